@@ -1,0 +1,112 @@
+//! The HTTP wire types: one set of types used by both the browser and the server, so the two
+//! sides cannot drift apart. Field names are the JSON names.
+
+use crate::i18n::Text;
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/login`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is logged in: the answer to `POST /api/login` and `GET /api/me`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// The password was set by someone else (first admin, reset): it must be changed.
+    pub must_change_password: bool,
+}
+
+/// What went wrong, as a stable code the client can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Wrong user name or password — deliberately not saying which.
+    BadCredentials,
+    /// The account exists but may not log in.
+    AccountDisabled,
+    /// No valid session: log in (again).
+    Unauthenticated,
+    /// Logged in, but not allowed to do this.
+    Forbidden,
+    /// The request was malformed or failed validation.
+    BadRequest,
+    /// The request body is larger than the server accepts.
+    TooLarge,
+    NotFound,
+    /// The server could not do it now (database down, overloaded): try again later.
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The message people see for this code.
+    pub fn text(self) -> Text {
+        match self {
+            ErrorCode::BadCredentials => Text::new("用户名或密码错误", "Wrong user name or password"),
+            ErrorCode::AccountDisabled => Text::new("该账号已停用，请联系管理员", "This account is disabled; contact the administrator"),
+            ErrorCode::Unauthenticated => Text::new("登录已失效，请重新登录", "Your session has ended; please log in again"),
+            ErrorCode::Forbidden => Text::new("没有权限进行此操作", "You are not allowed to do this"),
+            ErrorCode::BadRequest => Text::new("提交的内容有误", "The request was not valid"),
+            ErrorCode::TooLarge => Text::new("提交的内容太大", "The request is too large"),
+            ErrorCode::NotFound => Text::new("找不到所请求的内容", "Not found"),
+            ErrorCode::Unavailable => Text::new("服务器暂时不可用，请稍后再试", "The server is unavailable; try again later"),
+            ErrorCode::Internal => Text::new("服务器出错了，请稍后再试", "The server had an error; try again later"),
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    /// Chinese message for people (the client may localise from `code` instead).
+    pub message: String,
+    /// Optional detail safe to show (e.g. which field was wrong).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode) -> ErrorBody {
+        ErrorBody { code, message: code.text().zh.to_owned(), detail: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_carry_a_stable_code_and_a_chinese_message() {
+        let json = serde_json::to_value(ErrorBody::new(ErrorCode::BadCredentials)).unwrap_or_default();
+        assert_eq!(json["code"], "bad_credentials");
+        assert_eq!(json["message"], "用户名或密码错误");
+        assert!(json.get("detail").is_none());
+    }
+
+    #[test]
+    fn me_round_trips_with_the_role_name() {
+        let me = Me {
+            user_id: 7,
+            username: "lzw".into(),
+            display_name: "李建军".into(),
+            role: Role::Officer,
+            unit_id: 3,
+            unit_name: "兰州湾镇".into(),
+            must_change_password: false,
+        };
+        let json = serde_json::to_string(&me).unwrap_or_default();
+        assert!(json.contains("\"role\":\"officer\""));
+        let back: Me = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, me);
+    }
+}

@@ -1,0 +1,259 @@
+//! The information item (信息稿件): its fields, and what makes it fit to submit.
+//!
+//! A draft may hold anything a person typed — it is saved as it is, so nothing is ever lost —
+//! but only a draft that passes [`check_submittable`] can be submitted.
+
+use crate::i18n::Text;
+use crate::text::len_chars;
+use serde::{Deserialize, Serialize};
+
+/// Longest title accepted for submission, in characters.
+pub const TITLE_MAX: usize = 60;
+/// Longest body accepted, in characters.
+pub const BODY_MAX: usize = 20_000;
+
+/// 信息类型. The wire names match `shared/corpus/items.jsonl`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemType {
+    /// 动态信息
+    #[default]
+    Dynamic,
+    /// 经验做法
+    Experience,
+    /// 问题建议
+    Problem,
+    /// 综合调研
+    Research,
+    /// 紧急信息
+    Urgent,
+}
+
+impl ItemType {
+    pub const ALL: [ItemType; 5] = [ItemType::Dynamic, ItemType::Experience, ItemType::Problem, ItemType::Research, ItemType::Urgent];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Dynamic => "dynamic",
+            ItemType::Experience => "experience",
+            ItemType::Problem => "problem",
+            ItemType::Research => "research",
+            ItemType::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemType> {
+        ItemType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            ItemType::Dynamic => Text::new("动态信息", "News"),
+            ItemType::Experience => Text::new("经验做法", "Practice"),
+            ItemType::Problem => Text::new("问题建议", "Problem & recommendation"),
+            ItemType::Research => Text::new("综合调研", "Research"),
+            ItemType::Urgent => Text::new("紧急信息", "Urgent"),
+        }
+    }
+}
+
+/// 重点 / 亮点 / 热点 / 难点.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FocusTag {
+    /// 重点: key work
+    Key,
+    /// 亮点: highlight
+    Highlight,
+    /// 热点: public hot-spot
+    Hotspot,
+    /// 难点: difficulty
+    Difficulty,
+}
+
+impl FocusTag {
+    pub const ALL: [FocusTag; 4] = [FocusTag::Key, FocusTag::Highlight, FocusTag::Hotspot, FocusTag::Difficulty];
+
+    pub fn label(self) -> Text {
+        match self {
+            FocusTag::Key => Text::new("重点", "Key work"),
+            FocusTag::Highlight => Text::new("亮点", "Highlight"),
+            FocusTag::Hotspot => Text::new("热点", "Hot spot"),
+            FocusTag::Difficulty => Text::new("难点", "Difficulty"),
+        }
+    }
+}
+
+/// What the author writes: the content of a draft, exactly as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftContent {
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub item_type: ItemType,
+    #[serde(default)]
+    pub tags: Vec<FocusTag>,
+    /// 联系电话 of the author.
+    #[serde(default)]
+    pub phone: String,
+    /// 事发时间, milliseconds since the Unix epoch (urgent items).
+    #[serde(default)]
+    pub event_time: Option<i64>,
+}
+
+/// Which field a problem concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Title,
+    Body,
+    Phone,
+    EventTime,
+}
+
+/// Why a draft cannot be submitted yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: Text,
+}
+
+/// A title fit for submission: non-empty, one line, at most [`TITLE_MAX`] characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    pub fn parse(raw: &str) -> Result<Title, Text> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(Text::new("请填写标题", "A title is required"));
+        }
+        if t.contains(['\n', '\r']) {
+            return Err(Text::new("标题只能有一行", "The title must be one line"));
+        }
+        if len_chars(t) > TITLE_MAX {
+            return Err(Text::new("标题不能超过60个字", "The title must be at most 60 characters"));
+        }
+        Ok(Title(t.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `raw` is a phone number offices accept: a mainland mobile number (11 digits,
+/// starting 1[3-9]) or a landline with area code (0xx-xxxxxxx, optionally an extension).
+pub fn is_valid_phone(raw: &str) -> bool {
+    let s: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '—' | '－')).collect();
+    let s = s.strip_prefix("+86").unwrap_or(&s);
+    let (main, ext) = match s.split_once(['转', '#']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (s, None),
+    };
+    if !main.chars().all(|c| c.is_ascii_digit()) || ext.is_some_and(|e| e.is_empty() || !e.chars().all(|c| c.is_ascii_digit())) {
+        return false;
+    }
+    let b = main.as_bytes();
+    let mobile = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && ext.is_none();
+    let landline = b.len() >= 10 && b.len() <= 12 && b[0] == b'0';
+    mobile || landline
+}
+
+/// Everything that stops `draft` from being submitted, in field order. Empty means it may go.
+pub fn check_submittable(draft: &DraftContent) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Err(message) = Title::parse(&draft.title) {
+        errors.push(FieldError { field: Field::Title, message });
+    }
+    if draft.body.trim().is_empty() {
+        errors.push(FieldError { field: Field::Body, message: Text::new("请填写正文", "The body is required") });
+    } else if len_chars(&draft.body) > BODY_MAX {
+        errors.push(FieldError {
+            field: Field::Body,
+            message: Text::new("正文不能超过20000字", "The body must be at most 20,000 characters"),
+        });
+    }
+    if draft.phone.trim().is_empty() {
+        errors.push(FieldError { field: Field::Phone, message: Text::new("请填写联系电话", "A contact phone is required") });
+    } else if !is_valid_phone(&draft.phone) {
+        errors.push(FieldError {
+            field: Field::Phone,
+            message: Text::new("联系电话格式不对（手机11位，座机请带区号）", "Phone: 11-digit mobile, or landline with area code"),
+        });
+    }
+    if draft.item_type == ItemType::Urgent && draft.event_time.is_none() {
+        errors
+            .push(FieldError {
+                field: Field::EventTime, message: Text::new("紧急信息须填写事发时间", "Urgent items need the event time")
+            });
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> DraftContent {
+        DraftContent {
+            title: "兰州湾镇遭受冰雹灾害".into(),
+            body: "6月3日下午，兰州湾镇遭受冰雹袭击。".into(),
+            item_type: ItemType::Dynamic,
+            tags: vec![],
+            phone: "13912345678".into(),
+            event_time: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_may_be_submitted() {
+        assert!(check_submittable(&good()).is_empty());
+    }
+
+    #[test]
+    fn a_title_is_required_and_at_most_sixty_characters() {
+        assert!(Title::parse("  ").is_err());
+        assert!(Title::parse(&"字".repeat(60)).is_ok());
+        assert!(Title::parse(&"字".repeat(61)).is_err());
+        assert!(Title::parse("两行\n标题").is_err());
+        assert_eq!(Title::parse(" 标题 ").map(|t| t.as_str().to_owned()), Ok("标题".to_owned()));
+    }
+
+    #[test]
+    fn phones_offices_use_are_accepted_and_others_are_not() {
+        for ok in ["13912345678", "139 1234 5678", "+86 13912345678", "0994-5812345", "09945812345", "0994-5812345转8012"] {
+            assert!(is_valid_phone(ok), "{ok}");
+        }
+        for bad in ["12345", "12912345678", "1391234567", "abc", "0994-581234a", "转8012", "13912345678转1"] {
+            assert!(!is_valid_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_urgent_item_needs_its_event_time() {
+        let mut d = good();
+        d.item_type = ItemType::Urgent;
+        let errs = check_submittable(&d);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, Field::EventTime);
+        d.event_time = Some(1_780_000_000_000);
+        assert!(check_submittable(&d).is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_only_the_first() {
+        let errs = check_submittable(&DraftContent::default());
+        let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec![Field::Title, Field::Body, Field::Phone]);
+    }
+
+    #[test]
+    fn item_types_use_the_corpus_names() {
+        for t in ItemType::ALL {
+            assert_eq!(ItemType::parse(t.as_str()), Some(t));
+            let json = serde_json::to_string(&t).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", t.as_str()));
+        }
+    }
+}

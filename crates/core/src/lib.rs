@@ -1,0 +1,34 @@
+//! The rules of Xinbao, pure and IO-free: compiled to WebAssembly for the browser and natively
+//! for the server, so that both sides call the very same function for every rule.
+//!
+//! # Glossary (English identifier → 中文)
+//!
+//! | identifier | 中文 | meaning |
+//! |---|---|---|
+//! | `Item` | 信息稿件 | one report written by an officer |
+//! | `ItemType` | 信息类型 | 动态信息 / 经验做法 / 问题建议 / 综合调研 / 紧急信息 |
+//! | `FocusTag` | 重点/亮点/热点/难点 | what the item is about, any subset |
+//! | `Officer` | 信息员 | writes items in a township or department |
+//! | `Editor` | 编辑 (信息科) | screens, edits, returns, composes the periodical |
+//! | `Signer` | 签发人 | approves (签发) before use |
+//! | `Reader` | 阅读人 | leader; reads issues, records instructions |
+//! | `Unit` | 单位 | node of the unit tree (office, township, department) |
+//! | `Return` | 退回修改 | send back to the author with a reason |
+//! | `SignOff` | 签发 | approval |
+//! | `Adoption` | 采用 | an item used in a publication |
+//! | `Commission` | 约稿 | a targeted request for items |
+//! | `Notice` | 通报 | the monthly (quarterly, annual) score notice |
+//! | `char_count` | 字数 | CJK characters and punctuation, not words |
+//!
+//! # Modules
+//! - [`i18n`]: the one text layer: every user-facing string is a [`i18n::Text`] (zh + en).
+//! - [`item`]: the information item, its fields, parsing and validation.
+//! - [`text`]: character counting and text helpers shared by the checks.
+//! - [`api`]: the HTTP wire types shared by browser and server.
+//! - [`role`]: the roles people have.
+
+pub mod api;
+pub mod i18n;
+pub mod item;
+pub mod role;
+pub mod text;

@@ -1,0 +1,55 @@
+-- Units, accounts, sessions, items and the audit log (PostgreSQL flavour).
+CREATE TABLE units (
+    id BIGSERIAL PRIMARY KEY,
+    parent_id BIGINT REFERENCES units(id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX units_parent_name ON units((COALESCE(parent_id, 0)), name);
+
+CREATE TABLE users (
+    id BIGSERIAL PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    password_hash TEXT NOT NULL,
+    phone TEXT NOT NULL DEFAULT '',
+    must_change_password BIGINT NOT NULL DEFAULT 0,
+    disabled BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE items (
+    id TEXT PRIMARY KEY,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    author_id BIGINT NOT NULL REFERENCES users(id),
+    item_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    rev BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX items_unit_state ON items(unit_id, state);
+
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor_id BIGINT,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at);

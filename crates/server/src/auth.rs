@@ -1,0 +1,193 @@
+//! Sessions and login: random 256-bit tokens in an HttpOnly cookie, stored only as SHA-256
+//! hashes; the `CurrentUser` extractor, so no handler can forget to check who is asking.
+
+use crate::AppState;
+use crate::accounts::{self, normalize_username, verify_password};
+use crate::db::now_ms;
+use crate::error::{ApiJson, AppError};
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use xinbao_core::api::{ErrorCode, LoginRequest, Me};
+use xinbao_core::role::Role;
+
+pub const COOKIE_NAME: &str = "xinbao_session";
+/// A session ends after this long without use…
+const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
+/// …and after this long in any case.
+const ABSOLUTE_MS: i64 = 30 * 24 * 3600 * 1000;
+/// Longest user name or password looked at; anything longer is refused before hashing.
+const MAX_CREDENTIAL_LEN: usize = 256;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age_s: i64) -> Result<HeaderValue, AppError> {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"))
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The person behind the request's session cookie. Extracting it fails with 401 when there is
+/// no live session.
+pub struct CurrentUser(pub Me);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = cookie_token(&parts.headers).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
+        let hash = token_hash(&token);
+        let now = now_ms();
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, un.name, u.must_change_password, u.disabled, s.last_seen_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN units un ON un.id = u.unit_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(&hash)
+        .bind(now)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
+        let last_seen: i64 = row.try_get(8)?;
+        let disabled: i64 = row.try_get(7)?;
+        if disabled != 0 || now - last_seen > IDLE_MS {
+            return Err(AppError::refused(ErrorCode::Unauthenticated));
+        }
+        // Touch at most once a minute: reads stay reads.
+        if now - last_seen > 60_000 {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&state.db.pool)
+                .await?;
+        }
+        let role: String = row.try_get(3)?;
+        Ok(CurrentUser(Me {
+            user_id: row.try_get(0)?,
+            username: row.try_get(1)?,
+            display_name: row.try_get(2)?,
+            role: Role::parse(&role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {role} in the database")))?,
+            unit_id: row.try_get(4)?,
+            unit_name: row.try_get(5)?,
+            must_change_password: row.try_get::<i64, _>(6)? != 0,
+        }))
+    }
+}
+
+/// Loads the account row for a login attempt: (id, password hash, disabled).
+async fn find_login(state: &AppState, username: &str) -> Result<Option<(i64, String, bool)>, AppError> {
+    let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? != 0)),
+        None => None,
+    })
+}
+
+/// `POST /api/login`: checks the password and opens a session. A wrong user name and a wrong
+/// password get the same answer, after the same amount of work.
+pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
+    if req.username.len() > MAX_CREDENTIAL_LEN || req.password.len() > MAX_CREDENTIAL_LEN {
+        return Err(AppError::refused(ErrorCode::BadCredentials));
+    }
+    let username = normalize_username(&req.username);
+    let account = find_login(&state, &username).await?;
+    let stored_hash = account.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    let password = req.password.clone();
+    let matches =
+        tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let Some((user_id, _, disabled)) = account.filter(|_| matches) else {
+        accounts::audit(&state.db, None, "login_failed", &username, "").await?;
+        return Err(AppError::refused(ErrorCode::BadCredentials));
+    };
+    if disabled {
+        accounts::audit(&state.db, Some(user_id), "login_refused_disabled", &username, "").await?;
+        return Err(AppError::refused(ErrorCode::AccountDisabled));
+    }
+    let token = new_token()?;
+    let now = now_ms();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + ABSOLUTE_MS)
+        .execute(&state.db.pool)
+        .await?;
+    accounts::audit(&state.db, Some(user_id), "login", &username, "").await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(SET_COOKIE, session_cookie(&state, &token, ABSOLUTE_MS / 1000)?);
+    let me = me_of(&state, &token).await?;
+    Ok((headers, Json(me)).into_response())
+}
+
+async fn me_of(state: &AppState, token: &str) -> Result<Me, AppError> {
+    let mut parts = axum::http::Request::builder()
+        .header(COOKIE, format!("{COOKIE_NAME}={token}"))
+        .body(())
+        .map_err(|e| AppError::Internal(e.into()))?
+        .into_parts()
+        .0;
+    Ok(CurrentUser::from_request_parts(&mut parts, state).await?.0)
+}
+
+/// `POST /api/logout`: ends the session on the server, not only in the browser.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = cookie_token(&headers) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&state.db.pool).await?;
+    }
+    let mut out = HeaderMap::new();
+    out.insert(SET_COOKIE, session_cookie(&state, "", 0)?);
+    Ok((StatusCode::NO_CONTENT, out).into_response())
+}
+
+/// `GET /api/me`
+pub async fn me(CurrentUser(me): CurrentUser) -> Json<Me> {
+    Json(me)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_well_formed_session_cookie_is_read() {
+        let good = "a".repeat(64);
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_str(&format!("lang=zh; {COOKIE_NAME}={good}")).unwrap_or(HeaderValue::from_static("")));
+        assert_eq!(cookie_token(&h), Some(good));
+        let mut bad = HeaderMap::new();
+        bad.insert(COOKIE, HeaderValue::from_static("xinbao_session=../../etc"));
+        assert_eq!(cookie_token(&bad), None);
+    }
+}

@@ -1,0 +1,46 @@
+//! The one typed configuration, filled from flags and environment variables by `main`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen. Port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// Where the SQLite database (and later attachments and backups) live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL; `None` means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The built app (Trunk's `dist/`).
+    pub static_dir: PathBuf,
+    /// Load the demo county on start.
+    pub demo: bool,
+    /// Mark the session cookie `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// The database URL: the explicit one, or SQLite in the data directory (created if needed).
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("xinbao.db").display()))
+    }
+
+    /// A configuration for tests: port 0, SQLite in `data_dir`, no app files.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            static_dir: data_dir.join("no-dist"),
+            data_dir,
+            database_url: None,
+            demo: false,
+            secure_cookies: false,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}

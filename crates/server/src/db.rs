@@ -1,0 +1,113 @@
+//! The database: one `AnyPool` over SQLite (embedded default) or PostgreSQL, and the embedded
+//! migrations for each. Queries use `$1`-style parameters, which both drivers accept.
+
+use anyhow::{Context, bail};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor, Row};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which database is behind the pool: the only place SQL dialects differ is the migrations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// Migrations, in order: (version, name, sqlite sql, postgres sql). Never edit a released one;
+/// append a new one.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Milliseconds since the Unix epoch: the unit of every timestamp column.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            bail!("unsupported database URL (expected sqlite:// or postgres://): {url}");
+        };
+        let mut options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
+        if backend == Backend::Sqlite {
+            // Durability before speed: an acknowledged write must survive a power cut (SYNC.md
+            // guarantee 4). WAL lets readers run beside the one writer.
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        conn.execute(pragma).await?;
+                    }
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(url).await.with_context(|| format!("connecting to the database at {url}"))?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies every migration not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        self.pool
+            .execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        for &(version, name, sqlite, postgres) in MIGRATIONS {
+            let done: Option<i64> = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.get::<i64, _>(0));
+            if done.is_some() {
+                continue;
+            }
+            let sql = match self.backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            let mut tx = self.pool.begin().await?;
+            tx.execute(sqlx::raw_sql(sql)).await.with_context(|| format!("migration {version} {name}"))?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(version)
+                .bind(name)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(version, name, "applied migration");
+        }
+        Ok(())
+    }
+
+    /// The newest migration this binary knows, and whether the database has it.
+    pub async fn migrations_current(&self) -> bool {
+        let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+        sqlx::query("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await
+            .ok()
+            .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+            == Some(latest)
+    }
+}

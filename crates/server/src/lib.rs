@@ -1,0 +1,158 @@
+//! The Xinbao endpoint: the HTTP API (axum), the database (sqlx over SQLite or PostgreSQL) and
+//! the static app. Business rules come from `xinbao_core`; this crate is the shell around them.
+//!
+//! - [`config`]: the one typed configuration.
+//! - [`db`]: the pool and the migrations.
+//! - [`auth`]: sessions, login, the `CurrentUser` extractor.
+//! - [`accounts`]: units, accounts, passwords, the audit trail.
+//! - [`web`]: serving the built app with the right cache headers.
+//! - [`demo`]: first-start administrator and the demo county.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod web;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use config::Config;
+use db::Db;
+use error::AppError;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use xinbao_core::api::ErrorCode;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// A real argon2 hash of nothing in particular: checked when the user name is unknown, so
+    /// a login attempt takes as long whether or not the account exists.
+    pub dummy_hash: Arc<str>,
+}
+
+/// The header every state-changing API request must carry. Browsers do not let another site
+/// add it to a cross-origin request without a CORS preflight, which this server never grants:
+/// with SameSite=Strict cookies it closes CSRF.
+pub const CLIENT_HEADER: &str = "x-xinbao-client";
+
+async fn require_client_header(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !req.headers().contains_key(CLIENT_HEADER) {
+        return AppError::refused(ErrorCode::Forbidden).into_response();
+    }
+    next.run(req).await
+}
+
+async fn api_not_found() -> AppError {
+    AppError::refused(ErrorCode::NotFound)
+}
+
+/// `GET /api/health`: the process is up and the database answers.
+async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    sqlx::query("SELECT 1").execute(&state.db.pool).await?;
+    Ok(Json(serde_json::json!({ "status": "ok", "migrations_current": state.db.migrations_current().await })))
+}
+
+/// The whole HTTP surface: `/api/*` and, for everything else, the app.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .fallback(api_not_found)
+        .layer(middleware::from_fn(require_client_header))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
+    let static_dir = state.config.static_dir.clone();
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(web::app_files(&static_dir))
+        .layer(middleware::from_fn(web::cache_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// A server bound to its address and ready to run (zero2prod's `Application`): tests bind port
+/// 0 and read the port back.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates, creates the first administrator if the database is empty, and binds.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let db = Db::connect(&config.database_url()?).await?;
+        db.migrate().await?;
+        if let Some(password) = demo::ensure_admin(&db).await? {
+            println!("\n  首次启动：已创建管理员账号 First start: administrator created");
+            println!("    用户名 user name: admin");
+            println!("    一次性密码 one-time password: {password}");
+            println!("    （只显示这一次，首次登录后须修改 / shown once; change it at first login）\n");
+        }
+        if config.demo {
+            let accounts = demo::load_demo(&db).await?;
+            println!("\n  演示数据已载入 Demo county loaded — accounts (passwords are new on every --demo start):");
+            for a in accounts {
+                println!("    {:<10} {:<14} {:<8} {} · {}", a.username, a.password, a.role.label().zh, a.display_name, a.unit);
+            }
+            println!();
+        }
+        if !config.static_dir.join("index.html").is_file() {
+            tracing::warn!(dir = %config.static_dir.display(), "no built app found: run `cargo xtask serve` to build it");
+        }
+        let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
+        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash };
+        let listener = TcpListener::bind(config.addr).await?;
+        Ok(Application { listener, router: router(state.clone()), state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets requests in flight finish.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        // Tests and the xtask wait for this exact line.
+        println!("listening on http://{addr}");
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        self.state.db.pool.close().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// For handlers that only need to say "done".
+pub fn no_content() -> StatusCode {
+    StatusCode::NO_CONTENT
+}

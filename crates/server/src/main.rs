@@ -1,0 +1,114 @@
+//! `xinbao-server`: serve the app and API, or administer accounts from the command line.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use xinbao_core::role::Role;
+use xinbao_server::accounts::{NewUser, ensure_unit, root_unit, upsert_user};
+use xinbao_server::config::Config;
+use xinbao_server::db::Db;
+use xinbao_server::{Application, demo};
+
+#[derive(Parser)]
+#[command(name = "xinbao-server", version, about = "信报 Xinbao server: API, database and the web app")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Storage {
+    /// Data directory (SQLite database, attachments).
+    #[arg(long, env = "XINBAO_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Database URL; default: SQLite in the data directory. `postgres://user@host/db` for PostgreSQL.
+    #[arg(long, env = "XINBAO_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the built app.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "XINBAO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        storage: Storage,
+        /// The built app (Trunk's dist folder).
+        #[arg(long, env = "XINBAO_STATIC_DIR", default_value = "dist")]
+        static_dir: PathBuf,
+        /// Load the demo county (units, an account per role, sample items).
+        #[arg(long)]
+        demo: bool,
+        /// Mark the session cookie Secure (set when served over HTTPS).
+        #[arg(long, env = "XINBAO_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, env = "XINBAO_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+        max_body_bytes: usize,
+    },
+    /// Create an account (or reset an existing one's password, role and unit).
+    AddUser {
+        #[command(flatten)]
+        storage: Storage,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        /// officer, editor, signer, admin or reader.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the user name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Unit name under the root office (created if missing); default: the root office.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes } => {
+            let config = Config {
+                addr,
+                data_dir: storage.data_dir,
+                database_url: storage.database_url,
+                static_dir,
+                demo,
+                secure_cookies,
+                max_body_bytes,
+            };
+            Application::build(config).await?.run().await
+        }
+        Command::AddUser { storage, username, password, role, name, unit } => {
+            let role =
+                Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}: use officer, editor, signer, admin or reader"))?;
+            let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
+            let db = Db::connect(&config.database_url()?).await?;
+            db.migrate().await?;
+            let root = match root_unit(&db).await? {
+                Some(id) => id,
+                None => ensure_unit(&db, None, demo::ROOT_OFFICE, "office").await?,
+            };
+            let unit_id = match &unit {
+                Some(u) => ensure_unit(&db, Some(root), u, "township").await?,
+                None => root,
+            };
+            let display = name.unwrap_or_else(|| username.clone());
+            let id = upsert_user(
+                &db,
+                NewUser { username: &username, display_name: &display, role, unit_id, password: &password, must_change_password: false },
+            )
+            .await?;
+            println!("account {username} (id {id}) ready");
+            Ok(())
+        }
+    }
+}

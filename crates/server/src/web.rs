@@ -1,0 +1,54 @@
+//! Serving the built app: files from the Trunk `dist/` folder, deep links answered with
+//! `index.html`, and cache headers that let hashed assets live forever while `index.html` and
+//! `sw.js` are always revalidated (so a new version is noticed).
+
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The static file service for `dir`, falling back to `index.html` for app routes.
+pub fn app_files(dir: &Path) -> ServeDir<ServeFile> {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(dir.join("index.html")))
+}
+
+/// Whether a file name carries a content hash (Trunk names them `name-<16 hex>.ext`).
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Sets `Cache-Control` on everything that is not the API.
+pub async fn cache_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    if path.starts_with("/api/") {
+        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return res;
+    }
+    let is_html = res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let value =
+        if res.status().is_success() && !is_html && is_hashed_asset(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised_and_others_are_not() {
+        assert!(is_hashed_asset("/xinbao-8f2a6c1d9e0b7a35_bg.wasm"));
+        assert!(is_hashed_asset("/xinbao-8f2a6c1d9e0b7a35.js"));
+        assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/sw.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/drafts/abc-123"));
+    }
+}

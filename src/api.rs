@@ -1,0 +1,58 @@
+//! The only module that talks HTTP. Requests and answers are `xinbao_core::api` types, the same
+//! ones the server uses.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use xinbao_core::api::{ErrorBody, ErrorCode, LoginRequest, Me};
+use xinbao_core::i18n::Text;
+
+/// Sent on every request; the server refuses state changes without it (CSRF defence).
+const CLIENT_HEADER: &str = "x-xinbao-client";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// The server answered with an error.
+    Server(ErrorCode),
+    /// No answer: offline, server down, or the connection broke.
+    Network,
+}
+
+impl ApiError {
+    pub fn text(&self) -> Text {
+        match self {
+            ApiError::Server(code) => code.text(),
+            ApiError::Network => crate::i18n::ui::NETWORK_DOWN,
+        }
+    }
+}
+
+async fn answer<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    if resp.ok() {
+        return resp.json::<T>().await.map_err(|_| ApiError::Server(ErrorCode::Internal));
+    }
+    Err(error_of(resp).await)
+}
+
+async fn error_of(resp: Response) -> ApiError {
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => ApiError::Server(body.code),
+        Err(_) if resp.status() == 401 => ApiError::Server(ErrorCode::Unauthenticated),
+        Err(_) if resp.status() >= 500 => ApiError::Server(ErrorCode::Unavailable),
+        Err(_) => ApiError::Server(ErrorCode::BadRequest),
+    }
+}
+
+pub async fn login(username: &str, password: &str) -> Result<Me, ApiError> {
+    let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
+    let req = Request::post("/api/login").header(CLIENT_HEADER, "1").json(&body).map_err(|_| ApiError::Network)?;
+    answer(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    let resp = Request::post("/api/logout").header(CLIENT_HEADER, "1").send().await.map_err(|_| ApiError::Network)?;
+    if resp.ok() { Ok(()) } else { Err(error_of(resp).await) }
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    answer(Request::get("/api/me").send().await.map_err(|_| ApiError::Network)?).await
+}

@@ -1,0 +1,79 @@
+//! The app shell: context (language, session), routes, and the header every page shares.
+
+use crate::api;
+use crate::i18n::{I18n, ui, use_i18n};
+use crate::pages::{desk::DeskPage, editor::EditorPage, login::LoginPage};
+use crate::session::{Session, use_session};
+use crate::store;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n::load();
+    provide_context(i18n);
+    provide_context(Session::load());
+    view! {
+        <Router>
+            <Routes fallback=move || view! { <main class="page"><p>{move || i18n.t(ui::NOT_FOUND)}</p></main> }>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/") view=|| view! { <RequireLogin><DeskPage /></RequireLogin> } />
+                <Route path=path!("/drafts/:id") view=|| view! { <RequireLogin><EditorPage /></RequireLogin> } />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Shows its children to a logged-in person, and the login page to anyone else.
+#[component]
+fn RequireLogin(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    move || {
+        if session.me.with(Option::is_some) {
+            view! { <Header />{children()} }.into_any()
+        } else {
+            view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}
+
+/// The language switch, shown on every page including login.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="button" class="link lang-switch" on:click=move |_| i18n.set(i18n.lang.get_untracked().other())>
+            {move || i18n.t(ui::SWITCH_LANG)}
+        </button>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let log_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Ending the server session needs the network; the local logout must not.
+            let _ = api::logout().await;
+            store::close();
+            session.log_out();
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <header class="top">
+            <a class="brand" href="/">{move || i18n.t(ui::APP_NAME)}</a>
+            <span class="who">
+                {move || session.me.get().map(|me| format!("{} · {} · {}", me.display_name, me.unit_name, i18n.t(me.role.label())))}
+            </span>
+            <LangSwitch />
+            <button type="button" class="link" data-testid="logout" on:click=log_out>{move || i18n.t(ui::LOG_OUT)}</button>
+        </header>
+    }
+}

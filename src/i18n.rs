@@ -1,0 +1,86 @@
+//! The UI's strings and the language signal. Every string on screen is a `Text` from here or
+//! from `xinbao_core` (errors, labels): Chinese first, English beside it, switchable and
+//! remembered in localStorage.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+pub use xinbao_core::i18n::{Lang, Text};
+
+const LANG_KEY: &str = "xinbao.lang";
+
+/// The current language, provided as context by the app shell.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// The language remembered in this browser, Chinese by default.
+    pub fn load() -> I18n {
+        let lang = LocalStorage::get::<String>(LANG_KEY).map(|t| Lang::from_tag(&t)).unwrap_or_default();
+        set_document_lang(lang);
+        I18n { lang: RwSignal::new(lang) }
+    }
+
+    /// The text in the current language (reactive: re-read when the language changes).
+    pub fn t(&self, text: Text) -> &'static str {
+        text.get(self.lang.get())
+    }
+
+    pub fn set(&self, lang: Lang) {
+        let _ = LocalStorage::set(LANG_KEY, lang.tag());
+        set_document_lang(lang);
+        self.lang.set(lang);
+    }
+}
+
+fn set_document_lang(lang: Lang) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.tag());
+    }
+}
+
+/// The context's `I18n`; the shell always provides it.
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(I18n::load)
+}
+
+/// Strings of the UI shell and pages.
+pub mod ui {
+    use super::Text;
+
+    pub const APP_NAME: Text = Text::new("信报", "Xinbao");
+    pub const APP_TAGLINE: Text = Text::new("政务信息报送", "Government information reporting");
+    pub const SWITCH_LANG: Text = Text::new("English", "中文");
+    pub const USERNAME: Text = Text::new("用户名", "User name");
+    pub const PASSWORD: Text = Text::new("密码", "Password");
+    pub const LOG_IN: Text = Text::new("登录", "Log in");
+    pub const LOGGING_IN: Text = Text::new("正在登录…", "Logging in…");
+    pub const LOG_OUT: Text = Text::new("退出登录", "Log out");
+    pub const FILL_CREDENTIALS: Text = Text::new("请输入用户名和密码", "Enter your user name and password");
+    pub const NETWORK_DOWN: Text =
+        Text::new("无法连接服务器，请检查网络后重试", "Cannot reach the server; check the network and try again");
+    pub const MY_DRAFTS: Text = Text::new("我的稿件", "My items");
+    pub const NEW_DRAFT: Text = Text::new("新建稿件", "New item");
+    pub const NO_DRAFTS: Text = Text::new("还没有稿件。点“新建稿件”开始写第一篇。", "No items yet. Press “New item” to write the first.");
+    pub const UNTITLED: Text = Text::new("（无标题）", "(untitled)");
+    pub const TITLE: Text = Text::new("标题", "Title");
+    pub const BODY: Text = Text::new("正文", "Body");
+    pub const TITLE_PLACEHOLDER: Text = Text::new("单位或地点 + 事件，如：兰州湾镇遭受冰雹灾害", "Unit or place + event");
+    pub const BODY_PLACEHOLDER: Text =
+        Text::new("写清时间、地点、事件、数据、原因和建议", "Say when, where, what, with figures, causes and proposals");
+    pub const CHAR_COUNT: Text = Text::new("字数", "Characters");
+    pub const UPDATED: Text = Text::new("修改于", "Updated");
+    pub const BACK_TO_DESK: Text = Text::new("返回稿件列表", "Back to my items");
+    pub const SAVED_AT: Text = Text::new("已保存", "Saved");
+    pub const SAVING: Text = Text::new("保存中…", "Saving…");
+    pub const UNSAVED: Text = Text::new("未保存", "Not saved yet");
+    pub const SAVE_FAILED: Text = Text::new("保存失败", "Save failed");
+    pub const STORAGE_FAILED: Text = Text::new(
+        "无法在本机保存稿件（浏览器存储不可用）。请不要关闭页面，先复制正文备份。",
+        "Cannot save on this device (browser storage unavailable). Keep this page open and copy your text.",
+    );
+    pub const LOADING: Text = Text::new("正在加载…", "Loading…");
+    pub const NOT_FOUND: Text = Text::new("页面不存在", "Page not found");
+    pub const STATUS_LOCAL: Text = Text::new("仅本地", "Only here");
+}

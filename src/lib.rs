@@ -1,0 +1,27 @@
+//! 信报 Xinbao, the web app: Leptos (CSR) compiled to WebAssembly.
+//!
+//! - [`app`]: the shell — routes, the header, the language switch.
+//! - [`pages`]: one module per page (login, desk, editor).
+//! - [`api`]: the only module that talks HTTP.
+//! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account.
+//! - [`session`]: the small session hint kept in localStorage.
+//! - [`i18n`]: the UI's strings (zh-CN first, English) and the language signal.
+//!
+//! Rules (validation, counting, roles) come from `xinbao_core`, the same code the server runs.
+
+pub mod api;
+pub mod app;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+pub mod store;
+pub mod util;
+
+/// Mounts the app on `<body>` and removes the boot placeholder.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(app::App);
+}

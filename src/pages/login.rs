@@ -1,0 +1,72 @@
+//! The login page.
+
+use crate::api;
+use crate::app::LangSwitch;
+use crate::i18n::{Text, ui, use_i18n};
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Text>);
+    let busy = RwSignal::new(false);
+
+    if session.me.get_untracked().is_some() {
+        navigate("/", Default::default());
+    }
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (u, p) = (username.get_untracked(), password.get_untracked());
+        if u.trim().is_empty() || p.is_empty() {
+            error.set(Some(ui::FILL_CREDENTIALS));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::login(&u, &p).await {
+                Ok(me) => {
+                    session.log_in(me);
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e.text())),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <main class="page login">
+            <div class="login-card">
+                <div class="login-head">
+                    <h1>{move || i18n.t(ui::APP_NAME)}</h1>
+                    <LangSwitch />
+                </div>
+                <p class="tagline">{move || i18n.t(ui::APP_TAGLINE)}</p>
+                <form on:submit=submit novalidate>
+                    <label for="username">{move || i18n.t(ui::USERNAME)}</label>
+                    <input id="username" name="username" autocomplete="username" autocapitalize="none"
+                        prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev)) />
+                    <label for="password">{move || i18n.t(ui::PASSWORD)}</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password"
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev)) />
+                    <p class="error" role="alert" data-testid="login-error">{move || error.get().map(|t| i18n.t(t))}</p>
+                    <button type="submit" class="primary" prop:disabled=move || busy.get()>
+                        {move || i18n.t(if busy.get() { ui::LOGGING_IN } else { ui::LOG_IN })}
+                    </button>
+                </form>
+            </div>
+        </main>
+    }
+}

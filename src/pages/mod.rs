@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod desk;
+pub mod editor;
+pub mod login;

@@ -1,0 +1,122 @@
+//! The only module that talks to IndexedDB (through rexie). Each account has its own database,
+//! `xinbao-u<user id>`, so people sharing a PC never see each other's drafts.
+//!
+//! Schema history — rexie deletes stores a version does not list, so every version lists every
+//! store, and every bump gets a test that upgrades from the previous version with data in it.
+//! - v1: `meta` (key `key`), `drafts` (key `id`, index `updated_at`).
+
+use crate::util::now_ms;
+use rexie::{Index, ObjectStore, Rexie, TransactionMode};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use xinbao_core::item::DraftContent;
+
+pub const SCHEMA_VERSION: u32 = 1;
+const DRAFTS: &str = "drafts";
+const META: &str = "meta";
+
+/// A draft as kept in the browser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalDraft {
+    pub id: String,
+    pub owner: i64,
+    #[serde(flatten)]
+    pub content: DraftContent,
+    pub created_at: f64,
+    pub updated_at: f64,
+    /// Bumped on every local save; lets two tabs notice each other's writes.
+    pub local_rev: u32,
+}
+
+impl LocalDraft {
+    pub fn new(id: String, owner: i64) -> LocalDraft {
+        let now = now_ms();
+        LocalDraft { id, owner, content: DraftContent::default(), created_at: now, updated_at: now, local_rev: 0 }
+    }
+}
+
+/// Why storage failed. The UI turns each into a Chinese message; nothing is half-written,
+/// because every write is one transaction that either commits or aborts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreError {
+    /// IndexedDB is missing or refused to open (private mode, blocked, corrupted).
+    Unavailable(String),
+    /// A write did not commit (quota exceeded arrives as an abort).
+    NotCommitted(String),
+    /// A stored record could not be read back.
+    Corrupt(String),
+}
+
+impl From<rexie::Error> for StoreError {
+    fn from(e: rexie::Error) -> StoreError {
+        StoreError::NotCommitted(format!("{e:?}"))
+    }
+}
+
+thread_local! {
+    static OPEN: RefCell<Option<(String, Rc<Rexie>)>> = const { RefCell::new(None) };
+}
+
+pub fn db_name(user_id: i64) -> String {
+    format!("xinbao-u{user_id}")
+}
+
+/// Opens (creating or upgrading) the database `name` at the current schema.
+pub async fn open_named(name: &str) -> Result<Rexie, StoreError> {
+    Rexie::builder(name)
+        .version(SCHEMA_VERSION)
+        .add_object_store(ObjectStore::new(META).key_path("key"))
+        .add_object_store(ObjectStore::new(DRAFTS).key_path("id").add_index(Index::new("updated_at", "updated_at")))
+        .build()
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+}
+
+/// The open database of `user_id`, opened once per page.
+async fn db(user_id: i64) -> Result<Rc<Rexie>, StoreError> {
+    let name = db_name(user_id);
+    if let Some(db) = OPEN.with(|o| o.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, db)| db.clone())) {
+        return Ok(db);
+    }
+    let db = Rc::new(open_named(&name).await?);
+    OPEN.with(|o| *o.borrow_mut() = Some((name, db.clone())));
+    Ok(db)
+}
+
+/// Forgets the cached handle (after logout, or when the connection was lost).
+pub fn close() {
+    OPEN.with(|o| o.borrow_mut().take());
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
+    // json_compatible: plain objects, not JS Maps, so key paths can see the fields.
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Writes `draft` durably: resolves only once the transaction has committed.
+pub async fn save_draft(draft: &LocalDraft) -> Result<(), StoreError> {
+    let db = db(draft.owner).await?;
+    let value = to_js(draft)?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+    tx.store(DRAFTS)?.put(&value, None).await?;
+    if tx.done().await?.is_committed() { Ok(()) } else { Err(StoreError::NotCommitted("aborted".into())) }
+}
+
+pub async fn load_draft(user_id: i64, id: &str) -> Result<Option<LocalDraft>, StoreError> {
+    let db = db(user_id).await?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
+    let value = tx.store(DRAFTS)?.get(JsValue::from_str(id)).await?;
+    value.map(|v| serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+}
+
+/// Every draft of `user_id`, newest first. Records that cannot be read are skipped, not fatal.
+pub async fn list_drafts(user_id: i64) -> Result<Vec<LocalDraft>, StoreError> {
+    let db = db(user_id).await?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
+    let values = tx.store(DRAFTS)?.get_all(None, None).await?;
+    let mut drafts: Vec<LocalDraft> = values.into_iter().filter_map(|v| serde_wasm_bindgen::from_value(v).ok()).collect();
+    drafts.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+    Ok(drafts)
+}
