@@ -1,1 +1,48 @@
-fn main() {}
+//! `cargo xtask <command>`: everything a person or CI runs, in Rust rather than shell scripts.
+//!
+//! - `serve [--demo] [--addr A] [--data-dir D] [--database-url U]`: install what is missing,
+//!   build the app (release) and the server, and serve both.
+//! - `test [--skip STEP…]`: install what the tests need and run every test; ends with one line
+//!   `N passed, N failed`.
+//! - `bench`: measure what the README's Numbers section reports; writes docs/benchmarks.md.
+//! - `build`: build the app and the server (release) without serving.
+
+mod bench;
+mod build;
+mod run;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: cargo xtask <command>\n\
+         \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
+         \n  test  [--skip fmt|clippy|unit|wasm|e2e]…\
+         \n  bench\
+         \n  build"
+    );
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        return usage();
+    };
+    let result = match command.as_str() {
+        "serve" => build::serve(rest),
+        "build" => build::build_all(true).map(|_| ()),
+        "test" => test::run(rest),
+        "bench" => bench::run(rest),
+        _ => return usage(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -118,6 +118,11 @@ impl Application {
         Ok(Application { listener, router: router(state.clone()), state })
     }
 
+    /// The router, for tests that call it in-process.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }

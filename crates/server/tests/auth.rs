@@ -1,0 +1,109 @@
+//! Login, sessions and the refusals around them.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, json, session_cookie};
+use serde_json::json;
+use xinbao_core::role::Role;
+
+#[tokio::test]
+async fn logging_in_opens_a_session_that_says_who_you_are() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let res = t.post_json("/api/login", json!({"username": " LZW ", "password": "Chunfeng-2026"}), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let set_cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = session_cookie(&res).unwrap_or_default();
+    let body = json(res).await;
+    assert_eq!(body["username"], "lzw");
+    assert_eq!(body["role"], "officer");
+    assert_eq!(body["unit_name"], "兰州湾镇");
+
+    let me = t.get("/api/me", Some(&cookie)).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(json(me).await["username"], "lzw");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let wrong = t.post_json("/api/login", json!({"username": "lzw", "password": "nope"}), None).await;
+    let unknown = t.post_json("/api/login", json!({"username": "ghost", "password": "Chunfeng-2026"}), None).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&wrong).is_none());
+    let (a, b) = (json(wrong).await, json(unknown).await);
+    assert_eq!(a, b);
+    assert_eq!(a["code"], "bad_credentials");
+    assert_eq!(a["message"], "用户名或密码错误");
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_on_the_server() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let cookie = t.login("lzw", "Chunfeng-2026").await;
+    let out = t.post_json("/api/logout", json!({}), Some(&cookie)).await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let me = t.get("/api/me", Some(&cookie)).await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(me).await["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn without_a_session_me_is_refused_in_chinese() {
+    let t = TestApp::spawn().await;
+    let res = t.get("/api/me", None).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(res).await["message"], "登录已失效，请重新登录");
+    let forged = t.get("/api/me", Some(&format!("xinbao_session={}", "ab".repeat(32)))).await;
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_log_in() {
+    let t = TestApp::spawn().await;
+    let id = t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1").bind(id).execute(&t.app.state.db.pool).await.unwrap_or_default();
+    let res = t.post_json("/api/login", json!({"username": "lzw", "password": "Chunfeng-2026"}), None).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(res).await["code"], "account_disabled");
+}
+
+#[tokio::test]
+async fn state_changes_without_the_client_header_are_refused() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let req = axum::http::Request::post("/api/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(json!({"username": "lzw", "password": "Chunfeng-2026"}).to_string()))
+        .unwrap_or_default();
+    let res = t.send(req).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&res).is_none());
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_bodies_get_clear_errors() {
+    let t = TestApp::with_config(|c| c.max_body_bytes = 1024).await;
+    let res = t.post_json("/api/login", json!({"user": "x"}), None).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(res).await;
+    assert_eq!(body["code"], "bad_request");
+    assert!(body["detail"].as_str().unwrap_or_default().contains("username"), "{body}");
+
+    let huge = json!({"username": "x".repeat(4096), "password": "y"});
+    let res = t.post_json("/api/login", huge, None).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(json(res).await["code"], "too_large");
+}
+
+#[tokio::test]
+async fn overlong_credentials_are_refused_without_hashing() {
+    let t = TestApp::spawn().await;
+    let res = t.post_json("/api/login", json!({"username": "lzw", "password": "p".repeat(10_000)}), None).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}

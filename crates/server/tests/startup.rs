@@ -1,0 +1,86 @@
+//! First start, the demo county, and how the app's files are served.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, json, text};
+use sqlx::Row;
+use xinbao_server::demo;
+
+async fn count(t: &TestApp, sql: &str) -> i64 {
+    sqlx::query(sql).fetch_one(&t.app.state.db.pool).await.and_then(|r| r.try_get(0)).unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn an_empty_database_gets_one_administrator_who_must_change_the_password() {
+    let t = TestApp::spawn().await;
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND must_change_password = 1").await, 1);
+    // A second start finds the account and creates no other.
+    assert_eq!(demo::ensure_admin(&t.app.state.db).await.ok().flatten(), None);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM users").await, 1);
+}
+
+#[tokio::test]
+async fn the_demo_county_loads_once_with_an_account_for_every_role() {
+    let t = TestApp::spawn().await;
+    let first = demo::load_demo(&t.app.state.db).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let again = demo::load_demo(&t.app.state.db).await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(first.len(), again.len());
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 30, "every corpus item, once");
+    for role in ["officer", "editor", "signer", "reader", "admin"] {
+        assert!(count(&t, &format!("SELECT COUNT(*) FROM users WHERE role = '{role}'")).await >= 1, "{role}");
+    }
+    // The printed passwords are the ones that work.
+    let officer = again.iter().find(|a| a.username == "officer2").map(|a| a.password.clone()).unwrap_or_default();
+    let cookie = t.login("officer2", &officer).await;
+    assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["unit_name"], "兰州湾镇");
+}
+
+#[tokio::test]
+async fn the_database_runs_in_wal_with_full_sync() {
+    let t = TestApp::spawn().await;
+    let mut conn = t.app.state.db.pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or_default();
+    let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or(-1);
+    assert_eq!(mode.to_lowercase(), "wal");
+    assert_eq!(sync, 2, "synchronous=FULL");
+}
+
+#[tokio::test]
+async fn app_routes_get_index_html_and_hashed_assets_are_immutable() {
+    let t = TestApp::with_config(|c| {
+        let dist = c.data_dir.join("dist");
+        std::fs::create_dir_all(&dist).unwrap_or_default();
+        std::fs::write(dist.join("index.html"), "<!doctype html><title>信报</title>").unwrap_or_default();
+        std::fs::write(dist.join("xinbao-0123456789abcdef_bg.wasm"), b"\0asm").unwrap_or_default();
+        std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap_or_default();
+        c.static_dir = dist;
+    })
+    .await;
+    let deep = t.get("/drafts/abc", None).await;
+    assert_eq!(deep.status(), StatusCode::OK);
+    assert_eq!(deep.headers()["cache-control"], "no-cache");
+    assert!(text(deep).await.contains("信报"));
+
+    let wasm = t.get("/xinbao-0123456789abcdef_bg.wasm", None).await;
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+
+    let sw = t.get("/sw.js", None).await;
+    assert_eq!(sw.headers()["cache-control"], "no-cache");
+
+    let api = t.get("/api/nothing-here", None).await;
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    assert_eq!(json(api).await["code"], "not_found");
+}
+
+#[tokio::test]
+async fn health_reports_the_database_and_migrations() {
+    let t = TestApp::spawn().await;
+    let res = t.get("/api/health", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = json(res).await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["migrations_current"], true);
+}

@@ -1,0 +1,87 @@
+// Test fixtures: each worker gets its own real server on a free port with a fresh database,
+// plus helpers to create accounts through the server's own CLI.
+import { test as base, expect, Page } from "@playwright/test";
+import { spawn, spawnSync, ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const serverBin = process.env.XINBAO_SERVER_BIN ?? resolve(__dirname, "../../target/debug/xinbao-server");
+const dist = process.env.XINBAO_DIST ?? resolve(__dirname, "../../dist");
+
+export class XinbaoServer {
+  private child?: ChildProcess;
+  port = 0;
+  constructor(readonly dataDir: string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Creates (or resets) an account with the server's CLI. */
+  addUser(username: string, password: string, role: string, unit?: string, name?: string) {
+    const args = ["add-user", "--data-dir", this.dataDir, "--username", username, "--password", password, "--role", role];
+    if (unit) args.push("--unit", unit);
+    if (name) args.push("--name", name);
+    const r = spawnSync(serverBin, args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`add-user failed: ${r.stderr}`);
+  }
+
+  /** Starts the server (on the same port as before, after a stop) and waits until it listens. */
+  async start(): Promise<void> {
+    const addr = `127.0.0.1:${this.port}`;
+    const child = spawn(serverBin, ["serve", "--addr", addr, "--data-dir", this.dataDir, "--static-dir", dist], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    let log = "";
+    child.stderr!.on("data", (d) => (log += d.toString()));
+    this.port = await new Promise<number>((ok, fail) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += d.toString();
+        const m = out.match(/listening on http:\/\/[\d.]+:(\d+)/);
+        if (m) ok(Number(m[1]));
+      });
+      child.on("exit", (code) => fail(new Error(`server exited (${code}) before listening:\n${out}\n${log}`)));
+    });
+  }
+
+  /** Kills the server process (as a crash or a pulled plug would). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+type Fixtures = { server: XinbaoServer };
+
+export const test = base.extend<{}, Fixtures>({
+  server: [
+    async ({}, use) => {
+      const dir = mkdtempSync(join(tmpdir(), "xinbao-e2e-"));
+      const server = new XinbaoServer(dir);
+      server.addUser("officer", "Chunfeng-2026", "officer", "兰州湾镇", "李建军");
+      server.addUser("officer2", "Dafeng-2026", "officer", "大丰镇", "刘国栋");
+      await server.start();
+      await use(server);
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: "worker" },
+  ],
+});
+
+/** Logs in through the login page and waits for the desk. */
+export async function logIn(page: Page, server: XinbaoServer, username: string, password: string) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
+}
+
+export { expect };

@@ -1,0 +1,78 @@
+// The walking skeleton: an officer logs in, writes a Chinese draft, reloads and finds it, logs
+// out — against the real server and the release build in Chromium.
+import { test, expect, logIn } from "./fixtures";
+
+test("the login page is Chinese first and served for deep links", async ({ page, server }) => {
+  await page.goto(`${server.url}/drafts/some-deep-link`);
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "信报" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "登录" })).toBeVisible();
+  expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+});
+
+test("a wrong password and an unknown user get the same Chinese message", async ({ page, server }) => {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("用户名").fill("officer");
+  await page.getByLabel("密码").fill("wrong-password");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByTestId("login-error")).toHaveText("用户名或密码错误");
+
+  await page.getByLabel("用户名").fill("nobody-here");
+  await page.getByLabel("密码").fill("Chunfeng-2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByTestId("login-error")).toHaveText("用户名或密码错误");
+
+  await page.getByLabel("用户名").fill("");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByTestId("login-error")).toHaveText("请输入用户名和密码");
+});
+
+test("an officer's draft survives a reload and logging out ends the session", async ({ page, server }) => {
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await expect(page.getByText("李建军 · 兰州湾镇 · 信息员")).toBeVisible();
+
+  await page.getByTestId("new-draft").click();
+  await expect(page).toHaveURL(/\/drafts\/[0-9a-f]{32}$/);
+  const title = "兰州湾镇遭受冰雹灾害";
+  const body = "6月3日下午，兰州湾镇遭受冰雹袭击，受灾农田1.2万亩。\n\n镇党委组织干部连夜核灾。";
+  await page.getByTestId("title").fill(title);
+  await page.getByTestId("body").fill(body);
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  await expect(page.getByTestId("char-count")).toHaveText("字数 38");
+
+  await page.reload();
+  await expect(page.getByTestId("title")).toHaveValue(title);
+  await expect(page.getByTestId("body")).toHaveValue(body);
+
+  await page.getByRole("link", { name: "返回稿件列表" }).click();
+  await expect(page.getByTestId("draft-list")).toContainText(title);
+
+  await page.getByTestId("logout").click();
+  await expect(page).toHaveURL(/\/login$/);
+  const me = await page.request.get(`${server.url}/api/me`);
+  expect(me.status()).toBe(401);
+});
+
+test("another account on the same browser does not see the first one's drafts", async ({ page, server }) => {
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await page.getByTestId("new-draft").click();
+  await page.getByTestId("title").fill("只属于李建军的稿件");
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  await page.getByRole("link", { name: "返回稿件列表" }).click();
+  await page.getByTestId("logout").click();
+
+  await logIn(page, server, "officer2", "Dafeng-2026");
+  await expect(page.getByText("还没有稿件")).toBeVisible();
+  await expect(page.getByText("只属于李建军的稿件")).toHaveCount(0);
+});
+
+test("the language switch goes to English and is remembered", async ({ page, server }) => {
+  await page.goto(`${server.url}/login`);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
+  expect(await page.getAttribute("html", "lang")).toBe("en");
+  await page.getByRole("button", { name: "中文" }).click();
+  await expect(page.getByRole("button", { name: "登录" })).toBeVisible();
+});

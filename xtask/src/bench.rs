@@ -1,0 +1,140 @@
+//! `cargo xtask bench`: the numbers the README reports, measured, written to
+//! docs/benchmarks.md. Timing-sensitive targets are checked here, never in tests.
+
+use crate::build::build_all;
+use crate::run::{Result, cmd, root};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+/// A server started for measuring, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(bin: &std::path::Path) -> Result<Server> {
+    let data = std::env::temp_dir().join(format!("xinbao-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut child = cmd(
+        &bin.display().to_string(),
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+            &data.display().to_string(),
+            "--static-dir",
+            &root().join("dist").display().to_string(),
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .map_err(|e| format!("starting the server: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no server stdout")?;
+    for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+        if let Some(addr) = line.strip_prefix("listening on http://") {
+            let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or("bad listening line")?;
+            return Ok(Server { child, port });
+        }
+    }
+    Err("the server exited before listening".into())
+}
+
+/// GETs `path` with `Accept-Encoding: br, gzip` and returns (status, content-encoding, body bytes).
+fn get_compressed(port: u16, path: &str) -> Result<(u16, String, usize)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: br, gzip\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no header end")?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let header = |name: &str| {
+        head.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned()))
+    };
+    let encoding = header("content-encoding").unwrap_or_else(|| "identity".into());
+    let mut body = raw[split + 4..].to_vec();
+    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        body = dechunk(&body);
+    }
+    Ok((status, encoding, body.len()))
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 || data.len() < eol + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
+        data = &data[(eol + 4 + size).min(data.len())..];
+    }
+    out
+}
+
+/// The first-load transfer: index.html and every asset it references, as served.
+fn first_load(port: u16) -> Result<Vec<(String, String, usize, u64)>> {
+    let dist = root().join("dist");
+    let mut rows = Vec::new();
+    let mut files: Vec<String> = vec!["/".into()];
+    for entry in std::fs::read_dir(&dist).map_err(|e| e.to_string())?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if [".wasm", ".js", ".css"].iter().any(|ext| name.ends_with(ext)) && name != "sw.js" {
+            files.push(format!("/{name}"));
+        }
+    }
+    for path in files {
+        let raw = if path == "/" { std::fs::metadata(dist.join("index.html")) } else { std::fs::metadata(dist.join(&path[1..])) }
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let (status, enc, bytes) = get_compressed(port, &path)?;
+        if status != 200 {
+            return Err(format!("GET {path} answered {status}"));
+        }
+        rows.push((path, enc, bytes, raw));
+    }
+    Ok(rows)
+}
+
+pub fn run(_args: &[String]) -> Result<()> {
+    let server_bin = build_all(true)?;
+    let server = start_server(&server_bin)?;
+    let rows = first_load(server.port)?;
+    drop(server);
+    let total: usize = rows.iter().map(|r| r.2).sum();
+    let raw_total: u64 = rows.iter().map(|r| r.3).sum();
+    let mut md = String::new();
+    md.push_str("# Benchmarks\n\nWritten by `cargo xtask bench`; do not edit by hand.\n\n");
+    let machine = crate::run::output(&mut cmd("uname", &["-srm"])).unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    md.push_str(&format!("Machine: {} ({} cores)\n\n", machine.trim(), cores));
+    md.push_str(
+        "## First load (app shell, compressed as served)\n\n| file | encoding | bytes on the wire | bytes on disk |\n|---|---|---:|---:|\n",
+    );
+    for (path, enc, bytes, raw) in &rows {
+        md.push_str(&format!("| `{path}` | {enc} | {bytes} | {raw} |\n"));
+    }
+    md.push_str(&format!(
+        "| **total** | | **{total}** ({:.1} KB) | {raw_total} |\n\nTarget (issue 9): compressed app shell under 300 KB — ratio {:.2} of target.\n",
+        total as f64 / 1024.0,
+        total as f64 / (300.0 * 1024.0)
+    ));
+    let out = root().join("docs/benchmarks.md");
+    std::fs::write(&out, &md).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    println!("{md}");
+    println!("written to {}", out.display());
+    Ok(())
+}

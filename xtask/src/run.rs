@@ -1,0 +1,59 @@
+//! Running commands: print what runs, fail with a message that says which command failed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The workspace root (the folder above `xtask/`).
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// A command rooted at the workspace, with the project's tools first on PATH.
+pub fn cmd(program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args).current_dir(root()).env("PATH", tool_path());
+    c
+}
+
+/// PATH with `tools/node_modules/.bin` (wasm-opt from npm's binaryen) and `~/.cargo/bin` first.
+pub fn tool_path() -> String {
+    let mut parts = vec![root().join("tools/node_modules/.bin").display().to_string()];
+    if let Some(home) = std::env::var_os("HOME") {
+        parts.push(PathBuf::from(home).join(".cargo/bin").display().to_string());
+    }
+    if let Ok(p) = std::env::var("PATH") {
+        parts.push(p);
+    }
+    parts.join(":")
+}
+
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Runs `c`, streaming its output; an unsuccessful exit is an error naming the command.
+pub fn status(c: &mut Command) -> Result<()> {
+    let line = describe(c);
+    println!("$ {line}");
+    let st = c.status().map_err(|e| format!("cannot run `{line}`: {e}"))?;
+    if st.success() { Ok(()) } else { Err(format!("`{line}` failed ({st})")) }
+}
+
+/// Runs `c` quietly and returns its stdout, or None when it cannot run or fails.
+pub fn output(c: &mut Command) -> Option<String> {
+    let out = c.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Whether `program` can be found and started.
+pub fn exists(program: &str, version_arg: &str) -> Option<String> {
+    output(&mut cmd(program, &[version_arg]))
+}
