@@ -9,6 +9,7 @@
 
 mod bench;
 mod build;
+mod pg;
 mod run;
 mod test;
 mod tools;
@@ -19,7 +20,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <command>\n\
          \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
-         \n  test  [--skip fmt|clippy|unit|wasm|e2e]…\
+         \n  test  [--skip fmt|clippy|unit|pg|wasm|e2e]…\
          \n  bench\
          \n  build"
     );

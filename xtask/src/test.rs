@@ -154,7 +154,24 @@ pub fn run(args: &[String]) -> Result<()> {
             "cargo",
             &["nextest", "run", "-p", "xinbao-core", "-p", "xinbao-server", "-p", "xtask", "--no-fail-fast", "--color", "never"],
         ));
-        record("core + server tests", t, ok, outcome(ok, parse_nextest(&lines)));
+        record("core + server tests (SQLite)", t, ok, outcome(ok, parse_nextest(&lines)));
+    }
+    if wants("pg") {
+        let t = Instant::now();
+        match crate::pg::Cluster::start() {
+            Err(e) => {
+                eprintln!("xtask: PostgreSQL could not be started: {e}");
+                record("server tests (PostgreSQL)", t, false, Outcome { passed: 0, failed: 1 });
+            }
+            Ok(cluster) => {
+                let (ok, lines) = run_capture(
+                    cmd("cargo", &["nextest", "run", "-p", "xinbao-server", "--no-fail-fast", "--color", "never"])
+                        .env("XINBAO_TEST_PG", cluster.admin_url()),
+                );
+                drop(cluster);
+                record("server tests (PostgreSQL)", t, ok, outcome(ok, parse_nextest(&lines)));
+            }
+        }
     }
     if wants("wasm") {
         let t = Instant::now();

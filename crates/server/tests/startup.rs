@@ -5,6 +5,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{TestApp, json, text};
 use sqlx::Row;
+use xinbao_server::db::Backend;
 use xinbao_server::demo;
 
 async fn count(t: &TestApp, sql: &str) -> i64 {
@@ -37,13 +38,23 @@ async fn the_demo_county_loads_once_with_an_account_for_every_role() {
 }
 
 #[tokio::test]
-async fn the_database_runs_in_wal_with_full_sync() {
+async fn the_database_acknowledges_only_durable_commits() {
     let t = TestApp::spawn().await;
     let mut conn = t.app.state.db.pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
-    let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or_default();
-    let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or(-1);
-    assert_eq!(mode.to_lowercase(), "wal");
-    assert_eq!(sync, 2, "synchronous=FULL");
+    match t.app.state.db.backend {
+        Backend::Sqlite => {
+            let mode: String =
+                sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or_default();
+            let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or(-1);
+            assert_eq!(mode.to_lowercase(), "wal");
+            assert_eq!(sync, 2, "synchronous=FULL");
+        }
+        Backend::Postgres => {
+            let sync: String =
+                sqlx::query("SHOW synchronous_commit").fetch_one(&mut *conn).await.and_then(|r| r.try_get(0)).unwrap_or_default();
+            assert_eq!(sync, "on");
+        }
+    }
 }
 
 #[tokio::test]

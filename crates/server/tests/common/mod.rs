@@ -14,6 +14,7 @@ use xinbao_core::role::Role;
 use xinbao_server::Application;
 use xinbao_server::accounts::{NewUser, ensure_unit, upsert_user};
 use xinbao_server::config::Config;
+use xinbao_server::db::Db;
 
 static N: AtomicU32 = AtomicU32::new(0);
 
@@ -21,6 +22,18 @@ pub struct TestApp {
     pub app: Application,
     pub router: Router,
     pub dir: PathBuf,
+}
+
+/// With `XINBAO_TEST_PG` set (by `cargo xtask test`) every test gets a fresh PostgreSQL database
+/// on that cluster; without it, SQLite in the test's data directory.
+pub async fn fresh_database() -> Option<String> {
+    let admin = std::env::var("XINBAO_TEST_PG").ok()?;
+    let name = format!("t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+    let db = Db::connect(&admin).await.unwrap_or_else(|e| panic!("connecting to the test cluster: {e:#}"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&db.pool).await.unwrap_or_else(|e| panic!("creating {name}: {e}"));
+    db.pool.close().await;
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+    Some(format!("{base}/{name}"))
 }
 
 /// A fresh, empty data directory unique to this test.
@@ -39,6 +52,7 @@ impl TestApp {
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = fresh_dir();
         let mut config = Config::for_tests(dir.clone());
+        config.database_url = fresh_database().await;
         adjust(&mut config);
         let app = Application::build(config).await.unwrap_or_else(|e| panic!("building the app: {e:#}"));
         let router = app.router();
