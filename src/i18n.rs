@@ -83,4 +83,7 @@ pub mod ui {
     pub const LOADING: Text = Text::new("正在加载…", "Loading…");
     pub const NOT_FOUND: Text = Text::new("页面不存在", "Page not found");
     pub const STATUS_LOCAL: Text = Text::new("仅本地", "Only here");
+    pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
+    pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
+    pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");
 }

@@ -3,6 +3,7 @@
 //! (their value is set once), so the caret never jumps.
 
 use crate::i18n::{ui, use_i18n};
+use crate::pages::quality_panel::{QualityPanel, check_draft};
 use crate::session::use_session;
 use crate::store::{self, LocalDraft};
 use crate::util::{clock_time, now_ms};
@@ -10,10 +11,13 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use xinbao_core::item::ItemType;
 use xinbao_core::text::char_count;
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 400;
+/// Quiet time before the writing checks run again (they take a few milliseconds).
+const CHECK_DEBOUNCE_MS: u32 = 250;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum SaveState {
@@ -54,6 +58,13 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let i18n = use_i18n();
     let initial_title = draft.content.title.clone();
     let initial_body = draft.content.body.clone();
+    let initial_type = draft.content.item_type;
+    let report = RwSignal::new(Some((
+        check_draft(&draft.content.title, &draft.content.body, draft.content.item_type),
+        draft.content.title.clone(),
+        draft.content.body.clone(),
+    )));
+    let check_timer = StoredValue::new_local(None::<Timeout>);
     let count = RwSignal::new(char_count(&draft.content.body));
     let state = RwSignal::new(SaveState::Clean);
     let current = StoredValue::new(draft);
@@ -87,7 +98,19 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             }
         });
     };
+    let recheck = move || {
+        check_timer.update_value(|t| {
+            if let Some(old) = t.take() {
+                old.cancel();
+            }
+            *t = Some(Timeout::new(CHECK_DEBOUNCE_MS, move || {
+                let d = current.get_value().content;
+                report.set(Some((check_draft(&d.title, &d.body, d.item_type), d.title, d.body)));
+            }));
+        });
+    };
     let schedule = move || {
+        recheck();
         dirty.set_value(true);
         state.set(SaveState::Unsaved);
         timer.update_value(|t| {
@@ -114,6 +137,17 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
 
     view! {
         <form class="draft-form" on:submit=|ev| ev.prevent_default()>
+            <label for="item-type">{move || i18n.t(ui::ITEM_TYPE)}</label>
+            <select id="item-type" data-testid="item-type" on:change=move |ev| {
+                if let Some(t) = ItemType::parse(&event_target_value(&ev)) {
+                    current.update_value(|d| d.content.item_type = t);
+                    schedule();
+                }
+            }>
+                {ItemType::ALL.into_iter().map(|t| view! {
+                    <option value=t.as_str() selected=t == initial_type>{move || i18n.t(t.label())}</option>
+                }).collect_view()}
+            </select>
             <label for="title">{move || i18n.t(ui::TITLE)}</label>
             <input id="title" name="title" data-testid="title" autocomplete="off"
                 placeholder=move || i18n.t(ui::TITLE_PLACEHOLDER)
@@ -154,5 +188,6 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     class:failed=move || state.get() == SaveState::Failed>{status}</span>
             </div>
         </form>
+        <QualityPanel report />
     }
 }

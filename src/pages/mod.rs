@@ -3,3 +3,4 @@
 pub mod desk;
 pub mod editor;
 pub mod login;
+pub mod quality_panel;

@@ -30,5 +30,6 @@
 pub mod api;
 pub mod i18n;
 pub mod item;
+pub mod quality;
 pub mod role;
 pub mod text;

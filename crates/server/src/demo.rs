@@ -9,7 +9,7 @@ use xinbao_core::item::ItemType;
 use xinbao_core::role::Role;
 
 pub const ROOT_OFFICE: &str = "林双县人民政府办公室";
-const CORPUS: &str = include_str!("../fixtures/corpus.jsonl");
+const CORPUS: &str = include_str!("../../../fixtures/corpus.jsonl");
 
 /// On an empty database: the root office and an `admin` account whose password is printed once
 /// and must be changed at first login. Returns the password when it created the account.

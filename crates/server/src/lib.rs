@@ -7,6 +7,7 @@
 //! - [`accounts`]: units, accounts, passwords, the audit trail.
 //! - [`web`]: serving the built app with the right cache headers.
 //! - [`demo`]: first-start administrator and the demo county.
+//! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
 
 pub mod accounts;
 pub mod auth;
@@ -14,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod quality;
 pub mod web;
 
 use axum::extract::{DefaultBodyLimit, Request, State};

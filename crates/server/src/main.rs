@@ -48,6 +48,14 @@ enum Command {
         #[arg(long, env = "XINBAO_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
         max_body_bytes: usize,
     },
+    /// Run the writing checks over a JSONL file of items (corpus format): one JSON line per
+    /// item, then agreement per label when the file carries labels.
+    Quality {
+        file: PathBuf,
+        /// Rules file (JSON, the format of crates/core/src/quality/rules.json); default: built in.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
     /// Create an account (or reset an existing one's password, role and unit).
     AddUser {
         #[command(flatten)]
@@ -87,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
             };
             Application::build(config).await?.run().await
         }
+        Command::Quality { file, rules } => xinbao_server::quality::run(&file, rules.as_deref()),
         Command::AddUser { storage, username, password, role, name, unit } => {
             let role =
                 Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}: use officer, editor, signer, admin or reader"))?;

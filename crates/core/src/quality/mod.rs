@@ -1,0 +1,536 @@
+//! The writing assistant: checks an information item for what offices return items for — the
+//! 四有 (situation, data, analysis, suggestion), 三无, filler (空话套话), literary style, run-on
+//! sentences, weak titles, repeated follow-ups, near-duplicates and words that suggest
+//! classified content. Pure and fast: the browser runs it while the officer types, the server
+//! runs the same code for the editor's queue. Heuristics and word lists are data
+//! ([`Rules`], `rules.json`; documented in docs/quality.md).
+
+pub mod rules;
+pub mod scan;
+pub mod similarity;
+
+use crate::i18n::Lang;
+use crate::item::ItemType;
+use crate::text::char_count;
+pub use rules::Rules;
+use scan::{Number, Pattern, Span, distinct_quantities, find_any, has_specific_time, sentences, unit_names};
+use serde::{Deserialize, Serialize};
+pub use similarity::Signature;
+
+/// What is checked.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub item_type: ItemType,
+}
+
+/// What the item is checked against.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    /// For a 续报/终报: the body of the report it follows.
+    pub follows: Option<&'a str>,
+    /// The officer's other items and items already submitted: (id, signature of title + body).
+    pub others: &'a [(String, Signature)],
+}
+
+/// The labels, named as in `shared/corpus/items.jsonl`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Labels {
+    pub situation: bool,
+    pub data: bool,
+    pub analysis: bool,
+    pub suggestion: bool,
+    pub filler_heavy: bool,
+    pub long_sentence: bool,
+    pub literary_style: bool,
+    pub title_ok: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Good,
+    Fair,
+    Poor,
+}
+
+/// The four things a good item has (四有).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Element {
+    Situation,
+    Data,
+    Analysis,
+    Suggestion,
+}
+
+impl Element {
+    pub const ALL: [Element; 4] = [Element::Situation, Element::Data, Element::Analysis, Element::Suggestion];
+
+    pub fn short(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Element::Situation, Lang::Zh) => "情况",
+            (Element::Data, Lang::Zh) => "数据",
+            (Element::Analysis, Lang::Zh) => "分析",
+            (Element::Suggestion, Lang::Zh) => "建议",
+            (Element::Situation, Lang::En) => "situation",
+            (Element::Data, Lang::En) => "data",
+            (Element::Analysis, Lang::En) => "analysis",
+            (Element::Suggestion, Lang::En) => "proposals",
+        }
+    }
+}
+
+/// Which elements an item of type `t` needs: news and urgent items need the situation and
+/// figures; practice pieces also need them (analysis and proposals are a plus); problem and
+/// research pieces need all four.
+pub fn required(t: ItemType) -> &'static [Element] {
+    match t {
+        ItemType::Dynamic | ItemType::Urgent | ItemType::Experience => &[Element::Situation, Element::Data],
+        ItemType::Problem | ItemType::Research => &Element::ALL,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Title,
+    Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FindingKind {
+    Missing { element: Element },
+    ThreeNo,
+    Filler { phrase: String },
+    FillerHeavy { percent: u32 },
+    Literary { phrase: String },
+    LiteraryStyle,
+    LongSentence { chars: usize },
+    HollowAnalysis,
+    HollowSuggestion,
+    TitleNoUnit,
+    TitleSlogan,
+    TitleTooLong { chars: usize, max: usize },
+    TitleNoEvent,
+    Length { count: usize, min: usize, max: usize },
+    FollowUpRepeats { percent: u32 },
+    RepeatedSentence,
+    NearDuplicate { id: String, percent: u32 },
+    Classified { word: String },
+}
+
+/// One thing the officer (and the editor) should know, with where it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub field: Field,
+    /// Character offsets into the field's text.
+    pub span: Option<Span>,
+}
+
+impl Finding {
+    /// A short explanation people can act on.
+    pub fn message(&self, lang: Lang) -> String {
+        use FindingKind as K;
+        let zh = lang == Lang::Zh;
+        match &self.kind {
+            K::Missing { element } => match (element, zh) {
+                (Element::Situation, true) => "缺少具体情况：写清谁、在哪里、什么时间、发生了什么".into(),
+                (Element::Situation, false) => "No concrete situation: say who, where, when and what happened".into(),
+                (Element::Data, true) => "缺少数据：用数量、金额、比例说话（日期不算数据）".into(),
+                (Element::Data, false) => "No figures: give counts, amounts or percentages (dates are not data)".into(),
+                (Element::Analysis, true) => "缺少分析：说明原因、趋势或影响".into(),
+                (Element::Analysis, false) => "No analysis: explain causes, trend or impact".into(),
+                (Element::Suggestion, true) => "缺少建议：提出具体措施，写明责任单位和时限".into(),
+                (Element::Suggestion, false) => "No proposals: name concrete measures, who is responsible and by when".into(),
+            },
+            K::ThreeNo if zh => "“三无”稿件：无情况、无数据、无分析，这是稿件不被采用的最常见原因".into(),
+            K::ThreeNo => "“Three nos”: no situation, no figures, no analysis — the commonest reason items are not used".into(),
+            K::Filler { phrase } if zh => format!("套话“{phrase}”：换成具体做了什么、结果如何"),
+            K::Filler { phrase } => format!("Filler “{phrase}”: say what was actually done and with what result"),
+            K::FillerHeavy { percent } if zh => format!("空话套话过多：约{percent}%的篇幅是没有事实支撑的套话"),
+            K::FillerHeavy { percent } => format!("Too much filler: about {percent}% of the text is formula without facts"),
+            K::Literary { phrase } if zh => format!("文学化表达“{phrase}”：政务信息要平实、直接"),
+            K::Literary { phrase } => format!("Literary phrase “{phrase}”: government information should be plain"),
+            K::LiteraryStyle if zh => "通篇抒情或宣传口吻：请改为平实的事实陈述".into(),
+            K::LiteraryStyle => "Written as a feature or propaganda piece: report the facts plainly".into(),
+            K::LongSentence { chars } if zh => format!("长句{chars}字没有停顿：请断句，加上逗号或句号"),
+            K::LongSentence { chars } => format!("A {chars}-character run with no pause: break it up"),
+            K::HollowAnalysis if zh => "分析部分空泛（如“既有主观原因也有客观原因”）：请写出具体原因".into(),
+            K::HollowAnalysis => "The analysis is hollow (“both subjective and objective causes”): name the real causes".into(),
+            K::HollowSuggestion if zh => "建议或下一步打算空泛：写明具体措施、责任单位和完成时限".into(),
+            K::HollowSuggestion => "The proposals are vague: name the measure, who does it and by when".into(),
+            K::TitleNoUnit if zh => "标题没有点明单位或地点（如“兰州湾镇……”）".into(),
+            K::TitleNoUnit => "The title does not name the unit or place".into(),
+            K::TitleSlogan if zh => "标题是口号或对仗句：标题应写明单位和具体事件".into(),
+            K::TitleSlogan => "The title is a slogan: name the unit and the event".into(),
+            K::TitleTooLong { chars, max } if zh => format!("标题{chars}字，偏长（建议不超过{max}字）"),
+            K::TitleTooLong { chars, max } => format!("The title has {chars} characters (keep it under {max})"),
+            K::TitleNoEvent if zh => "标题没有说明具体事件".into(),
+            K::TitleNoEvent => "The title does not say what happened".into(),
+            K::Length { count, min, max } if zh => format!("正文{count}字，此类信息一般为{min}至{max}字"),
+            K::Length { count, min, max } => format!("The body has {count} characters; this type usually has {min}–{max}"),
+            K::FollowUpRepeats { percent } if zh => format!("续报与前一次报告内容重复约{percent}%：续报只写新情况"),
+            K::FollowUpRepeats { percent } => format!("About {percent}% repeats the earlier report: a follow-up gives only what is new"),
+            K::RepeatedSentence if zh => "这句与前一次报告重复".into(),
+            K::RepeatedSentence => "This sentence repeats the earlier report".into(),
+            K::NearDuplicate { percent, .. } if zh => format!("与已有稿件相似度约{percent}%，请确认不是重复报送"),
+            K::NearDuplicate { percent, .. } => format!("About {percent}% similar to an existing item: make sure it is not a duplicate"),
+            K::Classified { word } if zh => format!("出现“{word}”：涉密信息严禁录入本系统，请确认内容不涉密"),
+            K::Classified { word } => format!("“{word}”: classified material must never be entered here; make sure this is not"),
+        }
+    }
+}
+
+/// The result of checking one item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub labels: Labels,
+    pub verdict: Verdict,
+    pub item_type: ItemType,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn has(&self, e: Element) -> bool {
+        match e {
+            Element::Situation => self.labels.situation,
+            Element::Data => self.labels.data,
+            Element::Analysis => self.labels.analysis,
+            Element::Suggestion => self.labels.suggestion,
+        }
+    }
+
+    /// "四有：情况✓ 数据✗ 分析✓ 建议✗"
+    pub fn summary(&self, lang: Lang) -> String {
+        let head = if lang == Lang::Zh { "四有：" } else { "Four haves: " };
+        let parts: Vec<String> =
+            Element::ALL.iter().map(|e| format!("{}{}", e.short(lang), if self.has(*e) { "✓" } else { "✗" })).collect();
+        format!("{head}{}", parts.join(" "))
+    }
+}
+
+/// Everything scanned from a text once, reused by every check.
+struct Scanned {
+    chars: Vec<char>,
+    sentences: Vec<Span>,
+    numbers: Vec<Number>,
+    units: Vec<Span>,
+    filler: Vec<(usize, Span)>,
+    literary: Vec<(usize, Span)>,
+    hollow: Vec<(usize, Span)>,
+    deadlines: Vec<(usize, Span)>,
+    causal: Vec<(usize, Span)>,
+}
+
+impl Scanned {
+    fn new(text: &str, rules: &Rules) -> Scanned {
+        let chars: Vec<char> = text.chars().collect();
+        let gap = rules.gap_chars;
+        let mut literary = find_any(&chars, &rules.literary, gap);
+        if rules.literary_reduplication {
+            let quotes = scan::quoted(&chars);
+            literary.extend(
+                scan::reduplications(&chars, &rules.reduplication_heads)
+                    .into_iter()
+                    .filter(|s| !quotes.iter().any(|q| q.overlaps(*s)))
+                    .map(|s| (usize::MAX, s)),
+            );
+        }
+        Scanned {
+            sentences: sentences(&chars),
+            numbers: scan::numbers(&chars, rules),
+            units: unit_names(&chars, rules),
+            filler: find_any(&chars, &rules.filler, gap),
+            literary,
+            hollow: find_any(&chars, &rules.hollow, gap),
+            deadlines: find_any(&chars, &rules.deadline_words, 0),
+            causal: find_any(&chars, &rules.causal_signals, 0),
+            chars,
+        }
+    }
+
+    fn text(&self, s: Span) -> String {
+        self.chars[s.start..s.end].iter().collect()
+    }
+
+    fn count_in(hits: &[(usize, Span)], w: Span) -> usize {
+        hits.iter().filter(|(_, s)| w.overlaps(*s)).count()
+    }
+
+    fn quantities_in(&self, w: Span) -> usize {
+        self.numbers.iter().filter(|n| matches!(n.kind, scan::NumberKind::Quantity(_)) && w.overlaps(n.span)).count()
+    }
+
+    fn times_in(&self, w: Span) -> usize {
+        self.numbers.iter().filter(|n| matches!(n.kind, scan::NumberKind::Time { .. }) && w.overlaps(n.span)).count()
+    }
+
+    /// A fact a reader could check: a figure, a named unit, a date, or a deadline.
+    fn concrete(&self, w: Span) -> bool {
+        self.quantities_in(w) > 0
+            || self.times_in(w) > 0
+            || self.units.iter().any(|u| w.overlaps(*u))
+            || Self::count_in(&self.deadlines, w) > 0
+    }
+
+    /// Formula instead of content: "既有…也有…", two filler phrases, or a filler phrase with
+    /// nothing concrete beside it (and, where asked, imagery).
+    fn hollow(&self, w: Span, with_literary: bool) -> bool {
+        let filler = Self::count_in(&self.filler, w);
+        Self::count_in(&self.hollow, w) > 0
+            || filler >= 2
+            || (filler >= 1 && !self.concrete(w))
+            || (with_literary && Self::count_in(&self.literary, w) > 0)
+    }
+
+    /// The sentence holding character `pos` and the `extra` sentences after it.
+    fn window(&self, pos: usize, extra: usize) -> Span {
+        let idx = self.sentences.iter().position(|s| s.start <= pos && pos < s.end).unwrap_or(0);
+        let first = self.sentences.get(idx).copied().unwrap_or(Span { start: pos, end: pos });
+        let last = self.sentences.get((idx + extra).min(self.sentences.len().saturating_sub(1))).copied().unwrap_or(first);
+        Span { start: first.start, end: last.end.max(first.end) }
+    }
+
+    /// Share of the text in sentences that carry filler and no figure.
+    fn filler_share(&self) -> f64 {
+        let total: usize = self.sentences.iter().map(Span::len).sum();
+        if total == 0 {
+            return 0.0;
+        }
+        let filler: usize =
+            self.sentences.iter().filter(|s| Self::count_in(&self.filler, **s) > 0 && self.quantities_in(**s) == 0).map(Span::len).sum();
+        filler as f64 / total as f64
+    }
+
+    fn literary_hits(&self) -> usize {
+        let mut distinct: Vec<String> = self.literary.iter().map(|(_, s)| self.text(*s)).collect();
+        distinct.sort();
+        distinct.dedup();
+        let quotes = scan::quoted(&self.chars);
+        let exclaims =
+            self.chars.iter().enumerate().any(|(i, c)| matches!(c, '！' | '!') && !quotes.iter().any(|q| q.start <= i && i < q.end));
+        distinct.len() + usize::from(exclaims)
+    }
+}
+
+/// Whether a marker's window holds real analysis. "从…看" introduces a conclusion when what is
+/// looked from is a reflective word (从实践看, 从运行情况看), a breakdown otherwise (从品种看).
+fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
+    let gap = rules.gap_chars;
+    let negations = find_any(&s.chars, &rules.analysis_negations, gap);
+    let mut seen_marker = false;
+    let strong = find_any(&s.chars, &rules.analysis_strong, gap).into_iter().map(|(_, sp)| (sp, true));
+    let weak = find_any(&s.chars, &rules.analysis_weak, gap).into_iter().map(|(_, sp)| {
+        let inner: String = s.chars[sp.start + 1..sp.end.saturating_sub(1)].iter().collect();
+        let reflective = s.chars.get(sp.start) == Some(&'从') && rules.analysis_reflective.iter().any(|r| inner.ends_with(r.as_str()));
+        (sp, reflective)
+    });
+    for (marker, is_strong) in strong.chain(weak) {
+        if negations.iter().any(|(_, n)| n.overlaps(marker)) {
+            continue;
+        }
+        seen_marker = true;
+        let w = s.window(marker.start, 1);
+        if s.hollow(w, true) {
+            continue;
+        }
+        if is_strong || Scanned::count_in(&s.causal, w) > 0 {
+            return (true, true);
+        }
+    }
+    (false, seen_marker)
+}
+
+/// Whether a marker's window holds a concrete proposal: 建议 and 对策 need only not be
+/// hollow; 下一步, 将于, 计划 also need something checkable — a figure, a date or a deadline
+/// (a named place alone does not make "下一步将继续加大力度" a plan).
+fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
+    let gap = rules.gap_chars;
+    let strong = find_any(&s.chars, &rules.suggestion_strong, gap).into_iter().map(|(_, sp)| (sp, true));
+    let weak = find_any(&s.chars, &rules.suggestion_weak, gap).into_iter().map(|(_, sp)| (sp, false));
+    let mut seen = false;
+    for (marker, is_strong) in strong.chain(weak) {
+        seen = true;
+        let w = s.window(marker.start, 2);
+        if s.hollow(w, false) {
+            continue;
+        }
+        let checkable = s.quantities_in(w) > 0 || s.times_in(w) > 0 || Scanned::count_in(&s.deadlines, w) > 0;
+        if is_strong || checkable {
+            return (true, true);
+        }
+    }
+    (false, seen)
+}
+
+fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
+    let t = Scanned::new(title, rules);
+    let len = t.chars.len();
+    let mut problems = Vec::new();
+    let couplet = t.chars.windows(3).any(|w| scan::is_han(w[0]) && matches!(w[1], ' ' | '\u{3000}') && scan::is_han(w[2]));
+    if couplet || !t.literary.is_empty() || !t.filler.is_empty() {
+        problems.push(FindingKind::TitleSlogan);
+    }
+    match t.units.first() {
+        None => problems.push(FindingKind::TitleNoUnit),
+        Some(u) if len.saturating_sub(u.end) < rules.title_min_event_chars && u.start < rules.title_min_event_chars => {
+            problems.push(FindingKind::TitleNoEvent)
+        }
+        Some(_) => {}
+    }
+    if len > rules.title_max_chars {
+        problems.push(FindingKind::TitleTooLong { chars: len, max: rules.title_max_chars });
+    }
+    (problems.is_empty(), problems)
+}
+
+/// Checks one item. Pure: the same input gives the same report in the browser and the server.
+pub fn check(input: Input<'_>, ctx: Context<'_>, rules: &Rules) -> Report {
+    let body = Scanned::new(input.body, rules);
+    let mut findings = Vec::new();
+    let finding = |kind, severity, field, span| Finding { kind, severity, field, span };
+
+    // Figures, time, place.
+    let quantities = distinct_quantities(&body.numbers).len();
+    let data = quantities >= rules.min_distinct_quantities;
+    let specific_time = has_specific_time(&body.chars, &body.numbers, rules);
+    let filler_share = body.filler_share();
+    let literary_style = body.literary_hits() >= rules.literary_min_hits;
+    let plain = filler_share <= rules.plain_prose_max_filler_share && !literary_style;
+    let situation = !body.units.is_empty() && (specific_time || quantities > 0 || plain);
+    let (analysis, analysis_marked) = analysis_present(&body, rules);
+    let (suggestion, suggestion_marked) = suggestion_present(&body, rules);
+
+    // Style.
+    let filler_heavy = filler_share >= rules.filler_heavy_share;
+    let longest = scan::longest_unpaused(&body.chars, &rules.pause_chars);
+    let long_sentence = longest.len() > rules.long_sentence_chars;
+    let (title_ok, title_problems) = title_findings(input.title, rules);
+
+    let labels = Labels { situation, data, analysis, suggestion, filler_heavy, long_sentence, literary_style, title_ok };
+
+    let needed = required(input.item_type);
+    let has = |e: &Element| match e {
+        Element::Situation => situation,
+        Element::Data => data,
+        Element::Analysis => analysis,
+        Element::Suggestion => suggestion,
+    };
+    if !situation && !data && !analysis {
+        findings.push(finding(FindingKind::ThreeNo, Severity::Error, Field::Body, None));
+    }
+    for e in Element::ALL {
+        if !has(&e) && needed.contains(&e) {
+            findings.push(finding(FindingKind::Missing { element: e }, Severity::Warning, Field::Body, None));
+        }
+    }
+    if analysis_marked && !analysis {
+        findings.push(finding(FindingKind::HollowAnalysis, Severity::Warning, Field::Body, None));
+    }
+    if suggestion_marked && !suggestion {
+        findings.push(finding(FindingKind::HollowSuggestion, Severity::Warning, Field::Body, None));
+    }
+    if filler_heavy {
+        findings.push(finding(
+            FindingKind::FillerHeavy { percent: (filler_share * 100.0).round() as u32 },
+            Severity::Warning,
+            Field::Body,
+            None,
+        ));
+    }
+    for (k, span) in &body.filler {
+        findings.push(finding(FindingKind::Filler { phrase: rules.filler[*k].source.clone() }, Severity::Info, Field::Body, Some(*span)));
+    }
+    if literary_style {
+        findings.push(finding(FindingKind::LiteraryStyle, Severity::Warning, Field::Body, None));
+    }
+    for (_, span) in &body.literary {
+        findings.push(finding(FindingKind::Literary { phrase: body.text(*span) }, Severity::Info, Field::Body, Some(*span)));
+    }
+    if long_sentence {
+        findings.push(finding(FindingKind::LongSentence { chars: longest.len() }, Severity::Warning, Field::Body, Some(longest)));
+    }
+    for kind in title_problems {
+        findings.push(finding(kind, Severity::Warning, Field::Title, None));
+    }
+    let count = char_count(input.body);
+    let (min, max) = rules.length_bands.of(input.item_type);
+    if count > 0 && (count < min || count > max) {
+        findings.push(finding(FindingKind::Length { count, min, max }, Severity::Info, Field::Body, None));
+    }
+    for (field, text) in [(Field::Title, input.title), (Field::Body, input.body)] {
+        let chars: Vec<char> = text.chars().collect();
+        for (k, span) in find_any(&chars, &rules.classified, 0) {
+            findings.push(finding(
+                FindingKind::Classified { word: rules.classified[k].source.clone() },
+                Severity::Error,
+                field,
+                Some(span),
+            ));
+        }
+    }
+    if let Some(previous) = ctx.follows {
+        let overall = similarity::jaccard(input.body, previous);
+        if overall >= rules.followup_repeat_similarity {
+            findings.push(finding(
+                FindingKind::FollowUpRepeats { percent: (overall * 100.0).round() as u32 },
+                Severity::Warning,
+                Field::Body,
+                None,
+            ));
+        }
+        for s in &body.sentences {
+            if s.len() >= 12 && similarity::containment(&body.text(*s), previous) >= rules.followup_sentence_similarity {
+                findings.push(finding(FindingKind::RepeatedSentence, Severity::Info, Field::Body, Some(*s)));
+            }
+        }
+    }
+    if !ctx.others.is_empty() {
+        let mine = Signature::of(&format!("{}\n{}", input.title, input.body));
+        for (id, sig) in ctx.others {
+            let sim = mine.similarity(sig);
+            if sim >= rules.near_duplicate_similarity {
+                findings.push(finding(
+                    FindingKind::NearDuplicate { id: id.clone(), percent: (sim * 100.0).round() as u32 },
+                    Severity::Warning,
+                    Field::Body,
+                    None,
+                ));
+            }
+        }
+    }
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+
+    let light_filler = body.filler.len() >= rules.filler_light_hits;
+    let verdict = if filler_heavy || literary_style || (!situation && !data) {
+        Verdict::Poor
+    } else if needed.iter().all(has) && !long_sentence && title_ok && !light_filler {
+        Verdict::Good
+    } else {
+        Verdict::Fair
+    };
+    Report { labels, verdict, item_type: input.item_type, findings }
+}
+
+/// Convenience for callers that hold patterns' sources: is `text` matched by `pattern`?
+pub fn matches(pattern: &str, text: &str, gap: usize) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    !Pattern::new(pattern).find_all(&chars, gap).is_empty()
+}
+
+#[cfg(test)]
+mod tests;

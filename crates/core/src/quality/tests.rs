@@ -1,0 +1,234 @@
+//! Tests of the writing checks: behaviour on texts written for these tests, and agreement with
+//! the labelled corpus (`fixtures/corpus.jsonl`), which must not regress.
+
+use super::*;
+
+fn report(title: &str, body: &str, t: ItemType) -> Report {
+    check(Input { title, body, item_type: t }, Context::default(), &Rules::default())
+}
+
+#[test]
+fn a_plain_report_with_figures_causes_and_measures_is_good() {
+    let r = report(
+        "河西镇暴雨致3个村农田受淹4200亩",
+        "7月8日凌晨，河西镇遭遇强降雨，4小时降雨量达86毫米。东沟村、西沟村、南湾村3个村农田受淹4200亩，倒塌圈舍12间，无人员伤亡。\
+         从排查情况看，受淹地块集中在排洪渠下游，主要原因是渠道多年未清淤，过水能力不足。\
+         镇政府已组织机械疏通渠道2.6公里，计划于7月15日前完成全部清淤。建议县水利局将该渠纳入今年维修计划。",
+        ItemType::Dynamic,
+    );
+    assert_eq!(
+        r.labels,
+        Labels {
+            situation: true,
+            data: true,
+            analysis: true,
+            suggestion: true,
+            filler_heavy: false,
+            long_sentence: false,
+            literary_style: false,
+            title_ok: true
+        },
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.verdict, Verdict::Good);
+    assert_eq!(r.summary(Lang::Zh), "四有：情况✓ 数据✓ 分析✓ 建议✓");
+}
+
+#[test]
+fn formula_without_facts_is_three_no_and_filler_heavy() {
+    let r = report(
+        "我镇扎实推进重点工作",
+        "近期，我镇高度重视，精心组织，狠抓落实，各项工作扎实推进，取得了明显成效。下一步，我镇将继续凝心聚力，真抓实干，推动各项工作再上新台阶。",
+        ItemType::Dynamic,
+    );
+    assert!(!r.labels.situation && !r.labels.data && !r.labels.analysis && !r.labels.suggestion);
+    assert!(r.labels.filler_heavy);
+    assert!(!r.labels.title_ok);
+    assert_eq!(r.verdict, Verdict::Poor);
+    assert!(r.findings.iter().any(|f| f.kind == FindingKind::ThreeNo && f.severity == Severity::Error));
+    assert!(r.findings.iter().any(|f| f.kind == FindingKind::HollowSuggestion));
+    let filler: Vec<&Finding> = r.findings.iter().filter(|f| matches!(f.kind, FindingKind::Filler { .. })).collect();
+    assert!(filler.len() >= 5);
+    // Spans point at the phrase itself.
+    let body: Vec<char> = "近期，我镇高度重视".chars().collect();
+    let first = filler.iter().filter_map(|f| f.span).min_by_key(|s| s.start).unwrap_or(Span { start: 0, end: 0 });
+    assert_eq!(body[first.start..first.end].iter().collect::<String>(), "高度重视");
+}
+
+#[test]
+fn dates_alone_are_not_data() {
+    let r = report("东沟村召开村民大会", "3月5日，东沟村召开村民大会，讨论村规民约修订。会议于3月5日下午举行。", ItemType::Dynamic);
+    assert!(r.labels.situation);
+    assert!(!r.labels.data);
+    assert!(r.findings.iter().any(|f| f.kind == FindingKind::Missing { element: Element::Data }));
+}
+
+#[test]
+fn a_hollow_cause_section_is_not_analysis() {
+    let r = report(
+        "河西镇村级道路养护情况",
+        "河西镇共有村级道路126公里，其中破损路段18公里。究其原因，既有主观原因，也有客观原因，既有历史原因，也有现实原因。",
+        ItemType::Problem,
+    );
+    assert!(!r.labels.analysis);
+    assert!(r.findings.iter().any(|f| f.kind == FindingKind::HollowAnalysis));
+}
+
+#[test]
+fn a_run_on_sentence_is_flagged_with_its_span() {
+    let long = "全镇上下".repeat(40);
+    let body = format!("2月3日，河西镇开展排查。{long}。");
+    let r = report("河西镇开展安全排查", &body, ItemType::Dynamic);
+    assert!(r.labels.long_sentence);
+    let f = r.findings.iter().find(|f| matches!(f.kind, FindingKind::LongSentence { .. }));
+    assert_eq!(f.and_then(|f| f.span).map(|s| s.len()), Some(160));
+}
+
+#[test]
+fn imagery_and_exclamations_read_as_literary() {
+    let r = report(
+        "金秋时节稻花香",
+        "金秋时节，稻浪翻滚，瓜果飘香，一串串红彤彤的辣椒挂满屋檐，处处洋溢着丰收的喜悦！乡亲们绘就了一幅壮美画卷。",
+        ItemType::Dynamic,
+    );
+    assert!(r.labels.literary_style);
+    assert!(!r.labels.title_ok);
+    assert_eq!(r.verdict, Verdict::Poor);
+}
+
+#[test]
+fn titles_must_name_the_unit_and_the_event() {
+    let ok = |t: &str| report(t, "", ItemType::Dynamic).labels.title_ok;
+    assert!(ok("县水利局完成东干渠防渗改造12公里"));
+    assert!(ok("关于河西镇村级道路养护问题的建议"));
+    assert!(!ok("全力以赴保平安 齐心协力促发展"));
+    assert!(!ok("我县扎实推进各项工作"));
+    assert!(!ok("河西镇"));
+    assert!(!ok(&format!("河西镇{}", "开展工作".repeat(12))));
+}
+
+#[test]
+fn a_follow_up_that_repeats_the_first_report_is_flagged() {
+    let first = "6月3日16时，河西镇东沟村、西沟村遭受冰雹袭击，冰雹最大直径3厘米，受灾农田约5000亩，无人员伤亡。";
+    let repeat = format!("{first}截至6月4日，核定受灾面积5200亩。");
+    let rules = Rules::default();
+    let ctx = Context { follows: Some(first), others: &[] };
+    let r = check(Input { title: "河西镇冰雹灾害续报", body: &repeat, item_type: ItemType::Urgent }, ctx, &rules);
+    assert!(r.findings.iter().any(|f| matches!(f.kind, FindingKind::FollowUpRepeats { .. })), "{:#?}", r.findings);
+    assert!(r.findings.iter().any(|f| f.kind == FindingKind::RepeatedSentence));
+    let fresh = "截至6月4日12时，核定受灾面积5200亩，其中绝收1300亩；保险公司已查勘2100亩。";
+    let r = check(Input { title: "河西镇冰雹灾害续报", body: fresh, item_type: ItemType::Urgent }, ctx, &rules);
+    assert!(!r.findings.iter().any(|f| matches!(f.kind, FindingKind::FollowUpRepeats { .. } | FindingKind::RepeatedSentence)));
+}
+
+#[test]
+fn near_duplicates_of_other_items_are_named() {
+    let body = "7月8日凌晨，河西镇遭遇强降雨，东沟村、西沟村、南湾村3个村农田受淹4200亩，倒塌圈舍12间，无人员伤亡。";
+    let others = vec![
+        ("item-1".to_owned(), Signature::of(&format!("河西镇暴雨受灾\n{body}"))),
+        ("item-2".to_owned(), Signature::of("县人社局举办招聘会\n2月18日，县人社局举办专场招聘会，达成就业意向1260人。")),
+    ];
+    let ctx = Context { follows: None, others: &others };
+    let r = check(Input { title: "河西镇暴雨受灾情况", body, item_type: ItemType::Dynamic }, ctx, &Rules::default());
+    let dups: Vec<&str> = r
+        .findings
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FindingKind::NearDuplicate { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dups, vec!["item-1"]);
+}
+
+#[test]
+fn words_suggesting_classified_content_warn_loudly() {
+    let r = report("关于机密文件管理的情况", "本文件密级为机密。", ItemType::Dynamic);
+    let hits: Vec<&Finding> = r.findings.iter().filter(|f| matches!(f.kind, FindingKind::Classified { .. })).collect();
+    assert!(hits.len() >= 2);
+    assert!(hits.iter().all(|f| f.severity == Severity::Error));
+    assert!(hits[0].message(Lang::Zh).contains("涉密信息严禁录入本系统"));
+}
+
+#[test]
+fn every_finding_explains_itself_in_both_languages() {
+    let r = report("我镇扎实推进各项工作", &"高度重视精心组织".repeat(20), ItemType::Research);
+    assert!(!r.findings.is_empty());
+    for f in &r.findings {
+        assert!(!f.message(Lang::Zh).is_empty() && !f.message(Lang::En).is_empty());
+    }
+}
+
+#[test]
+fn empty_input_does_not_panic() {
+    let r = report("", "", ItemType::Urgent);
+    assert_eq!(r.verdict, Verdict::Poor);
+}
+
+// ─── agreement with the labelled corpus ───────────────────────────────────────────────────
+
+const CORPUS: &str = include_str!("../../../../fixtures/corpus.jsonl");
+
+#[derive(serde::Deserialize)]
+struct CorpusItem {
+    id: String,
+    #[serde(rename = "type")]
+    item_type: ItemType,
+    title: String,
+    body: String,
+    follow_up_of: Option<String>,
+    labels: Labels,
+    verdict: Verdict,
+}
+
+fn corpus() -> Vec<CorpusItem> {
+    CORPUS.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+/// (label name, expected, got) for one item.
+fn label_pairs(want: &Labels, got: &Labels) -> [(&'static str, bool, bool); 8] {
+    [
+        ("situation", want.situation, got.situation),
+        ("data", want.data, got.data),
+        ("analysis", want.analysis, got.analysis),
+        ("suggestion", want.suggestion, got.suggestion),
+        ("filler_heavy", want.filler_heavy, got.filler_heavy),
+        ("long_sentence", want.long_sentence, got.long_sentence),
+        ("literary_style", want.literary_style, got.literary_style),
+        ("title_ok", want.title_ok, got.title_ok),
+    ]
+}
+
+#[test]
+fn agreement_with_the_labelled_corpus_does_not_regress() {
+    let items = corpus();
+    let rules = Rules::default();
+    let mut agree = [0usize; 8];
+    let mut verdicts = 0;
+    let mut misses = Vec::new();
+    for item in &items {
+        let follows = item.follow_up_of.as_ref().and_then(|id| items.iter().find(|i| &i.id == id)).map(|i| i.body.as_str());
+        let r = check(Input { title: &item.title, body: &item.body, item_type: item.item_type }, Context { follows, others: &[] }, &rules);
+        for (k, (name, want, got)) in label_pairs(&item.labels, &r.labels).into_iter().enumerate() {
+            if want == got {
+                agree[k] += 1;
+            } else {
+                misses.push(format!("{} {name}: want {want}, got {got}", item.id));
+            }
+        }
+        if r.verdict == item.verdict {
+            verdicts += 1;
+        } else {
+            misses.push(format!("{} verdict: want {:?}, got {:?}", item.id, item.verdict, r.verdict));
+        }
+    }
+    let n = items.len();
+    let names = label_pairs(&Labels::default(), &Labels::default()).map(|p| p.0);
+    let table: Vec<String> = names.iter().zip(agree).map(|(name, a)| format!("{name} {a}/{n}")).collect();
+    println!("agreement: {} · verdict {verdicts}/{n}\nmisses:\n  {}", table.join(" · "), misses.join("\n  "));
+    for (name, a) in names.iter().zip(agree) {
+        assert!(a * 100 >= n * 90, "{name}: {a}/{n} below 90%\n{}", misses.join("\n"));
+    }
+    assert!(verdicts * 100 >= n * 85, "verdict: {verdicts}/{n} below 85%\n{}", misses.join("\n"));
+}

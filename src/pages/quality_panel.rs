@@ -1,0 +1,110 @@
+//! The writing assistant beside the editor: the 四有 summary, the verdict and each finding with
+//! its explanation. Clicking a finding with a span selects that text in the field, so the
+//! officer sees exactly what is meant. Runs `xinbao_core::quality::check`, the same function
+//! the server uses.
+
+use crate::i18n::{Text, ui, use_i18n};
+use leptos::prelude::*;
+use std::cell::OnceCell;
+use xinbao_core::i18n::Lang;
+use xinbao_core::item::ItemType;
+use xinbao_core::quality::{self, Context, Field, Finding, Input, Report, Rules, Severity, Verdict};
+
+thread_local! {
+    static RULES: OnceCell<Rules> = const { OnceCell::new() };
+}
+
+/// Checks a draft with the built-in rules (parsed once per page).
+pub fn check_draft(title: &str, body: &str, item_type: ItemType) -> Report {
+    RULES.with(|cell| {
+        let rules = cell.get_or_init(Rules::default);
+        quality::check(Input { title, body, item_type }, Context::default(), rules)
+    })
+}
+
+/// Character offsets → UTF-16 offsets (what `setSelectionRange` counts).
+fn utf16_offset(text: &str, chars: usize) -> u32 {
+    text.chars().take(chars).map(char::len_utf16).sum::<usize>() as u32
+}
+
+fn verdict_text(v: Verdict) -> Text {
+    match v {
+        Verdict::Good => Text::new("质量：好", "Quality: good"),
+        Verdict::Fair => Text::new("质量：一般", "Quality: fair"),
+        Verdict::Poor => Text::new("质量：差", "Quality: poor"),
+    }
+}
+
+/// Selects a finding's span in the title input or the body textarea.
+fn select_span(f: &Finding, title: &str, body: &str) {
+    let Some(span) = f.span else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    use wasm_bindgen::JsCast;
+    match f.field {
+        Field::Body => {
+            if let Some(el) = doc.get_element_by_id("body").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                let _ = el.focus();
+                let _ = el.set_selection_range(utf16_offset(body, span.start), utf16_offset(body, span.end));
+            }
+        }
+        Field::Title => {
+            if let Some(el) = doc.get_element_by_id("title").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                let _ = el.focus();
+                let _ = el.set_selection_range(utf16_offset(title, span.start), utf16_offset(title, span.end));
+            }
+        }
+    }
+}
+
+/// The panel; `report` is recomputed by the editor after a pause in typing.
+#[component]
+pub fn QualityPanel(report: RwSignal<Option<(Report, String, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="quality" aria-labelledby="quality-head" data-testid="quality">
+            <h3 id="quality-head">{move || i18n.t(ui::WRITING_ASSISTANT)}</h3>
+            {move || {
+                let lang = i18n.lang.get();
+                report.get().map(|(r, title, body)| {
+                    let verdict_class = match r.verdict { Verdict::Good => "good", Verdict::Fair => "fair", Verdict::Poor => "poor" };
+                    let important: Vec<Finding> = r.findings.iter().filter(|f| f.severity > Severity::Info).cloned().collect();
+                    let details: Vec<Finding> = r.findings.iter().filter(|f| f.severity == Severity::Info).cloned().collect();
+                    view! {
+                        <p class="four-haves" data-testid="four-haves">{r.summary(lang)}</p>
+                        <p class=format!("verdict {verdict_class}") data-testid="verdict">{verdict_text(r.verdict).get(lang)}</p>
+                        <ul class="findings">
+                            {important.into_iter().map(|f| finding_row(f, lang, title.clone(), body.clone())).collect_view()}
+                        </ul>
+                        {(!details.is_empty()).then(|| view! {
+                            <details class="finding-details">
+                                <summary>{format!("{} {}", i18n.t(ui::MORE_HINTS), details.len())}</summary>
+                                <ul class="findings">
+                                    {details.into_iter().map(|f| finding_row(f, lang, title.clone(), body.clone())).collect_view()}
+                                </ul>
+                            </details>
+                        })}
+                    }
+                })
+            }}
+        </section>
+    }
+}
+
+fn finding_row(f: Finding, lang: Lang, title: String, body: String) -> impl IntoView {
+    let class = match f.severity {
+        Severity::Error => "finding error",
+        Severity::Warning => "finding warning",
+        Severity::Info => "finding info",
+    };
+    let message = f.message(lang);
+    let clickable = f.span.is_some();
+    view! {
+        <li class=class>
+            {if clickable {
+                view! { <button type="button" class="link finding-link" on:click=move |_| select_span(&f, &title, &body)>{message}</button> }.into_any()
+            } else {
+                view! { <span>{message}</span> }.into_any()
+            }}
+        </li>
+    }
+}
