@@ -3,7 +3,7 @@
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use xinbao_core::api::{ErrorBody, ErrorCode, LoginRequest, Me};
+use xinbao_core::api::{ChangePasswordRequest, ErrorBody, ErrorCode, LoginRequest, Me};
 use xinbao_core::i18n::Text;
 
 /// Sent on every request; the server refuses state changes without it (CSRF defence).
@@ -55,4 +55,10 @@ pub async fn logout() -> Result<(), ApiError> {
 
 pub async fn me() -> Result<Me, ApiError> {
     answer(Request::get("/api/me").send().await.map_err(|_| ApiError::Network)?).await
+}
+
+pub async fn change_password(current: &str, new: &str) -> Result<Me, ApiError> {
+    let body = ChangePasswordRequest { current_password: current.to_owned(), new_password: new.to_owned() };
+    let req = Request::post("/api/password").header(CLIENT_HEADER, "1").json(&body).map_err(|_| ApiError::Network)?;
+    answer(req.send().await.map_err(|_| ApiError::Network)?).await
 }

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::i18n::{I18n, ui, use_i18n};
-use crate::pages::{desk::DeskPage, editor::EditorPage, login::LoginPage};
+use crate::pages::{desk::DeskPage, editor::EditorPage, login::LoginPage, password::ChangePasswordPage};
 use crate::session::{Session, use_session};
 use crate::store;
 use leptos::prelude::*;
@@ -32,7 +32,10 @@ pub fn App() -> impl IntoView {
 fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     move || {
-        if session.me.with(Option::is_some) {
+        let must_change = session.me.with(|m| m.as_ref().map(|m| m.must_change_password));
+        if must_change == Some(true) {
+            view! { <Header /><ChangePasswordPage /> }.into_any()
+        } else if must_change.is_some() {
             view! { <Header />{children()} }.into_any()
         } else {
             view! { <Redirect path="/login" /> }.into_any()

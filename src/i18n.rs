@@ -83,6 +83,18 @@ pub mod ui {
     pub const LOADING: Text = Text::new("正在加载…", "Loading…");
     pub const NOT_FOUND: Text = Text::new("页面不存在", "Page not found");
     pub const STATUS_LOCAL: Text = Text::new("仅本地", "Only here");
+    pub const CHANGE_PASSWORD: Text = Text::new("修改密码", "Change password");
+    pub const CHANGE_PASSWORD_WHY: Text =
+        Text::new("当前密码是一次性密码，请先设置您自己的密码。", "Your password is a one-time password; set your own first.");
+    pub const CURRENT_PASSWORD: Text = Text::new("当前密码", "Current password");
+    pub const NEW_PASSWORD: Text = Text::new("新密码", "New password");
+    pub const REPEAT_PASSWORD: Text = Text::new("再次输入新密码", "Repeat the new password");
+    pub const PASSWORD_RULE: Text = Text::new(
+        "至少10个字符，包含字母、数字、符号中的两类，不含用户名。",
+        "At least 10 characters, two kinds of letters/digits/symbols, not the user name.",
+    );
+    pub const PASSWORDS_DIFFER: Text = Text::new("两次输入的新密码不一致", "The two new passwords differ");
+    pub const SAVE_PASSWORD: Text = Text::new("保存新密码", "Save the new password");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

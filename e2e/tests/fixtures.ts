@@ -19,10 +19,11 @@ export class XinbaoServer {
   }
 
   /** Creates (or resets) an account with the server's CLI. */
-  addUser(username: string, password: string, role: string, unit?: string, name?: string) {
+  addUser(username: string, password: string, role: string, unit?: string, name?: string, mustChange = false) {
     const args = ["add-user", "--data-dir", this.dataDir, "--username", username, "--password", password, "--role", role];
     if (unit) args.push("--unit", unit);
     if (name) args.push("--name", name);
+    if (mustChange) args.push("--must-change-password");
     const r = spawnSync(serverBin, args, { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`add-user failed: ${r.stderr}`);
   }
@@ -79,7 +80,7 @@ export const test = base.extend<{}, Fixtures>({
 export async function logIn(page: Page, server: XinbaoServer, username: string, password: string) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码").fill(password);
+  await page.getByLabel("密码", { exact: true }).fill(password);
   await page.getByRole("button", { name: "登录" }).click();
   await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
 }

@@ -13,12 +13,12 @@ test("the login page is Chinese first and served for deep links", async ({ page,
 test("a wrong password and an unknown user get the same Chinese message", async ({ page, server }) => {
   await page.goto(`${server.url}/login`);
   await page.getByLabel("用户名").fill("officer");
-  await page.getByLabel("密码").fill("wrong-password");
+  await page.getByLabel("密码", { exact: true }).fill("wrong-password");
   await page.getByRole("button", { name: "登录" }).click();
   await expect(page.getByTestId("login-error")).toHaveText("用户名或密码错误");
 
   await page.getByLabel("用户名").fill("nobody-here");
-  await page.getByLabel("密码").fill("Chunfeng-2026");
+  await page.getByLabel("密码", { exact: true }).fill("Chunfeng-2026");
   await page.getByRole("button", { name: "登录" }).click();
   await expect(page.getByTestId("login-error")).toHaveText("用户名或密码错误");
 
@@ -75,4 +75,26 @@ test("the language switch goes to English and is remembered", async ({ page, ser
   expect(await page.getAttribute("html", "lang")).toBe("en");
   await page.getByRole("button", { name: "中文" }).click();
   await expect(page.getByRole("button", { name: "登录" })).toBeVisible();
+});
+
+test("a one-time password must be replaced before anything else", async ({ page, server }) => {
+  server.addUser("newadmin", "Once-only-77", "admin", undefined, "新管理员", true);
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("用户名").fill("newadmin");
+  await page.getByLabel("密码", { exact: true }).fill("Once-only-77");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { name: "修改密码" })).toBeVisible();
+
+  await page.getByLabel("当前密码").fill("Once-only-77");
+  await page.getByLabel("新密码", { exact: true }).fill("short");
+  await page.getByLabel("再次输入新密码").fill("short");
+  await page.getByRole("button", { name: "保存新密码" }).click();
+  await expect(page.getByTestId("password-error")).toHaveText("密码至少需要10个字符");
+
+  await page.getByLabel("新密码", { exact: true }).fill("Lin-shuang-2026");
+  await page.getByLabel("再次输入新密码").fill("Lin-shuang-2026");
+  await page.getByRole("button", { name: "保存新密码" }).click();
+  await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
 });

@@ -3,4 +3,5 @@
 pub mod desk;
 pub mod editor;
 pub mod login;
+pub mod password;
 pub mod quality_panel;

@@ -109,18 +109,71 @@ fn first_load(port: u16) -> Result<Vec<(String, String, usize, u64)>> {
     Ok(rows)
 }
 
+/// One benchmark's name and its measured values.
+type Bench = (String, Vec<(String, f64)>);
+
+/// Runs the browser benchmarks (tests/bench_browser.rs, feature `bench`) in headless Chromium
+/// and returns their `BENCH name key=value…` lines as (name, [(key, value)]).
+fn browser_benches() -> Result<Vec<Bench>> {
+    let out = cmd(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "xinbao-app",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "bench",
+            "--test",
+            "bench_browser",
+            "--profile",
+            "wasm-release",
+            "--",
+            "--nocapture",
+        ],
+    )
+    .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+    .output()
+    .map_err(|e| format!("running the browser benchmarks: {e}"))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(format!("browser benchmarks failed:\n{text}"));
+    }
+    Ok(parse_bench_lines(&text))
+}
+
+fn parse_bench_lines(text: &str) -> Vec<Bench> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("BENCH "))
+        .filter_map(|rest| {
+            let mut words = rest.split_whitespace();
+            let name = words.next()?.to_owned();
+            let values = words.filter_map(|kv| kv.split_once('=')).filter_map(|(k, v)| Some((k.to_owned(), v.parse().ok()?))).collect();
+            Some((name, values))
+        })
+        .collect()
+}
+
+fn value(benches: &[Bench], name: &str, key: &str) -> Option<f64> {
+    benches.iter().find(|(n, _)| n == name)?.1.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+}
+
 pub fn run(_args: &[String]) -> Result<()> {
     let server_bin = build_all(true)?;
+    crate::tools::ensure_test_tools()?;
     let server = start_server(&server_bin)?;
     let rows = first_load(server.port)?;
     drop(server);
+    let browser = browser_benches()?;
     let total: usize = rows.iter().map(|r| r.2).sum();
     let raw_total: u64 = rows.iter().map(|r| r.3).sum();
     let mut md = String::new();
     md.push_str("# Benchmarks\n\nWritten by `cargo xtask bench`; do not edit by hand.\n\n");
     let machine = crate::run::output(&mut cmd("uname", &["-srm"])).unwrap_or_default();
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    md.push_str(&format!("Machine: {} ({} cores)\n\n", machine.trim(), cores));
+    let date = crate::run::output(&mut cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
+    md.push_str(&format!("Machine: {} ({} cores) · {} · `cargo xtask bench`\n\n", machine.trim(), cores, date.trim()));
     md.push_str(
         "## First load (app shell, compressed as served)\n\n| file | encoding | bytes on the wire | bytes on disk |\n|---|---|---:|---:|\n",
     );
@@ -132,9 +185,32 @@ pub fn run(_args: &[String]) -> Result<()> {
         total as f64 / 1024.0,
         total as f64 / (300.0 * 1024.0)
     ));
+    md.push_str("\n## Writing checks in the browser (headless Chromium, release Wasm)\n\n| measure | value | target | ratio |\n|---|---:|---:|---:|\n");
+    for (key, label) in [("p50_ms", "p50"), ("p95_ms", "p95"), ("max_ms", "max"), ("first_ms", "first call (parses the rules)")] {
+        if let Some(v) = value(&browser, "quality_check_1500", key) {
+            let timed = matches!(key, "p50_ms" | "p95_ms");
+            let target = if timed { String::from("≤ 5 ms") } else { String::from("–") };
+            let ratio = if timed { format!("{:.2}", v / 5.0) } else { String::from("–") };
+            md.push_str(&format!("| checks on a 1,500-character body, {label} | {v:.2} ms | {target} | {ratio} |\n"));
+        }
+    }
     let out = root().join("docs/benchmarks.md");
     std::fs::write(&out, &md).map_err(|e| format!("writing {}: {e}", out.display()))?;
     println!("{md}");
     println!("written to {}", out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_lines_are_parsed_and_other_output_ignored() {
+        let text = "running 1 test\nBENCH quality_check_1500 runs=200 p50_ms=1.585 p95_ms=2.395\ntest result: ok.";
+        let b = parse_bench_lines(text);
+        assert_eq!(b.len(), 1);
+        assert_eq!(value(&b, "quality_check_1500", "p95_ms"), Some(2.395));
+        assert_eq!(value(&b, "quality_check_1500", "nope"), None);
+    }
 }

@@ -25,6 +25,13 @@ pub struct Me {
     pub must_change_password: bool,
 }
 
+/// `POST /api/password`: change one's own password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 /// What went wrong, as a stable code the client can act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +46,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The request was malformed or failed validation.
     BadRequest,
+    /// The new password does not meet the rule (detail says why).
+    WeakPassword,
     /// The request body is larger than the server accepts.
     TooLarge,
     NotFound,
@@ -56,6 +65,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => Text::new("登录已失效，请重新登录", "Your session has ended; please log in again"),
             ErrorCode::Forbidden => Text::new("没有权限进行此操作", "You are not allowed to do this"),
             ErrorCode::BadRequest => Text::new("提交的内容有误", "The request was not valid"),
+            ErrorCode::WeakPassword => Text::new("新密码不符合要求", "The new password does not meet the rule"),
             ErrorCode::TooLarge => Text::new("提交的内容太大", "The request is too large"),
             ErrorCode::NotFound => Text::new("找不到所请求的内容", "Not found"),
             ErrorCode::Unavailable => Text::new("服务器暂时不可用，请稍后再试", "The server is unavailable; try again later"),

@@ -26,10 +26,13 @@
 //! - [`text`]: character counting and text helpers shared by the checks.
 //! - [`api`]: the HTTP wire types shared by browser and server.
 //! - [`role`]: the roles people have.
+//! - [`password`]: the password strength rule.
+//! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 
 pub mod api;
 pub mod i18n;
 pub mod item;
+pub mod password;
 pub mod quality;
 pub mod role;
 pub mod text;

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use xinbao_core::api::{ErrorCode, LoginRequest, Me};
+use xinbao_core::api::{ChangePasswordRequest, ErrorCode, LoginRequest, Me};
 use xinbao_core::role::Role;
 
 pub const COOKIE_NAME: &str = "xinbao_session";
@@ -169,6 +169,46 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     let mut out = HeaderMap::new();
     out.insert(SET_COOKIE, session_cookie(&state, "", 0)?);
     Ok((StatusCode::NO_CONTENT, out).into_response())
+}
+
+/// `POST /api/password`: changes one's own password (required after a one-time password). The
+/// current password must be given; every other session of the account ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> Result<Json<Me>, AppError> {
+    if req.current_password.len() > MAX_CREDENTIAL_LEN * 4 || req.new_password.len() > MAX_CREDENTIAL_LEN * 4 {
+        return Err(AppError::refused(ErrorCode::BadRequest));
+    }
+    let Some((user_id, stored, _)) = find_login(&state, &me.username).await? else {
+        return Err(AppError::refused(ErrorCode::Unauthenticated));
+    };
+    let current = req.current_password.clone();
+    let matches =
+        tokio::task::spawn_blocking(move || verify_password(&current, &stored)).await.map_err(|e| AppError::Internal(e.into()))?;
+    if !matches {
+        accounts::audit(&state.db, Some(user_id), "password_change_refused", &me.username, "wrong current password").await?;
+        return Err(AppError::refused(ErrorCode::BadCredentials));
+    }
+    if let Err(why) = xinbao_core::password::check_strength(&req.new_password, &me.username) {
+        return Err(AppError::Refused(ErrorCode::WeakPassword, Some(why.zh.to_owned())));
+    }
+    let new_password = req.new_password.clone();
+    let hash =
+        tokio::task::spawn_blocking(move || accounts::hash_password(&new_password)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let keep = cookie_token(&headers).map(|t| token_hash(&t)).unwrap_or_default();
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
+        .bind(&hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user_id).bind(&keep).execute(&mut *tx).await?;
+    tx.commit().await?;
+    accounts::audit(&state.db, Some(user_id), "password_changed", &me.username, "").await?;
+    Ok(Json(Me { must_change_password: false, ..me }))
 }
 
 /// `GET /api/me`

@@ -32,7 +32,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::BadCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorCode::AccountDisabled | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::BadRequest => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::BadRequest | ErrorCode::WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

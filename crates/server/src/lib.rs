@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/password", post(auth::change_password))
         .fallback(api_not_found)
         .layer(middleware::from_fn(require_client_header))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));

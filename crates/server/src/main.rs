@@ -73,6 +73,9 @@ enum Command {
         /// Unit name under the root office (created if missing); default: the root office.
         #[arg(long)]
         unit: Option<String>,
+        /// The password is one-time: it must be changed at first login.
+        #[arg(long)]
+        must_change_password: bool,
     },
 }
 
@@ -96,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
             Application::build(config).await?.run().await
         }
         Command::Quality { file, rules } => xinbao_server::quality::run(&file, rules.as_deref()),
-        Command::AddUser { storage, username, password, role, name, unit } => {
+        Command::AddUser { storage, username, password, role, name, unit, must_change_password } => {
             let role =
                 Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}: use officer, editor, signer, admin or reader"))?;
             let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
@@ -113,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
             let display = name.unwrap_or_else(|| username.clone());
             let id = upsert_user(
                 &db,
-                NewUser { username: &username, display_name: &display, role, unit_id, password: &password, must_change_password: false },
+                NewUser { username: &username, display_name: &display, role, unit_id, password: &password, must_change_password },
             )
             .await?;
             println!("account {username} (id {id}) ready");

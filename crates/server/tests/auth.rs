@@ -107,3 +107,33 @@ async fn overlong_credentials_are_refused_without_hashing() {
     let res = t.post_json("/api/login", json!({"username": "lzw", "password": "p".repeat(10_000)}), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_one_time_password_must_be_changed_and_the_old_one_stops_working() {
+    let t = TestApp::spawn().await;
+    let id = t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1").bind(id).execute(&t.app.state.db.pool).await.unwrap_or_default();
+    let cookie = t.login("lzw", "Chunfeng-2026").await;
+    let other_session = t.login("lzw", "Chunfeng-2026").await;
+    assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["must_change_password"], true);
+
+    let weak = t.post_json("/api/password", json!({"current_password": "Chunfeng-2026", "new_password": "short"}), Some(&cookie)).await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(weak).await;
+    assert_eq!(body["code"], "weak_password");
+    assert_eq!(body["detail"], "密码至少需要10个字符");
+
+    let wrong = t.post_json("/api/password", json!({"current_password": "nope", "new_password": "Dafeng-2027!"}), Some(&cookie)).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let ok =
+        t.post_json("/api/password", json!({"current_password": "Chunfeng-2026", "new_password": "Dafeng-2027!"}), Some(&cookie)).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(json(ok).await["must_change_password"], false);
+    // This session goes on; the other one ended; the old password no longer works.
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::OK);
+    assert_eq!(t.get("/api/me", Some(&other_session)).await.status(), StatusCode::UNAUTHORIZED);
+    let old = t.post_json("/api/login", json!({"username": "lzw", "password": "Chunfeng-2026"}), None).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    t.login("lzw", "Dafeng-2027!").await;
+}
