@@ -3,6 +3,7 @@
 use crate::api;
 use crate::i18n::{I18n, ui, use_i18n};
 use crate::pages::{desk::DeskPage, editor::EditorPage, login::LoginPage, password::ChangePasswordPage};
+use crate::pwa::{Pwa, use_pwa};
 use crate::session::{Session, use_session};
 use crate::store;
 use leptos::prelude::*;
@@ -16,7 +17,12 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::load();
     provide_context(i18n);
     provide_context(Session::load());
+    let pwa = Pwa::start();
+    provide_context(pwa);
+    // A tab left open for days still learns about new versions.
+    let _ = leptos::prelude::set_interval_with_handle(move || pwa.look_for_update(), std::time::Duration::from_secs(30 * 60));
     view! {
+        <UpdateBanner />
         <Router>
             <Routes fallback=move || view! { <main class="page"><p>{move || i18n.t(ui::NOT_FOUND)}</p></main> }>
                 <Route path=path!("/login") view=LoginPage />
@@ -78,5 +84,26 @@ fn Header() -> impl IntoView {
             <LangSwitch />
             <button type="button" class="link" data-testid="logout" on:click=log_out>{move || i18n.t(ui::LOG_OUT)}</button>
         </header>
+    }
+}
+
+/// "有新版本" with an 更新 button: the new version is taken only when the person asks, and not
+/// while text is still being saved.
+#[component]
+fn UpdateBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let pwa = use_pwa();
+    move || {
+        let pwa = pwa?;
+        pwa.update_ready.get().then(|| {
+            view! {
+                <div class="update-banner" role="status" data-testid="update-banner">
+                    <span>{move || i18n.t(ui::UPDATE_READY)}</span>
+                    <button type="button" class="primary" prop:disabled=move || pwa.unsaved.get() on:click=move |_| pwa.update()>
+                        {move || i18n.t(if pwa.unsaved.get() { ui::SAVING } else { ui::UPDATE })}
+                    </button>
+                </div>
+            }
+        })
     }
 }

@@ -95,6 +95,8 @@ pub mod ui {
     );
     pub const PASSWORDS_DIFFER: Text = Text::new("两次输入的新密码不一致", "The two new passwords differ");
     pub const SAVE_PASSWORD: Text = Text::new("保存新密码", "Save the new password");
+    pub const UPDATE_READY: Text = Text::new("信报有新版本。", "A new version of Xinbao is ready.");
+    pub const UPDATE: Text = Text::new("更新", "Update");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

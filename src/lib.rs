@@ -5,6 +5,7 @@
 //! - [`api`]: the only module that talks HTTP.
 //! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account.
 //! - [`session`]: the small session hint kept in localStorage.
+//! - [`pwa`]: the service worker (offline shell) and the update offer.
 //! - [`i18n`]: the UI's strings (zh-CN first, English) and the language signal.
 //!
 //! Rules (validation, counting, roles) come from `xinbao_core`, the same code the server runs.
@@ -13,6 +14,7 @@ pub mod api;
 pub mod app;
 pub mod i18n;
 pub mod pages;
+pub mod pwa;
 pub mod session;
 pub mod store;
 pub mod util;

@@ -4,6 +4,7 @@
 
 use crate::i18n::{ui, use_i18n};
 use crate::pages::quality_panel::{QualityPanel, check_draft};
+use crate::pwa::use_pwa;
 use crate::session::use_session;
 use crate::store::{self, LocalDraft};
 use crate::util::{clock_time, now_ms};
@@ -18,6 +19,12 @@ use xinbao_core::text::char_count;
 const DEBOUNCE_MS: u32 = 400;
 /// Quiet time before the writing checks run again (they take a few milliseconds).
 const CHECK_DEBOUNCE_MS: u32 = 250;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextField {
+    Title,
+    Body,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum SaveState {
@@ -71,6 +78,12 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let composing = StoredValue::new(false);
     let dirty = StoredValue::new(false);
     let timer = StoredValue::new_local(None::<Timeout>);
+    let pwa = use_pwa();
+    let set_unsaved = move |v: bool| {
+        if let Some(p) = pwa {
+            p.unsaved.set(v);
+        }
+    };
 
     // Writes the current text now, unless a composition is under way (its end saves).
     let save_now = move || {
@@ -88,6 +101,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 Ok(()) => {
                     if !dirty.get_value() {
                         state.set(SaveState::Saved(next.updated_at));
+                        set_unsaved(false);
                     }
                 }
                 Err(_) => {
@@ -111,6 +125,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     };
     let schedule = move || {
         recheck();
+        set_unsaved(true);
         dirty.set_value(true);
         state.set(SaveState::Unsaved);
         timer.update_value(|t| {
@@ -119,6 +134,18 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             }
             *t = Some(Timeout::new(DEBOUNCE_MS, save_now));
         });
+    };
+    // One path for every keystroke: keep the text in memory, recount, schedule check and save.
+    // During a composition the text is kept but the save waits for `compositionend`.
+    let edited = move |field: TextField, text: String| {
+        if field == TextField::Body {
+            count.set(char_count(&text));
+        }
+        current.update_value(|d| match field {
+            TextField::Title => d.content.title = text,
+            TextField::Body => d.content.body = text,
+        });
+        schedule();
     };
     // Leaving the page (tab closed, app switched on a phone) saves at once.
     let hide = window_event_listener(leptos::ev::pagehide, move |_| save_now());
@@ -155,13 +182,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:compositionstart=move |_| composing.set_value(true)
                 on:compositionend=move |ev| {
                     composing.set_value(false);
-                    current.update_value(|d| d.content.title = event_target_value(&ev));
-                    schedule();
+                    edited(TextField::Title, event_target_value(&ev));
                 }
-                on:input=move |ev| {
-                    current.update_value(|d| d.content.title = event_target_value(&ev));
-                    schedule();
-                }
+                on:input=move |ev| edited(TextField::Title, event_target_value(&ev))
                 on:blur=move |_| save_now() />
             <label for="body">{move || i18n.t(ui::BODY)}</label>
             <textarea id="body" name="body" data-testid="body" rows="14"
@@ -170,17 +193,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:compositionstart=move |_| composing.set_value(true)
                 on:compositionend=move |ev| {
                     composing.set_value(false);
-                    let text = event_target_value(&ev);
-                    count.set(char_count(&text));
-                    current.update_value(|d| d.content.body = text);
-                    schedule();
+                    edited(TextField::Body, event_target_value(&ev));
                 }
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    count.set(char_count(&text));
-                    current.update_value(|d| d.content.body = text);
-                    schedule();
-                }
+                on:input=move |ev| edited(TextField::Body, event_target_value(&ev))
                 on:blur=move |_| save_now()></textarea>
             <div class="form-foot">
                 <span data-testid="char-count">{move || format!("{} {}", i18n.t(ui::CHAR_COUNT), count.get())}</span>

@@ -8,7 +8,45 @@ use std::path::PathBuf;
 /// then writes `.br` and `.gz` beside each text and Wasm file for the server to send as they are.
 pub fn build_app() -> Result<()> {
     status(cmd("trunk", &["build", "--release"]).env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    write_service_worker(&root().join("dist"))?;
     precompress(&root().join("dist"))
+}
+
+/// Writes `dist/sw.js` from `public/sw.js`: the list of files to precache (everything Trunk
+/// built) and a version that changes whenever any of them does, so browsers notice a new app.
+pub fn write_service_worker(dist: &std::path::Path) -> Result<()> {
+    let template = std::fs::read_to_string(root().join("public/sw.js")).map_err(|e| format!("reading public/sw.js: {e}"))?;
+    let mut assets: Vec<String> = files_under(dist, dist)?
+        .into_iter()
+        .filter(|n| n != "sw.js" && !n.ends_with(".br") && !n.ends_with(".gz"))
+        .map(|n| format!("/{n}"))
+        .collect();
+    assets.sort();
+    // FNV-1a over the names (which carry content hashes) and index.html itself.
+    let mut version: u64 = 0xcbf2_9ce4_8422_2325;
+    let index = std::fs::read(dist.join("index.html")).map_err(|e| format!("reading dist/index.html: {e}"))?;
+    for byte in assets.iter().flat_map(|a| a.bytes()).chain(index) {
+        version ^= u64::from(byte);
+        version = version.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let list = format!("[{}]", assets.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "));
+    let sw = template.replace("__XINBAO_VERSION__", &format!("{version:016x}")).replace("__XINBAO_ASSETS__", &list);
+    std::fs::write(dist.join("sw.js"), sw).map_err(|e| format!("writing dist/sw.js: {e}"))
+}
+
+/// Every file below `dir`, as paths relative to `base` with `/` separators (wasm-bindgen puts
+/// JS snippets in `snippets/<crate>/…`).
+fn files_under(base: &std::path::Path, dir: &std::path::Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(base, &path)?);
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        }
+    }
+    Ok(out)
 }
 
 /// Brotli (quality 11) and gzip (level 9) copies of every compressible file under `dir`: done

@@ -15,12 +15,13 @@ pub fn app_files(dir: &Path) -> ServeDir<ServeFile> {
     ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(dir.join("index.html")))
 }
 
-/// Whether a file name carries a content hash (Trunk names them `name-<16 hex>.ext`).
+/// Whether a file name carries a content hash (Trunk names them `name-<hex>.ext`; the hash is
+/// usually 16 digits but drops leading zeros).
 pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| (10..=32).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Sets `Cache-Control` on everything that is not the API.
@@ -47,6 +48,8 @@ mod tests {
         assert!(is_hashed_asset("/xinbao-8f2a6c1d9e0b7a35_bg.wasm"));
         assert!(is_hashed_asset("/xinbao-8f2a6c1d9e0b7a35.js"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(is_hashed_asset("/main-23fd49f06ecf783.css"));
+        assert!(!is_hashed_asset("/drafts/new-item"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/drafts/abc-123"));

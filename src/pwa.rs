@@ -1,0 +1,49 @@
+//! The installable, offline app: service worker registration and the "更新" (update) offer.
+//! The JavaScript side is `js/pwa.js`; the worker itself is `public/sw.js`.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/pwa.js")]
+extern "C" {
+    fn register_service_worker(on_update_ready: &Closure<dyn FnMut()>);
+    fn apply_update();
+    fn check_for_update();
+}
+
+/// App-wide state of the offline shell, provided as context.
+#[derive(Clone, Copy)]
+pub struct Pwa {
+    /// A new version is installed and waiting for the person to take it.
+    pub update_ready: RwSignal<bool>,
+    /// Some text typed here has not reached IndexedDB yet: no reload now.
+    pub unsaved: RwSignal<bool>,
+}
+
+impl Pwa {
+    pub fn start() -> Pwa {
+        let pwa = Pwa { update_ready: RwSignal::new(false), unsaved: RwSignal::new(false) };
+        let ready = pwa.update_ready;
+        let on_ready = Closure::<dyn FnMut()>::new(move || ready.set(true));
+        register_service_worker(&on_ready);
+        // The worker calls back whenever a new version is found, for the life of the page.
+        on_ready.forget();
+        pwa
+    }
+
+    /// Takes the waiting version: the page reloads once the new worker is in control. Refused
+    /// while text is unsaved.
+    pub fn update(&self) {
+        if !self.unsaved.get_untracked() {
+            apply_update();
+        }
+    }
+
+    pub fn look_for_update(&self) {
+        check_for_update();
+    }
+}
+
+pub fn use_pwa() -> Option<Pwa> {
+    use_context::<Pwa>()
+}
