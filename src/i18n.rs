@@ -97,6 +97,24 @@ pub mod ui {
     pub const SAVE_PASSWORD: Text = Text::new("保存新密码", "Save the new password");
     pub const UPDATE_READY: Text = Text::new("信报有新版本。", "A new version of Xinbao is ready.");
     pub const UPDATE: Text = Text::new("更新", "Update");
+    pub const QUOTA_FULL: Text = Text::new(
+        "本机存储空间已满，这次修改没有保存（之前保存的版本完好）。请不要关闭页面，导出或删除不需要的稿件后再试。",
+        "This device's storage is full: this change was not saved (the previous version is intact). Keep the page open; export or delete drafts, then try again.",
+    );
+    pub const CONFLICT_SHORT: Text = Text::new("待处理：其他窗口已修改", "Waiting: changed in another window");
+    pub const CONFLICT_OTHER_TAB: Text = Text::new(
+        "此稿已在其他窗口修改。请选择保留哪个版本；未保留的版本会另存为一份副本，两边的文字都不会丢失。",
+        "This draft was changed in another window. Choose which version to keep; the other is saved as a copy, so no text is lost.",
+    );
+    pub const KEEP_MINE: Text = Text::new("保留本窗口的版本", "Keep this window's version");
+    pub const TAKE_THEIRS: Text = Text::new("采用其他窗口的版本", "Use the other window's version");
+    pub const COPY_OTHER_TAB: Text = Text::new("（其他窗口的版本）", " (other window's version)");
+    pub const COPY_THIS_TAB: Text = Text::new("（本窗口的版本）", " (this window's version)");
+    pub const SAVED_OTHER_AS_COPY: Text =
+        Text::new("已保留本窗口的版本，其他窗口的版本已另存为副本。", "Kept this version; the other window's is saved as a copy.");
+    pub const SAVED_MINE_AS_COPY: Text =
+        Text::new("已采用其他窗口的版本，本窗口的版本已另存为副本。", "Using the other version; this window's is saved as a copy.");
+    pub const TOOK_OTHER_TAB: Text = Text::new("已载入其他窗口保存的修改。", "Loaded the changes saved in another window.");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

@@ -5,6 +5,7 @@
 //! - [`api`]: the only module that talks HTTP.
 //! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account.
 //! - [`session`]: the small session hint kept in localStorage.
+//! - [`tabs`]: tabs telling each other about saved drafts.
 //! - [`pwa`]: the service worker (offline shell) and the update offer.
 //! - [`i18n`]: the UI's strings (zh-CN first, English) and the language signal.
 //!
@@ -17,6 +18,7 @@ pub mod pages;
 pub mod pwa;
 pub mod session;
 pub mod store;
+pub mod tabs;
 pub mod util;
 
 /// Mounts the app on `<body>` and removes the boot placeholder.

@@ -41,6 +41,8 @@ impl LocalDraft {
 /// because every write is one transaction that either commits or aborts.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreError {
+    /// The browser's storage for this site is full (`QuotaExceededError` aborts the write).
+    Quota,
     /// IndexedDB is missing or refused to open (private mode, blocked, corrupted).
     Unavailable(String),
     /// A write did not commit (quota exceeded arrives as an abort).
@@ -97,11 +99,75 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
 
 /// Writes `draft` durably: resolves only once the transaction has committed.
 pub async fn save_draft(draft: &LocalDraft) -> Result<(), StoreError> {
+    let result = put_draft(draft).await;
+    classify(result).await
+}
+
+async fn put_draft(draft: &LocalDraft) -> Result<(), StoreError> {
     let db = db(draft.owner).await?;
     let value = to_js(draft)?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
     tx.store(DRAFTS)?.put(&value, None).await?;
     if tx.done().await?.is_committed() { Ok(()) } else { Err(StoreError::NotCommitted("aborted".into())) }
+}
+
+/// What a checked save did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveOutcome {
+    /// Written; this is the record as stored (its `local_rev` is the new base).
+    Saved(LocalDraft),
+    /// Another tab saved this draft since `base_rev`: nothing was written; here is its version.
+    Conflict(LocalDraft),
+}
+
+/// Saves `draft` only if the stored copy is still at `base_rev` (compare and set, in one
+/// read-write transaction), so one tab never silently overwrites another tab's text.
+pub async fn save_draft_checked(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, StoreError> {
+    let result = checked_put(draft, base_rev).await;
+    classify(result).await
+}
+
+async fn checked_put(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, StoreError> {
+    let db = db(draft.owner).await?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+    let store = tx.store(DRAFTS)?;
+    let stored = store.get(JsValue::from_str(&draft.id)).await?;
+    if let Some(v) = stored {
+        let stored: LocalDraft = serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if stored.local_rev != base_rev {
+            let _ = tx.done().await;
+            return Ok(SaveOutcome::Conflict(stored));
+        }
+    }
+    let mut next = draft.clone();
+    next.local_rev = base_rev + 1;
+    store.put(&to_js(&next)?, None).await?;
+    if tx.done().await?.is_committed() { Ok(SaveOutcome::Saved(next)) } else { Err(StoreError::NotCommitted("aborted".into())) }
+}
+
+/// Turns a failed write into `Quota` when the site's storage is (nearly) full: IndexedDB
+/// reports quota exhaustion only as an aborted transaction. A lost connection is forgotten so
+/// the next write reopens it.
+async fn classify<T>(result: Result<T, StoreError>) -> Result<T, StoreError> {
+    match result {
+        Err(StoreError::NotCommitted(why)) => {
+            close();
+            if why.contains("Quota") || storage_nearly_full().await { Err(StoreError::Quota) } else { Err(StoreError::NotCommitted(why)) }
+        }
+        other => other,
+    }
+}
+
+/// (used, quota) in bytes for this site, when the browser tells.
+pub async fn storage_estimate() -> Option<(f64, f64)> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.estimate().ok()?;
+    let est: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?.into();
+    Some((est.get_usage()?, est.get_quota()?))
+}
+
+async fn storage_nearly_full() -> bool {
+    storage_estimate().await.is_some_and(|(used, quota)| quota <= 0.0 || used / quota > 0.95)
 }
 
 pub async fn load_draft(user_id: i64, id: &str) -> Result<Option<LocalDraft>, StoreError> {

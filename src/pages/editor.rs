@@ -1,14 +1,18 @@
 //! The draft editor. Every change is saved to IndexedDB within a second of the last keystroke,
 //! and never in the middle of an IME composition: the fields are not re-rendered while typing
-//! (their value is set once), so the caret never jumps.
+//! (their value is set once), so the caret never jumps. Saves are compare-and-set on the
+//! draft's local revision: when another tab saved the same draft first, nothing is overwritten
+//! and the person chooses — the version not kept is saved as a copy, so no text is ever lost.
 
-use crate::i18n::{ui, use_i18n};
+use crate::i18n::{Text, ui, use_i18n};
 use crate::pages::quality_panel::{QualityPanel, check_draft};
 use crate::pwa::use_pwa;
 use crate::session::use_session;
-use crate::store::{self, LocalDraft};
-use crate::util::{clock_time, now_ms};
+use crate::store::{self, LocalDraft, SaveOutcome, StoreError};
+use crate::tabs::{DraftSaved, TabChannel, tab_id};
+use crate::util::{clock_time, now_ms, random_id};
 use gloo_timers::callback::Timeout;
+use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
@@ -32,7 +36,8 @@ enum SaveState {
     Unsaved,
     Saving,
     Saved(f64),
-    Failed,
+    Failed(Text),
+    Conflict,
 }
 
 #[component]
@@ -60,9 +65,25 @@ pub fn EditorPage() -> impl IntoView {
     }
 }
 
+fn failure_text(e: &StoreError) -> Text {
+    match e {
+        StoreError::Quota => ui::QUOTA_FULL,
+        _ => ui::SAVE_FAILED,
+    }
+}
+
+/// A copy of `d` as a new draft, its title marked with `mark`.
+fn copy_of(d: &LocalDraft, mark: Text, lang: xinbao_core::i18n::Lang) -> LocalDraft {
+    let mut copy = LocalDraft::new(random_id(), d.owner);
+    copy.content = d.content.clone();
+    copy.content.title = format!("{}{}", d.content.title, mark.get(lang));
+    copy
+}
+
 #[component]
 fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let i18n = use_i18n();
+    let pwa = use_pwa();
     let initial_title = draft.content.title.clone();
     let initial_body = draft.content.body.clone();
     let initial_type = draft.content.item_type;
@@ -71,47 +92,94 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         draft.content.title.clone(),
         draft.content.body.clone(),
     )));
-    let check_timer = StoredValue::new_local(None::<Timeout>);
     let count = RwSignal::new(char_count(&draft.content.body));
     let state = RwSignal::new(SaveState::Clean);
+    let conflict = RwSignal::new(None::<LocalDraft>);
+    let note = RwSignal::new(None::<Text>);
+    let base_rev = StoredValue::new(draft.local_rev);
+    let owner = draft.owner;
     let current = StoredValue::new(draft);
     let composing = StoredValue::new(false);
     let dirty = StoredValue::new(false);
+    let saving = StoredValue::new(false);
+    let retry = RwSignal::new(0u32);
     let timer = StoredValue::new_local(None::<Timeout>);
-    let pwa = use_pwa();
+    let check_timer = StoredValue::new_local(None::<Timeout>);
+    let channel = StoredValue::new_local(TabChannel::open(owner));
+    let title_ref = NodeRef::<html::Input>::new();
+    let body_ref = NodeRef::<html::Textarea>::new();
     let set_unsaved = move |v: bool| {
         if let Some(p) = pwa {
             p.unsaved.set(v);
         }
     };
 
-    // Writes the current text now, unless a composition is under way (its end saves).
+    // Shows `d` in the fields (another tab's version) and makes it the base.
+    let show = move |d: LocalDraft| {
+        if let Some(el) = title_ref.get_untracked() {
+            el.set_value(&d.content.title);
+        }
+        if let Some(el) = body_ref.get_untracked() {
+            el.set_value(&d.content.body);
+        }
+        count.set(char_count(&d.content.body));
+        report.set(Some((
+            check_draft(&d.content.title, &d.content.body, d.content.item_type),
+            d.content.title.clone(),
+            d.content.body.clone(),
+        )));
+        base_rev.set_value(d.local_rev);
+        state.set(SaveState::Saved(d.updated_at));
+        current.set_value(d);
+    };
+
+    // Writes the current text now, unless a composition is under way (its end saves), a save
+    // is already in flight (its end saves again), or a conflict waits for the person.
     let save_now = move || {
-        if composing.get_value() || !dirty.get_value() {
+        if composing.get_value() || !dirty.get_value() || saving.get_value() || conflict.with_untracked(Option::is_some) {
             return;
         }
         dirty.set_value(false);
+        saving.set_value(true);
         let mut next = current.get_value();
-        next.local_rev += 1;
         next.updated_at = now_ms();
-        current.set_value(next.clone());
         state.set(SaveState::Saving);
         spawn_local(async move {
-            match store::save_draft(&next).await {
-                Ok(()) => {
-                    if !dirty.get_value() {
-                        state.set(SaveState::Saved(next.updated_at));
+            let outcome = store::save_draft_checked(&next, base_rev.get_value()).await;
+            saving.set_value(false);
+            match outcome {
+                Ok(SaveOutcome::Saved(stored)) => {
+                    base_rev.set_value(stored.local_rev);
+                    current.update_value(|d| d.local_rev = stored.local_rev);
+                    channel.with_value(|c| {
+                        if let Some(c) = c {
+                            c.post(&DraftSaved { id: stored.id.clone(), rev: stored.local_rev, tab: tab_id().to_owned() })
+                        }
+                    });
+                    if dirty.get_value() {
+                        retry.update(|n| *n += 1);
+                    } else {
+                        state.set(SaveState::Saved(stored.updated_at));
                         set_unsaved(false);
                     }
                 }
-                Err(_) => {
-                    // Keep the text in memory and try again on the next change.
+                Ok(SaveOutcome::Conflict(theirs)) => {
                     dirty.set_value(true);
-                    state.set(SaveState::Failed);
+                    conflict.set(Some(theirs));
+                    state.set(SaveState::Conflict);
+                }
+                Err(e) => {
+                    // The text stays here; the next change (or the retry button) saves again.
+                    dirty.set_value(true);
+                    state.set(SaveState::Failed(failure_text(&e)));
                 }
             }
         });
     };
+    Effect::new(move |_| {
+        retry.track();
+        save_now();
+    });
     let recheck = move || {
         check_timer.update_value(|t| {
             if let Some(old) = t.take() {
@@ -127,7 +195,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         recheck();
         set_unsaved(true);
         dirty.set_value(true);
-        state.set(SaveState::Unsaved);
+        if conflict.with_untracked(Option::is_none) {
+            state.set(SaveState::Unsaved);
+        }
         timer.update_value(|t| {
             if let Some(old) = t.take() {
                 old.cancel();
@@ -136,7 +206,6 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         });
     };
     // One path for every keystroke: keep the text in memory, recount, schedule check and save.
-    // During a composition the text is kept but the save waits for `compositionend`.
     let edited = move |field: TextField, text: String| {
         if field == TextField::Body {
             count.set(char_count(&text));
@@ -147,6 +216,62 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         });
         schedule();
     };
+
+    // Another tab saved this draft: take its text if nothing here is unsaved, else ask.
+    channel.update_value(|c| {
+        if let Some(c) = c {
+            c.listen(move |msg| {
+                if msg.id != current.with_value(|d| d.id.clone()) || msg.rev <= base_rev.get_value() {
+                    return;
+                }
+                spawn_local(async move {
+                    let Ok(Some(theirs)) = store::load_draft(owner, &msg.id).await else { return };
+                    if dirty.get_value() || saving.get_value() {
+                        conflict.set(Some(theirs));
+                        state.set(SaveState::Conflict);
+                    } else {
+                        show(theirs);
+                        note.set(Some(ui::TOOK_OTHER_TAB));
+                    }
+                });
+            });
+        }
+    });
+
+    // Keep mine: their version becomes a copy, mine is saved on top of theirs.
+    let keep_mine = move |_| {
+        let Some(theirs) = conflict.get_untracked() else { return };
+        let lang = i18n.lang.get_untracked();
+        spawn_local(async move {
+            if let Err(e) = store::save_draft(&copy_of(&theirs, ui::COPY_OTHER_TAB, lang)).await {
+                state.set(SaveState::Failed(failure_text(&e)));
+                return;
+            }
+            base_rev.set_value(theirs.local_rev);
+            conflict.set(None);
+            note.set(Some(ui::SAVED_OTHER_AS_COPY));
+            dirty.set_value(true);
+            retry.update(|n| *n += 1);
+        });
+    };
+    // Take theirs: my version becomes a copy, theirs is shown here.
+    let take_theirs = move |_| {
+        let Some(theirs) = conflict.get_untracked() else { return };
+        let mine = current.get_value();
+        let lang = i18n.lang.get_untracked();
+        spawn_local(async move {
+            if let Err(e) = store::save_draft(&copy_of(&mine, ui::COPY_THIS_TAB, lang)).await {
+                state.set(SaveState::Failed(failure_text(&e)));
+                return;
+            }
+            dirty.set_value(false);
+            conflict.set(None);
+            show(theirs);
+            set_unsaved(false);
+            note.set(Some(ui::SAVED_MINE_AS_COPY));
+        });
+    };
+
     // Leaving the page (tab closed, app switched on a phone) saves at once.
     let hide = window_event_listener(leptos::ev::pagehide, move |_| save_now());
     on_cleanup(move || {
@@ -159,11 +284,20 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         SaveState::Unsaved => i18n.t(ui::UNSAVED).to_owned(),
         SaveState::Saving => i18n.t(ui::SAVING).to_owned(),
         SaveState::Saved(at) => format!("{} {}", i18n.t(ui::SAVED_AT), clock_time(at)),
-        SaveState::Failed => i18n.t(ui::SAVE_FAILED).to_owned(),
+        SaveState::Failed(why) => i18n.t(why).to_owned(),
+        SaveState::Conflict => i18n.t(ui::CONFLICT_SHORT).to_owned(),
     };
 
     view! {
         <form class="draft-form" on:submit=|ev| ev.prevent_default()>
+            {move || conflict.get().map(|_| view! {
+                <div class="conflict" role="alert" data-testid="tab-conflict">
+                    <p>{move || i18n.t(ui::CONFLICT_OTHER_TAB)}</p>
+                    <button type="button" class="primary" on:click=keep_mine>{move || i18n.t(ui::KEEP_MINE)}</button>
+                    <button type="button" class="secondary" on:click=take_theirs>{move || i18n.t(ui::TAKE_THEIRS)}</button>
+                </div>
+            })}
+            {move || note.get().map(|t| view! { <p class="note" role="status" data-testid="editor-note">{move || i18n.t(t)}</p> })}
             <label for="item-type">{move || i18n.t(ui::ITEM_TYPE)}</label>
             <select id="item-type" data-testid="item-type" on:change=move |ev| {
                 if let Some(t) = ItemType::parse(&event_target_value(&ev)) {
@@ -176,7 +310,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 }).collect_view()}
             </select>
             <label for="title">{move || i18n.t(ui::TITLE)}</label>
-            <input id="title" name="title" data-testid="title" autocomplete="off"
+            <input id="title" name="title" data-testid="title" autocomplete="off" node_ref=title_ref
                 placeholder=move || i18n.t(ui::TITLE_PLACEHOLDER)
                 prop:value=initial_title
                 on:compositionstart=move |_| composing.set_value(true)
@@ -187,7 +321,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:input=move |ev| edited(TextField::Title, event_target_value(&ev))
                 on:blur=move |_| save_now() />
             <label for="body">{move || i18n.t(ui::BODY)}</label>
-            <textarea id="body" name="body" data-testid="body" rows="14"
+            <textarea id="body" name="body" data-testid="body" rows="14" node_ref=body_ref
                 placeholder=move || i18n.t(ui::BODY_PLACEHOLDER)
                 prop:value=initial_body
                 on:compositionstart=move |_| composing.set_value(true)
@@ -200,7 +334,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             <div class="form-foot">
                 <span data-testid="char-count">{move || format!("{} {}", i18n.t(ui::CHAR_COUNT), count.get())}</span>
                 <span class="save-state" data-testid="save-state" role="status" aria-live="polite"
-                    class:failed=move || state.get() == SaveState::Failed>{status}</span>
+                    class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Conflict)>{status}</span>
             </div>
         </form>
         <QualityPanel report />
