@@ -115,6 +115,16 @@ pub mod ui {
     pub const SAVED_MINE_AS_COPY: Text =
         Text::new("已采用其他窗口的版本，本窗口的版本已另存为副本。", "Using the other version; this window's is saved as a copy.");
     pub const TOOK_OTHER_TAB: Text = Text::new("已载入其他窗口保存的修改。", "Loaded the changes saved in another window.");
+    pub const FOCUS_TAGS: Text = Text::new("重点/亮点/热点/难点", "Focus");
+    pub const EVENT_TIME: Text = Text::new("事发时间", "Event time");
+    pub const REPORT_STAGE: Text = Text::new("报告阶段", "Report stage");
+    pub const FOLLOWS: Text = Text::new("接续的上一次报告", "Follows the report");
+    pub const FOLLOWS_NONE: Text = Text::new("（无，这是初报）", "(none: this is the first report)");
+    pub const PHONE: Text = Text::new("联系电话", "Contact phone");
+    pub const COMMISSION: Text = Text::new("所答约稿（可选）", "Answers commission (optional)");
+    pub const COMMISSION_HINT: Text = Text::new("约稿编号或题目", "Commission number or topic");
+    pub const READY_TO_SUBMIT: Text = Text::new("✓ 各项已齐全，可以报送", "✓ Complete: ready to submit");
+    pub const BEFORE_SUBMIT: Text = Text::new("报送前还需：", "Before submitting:");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

@@ -5,6 +5,7 @@
 //! and the person chooses — the version not kept is saved as a copy, so no text is ever lost.
 
 use crate::i18n::{Text, ui, use_i18n};
+use crate::pages::fields::ItemFields;
 use crate::pages::quality_panel::{QualityPanel, check_draft};
 use crate::pwa::use_pwa;
 use crate::session::use_session;
@@ -16,7 +17,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use xinbao_core::item::ItemType;
+use xinbao_core::item::{ItemType, check_submittable};
 use xinbao_core::text::char_count;
 
 /// Quiet time after the last keystroke before saving.
@@ -93,6 +94,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         draft.content.body.clone(),
     )));
     let count = RwSignal::new(char_count(&draft.content.body));
+    let item_type = RwSignal::new(draft.content.item_type);
+    let missing = RwSignal::new(check_submittable(&draft.content).into_iter().map(|e| e.message).collect::<Vec<_>>());
     let state = RwSignal::new(SaveState::Clean);
     let conflict = RwSignal::new(None::<LocalDraft>);
     let note = RwSignal::new(None::<Text>);
@@ -187,6 +190,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             }
             *t = Some(Timeout::new(CHECK_DEBOUNCE_MS, move || {
                 let d = current.get_value().content;
+                missing.set(check_submittable(&d).into_iter().map(|e| e.message).collect());
                 report.set(Some((check_draft(&d.title, &d.body, d.item_type), d.title, d.body)));
             }));
         });
@@ -302,6 +306,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             <select id="item-type" data-testid="item-type" on:change=move |ev| {
                 if let Some(t) = ItemType::parse(&event_target_value(&ev)) {
                     current.update_value(|d| d.content.item_type = t);
+                    item_type.set(t);
                     schedule();
                 }
             }>
@@ -331,6 +336,20 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 }
                 on:input=move |ev| edited(TextField::Body, event_target_value(&ev))
                 on:blur=move |_| save_now()></textarea>
+            <ItemFields current item_type on_change=Callback::new(move |()| schedule()) />
+            <div class="readiness" data-testid="readiness">
+                {move || {
+                    let m = missing.get();
+                    if m.is_empty() {
+                        view! { <p class="ok">{i18n.t(ui::READY_TO_SUBMIT)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <p>{i18n.t(ui::BEFORE_SUBMIT)}</p>
+                            <ul>{m.into_iter().map(|t| view! { <li>{i18n.t(t)}</li> }).collect_view()}</ul>
+                        }.into_any()
+                    }
+                }}
+            </div>
             <div class="form-foot">
                 <span data-testid="char-count">{move || format!("{} {}", i18n.t(ui::CHAR_COUNT), count.get())}</span>
                 <span class="save-state" data-testid="save-state" role="status" aria-live="polite"

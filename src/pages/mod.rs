@@ -2,6 +2,7 @@
 
 pub mod desk;
 pub mod editor;
+pub mod fields;
 pub mod login;
 pub mod password;
 pub mod quality_panel;

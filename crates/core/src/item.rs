@@ -99,6 +99,46 @@ pub struct DraftContent {
     /// 事发时间, milliseconds since the Unix epoch (urgent items).
     #[serde(default)]
     pub event_time: Option<i64>,
+    /// Where an urgent item stands in its chain: 初报, 续报N, 终报.
+    #[serde(default)]
+    pub stage: ReportStage,
+    /// For 续报 and 终报: the id of the report this one follows.
+    #[serde(default)]
+    pub follows: Option<String>,
+    /// The commission (约稿) or reporting priority this item answers, if any.
+    #[serde(default)]
+    pub commission: Option<String>,
+}
+
+/// 初报 → 续报一、续报二… → 终报.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "stage", content = "n")]
+pub enum ReportStage {
+    /// 初报: the first report.
+    #[default]
+    Initial,
+    /// 续报N: the N-th follow-up (1-based).
+    FollowUp(u32),
+    /// 终报: the final report.
+    Final,
+}
+
+impl ReportStage {
+    /// 初报, 续报一, 续报二 … 终报 (English: first report, follow-up 1 …, final report).
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        const CN: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+        match (self, lang) {
+            (ReportStage::Initial, crate::i18n::Lang::Zh) => "初报".into(),
+            (ReportStage::Final, crate::i18n::Lang::Zh) => "终报".into(),
+            (ReportStage::FollowUp(n), crate::i18n::Lang::Zh) => match CN.get((n as usize).wrapping_sub(1)) {
+                Some(c) => format!("续报{c}"),
+                None => format!("续报{n}"),
+            },
+            (ReportStage::Initial, crate::i18n::Lang::En) => "First report".into(),
+            (ReportStage::Final, crate::i18n::Lang::En) => "Final report".into(),
+            (ReportStage::FollowUp(n), crate::i18n::Lang::En) => format!("Follow-up {n}"),
+        }
+    }
 }
 
 /// Which field a problem concerns.
@@ -109,6 +149,7 @@ pub enum Field {
     Body,
     Phone,
     EventTime,
+    Follows,
 }
 
 /// Why a draft cannot be submitted yet.
@@ -188,6 +229,12 @@ pub fn check_submittable(draft: &DraftContent) -> Vec<FieldError> {
                 field: Field::EventTime, message: Text::new("紧急信息须填写事发时间", "Urgent items need the event time")
             });
     }
+    if draft.item_type == ItemType::Urgent && draft.stage != ReportStage::Initial && draft.follows.is_none() {
+        errors.push(FieldError {
+            field: Field::Follows,
+            message: Text::new("续报和终报须选择所接续的上一次报告", "A follow-up or final report must name the report it follows"),
+        });
+    }
     errors
 }
 
@@ -202,7 +249,7 @@ mod tests {
             item_type: ItemType::Dynamic,
             tags: vec![],
             phone: "13912345678".into(),
-            event_time: None,
+            ..DraftContent::default()
         }
     }
 
@@ -239,6 +286,34 @@ mod tests {
         assert_eq!(errs[0].field, Field::EventTime);
         d.event_time = Some(1_780_000_000_000);
         assert!(check_submittable(&d).is_empty());
+    }
+
+    #[test]
+    fn a_follow_up_must_name_the_report_it_follows() {
+        let mut d = good();
+        d.item_type = ItemType::Urgent;
+        d.event_time = Some(1_780_000_000_000);
+        d.stage = ReportStage::FollowUp(1);
+        assert_eq!(check_submittable(&d).iter().map(|e| e.field).collect::<Vec<_>>(), vec![Field::Follows]);
+        d.follows = Some("first".into());
+        assert!(check_submittable(&d).is_empty());
+    }
+
+    #[test]
+    fn stages_read_as_offices_write_them() {
+        use crate::i18n::Lang;
+        assert_eq!(ReportStage::Initial.label(Lang::Zh), "初报");
+        assert_eq!(ReportStage::FollowUp(2).label(Lang::Zh), "续报二");
+        assert_eq!(ReportStage::FollowUp(12).label(Lang::Zh), "续报12");
+        assert_eq!(ReportStage::Final.label(Lang::Zh), "终报");
+    }
+
+    #[test]
+    fn drafts_saved_before_the_new_fields_still_read() {
+        let old = r#"{"title":"t","body":"b","item_type":"urgent","tags":[],"phone":"","event_time":null}"#;
+        let d: DraftContent = serde_json::from_str(old).unwrap_or_default();
+        assert_eq!(d.item_type, ItemType::Urgent);
+        assert_eq!(d.stage, ReportStage::Initial);
     }
 
     #[test]
