@@ -48,6 +48,16 @@ pub fn use_i18n() -> I18n {
 /// Strings of the UI shell and pages.
 pub mod ui {
     use super::Text;
+    use xinbao_core::desk::SortKey;
+
+    pub fn sort_label(k: SortKey) -> Text {
+        match k {
+            SortKey::Updated => Text::new("按修改时间", "Last changed"),
+            SortKey::Created => Text::new("按创建时间", "Created"),
+            SortKey::Title => Text::new("按标题", "Title"),
+            SortKey::Length => Text::new("按字数", "Length"),
+        }
+    }
 
     pub const APP_NAME: Text = Text::new("信报", "Xinbao");
     pub const APP_TAGLINE: Text = Text::new("政务信息报送", "Government information reporting");
@@ -125,6 +135,26 @@ pub mod ui {
     pub const COMMISSION_HINT: Text = Text::new("约稿编号或题目", "Commission number or topic");
     pub const READY_TO_SUBMIT: Text = Text::new("✓ 各项已齐全，可以报送", "✓ Complete: ready to submit");
     pub const BEFORE_SUBMIT: Text = Text::new("报送前还需：", "Before submitting:");
+    pub const TRASH: Text = Text::new("回收站", "Trash");
+    pub const BACK_TO_DRAFTS: Text = Text::new("返回稿件", "Back to drafts");
+    pub const SEARCH: Text = Text::new("搜索", "Search");
+    pub const SEARCH_HINT: Text = Text::new("搜索标题或正文", "Search titles and text");
+    pub const ALL_TYPES: Text = Text::new("全部类型", "All types");
+    pub const SORT: Text = Text::new("排序", "Sort");
+    pub const COUNT_PREFIX: Text = Text::new("共", "Items:");
+    pub const SHOW_MORE: Text = Text::new("显示更多", "Show more");
+    pub const RESTORE: Text = Text::new("恢复", "Restore");
+    pub const DAYS_UNTIL_PURGE: Text = Text::new("天后彻底删除", "days until removed for good");
+    pub const DELETE: Text = Text::new("删除", "Delete");
+    pub const IN_TRASH: Text =
+        Text::new("此稿在回收站中，30天后彻底删除。", "This draft is in the trash; it is removed for good after 30 days.");
+    pub const STORAGE_USED: Text = Text::new("本机存储已用", "Storage used on this device");
+    pub const PERSIST_ON: Text = Text::new("已开启持久保存", "Persistent storage on");
+    pub const PERSIST_OFF: Text = Text::new(
+        "浏览器未允许持久保存：空间紧张时浏览器可能清除本地数据，请及时报送",
+        "The browser did not grant persistent storage: under pressure it may clear local data, so send drafts soon",
+    );
+    pub const PERSIST_UNKNOWN: Text = Text::new("持久保存状态未知", "Persistent storage: unknown");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

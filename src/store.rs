@@ -28,12 +28,19 @@ pub struct LocalDraft {
     pub updated_at: f64,
     /// Bumped on every local save; lets two tabs notice each other's writes.
     pub local_rev: u32,
+    /// In the trash since (ms): restorable for [`TRASH_DAYS`] days, then purged.
+    #[serde(default)]
+    pub deleted_at: Option<f64>,
 }
+
+/// How long a deleted draft can be restored.
+pub const TRASH_DAYS: f64 = 30.0;
+const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 
 impl LocalDraft {
     pub fn new(id: String, owner: i64) -> LocalDraft {
         let now = now_ms();
-        LocalDraft { id, owner, content: DraftContent::default(), created_at: now, updated_at: now, local_rev: 0 }
+        LocalDraft { id, owner, content: DraftContent::default(), created_at: now, updated_at: now, local_rev: 0, deleted_at: None }
     }
 }
 
@@ -185,4 +192,48 @@ pub async fn list_drafts(user_id: i64) -> Result<Vec<LocalDraft>, StoreError> {
     let mut drafts: Vec<LocalDraft> = values.into_iter().filter_map(|v| serde_wasm_bindgen::from_value(v).ok()).collect();
     drafts.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
     Ok(drafts)
+}
+
+/// Moves a draft to the trash (`deleted = true`) or back out of it, in one transaction; the
+/// local revision moves on so other tabs notice. Returns the stored record.
+pub async fn set_trashed(user_id: i64, id: &str, deleted: bool) -> Result<LocalDraft, StoreError> {
+    let result = async {
+        let db = db(user_id).await?;
+        let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+        let store = tx.store(DRAFTS)?;
+        let value = store.get(JsValue::from_str(id)).await?.ok_or_else(|| StoreError::Corrupt(format!("no draft {id}")))?;
+        let mut d: LocalDraft = serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        d.deleted_at = deleted.then(now_ms);
+        d.local_rev += 1;
+        store.put(&to_js(&d)?, None).await?;
+        if tx.done().await?.is_committed() { Ok(d) } else { Err(StoreError::NotCommitted("aborted".into())) }
+    }
+    .await;
+    classify(result).await
+}
+
+/// Deletes for good the drafts that have been in the trash longer than [`TRASH_DAYS`].
+/// Returns how many went.
+pub async fn purge_trash(user_id: i64, now: f64) -> Result<usize, StoreError> {
+    let expired: Vec<String> = list_drafts(user_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.deleted_at.is_some_and(|at| now - at > TRASH_DAYS * DAY_MS))
+        .map(|d| d.id)
+        .collect();
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    let db = db(user_id).await?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+    let store = tx.store(DRAFTS)?;
+    for id in &expired {
+        store.delete(JsValue::from_str(id)).await?;
+    }
+    if tx.done().await?.is_committed() { Ok(expired.len()) } else { Err(StoreError::NotCommitted("aborted".into())) }
+}
+
+/// Days left before a trashed draft is purged (rounded up).
+pub fn trash_days_left(deleted_at: f64, now: f64) -> u32 {
+    (TRASH_DAYS - (now - deleted_at) / DAY_MS).ceil().max(0.0) as u32
 }

@@ -86,3 +86,33 @@ export async function logIn(page: Page, server: XinbaoServer, username: string, 
 }
 
 export { expect };
+
+/** A draft record as the app stores it in IndexedDB (see src/store.rs `LocalDraft`). */
+export type SeedDraft = { id: string; title: string; body: string; item_type?: string; updated_at?: number; deleted_at?: number | null };
+
+/** Writes drafts straight into the logged-in account's IndexedDB database. */
+export async function seedDrafts(page: Page, drafts: SeedDraft[]) {
+  await page.evaluate(async (drafts) => {
+    const me = JSON.parse(localStorage.getItem("xinbao.session") ?? "null");
+    const db: IDBDatabase = await new Promise((ok, fail) => {
+      const r = indexedDB.open(`xinbao-u${me.user_id}`);
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    await new Promise<void>((ok, fail) => {
+      const tx = db.transaction("drafts", "readwrite");
+      const store = tx.objectStore("drafts");
+      const now = Date.now();
+      for (const d of drafts) {
+        store.put({
+          id: d.id, owner: me.user_id, title: d.title, body: d.body, item_type: d.item_type ?? "dynamic", tags: [], phone: "",
+          event_time: null, follows: null, commission: null, created_at: d.updated_at ?? now, updated_at: d.updated_at ?? now,
+          local_rev: 1, deleted_at: d.deleted_at ?? null,
+        });
+      }
+      tx.oncomplete = () => ok();
+      tx.onerror = () => fail(tx.error);
+    });
+    db.close();
+  }, drafts);
+}

@@ -1,50 +1,156 @@
-//! The officer's desk: the list of their drafts, newest first.
+//! The officer's desk: their drafts, searchable (Chinese substring over title and body),
+//! filterable and sortable, rendered a page at a time so thousands of drafts stay quick; the
+//! trash, restorable for 30 days; and how much of this device's storage is in use.
 
 use crate::i18n::{ui, use_i18n};
 use crate::session::use_session;
-use crate::store::{self, LocalDraft};
-use crate::util::{date_time, random_id};
+use crate::store::{self, LocalDraft, trash_days_left};
+use crate::util::{date_time, now_ms, random_id};
+use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use wasm_bindgen_futures::JsFuture;
+use xinbao_core::desk::{DeskQuery, Entry, SortKey, select};
+use xinbao_core::item::ItemType;
 use xinbao_core::text::char_count;
+
+/// Rows rendered at first and per "show more".
+const PAGE: usize = 50;
 
 #[component]
 pub fn DeskPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
+    let user = session.me.get_untracked().map(|m| m.user_id);
     let drafts = RwSignal::new(None::<Result<Vec<LocalDraft>, store::StoreError>>);
-    if let Some(me) = session.me.get_untracked() {
-        spawn_local(async move { drafts.set(Some(store::list_drafts(me.user_id).await)) });
-    }
+    let query = RwSignal::new(DeskQuery::default());
+    let shown = RwSignal::new(PAGE);
+    let search_timer = StoredValue::new_local(None::<Timeout>);
+    let reload = move || {
+        if let Some(user) = user {
+            spawn_local(async move {
+                let _ = store::purge_trash(user, now_ms()).await;
+                drafts.set(Some(store::list_drafts(user).await));
+            });
+        }
+    };
+    reload();
+
+    let results = Memo::new(move |_| {
+        let q = query.get();
+        drafts.with(|d| match d {
+            Some(Ok(list)) => {
+                let entries: Vec<Entry> = list
+                    .iter()
+                    .map(|d| Entry {
+                        title: &d.content.title,
+                        body: &d.content.body,
+                        item_type: d.content.item_type,
+                        created: d.created_at,
+                        updated: d.updated_at,
+                        deleted: d.deleted_at.is_some(),
+                    })
+                    .collect();
+                select(&entries, &q)
+            }
+            _ => Vec::new(),
+        })
+    });
+    let trashed = Memo::new(move |_| {
+        drafts.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |l| l.iter().filter(|x| x.deleted_at.is_some()).count()))
+    });
+
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        search_timer.update_value(|t| {
+            if let Some(old) = t.take() {
+                old.cancel();
+            }
+            *t = Some(Timeout::new(150, move || {
+                shown.set(PAGE);
+                query.update(|q| q.text = text);
+            }));
+        });
+    };
+    let restore = move |id: String| {
+        if let Some(user) = user {
+            spawn_local(async move {
+                let _ = store::set_trashed(user, &id, false).await;
+                reload();
+            });
+        }
+    };
     let new_draft = move |_| navigate(&format!("/drafts/{}", random_id()), Default::default());
+
+    let rows = move || {
+        let q = query.get();
+        let picked = results.get();
+        let n = shown.get().min(picked.len());
+        drafts.with(|d| {
+            let Some(Ok(list)) = d else { return Vec::new() };
+            picked[..n].iter().map(|i| draft_row(list[*i].clone(), q.trash, restore).into_any()).collect::<Vec<_>>()
+        })
+    };
 
     view! {
         <main class="page desk">
             <div class="desk-head">
-                <h2>{move || i18n.t(ui::MY_DRAFTS)}</h2>
+                <h2>{move || i18n.t(if query.with(|q| q.trash) { ui::TRASH } else { ui::MY_DRAFTS })}</h2>
                 <button type="button" class="primary" data-testid="new-draft" on:click=new_draft>{move || i18n.t(ui::NEW_DRAFT)}</button>
             </div>
-            {move || match drafts.get() {
+            <div class="desk-tools" role="search">
+                <input type="search" data-testid="search" aria-label=move || i18n.t(ui::SEARCH)
+                    placeholder=move || i18n.t(ui::SEARCH_HINT) on:input=on_search />
+                <select data-testid="type-filter" aria-label=move || i18n.t(ui::ITEM_TYPE) on:change=move |ev| {
+                    let t = ItemType::parse(&event_target_value(&ev));
+                    shown.set(PAGE);
+                    query.update(|q| q.item_type = t);
+                }>
+                    <option value="">{move || i18n.t(ui::ALL_TYPES)}</option>
+                    {ItemType::ALL.into_iter().map(|t| view! { <option value=t.as_str()>{move || i18n.t(t.label())}</option> }).collect_view()}
+                </select>
+                <select data-testid="sort" aria-label=move || i18n.t(ui::SORT) on:change=move |ev| {
+                    let s = SortKey::parse(&event_target_value(&ev));
+                    query.update(|q| q.sort = s);
+                }>
+                    {SortKey::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{move || i18n.t(ui::sort_label(k))}</option> }).collect_view()}
+                </select>
+                <button type="button" class="link" data-testid="trash-toggle" on:click=move |_| {
+                    shown.set(PAGE);
+                    query.update(|q| q.trash = !q.trash);
+                }>
+                    {move || if query.with(|q| q.trash) { i18n.t(ui::BACK_TO_DRAFTS).to_owned() } else { format!("{} ({})", i18n.t(ui::TRASH), trashed.get()) }}
+                </button>
+            </div>
+            {move || match drafts.with(|d| d.as_ref().map(|r| r.as_ref().map(|l| l.len()).map_err(|_| ()))) {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
-                Some(Err(_)) => view! { <p class="error" role="alert">{i18n.t(ui::STORAGE_FAILED)}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{i18n.t(ui::NO_DRAFTS)}</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <ul class="draft-list" data-testid="draft-list">
-                        {list.into_iter().map(|d| draft_row(d, i18n)).collect_view()}
-                    </ul>
+                Some(Err(())) => view! { <p class="error" role="alert">{i18n.t(ui::STORAGE_FAILED)}</p> }.into_any(),
+                Some(Ok(0)) => view! { <p class="muted">{i18n.t(ui::NO_DRAFTS)}</p> }.into_any(),
+                Some(Ok(_)) => view! {
+                    <p class="muted small" data-testid="result-count">{move || format!("{} {}", i18n.t(ui::COUNT_PREFIX), results.with(Vec::len))}</p>
+                    <ul class="draft-list" data-testid="draft-list">{rows}</ul>
+                    {move || (results.with(Vec::len) > shown.get()).then(|| view! {
+                        <button type="button" class="secondary more" data-testid="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>
+                            {move || format!("{} ({})", i18n.t(ui::SHOW_MORE), results.with(Vec::len).saturating_sub(shown.get()))}
+                        </button>
+                    })}
                 }.into_any(),
             }}
+            <StorageInfo />
         </main>
     }
 }
 
-fn draft_row(d: LocalDraft, i18n: crate::i18n::I18n) -> impl IntoView {
+fn draft_row(d: LocalDraft, trash_view: bool, restore: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let i18n = use_i18n();
     let title = if d.content.title.trim().is_empty() { i18n.t(ui::UNTITLED).to_owned() } else { d.content.title.clone() };
     let count = char_count(&d.content.body);
+    let id = d.id.clone();
+    let days = d.deleted_at.map(|at| trash_days_left(at, now_ms()));
     view! {
-        <li>
+        <li class="draft-item">
             <a href=format!("/drafts/{}", d.id) class="draft-row">
                 <span class="draft-title">{title}</span>
                 <span class="draft-meta">
@@ -52,8 +158,43 @@ fn draft_row(d: LocalDraft, i18n: crate::i18n::I18n) -> impl IntoView {
                     <span class="badge local">{i18n.t(ui::STATUS_LOCAL)}</span>
                     <span>{format!("{} {}", i18n.t(ui::CHAR_COUNT), count)}</span>
                     <span>{format!("{} {}", i18n.t(ui::UPDATED), date_time(d.updated_at))}</span>
+                    {days.map(|n| view! { <span class="purge">{format!("{} {}", n, i18n.t(ui::DAYS_UNTIL_PURGE))}</span> })}
                 </span>
             </a>
+            {trash_view.then(|| view! {
+                <button type="button" class="secondary restore" on:click=move |_| restore(id.clone())>{i18n.t(ui::RESTORE)}</button>
+            })}
         </li>
+    }
+}
+
+/// Asks the browser to keep this site's data (not evict it under storage pressure) and shows
+/// how much space is used.
+#[component]
+fn StorageInfo() -> impl IntoView {
+    let i18n = use_i18n();
+    let persisted = RwSignal::new(None::<bool>);
+    let estimate = RwSignal::new(None::<(f64, f64)>);
+    spawn_local(async move {
+        if let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) {
+            let granted = match storage.persist() {
+                Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_bool()),
+                Err(_) => None,
+            };
+            persisted.set(granted);
+        }
+        estimate.set(store::storage_estimate().await);
+    });
+    let mb = |b: f64| b / 1_048_576.0;
+    view! {
+        <p class="muted small storage-info" data-testid="storage-info">
+            {move || estimate.get().map(|(used, quota)| format!("{} {:.1} MB / {:.0} MB", i18n.t(ui::STORAGE_USED), mb(used), mb(quota)))}
+            " · "
+            {move || i18n.t(match persisted.get() {
+                Some(true) => ui::PERSIST_ON,
+                Some(false) => ui::PERSIST_OFF,
+                None => ui::PERSIST_UNKNOWN,
+            })}
+        </p>
     }
 }

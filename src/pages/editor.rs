@@ -147,18 +147,24 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         let mut next = current.get_value();
         next.updated_at = now_ms();
         state.set(SaveState::Saving);
+        let base = base_rev.get_value();
         spawn_local(async move {
-            let outcome = store::save_draft_checked(&next, base_rev.get_value()).await;
+            let outcome = store::save_draft_checked(&next, base).await;
+            if let Ok(SaveOutcome::Saved(stored)) = &outcome
+                && let Some(c) = TabChannel::open(owner)
+            {
+                c.post(&DraftSaved { id: stored.id.clone(), rev: stored.local_rev, tab: tab_id().to_owned() });
+            }
+            // Leaving the editor saves once more; by the time that write is done the editor may
+            // be gone, and its state with it. The write itself is done either way.
+            if dirty.is_disposed() {
+                return;
+            }
             saving.set_value(false);
             match outcome {
                 Ok(SaveOutcome::Saved(stored)) => {
                     base_rev.set_value(stored.local_rev);
                     current.update_value(|d| d.local_rev = stored.local_rev);
-                    channel.with_value(|c| {
-                        if let Some(c) = c {
-                            c.post(&DraftSaved { id: stored.id.clone(), rev: stored.local_rev, tab: tab_id().to_owned() })
-                        }
-                    });
                     if dirty.get_value() {
                         retry.update(|n| *n += 1);
                     } else {
@@ -230,6 +236,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 }
                 spawn_local(async move {
                     let Ok(Some(theirs)) = store::load_draft(owner, &msg.id).await else { return };
+                    if dirty.is_disposed() {
+                        return;
+                    }
                     if dirty.get_value() || saving.get_value() {
                         conflict.set(Some(theirs));
                         state.set(SaveState::Conflict);
@@ -247,7 +256,11 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         let Some(theirs) = conflict.get_untracked() else { return };
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
-            if let Err(e) = store::save_draft(&copy_of(&theirs, ui::COPY_OTHER_TAB, lang)).await {
+            let saved = store::save_draft(&copy_of(&theirs, ui::COPY_OTHER_TAB, lang)).await;
+            if dirty.is_disposed() {
+                return;
+            }
+            if let Err(e) = saved {
                 state.set(SaveState::Failed(failure_text(&e)));
                 return;
             }
@@ -264,7 +277,11 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         let mine = current.get_value();
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
-            if let Err(e) = store::save_draft(&copy_of(&mine, ui::COPY_THIS_TAB, lang)).await {
+            let saved = store::save_draft(&copy_of(&mine, ui::COPY_THIS_TAB, lang)).await;
+            if dirty.is_disposed() {
+                return;
+            }
+            if let Err(e) = saved {
                 state.set(SaveState::Failed(failure_text(&e)));
                 return;
             }
@@ -276,6 +293,22 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         });
     };
 
+    // Delete = to the trash, through the same save path (so other tabs hear of it); restore
+    // takes it back out.
+    let trashed = RwSignal::new(current.with_value(|d| d.deleted_at.is_some()));
+    let navigate = leptos_router::hooks::use_navigate();
+    let delete = move |_| {
+        current.update_value(|d| d.deleted_at = Some(now_ms()));
+        trashed.set(true);
+        schedule();
+        save_now();
+        navigate("/", Default::default());
+    };
+    let restore = move |_| {
+        current.update_value(|d| d.deleted_at = None);
+        trashed.set(false);
+        schedule();
+    };
     // Leaving the page (tab closed, app switched on a phone) saves at once.
     let hide = window_event_listener(leptos::ev::pagehide, move |_| save_now());
     on_cleanup(move || {
@@ -302,6 +335,12 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 </div>
             })}
             {move || note.get().map(|t| view! { <p class="note" role="status" data-testid="editor-note">{move || i18n.t(t)}</p> })}
+            {move || trashed.get().then(|| view! {
+                <div class="conflict" role="status" data-testid="in-trash">
+                    <p>{move || i18n.t(ui::IN_TRASH)}</p>
+                    <button type="button" class="primary" on:click=restore>{move || i18n.t(ui::RESTORE)}</button>
+                </div>
+            })}
             <label for="item-type">{move || i18n.t(ui::ITEM_TYPE)}</label>
             <select id="item-type" data-testid="item-type" on:change=move |ev| {
                 if let Some(t) = ItemType::parse(&event_target_value(&ev)) {
@@ -351,6 +390,12 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 }}
             </div>
             <div class="form-foot">
+                {move || {
+                    let delete = delete.clone();
+                    (!trashed.get()).then(move || view! {
+                        <button type="button" class="link danger" data-testid="delete-draft" on:click=delete>{move || i18n.t(ui::DELETE)}</button>
+                    })
+                }}
                 <span data-testid="char-count">{move || format!("{} {}", i18n.t(ui::CHAR_COUNT), count.get())}</span>
                 <span class="save-state" data-testid="save-state" role="status" aria-live="polite"
                     class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Conflict)>{status}</span>

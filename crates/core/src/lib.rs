@@ -22,6 +22,7 @@
 //!
 //! # Modules
 //! - [`i18n`]: the one text layer: every user-facing string is a [`i18n::Text`] (zh + en).
+//! - [`desk`]: search, filter and sort of items on a desk.
 //! - [`item`]: the information item, its fields, parsing and validation.
 //! - [`text`]: character counting and text helpers shared by the checks.
 //! - [`api`]: the HTTP wire types shared by browser and server.
@@ -30,6 +31,7 @@
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 
 pub mod api;
+pub mod desk;
 pub mod i18n;
 pub mod item;
 pub mod password;
