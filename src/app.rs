@@ -65,7 +65,9 @@ fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
-    let log_out = move |_| {
+    // Unsent drafts stay on this device for this account only; say so before leaving.
+    let confirm = RwSignal::new(None::<usize>);
+    let really_log_out = move || {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Ending the server session needs the network; the local logout must not.
@@ -74,6 +76,20 @@ fn Header() -> impl IntoView {
             session.log_out();
             navigate("/login", Default::default());
         });
+    };
+    let log_out = {
+        let really_log_out = really_log_out.clone();
+        move |_| {
+            let really_log_out = really_log_out.clone();
+            let user = session.me.get_untracked().map(|m| m.user_id);
+            spawn_local(async move {
+                let unsent = match user {
+                    Some(u) => store::list_drafts(u).await.map(|l| l.iter().filter(|d| d.deleted_at.is_none()).count()).unwrap_or(0),
+                    None => 0,
+                };
+                if unsent > 0 { confirm.set(Some(unsent)) } else { really_log_out() }
+            });
+        }
     };
     view! {
         <header class="top">
@@ -84,6 +100,16 @@ fn Header() -> impl IntoView {
             <LangSwitch />
             <button type="button" class="link" data-testid="logout" on:click=log_out>{move || i18n.t(ui::LOG_OUT)}</button>
         </header>
+        {move || confirm.get().map(|n| {
+            let really_log_out = really_log_out.clone();
+            view! {
+                <div class="logout-confirm" role="alertdialog" data-testid="logout-confirm">
+                    <p>{format!("{}{}{}", i18n.t(ui::UNSENT_BEFORE), n, i18n.t(ui::UNSENT_AFTER))}</p>
+                    <button type="button" class="primary" on:click=move |_| really_log_out()>{i18n.t(ui::LOG_OUT_ANYWAY)}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirm.set(None)>{i18n.t(ui::CANCEL)}</button>
+                </div>
+            }
+        })}
     }
 }
 

@@ -155,6 +155,19 @@ pub mod ui {
         "The browser did not grant persistent storage: under pressure it may clear local data, so send drafts soon",
     );
     pub const PERSIST_UNKNOWN: Text = Text::new("持久保存状态未知", "Persistent storage: unknown");
+    pub const OFFLINE_WRONG_PASSWORD: Text =
+        Text::new("无法连接服务器，离线验证密码不正确", "The server is out of reach and the password does not match this device's record");
+    pub const OFFLINE_NEVER_HERE: Text = Text::new(
+        "无法连接服务器。此账号尚未在本机联网登录过，暂不能离线登录",
+        "The server is out of reach, and this account has never logged in online on this device",
+    );
+    pub const UNSENT_BEFORE: Text = Text::new("本机还有 ", "This device holds ");
+    pub const UNSENT_AFTER: Text = Text::new(
+        " 篇稿件未报送。退出后它们仍保存在本机，只有您再次登录后才能看到和报送。",
+        " drafts not yet sent. They stay on this device after you log out; only you can see and send them when you log in again.",
+    );
+    pub const LOG_OUT_ANYWAY: Text = Text::new("仍然退出", "Log out anyway");
+    pub const CANCEL: Text = Text::new("取消", "Cancel");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

@@ -5,17 +5,22 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// A random 128-bit id as 32 hex digits, from `crypto.getRandomValues` (which, unlike
-/// `randomUUID`, also works on plain-HTTP intranet addresses).
-pub fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    let filled = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+/// Fills `bytes` from `crypto.getRandomValues` (which, unlike `randomUUID`, also works on
+/// plain-HTTP intranet addresses).
+pub fn fill_random(bytes: &mut [u8]) {
+    let filled = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(bytes).is_ok());
     if !filled {
-        // No WebCrypto at all: fall back to Math.random, still 128 bits of state-mixed noise.
+        // No WebCrypto at all (very old browsers): Math.random, still varied per byte.
         for b in bytes.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
+}
+
+/// A random 128-bit id as 32 hex digits.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    fill_random(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

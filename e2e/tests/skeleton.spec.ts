@@ -48,6 +48,8 @@ test("an officer's draft survives a reload and logging out ends the session", as
   await expect(page.getByTestId("draft-list")).toContainText(title);
 
   await page.getByTestId("logout").click();
+  await expect(page.getByTestId("logout-confirm")).toContainText("本机还有 1 篇稿件未报送");
+  await page.getByRole("button", { name: "仍然退出" }).click();
   await expect(page).toHaveURL(/\/login$/);
   const me = await page.request.get(`${server.url}/api/me`);
   expect(me.status()).toBe(401);
@@ -60,6 +62,7 @@ test("another account on the same browser does not see the first one's drafts", 
   await expect(page.getByTestId("save-state")).toContainText("已保存");
   await page.getByRole("link", { name: "返回稿件列表" }).click();
   await page.getByTestId("logout").click();
+  await page.getByRole("button", { name: "仍然退出" }).click();
 
   await logIn(page, server, "officer2", "Dafeng-2026");
   await expect(page.getByText("还没有稿件")).toBeVisible();

@@ -1,9 +1,9 @@
 //! The login page.
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::app::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
-use crate::session::use_session;
+use crate::session::{OfflineLogin, offline_login, remember_for_offline, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -35,9 +35,19 @@ pub fn LoginPage() -> impl IntoView {
         spawn_local(async move {
             match api::login(&u, &p).await {
                 Ok(me) => {
+                    remember_for_offline(&me, &p);
                     session.log_in(me);
                     navigate("/", Default::default());
                 }
+                // The server is out of reach: this device may still open the account's drafts.
+                Err(ApiError::Network) => match offline_login(&u, &p) {
+                    Ok(me) => {
+                        session.log_in(me);
+                        navigate("/", Default::default());
+                    }
+                    Err(OfflineLogin::WrongPassword) => error.set(Some(ui::OFFLINE_WRONG_PASSWORD)),
+                    Err(OfflineLogin::NeverHere) => error.set(Some(ui::OFFLINE_NEVER_HERE)),
+                },
                 Err(e) => error.set(Some(e.text())),
             }
             busy.set(false);

@@ -27,6 +27,7 @@
 //! - [`text`]: character counting and text helpers shared by the checks.
 //! - [`api`]: the HTTP wire types shared by browser and server.
 //! - [`role`]: the roles people have.
+//! - [`unlock`]: the offline-unlock verifier for shared PCs.
 //! - [`password`]: the password strength rule.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 
@@ -38,3 +39,4 @@ pub mod password;
 pub mod quality;
 pub mod role;
 pub mod text;
+pub mod unlock;
