@@ -121,6 +121,19 @@ fn UpdateBanner() -> impl IntoView {
     let pwa = use_pwa();
     move || {
         let pwa = pwa?;
+        if pwa.schema_stale.get() {
+            return Some(
+                view! {
+                    <div class="update-banner" role="alert" data-testid="schema-banner">
+                        <span>{move || i18n.t(ui::SCHEMA_CHANGED)}</span>
+                        <button type="button" class="primary" prop:disabled=move || pwa.unsaved.get() on:click=move |_| pwa.reload()>
+                            {move || i18n.t(if pwa.unsaved.get() { ui::SAVING } else { ui::RELOAD })}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         pwa.update_ready.get().then(|| {
             view! {
                 <div class="update-banner" role="status" data-testid="update-banner">
@@ -130,6 +143,7 @@ fn UpdateBanner() -> impl IntoView {
                     </button>
                 </div>
             }
+            .into_any()
         })
     }
 }

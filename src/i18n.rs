@@ -107,6 +107,11 @@ pub mod ui {
     pub const SAVE_PASSWORD: Text = Text::new("保存新密码", "Save the new password");
     pub const UPDATE_READY: Text = Text::new("信报有新版本。", "A new version of Xinbao is ready.");
     pub const UPDATE: Text = Text::new("更新", "Update");
+    pub const SCHEMA_CHANGED: Text = Text::new(
+        "信报已在其他窗口升级了本机数据，请刷新本页后继续。",
+        "Xinbao upgraded its local data in another window: reload this page to go on.",
+    );
+    pub const RELOAD: Text = Text::new("刷新", "Reload");
     pub const QUOTA_FULL: Text = Text::new(
         "本机存储空间已满，这次修改没有保存（之前保存的版本完好）。请不要关闭页面，导出或删除不需要的稿件后再试。",
         "This device's storage is full: this change was not saved (the previous version is intact). Keep the page open; export or delete drafts, then try again.",
@@ -168,6 +173,12 @@ pub mod ui {
     );
     pub const LOG_OUT_ANYWAY: Text = Text::new("仍然退出", "Log out anyway");
     pub const CANCEL: Text = Text::new("取消", "Cancel");
+    pub const PHOTOS: Text = Text::new("现场照片", "Photos");
+    pub const PHOTO_PROCESSING: Text = Text::new("正在压缩照片…", "Shrinking photos…");
+    pub const PHOTO_NOT_IMAGE: Text = Text::new("只能添加图片文件", "Only image files can be added");
+    pub const PHOTO_TOO_MANY: Text = Text::new("每篇稿件最多9张照片", "At most 9 photos per item");
+    pub const PHOTO_TOO_LARGE: Text = Text::new("照片总大小不能超过10MB", "Photos may total at most 10 MB");
+    pub const REMOVE_PHOTO: Text = Text::new("删除照片", "Remove photo");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

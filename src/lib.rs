@@ -4,6 +4,7 @@
 //! - [`pages`]: one module per page (login, desk, editor).
 //! - [`api`]: the only module that talks HTTP.
 //! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account.
+//! - [`photos`]: photos attached to drafts (downscaled, stored as Blobs).
 //! - [`session`]: the small session hint kept in localStorage.
 //! - [`tabs`]: tabs telling each other about saved drafts.
 //! - [`pwa`]: the service worker (offline shell) and the update offer.
@@ -15,6 +16,7 @@ pub mod api;
 pub mod app;
 pub mod i18n;
 pub mod pages;
+pub mod photos;
 pub mod pwa;
 pub mod session;
 pub mod store;

@@ -18,11 +18,15 @@ pub struct Pwa {
     pub update_ready: RwSignal<bool>,
     /// Some text typed here has not reached IndexedDB yet: no reload now.
     pub unsaved: RwSignal<bool>,
+    /// Another tab upgraded the local database: this page must reload (after a last save).
+    pub schema_stale: RwSignal<bool>,
 }
 
 impl Pwa {
     pub fn start() -> Pwa {
-        let pwa = Pwa { update_ready: RwSignal::new(false), unsaved: RwSignal::new(false) };
+        let pwa = Pwa { update_ready: RwSignal::new(false), unsaved: RwSignal::new(false), schema_stale: RwSignal::new(false) };
+        let stale = pwa.schema_stale;
+        crate::store::on_schema_change(move || stale.set(true));
         let ready = pwa.update_ready;
         let on_ready = Closure::<dyn FnMut()>::new(move || ready.set(true));
         register_service_worker(&on_ready);
@@ -36,6 +40,15 @@ impl Pwa {
     pub fn update(&self) {
         if !self.unsaved.get_untracked() {
             apply_update();
+        }
+    }
+
+    /// Reloads the page for a schema change, unless text is still being saved.
+    pub fn reload(&self) {
+        if !self.unsaved.get_untracked()
+            && let Some(w) = web_sys::window()
+        {
+            let _ = w.location().reload();
         }
     }
 

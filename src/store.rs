@@ -1,21 +1,30 @@
-//! The only module that talks to IndexedDB (through rexie). Each account has its own database,
-//! `xinbao-u<user id>`, so people sharing a PC never see each other's drafts.
+//! The only module that talks to IndexedDB (through the `idb` crate). Each account has its
+//! own database, `xinbao-u<user id>`, so people sharing a PC never see each other's drafts.
 //!
-//! Schema history — rexie deletes stores a version does not list, so every version lists every
-//! store, and every bump gets a test that upgrades from the previous version with data in it.
+//! Schema history — every version lists every store (a store not listed would be deleted), and
+//! every bump gets a browser test that upgrades from the previous version with data in it.
 //! - v1: `meta` (key `key`), `drafts` (key `id`, index `updated_at`).
+//! - v2: + `photos` (key `id`, index `draft_id`): photo Blobs apart from the draft record.
+//!
+//! When a newer version of the app upgrades the schema in another tab, this tab gets
+//! `versionchange`: it lets writes under way finish, closes its connection (so the upgrade is
+//! not blocked) and asks the person to reload ([`on_schema_change`]).
 
 use crate::util::now_ms;
-use rexie::{Index, ObjectStore, Rexie, TransactionMode};
+use idb::builder::{DatabaseBuilder, IndexBuilder, ObjectStoreBuilder};
+use idb::{Database, KeyPath, TransactionMode};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use xinbao_core::item::DraftContent;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const DRAFTS: &str = "drafts";
 const META: &str = "meta";
+pub const PHOTOS: &str = "photos";
+/// Grace period between `versionchange` and closing: long enough for a last save.
+const CLOSE_GRACE_MS: u32 = 1500;
 
 /// A draft as kept in the browser.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,35 +65,70 @@ pub enum StoreError {
     NotCommitted(String),
     /// A stored record could not be read back.
     Corrupt(String),
+    /// A newer version of the app changed the schema: this page must reload.
+    Stale,
 }
 
-impl From<rexie::Error> for StoreError {
-    fn from(e: rexie::Error) -> StoreError {
+impl From<idb::Error> for StoreError {
+    fn from(e: idb::Error) -> StoreError {
         StoreError::NotCommitted(format!("{e:?}"))
     }
 }
 
 thread_local! {
-    static OPEN: RefCell<Option<(String, Rc<Rexie>)>> = const { RefCell::new(None) };
+    static OPEN: RefCell<Option<(String, Rc<Database>)>> = const { RefCell::new(None) };
+    static STALE: Cell<bool> = const { Cell::new(false) };
+    static ON_SCHEMA_CHANGE: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Registers what to do when another tab upgrades the schema (show "please reload").
+pub fn on_schema_change(f: impl Fn() + 'static) {
+    ON_SCHEMA_CHANGE.with(|h| *h.borrow_mut() = Some(Box::new(f)));
+}
+
+fn schema_changed() {
+    STALE.with(|s| s.set(true));
+    ON_SCHEMA_CHANGE.with(|h| {
+        if let Some(f) = h.borrow().as_ref() {
+            f();
+        }
+    });
+    gloo_timers::callback::Timeout::new(CLOSE_GRACE_MS, close).forget();
 }
 
 pub fn db_name(user_id: i64) -> String {
     format!("xinbao-u{user_id}")
 }
 
-/// Opens (creating or upgrading) the database `name` at the current schema.
-pub async fn open_named(name: &str) -> Result<Rexie, StoreError> {
-    Rexie::builder(name)
+/// The schema of version [`SCHEMA_VERSION`].
+pub fn schema(name: &str) -> DatabaseBuilder {
+    DatabaseBuilder::new(name)
         .version(SCHEMA_VERSION)
-        .add_object_store(ObjectStore::new(META).key_path("key"))
-        .add_object_store(ObjectStore::new(DRAFTS).key_path("id").add_index(Index::new("updated_at", "updated_at")))
-        .build()
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+        .add_object_store(ObjectStoreBuilder::new(META).key_path(Some(KeyPath::new_single("key"))))
+        .add_object_store(
+            ObjectStoreBuilder::new(DRAFTS)
+                .key_path(Some(KeyPath::new_single("id")))
+                .add_index(IndexBuilder::new("updated_at".into(), KeyPath::new_single("updated_at"))),
+        )
+        .add_object_store(
+            ObjectStoreBuilder::new(PHOTOS)
+                .key_path(Some(KeyPath::new_single("id")))
+                .add_index(IndexBuilder::new("draft_id".into(), KeyPath::new_single("draft_id"))),
+        )
+}
+
+/// Opens (creating or upgrading) the database `name` at the current schema.
+pub async fn open_named(name: &str) -> Result<Database, StoreError> {
+    let mut db = schema(name).build().await.map_err(|e| StoreError::Unavailable(format!("{e:?}")))?;
+    db.on_version_change(|_| schema_changed());
+    Ok(db)
 }
 
 /// The open database of `user_id`, opened once per page.
-async fn db(user_id: i64) -> Result<Rc<Rexie>, StoreError> {
+pub(crate) async fn db(user_id: i64) -> Result<Rc<Database>, StoreError> {
+    if STALE.with(Cell::get) && OPEN.with(|o| o.borrow().is_none()) {
+        return Err(StoreError::Stale);
+    }
     let name = db_name(user_id);
     if let Some(db) = OPEN.with(|o| o.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, db)| db.clone())) {
         return Ok(db);
@@ -94,9 +138,27 @@ async fn db(user_id: i64) -> Result<Rc<Rexie>, StoreError> {
     Ok(db)
 }
 
-/// Forgets the cached handle (after logout, or when the connection was lost).
+/// Runs a read-write transaction over `stores`: resolves once it committed. An abort carrying
+/// `QuotaExceededError` becomes [`StoreError::Quota`].
+pub(crate) async fn commit(tx: idb::Transaction) -> Result<(), StoreError> {
+    let raw: web_sys::IdbTransaction = tx.into();
+    let result = idb::Transaction::from(raw.clone()).await?;
+    if result.is_committed() {
+        return Ok(());
+    }
+    match raw.error() {
+        Some(e) if e.name() == "QuotaExceededError" => Err(StoreError::Quota),
+        Some(e) => Err(StoreError::NotCommitted(e.name())),
+        None => Err(StoreError::NotCommitted("aborted".into())),
+    }
+}
+
+/// Closes and forgets the cached handle (after logout, on a schema change, or when the
+/// connection was lost; the next use reopens it).
 pub fn close() {
-    OPEN.with(|o| o.borrow_mut().take());
+    if let Some((_, db)) = OPEN.with(|o| o.borrow_mut().take()) {
+        db.close();
+    }
 }
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
@@ -114,8 +176,8 @@ async fn put_draft(draft: &LocalDraft) -> Result<(), StoreError> {
     let db = db(draft.owner).await?;
     let value = to_js(draft)?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
-    tx.store(DRAFTS)?.put(&value, None).await?;
-    if tx.done().await?.is_committed() { Ok(()) } else { Err(StoreError::NotCommitted("aborted".into())) }
+    tx.object_store(DRAFTS)?.put(&value, None)?.await?;
+    commit(tx).await
 }
 
 /// What a checked save did.
@@ -137,19 +199,20 @@ pub async fn save_draft_checked(draft: &LocalDraft, base_rev: u32) -> Result<Sav
 async fn checked_put(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, StoreError> {
     let db = db(draft.owner).await?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
-    let store = tx.store(DRAFTS)?;
-    let stored = store.get(JsValue::from_str(&draft.id)).await?;
+    let store = tx.object_store(DRAFTS)?;
+    let stored = store.get(JsValue::from_str(&draft.id))?.await?;
     if let Some(v) = stored {
         let stored: LocalDraft = serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if stored.local_rev != base_rev {
-            let _ = tx.done().await;
+            let _ = commit(tx).await;
             return Ok(SaveOutcome::Conflict(stored));
         }
     }
     let mut next = draft.clone();
     next.local_rev = base_rev + 1;
-    store.put(&to_js(&next)?, None).await?;
-    if tx.done().await?.is_committed() { Ok(SaveOutcome::Saved(next)) } else { Err(StoreError::NotCommitted("aborted".into())) }
+    store.put(&to_js(&next)?, None)?.await?;
+    commit(tx).await?;
+    Ok(SaveOutcome::Saved(next))
 }
 
 /// Turns a failed write into `Quota` when the site's storage is (nearly) full: IndexedDB
@@ -158,7 +221,9 @@ async fn checked_put(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, S
 async fn classify<T>(result: Result<T, StoreError>) -> Result<T, StoreError> {
     match result {
         Err(StoreError::NotCommitted(why)) => {
-            close();
+            if !STALE.with(Cell::get) {
+                close();
+            }
             if why.contains("Quota") || storage_nearly_full().await { Err(StoreError::Quota) } else { Err(StoreError::NotCommitted(why)) }
         }
         other => other,
@@ -180,7 +245,7 @@ async fn storage_nearly_full() -> bool {
 pub async fn load_draft(user_id: i64, id: &str) -> Result<Option<LocalDraft>, StoreError> {
     let db = db(user_id).await?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
-    let value = tx.store(DRAFTS)?.get(JsValue::from_str(id)).await?;
+    let value = tx.object_store(DRAFTS)?.get(JsValue::from_str(id))?.await?;
     value.map(|v| serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
 }
 
@@ -188,7 +253,7 @@ pub async fn load_draft(user_id: i64, id: &str) -> Result<Option<LocalDraft>, St
 pub async fn list_drafts(user_id: i64) -> Result<Vec<LocalDraft>, StoreError> {
     let db = db(user_id).await?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
-    let values = tx.store(DRAFTS)?.get_all(None, None).await?;
+    let values = tx.object_store(DRAFTS)?.get_all(None, None)?.await?;
     let mut drafts: Vec<LocalDraft> = values.into_iter().filter_map(|v| serde_wasm_bindgen::from_value(v).ok()).collect();
     drafts.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
     Ok(drafts)
@@ -200,13 +265,14 @@ pub async fn set_trashed(user_id: i64, id: &str, deleted: bool) -> Result<LocalD
     let result = async {
         let db = db(user_id).await?;
         let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
-        let store = tx.store(DRAFTS)?;
-        let value = store.get(JsValue::from_str(id)).await?.ok_or_else(|| StoreError::Corrupt(format!("no draft {id}")))?;
+        let store = tx.object_store(DRAFTS)?;
+        let value = store.get(JsValue::from_str(id))?.await?.ok_or_else(|| StoreError::Corrupt(format!("no draft {id}")))?;
         let mut d: LocalDraft = serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         d.deleted_at = deleted.then(now_ms);
         d.local_rev += 1;
-        store.put(&to_js(&d)?, None).await?;
-        if tx.done().await?.is_committed() { Ok(d) } else { Err(StoreError::NotCommitted("aborted".into())) }
+        store.put(&to_js(&d)?, None)?.await?;
+        commit(tx).await?;
+        Ok(d)
     }
     .await;
     classify(result).await
@@ -225,12 +291,18 @@ pub async fn purge_trash(user_id: i64, now: f64) -> Result<usize, StoreError> {
         return Ok(0);
     }
     let db = db(user_id).await?;
-    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
-    let store = tx.store(DRAFTS)?;
+    let tx = db.transaction(&[DRAFTS, PHOTOS], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(DRAFTS)?;
+    let photos = tx.object_store(PHOTOS)?;
+    let by_draft = photos.index("draft_id")?;
     for id in &expired {
-        store.delete(JsValue::from_str(id)).await?;
+        store.delete(JsValue::from_str(id))?.await?;
+        for key in by_draft.get_all_keys(Some(JsValue::from_str(id).into()), None)?.await? {
+            photos.delete(key)?.await?;
+        }
     }
-    if tx.done().await?.is_committed() { Ok(expired.len()) } else { Err(StoreError::NotCommitted("aborted".into())) }
+    commit(tx).await?;
+    Ok(expired.len())
 }
 
 /// Days left before a trashed draft is purged (rounded up).

@@ -6,6 +6,7 @@
 
 use crate::i18n::{Text, ui, use_i18n};
 use crate::pages::fields::ItemFields;
+use crate::pages::photos_field::PhotosField;
 use crate::pages::quality_panel::{QualityPanel, check_draft};
 use crate::pwa::use_pwa;
 use crate::session::use_session;
@@ -187,6 +188,10 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     };
     Effect::new(move |_| {
         retry.track();
+        // A schema change elsewhere: write what is here before the connection closes.
+        if let Some(p) = pwa {
+            p.schema_stale.track();
+        }
         save_now();
     });
     let recheck = move || {
@@ -376,6 +381,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:input=move |ev| edited(TextField::Body, event_target_value(&ev))
                 on:blur=move |_| save_now()></textarea>
             <ItemFields current item_type on_change=Callback::new(move |()| schedule()) />
+            <PhotosField owner draft_id=current.with_value(|d| d.id.clone()) />
             <div class="readiness" data-testid="readiness">
                 {move || {
                     let m = missing.get();

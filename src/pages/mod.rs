@@ -5,4 +5,5 @@ pub mod editor;
 pub mod fields;
 pub mod login;
 pub mod password;
+pub mod photos_field;
 pub mod quality_panel;

@@ -1,0 +1,136 @@
+//! Photos from the field attached to a draft: downscaled in the browser (at most 1600 px JPEG,
+//! a 240 px thumbnail), kept as Blobs in IndexedDB apart from the draft record, capped per
+//! draft.
+
+use crate::store::{self, PHOTOS, StoreError, commit};
+use crate::util::{now_ms, random_id};
+use idb::TransactionMode;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub const MAX_SIDE: u32 = 1600;
+pub const THUMB_SIDE: u32 = 240;
+pub const MAX_PHOTOS: usize = 9;
+pub const MAX_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
+
+#[wasm_bindgen(module = "/js/photos.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn downscale(file: &web_sys::Blob, max: u32, quality: f64) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// A stored photo.
+#[derive(Clone, Debug)]
+pub struct Photo {
+    pub id: String,
+    pub draft_id: String,
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: f64,
+    pub blob: web_sys::Blob,
+    pub thumb: web_sys::Blob,
+}
+
+/// Why a photo was not added.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PhotoError {
+    NotAnImage,
+    TooMany,
+    TooLarge,
+    Store(StoreError),
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(o: &Object, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+async fn scaled(file: &web_sys::Blob, max: u32) -> Result<(web_sys::Blob, u32, u32), PhotoError> {
+    let promise = downscale(file, max, 0.85).map_err(|_| PhotoError::NotAnImage)?;
+    let out = JsFuture::from(promise).await.map_err(|_| PhotoError::NotAnImage)?;
+    let blob: web_sys::Blob = get(&out, "blob").dyn_into().map_err(|_| PhotoError::NotAnImage)?;
+    let w = get(&out, "width").as_f64().unwrap_or(0.0) as u32;
+    let h = get(&out, "height").as_f64().unwrap_or(0.0) as u32;
+    Ok((blob, w, h))
+}
+
+fn from_js(v: &JsValue) -> Option<Photo> {
+    Some(Photo {
+        id: get(v, "id").as_string()?,
+        draft_id: get(v, "draft_id").as_string()?,
+        name: get(v, "name").as_string().unwrap_or_default(),
+        width: get(v, "width").as_f64().unwrap_or(0.0) as u32,
+        height: get(v, "height").as_f64().unwrap_or(0.0) as u32,
+        size: get(v, "size").as_f64().unwrap_or(0.0),
+        blob: get(v, "blob").dyn_into().ok()?,
+        thumb: get(v, "thumb").dyn_into().ok()?,
+    })
+}
+
+pub(crate) fn to_js(p: &Photo, owner: i64) -> Object {
+    let o = Object::new();
+    set(&o, "id", &p.id.as_str().into());
+    set(&o, "draft_id", &p.draft_id.as_str().into());
+    set(&o, "owner", &JsValue::from_f64(owner as f64));
+    set(&o, "name", &p.name.as_str().into());
+    set(&o, "width", &p.width.into());
+    set(&o, "height", &p.height.into());
+    set(&o, "size", &JsValue::from_f64(p.size));
+    set(&o, "added_at", &JsValue::from_f64(now_ms()));
+    set(&o, "blob", &p.blob);
+    set(&o, "thumb", &p.thumb);
+    o
+}
+
+/// The photos of one draft, in the order they were added.
+pub async fn list(owner: i64, draft_id: &str) -> Result<Vec<Photo>, StoreError> {
+    let db = store::db(owner).await?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+    let values = tx.object_store(PHOTOS)?.index("draft_id")?.get_all(Some(JsValue::from_str(draft_id).into()), None)?.await?;
+    let mut out: Vec<(f64, Photo)> =
+        values.iter().filter_map(|v| Some((get(v, "added_at").as_f64().unwrap_or(0.0), from_js(v)?))).collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(out.into_iter().map(|(_, p)| p).collect())
+}
+
+/// Downscales `file` and stores it with `draft_id`, if the draft still has room.
+pub async fn add(owner: i64, draft_id: &str, file: &web_sys::File) -> Result<Photo, PhotoError> {
+    if !file.type_().starts_with("image/") {
+        return Err(PhotoError::NotAnImage);
+    }
+    let (blob, width, height) = scaled(file, MAX_SIDE).await?;
+    let (thumb, _, _) = scaled(&blob, THUMB_SIDE).await?;
+    let photo = Photo { id: random_id(), draft_id: draft_id.to_owned(), name: file.name(), width, height, size: blob.size(), blob, thumb };
+    // The cap is checked and the photo written in one transaction.
+    let db = store::db(owner).await.map_err(PhotoError::Store)?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite).map_err(|e| PhotoError::Store(e.into()))?;
+    let photos = tx.object_store(PHOTOS).map_err(|e| PhotoError::Store(e.into()))?;
+    let existing = async {
+        let index = photos.index("draft_id")?;
+        index.get_all(Some(JsValue::from_str(draft_id).into()), None)?.await
+    }
+    .await
+    .map_err(|e| PhotoError::Store(e.into()))?;
+    let used: f64 = existing.iter().map(|v| get(v, "size").as_f64().unwrap_or(0.0)).sum();
+    if existing.len() >= MAX_PHOTOS {
+        return Err(PhotoError::TooMany);
+    }
+    if used + photo.size > MAX_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    async { photos.put(&to_js(&photo, owner), None)?.await }.await.map_err(|e| PhotoError::Store(e.into()))?;
+    commit(tx).await.map_err(PhotoError::Store)?;
+    Ok(photo)
+}
+
+pub async fn remove(owner: i64, photo_id: &str) -> Result<(), StoreError> {
+    let db = store::db(owner).await?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+    tx.object_store(PHOTOS)?.delete(JsValue::from_str(photo_id))?.await?;
+    commit(tx).await
+}
