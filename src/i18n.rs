@@ -50,6 +50,16 @@ pub mod ui {
     use super::Text;
     use xinbao_core::desk::SortKey;
 
+    /// "已导入 N 篇稿件、M 张照片；K 篇本机已有，未重复导入。"
+    pub fn imported(lang: super::Lang, drafts: usize, photos: usize, already: usize) -> String {
+        match lang {
+            super::Lang::Zh => format!("已导入 {drafts} 篇稿件、{photos} 张照片；{already} 篇本机已有，未重复导入。"),
+            super::Lang::En => {
+                format!("Imported {drafts} drafts and {photos} photos; {already} were already here and were not duplicated.")
+            }
+        }
+    }
+
     pub fn sort_label(k: SortKey) -> Text {
         match k {
             SortKey::Updated => Text::new("按修改时间", "Last changed"),
@@ -179,6 +189,19 @@ pub mod ui {
     pub const PHOTO_TOO_MANY: Text = Text::new("每篇稿件最多9张照片", "At most 9 photos per item");
     pub const PHOTO_TOO_LARGE: Text = Text::new("照片总大小不能超过10MB", "Photos may total at most 10 MB");
     pub const REMOVE_PHOTO: Text = Text::new("删除照片", "Remove photo");
+    pub const TRANSFER: Text = Text::new("导出 / 导入", "Export / import");
+    pub const TRANSFER_WHY: Text = Text::new(
+        "长时间没有网络时，可把未报送的稿件（含照片）导出到文件，用U盘带到其他电脑，用同一账号登录后导入。",
+        "With no network for days, export unsent drafts (with photos) to a file, carry it on a USB stick, and import it on another computer under the same account.",
+    );
+    pub const EXPORT: Text = Text::new("导出未报送稿件", "Export unsent drafts");
+    pub const IMPORT: Text = Text::new("从文件导入", "Import from a file");
+    pub const EXPORTED_BEFORE: Text = Text::new("已导出 ", "Exported ");
+    pub const EXPORTED_AFTER: Text = Text::new(" 篇稿件。", " drafts.");
+    pub const NOT_AN_EXPORT: Text =
+        Text::new("这不是信报导出的稿件文件，或文件已损坏", "This is not a Xinbao export file, or it is damaged");
+    pub const OTHER_ACCOUNT_BEFORE: Text = Text::new("此文件属于账号“", "This file belongs to the account “");
+    pub const OTHER_ACCOUNT_AFTER: Text = Text::new("”，请用该账号登录后导入", "”: log in as that account to import it");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

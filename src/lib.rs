@@ -6,6 +6,7 @@
 //! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account.
 //! - [`photos`]: photos attached to drafts (downscaled, stored as Blobs).
 //! - [`session`]: the small session hint kept in localStorage.
+//! - [`transfer`]: export and import of unsent drafts (USB stick between machines).
 //! - [`tabs`]: tabs telling each other about saved drafts.
 //! - [`pwa`]: the service worker (offline shell) and the update offer.
 //! - [`i18n`]: the UI's strings (zh-CN first, English) and the language signal.
@@ -21,6 +22,7 @@ pub mod pwa;
 pub mod session;
 pub mod store;
 pub mod tabs;
+pub mod transfer;
 pub mod util;
 
 /// Mounts the app on `<body>` and removes the boot placeholder.

@@ -134,3 +134,14 @@ pub async fn remove(owner: i64, photo_id: &str) -> Result<(), StoreError> {
     tx.object_store(PHOTOS)?.delete(JsValue::from_str(photo_id))?.await?;
     commit(tx).await
 }
+
+/// Stores an already-scaled photo as it is (import), unless one with its id is there.
+pub async fn put(owner: i64, photo: &Photo) -> Result<(), StoreError> {
+    let db = store::db(owner).await?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+    let photos = tx.object_store(PHOTOS)?;
+    if photos.get(JsValue::from_str(&photo.id))?.await?.is_none() {
+        photos.put(&to_js(photo, owner), None)?.await?;
+    }
+    commit(tx).await
+}

@@ -83,3 +83,28 @@ test("a full disk shows a clear message and the previous saved version stays int
   await fresh.goto(page.url());
   await expect(fresh.getByTestId("body")).toHaveValue("检查生产经营单位126家。");
 });
+
+test("a write that fails once (a lost connection) is retried on its own", async ({ page, server }) => {
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await page.getByTestId("new-draft").click();
+  await page.getByTestId("title").fill("县教育局防溺水专题教育");
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  // The next write's transaction aborts once, as when the connection is lost.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    let fail = true;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: any[]) {
+      const request = (put as any).apply(this, args);
+      if (fail) {
+        fail = false;
+        this.transaction.abort();
+      }
+      return request;
+    } as any;
+  });
+  await page.getByTestId("body").fill("覆盖学生2.1万人。");
+  await expect(page.getByTestId("save-state")).toContainText("保存失败");
+  await expect(page.getByTestId("save-state")).toContainText("已保存", { timeout: 8000 });
+  await page.reload();
+  await expect(page.getByTestId("body")).toHaveValue("覆盖学生2.1万人。");
+});

@@ -5,6 +5,7 @@
 use crate::i18n::{ui, use_i18n};
 use crate::session::use_session;
 use crate::store::{self, LocalDraft, trash_days_left};
+use crate::transfer;
 use crate::util::{date_time, now_ms, random_id};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
@@ -138,8 +139,73 @@ pub fn DeskPage() -> impl IntoView {
                     })}
                 }.into_any(),
             }}
+            <Transfer on_imported=Callback::new(move |()| reload()) />
             <StorageInfo />
         </main>
+    }
+}
+
+/// Export to a file and import from one: drafts carried between machines on a USB stick.
+#[component]
+fn Transfer(on_imported: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let export = move |_| {
+        let Some(me) = session.me.get_untracked() else { return };
+        spawn_local(async move {
+            let result = match transfer::export(me.user_id, &me.username).await {
+                Ok(file) => {
+                    let n = file.drafts.len();
+                    let name = format!("xinbao-{}-{}.json", me.username, date_time(now_ms()).replace([' ', ':'], "-"));
+                    transfer::download(&file, &name).map(|_| n)
+                }
+                Err(e) => Err(e),
+            };
+            message.set(Some(match result {
+                Ok(n) => (true, format!("{}{}{}", i18n.t(ui::EXPORTED_BEFORE), n, i18n.t(ui::EXPORTED_AFTER))),
+                Err(_) => (false, i18n.t(ui::STORAGE_FAILED).to_owned()),
+            }));
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(me) = session.me.get_untracked() else { return };
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        spawn_local(async move {
+            let text = transfer::read_text(&file).await.unwrap_or_default();
+            let outcome = match transfer::parse(&text, &me.username) {
+                Ok(parsed) => transfer::import(me.user_id, parsed).await,
+                Err(e) => Err(e),
+            };
+            message.set(Some(match outcome {
+                Ok(r) => {
+                    on_imported.run(());
+                    (true, ui::imported(i18n.lang.get_untracked(), r.drafts, r.photos, r.already_here))
+                }
+                Err(transfer::ImportError::NotAnExport) => (false, i18n.t(ui::NOT_AN_EXPORT).to_owned()),
+                Err(transfer::ImportError::OtherAccount(who)) => {
+                    (false, format!("{}{}{}", i18n.t(ui::OTHER_ACCOUNT_BEFORE), who, i18n.t(ui::OTHER_ACCOUNT_AFTER)))
+                }
+                Err(transfer::ImportError::Store(_)) => (false, i18n.t(ui::STORAGE_FAILED).to_owned()),
+            }));
+        });
+    };
+    view! {
+        <section class="transfer" aria-labelledby="transfer-head">
+            <h3 id="transfer-head">{move || i18n.t(ui::TRANSFER)}</h3>
+            <p class="muted small">{move || i18n.t(ui::TRANSFER_WHY)}</p>
+            <button type="button" class="secondary" data-testid="export" on:click=export>{move || i18n.t(ui::EXPORT)}</button>
+            <label class="secondary file-button">
+                {move || i18n.t(ui::IMPORT)}
+                <input type="file" accept="application/json,.json" data-testid="import" on:change=import />
+            </label>
+            {move || message.get().map(|(ok, text)| view! {
+                <p class=if ok { "note" } else { "error" } role="status" data-testid="transfer-message">{text}</p>
+            })}
+        </section>
     }
 }
 

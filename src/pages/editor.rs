@@ -23,6 +23,8 @@ use xinbao_core::text::char_count;
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 400;
+/// Wait before retrying a failed save on a fresh connection.
+const RETRY_MS: u32 = 2000;
 /// Quiet time before the writing checks run again (they take a few milliseconds).
 const CHECK_DEBOUNCE_MS: u32 = 250;
 
@@ -179,9 +181,13 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     state.set(SaveState::Conflict);
                 }
                 Err(e) => {
-                    // The text stays here; the next change (or the retry button) saves again.
+                    // The text stays here. The failed connection was dropped; unless the disk is
+                    // full (which needs the person), try again shortly on a fresh connection.
                     dirty.set_value(true);
                     state.set(SaveState::Failed(failure_text(&e)));
+                    if !matches!(e, StoreError::Quota | StoreError::Stale) {
+                        Timeout::new(RETRY_MS, move || retry.update(|n| *n += 1)).forget();
+                    }
                 }
             }
         });
