@@ -10,6 +10,7 @@
 //! `versionchange`: it lets writes under way finish, closes its connection (so the upgrade is
 //! not blocked) and asks the person to reload ([`on_schema_change`]).
 
+use crate::tabs::{DraftSaved, TabChannel, tab_id};
 use crate::util::now_ms;
 use idb::builder::{DatabaseBuilder, IndexBuilder, ObjectStoreBuilder};
 use idb::{Database, KeyPath, TransactionMode};
@@ -77,6 +78,11 @@ impl From<idb::Error> for StoreError {
 
 thread_local! {
     static OPEN: RefCell<Option<(String, Rc<Database>)>> = const { RefCell::new(None) };
+    /// The drafts as last read or written by this tab: reopening the desk costs no reading.
+    static CACHE: RefCell<Option<(i64, Vec<LocalDraft>)>> = const { RefCell::new(None) };
+    static CACHE_LISTENER: RefCell<Option<(i64, TabChannel)>> = const { RefCell::new(None) };
+    /// Writes of this tab under way: reads wait for them, as IndexedDB itself would order them.
+    static PENDING: Cell<usize> = const { Cell::new(0) };
     static STALE: Cell<bool> = const { Cell::new(false) };
     static ON_SCHEMA_CHANGE: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
 }
@@ -156,6 +162,7 @@ pub(crate) async fn commit(tx: idb::Transaction) -> Result<(), StoreError> {
 /// Closes and forgets the cached handle (after logout, on a schema change, or when the
 /// connection was lost; the next use reopens it).
 pub fn close() {
+    CACHE.with(|c| *c.borrow_mut() = None);
     if let Some((_, db)) = OPEN.with(|o| o.borrow_mut().take()) {
         db.close();
     }
@@ -168,6 +175,7 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
 
 /// Writes `draft` durably: resolves only once the transaction has committed.
 pub async fn save_draft(draft: &LocalDraft) -> Result<(), StoreError> {
+    let _writing = Writing::start();
     let result = put_draft(draft).await;
     classify(result).await
 }
@@ -177,7 +185,9 @@ async fn put_draft(draft: &LocalDraft) -> Result<(), StoreError> {
     let value = to_js(draft)?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
     tx.object_store(DRAFTS)?.put(&value, None)?.await?;
-    commit(tx).await
+    commit(tx).await?;
+    wrote(draft);
+    Ok(())
 }
 
 /// What a checked save did.
@@ -192,6 +202,7 @@ pub enum SaveOutcome {
 /// Saves `draft` only if the stored copy is still at `base_rev` (compare and set, in one
 /// read-write transaction), so one tab never silently overwrites another tab's text.
 pub async fn save_draft_checked(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, StoreError> {
+    let _writing = Writing::start();
     let result = checked_put(draft, base_rev).await;
     classify(result).await
 }
@@ -212,6 +223,7 @@ async fn checked_put(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, S
     next.local_rev = base_rev + 1;
     store.put(&to_js(&next)?, None)?.await?;
     commit(tx).await?;
+    wrote(&next);
     Ok(SaveOutcome::Saved(next))
 }
 
@@ -251,17 +263,74 @@ pub async fn load_draft(user_id: i64, id: &str) -> Result<Option<LocalDraft>, St
 
 /// Every draft of `user_id`, newest first. Records that cannot be read are skipped, not fatal.
 pub async fn list_drafts(user_id: i64) -> Result<Vec<LocalDraft>, StoreError> {
+    writes_settled().await;
+    if let Some(list) = CACHE.with(|c| c.borrow().as_ref().filter(|(u, _)| *u == user_id).map(|(_, l)| l.clone())) {
+        return Ok(list);
+    }
     let db = db(user_id).await?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
     let values = tx.object_store(DRAFTS)?.get_all(None, None)?.await?;
     let mut drafts: Vec<LocalDraft> = values.into_iter().filter_map(|v| serde_wasm_bindgen::from_value(v).ok()).collect();
     drafts.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+    CACHE.with(|c| *c.borrow_mut() = Some((user_id, drafts.clone())));
+    listen_to_other_tabs(user_id);
     Ok(drafts)
+}
+
+/// Held while a write is under way (see `PENDING`).
+struct Writing;
+
+impl Writing {
+    fn start() -> Writing {
+        PENDING.with(|p| p.set(p.get() + 1));
+        Writing
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        PENDING.with(|p| p.set(p.get().saturating_sub(1)));
+    }
+}
+
+async fn writes_settled() {
+    while PENDING.with(Cell::get) > 0 {
+        gloo_timers::future::TimeoutFuture::new(5).await;
+    }
+}
+
+/// Keeps the cached list in step with a write this tab made, and tells other tabs.
+fn wrote(d: &LocalDraft) {
+    CACHE.with(|c| {
+        if let Some((_, list)) = c.borrow_mut().as_mut().filter(|(u, _)| *u == d.owner) {
+            list.retain(|x| x.id != d.id);
+            let at = list.iter().position(|x| x.updated_at <= d.updated_at).unwrap_or(list.len());
+            list.insert(at, d.clone());
+        }
+    });
+    if let Some(c) = TabChannel::open(d.owner) {
+        c.post(&DraftSaved { id: d.id.clone(), rev: d.local_rev, tab: tab_id().to_owned() });
+    }
+}
+
+/// Another tab's write makes the cached list stale: drop it (the next read reloads).
+fn listen_to_other_tabs(user_id: i64) {
+    CACHE_LISTENER.with(|l| {
+        if l.borrow().as_ref().is_some_and(|(u, _)| *u == user_id) {
+            return;
+        }
+        let channel = TabChannel::open(user_id).map(|mut c| {
+            c.listen(|_| CACHE.with(|cache| *cache.borrow_mut() = None));
+            c
+        });
+        *l.borrow_mut() = channel.map(|c| (user_id, c));
+    });
 }
 
 /// Moves a draft to the trash (`deleted = true`) or back out of it, in one transaction; the
 /// local revision moves on so other tabs notice. Returns the stored record.
 pub async fn set_trashed(user_id: i64, id: &str, deleted: bool) -> Result<LocalDraft, StoreError> {
+    let _writing = Writing::start();
     let result = async {
         let db = db(user_id).await?;
         let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
@@ -272,6 +341,7 @@ pub async fn set_trashed(user_id: i64, id: &str, deleted: bool) -> Result<LocalD
         d.local_rev += 1;
         store.put(&to_js(&d)?, None)?.await?;
         commit(tx).await?;
+        wrote(&d);
         Ok(d)
     }
     .await;
@@ -302,6 +372,11 @@ pub async fn purge_trash(user_id: i64, now: f64) -> Result<usize, StoreError> {
         }
     }
     commit(tx).await?;
+    CACHE.with(|c| {
+        if let Some((_, list)) = c.borrow_mut().as_mut() {
+            list.retain(|d| !expired.contains(&d.id));
+        }
+    });
     Ok(expired.len())
 }
 

@@ -38,7 +38,24 @@ test("search, filter and page through many drafts", async ({ page, server }) => 
 test("a deleted draft waits in the trash and can be restored; after 30 days it is gone", async ({ page, server }) => {
   await logIn(page, server, "officer2", "Dafeng-2026");
   const day = 24 * 3600 * 1000;
-  await seedDrafts(page, [{ id: "old-trash", title: "早已删除的稿件", body: "x", deleted_at: Date.now() - 31 * day }]);
+  await seedDrafts(page, [
+    { id: "old-trash", title: "早已删除的稿件", body: "x", deleted_at: Date.now() - 31 * day },
+    { id: "recent-trash", title: "刚删除的稿件", body: "y", deleted_at: Date.now() - 2 * day },
+  ]);
+  // The app starts with them in storage: opening the desk purges the expired one for good.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        const me = JSON.parse(localStorage.getItem("xinbao.session")!);
+        const db: IDBDatabase = await new Promise((ok) => { const r = indexedDB.open(`xinbao-u${me.user_id}`); r.onsuccess = () => ok(r.result); });
+        const keys = await new Promise<IDBValidKey[]>((ok) => { const r = db.transaction("drafts").objectStore("drafts").getAllKeys(); r.onsuccess = () => ok(r.result); });
+        db.close();
+        return keys.map(String).sort();
+      }),
+    )
+    .toEqual(["recent-trash"]);
   await page.getByTestId("new-draft").click();
   await page.getByTestId("title").fill("要删除的稿件");
   await expect(page.getByTestId("save-state")).toContainText("已保存");
@@ -50,6 +67,7 @@ test("a deleted draft waits in the trash and can be restored; after 30 days it i
   await expect(page.getByRole("heading", { name: "回收站" })).toBeVisible();
   const item = page.locator("li", { hasText: "要删除的稿件" });
   await expect(item).toContainText("30 天后彻底删除");
+  await expect(page.locator("li", { hasText: "刚删除的稿件" })).toContainText("28 天后彻底删除");
   // The one deleted 31 days ago was purged when the desk opened.
   await expect(page.getByText("早已删除的稿件")).toHaveCount(0);
   await item.getByRole("button", { name: "恢复" }).click();

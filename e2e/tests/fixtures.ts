@@ -12,7 +12,8 @@ const dist = process.env.XINBAO_DIST ?? resolve(__dirname, "../../dist");
 export class XinbaoServer {
   private child?: ChildProcess;
   port = 0;
-  constructor(readonly dataDir: string) {}
+  /** The built app it serves; a test may point a server at its own copy. */
+  constructor(readonly dataDir: string, readonly distDir: string = dist) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -31,7 +32,7 @@ export class XinbaoServer {
   /** Starts the server (on the same port as before, after a stop) and waits until it listens. */
   async start(): Promise<void> {
     const addr = `127.0.0.1:${this.port}`;
-    const child = spawn(serverBin, ["serve", "--addr", addr, "--data-dir", this.dataDir, "--static-dir", dist], {
+    const child = spawn(serverBin, ["serve", "--addr", addr, "--data-dir", this.dataDir, "--static-dir", this.distDir], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
@@ -86,6 +87,7 @@ export async function logIn(page: Page, server: XinbaoServer, username: string, 
 }
 
 export { expect };
+export const builtDist = dist;
 
 /** A draft record as the app stores it in IndexedDB (see src/store.rs `LocalDraft`). */
 export type SeedDraft = { id: string; title: string; body: string; item_type?: string; updated_at?: number; deleted_at?: number | null };

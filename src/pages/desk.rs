@@ -34,6 +34,7 @@ pub fn DeskPage() -> impl IntoView {
             spawn_local(async move {
                 let _ = store::purge_trash(user, now_ms()).await;
                 drafts.set(Some(store::list_drafts(user).await));
+                after_paint("xinbao:desk-ready");
             });
         }
     };
@@ -70,8 +71,10 @@ pub fn DeskPage() -> impl IntoView {
                 old.cancel();
             }
             *t = Some(Timeout::new(150, move || {
+                crate::util::mark("xinbao:search-start");
                 shown.set(PAGE);
                 query.update(|q| q.text = text);
+                after_paint("xinbao:search-done");
             }));
         });
     };
@@ -206,6 +209,15 @@ fn Transfer(on_imported: Callback<()>) -> impl IntoView {
                 <p class=if ok { "note" } else { "error" } role="status" data-testid="transfer-message">{text}</p>
             })}
         </section>
+    }
+}
+
+/// Marks `name` once the browser has painted what the last update rendered.
+fn after_paint(name: &'static str) {
+    use wasm_bindgen::prelude::*;
+    let cb = Closure::once_into_js(move || crate::util::mark(name));
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(cb.unchecked_ref());
     }
 }
 

@@ -11,7 +11,7 @@ use crate::pages::quality_panel::{QualityPanel, check_draft};
 use crate::pwa::use_pwa;
 use crate::session::use_session;
 use crate::store::{self, LocalDraft, SaveOutcome, StoreError};
-use crate::tabs::{DraftSaved, TabChannel, tab_id};
+use crate::tabs::TabChannel;
 use crate::util::{clock_time, now_ms, random_id};
 use gloo_timers::callback::Timeout;
 use leptos::html;
@@ -152,12 +152,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         state.set(SaveState::Saving);
         let base = base_rev.get_value();
         spawn_local(async move {
+            // The store tells other tabs about the write.
             let outcome = store::save_draft_checked(&next, base).await;
-            if let Ok(SaveOutcome::Saved(stored)) = &outcome
-                && let Some(c) = TabChannel::open(owner)
-            {
-                c.post(&DraftSaved { id: stored.id.clone(), rev: stored.local_rev, tab: tab_id().to_owned() });
-            }
             // Leaving the editor saves once more; by the time that write is done the editor may
             // be gone, and its state with it. The write itself is done either way.
             if dirty.is_disposed() {
@@ -173,6 +169,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     } else {
                         state.set(SaveState::Saved(stored.updated_at));
                         set_unsaved(false);
+                        crate::util::mark("xinbao:saved");
                     }
                 }
                 Ok(SaveOutcome::Conflict(theirs)) => {

@@ -159,6 +159,34 @@ fn value(benches: &[Bench], name: &str, key: &str) -> Option<f64> {
     benches.iter().find(|(n, _)| n == name)?.1.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
 }
 
+/// The officer's desk in headless Chromium against the real server (e2e/bench): keystroke to
+/// durable, desk with 5,000 drafts, search over them.
+fn desk_benches(server_bin: &std::path::Path) -> Result<Vec<Bench>> {
+    let out = cmd("npx", &["playwright", "test", "--config", "bench.config.ts"])
+        .current_dir(root().join("e2e"))
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("XINBAO_SERVER_BIN", server_bin)
+        .env("XINBAO_DIST", root().join("dist"))
+        .env("XINBAO_CHROMIUM_ARGS", crate::test::CHROMIUM_ARGS.join(" "))
+        .output()
+        .map_err(|e| format!("running the desk benchmarks: {e}"))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(format!("desk benchmarks failed:\n{text}"));
+    }
+    Ok(parse_bench_lines(&text))
+}
+
+fn timing_rows(md: &mut String, benches: &[Bench], rows: &[(&str, &str, f64)]) {
+    for (name, label, target) in rows {
+        for key in ["p50_ms", "p95_ms"] {
+            if let Some(v) = value(benches, name, key) {
+                md.push_str(&format!("| {label}, {} | {v:.1} ms | ≤ {target} ms | {:.2} |\n", &key[..3], v / target));
+            }
+        }
+    }
+}
+
 pub fn run(_args: &[String]) -> Result<()> {
     let server_bin = build_all(true)?;
     crate::tools::ensure_test_tools()?;
@@ -166,6 +194,7 @@ pub fn run(_args: &[String]) -> Result<()> {
     let rows = first_load(server.port)?;
     drop(server);
     let browser = browser_benches()?;
+    let desk = desk_benches(&server_bin)?;
     let total: usize = rows.iter().map(|r| r.2).sum();
     let raw_total: u64 = rows.iter().map(|r| r.3).sum();
     let mut md = String::new();
@@ -194,6 +223,17 @@ pub fn run(_args: &[String]) -> Result<()> {
             md.push_str(&format!("| checks on a 1,500-character body, {label} | {v:.2} ms | {target} | {ratio} |\n"));
         }
     }
+    md.push_str("\n## The officer's desk (headless Chromium, release build, real server)\n\n| measure | value | target | ratio |\n|---|---:|---:|---:|\n");
+    timing_rows(
+        &mut md,
+        &desk,
+        &[
+            ("keystroke_to_durable", "last keystroke to committed in IndexedDB (400 ms debounce included)", 1200.0),
+            ("desk_open_5000", "desk with 5,000 drafts, back from the editor, click to painted", 300.0),
+            ("desk_first_open_5000", "desk with 5,000 drafts, first open: page load to painted (app start included)", 300.0),
+            ("search_5000", "search over 5,000 drafts, after the 150 ms typing pause", 100.0),
+        ],
+    );
     let out = root().join("docs/benchmarks.md");
     std::fs::write(&out, &md).map_err(|e| format!("writing {}: {e}", out.display()))?;
     println!("{md}");

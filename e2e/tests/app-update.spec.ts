@@ -1,0 +1,48 @@
+// A new version of the app is offered, never forced: it waits while text is unsaved, and
+// takes over only when the person presses 更新.
+import { test, expect, logIn, XinbaoServer, builtDist } from "./fixtures";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+test("a new version waits for 更新, which waits for unsaved text", async ({ page }) => {
+  const root = mkdtempSync(join(tmpdir(), "xinbao-update-"));
+  const dist = join(root, "dist");
+  cpSync(builtDist, dist, { recursive: true });
+  const server = new XinbaoServer(join(root, "data"), dist);
+  server.addUser("officer", "Chunfeng-2026", "officer", "兰州湾镇", "李建军");
+  await server.start();
+  try {
+    await logIn(page, server, "officer", "Chunfeng-2026");
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByTestId("new-draft").click();
+    await page.getByTestId("title").fill("升级时正在写的稿件");
+    await expect(page.getByTestId("save-state")).toContainText("已保存");
+    await expect(page.getByTestId("update-banner")).toHaveCount(0);
+
+    // Deploy a new version: the service worker script changes.
+    const sw = join(dist, "sw.js");
+    writeFileSync(sw, readFileSync(sw, "utf8").replace(/const VERSION = "[0-9a-f]+"/, 'const VERSION = "0000000000000002"'));
+    rmSync(`${sw}.br`, { force: true });
+    rmSync(`${sw}.gz`, { force: true });
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+    await expect(page.getByTestId("update-banner")).toContainText("信报有新版本");
+
+    // While text is unsaved the update cannot be taken; the page did not reload by itself.
+    await page.getByTestId("body").pressSequentially("还在输入", { delay: 30 });
+    await expect(page.getByTestId("update-banner").getByRole("button")).toBeDisabled();
+    await expect(page.getByTestId("save-state")).toContainText("已保存");
+    await expect(page.getByTestId("update-banner").getByRole("button", { name: "更新" })).toBeEnabled();
+
+    await page.getByTestId("update-banner").getByRole("button", { name: "更新" }).click();
+    await page.waitForEvent("load");
+    await expect
+      .poll(() => page.evaluate(() => caches.keys()))
+      .toEqual(["xinbao-shell-0000000000000002"]);
+    await expect(page.getByTestId("body")).toHaveValue("还在输入");
+    await expect(page.getByTestId("update-banner")).toHaveCount(0);
+  } finally {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
