@@ -90,8 +90,7 @@ fn first_load(port: u16) -> Result<Vec<(String, String, usize, u64)>> {
     let dist = root().join("dist");
     let mut rows = Vec::new();
     let mut files: Vec<String> = vec!["/".into()];
-    for entry in std::fs::read_dir(&dist).map_err(|e| e.to_string())?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for name in crate::build::files_under(&dist, &dist)? {
         if [".wasm", ".js", ".css"].iter().any(|ext| name.ends_with(ext)) && name != "sw.js" {
             files.push(format!("/{name}"));
         }

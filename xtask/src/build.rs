@@ -36,7 +36,7 @@ pub fn write_service_worker(dist: &std::path::Path) -> Result<()> {
 
 /// Every file below `dir`, as paths relative to `base` with `/` separators (wasm-bindgen puts
 /// JS snippets in `snippets/<crate>/…`).
-fn files_under(base: &std::path::Path, dir: &std::path::Path) -> Result<Vec<String>> {
+pub fn files_under(base: &std::path::Path, dir: &std::path::Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?.flatten() {
         let path = entry.path();
