@@ -259,46 +259,50 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         }
     });
 
-    // Keep mine: their version becomes a copy, mine is saved on top of theirs.
-    let keep_mine = move |_| {
-        let Some(theirs) = conflict.get_untracked() else { return };
+    // Either way the version not kept is first saved as a copy; then `then` settles the rest.
+    let resolve = move |discarded: LocalDraft, mark: Text, then: Box<dyn FnOnce()>| {
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
-            let saved = store::save_draft(&copy_of(&theirs, ui::COPY_OTHER_TAB, lang)).await;
+            let saved = store::save_draft(&copy_of(&discarded, mark, lang)).await;
             if dirty.is_disposed() {
                 return;
             }
-            if let Err(e) = saved {
-                state.set(SaveState::Failed(failure_text(&e)));
-                return;
+            match saved {
+                Ok(()) => then(),
+                Err(e) => state.set(SaveState::Failed(failure_text(&e))),
             }
-            base_rev.set_value(theirs.local_rev);
-            conflict.set(None);
-            note.set(Some(ui::SAVED_OTHER_AS_COPY));
-            dirty.set_value(true);
-            retry.update(|n| *n += 1);
         });
+    };
+    // Keep mine: their version becomes a copy, mine is saved on top of theirs.
+    let keep_mine = move |_| {
+        let Some(theirs) = conflict.get_untracked() else { return };
+        let rev = theirs.local_rev;
+        resolve(
+            theirs,
+            ui::COPY_OTHER_TAB,
+            Box::new(move || {
+                base_rev.set_value(rev);
+                conflict.set(None);
+                note.set(Some(ui::SAVED_OTHER_AS_COPY));
+                dirty.set_value(true);
+                retry.update(|n| *n += 1);
+            }),
+        );
     };
     // Take theirs: my version becomes a copy, theirs is shown here.
     let take_theirs = move |_| {
         let Some(theirs) = conflict.get_untracked() else { return };
-        let mine = current.get_value();
-        let lang = i18n.lang.get_untracked();
-        spawn_local(async move {
-            let saved = store::save_draft(&copy_of(&mine, ui::COPY_THIS_TAB, lang)).await;
-            if dirty.is_disposed() {
-                return;
-            }
-            if let Err(e) = saved {
-                state.set(SaveState::Failed(failure_text(&e)));
-                return;
-            }
-            dirty.set_value(false);
-            conflict.set(None);
-            show(theirs);
-            set_unsaved(false);
-            note.set(Some(ui::SAVED_MINE_AS_COPY));
-        });
+        resolve(
+            current.get_value(),
+            ui::COPY_THIS_TAB,
+            Box::new(move || {
+                dirty.set_value(false);
+                conflict.set(None);
+                show(theirs);
+                set_unsaved(false);
+                note.set(Some(ui::SAVED_MINE_AS_COPY));
+            }),
+        );
     };
 
     // Delete = to the trash, through the same save path (so other tabs hear of it); restore

@@ -114,7 +114,7 @@ type Bench = (String, Vec<(String, f64)>);
 /// Runs the browser benchmarks (tests/bench_browser.rs, feature `bench`) in headless Chromium
 /// and returns their `BENCH name key=value…` lines as (name, [(key, value)]).
 fn browser_benches() -> Result<Vec<Bench>> {
-    let out = cmd(
+    let mut c = cmd(
         "cargo",
         &[
             "test",
@@ -131,13 +131,18 @@ fn browser_benches() -> Result<Vec<Bench>> {
             "--",
             "--nocapture",
         ],
-    )
-    .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-    .output()
-    .map_err(|e| format!("running the browser benchmarks: {e}"))?;
+    );
+    c.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    bench_lines_of(&mut c, "browser benchmarks")
+}
+
+/// Runs a benchmark command and collects its `BENCH` lines; a failed run is an error with its
+/// output.
+fn bench_lines_of(c: &mut std::process::Command, what: &str) -> Result<Vec<Bench>> {
+    let out = c.output().map_err(|e| format!("running the {what}: {e}"))?;
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
-        return Err(format!("browser benchmarks failed:\n{text}"));
+        return Err(format!("{what} failed:\n{text}"));
     }
     Ok(parse_bench_lines(&text))
 }
@@ -161,19 +166,13 @@ fn value(benches: &[Bench], name: &str, key: &str) -> Option<f64> {
 /// The officer's desk in headless Chromium against the real server (e2e/bench): keystroke to
 /// durable, desk with 5,000 drafts, search over them.
 fn desk_benches(server_bin: &std::path::Path) -> Result<Vec<Bench>> {
-    let out = cmd("npx", &["playwright", "test", "--config", "bench.config.ts"])
-        .current_dir(root().join("e2e"))
+    let mut c = cmd("npx", &["playwright", "test", "--config", "bench.config.ts"]);
+    c.current_dir(root().join("e2e"))
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("XINBAO_SERVER_BIN", server_bin)
         .env("XINBAO_DIST", root().join("dist"))
-        .env("XINBAO_CHROMIUM_ARGS", crate::test::CHROMIUM_ARGS.join(" "))
-        .output()
-        .map_err(|e| format!("running the desk benchmarks: {e}"))?;
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    if !out.status.success() {
-        return Err(format!("desk benchmarks failed:\n{text}"));
-    }
-    Ok(parse_bench_lines(&text))
+        .env("XINBAO_CHROMIUM_ARGS", crate::test::CHROMIUM_ARGS.join(" "));
+    bench_lines_of(&mut c, "desk benchmarks")
 }
 
 fn timing_rows(md: &mut String, benches: &[Bench], rows: &[(&str, &str, f64)]) {
