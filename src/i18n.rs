@@ -202,6 +202,7 @@ pub mod ui {
         Text::new("这不是信报导出的稿件文件，或文件已损坏", "This is not a Xinbao export file, or it is damaged");
     pub const OTHER_ACCOUNT_BEFORE: Text = Text::new("此文件属于账号“", "This file belongs to the account “");
     pub const OTHER_ACCOUNT_AFTER: Text = Text::new("”，请用该账号登录后导入", "”: log in as that account to import it");
+    pub const LOADING_ALL: Text = Text::new("正在载入全部稿件…", "Loading all drafts…");
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");

@@ -299,6 +299,32 @@ async fn writes_settled() {
     }
 }
 
+/// The `n` most recently changed drafts, read through the `updated_at` index newest first —
+/// what the desk shows first, before the whole list is read.
+pub async fn recent_drafts(user_id: i64, n: usize) -> Result<Vec<LocalDraft>, StoreError> {
+    writes_settled().await;
+    if let Some(list) = CACHE.with(|c| c.borrow().as_ref().filter(|(u, _)| *u == user_id).map(|(_, l)| l.iter().take(n).cloned().collect()))
+    {
+        return Ok(list);
+    }
+    let db = db(user_id).await?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
+    let index = tx.object_store(DRAFTS)?.index("updated_at")?;
+    let mut out = Vec::new();
+    let Some(cursor) = index.open_cursor(None, Some(idb::CursorDirection::Prev))?.await? else { return Ok(out) };
+    let mut cursor = cursor.into_managed();
+    while out.len() < n {
+        let Ok(Some(v)) = cursor.value() else { break };
+        if let Ok(d) = serde_wasm_bindgen::from_value::<LocalDraft>(v) {
+            out.push(d);
+        }
+        if cursor.next(None).await.is_err() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// Keeps the cached list in step with a write this tab made, and tells other tabs.
 fn wrote(d: &LocalDraft) {
     CACHE.with(|c| {

@@ -29,12 +29,28 @@ pub fn DeskPage() -> impl IntoView {
     let query = RwSignal::new(DeskQuery::default());
     let shown = RwSignal::new(PAGE);
     let search_timer = StoredValue::new_local(None::<Timeout>);
+    // Whether `drafts` holds only the newest page (the rest is still being read).
+    let partial = RwSignal::new(false);
     let reload = move || {
         if let Some(user) = user {
             spawn_local(async move {
+                // The newest page first, so the desk is usable at once; then everything, for
+                // counts, search and paging; the trash is purged in between.
+                if drafts.with_untracked(Option::is_none)
+                    && let Ok(first) = store::recent_drafts(user, PAGE).await
+                {
+                    partial.set(true);
+                    drafts.set(Some(Ok(first)));
+                    after_paint("xinbao:desk-ready");
+                }
                 let _ = store::purge_trash(user, now_ms()).await;
-                drafts.set(Some(store::list_drafts(user).await));
-                after_paint("xinbao:desk-ready");
+                let all = store::list_drafts(user).await;
+                let first_paint = !partial.get_untracked();
+                partial.set(false);
+                drafts.set(Some(all));
+                if first_paint {
+                    after_paint("xinbao:desk-ready");
+                }
             });
         }
     };
@@ -133,9 +149,13 @@ pub fn DeskPage() -> impl IntoView {
                 Some(Err(())) => view! { <p class="error" role="alert">{i18n.t(ui::STORAGE_FAILED)}</p> }.into_any(),
                 Some(Ok(0)) => view! { <p class="muted">{i18n.t(ui::NO_DRAFTS)}</p> }.into_any(),
                 Some(Ok(_)) => view! {
-                    <p class="muted small" data-testid="result-count">{move || format!("{} {}", i18n.t(ui::COUNT_PREFIX), results.with(Vec::len))}</p>
+                    <p class="muted small" data-testid="result-count">{move || if partial.get() {
+                        i18n.t(ui::LOADING_ALL).to_owned()
+                    } else {
+                        format!("{} {}", i18n.t(ui::COUNT_PREFIX), results.with(Vec::len))
+                    }}</p>
                     <ul class="draft-list" data-testid="draft-list">{rows}</ul>
-                    {move || (results.with(Vec::len) > shown.get()).then(|| view! {
+                    {move || (!partial.get() && results.with(Vec::len) > shown.get()).then(|| view! {
                         <button type="button" class="secondary more" data-testid="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {move || format!("{} ({})", i18n.t(ui::SHOW_MORE), results.with(Vec::len).saturating_sub(shown.get()))}
                         </button>
