@@ -24,6 +24,7 @@
 //! - [`i18n`]: the one text layer: every user-facing string is a [`i18n::Text`] (zh + en).
 //! - [`desk`]: search, filter and sort of items on a desk.
 //! - [`item`]: the information item, its fields, parsing and validation.
+//! - [`sync`]: the sync protocol messages (push mutations, pull changes).
 //! - [`text`]: character counting and text helpers shared by the checks.
 //! - [`api`]: the HTTP wire types shared by browser and server.
 //! - [`role`]: the roles people have.
@@ -38,5 +39,6 @@ pub mod item;
 pub mod password;
 pub mod quality;
 pub mod role;
+pub mod sync;
 pub mod text;
 pub mod unlock;

@@ -21,12 +21,10 @@ pub struct Db {
 
 /// Migrations, in order: (version, name, sqlite sql, postgres sql). Never edit a released one;
 /// append a new one.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"), include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, "sync", include_str!("../migrations/sqlite/0002_sync.sql"), include_str!("../migrations/postgres/0002_sync.sql")),
+];
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.
 pub fn now_ms() -> i64 {

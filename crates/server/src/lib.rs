@@ -8,6 +8,7 @@
 //! - [`web`]: serving the built app with the right cache headers.
 //! - [`demo`]: first-start administrator and the demo county.
 //! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
+//! - [`sync`]: push and pull, exactly once (SYNC.md).
 
 pub mod accounts;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod quality;
+pub mod sync;
 pub mod web;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -73,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/password", post(auth::change_password))
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", post(sync::pull))
         .fallback(api_not_found)
         .layer(middleware::from_fn(require_client_header))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));

@@ -1,0 +1,318 @@
+//! The server's half of sync (SYNC.md): `POST /api/sync/push` applies each mutation in its own
+//! transaction — client row locked first, replays answered from stored results, gaps refused,
+//! stale bases kept as conflicts, invalid content rejected (still advancing `last_mid`) — and
+//! `POST /api/sync/pull` pages through a commit-ordered change log in one snapshot.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db::{Backend, now_ms};
+use crate::error::{ApiJson, AppError};
+use axum::Json;
+use axum::extract::State;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use xinbao_core::api::ErrorCode;
+use xinbao_core::item::{DraftContent, check_submittable};
+use xinbao_core::sync::{
+    ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
+    PushResponse, RejectReason, valid_client_id, valid_item_id,
+};
+
+type Tx = Transaction<'static, Any>;
+
+/// Locks the client's row for this transaction (the first statement is a write, so SQLite
+/// takes its write lock at once and PostgreSQL the row lock) and returns its `last_mid`. A
+/// client seen for the first time starts just before `first_mid`: nothing of it was ever
+/// recorded here (or a restore lost it), so its next mutation is the one to apply.
+async fn lock_client(tx: &mut Tx, client_id: &str, user_id: i64, first_mid: u64) -> Result<u64, AppError> {
+    let now = now_ms();
+    for _ in 0..2 {
+        let row = sqlx::query("UPDATE sync_clients SET last_seen_at = $1 WHERE client_id = $2 RETURNING user_id, last_mid")
+            .bind(now)
+            .bind(client_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(row) = row {
+            let owner: i64 = row.try_get(0)?;
+            if owner != user_id {
+                return Err(AppError::refused(ErrorCode::Forbidden));
+            }
+            return Ok(row.try_get::<i64, _>(1)? as u64);
+        }
+        sqlx::query(
+            "INSERT INTO sync_clients (client_id, user_id, last_mid, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (client_id) DO NOTHING",
+        )
+        .bind(client_id)
+        .bind(user_id)
+        .bind(first_mid.saturating_sub(1) as i64)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Err(AppError::Internal(anyhow::anyhow!("client row for {client_id} could not be locked")))
+}
+
+/// Takes the next change-log sequence number inside the transaction (commit order: the
+/// counter row is held until commit).
+async fn next_seq(tx: &mut Tx) -> Result<i64, AppError> {
+    let row = sqlx::query("UPDATE seq_counter SET value = value + 1 WHERE id = 1 RETURNING value").fetch_one(&mut **tx).await?;
+    Ok(row.try_get(0)?)
+}
+
+fn snapshot(row: &AnyRow) -> Result<ItemSnapshot, AppError> {
+    let state: String = row.try_get("state")?;
+    let content: String = row.try_get("content")?;
+    Ok(ItemSnapshot {
+        id: row.try_get("id")?,
+        rev: row.try_get::<i64, _>("rev")? as u64,
+        state: ItemState::parse(&state).unwrap_or(ItemState::Submitted),
+        content: serde_json::from_str(&content).unwrap_or_default(),
+        author_id: row.try_get("author_id")?,
+        unit_id: row.try_get("unit_id")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+const ITEM_COLUMNS: &str = "id, rev, state, content, author_id, unit_id, updated_at";
+
+async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<ItemSnapshot>, AppError> {
+    let row = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(snapshot).transpose()
+}
+
+/// Writes the item's new state and content at `rev`, and logs the change.
+async fn write_item(
+    tx: &mut Tx,
+    me: &xinbao_core::api::Me,
+    id: &str,
+    rev: u64,
+    state: ItemState,
+    content: &DraftContent,
+    exists: bool,
+) -> Result<(), AppError> {
+    let now = now_ms();
+    let json = serde_json::to_string(content).map_err(|e| AppError::Internal(e.into()))?;
+    if exists {
+        sqlx::query(
+            "UPDATE items SET rev = $1, state = $2, content = $3, title = $4, body = $5, item_type = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(rev as i64)
+        .bind(state.as_str())
+        .bind(&json)
+        .bind(&content.title)
+        .bind(&content.body)
+        .bind(content.item_type.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        )
+        .bind(id)
+        .bind(me.unit_id)
+        .bind(me.user_id)
+        .bind(content.item_type.as_str())
+        .bind(&content.title)
+        .bind(&content.body)
+        .bind(state.as_str())
+        .bind(rev as i64)
+        .bind(&json)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let seq = next_seq(tx).await?;
+    sqlx::query("INSERT INTO change_log (seq, item_id, author_id, at) VALUES ($1, $2, $3, $4)")
+        .bind(seq)
+        .bind(id)
+        .bind(me.user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn rejected(reason: RejectReason, detail: impl Into<String>) -> Outcome {
+    Outcome::Rejected { reason, detail: detail.into() }
+}
+
+/// Decides and writes one mutation (the client row is already locked).
+async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Mutation) -> Result<Outcome, AppError> {
+    if !valid_item_id(&m.item_id) {
+        return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
+    }
+    let current = load_item(tx, &m.item_id).await?;
+    if let Some(item) = &current {
+        if item.author_id != me.user_id {
+            return Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh));
+        }
+        if item.rev != m.base_rev {
+            let proposal = serde_json::to_string(m).map_err(|e| AppError::Internal(e.into()))?;
+            sqlx::query(
+                "INSERT INTO conflicts (item_id, client_id, mid, base_rev, server_rev, proposal, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&m.item_id)
+            .bind(client_id)
+            .bind(m.mid as i64)
+            .bind(m.base_rev as i64)
+            .bind(item.rev as i64)
+            .bind(proposal)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            return Ok(Outcome::Conflict { server: item.clone() });
+        }
+        if item.state != ItemState::Draft {
+            return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
+        }
+    }
+    let exists = current.is_some();
+    let rev = current.as_ref().map_or(0, |i| i.rev) + 1;
+    match &m.op {
+        Op::Save { content } => write_item(tx, me, &m.item_id, rev, ItemState::Draft, content, exists).await?,
+        Op::Submit { content } => {
+            let problems = check_submittable(content);
+            if !problems.is_empty() {
+                let detail = problems.iter().map(|p| p.message.zh).collect::<Vec<_>>().join("；");
+                return Ok(rejected(RejectReason::Invalid, detail));
+            }
+            write_item(tx, me, &m.item_id, rev, ItemState::Submitted, content, exists).await?;
+            sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, 'submit', $3, $4)")
+                .bind(now_ms())
+                .bind(me.user_id)
+                .bind(&m.item_id)
+                .bind(&content.title)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Op::Delete => match &current {
+            Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true).await?,
+            None => return Ok(Outcome::Applied { rev: 0 }),
+        },
+    }
+    Ok(Outcome::Applied { rev })
+}
+
+/// `POST /api/sync/push`
+pub async fn push(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, AppError> {
+    if !valid_client_id(&req.client_id) {
+        return Err(AppError::bad_request("client_id must be 32 hex digits"));
+    }
+    if req.mutations.len() > MAX_BATCH {
+        return Err(AppError::Refused(ErrorCode::TooLarge, Some(format!("一次最多报送{MAX_BATCH}条修改，请分批发送"))));
+    }
+    let mut results = Vec::new();
+    let mut last_mid = 0;
+    let mut expected = None;
+    for m in &req.mutations {
+        let mut tx = state.db.pool.begin().await?;
+        let last = lock_client(&mut tx, &req.client_id, me.user_id, m.mid).await?;
+        last_mid = last;
+        if m.mid <= last {
+            // Already applied: the stored result, nothing done twice.
+            let row = sqlx::query("SELECT result FROM mutation_results WHERE client_id = $1 AND mid = $2")
+                .bind(&req.client_id)
+                .bind(m.mid as i64)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            if let Some(row) = row {
+                let stored: String = row.try_get(0)?;
+                if let Ok(r) = serde_json::from_str::<MutationResult>(&stored) {
+                    results.push(r);
+                }
+            }
+            continue;
+        }
+        if m.mid > last + 1 {
+            tx.rollback().await?;
+            expected = Some(last + 1);
+            break;
+        }
+        let outcome = apply(&mut tx, &me, &req.client_id, m).await?;
+        let result = MutationResult { mid: m.mid, outcome };
+        let stored = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.into()))?;
+        sqlx::query("INSERT INTO mutation_results (client_id, mid, result) VALUES ($1, $2, $3)")
+            .bind(&req.client_id)
+            .bind(m.mid as i64)
+            .bind(stored)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sync_clients SET last_mid = $1 WHERE client_id = $2")
+            .bind(m.mid as i64)
+            .bind(&req.client_id)
+            .execute(&mut *tx)
+            .await?;
+        // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
+        tx.commit().await?;
+        last_mid = m.mid;
+        results.push(result);
+    }
+    if req.mutations.is_empty() {
+        let mut tx = state.db.pool.begin().await?;
+        last_mid = lock_client(&mut tx, &req.client_id, me.user_id, 1).await?;
+        tx.commit().await?;
+    }
+    Ok(Json(PushResponse { results, last_mid, expected }))
+}
+
+/// `POST /api/sync/pull`: the current version of every item of the account changed after the
+/// cursor, a page at a time, read in one snapshot.
+pub async fn pull(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<PullRequest>,
+) -> Result<Json<PullResponse>, AppError> {
+    if !valid_client_id(&req.client_id) {
+        return Err(AppError::bad_request("client_id must be 32 hex digits"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    if state.db.backend == Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+    }
+    let client = sqlx::query("SELECT user_id, last_mid FROM sync_clients WHERE client_id = $1")
+        .bind(&req.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let last_mid = match client {
+        Some(row) => {
+            if row.try_get::<i64, _>(0)? != me.user_id {
+                return Err(AppError::refused(ErrorCode::Forbidden));
+            }
+            row.try_get::<i64, _>(1)? as u64
+        }
+        None => 0,
+    };
+    let head: i64 = sqlx::query("SELECT value FROM seq_counter WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
+    let (cursor, reset) = if req.cursor as i64 > head { (0, true) } else { (req.cursor as i64, false) };
+    let rows =
+        sqlx::query("SELECT item_id, MAX(seq) AS s FROM change_log WHERE author_id = $1 AND seq > $2 GROUP BY item_id ORDER BY s LIMIT $3")
+            .bind(me.user_id)
+            .bind(cursor)
+            .bind(PULL_PAGE as i64 + 1)
+            .fetch_all(&mut *tx)
+            .await?;
+    let has_more = rows.len() > PULL_PAGE;
+    let mut changes = Vec::new();
+    let mut next_cursor = if has_more { cursor } else { head.max(cursor) };
+    for row in rows.iter().take(PULL_PAGE) {
+        let id: String = row.try_get(0)?;
+        let seq: i64 = row.try_get(1)?;
+        if let Some(item) = load_item(&mut tx, &id).await? {
+            changes.push(item);
+        }
+        if has_more {
+            next_cursor = seq;
+        }
+    }
+    tx.commit().await?;
+    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset }))
+}

@@ -1,0 +1,219 @@
+//! Sync faults on the server side (SYNC.md): replays, gaps, concurrent duplicates, invalid
+//! mutations mid-batch, stale bases, unknown clients and cursors, paging — on SQLite, and on
+//! PostgreSQL when `cargo xtask test` provides a cluster.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, json};
+use serde_json::{Value, json};
+use sqlx::Row;
+use xinbao_core::role::Role;
+
+fn id(n: u64) -> String {
+    format!("{n:032x}")
+}
+
+fn client(n: u64) -> String {
+    format!("{:032x}", 0xc0ffee_0000 + n)
+}
+
+fn content(title: &str) -> Value {
+    json!({"title": title, "body": "6月3日，河西镇遭受冰雹袭击，受灾农田1200亩。", "item_type": "dynamic", "phone": "13912345678"})
+}
+
+fn save(mid: u64, item: u64, base: u64, title: &str) -> Value {
+    json!({"mid": mid, "item_id": id(item), "base_rev": base, "op": "save", "content": content(title)})
+}
+
+async fn officer(t: &TestApp, name: &str) -> String {
+    t.user(name, "Chunfeng-2026", Role::Officer, "河西镇").await;
+    t.login(name, "Chunfeng-2026").await
+}
+
+async fn push(t: &TestApp, cookie: &str, client: &str, mutations: Vec<Value>) -> (StatusCode, Value) {
+    let res = t.post_json("/api/sync/push", json!({"client_id": client, "mutations": mutations}), Some(cookie)).await;
+    (res.status(), json(res).await)
+}
+
+async fn pull(t: &TestApp, cookie: &str, client: &str, cursor: u64) -> Value {
+    let res = t.post_json("/api/sync/pull", json!({"client_id": client, "cursor": cursor}), Some(cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    json(res).await
+}
+
+async fn count(t: &TestApp, sql: &str) -> i64 {
+    sqlx::query(sql).fetch_one(&t.app.state.db.pool).await.and_then(|r| r.try_get(0)).unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn a_replayed_batch_is_applied_once() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let batch = vec![save(1, 1, 0, "第一篇"), save(2, 1, 1, "第一篇改"), save(3, 2, 0, "第二篇")];
+    let (status, first) = push(&t, &c, &client(1), batch.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first["last_mid"], 3);
+    assert_eq!(first["results"][1], json!({"mid": 2, "outcome": "applied", "rev": 2}));
+    // The connection dropped after the commit; the client sends the same batch again.
+    let (_, again) = push(&t, &c, &client(1), batch).await;
+    assert_eq!(again["results"], first["results"]);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 2);
+    assert_eq!(count(&t, "SELECT rev FROM items WHERE title = '第一篇改'").await, 2);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM change_log").await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_duplicate_pushes_apply_once() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let batch: Vec<Value> = (1..=20).map(|i| save(i, i, 0, &format!("稿件{i}"))).collect();
+    let cid = client(1);
+    let (a, b) = tokio::join!(push(&t, &c, &cid, batch.clone()), push(&t, &c, &cid, batch.clone()));
+    assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(a.1["results"], b.1["results"]);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 20);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM mutation_results").await, 20);
+}
+
+#[tokio::test]
+async fn a_gap_in_mutation_ids_stops_the_batch_and_names_the_next_expected() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    push(&t, &c, &client(1), vec![save(1, 1, 0, "一")]).await;
+    let (status, res) = push(&t, &c, &client(1), vec![save(3, 2, 0, "三"), save(4, 3, 0, "四")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(res["expected"], 2);
+    assert_eq!(res["last_mid"], 1);
+    assert_eq!(res["results"], json!([]));
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 1);
+}
+
+#[tokio::test]
+async fn an_invalid_mutation_mid_batch_is_rejected_and_the_rest_proceed() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let bad_submit = json!({"mid": 2, "item_id": id(2), "base_rev": 0, "op": "submit", "content": {"title": "", "body": ""}});
+    let bad_id = json!({"mid": 3, "item_id": "../etc", "base_rev": 0, "op": "save", "content": content("x")});
+    let (_, res) = push(&t, &c, &client(1), vec![save(1, 1, 0, "一"), bad_submit, bad_id, save(4, 4, 0, "四")]).await;
+    assert_eq!(res["last_mid"], 4, "a rejection still advances the client, or its queue would jam");
+    assert_eq!(res["results"][1]["outcome"], "rejected");
+    assert_eq!(res["results"][1]["reason"], "invalid");
+    assert!(res["results"][1]["detail"].as_str().unwrap_or_default().contains("请填写标题"));
+    assert_eq!(res["results"][2]["reason"], "bad_id");
+    assert_eq!(res["results"][3]["outcome"], "applied");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 2);
+}
+
+#[tokio::test]
+async fn a_stale_base_is_kept_as_a_conflict_and_nothing_is_overwritten() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    push(&t, &c, &client(1), vec![save(1, 1, 0, "原稿"), save(2, 1, 1, "第一台电脑改")]).await;
+    // A second device of the same officer, still on revision 1.
+    let (_, res) = push(&t, &c, &client(2), vec![save(1, 1, 1, "第二台电脑改")]).await;
+    assert_eq!(res["results"][0]["outcome"], "conflict");
+    assert_eq!(res["results"][0]["server"]["rev"], 2);
+    assert_eq!(res["results"][0]["server"]["content"]["title"], "第一台电脑改");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE title = '第一台电脑改'").await, 1);
+    let kept: String =
+        sqlx::query("SELECT proposal FROM conflicts").fetch_one(&t.app.state.db.pool).await.and_then(|r| r.try_get(0)).unwrap_or_default();
+    assert!(kept.contains("第二台电脑改"), "the losing text is kept on the server: {kept}");
+}
+
+#[tokio::test]
+async fn a_submitted_item_is_the_office_s_and_the_author_cannot_overwrite_it() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let submit = json!({"mid": 1, "item_id": id(1), "base_rev": 0, "op": "submit", "content": content("报送的稿件")});
+    let (_, res) = push(&t, &c, &client(1), vec![submit, save(2, 1, 1, "报送后再改")]).await;
+    assert_eq!(res["results"][0]["outcome"], "applied");
+    assert_eq!(res["results"][1]["reason"], "wrong_state");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE state = 'submitted' AND title = '报送的稿件'").await, 1);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_log WHERE action = 'submit'").await, 1);
+}
+
+#[tokio::test]
+async fn pull_pages_through_every_change_once_in_order() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    for batch in 0..3u64 {
+        let ms: Vec<Value> = (1..=150u64).map(|i| save(batch * 150 + i, batch * 150 + i, 0, &format!("稿件{}", batch * 150 + i))).collect();
+        let (status, _) = push(&t, &c, &client(1), ms).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = pull(&t, &c, &client(1), cursor).await;
+        pages += 1;
+        for ch in page["changes"].as_array().cloned().unwrap_or_default() {
+            seen.push(ch["id"].as_str().unwrap_or_default().to_owned());
+        }
+        assert_eq!(page["last_mid"], 450);
+        cursor = page["cursor"].as_u64().unwrap_or(0);
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 450);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 450);
+    // Nothing new: an empty page at the same cursor.
+    let after = pull(&t, &c, &client(1), cursor).await;
+    assert_eq!(after["changes"], json!([]));
+    assert_eq!(after["cursor"], cursor);
+}
+
+#[tokio::test]
+async fn an_unknown_cursor_or_client_starts_over_and_nothing_is_confused() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    push(&t, &c, &client(1), vec![save(1, 1, 0, "一")]).await;
+    // A cursor from a server that was later restored from an older backup.
+    let page = pull(&t, &c, &client(1), 1_000_000).await;
+    assert_eq!(page["reset"], true);
+    assert_eq!(page["changes"].as_array().map(Vec::len), Some(1));
+    // A client this server never saw (its row lost in a restore) starts at its first mid.
+    let (_, res) = push(&t, &c, &client(9), vec![save(51, 2, 0, "恢复后的第一条"), save(52, 3, 0, "第二条")]).await;
+    assert_eq!(res["last_mid"], 52);
+    assert_eq!(res["results"][0]["outcome"], "applied");
+}
+
+#[tokio::test]
+async fn one_officer_never_pulls_or_pushes_into_another_s_items() {
+    let t = TestApp::spawn().await;
+    let a = officer(&t, "lzw").await;
+    let b = officer(&t, "dfz").await;
+    push(&t, &a, &client(1), vec![save(1, 1, 0, "甲的稿件")]).await;
+    assert_eq!(pull(&t, &b, &client(2), 0).await["changes"], json!([]));
+    let (_, res) = push(&t, &b, &client(2), vec![save(1, 1, 1, "乙想改甲的稿件")]).await;
+    assert_eq!(res["results"][0]["reason"], "not_yours");
+    // A client id belongs to one account.
+    let (status, body) = push(&t, &b, &client(1), vec![save(2, 5, 0, "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn an_oversized_batch_is_refused_with_a_clear_message() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let batch: Vec<Value> = (1..=201).map(|i| save(i, i, 0, "x")).collect();
+    let (status, body) = push(&t, &c, &client(1), batch).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body["detail"].as_str().unwrap_or_default().contains("请分批发送"));
+    let (status, _) = push(&t, &c, "not-a-client-id", vec![]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn sync_needs_a_session() {
+    let t = TestApp::spawn().await;
+    let res = t.post_json("/api/sync/push", json!({"client_id": client(1), "mutations": []}), None).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
