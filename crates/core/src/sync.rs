@@ -124,7 +124,7 @@ pub enum Outcome {
     Applied { rev: u64 },
     /// The item changed on the server since `base_rev`: nothing was overwritten; the proposal
     /// is kept on the server, and here is the server's version.
-    Conflict { server: ItemSnapshot },
+    Conflict { server: Box<ItemSnapshot> },
     /// Refused for good; `detail` says why in Chinese.
     Rejected { reason: RejectReason, detail: String },
 }

@@ -164,7 +164,7 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
             .bind(now_ms())
             .execute(&mut **tx)
             .await?;
-            return Ok(Outcome::Conflict { server: item.clone() });
+            return Ok(Outcome::Conflict { server: Box::new(item.clone()) });
         }
         if item.state != ItemState::Draft {
             return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
