@@ -15,7 +15,7 @@ fn id(n: u64) -> String {
 }
 
 fn client(n: u64) -> String {
-    format!("{:032x}", 0xc0ffee_0000 + n)
+    format!("{:032x}", 0x00c0_ffee_0000 + n)
 }
 
 fn content(title: &str) -> Value {
