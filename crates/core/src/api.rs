@@ -6,6 +6,7 @@ use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/login`
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub username: String,
@@ -13,6 +14,7 @@ pub struct LoginRequest {
 }
 
 /// Who is logged in: the answer to `POST /api/login` and `GET /api/me`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub user_id: i64,
@@ -26,6 +28,7 @@ pub struct Me {
 }
 
 /// `POST /api/password`: change one's own password.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
@@ -33,6 +36,7 @@ pub struct ChangePasswordRequest {
 }
 
 /// What went wrong, as a stable code the client can act on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -75,6 +79,7 @@ impl ErrorCode {
 }
 
 /// The body of every error response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub code: ErrorCode,

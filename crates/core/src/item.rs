@@ -13,6 +13,7 @@ pub const TITLE_MAX: usize = 60;
 pub const BODY_MAX: usize = 20_000;
 
 /// 信息类型. The wire names match `shared/corpus/items.jsonl`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemType {
@@ -58,6 +59,7 @@ impl ItemType {
 }
 
 /// 重点 / 亮点 / 热点 / 难点.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FocusTag {
@@ -85,6 +87,7 @@ impl FocusTag {
 }
 
 /// What the author writes: the content of a draft, exactly as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftContent {
     pub title: String,
@@ -111,6 +114,7 @@ pub struct DraftContent {
 }
 
 /// 初报 → 续报一、续报二… → 终报.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "stage", content = "n")]
 pub enum ReportStage {

@@ -23,6 +23,7 @@ pub fn valid_item_id(id: &str) -> bool {
 }
 
 /// Where an item stands on the server.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
@@ -49,6 +50,7 @@ impl ItemState {
 }
 
 /// What a mutation does.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
@@ -60,6 +62,7 @@ pub enum Op {
     Delete,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
     pub mid: u64,
@@ -71,6 +74,7 @@ pub struct Mutation {
 }
 
 /// `POST /api/sync/push`
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub client_id: String,
@@ -79,6 +83,7 @@ pub struct PushRequest {
 }
 
 /// The server's copy of an item, as clients see it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemSnapshot {
     pub id: String,
@@ -92,6 +97,7 @@ pub struct ItemSnapshot {
 }
 
 /// Why a mutation was refused for good (it still counts as processed).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
@@ -117,6 +123,7 @@ impl RejectReason {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
@@ -129,6 +136,7 @@ pub enum Outcome {
     Rejected { reason: RejectReason, detail: String },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MutationResult {
     pub mid: u64,
@@ -137,6 +145,7 @@ pub struct MutationResult {
 }
 
 /// The answer to a push.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
     /// One result per mutation processed, in order (replays included).
@@ -149,6 +158,7 @@ pub struct PushResponse {
 }
 
 /// `POST /api/sync/pull`
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PullRequest {
     pub client_id: String,
@@ -156,6 +166,7 @@ pub struct PullRequest {
     pub cursor: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     /// The current version of every item of this client's account changed after `cursor`.

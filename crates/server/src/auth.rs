@@ -117,6 +117,10 @@ async fn find_login(state: &AppState, username: &str) -> Result<Option<(i64, Str
 
 /// `POST /api/login`: checks the password and opens a session. A wrong user name and a wrong
 /// password get the same answer, after the same amount of work.
+#[utoipa::path(post, path = "/api/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "Logged in; sets the session cookie", body = Me),
+              (status = 401, description = "Wrong user name or password (same answer for both)", body = xinbao_core::api::ErrorBody),
+              (status = 403, description = "Account disabled", body = xinbao_core::api::ErrorBody)))]
 pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
     if req.username.len() > MAX_CREDENTIAL_LEN || req.password.len() > MAX_CREDENTIAL_LEN {
         return Err(AppError::refused(ErrorCode::BadCredentials));
@@ -162,6 +166,7 @@ async fn me_of(state: &AppState, token: &str) -> Result<Me, AppError> {
 }
 
 /// `POST /api/logout`: ends the session on the server, not only in the browser.
+#[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204, description = "Session ended on the server")))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = cookie_token(&headers) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&state.db.pool).await?;
@@ -173,6 +178,9 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 
 /// `POST /api/password`: changes one's own password (required after a one-time password). The
 /// current password must be given; every other session of the account ends.
+#[utoipa::path(post, path = "/api/password", tag = "auth", request_body = ChangePasswordRequest,
+    responses((status = 200, body = Me), (status = 401, body = xinbao_core::api::ErrorBody),
+              (status = 422, description = "The new password does not meet the rule", body = xinbao_core::api::ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -212,6 +220,7 @@ pub async fn change_password(
 }
 
 /// `GET /api/me`
+#[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = xinbao_core::api::ErrorBody)))]
 pub async fn me(CurrentUser(me): CurrentUser) -> Json<Me> {
     Json(me)
 }

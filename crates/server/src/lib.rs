@@ -9,6 +9,7 @@
 //! - [`demo`]: first-start administrator and the demo county.
 //! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
 //! - [`sync`]: push and pull, exactly once (SYNC.md).
+//! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
 pub mod accounts;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod openapi;
 pub mod quality;
 pub mod sync;
 pub mod web;
@@ -62,6 +64,7 @@ async fn api_not_found() -> AppError {
 }
 
 /// `GET /api/health`: the process is up and the database answers.
+#[utoipa::path(get, path = "/api/health", tag = "operations", responses((status = 200, description = "Up; `migrations_current` tells whether the schema is current")))]
 async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
     sqlx::query("SELECT 1").execute(&state.db.pool).await?;
     Ok(Json(serde_json::json!({ "status": "ok", "migrations_current": state.db.migrations_current().await })))
@@ -71,6 +74,7 @@ async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health))
+        .route("/openapi.json", get(openapi::document))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))

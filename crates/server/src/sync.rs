@@ -198,6 +198,11 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
 }
 
 /// `POST /api/sync/push`
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", request_body = PushRequest,
+    responses((status = 200, description = "One result per mutation processed; `expected` on a gap", body = PushResponse),
+              (status = 403, description = "The client id belongs to another account", body = xinbao_core::api::ErrorBody),
+              (status = 413, description = "More than 200 mutations, or a body over the limit", body = xinbao_core::api::ErrorBody),
+              (status = 503, description = "Database unavailable: retry with backoff", body = xinbao_core::api::ErrorBody)))]
 pub async fn push(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
@@ -266,6 +271,9 @@ pub async fn push(
 
 /// `POST /api/sync/pull`: the current version of every item of the account changed after the
 /// cursor, a page at a time, read in one snapshot.
+#[utoipa::path(post, path = "/api/sync/pull", tag = "sync", request_body = PullRequest,
+    responses((status = 200, description = "Changes after the cursor, a page at a time", body = PullResponse),
+              (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn pull(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,

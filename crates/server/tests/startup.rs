@@ -95,3 +95,28 @@ async fn health_reports_the_database_and_migrations() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["migrations_current"], true);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_with_the_shared_types() {
+    let t = TestApp::spawn().await;
+    let res = t.get("/api/openapi.json", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc = json(res).await;
+    assert!(doc["openapi"].as_str().unwrap_or_default().starts_with("3."));
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for (path, method) in [
+        ("/api/health", "get"),
+        ("/api/login", "post"),
+        ("/api/logout", "post"),
+        ("/api/me", "get"),
+        ("/api/password", "post"),
+        ("/api/sync/push", "post"),
+        ("/api/sync/pull", "post"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not described");
+    }
+    let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
+    for name in ["PushRequest", "PushResponse", "Mutation", "Outcome", "PullResponse", "ItemSnapshot", "DraftContent", "ErrorBody", "Me"] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+}

@@ -1,0 +1,26 @@
+//! The OpenAPI description of every endpoint, served at `/api/openapi.json`. Built from the same
+//! `xinbao_core` types the handlers use, so it cannot drift from the code.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "信报 Xinbao API", description = "Offline-first 政务信息 reporting: login and sessions, sync (docs/sync-protocol.md)."),
+    paths(
+        crate::health,
+        crate::auth::login,
+        crate::auth::logout,
+        crate::auth::me,
+        crate::auth::change_password,
+        crate::sync::push,
+        crate::sync::pull,
+    ),
+    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "operations"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
