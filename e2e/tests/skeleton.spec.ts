@@ -101,3 +101,16 @@ test("a one-time password must be replaced before anything else", async ({ page,
   await page.reload();
   await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
 });
+
+test("the app is installable: a manifest whose icons are served", async ({ page, server }) => {
+  const manifest = await (await page.request.get(`${server.url}/manifest.webmanifest`)).json();
+  expect(manifest.start_url).toBe("/");
+  expect(manifest.display).toBe("standalone");
+  const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+  expect(sizes).toEqual(expect.arrayContaining(["192x192", "512x512"]));
+  for (const icon of manifest.icons) {
+    const res = await page.request.get(`${server.url}${icon.src}`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-type"]).toContain(icon.type);
+  }
+});
