@@ -114,3 +114,19 @@ test("the app is installable: a manifest whose icons are served", async ({ page,
     expect(res.headers()["content-type"]).toContain(icon.type);
   }
 });
+
+test("the app runs under the strict Content-Security-Policy with no violation", async ({ page, server }) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  const res = await page.goto(`${server.url}/login`);
+  expect(res?.headers()["content-security-policy"]).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  // No inline script is left in the page the server sends.
+  expect(await res?.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await page.getByTestId("new-draft").click();
+  await page.getByTestId("title").fill("在严格的内容安全策略下");
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  expect(violations).toEqual([]);
+});

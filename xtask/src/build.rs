@@ -8,8 +8,33 @@ use std::path::PathBuf;
 /// then writes `.br` and `.gz` beside each text and Wasm file for the server to send as they are.
 pub fn build_app() -> Result<()> {
     status(cmd("trunk", &["build", "--release"]).env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    externalize_boot_script(&root().join("dist"))?;
     write_service_worker(&root().join("dist"))?;
     precompress(&root().join("dist"))
+}
+
+/// Moves the inline `<script type="module">` Trunk writes into index.html (the loader that
+/// starts the Wasm) to `dist/boot-<hash>.js`, so the Content-Security-Policy can forbid inline
+/// scripts altogether.
+pub fn externalize_boot_script(dist: &std::path::Path) -> Result<()> {
+    let index_path = dist.join("index.html");
+    let html = std::fs::read_to_string(&index_path).map_err(|e| format!("reading dist/index.html: {e}"))?;
+    let open = "<script type=\"module\">";
+    let Some(start) = html.find(open) else {
+        return Ok(()); // already external
+    };
+    let body_start = start + open.len();
+    let end = html[body_start..].find("</script>").map(|i| body_start + i).ok_or("unterminated inline script in dist/index.html")?;
+    let script = &html[body_start..end];
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in script.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let name = format!("boot-{hash:016x}.js");
+    std::fs::write(dist.join(&name), script.trim()).map_err(|e| format!("writing dist/{name}: {e}"))?;
+    let replaced = format!("{}<script type=\"module\" src=\"/{name}\"></script>{}", &html[..start], &html[end + "</script>".len()..]);
+    std::fs::write(&index_path, replaced).map_err(|e| format!("writing dist/index.html: {e}"))
 }
 
 /// Writes `dist/sw.js` from `public/sw.js`: the list of files to precache (everything Trunk

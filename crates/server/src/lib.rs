@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .fallback_service(web::app_files(&static_dir))
         .layer(middleware::from_fn(web::cache_headers))
+        .layer(middleware::from_fn(web::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -120,3 +120,17 @@ async fn the_openapi_document_describes_every_endpoint_with_the_shared_types() {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let t = TestApp::spawn().await;
+    for path in ["/api/health", "/api/me", "/drafts/abc"] {
+        let res = t.get(path, None).await;
+        let h = res.headers();
+        let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"), "{path}");
+        assert_eq!(h.get("referrer-policy").and_then(|v| v.to_str().ok()), Some("no-referrer"), "{path}");
+    }
+}
