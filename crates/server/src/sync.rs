@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use xinbao_core::api::ErrorCode;
 use xinbao_core::item::{DraftContent, check_submittable};
+use xinbao_core::quality::{self, Rules};
 use xinbao_core::sync::{
     ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
     PushResponse, RejectReason, valid_client_id, valid_item_id,
@@ -136,6 +137,32 @@ async fn write_item(
     Ok(())
 }
 
+/// The writing checks' report on `content` as JSON, with the report it follows (for a 续报)
+/// as context — the very function the officer's editor runs.
+async fn quality_report(tx: &mut Tx, me: &xinbao_core::api::Me, content: &DraftContent) -> Result<String, AppError> {
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(Rules::default);
+    let follows = match &content.follows {
+        Some(id) => sqlx::query("SELECT body FROM items WHERE id = $1 AND author_id = $2")
+            .bind(id)
+            .bind(me.user_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?,
+        None => None,
+    };
+    let report = quality::check(
+        quality::Input { title: &content.title, body: &content.body, item_type: content.item_type },
+        quality::Context { follows: follows.as_deref(), others: &[] },
+        rules,
+    );
+    let summary = report.summary(xinbao_core::i18n::Lang::Zh);
+    let mut json = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.into()))?;
+    json["summary"] = serde_json::Value::String(summary);
+    Ok(json.to_string())
+}
+
 fn rejected(reason: RejectReason, detail: impl Into<String>) -> Outcome {
     Outcome::Rejected { reason, detail: detail.into() }
 }
@@ -181,6 +208,9 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
                 return Ok(rejected(RejectReason::Invalid, detail));
             }
             write_item(tx, me, &m.item_id, rev, ItemState::Submitted, content, exists).await?;
+            // The editor's queue shows what the officer saw while writing: the same checks.
+            let report = quality_report(tx, me, content).await?;
+            sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
             sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, 'submit', $3, $4)")
                 .bind(now_ms())
                 .bind(me.user_id)

@@ -217,3 +217,49 @@ async fn sync_needs_a_session() {
     let res = t.post_json("/api/sync/push", json!({"client_id": client(1), "mutations": []}), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_submitted_item_carries_the_writing_checks_report_for_the_editor() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let hollow = json!({"title": "我镇扎实推进各项工作", "body": "近期，我镇高度重视，精心组织，狠抓落实，各项工作取得了明显成效。", "phone": "13912345678"});
+    let first = json!({"mid": 2, "item_id": id(1), "base_rev": 0, "op": "submit", "content": content("河西镇冰雹灾害（初报）")});
+    let repeat = json!({"title": "河西镇冰雹灾害（续报一）", "body": "6月3日，河西镇遭受冰雹袭击，受灾农田1200亩。", "item_type": "urgent",
+        "phone": "13912345678", "event_time": 1_780_000_000_000i64, "stage": {"stage": "follow_up", "n": 1}, "follows": id(1)});
+    let (_, res) = push(
+        &t,
+        &c,
+        &client(1),
+        vec![
+            json!({"mid": 1, "item_id": id(2), "base_rev": 0, "op": "submit", "content": hollow}),
+            first,
+            json!({"mid": 3, "item_id": id(3), "base_rev": 0, "op": "submit", "content": repeat}),
+        ],
+    )
+    .await;
+    assert_eq!(res["last_mid"], 3);
+    let report = |n: u64| {
+        let t = &t;
+        async move {
+            let q: String = sqlx::query("SELECT quality FROM items WHERE id = $1")
+                .bind(id(n))
+                .fetch_one(&t.app.state.db.pool)
+                .await
+                .and_then(|r| r.try_get(0))
+                .unwrap_or_default();
+            serde_json::from_str::<Value>(&q).unwrap_or(Value::Null)
+        }
+    };
+    let hollow = report(2).await;
+    assert_eq!(hollow["summary"], "四有：情况✗ 数据✗ 分析✗ 建议✗");
+    assert_eq!(hollow["verdict"], "poor");
+    let follow_up = report(3).await;
+    let kinds: Vec<String> = follow_up["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| f["kind"].as_str().map(str::to_owned))
+        .collect();
+    assert!(kinds.contains(&"follow_up_repeats".to_owned()), "{kinds:?}");
+}
