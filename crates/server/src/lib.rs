@@ -70,6 +70,22 @@ async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>
     Ok(Json(serde_json::json!({ "status": "ok", "migrations_current": state.db.migrations_current().await })))
 }
 
+/// `GET /healthz`: the process is alive (no database work: a load balancer may call it often).
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: ready for traffic — the database answers and its schema is this binary's.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "Database reachable, migrations current"), (status = 503, description = "Not ready")))]
+async fn readyz(State(state): State<AppState>) -> Response {
+    let reachable = sqlx::query("SELECT 1").execute(&state.db.pool).await.is_ok();
+    let current = reachable && state.db.migrations_current().await;
+    let body = Json(serde_json::json!({ "database": reachable, "migrations_current": current }));
+    if current { (StatusCode::OK, body).into_response() } else { (StatusCode::SERVICE_UNAVAILABLE, body).into_response() }
+}
+
 /// The whole HTTP surface: `/api/*` and, for everything else, the app.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -86,6 +102,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     let static_dir = state.config.static_dir.clone();
     Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .nest("/api", api)
         .fallback_service(web::app_files(&static_dir))
         .layer(middleware::from_fn(web::cache_headers))

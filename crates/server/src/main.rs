@@ -12,6 +12,9 @@ use xinbao_server::{Application, demo};
 #[derive(Parser)]
 #[command(name = "xinbao-server", version, about = "信报 Xinbao server: API, database and the web app")]
 struct Cli {
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, global = true, env = "XINBAO_LOG_JSON")]
+    log_json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -81,11 +84,15 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    match cli.command {
         Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes } => {
             let config = Config {
                 addr,

@@ -9,6 +9,8 @@ use utoipa::OpenApi;
     info(title = "信报 Xinbao API", description = "Offline-first 政务信息 reporting: login and sessions, sync (docs/sync-protocol.md)."),
     paths(
         crate::health,
+        crate::healthz,
+        crate::readyz,
         crate::auth::login,
         crate::auth::logout,
         crate::auth::me,

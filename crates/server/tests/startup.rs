@@ -134,3 +134,23 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(h.get("referrer-policy").and_then(|v| v.to_str().ok()), Some("no-referrer"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_for_load_balancers() {
+    let t = TestApp::spawn().await;
+    let alive = t.get("/healthz", None).await;
+    assert_eq!(alive.status(), StatusCode::OK);
+    let ready = t.get("/readyz", None).await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(json(ready).await["migrations_current"], true);
+    // A database whose schema is behind this binary is not ready.
+    sqlx::query("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)")
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let behind = t.get("/readyz", None).await;
+    assert_eq!(behind.status(), StatusCode::SERVICE_UNAVAILABLE);
+    t.app.state.db.pool.close().await;
+    assert_eq!(t.get("/readyz", None).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(t.get("/healthz", None).await.status(), StatusCode::OK);
+}
