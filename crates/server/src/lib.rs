@@ -3,6 +3,7 @@
 //!
 //! - [`config`]: the one typed configuration.
 //! - [`db`]: the pool and the migrations.
+//! - [`backup`]: online backup and restore of the SQLite database.
 //! - [`auth`]: sessions, login, the `CurrentUser` extractor.
 //! - [`accounts`]: units, accounts, passwords, the audit trail.
 //! - [`web`]: serving the built app with the right cache headers.
@@ -13,6 +14,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -59,6 +59,18 @@ enum Command {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+    /// Write a consistent copy of the SQLite database to PATH (safe while the server runs).
+    Backup {
+        #[command(flatten)]
+        storage: Storage,
+        path: PathBuf,
+    },
+    /// Put a backup in place of the data directory's database (stop the server first).
+    Restore {
+        #[command(flatten)]
+        storage: Storage,
+        path: PathBuf,
+    },
     /// Create an account (or reset an existing one's password, role and unit).
     AddUser {
         #[command(flatten)]
@@ -104,6 +116,18 @@ async fn main() -> anyhow::Result<()> {
                 max_body_bytes,
             };
             Application::build(config).await?.run().await
+        }
+        Command::Backup { storage, path } => {
+            let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
+            let db = Db::connect(&config.database_url()?).await?;
+            xinbao_server::backup::backup(&db, &path).await?;
+            println!("backup written to {} ({})", path.display(), xinbao_server::backup::summary(&db).await?);
+            Ok(())
+        }
+        Command::Restore { storage, path } => {
+            let counts = xinbao_server::backup::restore(&path, &storage.data_dir).await?;
+            println!("restored {} into {} ({counts})", path.display(), storage.data_dir.display());
+            Ok(())
         }
         Command::Quality { file, rules } => xinbao_server::quality::run(&file, rules.as_deref()),
         Command::AddUser { storage, username, password, role, name, unit, must_change_password } => {
