@@ -54,6 +54,8 @@ pub enum ErrorCode {
     WeakPassword,
     /// The request body is larger than the server accepts.
     TooLarge,
+    /// Too many failed logins: wait before trying again.
+    RateLimited,
     NotFound,
     /// The server could not do it now (database down, overloaded): try again later.
     Unavailable,
@@ -71,6 +73,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => Text::new("提交的内容有误", "The request was not valid"),
             ErrorCode::WeakPassword => Text::new("新密码不符合要求", "The new password does not meet the rule"),
             ErrorCode::TooLarge => Text::new("提交的内容太大", "The request is too large"),
+            ErrorCode::RateLimited => Text::new("登录失败次数过多，请稍后再试", "Too many failed logins; try again later"),
             ErrorCode::NotFound => Text::new("找不到所请求的内容", "Not found"),
             ErrorCode::Unavailable => Text::new("服务器暂时不可用，请稍后再试", "The server is unavailable; try again later"),
             ErrorCode::Internal => Text::new("服务器出错了，请稍后再试", "The server had an error; try again later"),

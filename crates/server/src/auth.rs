@@ -1,12 +1,12 @@
 //! Sessions and login: random 256-bit tokens in an HttpOnly cookie, stored only as SHA-256
 //! hashes; the `CurrentUser` extractor, so no handler can forget to check who is asking.
 
-use crate::AppState;
 use crate::accounts::{self, normalize_username, verify_password};
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
+use crate::{AppState, ratelimit};
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -121,11 +121,19 @@ async fn find_login(state: &AppState, username: &str) -> Result<Option<(i64, Str
     responses((status = 200, description = "Logged in; sets the session cookie", body = Me),
               (status = 401, description = "Wrong user name or password (same answer for both)", body = xinbao_core::api::ErrorBody),
               (status = 403, description = "Account disabled", body = xinbao_core::api::ErrorBody)))]
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
+pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
     if req.username.len() > MAX_CREDENTIAL_LEN || req.password.len() > MAX_CREDENTIAL_LEN {
         return Err(AppError::refused(ErrorCode::BadCredentials));
     }
     let username = normalize_username(&req.username);
+    let mut keys = vec![ratelimit::user_key(&username)];
+    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() {
+        keys.push(ratelimit::addr_key(&addr.ip()));
+    }
+    if let Some(wait_ms) = ratelimit::locked(&state.db, &keys).await? {
+        let minutes = (wait_ms + 59_999) / 60_000;
+        return Err(AppError::Refused(ErrorCode::RateLimited, Some(format!("请{minutes}分钟后再试"))));
+    }
     let account = find_login(&state, &username).await?;
     let stored_hash = account.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password.clone();
@@ -133,8 +141,10 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
         tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash)).await.map_err(|e| AppError::Internal(e.into()))?;
     let Some((user_id, _, disabled)) = account.filter(|_| matches) else {
         accounts::audit(&state.db, None, "login_failed", &username, "").await?;
+        ratelimit::failed(&state.db, &keys).await?;
         return Err(AppError::refused(ErrorCode::BadCredentials));
     };
+    ratelimit::succeeded(&state.db, &username).await?;
     if disabled {
         accounts::audit(&state.db, Some(user_id), "login_refused_disabled", &username, "").await?;
         return Err(AppError::refused(ErrorCode::AccountDisabled));

@@ -25,6 +25,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"), include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "sync", include_str!("../migrations/sqlite/0002_sync.sql"), include_str!("../migrations/postgres/0002_sync.sql")),
     (3, "quality", include_str!("../migrations/sqlite/0003_quality.sql"), include_str!("../migrations/postgres/0003_quality.sql")),
+    (
+        4,
+        "login_attempts",
+        include_str!("../migrations/sqlite/0004_login_attempts.sql"),
+        include_str!("../migrations/postgres/0004_login_attempts.sql"),
+    ),
 ];
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.

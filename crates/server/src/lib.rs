@@ -9,6 +9,7 @@
 //! - [`web`]: serving the built app with the right cache headers.
 //! - [`demo`]: first-start administrator and the demo county.
 //! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
+//! - [`ratelimit`]: login rate limiting, stored in the database.
 //! - [`sync`]: push and pull, exactly once (SYNC.md).
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod error;
 pub mod openapi;
 pub mod quality;
+pub mod ratelimit;
 pub mod sync;
 pub mod web;
 
@@ -164,7 +166,8 @@ impl Application {
         let addr = self.listener.local_addr()?;
         // Tests and the xtask wait for this exact line.
         println!("listening on http://{addr}");
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
         self.state.db.pool.close().await;
         Ok(())
     }

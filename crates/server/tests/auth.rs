@@ -137,3 +137,33 @@ async fn a_one_time_password_must_be_changed_and_the_old_one_stops_working() {
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     t.login("lzw", "Dafeng-2027!").await;
 }
+
+#[tokio::test]
+async fn repeated_failures_lock_the_name_for_a_while_whether_or_not_it_exists() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    for name in ["lzw", "ghost"] {
+        for _ in 0..5 {
+            let res = t.post_json("/api/login", json!({"username": name, "password": "wrong"}), None).await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        }
+        let locked = t.post_json("/api/login", json!({"username": name, "password": "Chunfeng-2026"}), None).await;
+        assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS, "{name}");
+        let body = json(locked).await;
+        assert_eq!(body["code"], "rate_limited");
+        assert_eq!(body["message"], "登录失败次数过多，请稍后再试");
+        assert_eq!(body["detail"], "请1分钟后再试");
+    }
+    // Another account is not affected.
+    t.user("dfz", "Dafeng-2026x", Role::Officer, "大丰镇").await;
+    t.login("dfz", "Dafeng-2026x").await;
+    // When the lock has run out, the right password works and clears the record.
+    sqlx::query("UPDATE login_attempts SET locked_until = 0").execute(&t.app.state.db.pool).await.unwrap_or_default();
+    t.login("lzw", "Chunfeng-2026").await;
+    let left: i64 = sqlx::query("SELECT COUNT(*) FROM login_attempts WHERE key = 'u:lzw'")
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .and_then(|r| sqlx::Row::try_get(&r, 0))
+        .unwrap_or(-1);
+    assert_eq!(left, 0);
+}
