@@ -229,6 +229,24 @@ pub async fn change_password(
     Ok(Json(Me { must_change_password: false, ..me }))
 }
 
+/// `POST /api/admin/users/{id}/revoke-sessions`: an administrator ends every session of an
+/// account (a lost phone, a shared PC left logged in). Audited.
+#[utoipa::path(post, path = "/api/admin/users/{id}/revoke-sessions", tag = "auth",
+    params(("id" = i64, Path, description = "The account")),
+    responses((status = 200, description = "How many sessions ended"), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    axum::extract::Path(user_id): axum::extract::Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    if me.role != Role::Admin {
+        return Err(AppError::refused(ErrorCode::Forbidden));
+    }
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&state.db.pool).await?.rows_affected();
+    accounts::audit(&state.db, Some(me.user_id), "sessions_revoked", &user_id.to_string(), &format!("{ended} sessions")).await?;
+    Ok(Json(serde_json::json!({ "ended": ended })))
+}
+
 /// `GET /api/me`
 #[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = xinbao_core::api::ErrorBody)))]
 pub async fn me(CurrentUser(me): CurrentUser) -> Json<Me> {

@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/password", post(auth::change_password))
+        .route("/admin/users/{id}/revoke-sessions", post(auth::revoke_sessions))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
         .fallback(api_not_found)

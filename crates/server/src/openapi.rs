@@ -15,6 +15,7 @@ use utoipa::OpenApi;
         crate::auth::logout,
         crate::auth::me,
         crate::auth::change_password,
+        crate::auth::revoke_sessions,
         crate::sync::push,
         crate::sync::pull,
     ),

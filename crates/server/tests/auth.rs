@@ -167,3 +167,48 @@ async fn repeated_failures_lock_the_name_for_a_while_whether_or_not_it_exists() 
         .unwrap_or(-1);
     assert_eq!(left, 0);
 }
+
+async fn set_session_times(t: &TestApp, last_seen: i64, expires: i64) {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2")
+        .bind(last_seen)
+        .bind(expires)
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+}
+
+#[tokio::test]
+async fn sessions_end_after_two_idle_weeks_and_after_thirty_days_in_any_case() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let day = 24 * 3600 * 1000;
+    let now = xinbao_server::db::now_ms();
+    let cookie = t.login("lzw", "Chunfeng-2026").await;
+    set_session_times(&t, now - 13 * day, now + day).await;
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::OK, "13 idle days: still on");
+    set_session_times(&t, now - 15 * day, now + day).await;
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED, "15 idle days: over");
+    let cookie = t.login("lzw", "Chunfeng-2026").await;
+    set_session_times(&t, now, now - 1).await;
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED, "past the absolute expiry");
+}
+
+#[tokio::test]
+async fn an_administrator_ends_every_session_of_an_account_and_nobody_else_can() {
+    let t = TestApp::spawn().await;
+    let officer = t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    t.user("boss", "Admin-pass-2026", Role::Admin, "林双县人民政府办公室").await;
+    let phone = t.login("lzw", "Chunfeng-2026").await;
+    let pc = t.login("lzw", "Chunfeng-2026").await;
+    let path = format!("/api/admin/users/{officer}/revoke-sessions");
+    let refused = t.post_json(&path, json!({}), Some(&phone)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let admin = t.login("boss", "Admin-pass-2026").await;
+    let res = t.post_json(&path, json!({}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["ended"], 2);
+    for c in [&phone, &pc] {
+        assert_eq!(t.get("/api/me", Some(c)).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(t.get("/api/me", Some(&admin)).await.status(), StatusCode::OK);
+}
