@@ -23,6 +23,9 @@ use xinbao_core::text::char_count;
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 400;
+/// Longest time text may stay unsaved while someone keeps typing (the debounce restarts on
+/// every key, so without this a steady typist would never be saved until they pause).
+const MAX_WAIT_MS: f64 = 800.0;
 /// Wait before retrying a failed save on a fresh connection.
 const RETRY_MS: u32 = 2000;
 /// Quiet time before the writing checks run again (they take a few milliseconds).
@@ -107,6 +110,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let current = StoredValue::new(draft);
     let composing = StoredValue::new(false);
     let dirty = StoredValue::new(false);
+    // When the text first differed from what is saved.
+    let dirty_since = StoredValue::new(0.0f64);
     let saving = StoredValue::new(false);
     let retry = RwSignal::new(0u32);
     let timer = StoredValue::new_local(None::<Timeout>);
@@ -212,7 +217,15 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let schedule = move || {
         recheck();
         set_unsaved(true);
+        if !dirty.get_value() {
+            dirty_since.set_value(now_ms());
+        }
         dirty.set_value(true);
+        if now_ms() - dirty_since.get_value() >= MAX_WAIT_MS {
+            // Typing has gone on long enough: save now, then keep debouncing the rest.
+            dirty_since.set_value(now_ms());
+            save_now();
+        }
         if conflict.with_untracked(Option::is_none) {
             state.set(SaveState::Unsaved);
         }
