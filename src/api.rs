@@ -53,10 +53,6 @@ pub async fn logout() -> Result<(), ApiError> {
     if resp.ok() { Ok(()) } else { Err(error_of(resp).await) }
 }
 
-pub async fn me() -> Result<Me, ApiError> {
-    answer(Request::get("/api/me").send().await.map_err(|_| ApiError::Network)?).await
-}
-
 pub async fn change_password(current: &str, new: &str) -> Result<Me, ApiError> {
     let body = ChangePasswordRequest { current_password: current.to_owned(), new_password: new.to_owned() };
     let req = Request::post("/api/password").header(CLIENT_HEADER, "1").json(&body).map_err(|_| ApiError::Network)?;

@@ -192,8 +192,3 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
 }
-
-/// For handlers that only need to say "done".
-pub fn no_content() -> StatusCode {
-    StatusCode::NO_CONTENT
-}

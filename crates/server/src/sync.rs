@@ -163,6 +163,10 @@ async fn quality_report(tx: &mut Tx, me: &xinbao_core::api::Me, content: &DraftC
     Ok(json.to_string())
 }
 
+fn check_client_id(id: &str) -> Result<(), AppError> {
+    if valid_client_id(id) { Ok(()) } else { Err(AppError::bad_request("client_id must be 32 hex digits")) }
+}
+
 fn rejected(reason: RejectReason, detail: impl Into<String>) -> Outcome {
     Outcome::Rejected { reason, detail: detail.into() }
 }
@@ -238,9 +242,7 @@ pub async fn push(
     CurrentUser(me): CurrentUser,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, AppError> {
-    if !valid_client_id(&req.client_id) {
-        return Err(AppError::bad_request("client_id must be 32 hex digits"));
-    }
+    check_client_id(&req.client_id)?;
     if req.mutations.len() > MAX_BATCH {
         return Err(AppError::Refused(ErrorCode::TooLarge, Some(format!("一次最多报送{MAX_BATCH}条修改，请分批发送"))));
     }
@@ -309,9 +311,7 @@ pub async fn pull(
     CurrentUser(me): CurrentUser,
     ApiJson(req): ApiJson<PullRequest>,
 ) -> Result<Json<PullResponse>, AppError> {
-    if !valid_client_id(&req.client_id) {
-        return Err(AppError::bad_request("client_id must be 32 hex digits"));
-    }
+    check_client_id(&req.client_id)?;
     let mut tx = state.db.pool.begin().await?;
     if state.db.backend == Backend::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;

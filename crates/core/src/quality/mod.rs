@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::item::ItemType;
 use crate::text::char_count;
 pub use rules::Rules;
-use scan::{Number, Pattern, Span, distinct_quantities, find_any, has_specific_time, sentences, unit_names};
+use scan::{Number, Span, distinct_quantities, find_any, has_specific_time, sentences, unit_names};
 use serde::{Deserialize, Serialize};
 pub use similarity::Signature;
 
@@ -45,6 +45,18 @@ pub struct Labels {
     pub long_sentence: bool,
     pub literary_style: bool,
     pub title_ok: bool,
+}
+
+impl Labels {
+    /// Whether the item has `e` (one of the 四有).
+    pub fn has(&self, e: Element) -> bool {
+        match e {
+            Element::Situation => self.situation,
+            Element::Data => self.data,
+            Element::Analysis => self.analysis,
+            Element::Suggestion => self.suggestion,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,12 +218,7 @@ pub struct Report {
 
 impl Report {
     pub fn has(&self, e: Element) -> bool {
-        match e {
-            Element::Situation => self.labels.situation,
-            Element::Data => self.labels.data,
-            Element::Analysis => self.labels.analysis,
-            Element::Suggestion => self.labels.suggestion,
-        }
+        self.labels.has(e)
     }
 
     /// "四有：情况✓ 数据✗ 分析✓ 建议✗"
@@ -424,12 +431,7 @@ pub fn check(input: Input<'_>, ctx: Context<'_>, rules: &Rules) -> Report {
     let labels = Labels { situation, data, analysis, suggestion, filler_heavy, long_sentence, literary_style, title_ok };
 
     let needed = required(input.item_type);
-    let has = |e: &Element| match e {
-        Element::Situation => situation,
-        Element::Data => data,
-        Element::Analysis => analysis,
-        Element::Suggestion => suggestion,
-    };
+    let has = |e: &Element| labels.has(*e);
     if !situation && !data && !analysis {
         findings.push(finding(FindingKind::ThreeNo, Severity::Error, Field::Body, None));
     }
@@ -524,12 +526,6 @@ pub fn check(input: Input<'_>, ctx: Context<'_>, rules: &Rules) -> Report {
         Verdict::Fair
     };
     Report { labels, verdict, item_type: input.item_type, findings }
-}
-
-/// Convenience for callers that hold patterns' sources: is `text` matched by `pattern`?
-pub fn matches(pattern: &str, text: &str, gap: usize) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    !Pattern::new(pattern).find_all(&chars, gap).is_empty()
 }
 
 #[cfg(test)]
