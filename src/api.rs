@@ -5,6 +5,10 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use xinbao_core::api::{ChangePasswordRequest, ErrorBody, ErrorCode, LoginRequest, Me};
 use xinbao_core::i18n::Text;
+use xinbao_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+
+/// A sync request that has not answered in this long is abandoned and retried later.
+const SYNC_TIMEOUT_MS: u32 = 30_000;
 
 /// Sent on every request; the server refuses state changes without it (CSRF defence).
 const CLIENT_HEADER: &str = "x-xinbao-client";
@@ -57,4 +61,27 @@ pub async fn change_password(current: &str, new: &str) -> Result<Me, ApiError> {
     let body = ChangePasswordRequest { current_password: current.to_owned(), new_password: new.to_owned() };
     let req = Request::post("/api/password").header(CLIENT_HEADER, "1").json(&body).map_err(|_| ApiError::Network)?;
     answer(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
+/// POSTs `body` as JSON, abandoning the request after [`SYNC_TIMEOUT_MS`] (a hung connection
+/// on a rural line must not stall the queue forever).
+async fn post_with_timeout<B: serde::Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network)?;
+    let signal = controller.signal();
+    let timer = gloo_timers::callback::Timeout::new(SYNC_TIMEOUT_MS, move || controller.abort());
+    let req = Request::post(path).header(CLIENT_HEADER, "1").abort_signal(Some(&signal)).json(body).map_err(|_| ApiError::Network)?;
+    let result = match req.send().await {
+        Ok(resp) => answer(resp).await,
+        Err(_) => Err(ApiError::Network),
+    };
+    drop(timer);
+    result
+}
+
+pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
+    post_with_timeout("/api/sync/push", req).await
+}
+
+pub async fn pull(req: &PullRequest) -> Result<PullResponse, ApiError> {
+    post_with_timeout("/api/sync/pull", req).await
 }

@@ -2,10 +2,13 @@
 
 use crate::api;
 use crate::i18n::{I18n, ui, use_i18n};
-use crate::pages::{desk::DeskPage, editor::EditorPage, login::LoginPage, password::ChangePasswordPage};
+use crate::pages::{
+    desk::DeskPage, editor::EditorPage, login::LoginPage, password::ChangePasswordPage, receipts::ReceiptsPage, sync_bar::SyncBar,
+};
 use crate::pwa::{Pwa, use_pwa};
 use crate::session::{Session, use_session};
 use crate::store;
+use crate::sync::SyncState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -16,7 +19,9 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     let i18n = I18n::load();
     provide_context(i18n);
-    provide_context(Session::load());
+    let session = Session::load();
+    provide_context(session);
+    provide_context(SyncState::start(session));
     let pwa = Pwa::start();
     provide_context(pwa);
     // A tab left open for days still learns about new versions.
@@ -28,6 +33,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/") view=|| view! { <RequireLogin><DeskPage /></RequireLogin> } />
                 <Route path=path!("/drafts/:id") view=|| view! { <RequireLogin><EditorPage /></RequireLogin> } />
+                <Route path=path!("/receipts") view=|| view! { <RequireLogin><ReceiptsPage /></RequireLogin> } />
             </Routes>
         </Router>
     }
@@ -42,7 +48,7 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
         if must_change == Some(true) {
             view! { <Header /><ChangePasswordPage /> }.into_any()
         } else if must_change.is_some() {
-            view! { <Header />{children()} }.into_any()
+            view! { <Header /><SyncBar />{children()} }.into_any()
         } else {
             view! { <Redirect path="/login" /> }.into_any()
         }
@@ -84,7 +90,8 @@ fn Header() -> impl IntoView {
             let user = session.me.get_untracked().map(|m| m.user_id);
             spawn_local(async move {
                 let unsent = match user {
-                    Some(u) => store::list_drafts(u).await.map(|l| l.iter().filter(|d| d.deleted_at.is_none()).count()).unwrap_or(0),
+                    // What the server does not have yet would be stranded on this device.
+                    Some(u) => store::outbox::pending_count(u).await.unwrap_or(0),
                     None => 0,
                 };
                 if unsent > 0 { confirm.set(Some(unsent)) } else { really_log_out() }

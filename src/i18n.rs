@@ -102,7 +102,6 @@ pub mod ui {
     );
     pub const LOADING: Text = Text::new("正在加载…", "Loading…");
     pub const NOT_FOUND: Text = Text::new("页面不存在", "Page not found");
-    pub const STATUS_LOCAL: Text = Text::new("仅本地", "Only here");
     pub const CHANGE_PASSWORD: Text = Text::new("修改密码", "Change password");
     pub const CHANGE_PASSWORD_WHY: Text =
         Text::new("当前密码是一次性密码，请先设置您自己的密码。", "Your password is a one-time password; set your own first.");
@@ -178,8 +177,8 @@ pub mod ui {
     );
     pub const UNSENT_BEFORE: Text = Text::new("本机还有 ", "This device holds ");
     pub const UNSENT_AFTER: Text = Text::new(
-        " 篇稿件未报送。退出后它们仍保存在本机，只有您再次登录后才能看到和报送。",
-        " drafts not yet sent. They stay on this device after you log out; only you can see and send them when you log in again.",
+        " 篇稿件的修改尚未发送到服务器。退出后它们仍保存在本机，只有您再次登录后才能看到和发送。",
+        " items with changes the server does not have yet. They stay on this device after you log out; only you can see and send them when you log in again.",
     );
     pub const LOG_OUT_ANYWAY: Text = Text::new("仍然退出", "Log out anyway");
     pub const CANCEL: Text = Text::new("取消", "Cancel");
@@ -206,4 +205,72 @@ pub mod ui {
     pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");
+
+    // Sync: the badge, the button, the receipts, submitting and server conflicts.
+    pub const ONLINE: Text = Text::new("在线", "Online");
+    pub const OFFLINE: Text = Text::new("离线", "Offline");
+    pub const CHECKING: Text = Text::new("连接中", "Connecting");
+    pub const SYNC_NOW: Text = Text::new("立即同步", "Sync now");
+    pub const PENDING_PREFIX: Text = Text::new("待发送", "To send");
+    pub const SENDING_PREFIX: Text = Text::new("正在报送", "Sending");
+    pub const LAST_SYNC: Text = Text::new("上次同步", "Last sync");
+    pub const NEVER_SYNCED: Text = Text::new("尚未同步", "Not synced yet");
+    pub const SYNC_OFFLINE: Text = Text::new(
+        "连不上服务器，稿件已安全保存在本机，恢复连接后自动发送",
+        "Cannot reach the server; your items are safe here and go out when the connection returns",
+    );
+    pub const SYNC_SERVER_TROUBLE: Text =
+        Text::new("服务器暂时无法处理，稍后自动重试", "The server could not take it just now; retrying shortly");
+    pub const SYNC_NEED_LOGIN: Text = Text::new(
+        "登录已过期，请输入密码后继续同步（稿件不会丢失）",
+        "Your session expired; enter your password to go on syncing (nothing is lost)",
+    );
+    pub const STORAGE_FULL: Text = Text::new("本机存储空间已满，请清理后重试", "This device's storage is full; free some space and retry");
+    pub const CONTINUE: Text = Text::new("继续", "Continue");
+    pub const RECEIPTS: Text = Text::new("回执", "Receipts");
+    pub const RECEIPTS_WHY: Text = Text::new(
+        "服务器确认收到的每一次提交都记录在这里，可据此核对稿件是否送达。",
+        "Every change the server acknowledged is listed here: check whether an item arrived.",
+    );
+    pub const NO_RECEIPTS: Text = Text::new("还没有回执", "No receipts yet");
+    pub const OP_SAVE: Text = Text::new("保存草稿", "Draft saved");
+    pub const OP_SUBMIT: Text = Text::new("报送", "Submitted");
+    pub const OP_DELETE: Text = Text::new("删除", "Deleted");
+    pub const OUTCOME_APPLIED: Text = Text::new("已接收", "Received");
+    pub const OUTCOME_CONFLICT: Text = Text::new("冲突（双方版本均已保留）", "Conflict (both versions kept)");
+    pub const OUTCOME_REJECTED: Text = Text::new("被拒绝", "Refused");
+    pub const REVISION: Text = Text::new("版本", "revision");
+    pub const SUBMIT: Text = Text::new("报送", "Submit");
+    pub const WITHDRAW_SUBMIT: Text = Text::new("撤回报送", "Withdraw");
+    pub const SUBMIT_PENDING: Text = Text::new(
+        "已提交报送，等待发送到服务器。发送前可以撤回。",
+        "Submitted here; waiting to reach the server. You can withdraw it until then.",
+    );
+    pub const SUBMITTED_LOCKED: Text = Text::new(
+        "已报送，由信息科处理；如需修改请等待退回。",
+        "Submitted: the information section has it now; wait for it to be returned to change it.",
+    );
+    pub const FAILED_PREFIX: Text = Text::new("未被接收：", "Not accepted: ");
+    pub const SERVER_CONFLICT: Text = Text::new(
+        "这篇稿件在服务器上已被修改（另一台设备或信息科），而您在本机也改过。两个版本都保存着，请选择：",
+        "This item was changed on the server (another device or the information section) while you edited it here. Both versions are kept; choose:",
+    );
+    pub const SERVER_VERSION: Text = Text::new("服务器版本", "Server version");
+    pub const MY_VERSION: Text = Text::new("本机版本", "This device's version");
+    pub const KEEP_MINE_ON_TOP: Text = Text::new("保留我的版本", "Keep mine");
+    pub const TAKE_SERVER: Text = Text::new("采用服务器版本", "Take the server's");
+    pub const MERGE_BY_HAND: Text = Text::new("手动合并", "Merge by hand");
+    pub const MERGE_DONE: Text = Text::new("合并完成，以本机内容为准", "Done merging: keep what is here");
+    pub const MERGE_HINT: Text = Text::new(
+        "对照上方差异修改本机内容，完成后点击“合并完成”。",
+        "Edit the text here using the differences above, then press “Done merging”.",
+    );
+    pub const COPY_MINE_BEFORE_SERVER: Text = Text::new("（本机版本）", " (this device's version)");
+    pub const TOOK_SERVER: Text =
+        Text::new("已采用服务器版本；您的版本已另存为副本。", "Took the server's version; yours was saved as a copy.");
+    pub const KEPT_MINE: Text = Text::new(
+        "已保留您的版本，将在服务器版本之上保存；服务器版本仍保留在历史中。",
+        "Kept yours; it goes on top of the server's, which stays in the history.",
+    );
+    pub const TOOK_SERVER_UPDATE: Text = Text::new("已载入服务器上的新版本。", "Loaded the newer version from the server.");
 }

@@ -3,10 +3,13 @@
 //! - [`app`]: the shell — routes, the header, the language switch.
 //! - [`pages`]: one module per page (login, desk, editor).
 //! - [`api`]: the only module that talks HTTP.
-//! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account.
+//! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account;
+//!   `store::outbox` keeps the sync engine's meta, outbox and receipts.
 //! - [`photos`]: photos attached to drafts (downscaled, stored as Blobs).
 //! - [`session`]: the small session hint kept in localStorage.
 //! - [`transfer`]: export and import of unsent drafts (USB stick between machines).
+//! - [`sync`]: the sync engine — outbox pushed in batches, changes pulled by cursor, one
+//!   syncing tab (Web Locks), backoff, the badge's state.
 //! - [`tabs`]: tabs telling each other about saved drafts.
 //! - [`pwa`]: the service worker (offline shell) and the update offer.
 //! - [`i18n`]: the UI's strings (zh-CN first, English) and the language signal.
@@ -21,6 +24,7 @@ pub mod photos;
 pub mod pwa;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod tabs;
 pub mod transfer;
 pub mod util;

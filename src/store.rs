@@ -5,6 +5,9 @@
 //! every bump gets a browser test that upgrades from the previous version with data in it.
 //! - v1: `meta` (key `key`), `drafts` (key `id`, index `updated_at`).
 //! - v2: + `photos` (key `id`, index `draft_id`): photo Blobs apart from the draft record.
+//! - v3: + `outbox` (key `mid`, index `item_id`): mutations waiting for the server's answer;
+//!   + `receipts` (auto key, index `at`): what the server acknowledged and when. Drafts gain a
+//!     `sync` field (absent in older records: read as "never on the server").
 //!
 //! When a newer version of the app upgrades the schema in another tab, this tab gets
 //! `versionchange`: it lets writes under way finish, closes its connection (so the upgrade is
@@ -19,11 +22,16 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use xinbao_core::item::DraftContent;
+use xinbao_core::sync::LocalSync;
 
-pub const SCHEMA_VERSION: u32 = 2;
-const DRAFTS: &str = "drafts";
-const META: &str = "meta";
+pub mod outbox;
+
+pub const SCHEMA_VERSION: u32 = 3;
+pub(crate) const DRAFTS: &str = "drafts";
+pub(crate) const META: &str = "meta";
 pub const PHOTOS: &str = "photos";
+pub(crate) const OUTBOX: &str = "outbox";
+pub(crate) const RECEIPTS: &str = "receipts";
 /// Grace period between `versionchange` and closing: long enough for a last save.
 const CLOSE_GRACE_MS: u32 = 1500;
 
@@ -41,6 +49,10 @@ pub struct LocalDraft {
     /// In the trash since (ms): restorable for [`TRASH_DAYS`] days, then purged.
     #[serde(default)]
     pub deleted_at: Option<f64>,
+    /// Where the draft stands with the server; only the sync engine changes it (and the
+    /// submit request), so an editor's save never overwrites it (see [`save_draft_checked`]).
+    #[serde(default)]
+    pub sync: LocalSync,
 }
 
 /// How long a deleted draft can be restored.
@@ -50,7 +62,16 @@ const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 impl LocalDraft {
     pub fn new(id: String, owner: i64) -> LocalDraft {
         let now = now_ms();
-        LocalDraft { id, owner, content: DraftContent::default(), created_at: now, updated_at: now, local_rev: 0, deleted_at: None }
+        LocalDraft {
+            id,
+            owner,
+            content: DraftContent::default(),
+            created_at: now,
+            updated_at: now,
+            local_rev: 0,
+            deleted_at: None,
+            sync: LocalSync::default(),
+        }
     }
 }
 
@@ -121,6 +142,14 @@ pub fn schema(name: &str) -> DatabaseBuilder {
                 .key_path(Some(KeyPath::new_single("id")))
                 .add_index(IndexBuilder::new("draft_id".into(), KeyPath::new_single("draft_id"))),
         )
+        .add_object_store(
+            ObjectStoreBuilder::new(OUTBOX)
+                .key_path(Some(KeyPath::new_single("mid")))
+                .add_index(IndexBuilder::new("item_id".into(), KeyPath::new_single("item_id"))),
+        )
+        .add_object_store(
+            ObjectStoreBuilder::new(RECEIPTS).auto_increment(true).add_index(IndexBuilder::new("at".into(), KeyPath::new_single("at"))),
+        )
 }
 
 /// Opens (creating or upgrading) the database `name` at the current schema.
@@ -139,7 +168,14 @@ pub(crate) async fn db(user_id: i64) -> Result<Rc<Database>, StoreError> {
     if let Some(db) = OPEN.with(|o| o.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, db)| db.clone())) {
         return Ok(db);
     }
-    let db = Rc::new(open_named(&name).await?);
+    let db = open_named(&name).await?;
+    // Several callers may have been opening at once (the sync engine, the desk, the editor):
+    // keep one connection. A second one left open would block every later schema upgrade.
+    if let Some(first) = OPEN.with(|o| o.borrow().as_ref().filter(|(n, _)| *n == name).map(|(_, db)| db.clone())) {
+        db.close();
+        return Ok(first);
+    }
+    let db = Rc::new(db);
     OPEN.with(|o| *o.borrow_mut() = Some((name, db.clone())));
     Ok(db)
 }
@@ -159,6 +195,11 @@ pub(crate) async fn commit(tx: idb::Transaction) -> Result<(), StoreError> {
     }
 }
 
+/// Drops the cached list (another tab wrote): the next read goes to IndexedDB.
+pub fn forget_cache() {
+    CACHE.with(|c| *c.borrow_mut() = None);
+}
+
 /// Closes and forgets the cached handle (after logout, on a schema change, or when the
 /// connection was lost; the next use reopens it).
 pub fn close() {
@@ -168,7 +209,7 @@ pub fn close() {
     }
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
+pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
     // json_compatible: plain objects, not JS Maps, so key paths can see the fields.
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -212,15 +253,19 @@ async fn checked_put(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, S
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
     let store = tx.object_store(DRAFTS)?;
     let stored = store.get(JsValue::from_str(&draft.id))?.await?;
+    let mut stored_sync = draft.sync.clone();
     if let Some(v) = stored {
         let stored: LocalDraft = serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if stored.local_rev != base_rev {
             let _ = commit(tx).await;
             return Ok(SaveOutcome::Conflict(stored));
         }
+        stored_sync = stored.sync;
     }
     let mut next = draft.clone();
     next.local_rev = base_rev + 1;
+    // The sync state is the sync engine's: keep what is stored, whatever the editor holds.
+    next.sync = stored_sync;
     store.put(&to_js(&next)?, None)?.await?;
     commit(tx).await?;
     wrote(&next);
@@ -230,7 +275,7 @@ async fn checked_put(draft: &LocalDraft, base_rev: u32) -> Result<SaveOutcome, S
 /// Turns a failed write into `Quota` when the site's storage is (nearly) full: IndexedDB
 /// reports quota exhaustion only as an aborted transaction. A lost connection is forgotten so
 /// the next write reopens it.
-async fn classify<T>(result: Result<T, StoreError>) -> Result<T, StoreError> {
+pub(crate) async fn classify<T>(result: Result<T, StoreError>) -> Result<T, StoreError> {
     match result {
         Err(StoreError::NotCommitted(why)) => {
             if !STALE.with(Cell::get) {
@@ -278,10 +323,10 @@ pub async fn list_drafts(user_id: i64) -> Result<Vec<LocalDraft>, StoreError> {
 }
 
 /// Held while a write is under way (see `PENDING`).
-struct Writing;
+pub(crate) struct Writing;
 
 impl Writing {
-    fn start() -> Writing {
+    pub(crate) fn start() -> Writing {
         PENDING.with(|p| p.set(p.get() + 1));
         Writing
     }
@@ -293,7 +338,7 @@ impl Drop for Writing {
     }
 }
 
-async fn writes_settled() {
+pub(crate) async fn writes_settled() {
     while PENDING.with(Cell::get) > 0 {
         gloo_timers::future::TimeoutFuture::new(5).await;
     }
@@ -326,7 +371,7 @@ pub async fn recent_drafts(user_id: i64, n: usize) -> Result<Vec<LocalDraft>, St
 }
 
 /// Keeps the cached list in step with a write this tab made, and tells other tabs.
-fn wrote(d: &LocalDraft) {
+pub(crate) fn wrote(d: &LocalDraft) {
     CACHE.with(|c| {
         if let Some((_, list)) = c.borrow_mut().as_mut().filter(|(u, _)| *u == d.owner) {
             list.retain(|x| x.id != d.id);

@@ -111,3 +111,114 @@ async fn upgrading_from_schema_v1_keeps_every_draft() {
     assert!(db.store_names().contains(&"photos".to_owned()));
     db.close();
 }
+
+/// The schema as v2 shipped it: v1 plus `photos`.
+async fn create_v2(name: &str, drafts: &[serde_json::Value], photos: &[serde_json::Value]) {
+    use idb::builder::{DatabaseBuilder, IndexBuilder, ObjectStoreBuilder};
+    use idb::{KeyPath, TransactionMode};
+    let db = DatabaseBuilder::new(name)
+        .version(2)
+        .add_object_store(ObjectStoreBuilder::new("meta").key_path(Some(KeyPath::new_single("key"))))
+        .add_object_store(
+            ObjectStoreBuilder::new("drafts")
+                .key_path(Some(KeyPath::new_single("id")))
+                .add_index(IndexBuilder::new("updated_at".into(), KeyPath::new_single("updated_at"))),
+        )
+        .add_object_store(
+            ObjectStoreBuilder::new("photos")
+                .key_path(Some(KeyPath::new_single("id")))
+                .add_index(IndexBuilder::new("draft_id".into(), KeyPath::new_single("draft_id"))),
+        )
+        .build()
+        .await
+        .expect("v2 opens");
+    let tx = db.transaction(&["drafts", "photos"], TransactionMode::ReadWrite).expect("tx");
+    for (store, records) in [("drafts", drafts), ("photos", photos)] {
+        let s = tx.object_store(store).expect("store");
+        for r in records {
+            let v = js_sys::JSON::parse(&r.to_string()).expect("parse");
+            if store == "photos" {
+                // A real Blob, as v2 kept photos.
+                let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str("jpeg bytes"));
+                let blob = web_sys::Blob::new_with_str_sequence(&parts).expect("blob");
+                js_sys::Reflect::set(&v, &"blob".into(), &blob).expect("set");
+                js_sys::Reflect::set(&v, &"thumb".into(), &blob).expect("set");
+            }
+            s.put(&v, None).expect("put").await.expect("put done");
+        }
+    }
+    assert!(tx.await.expect("commit").is_committed());
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn upgrading_from_schema_v2_keeps_drafts_and_photos_and_makes_every_draft_sendable() {
+    let user = fresh_user(7);
+    let name = store::db_name(user);
+    let drafts: Vec<serde_json::Value> = (0..10)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("{:032x}", i + 1), "owner": user, "title": format!("第二版稿件{i}"), "body": "正文。",
+                "item_type": "dynamic", "tags": [], "phone": "13912345678", "created_at": 1.0, "updated_at": 2.0 + i as f64,
+                "local_rev": 4, "deleted_at": null
+            })
+        })
+        .collect();
+    let photo = serde_json::json!({"id": "p1", "draft_id": format!("{:032x}", 1), "name": "现场.jpg", "width": 10, "height": 10, "size": 10.0, "added_at": 1.0});
+    create_v2(&name, &drafts, &[photo]).await;
+
+    store::close();
+    assert_eq!(store::list_drafts(user).await.expect("opens at v3").len(), 10);
+    let d = store::load_draft(user, &format!("{:032x}", 1)).await.expect("load").expect("present");
+    assert_eq!((d.content.title.as_str(), d.local_rev), ("第二版稿件0", 4));
+    assert_eq!(d.sync, xinbao_core::sync::LocalSync::default(), "an old record reads as never sent");
+    assert_eq!(d.sync.status(d.local_rev), xinbao_core::sync::LocalStatus::LocalOnly);
+    assert_eq!(xinbao_app::photos::list(user, &d.id).await.expect("photos").len(), 1);
+    // Every old draft waits to be sent, once.
+    assert_eq!(store::outbox::pending_count(user).await.expect("count"), 10);
+    let (_, first) = store::outbox::freeze(user).await.expect("freeze");
+    let (_, again) = store::outbox::freeze(user).await.expect("freeze again");
+    assert_eq!(first.len(), 10);
+    assert_eq!(again, first, "freezing twice adds nothing: one waiting mutation per item");
+    let mids: Vec<u64> = first.iter().map(|e| e.mid).collect();
+    assert_eq!(mids, (1..=10).collect::<Vec<u64>>());
+}
+
+#[wasm_bindgen_test]
+async fn answers_retire_outbox_entries_and_leave_receipts_in_one_step() {
+    use xinbao_core::sync::{MutationResult, Outcome, RejectReason};
+    let user = fresh_user(8);
+    for i in 0..3u32 {
+        let mut d = LocalDraft::new(format!("{:032x}", i + 1), user);
+        d.content.title = format!("稿件{i}");
+        d.content.body = "正文".into();
+        d.local_rev = 1;
+        store::save_draft(&d).await.expect("save");
+    }
+    let (_, entries) = store::outbox::freeze(user).await.expect("freeze");
+    assert_eq!(entries.len(), 3);
+    let results = vec![
+        MutationResult { mid: entries[0].mid, outcome: Outcome::Applied { rev: 1 } },
+        MutationResult {
+            mid: entries[1].mid,
+            outcome: Outcome::Rejected { reason: RejectReason::Invalid, detail: "请填写联系电话".into() },
+        },
+    ];
+    assert_eq!(store::outbox::apply_results(user, &results).await.expect("apply"), 2);
+    let (_, left) = store::outbox::freeze(user).await.expect("freeze");
+    assert_eq!(left.iter().map(|e| e.mid).collect::<Vec<_>>(), vec![entries[2].mid], "only the unanswered one waits");
+    let ok = store::load_draft(user, &entries[0].item_id).await.expect("load").expect("present");
+    assert_eq!(ok.sync.status(ok.local_rev), xinbao_core::sync::LocalStatus::BackedUp);
+    let refused = store::load_draft(user, &entries[1].item_id).await.expect("load").expect("present");
+    assert_eq!(refused.sync.status(refused.local_rev), xinbao_core::sync::LocalStatus::Failed("请填写联系电话".into()));
+    let receipts = store::outbox::receipts(user, 10).await.expect("receipts");
+    assert_eq!(receipts.len(), 2);
+    assert!(receipts.iter().any(|r| r.outcome == "rejected" && r.detail.as_deref() == Some("请填写联系电话")));
+    // An editor's save never overwrites the sync state.
+    let mut stale = ok.clone();
+    stale.sync = xinbao_core::sync::LocalSync::default();
+    stale.content.body = "改过".into();
+    let saved = store::save_draft_checked(&stale, ok.local_rev).await.expect("save");
+    let store::SaveOutcome::Saved(saved) = saved else { panic!("conflict") };
+    assert_eq!(saved.sync.rev, 1);
+}

@@ -37,9 +37,11 @@ test("export, then import on a clean machine restores every draft with its photo
   expect(exported.drafts).toHaveLength(2);
   expect(exported.photos).toHaveLength(1);
 
-  // Another machine: a clean browser profile.
+  // Another machine: a clean browser profile that can log in but not sync (a USB stick is how
+  // drafts reach it; with sync they would simply be pulled from the server).
   const other = await browser.newContext({ locale: "zh-CN" });
   const p2 = await other.newPage();
+  await p2.route("**/api/sync/**", (route) => route.abort());
   await logIn(p2, server, "officer", "Chunfeng-2026");
   await expect(p2.getByText("还没有稿件")).toBeVisible();
   await p2.getByTestId("import").setInputFiles(path!);

@@ -1,4 +1,5 @@
-// Test fixtures: each worker gets its own real server on a free port with a fresh database,
+// Test fixtures: each test gets its own real server on a free port with a fresh database (sync
+// carries drafts to the server, so tests sharing one would see each other's items),
 // plus helpers to create accounts through the server's own CLI.
 import { test as base, expect, Page } from "@playwright/test";
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
@@ -61,7 +62,7 @@ export class XinbaoServer {
 
 type Fixtures = { server: XinbaoServer };
 
-export const test = base.extend<{}, Fixtures>({
+export const test = base.extend<Fixtures>({
   server: [
     async ({}, use) => {
       const dir = mkdtempSync(join(tmpdir(), "xinbao-e2e-"));
@@ -73,7 +74,7 @@ export const test = base.extend<{}, Fixtures>({
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    { scope: "worker" },
+    { scope: "test" },
   ],
 });
 

@@ -28,6 +28,8 @@ test("a wrong password and an unknown user get the same Chinese message", async 
 });
 
 test("an officer's draft survives a reload and logging out ends the session", async ({ page, server }) => {
+  // No sync in this test: the draft stays only on this device, and logging out says so.
+  await page.route("**/api/sync/**", (route) => route.abort());
   await logIn(page, server, "officer", "Chunfeng-2026");
   await expect(page.getByText("李建军 · 兰州湾镇 · 信息员")).toBeVisible();
 
@@ -48,7 +50,7 @@ test("an officer's draft survives a reload and logging out ends the session", as
   await expect(page.getByTestId("draft-list")).toContainText(title);
 
   await page.getByTestId("logout").click();
-  await expect(page.getByTestId("logout-confirm")).toContainText("本机还有 1 篇稿件未报送");
+  await expect(page.getByTestId("logout-confirm")).toContainText("本机还有 1 篇稿件的修改尚未发送到服务器");
   await page.getByRole("button", { name: "仍然退出" }).click();
   await expect(page).toHaveURL(/\/login$/);
   const me = await page.request.get(`${server.url}/api/me`);

@@ -55,6 +55,15 @@ pub fn DeskPage() -> impl IntoView {
         }
     };
     reload();
+    // Sync changed items (arrived from the server, acknowledged, in conflict): read them again.
+    if let Some(sync) = crate::sync::use_sync() {
+        Effect::new(move |first: Option<()>| {
+            sync.generation.track();
+            if first.is_some() {
+                reload();
+            }
+        });
+    }
 
     let results = Memo::new(move |_| {
         let q = query.get();
@@ -247,13 +256,19 @@ fn draft_row(d: LocalDraft, trash_view: bool, restore: impl Fn(String) + Copy + 
     let count = char_count(&d.content.body);
     let id = d.id.clone();
     let days = d.deleted_at.map(|at| trash_days_left(at, now_ms()));
+    let status = d.sync.status(d.local_rev);
+    let why = match &status {
+        xinbao_core::sync::LocalStatus::Failed(why) => Some(why.clone()),
+        _ => None,
+    };
     view! {
         <li class="draft-item">
             <a href=format!("/drafts/{}", d.id) class="draft-row">
                 <span class="draft-title">{title}</span>
                 <span class="draft-meta">
                     <span class="badge">{i18n.t(d.content.item_type.label())}</span>
-                    <span class="badge local">{i18n.t(ui::STATUS_LOCAL)}</span>
+                    <span class=format!("badge status {}", status.key()) data-testid="item-status" title=why.clone()>{i18n.t(status.label())}</span>
+                    {why.map(|w| view! { <span class="failed-why">{w}</span> })}
                     <span>{format!("{} {}", i18n.t(ui::CHAR_COUNT), count)}</span>
                     <span>{format!("{} {}", i18n.t(ui::UPDATED), date_time(d.updated_at))}</span>
                     {days.map(|n| view! { <span class="purge">{format!("{} {}", n, i18n.t(ui::DAYS_UNTIL_PURGE))}</span> })}

@@ -8,9 +8,12 @@ use crate::i18n::{Text, ui, use_i18n};
 use crate::pages::fields::ItemFields;
 use crate::pages::photos_field::PhotosField;
 use crate::pages::quality_panel::{QualityPanel, check_draft};
+use crate::pages::sync_panel::SyncPanel;
 use crate::pwa::use_pwa;
 use crate::session::use_session;
+use crate::store::outbox;
 use crate::store::{self, LocalDraft, SaveOutcome, StoreError};
+use crate::sync::use_sync;
 use crate::tabs::TabChannel;
 use crate::util::{clock_time, now_ms, random_id};
 use gloo_timers::callback::Timeout;
@@ -106,6 +109,11 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let conflict = RwSignal::new(None::<LocalDraft>);
     let note = RwSignal::new(None::<Text>);
     let base_rev = StoredValue::new(draft.local_rev);
+    // Where the item stands with the server (the store keeps it; the sync engine changes it).
+    let sync_info = RwSignal::new(draft.sync.clone());
+    let local_rev = RwSignal::new(draft.local_rev);
+    let sync = use_sync();
+    let locked = Memo::new(move |_| sync_info.with(|s| s.submit || s.state == Some(xinbao_core::sync::ItemState::Submitted)));
     let owner = draft.owner;
     let current = StoredValue::new(draft);
     let composing = StoredValue::new(false);
@@ -140,6 +148,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             d.content.body.clone(),
         )));
         base_rev.set_value(d.local_rev);
+        local_rev.set(d.local_rev);
+        sync_info.set(d.sync.clone());
         state.set(SaveState::Saved(d.updated_at));
         current.set_value(d);
     };
@@ -168,6 +178,11 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             match outcome {
                 Ok(SaveOutcome::Saved(stored)) => {
                     base_rev.set_value(stored.local_rev);
+                    local_rev.set(stored.local_rev);
+                    sync_info.set(stored.sync.clone());
+                    if let Some(s) = sync {
+                        s.soon();
+                    }
                     current.update_value(|d| d.local_rev = stored.local_rev);
                     if dirty.get_value() {
                         retry.update(|n| *n += 1);
@@ -318,6 +333,145 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         );
     };
 
+    // Sync changed this item (acknowledged, refused, in conflict, or a newer server version
+    // taken because nothing here was unsent): show it.
+    if let Some(s) = sync {
+        Effect::new(move |first: Option<()>| {
+            s.generation.track();
+            if first.is_none() {
+                return;
+            }
+            let id = current.with_value(|d| d.id.clone());
+            spawn_local(async move {
+                let Ok(Some(stored)) = store::load_draft(owner, &id).await else { return };
+                if dirty.is_disposed() {
+                    return;
+                }
+                if stored.local_rev > base_rev.get_value() && !dirty.get_value() && !saving.get_value() {
+                    show(stored);
+                    note.set(Some(ui::TOOK_SERVER_UPDATE));
+                } else {
+                    sync_info.set(stored.sync);
+                }
+            });
+        });
+    }
+    // Waits until everything typed is written (at most a few seconds), then runs `then`.
+    let when_saved = move |then: Box<dyn FnOnce()>| {
+        save_now();
+        spawn_local(async move {
+            for _ in 0..100 {
+                if dirty.is_disposed() {
+                    return;
+                }
+                if !dirty.get_value() && !saving.get_value() {
+                    break;
+                }
+                gloo_timers::future::TimeoutFuture::new(30).await;
+            }
+            then();
+        });
+    };
+    let id_now = move || current.with_value(|d| d.id.clone());
+    let after_sync_change = move |r: Result<Option<LocalDraft>, StoreError>| match r {
+        Ok(Some(d)) => {
+            sync_info.set(d.sync);
+            if let Some(s) = sync {
+                s.sync_now();
+            }
+        }
+        Ok(None) => {}
+        Err(e) => state.set(SaveState::Failed(failure_text(&e))),
+    };
+    let on_submit = Callback::new(move |()| {
+        when_saved(Box::new(move || {
+            spawn_local(async move {
+                let r = outbox::update_sync(owner, &id_now(), |d| {
+                    d.sync.submit = true;
+                    d.sync.failed = None;
+                    true
+                })
+                .await;
+                if !dirty.is_disposed() {
+                    after_sync_change(r);
+                }
+            });
+        }));
+    });
+    let on_withdraw = Callback::new(move |()| {
+        spawn_local(async move {
+            let r = outbox::withdraw_submit(owner, &id_now()).await;
+            if !dirty.is_disposed() {
+                after_sync_change(r);
+            }
+        });
+    });
+    // Keep mine: it goes on top of the server's version (which stays in the server's history).
+    let on_keep_mine = Callback::new(move |()| {
+        when_saved(Box::new(move || {
+            spawn_local(async move {
+                let r = outbox::update_sync(owner, &id_now(), |d| match d.sync.conflict.take() {
+                    Some(server) => {
+                        d.sync.rev = server.rev;
+                        d.sync.state = Some(server.state);
+                        // Dirty again: the text here is proposed on top of the server's.
+                        d.sync.synced_rev = 0;
+                        true
+                    }
+                    None => false,
+                })
+                .await;
+                if !dirty.is_disposed() {
+                    after_sync_change(r);
+                    note.set(Some(ui::KEPT_MINE));
+                }
+            });
+        }));
+    });
+    // Take the server's: mine is saved as a copy first, then the server's version is shown.
+    let on_take_server = Callback::new(move |()| {
+        let lang = i18n.lang.get_untracked();
+        when_saved(Box::new(move || {
+            let mine = current.get_value();
+            spawn_local(async move {
+                if let Err(e) = store::save_draft(&copy_of(&mine, ui::COPY_MINE_BEFORE_SERVER, lang)).await {
+                    if !dirty.is_disposed() {
+                        state.set(SaveState::Failed(failure_text(&e)));
+                    }
+                    return;
+                }
+                let r = outbox::update_sync(owner, &mine.id, |d| match d.sync.conflict.take() {
+                    Some(server) => {
+                        d.content = server.content.clone();
+                        d.local_rev += 1;
+                        d.updated_at = now_ms();
+                        d.sync = xinbao_core::sync::LocalSync {
+                            rev: server.rev,
+                            state: Some(server.state),
+                            synced_rev: d.local_rev,
+                            ..Default::default()
+                        };
+                        true
+                    }
+                    None => false,
+                })
+                .await;
+                if dirty.is_disposed() {
+                    return;
+                }
+                match r {
+                    Ok(Some(d)) => {
+                        show(d);
+                        set_unsaved(false);
+                        note.set(Some(ui::TOOK_SERVER));
+                    }
+                    Ok(None) => {}
+                    Err(e) => state.set(SaveState::Failed(failure_text(&e))),
+                }
+            });
+        }));
+    });
+
     // Delete = to the trash, through the same save path (so other tabs hear of it); restore
     // takes it back out.
     let trashed = RwSignal::new(current.with_value(|d| d.deleted_at.is_some()));
@@ -366,6 +520,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     <button type="button" class="primary" on:click=restore>{move || i18n.t(ui::RESTORE)}</button>
                 </div>
             })}
+            <SyncPanel sync=sync_info local_rev missing report on_submit on_withdraw on_keep_mine on_take_server />
+            <fieldset class="fields" prop:disabled=move || locked.get()>
             <label for="item-type">{move || i18n.t(ui::ITEM_TYPE)}</label>
             <select id="item-type" data-testid="item-type" on:change=move |ev| {
                 if let Some(t) = ItemType::parse(&event_target_value(&ev)) {
@@ -402,6 +558,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:blur=move |_| save_now()></textarea>
             <ItemFields current item_type on_change=Callback::new(move |()| schedule()) />
             <PhotosField owner draft_id=current.with_value(|d| d.id.clone()) />
+            </fieldset>
             <div class="readiness" data-testid="readiness">
                 {move || {
                     let m = missing.get();

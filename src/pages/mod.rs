@@ -7,3 +7,6 @@ pub mod login;
 pub mod password;
 pub mod photos_field;
 pub mod quality_panel;
+pub mod receipts;
+pub mod sync_bar;
+pub mod sync_panel;

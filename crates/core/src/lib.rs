@@ -22,6 +22,7 @@
 //!
 //! # Modules
 //! - [`i18n`]: the one text layer: every user-facing string is a [`i18n::Text`] (zh + en).
+//! - [`diff`]: character-level diff (Chinese-aware) between two texts.
 //! - [`desk`]: search, filter and sort of items on a desk.
 //! - [`item`]: the information item, its fields, parsing and validation.
 //! - [`sync`]: the sync protocol messages (push mutations, pull changes).
@@ -34,6 +35,7 @@
 
 pub mod api;
 pub mod desk;
+pub mod diff;
 pub mod i18n;
 pub mod item;
 pub mod password;

@@ -181,6 +181,189 @@ pub struct PullResponse {
     pub reset: bool,
 }
 
+/// What the browser keeps, per item, about the item's server side (stored with the draft).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LocalSync {
+    /// The server revision the local copy started from; 0 when never on the server.
+    #[serde(default)]
+    pub rev: u64,
+    /// The item's state on the server, as last heard.
+    #[serde(default)]
+    pub state: Option<ItemState>,
+    /// The local revision the server holds: a higher local revision has edits to send.
+    #[serde(default)]
+    pub synced_rev: u32,
+    /// The author asked to submit (报送); cleared once the server answered.
+    #[serde(default)]
+    pub submit: bool,
+    /// The server's version, when it changed while this copy was edited here.
+    #[serde(default)]
+    pub conflict: Option<ItemSnapshot>,
+    /// Why the server refused the last change (Chinese).
+    #[serde(default)]
+    pub failed: Option<String>,
+    /// When the server last acknowledged a change of this item (ms since the epoch).
+    #[serde(default)]
+    pub acked_at: Option<f64>,
+}
+
+/// Where an item stands, as its author sees it (guarantee 6 of SYNC.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalStatus {
+    /// 仅本地: a draft whose latest text is only on this device.
+    LocalOnly,
+    /// 草稿已备份: a draft whose latest text the server also holds.
+    BackedUp,
+    /// 待报送: submitted here, not yet acknowledged by the server.
+    Pending,
+    /// 已报送: the server has it as submitted.
+    Sent,
+    /// 冲突: the server's version changed too; the author decides.
+    Conflict,
+    /// 失败: the server refused it, with the reason.
+    Failed(String),
+}
+
+impl LocalStatus {
+    pub fn label(&self) -> crate::i18n::Text {
+        use crate::i18n::Text;
+        match self {
+            LocalStatus::LocalOnly => Text::new("仅本地", "Only here"),
+            LocalStatus::BackedUp => Text::new("草稿已备份", "Draft backed up"),
+            LocalStatus::Pending => Text::new("待报送", "Waiting to send"),
+            LocalStatus::Sent => Text::new("已报送", "Sent"),
+            LocalStatus::Conflict => Text::new("冲突", "Conflict"),
+            LocalStatus::Failed(_) => Text::new("失败", "Failed"),
+        }
+    }
+
+    /// A short machine name (CSS class, test id).
+    pub fn key(&self) -> &'static str {
+        match self {
+            LocalStatus::LocalOnly => "local",
+            LocalStatus::BackedUp => "backed-up",
+            LocalStatus::Pending => "pending",
+            LocalStatus::Sent => "sent",
+            LocalStatus::Conflict => "conflict",
+            LocalStatus::Failed(_) => "failed",
+        }
+    }
+}
+
+impl LocalSync {
+    /// Where the item stands for its author.
+    pub fn status(&self, local_rev: u32) -> LocalStatus {
+        if self.conflict.is_some() {
+            return LocalStatus::Conflict;
+        }
+        if let Some(why) = &self.failed {
+            return LocalStatus::Failed(why.clone());
+        }
+        match self.state {
+            Some(ItemState::Submitted) => LocalStatus::Sent,
+            _ if self.submit => LocalStatus::Pending,
+            Some(ItemState::Draft) if local_rev == self.synced_rev => LocalStatus::BackedUp,
+            _ => LocalStatus::LocalOnly,
+        }
+    }
+
+    /// The change to send for this item, if any: (base revision, operation). Nothing while a
+    /// conflict waits for the author, nothing once submitted, and a trashed draft the server
+    /// never had stays local.
+    pub fn next_op(&self, content: &DraftContent, local_rev: u32, trashed: bool) -> Option<(u64, Op)> {
+        if self.conflict.is_some() || self.state == Some(ItemState::Submitted) {
+            return None;
+        }
+        if trashed {
+            let on_server = self.rev > 0 && self.state != Some(ItemState::Deleted);
+            return on_server.then_some((self.rev, Op::Delete));
+        }
+        if self.submit {
+            return Some((self.rev, Op::Submit { content: content.clone() }));
+        }
+        let dirty = local_rev != self.synced_rev || self.state == Some(ItemState::Deleted);
+        (dirty && !content_is_empty(content)).then(|| (self.rev, Op::Save { content: content.clone() }))
+    }
+
+    /// Records the server's answer to a mutation that carried local revision `sent_rev`.
+    pub fn on_result(&mut self, op: &Op, sent_rev: u32, outcome: &Outcome, now: f64) {
+        match outcome {
+            Outcome::Applied { rev } => {
+                self.rev = *rev;
+                self.synced_rev = sent_rev;
+                self.failed = None;
+                self.acked_at = Some(now);
+                self.state = Some(match op {
+                    Op::Save { .. } => ItemState::Draft,
+                    Op::Submit { .. } => ItemState::Submitted,
+                    Op::Delete => ItemState::Deleted,
+                });
+                if matches!(op, Op::Submit { .. }) {
+                    self.submit = false;
+                }
+            }
+            Outcome::Conflict { server } => {
+                self.conflict = Some((**server).clone());
+                self.acked_at = Some(now);
+            }
+            Outcome::Rejected { detail, .. } => {
+                self.synced_rev = sent_rev;
+                self.submit = false;
+                self.failed = Some(detail.clone());
+                self.acked_at = Some(now);
+            }
+        }
+    }
+}
+
+fn content_is_empty(c: &DraftContent) -> bool {
+    c.title.trim().is_empty() && c.body.trim().is_empty()
+}
+
+/// What to do with a pulled server version of an item, given the local copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PullAction {
+    /// Nothing new for this device.
+    Ignore,
+    /// Not here yet: add it (another device wrote it, or this device's storage was wiped).
+    Insert,
+    /// Nothing unsent here: take the server's version.
+    Take,
+    /// Unsent edits here equal the server's text already (our own change came back): just
+    /// move the base revision.
+    Converged,
+    /// Unsent edits here and a different server version: keep both, the author decides.
+    Conflict,
+}
+
+/// A local copy, as [`on_pulled`] needs to see it.
+pub struct LocalCopy<'a> {
+    pub sync: &'a LocalSync,
+    pub local_rev: u32,
+    pub content: &'a DraftContent,
+    /// The content of a mutation for this item still waiting in the outbox, if any.
+    pub in_outbox: Option<&'a DraftContent>,
+}
+
+/// Decides how a pulled server version meets the local copy (SYNC.md: nothing anyone wrote is
+/// silently overwritten).
+pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAction {
+    let Some(local) = local else {
+        return if server.state == ItemState::Deleted { PullAction::Ignore } else { PullAction::Insert };
+    };
+    if server.rev <= local.sync.rev && local.sync.state.is_some() {
+        return PullAction::Ignore;
+    }
+    let unsent = local.local_rev != local.sync.synced_rev || local.sync.submit || local.in_outbox.is_some();
+    if !unsent && local.sync.conflict.is_none() {
+        return PullAction::Take;
+    }
+    if &server.content == local.content || local.in_outbox == Some(&server.content) {
+        return PullAction::Converged;
+    }
+    PullAction::Conflict
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +385,82 @@ mod tests {
         assert!(valid_client_id(&"0f".repeat(16)));
         assert!(!valid_client_id("short"));
         assert!(!valid_client_id(&"zz".repeat(16)));
+    }
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    fn content(body: &str) -> DraftContent {
+        DraftContent { title: "标题".into(), body: body.into(), ..DraftContent::default() }
+    }
+
+    fn snapshot(rev: u64, state: ItemState, body: &str) -> ItemSnapshot {
+        ItemSnapshot { id: "a".repeat(32), rev, state, content: content(body), author_id: 1, unit_id: 1, updated_at: 0 }
+    }
+
+    #[test]
+    fn a_new_draft_is_only_local_then_backed_up_then_pending_then_sent() {
+        let mut s = LocalSync::default();
+        assert_eq!(s.status(1), LocalStatus::LocalOnly);
+        let (base, op) = s.next_op(&content("正文"), 1, false).unwrap_or((9, Op::Delete));
+        assert_eq!((base, matches!(op, Op::Save { .. })), (0, true));
+        s.on_result(&op, 1, &Outcome::Applied { rev: 1 }, 1.0);
+        assert_eq!(s.status(1), LocalStatus::BackedUp);
+        assert_eq!(s.next_op(&content("正文"), 1, false), None);
+        assert_eq!(s.status(2), LocalStatus::LocalOnly);
+        s.submit = true;
+        assert_eq!(s.status(2), LocalStatus::Pending);
+        let (base, op) = s.next_op(&content("正文改"), 2, false).unwrap_or((9, Op::Delete));
+        assert_eq!((base, matches!(op, Op::Submit { .. })), (1, true));
+        s.on_result(&op, 2, &Outcome::Applied { rev: 2 }, 2.0);
+        assert_eq!(s.status(2), LocalStatus::Sent);
+        assert_eq!(s.next_op(&content("正文改"), 3, false), None, "nothing is sent after submission");
+    }
+
+    #[test]
+    fn trash_deletes_on_the_server_only_what_the_server_has_and_restore_saves_again() {
+        let s = LocalSync::default();
+        assert_eq!(s.next_op(&content("x"), 2, true), None);
+        let mut s = LocalSync { rev: 3, state: Some(ItemState::Draft), synced_rev: 1, ..LocalSync::default() };
+        assert_eq!(s.next_op(&content("x"), 2, true), Some((3, Op::Delete)));
+        s.on_result(&Op::Delete, 2, &Outcome::Applied { rev: 4 }, 0.0);
+        assert_eq!(s.next_op(&content("x"), 2, true), None);
+        assert!(matches!(s.next_op(&content("x"), 2, false), Some((4, Op::Save { .. }))));
+    }
+
+    #[test]
+    fn a_rejection_is_shown_with_its_reason_and_not_resent_until_edited() {
+        let mut s = LocalSync { submit: true, ..LocalSync::default() };
+        let op = Op::Submit { content: content("") };
+        s.on_result(&op, 5, &Outcome::Rejected { reason: RejectReason::Invalid, detail: "请填写标题".into() }, 0.0);
+        assert_eq!(s.status(5), LocalStatus::Failed("请填写标题".into()));
+        assert_eq!(s.next_op(&content("x"), 5, false), None);
+        assert!(s.next_op(&content("x"), 6, false).is_some());
+    }
+
+    #[test]
+    fn a_conflict_holds_the_item_until_the_author_decides() {
+        let mut s = LocalSync { rev: 1, state: Some(ItemState::Draft), synced_rev: 1, ..LocalSync::default() };
+        let server = snapshot(2, ItemState::Draft, "编辑改过");
+        s.on_result(&Op::Save { content: content("我改过") }, 2, &Outcome::Conflict { server: Box::new(server) }, 0.0);
+        assert_eq!(s.status(2), LocalStatus::Conflict);
+        assert_eq!(s.next_op(&content("我改过"), 2, false), None);
+    }
+
+    #[test]
+    fn pulled_versions_never_overwrite_unsent_text() {
+        let clean = LocalSync { rev: 1, state: Some(ItemState::Draft), synced_rev: 3, ..LocalSync::default() };
+        let mine = content("本机");
+        let copy = |sync, local_rev, in_outbox| Some(LocalCopy { sync, local_rev, content: &mine, in_outbox });
+        assert_eq!(on_pulled(None, &snapshot(1, ItemState::Draft, "x")), PullAction::Insert);
+        assert_eq!(on_pulled(None, &snapshot(2, ItemState::Deleted, "x")), PullAction::Ignore);
+        assert_eq!(on_pulled(copy(&clean, 3, None), &snapshot(1, ItemState::Draft, "x")), PullAction::Ignore);
+        assert_eq!(on_pulled(copy(&clean, 3, None), &snapshot(2, ItemState::Draft, "x")), PullAction::Take);
+        assert_eq!(on_pulled(copy(&clean, 4, None), &snapshot(2, ItemState::Draft, "x")), PullAction::Conflict);
+        assert_eq!(on_pulled(copy(&clean, 4, None), &snapshot(2, ItemState::Draft, "本机")), PullAction::Converged);
+        let sent = content("已发出");
+        assert_eq!(on_pulled(copy(&clean, 4, Some(&sent)), &snapshot(2, ItemState::Draft, "已发出")), PullAction::Converged);
     }
 }

@@ -14,6 +14,7 @@
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
 pub mod accounts;
+pub mod attachments;
 pub mod auth;
 pub mod backup;
 pub mod config;
@@ -102,6 +103,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/revoke-sessions", post(auth::revoke_sessions))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
+        .route(
+            "/attachments/{sha256}",
+            get(attachments::get)
+                .head(attachments::head)
+                .put(attachments::put)
+                .layer(DefaultBodyLimit::max(attachments::MAX_ATTACHMENT_BYTES + 1)),
+        )
         .fallback(api_not_found)
         .layer(middleware::from_fn(require_client_header))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));

@@ -18,6 +18,8 @@ use utoipa::OpenApi;
         crate::auth::revoke_sessions,
         crate::sync::push,
         crate::sync::pull,
+        crate::attachments::put,
+        crate::attachments::get,
     ),
     tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "operations"))
 )]

@@ -1,4 +1,4 @@
-//! The server's half of sync (SYNC.md): `POST /api/sync/push` applies each mutation in its own
+//! The server's half of sync (SYNC.md): `POST /api/sync/push` applies a batch of mutations in one
 //! transaction — client row locked first, replays answered from stored results, gaps refused,
 //! stale bases kept as conflicts, invalid content rejected (still advancing `last_mid`) — and
 //! `POST /api/sync/pull` pages through a commit-ordered change log in one snapshot.
@@ -126,6 +126,15 @@ async fn write_item(
         .execute(&mut **tx)
         .await?;
     }
+    sqlx::query("INSERT INTO item_revisions (item_id, rev, state, content, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(rev as i64)
+        .bind(state.as_str())
+        .bind(&json)
+        .bind(me.user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     let seq = next_seq(tx).await?;
     sqlx::query("INSERT INTO change_log (seq, item_id, author_id, at) VALUES ($1, $2, $3, $4)")
         .bind(seq)
@@ -197,7 +206,9 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
             .await?;
             return Ok(Outcome::Conflict { server: Box::new(item.clone()) });
         }
-        if item.state != ItemState::Draft {
+        // A withdrawn draft can be restored (saved or submitted again); a submitted one is the
+        // office's now.
+        if item.state == ItemState::Submitted {
             return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
         }
     }
@@ -246,32 +257,33 @@ pub async fn push(
     if req.mutations.len() > MAX_BATCH {
         return Err(AppError::Refused(ErrorCode::TooLarge, Some(format!("一次最多报送{MAX_BATCH}条修改，请分批发送"))));
     }
-    let mut results = Vec::new();
-    let mut last_mid = 0;
+    // The whole batch is one transaction: the client row is locked first (a concurrent push of
+    // the same batch waits, then finds every mid already processed), and one commit makes the
+    // batch durable before anything is acknowledged. A failure rolls everything back; the
+    // client sends the same mids again.
+    let mut tx = state.db.pool.begin().await?;
+    let first_mid = req.mutations.first().map_or(1, |m| m.mid);
+    let known = lock_client(&mut tx, &req.client_id, me.user_id, first_mid).await?;
+    let mut last_mid = known;
+    let mut results = Vec::with_capacity(req.mutations.len());
     let mut expected = None;
     for m in &req.mutations {
-        let mut tx = state.db.pool.begin().await?;
-        let last = lock_client(&mut tx, &req.client_id, me.user_id, m.mid).await?;
-        last_mid = last;
-        if m.mid <= last {
-            // Already applied: the stored result, nothing done twice.
+        if m.mid <= last_mid {
+            // Already processed: its stored result, nothing done twice.
             let row = sqlx::query("SELECT result FROM mutation_results WHERE client_id = $1 AND mid = $2")
                 .bind(&req.client_id)
                 .bind(m.mid as i64)
                 .fetch_optional(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            if let Some(row) = row {
-                let stored: String = row.try_get(0)?;
-                if let Ok(r) = serde_json::from_str::<MutationResult>(&stored) {
-                    results.push(r);
-                }
+            if let Some(row) = row
+                && let Ok(r) = serde_json::from_str::<MutationResult>(&row.try_get::<String, _>(0)?)
+            {
+                results.push(r);
             }
             continue;
         }
-        if m.mid > last + 1 {
-            tx.rollback().await?;
-            expected = Some(last + 1);
+        if m.mid > last_mid + 1 {
+            expected = Some(last_mid + 1);
             break;
         }
         let outcome = apply(&mut tx, &me, &req.client_id, m).await?;
@@ -283,21 +295,18 @@ pub async fn push(
             .bind(stored)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE sync_clients SET last_mid = $1 WHERE client_id = $2")
-            .bind(m.mid as i64)
-            .bind(&req.client_id)
-            .execute(&mut *tx)
-            .await?;
-        // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
-        tx.commit().await?;
         last_mid = m.mid;
         results.push(result);
     }
-    if req.mutations.is_empty() {
-        let mut tx = state.db.pool.begin().await?;
-        last_mid = lock_client(&mut tx, &req.client_id, me.user_id, 1).await?;
-        tx.commit().await?;
+    if last_mid != known {
+        sqlx::query("UPDATE sync_clients SET last_mid = $1 WHERE client_id = $2")
+            .bind(last_mid as i64)
+            .bind(&req.client_id)
+            .execute(&mut *tx)
+            .await?;
     }
+    // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
+    tx.commit().await?;
     Ok(Json(PushResponse { results, last_mid, expected }))
 }
 

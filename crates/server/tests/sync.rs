@@ -263,3 +263,155 @@ async fn a_submitted_item_carries_the_writing_checks_report_for_the_editor() {
         .collect();
     assert!(kinds.contains(&"follow_up_repeats".to_owned()), "{kinds:?}");
 }
+
+#[tokio::test]
+async fn every_revision_is_kept_and_a_withdrawn_draft_can_be_restored() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let delete = json!({"mid": 3, "item_id": id(1), "base_rev": 2, "op": "delete"});
+    let (_, res) = push(&t, &c, &client(1), vec![save(1, 1, 0, "原稿"), save(2, 1, 1, "改稿"), delete, save(4, 1, 3, "恢复")]).await;
+    assert_eq!(res["results"][2], json!({"mid": 3, "outcome": "applied", "rev": 3}));
+    assert_eq!(res["results"][3], json!({"mid": 4, "outcome": "applied", "rev": 4}), "restoring from the trash saves again");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM item_revisions").await, 4);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM item_revisions WHERE rev = 1 AND content LIKE '%原稿%'").await, 1);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE state = 'draft' AND title = '恢复'").await, 1);
+}
+
+mod attachments {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use sha2::{Digest, Sha256};
+
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 2, 3, 4, 5];
+
+    fn sha(bytes: &[u8]) -> String {
+        Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    async fn put(t: &TestApp, cookie: &str, hash: &str, bytes: &[u8]) -> (StatusCode, Value) {
+        let req = Request::put(format!("/api/attachments/{hash}"))
+            .header("x-xinbao-client", "1")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(bytes.to_vec()))
+            .unwrap_or_default();
+        let res = t.send(req).await;
+        let status = res.status();
+        let body = common::text(res).await;
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn a_photo_is_stored_once_by_its_hash_and_served_as_an_image() {
+        let t = TestApp::spawn().await;
+        let c = officer(&t, "lzw").await;
+        let hash = sha(JPEG);
+        assert_eq!(
+            t.send(Request::head(format!("/api/attachments/{hash}")).header(header::COOKIE, &c).body(Body::empty()).unwrap_or_default())
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(put(&t, &c, &hash, JPEG).await.0, StatusCode::CREATED);
+        // A retry after a lost answer stores nothing new.
+        assert_eq!(put(&t, &c, &hash, JPEG).await.0, StatusCode::OK);
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM attachments").await, 1);
+        assert_eq!(
+            t.send(Request::head(format!("/api/attachments/{hash}")).header(header::COOKIE, &c).body(Body::empty()).unwrap_or_default())
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let res = t.get(&format!("/api/attachments/{hash}"), Some(&c)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+        assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(common::bytes(res).await, JPEG);
+    }
+
+    #[tokio::test]
+    async fn a_truncated_upload_or_a_non_image_is_refused_with_a_reason() {
+        let t = TestApp::spawn().await;
+        let c = officer(&t, "lzw").await;
+        let (status, body) = put(&t, &c, &sha(JPEG), &JPEG[..8]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["detail"].as_str().unwrap_or_default().contains("不符"), "{body}");
+        let html = b"<html><script>alert(1)</script></html>";
+        let (status, body) = put(&t, &c, &sha(html), html).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["detail"].as_str().unwrap_or_default().contains("只能上传照片"), "{body}");
+        assert_eq!(put(&t, &c, "not-a-hash", JPEG).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM attachments").await, 0);
+        let anonymous = t
+            .send(
+                Request::put(format!("/api/attachments/{}", sha(JPEG)))
+                    .header("x-xinbao-client", "1")
+                    .body(Body::from(JPEG.to_vec()))
+                    .unwrap_or_default(),
+            )
+            .await;
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn an_attachment_over_the_limit_is_refused_with_413() {
+        let t = TestApp::spawn().await;
+        let c = officer(&t, "lzw").await;
+        let mut big = JPEG.to_vec();
+        big.resize(xinbao_server::attachments::MAX_ATTACHMENT_BYTES + 10, 0);
+        let (status, _) = put(&t, &c, &sha(&big), &big).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+}
+
+/// SYNC.md fault 9: writers committing concurrently (on PostgreSQL their sequence numbers
+/// could commit out of order) while a client pages through pull: no change is ever missed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_while_a_client_pulls_never_hide_a_change() {
+    let t = std::sync::Arc::new(TestApp::spawn().await);
+    let c = officer(&t, "lzw").await;
+    let writers: Vec<_> = (0..4u64)
+        .map(|w| {
+            let (t, c) = (t.clone(), c.clone());
+            tokio::spawn(async move {
+                for round in 0..15u64 {
+                    let item = w * 1000 + round % 5 + 1;
+                    let mid = round + 1;
+                    // Read the current revision through a pull of our own, then write on top.
+                    let base = if round < 5 { 0 } else { round / 5 };
+                    let (status, _) = push(&t, &c, &client(10 + w), vec![save(mid, item, base, &format!("写者{w}第{round}次"))]).await;
+                    assert_eq!(status, StatusCode::OK);
+                }
+            })
+        })
+        .collect();
+    // The puller pages through while the writers write.
+    let mut cursor = 0;
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut done = false;
+    while !done {
+        done = writers.iter().all(|w| w.is_finished());
+        loop {
+            let page = pull(&t, &c, &client(99), cursor).await;
+            for ch in page["changes"].as_array().cloned().unwrap_or_default() {
+                seen.insert(ch["id"].as_str().unwrap_or_default().to_owned(), ch["rev"].as_u64().unwrap_or(0));
+            }
+            cursor = page["cursor"].as_u64().unwrap_or(0);
+            if page["has_more"] != true {
+                break;
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+    for w in writers {
+        w.await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let rows = sqlx::query("SELECT id, rev FROM items").fetch_all(&t.app.state.db.pool).await.unwrap_or_default();
+    assert_eq!(rows.len(), 20);
+    for r in rows {
+        let id: String = r.try_get(0).unwrap_or_default();
+        let rev: i64 = r.try_get(1).unwrap_or(0);
+        assert_eq!(seen.get(&id).copied(), Some(rev as u64), "{id}: the puller missed its last change");
+    }
+}

@@ -49,6 +49,18 @@ impl TestApp {
         TestApp::with_config(|_| {}).await
     }
 
+    /// Stops this server (its pool closed, as a killed process's connections would be) and
+    /// starts a new one on the same database.
+    pub async fn restart(self) -> TestApp {
+        let config = (*self.app.state.config).clone();
+        self.app.state.db.pool.close().await;
+        drop(self.router);
+        drop(self.app);
+        let app = Application::build(config).await.unwrap_or_else(|e| panic!("restarting the app: {e:#}"));
+        let router = app.router();
+        TestApp { app, router, dir: self.dir }
+    }
+
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = fresh_dir();
         let mut config = Config::for_tests(dir.clone());
@@ -110,4 +122,8 @@ pub async fn json(res: Response<Body>) -> serde_json::Value {
 pub async fn text(res: Response<Body>) -> String {
     let bytes = res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+pub async fn bytes(res: Response<Body>) -> Vec<u8> {
+    res.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default()
 }

@@ -1,0 +1,284 @@
+// Sync in a real browser against the real server (SYNC.md faults that live in the browser):
+// drafting with the server down, a connection cut after the server committed, a session that
+// expires mid-queue, two tabs, a tab closed with a pending outbox, storage wiped, and a server
+// version that changed while the author edited offline.
+import { test, expect, logIn, XinbaoServer } from "./fixtures";
+import type { Page, APIRequestContext } from "@playwright/test";
+
+/** Writes one complete item in the editor (and optionally submits it), back on the desk after. */
+async function writeItem(page: Page, title: string, body: string, submit: boolean) {
+  await page.getByTestId("new-draft").click();
+  await page.getByTestId("title").fill(title);
+  await page.getByTestId("body").fill(body);
+  await page.getByTestId("phone").fill("13912345678");
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  if (submit) {
+    await page.getByTestId("submit").click();
+    await expect(page.getByTestId("editor-status")).toHaveText(/待报送|已报送/);
+  }
+  await page.getByRole("link", { name: "返回稿件列表" }).click();
+}
+
+/** Everything the server holds for the logged-in account, read through a fresh sync client. */
+async function serverItems(request: APIRequestContext, server: XinbaoServer): Promise<any[]> {
+  const client = [...Array(32)].map(() => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
+  const items: any[] = [];
+  let cursor = 0;
+  for (;;) {
+    const res = await request.post(`${server.url}/api/sync/pull`, { headers: { "x-xinbao-client": "1" }, data: { client_id: client, cursor } });
+    expect(res.status()).toBe(200);
+    const page = await res.json();
+    items.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.has_more) return items;
+  }
+}
+
+test("20 items written and submitted with the server down all arrive once when it returns, with badge, progress and receipts", async ({ page, server }) => {
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await expect(page.getByTestId("net-badge")).toHaveText("在线");
+  await server.stop();
+  for (let i = 1; i <= 20; i++) {
+    await writeItem(page, `兰州湾镇第${i}号信息`, `6月${i}日，兰州湾镇受灾农田${i * 100}亩，已组织抢收。`, true);
+  }
+  await page.getByTestId("sync-now").click();
+  await expect(page.getByTestId("net-badge")).toHaveText("离线");
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 20");
+  await expect(page.getByTestId("sync-problem")).toContainText("稿件已安全保存在本机");
+  await expect(page.getByTestId("item-status").first()).toHaveText("待报送");
+
+  // Record every progress text the bar shows while sending.
+  await page.evaluate(() => {
+    (window as any).progressSeen = [];
+    new MutationObserver(() => {
+      const t = document.querySelector('[data-testid="sync-progress"]')?.textContent;
+      if (t) (window as any).progressSeen.push(t);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await server.start();
+  // The network is back: the browser says so, and the app goes at once.
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 20_000 });
+  await expect(page.getByTestId("net-badge")).toHaveText("在线");
+  await expect(page.getByTestId("last-sync")).toContainText("上次同步");
+  const seen: string[] = await page.evaluate(() => (window as any).progressSeen);
+  expect(seen.some((t) => /正在报送 \d+\/20/.test(t))).toBe(true);
+  await expect(page.getByTestId("item-status").filter({ hasText: "已报送" })).toHaveCount(20);
+
+  const items = await serverItems(page.request, server);
+  expect(items).toHaveLength(20);
+  expect(new Set(items.map((i) => i.content.title)).size).toBe(20);
+  expect(items.every((i) => i.state === "submitted")).toBe(true);
+
+  await page.getByTestId("receipts-link").click();
+  await expect(page.getByTestId("receipt").filter({ hasText: "报送" }).filter({ hasText: "已接收" })).toHaveCount(20);
+  await page.getByTestId("receipt-search").fill("第7号");
+  await expect(page.getByTestId("receipt")).toHaveCount(1);
+  // A submitted item is the office's now: its fields are locked.
+  await page.getByRole("link", { name: "兰州湾镇第7号信息" }).click();
+  await expect(page.getByTestId("editor-status")).toHaveText("已报送");
+  await expect(page.getByTestId("body")).toBeDisabled();
+});
+
+test("a push whose answer is lost after the server committed is sent again and counted once", async ({ page, server }) => {
+  let cut = 0;
+  await page.route("**/api/sync/push", async (route) => {
+    // The server commits; the answer never reaches the browser (twice).
+    if (cut < 2) {
+      cut++;
+      await route.fetch();
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await writeItem(page, "断线重发的稿件", "5月2日，全镇完成小麦收割3.2万亩。", true);
+  await writeItem(page, "第二篇断线稿件", "5月3日，全镇新建蔬菜大棚40座。", false);
+  await expect.poll(() => cut, { timeout: 15_000 }).toBe(2);
+  await page.getByTestId("sync-now").click();
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 15_000 });
+  const items = await serverItems(page.request, server);
+  expect(items.map((i) => i.content.title).sort()).toEqual(["断线重发的稿件", "第二篇断线稿件"].sort());
+  const submitted = items.find((i) => i.content.title === "断线重发的稿件");
+  expect(submitted.state).toBe("submitted");
+  expect(submitted.rev).toBe(1);
+});
+
+test("a session that expires mid-queue asks for the password, then the queue resumes", async ({ page, context, server }) => {
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await page.route("**/api/sync/**", (route) => route.abort());
+  await writeItem(page, "会话过期前写的稿件", "4月8日，全镇发放补贴资金120万元。", true);
+  // The session ends on the server side (expired, or revoked by an administrator).
+  await context.clearCookies();
+  await page.unroute("**/api/sync/**");
+  await page.getByTestId("sync-now").click();
+  await expect(page.getByTestId("relogin")).toContainText("登录已过期");
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 1");
+  await page.getByTestId("relogin-password").fill("Chunfeng-2026");
+  await page.getByRole("button", { name: "继续" }).click();
+  await expect(page.getByTestId("relogin")).toHaveCount(0);
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 15_000 });
+  await expect(page.getByTestId("item-status")).toHaveText("已报送");
+});
+
+test("two tabs: one syncs at a time, the other hears about it; a tab closed mid-push loses nothing", async ({ context, server }) => {
+  const a = await context.newPage();
+  await logIn(a, server, "officer", "Chunfeng-2026");
+  const b = await context.newPage();
+  await b.goto(server.url);
+  await expect(b.getByRole("heading", { name: "我的稿件" })).toBeVisible();
+  // Tab A's pushes hang (a slow line); A is closed in the middle of one.
+  let started!: () => void;
+  const pushing = new Promise<void>((ok) => (started = ok));
+  await a.route("**/api/sync/push", async (route) => {
+    started();
+    await new Promise((r) => setTimeout(r, 60_000));
+    await route.continue().catch(() => {});
+  });
+  await b.route("**/api/sync/**", (route) => route.abort());
+  await writeItem(a, "甲标签页的稿件", "3月1日，全镇植树造林500亩。", true);
+  await writeItem(b, "乙标签页的稿件", "3月2日，全镇清理河道12公里。", true);
+  await a.getByTestId("sync-now").click();
+  await pushing;
+  await a.close();
+  // Tab B takes over once the lock is free and sends everything, once.
+  await b.unroute("**/api/sync/**");
+  await b.getByTestId("sync-now").click();
+  await expect(b.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 15_000 });
+  await expect(b.getByTestId("item-status").filter({ hasText: "已报送" })).toHaveCount(2);
+  const items = await serverItems(b.request, server);
+  expect(items.map((i) => i.content.title).sort()).toEqual(["乙标签页的稿件", "甲标签页的稿件"].sort());
+
+  // A tab opened afterwards shows the same states.
+  const c = await context.newPage();
+  await c.goto(server.url);
+  await expect(c.getByTestId("item-status").filter({ hasText: "已报送" })).toHaveCount(2);
+});
+
+test("a tab closed offline with a pending outbox sends it on the next launch", async ({ context, server }) => {
+  const a = await context.newPage();
+  await logIn(a, server, "officer", "Chunfeng-2026");
+  await server.stop();
+  await writeItem(a, "离线时关闭的稿件", "2月5日，全镇排查隐患17处。", true);
+  await a.close();
+  await server.start();
+  const b = await context.newPage();
+  await b.goto(server.url);
+  await expect(b.getByTestId("item-status")).toHaveText("已报送", { timeout: 15_000 });
+  expect((await serverItems(b.request, server)).map((i) => i.content.title)).toEqual(["离线时关闭的稿件"]);
+});
+
+test("browser storage wiped: a new client id, everything pulled back, the server never confused", async ({ page, server }) => {
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await writeItem(page, "清除前的草稿", "1月9日，全镇走访困难群众86户。", false);
+  await expect(page.getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+  const before = await page.evaluate(async () => {
+    const me = JSON.parse(localStorage.getItem("xinbao.session")!);
+    const db: IDBDatabase = await new Promise((ok) => { const r = indexedDB.open(`xinbao-u${me.user_id}`); r.onsuccess = () => ok(r.result); });
+    const meta: any = await new Promise((ok) => { const r = db.transaction("meta").objectStore("meta").get("sync"); r.onsuccess = () => ok(r.result); });
+    db.close();
+    return meta.client_id;
+  });
+  // The browser evicts the site's storage (or someone clears it).
+  await page.evaluate(async () => {
+    const me = JSON.parse(localStorage.getItem("xinbao.session")!);
+    await new Promise((ok) => { const r = indexedDB.deleteDatabase(`xinbao-u${me.user_id}`); r.onsuccess = ok; r.onblocked = ok; });
+  });
+  await page.reload();
+  await expect(page.getByTestId("draft-list")).toContainText("清除前的草稿", { timeout: 15_000 });
+  await expect(page.getByTestId("item-status")).toHaveText("草稿已备份");
+  const after = await page.evaluate(async () => {
+    const me = JSON.parse(localStorage.getItem("xinbao.session")!);
+    const db: IDBDatabase = await new Promise((ok) => { const r = indexedDB.open(`xinbao-u${me.user_id}`); r.onsuccess = () => ok(r.result); });
+    const meta: any = await new Promise((ok) => { const r = db.transaction("meta").objectStore("meta").get("sync"); r.onsuccess = () => ok(r.result); });
+    db.close();
+    return meta.client_id;
+  });
+  expect(after).not.toBe(before);
+  // Editing and submitting from the new client works against the pulled revision.
+  await page.getByText("清除前的草稿").click();
+  await page.getByTestId("body").fill("1月9日，全镇走访困难群众86户，发放慰问金4.3万元。");
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("editor-status")).toHaveText("已报送", { timeout: 15_000 });
+  const items = await serverItems(page.request, server);
+  expect(items).toHaveLength(1);
+  expect(items[0].content.body).toContain("4.3万元");
+});
+
+test("edited on two devices: both versions survive, the author sees the diff and resolves with one action", async ({ browser, server }) => {
+  const pcA = await browser.newContext({ locale: "zh-CN" });
+  const pcB = await browser.newContext({ locale: "zh-CN" });
+  const a = await pcA.newPage();
+  const b = await pcB.newPage();
+  await logIn(a, server, "officer", "Chunfeng-2026");
+  await writeItem(a, "两台电脑上的稿件", "受灾农田1200亩。", false);
+  await expect(a.getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+
+  await logIn(b, server, "officer", "Chunfeng-2026");
+  await expect(b.getByTestId("draft-list")).toContainText("两台电脑上的稿件", { timeout: 15_000 });
+  // B goes offline and edits; meanwhile A edits the same item and syncs.
+  await b.route("**/api/sync/**", (route) => route.abort());
+  await b.getByText("两台电脑上的稿件").click();
+  await b.getByTestId("body").fill("受灾农田1200亩，无人员伤亡。");
+  await expect(b.getByTestId("save-state")).toContainText("已保存");
+  await a.getByText("两台电脑上的稿件").click();
+  await a.getByTestId("body").fill("受灾农田1500亩。");
+  await expect(a.getByTestId("save-state")).toContainText("已保存");
+  await a.getByTestId("sync-now").click();
+  await expect(a.getByTestId("editor-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+
+  // B comes back: a conflict, nothing overwritten, the diff shown character by character.
+  await b.unroute("**/api/sync/**");
+  await b.getByTestId("sync-now").click();
+  await expect(b.getByTestId("server-conflict")).toBeVisible({ timeout: 15_000 });
+  await expect(b.getByTestId("editor-status")).toHaveText("冲突");
+  await expect(b.getByTestId("diff-server").locator("del")).toHaveText(["5"]);
+  await expect(b.getByTestId("diff-mine").locator("ins")).toHaveText(["2", "，无人员伤亡"]);
+  await expect(b.getByTestId("body")).toHaveValue("受灾农田1200亩，无人员伤亡。");
+
+  // Merge by hand: take A's figure, keep B's sentence, and keep the result on top.
+  await b.getByTestId("merge").click();
+  await b.getByTestId("body").fill("受灾农田1500亩，无人员伤亡。");
+  await expect(b.getByTestId("save-state")).toContainText("已保存");
+  await b.getByTestId("merge-done").click();
+  await expect(b.getByTestId("server-conflict")).toHaveCount(0);
+  await expect(b.getByTestId("editor-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+  const items = await serverItems(b.request, server);
+  expect(items[0].content.body).toBe("受灾农田1500亩，无人员伤亡。");
+
+  // A, with nothing unsent, simply takes the merged version.
+  await a.getByTestId("sync-now").click();
+  await expect(a.getByTestId("body")).toHaveValue("受灾农田1500亩，无人员伤亡。", { timeout: 15_000 });
+  await pcA.close();
+  await pcB.close();
+});
+
+test("take the server's version: mine is kept as a copy", async ({ browser, server }) => {
+  const pcA = await browser.newContext({ locale: "zh-CN" });
+  const pcB = await browser.newContext({ locale: "zh-CN" });
+  const a = await pcA.newPage();
+  const b = await pcB.newPage();
+  await logIn(a, server, "officer", "Chunfeng-2026");
+  await writeItem(a, "采用哪一版", "原文。", false);
+  await expect(a.getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+  await logIn(b, server, "officer", "Chunfeng-2026");
+  await expect(b.getByTestId("draft-list")).toContainText("采用哪一版", { timeout: 15_000 });
+  await b.route("**/api/sync/**", (route) => route.abort());
+  await b.getByText("采用哪一版").click();
+  await b.getByTestId("body").fill("乙电脑的改动。");
+  await expect(b.getByTestId("save-state")).toContainText("已保存");
+  await a.getByText("采用哪一版").click();
+  await a.getByTestId("body").fill("甲电脑的改动。");
+  await a.getByTestId("sync-now").click();
+  await expect(a.getByTestId("editor-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+  await b.unroute("**/api/sync/**");
+  await b.getByTestId("sync-now").click();
+  await b.getByTestId("take-server").click();
+  await expect(b.getByTestId("body")).toHaveValue("甲电脑的改动。");
+  await expect(b.getByTestId("editor-note")).toContainText("另存为副本");
+  await b.getByRole("link", { name: "返回稿件列表" }).click();
+  await expect(b.getByTestId("draft-list")).toContainText("采用哪一版（本机版本）");
+  await pcA.close();
+  await pcB.close();
+});

@@ -1,0 +1,111 @@
+//! The editor's sync panel: where this item stands (仅本地 / 草稿已备份 / 待报送 / 已报送 / 冲突 /
+//! 失败 and why), the 报送 and 撤回报送 buttons, and — when the server's version changed while the
+//! author edited here — both versions side by side with a character diff (core's `diff`), and
+//! the three ways out: keep mine on top, take the server's (mine kept as a copy), or merge by
+//! hand.
+
+use crate::i18n::{Text, ui, use_i18n};
+use leptos::prelude::*;
+use xinbao_core::diff::{self, Change};
+use xinbao_core::quality::Report;
+use xinbao_core::sync::{ItemState, LocalStatus, LocalSync};
+
+#[component]
+pub fn SyncPanel(
+    sync: RwSignal<LocalSync>,
+    /// The local revision of the draft as the editor holds it.
+    local_rev: RwSignal<u32>,
+    /// What is still missing before the item can be submitted.
+    missing: RwSignal<Vec<Text>>,
+    /// The text as last checked (title, body), for the diff.
+    report: RwSignal<Option<(Report, String, String)>>,
+    on_submit: Callback<()>,
+    on_withdraw: Callback<()>,
+    on_keep_mine: Callback<()>,
+    on_take_server: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let merging = RwSignal::new(false);
+    let status = Memo::new(move |_| sync.with(|s| s.status(local_rev.get())));
+    let conflict_view = move || {
+        let server = sync.with(|s| s.conflict.clone())?;
+        let (mine_title, mine_body) = report.with(|r| r.as_ref().map(|(_, t, b)| (t.clone(), b.clone()))).unwrap_or_default();
+        Some(view! {
+            <div class="conflict server-conflict" role="alert" data-testid="server-conflict">
+                <p>{i18n.t(ui::SERVER_CONFLICT)}</p>
+                <div class="diff">
+                    <div class="diff-side" data-testid="diff-server">
+                        <h4>{format!("{}（{} {}）", i18n.t(ui::SERVER_VERSION), i18n.t(ui::REVISION), server.rev)}</h4>
+                        <p class="diff-title">{side(&server.content.title, &mine_title, false)}</p>
+                        <p class="diff-body">{side(&server.content.body, &mine_body, false)}</p>
+                    </div>
+                    <div class="diff-side" data-testid="diff-mine">
+                        <h4>{i18n.t(ui::MY_VERSION)}</h4>
+                        <p class="diff-title">{side(&server.content.title, &mine_title, true)}</p>
+                        <p class="diff-body">{side(&server.content.body, &mine_body, true)}</p>
+                    </div>
+                </div>
+                {move || if merging.get() {
+                    view! {
+                        <p class="muted small">{i18n.t(ui::MERGE_HINT)}</p>
+                        <button type="button" class="primary" data-testid="merge-done" on:click=move |_| {
+                            merging.set(false);
+                            on_keep_mine.run(());
+                        }>{i18n.t(ui::MERGE_DONE)}</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="primary" data-testid="keep-mine" on:click=move |_| on_keep_mine.run(())>{i18n.t(ui::KEEP_MINE_ON_TOP)}</button>
+                        <button type="button" class="secondary" data-testid="take-server" on:click=move |_| on_take_server.run(())>{i18n.t(ui::TAKE_SERVER)}</button>
+                        <button type="button" class="secondary" data-testid="merge" on:click=move |_| merging.set(true)>{i18n.t(ui::MERGE_BY_HAND)}</button>
+                    }.into_any()
+                }}
+            </div>
+        })
+    };
+    view! {
+        {conflict_view}
+        <div class="sync-panel" data-testid="sync-panel">
+            <span class=move || format!("badge status {}", status.with(LocalStatus::key)) data-testid="editor-status">
+                {move || i18n.t(status.with(LocalStatus::label))}
+            </span>
+            {move || match status.get() {
+                LocalStatus::Failed(why) => Some(view! { <span class="error" data-testid="failed-why">{format!("{}{}", i18n.t(ui::FAILED_PREFIX), why)}</span> }.into_any()),
+                LocalStatus::Pending => Some(view! { <span class="muted small">{i18n.t(ui::SUBMIT_PENDING)}</span> }.into_any()),
+                LocalStatus::Sent => Some(view! { <span class="muted small">{i18n.t(ui::SUBMITTED_LOCKED)}</span> }.into_any()),
+                _ => None,
+            }}
+            {move || {
+                let s = sync.get();
+                if s.state == Some(ItemState::Submitted) {
+                    None
+                } else if s.submit {
+                    Some(view! {
+                        <button type="button" class="secondary" data-testid="withdraw" on:click=move |_| on_withdraw.run(())>{i18n.t(ui::WITHDRAW_SUBMIT)}</button>
+                    }.into_any())
+                } else {
+                    Some(view! {
+                        <button type="button" class="primary" data-testid="submit"
+                            prop:disabled=move || !missing.with(Vec::is_empty) || sync.with(|s| s.conflict.is_some())
+                            on:click=move |_| on_submit.run(())>{i18n.t(ui::SUBMIT)}</button>
+                    }.into_any())
+                }
+            }}
+        </div>
+    }
+}
+
+/// One side of a diff between `server` and `mine`: the server's side marks what only it has
+/// (deleted in mine), my side what only I have (inserted). Text nodes only: nothing typed
+/// becomes markup.
+fn side(server: &str, mine: &str, my_side: bool) -> impl IntoView + use<> {
+    diff::chars(server, mine)
+        .into_iter()
+        .filter(|s| s.change != if my_side { Change::Deleted } else { Change::Inserted })
+        .map(|s| match s.change {
+            Change::Same => view! { <span>{s.text}</span> }.into_any(),
+            Change::Inserted => view! { <ins>{s.text}</ins> }.into_any(),
+            Change::Deleted => view! { <del>{s.text}</del> }.into_any(),
+        })
+        .collect_view()
+}

@@ -1,0 +1,469 @@
+//! The sync engine's storage: the client's identity and cursor (`meta`), the outbox of
+//! mutations waiting for the server's answer, and the receipts of what the server acknowledged.
+//!
+//! Every step is one IndexedDB transaction, so the cursor never runs ahead of the data it
+//! describes and an outbox entry is retired in the same transaction that records its result
+//! (SYNC.md guarantee 5). The decisions themselves — what to send, what an answer means, how a
+//! pulled version meets local edits — are `xinbao_core::sync`'s pure functions, the same ones
+//! the native tests exercise.
+//!
+//! Why the outbox is filled when a sync starts rather than at every save: the editor saves
+//! every 400 ms while someone types; a mutation per save would send hundreds of versions of one
+//! paragraph. Instead a draft is *dirty* while its local revision is ahead of what the server
+//! holds (`sync.synced_rev`), durably, in the same record as its text; the syncing tab freezes
+//! one mutation per dirty item (fixed `mid`, fixed payload) before sending, so a retry always
+//! re-sends exactly what the server may already have applied. Edits made while it is in flight
+//! leave the draft dirty, and the next round sends them on top of the acknowledged revision.
+
+use super::{DRAFTS, LocalDraft, META, OUTBOX, RECEIPTS, StoreError, Writing, classify, commit, db, list_drafts, to_js, writes_settled};
+use crate::util::{now_ms, random_id};
+use idb::{Query, TransactionMode};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use wasm_bindgen::JsValue;
+use xinbao_core::sync::{ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, on_pulled};
+
+const META_KEY: &str = "sync";
+/// Receipts kept on the device; the oldest go first.
+const RECEIPTS_KEPT: u32 = 2000;
+
+/// The client's identity and progress, one record in `meta`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncMeta {
+    pub key: String,
+    /// Random, made with the database; a new one whenever the numbering must start over.
+    pub client_id: String,
+    pub next_mid: u64,
+    pub cursor: u64,
+    #[serde(default)]
+    pub last_ok: Option<f64>,
+}
+
+impl SyncMeta {
+    fn new() -> SyncMeta {
+        SyncMeta { key: META_KEY.into(), client_id: random_id(), next_mid: 1, cursor: 0, last_ok: None }
+    }
+}
+
+/// A mutation frozen for sending: its `mid` and payload never change until the server answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub mid: u64,
+    pub item_id: String,
+    pub base_rev: u64,
+    /// The draft's local revision this payload was taken from.
+    pub local_rev: u32,
+    pub title: String,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+impl OutboxEntry {
+    pub fn mutation(&self) -> xinbao_core::sync::Mutation {
+        xinbao_core::sync::Mutation { mid: self.mid, item_id: self.item_id.clone(), base_rev: self.base_rev, op: self.op.clone() }
+    }
+
+    fn content(&self) -> Option<&xinbao_core::item::DraftContent> {
+        match &self.op {
+            Op::Save { content } | Op::Submit { content } => Some(content),
+            Op::Delete => None,
+        }
+    }
+}
+
+/// What the server acknowledged, kept so an officer can answer "did my item arrive?" alone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub at: f64,
+    pub mid: u64,
+    pub item_id: String,
+    pub title: String,
+    /// `save`, `submit` or `delete`.
+    pub op: String,
+    /// `applied`, `conflict` or `rejected`.
+    pub outcome: String,
+    #[serde(default)]
+    pub rev: u64,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, StoreError> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn op_name(op: &Op) -> &'static str {
+    match op {
+        Op::Save { .. } => "save",
+        Op::Submit { .. } => "submit",
+        Op::Delete => "delete",
+    }
+}
+
+async fn get_meta(store: &idb::ObjectStore) -> Result<Option<SyncMeta>, StoreError> {
+    store.get(JsValue::from_str(META_KEY))?.await?.map(from_js).transpose()
+}
+
+/// The client's identity and cursor (made on first use).
+pub async fn meta(user: i64) -> Result<SyncMeta, StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(META)?;
+    let meta = match get_meta(&store).await? {
+        Some(m) => m,
+        None => {
+            let m = SyncMeta::new();
+            store.put(&to_js(&m)?, None)?.await?;
+            m
+        }
+    };
+    commit(tx).await?;
+    Ok(meta)
+}
+
+/// Freezes one mutation for every dirty item that has none waiting (urgent items first, then
+/// oldest change first), and returns the whole outbox in `mid` order with the client id.
+pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[META, DRAFTS, OUTBOX], TransactionMode::ReadWrite)?;
+        let meta_store = tx.object_store(META)?;
+        let mut meta = get_meta(&meta_store).await?.unwrap_or_else(SyncMeta::new);
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut entries: Vec<OutboxEntry> = outbox.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+        let waiting: HashSet<String> = entries.iter().map(|e| e.item_id.clone()).collect();
+        let mut drafts: Vec<LocalDraft> =
+            tx.object_store(DRAFTS)?.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+        drafts.retain(|d| d.owner == user && !waiting.contains(&d.id));
+        drafts.sort_by(|a, b| {
+            let urgent = |d: &LocalDraft| d.content.item_type != xinbao_core::item::ItemType::Urgent;
+            urgent(a).cmp(&urgent(b)).then(a.updated_at.total_cmp(&b.updated_at))
+        });
+        for d in drafts {
+            let Some((base_rev, op)) = d.sync.next_op(&d.content, d.local_rev, d.deleted_at.is_some()) else { continue };
+            let entry = OutboxEntry { mid: meta.next_mid, item_id: d.id, base_rev, local_rev: d.local_rev, title: d.content.title, op };
+            meta.next_mid += 1;
+            outbox.put(&to_js(&entry)?, None)?.await?;
+            entries.push(entry);
+        }
+        meta_store.put(&to_js(&meta)?, None)?.await?;
+        commit(tx).await?;
+        entries.sort_by_key(|e| e.mid);
+        Ok((meta, entries))
+    }
+    .await;
+    classify(result).await
+}
+
+/// Records the server's answers: each draft's sync state, its outbox entry retired and a
+/// receipt written — all in one transaction. Returns how many entries were retired.
+pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<usize, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[DRAFTS, OUTBOX, RECEIPTS], TransactionMode::ReadWrite)?;
+        let (drafts, outbox, receipts) = (tx.object_store(DRAFTS)?, tx.object_store(OUTBOX)?, tx.object_store(RECEIPTS)?);
+        let now = now_ms();
+        let mut changed = Vec::new();
+        for r in results {
+            let key = JsValue::from_f64(r.mid as f64);
+            let Some(entry) = outbox.get(key.clone())?.await?.map(from_js::<OutboxEntry>).transpose()? else { continue };
+            if let Some(v) = drafts.get(JsValue::from_str(&entry.item_id))?.await? {
+                let mut d: LocalDraft = from_js(v)?;
+                d.sync.on_result(&entry.op, entry.local_rev, &r.outcome, now);
+                drafts.put(&to_js(&d)?, None)?.await?;
+                changed.push(d);
+            }
+            outbox.delete(key)?.await?;
+            let (outcome, rev, detail) = match &r.outcome {
+                Outcome::Applied { rev } => ("applied", *rev, None),
+                Outcome::Conflict { server } => ("conflict", server.rev, None),
+                Outcome::Rejected { detail, .. } => ("rejected", 0, Some(detail.clone())),
+            };
+            let receipt = Receipt {
+                at: now,
+                mid: r.mid,
+                item_id: entry.item_id.clone(),
+                title: entry.title.clone(),
+                op: op_name(&entry.op).into(),
+                outcome: outcome.into(),
+                rev,
+                detail,
+            };
+            receipts.add(&to_js(&receipt)?, None)?.await?;
+        }
+        trim_receipts(&receipts).await?;
+        commit(tx).await?;
+        for d in &changed {
+            super::wrote(d);
+        }
+        Ok(changed.len())
+    }
+    .await;
+    classify(result).await
+}
+
+async fn trim_receipts(receipts: &idb::ObjectStore) -> Result<(), StoreError> {
+    let n = receipts.count(None)?.await?;
+    if n <= RECEIPTS_KEPT + 200 {
+        return Ok(());
+    }
+    let keys = receipts.get_all_keys(None, Some(n - RECEIPTS_KEPT))?.await?;
+    for k in keys {
+        receipts.delete(k)?.await?;
+    }
+    Ok(())
+}
+
+/// Starts the numbering over under a new client id (the server lost track of this client: a
+/// restore from backup, or storage of another account's id), keeping every waiting mutation in
+/// order, renumbered from 1, and the cursor reset so everything is pulled again.
+pub async fn start_over(user: i64) -> Result<SyncMeta, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[META, OUTBOX], TransactionMode::ReadWrite)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut entries: Vec<OutboxEntry> = outbox.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+        entries.sort_by_key(|e| e.mid);
+        outbox.clear()?.await?;
+        let mut meta = SyncMeta::new();
+        for mut e in entries {
+            e.mid = meta.next_mid;
+            meta.next_mid += 1;
+            outbox.put(&to_js(&e)?, None)?.await?;
+        }
+        tx.object_store(META)?.put(&to_js(&meta)?, None)?.await?;
+        commit(tx).await?;
+        Ok(meta)
+    }
+    .await;
+    classify(result).await
+}
+
+fn from_snapshot(user: i64, s: &ItemSnapshot) -> LocalDraft {
+    let mut d = LocalDraft::new(s.id.clone(), user);
+    d.content = s.content.clone();
+    d.created_at = s.updated_at as f64;
+    d.updated_at = s.updated_at as f64;
+    d.local_rev = 1;
+    d.sync = LocalSync { rev: s.rev, state: Some(s.state), synced_rev: 1, acked_at: Some(s.updated_at as f64), ..LocalSync::default() };
+    d
+}
+
+/// Applies one page of a pull — new base versions, conflicts marked, outbox entries the server
+/// has processed retired, and the new cursor — in one transaction. Returns the ids it saw.
+pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[META, DRAFTS, OUTBOX], TransactionMode::ReadWrite)?;
+        let (meta_store, drafts, outbox) = (tx.object_store(META)?, tx.object_store(DRAFTS)?, tx.object_store(OUTBOX)?);
+        let by_item = outbox.index("item_id")?;
+        let now = now_ms();
+        let mut changed = Vec::new();
+        for s in &page.changes {
+            let local: Option<LocalDraft> = drafts.get(JsValue::from_str(&s.id))?.await?.map(from_js).transpose()?;
+            let waiting: Option<OutboxEntry> = by_item
+                .get_all(Some(Query::from(JsValue::from_str(&s.id))), Some(1))?
+                .await?
+                .into_iter()
+                .next()
+                .map(from_js)
+                .transpose()?;
+            let copy = local.as_ref().map(|d| LocalCopy {
+                sync: &d.sync,
+                local_rev: d.local_rev,
+                content: &d.content,
+                in_outbox: waiting.as_ref().and_then(|e| e.content()),
+            });
+            let next = match (on_pulled(copy, s), local) {
+                (PullAction::Ignore, _) => None,
+                (PullAction::Insert, _) => Some(from_snapshot(user, s)),
+                (PullAction::Take, Some(mut d)) => {
+                    d.content = s.content.clone();
+                    d.local_rev += 1;
+                    d.sync = LocalSync {
+                        rev: s.rev,
+                        state: Some(s.state),
+                        synced_rev: d.local_rev,
+                        acked_at: Some(now),
+                        ..LocalSync::default()
+                    };
+                    d.updated_at = now;
+                    if s.state == ItemState::Deleted && d.deleted_at.is_none() {
+                        d.deleted_at = Some(now);
+                    }
+                    Some(d)
+                }
+                (PullAction::Converged, Some(mut d)) => {
+                    d.sync.rev = s.rev;
+                    d.sync.state = Some(s.state);
+                    d.sync.conflict = None;
+                    if let Some(e) = waiting.as_ref().filter(|e| e.content() == Some(&s.content)) {
+                        // Our own mutation, applied while its answer was lost: retire it.
+                        d.sync.synced_rev = e.local_rev;
+                        outbox.delete(JsValue::from_f64(e.mid as f64))?.await?;
+                    } else if d.content == s.content {
+                        d.sync.synced_rev = d.local_rev;
+                    }
+                    Some(d)
+                }
+                (PullAction::Conflict, Some(mut d)) => {
+                    d.sync.conflict = Some(s.clone());
+                    Some(d)
+                }
+                (_, None) => None,
+            };
+            if let Some(d) = next {
+                drafts.put(&to_js(&d)?, None)?.await?;
+                changed.push(d);
+            }
+        }
+        // Anything the server processed whose answer never arrived: retired; its draft stays
+        // dirty and is proposed again against the fresh revision.
+        let stale = outbox
+            .get_all_keys(Some(Query::from(idb::KeyRange::upper_bound(&JsValue::from_f64(page.last_mid as f64), Some(false))?)), None)?
+            .await?;
+        for k in stale {
+            outbox.delete(k)?.await?;
+        }
+        let mut meta = get_meta(&meta_store).await?.unwrap_or_else(SyncMeta::new);
+        meta.cursor = page.cursor;
+        meta_store.put(&to_js(&meta)?, None)?.await?;
+        commit(tx).await?;
+        for d in &changed {
+            super::wrote(d);
+        }
+        Ok(page.changes.iter().map(|c| c.id.clone()).collect())
+    }
+    .await;
+    classify(result).await
+}
+
+/// After a full pull that followed a reset (the server restored from an older backup): items
+/// this device had on the server that the server no longer has are proposed again — as drafts,
+/// or submitted if they were.
+pub async fn repropose_missing(user: i64, seen: &HashSet<String>) -> Result<usize, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+        let drafts = tx.object_store(DRAFTS)?;
+        let all: Vec<LocalDraft> = drafts.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+        let mut n = 0;
+        for mut d in all {
+            let lost = d.owner == user && d.sync.state.is_some_and(|s| s != ItemState::Deleted) && !seen.contains(&d.id);
+            if !lost {
+                continue;
+            }
+            let was_submitted = d.sync.state == Some(ItemState::Submitted);
+            d.sync = LocalSync { submit: was_submitted, ..LocalSync::default() };
+            drafts.put(&to_js(&d)?, None)?.await?;
+            n += 1;
+        }
+        commit(tx).await?;
+        Ok(n)
+    }
+    .await;
+    classify(result).await
+}
+
+/// Records when the last sync round finished without error.
+pub async fn set_last_ok(user: i64, at: f64) -> Result<(), StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(META)?;
+    let mut meta = get_meta(&store).await?.unwrap_or_else(SyncMeta::new);
+    meta.last_ok = Some(at);
+    store.put(&to_js(&meta)?, None)?.await?;
+    commit(tx).await
+}
+
+/// The newest `limit` receipts, newest first.
+pub async fn receipts(user: i64, limit: u32) -> Result<Vec<Receipt>, StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[RECEIPTS], TransactionMode::ReadOnly)?;
+    let index = tx.object_store(RECEIPTS)?.index("at")?;
+    let mut out = Vec::new();
+    let Some(cursor) = index.open_cursor(None, Some(idb::CursorDirection::Prev))?.await? else { return Ok(out) };
+    let mut cursor = cursor.into_managed();
+    while out.len() < limit as usize {
+        let Ok(Some(v)) = cursor.value() else { break };
+        if let Ok(r) = from_js::<Receipt>(v) {
+            out.push(r);
+        }
+        if cursor.next(None).await.is_err() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// How many items have something to send.
+pub async fn pending_count(user: i64) -> Result<usize, StoreError> {
+    writes_settled().await;
+    Ok(list_drafts(user).await?.iter().filter(|d| d.sync.next_op(&d.content, d.local_rev, d.deleted_at.is_some()).is_some()).count())
+}
+
+/// Changes a draft's sync state in one transaction (the author asks to submit, withdraws the
+/// request, or resolves a conflict). `f` returns false to leave the record untouched.
+pub async fn update_sync(user: i64, id: &str, f: impl FnOnce(&mut LocalDraft) -> bool) -> Result<Option<LocalDraft>, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+        let drafts = tx.object_store(DRAFTS)?;
+        let Some(v) = drafts.get(JsValue::from_str(id))?.await? else {
+            let _ = commit(tx).await;
+            return Ok(None);
+        };
+        let mut d: LocalDraft = from_js(v)?;
+        if !f(&mut d) {
+            let _ = commit(tx).await;
+            return Ok(Some(d));
+        }
+        drafts.put(&to_js(&d)?, None)?.await?;
+        commit(tx).await?;
+        super::wrote(&d);
+        Ok(Some(d))
+    }
+    .await;
+    classify(result).await
+}
+
+/// Withdraws the author's request to submit — unless it is already on its way (frozen in the
+/// outbox) or arrived, when the office has it and withdrawing here would be a lie.
+pub async fn withdraw_submit(user: i64, id: &str) -> Result<Option<LocalDraft>, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[DRAFTS, OUTBOX], TransactionMode::ReadWrite)?;
+        let drafts = tx.object_store(DRAFTS)?;
+        let on_its_way = tx
+            .object_store(OUTBOX)?
+            .index("item_id")?
+            .get_all(Some(Query::from(JsValue::from_str(id))), None)?
+            .await?
+            .into_iter()
+            .filter_map(|v| from_js::<OutboxEntry>(v).ok())
+            .any(|e| matches!(e.op, Op::Submit { .. }));
+        let Some(v) = drafts.get(JsValue::from_str(id))?.await? else {
+            let _ = commit(tx).await;
+            return Ok(None);
+        };
+        let mut d: LocalDraft = from_js(v)?;
+        if on_its_way || d.sync.state == Some(ItemState::Submitted) {
+            let _ = commit(tx).await;
+            return Ok(Some(d));
+        }
+        d.sync.submit = false;
+        drafts.put(&to_js(&d)?, None)?.await?;
+        commit(tx).await?;
+        super::wrote(&d);
+        Ok(Some(d))
+    }
+    .await;
+    classify(result).await
+}

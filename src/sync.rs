@@ -1,0 +1,441 @@
+//! The sync engine (SYNC.md): sends the outbox to `POST /api/sync/push` in bounded batches and
+//! pulls what changed by cursor, with one tab of the browser syncing at a time (Web Locks) and
+//! the others told what happened (BroadcastChannel).
+//!
+//! When: on start, on the `online` event, when the page becomes visible, every minute, soon
+//! after a local save, and on the "立即同步" button. Whether the server is reachable is decided
+//! by requests, never by `navigator.onLine` (which stays true when the server is down).
+//! Failures back off exponentially with jitter, capped at five minutes; a 401 stops the round
+//! and asks for the password, then resumes where it stopped.
+
+use crate::api::{self, ApiError};
+use crate::i18n::{Text, ui};
+use crate::store::outbox::{self, OutboxEntry};
+use crate::store::{self, StoreError};
+use crate::util::now_ms;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use xinbao_core::api::ErrorCode;
+use xinbao_core::sync::{MAX_BATCH, PullRequest, PushRequest};
+
+/// Seconds between rounds while all is well.
+const INTERVAL_MS: u32 = 60_000;
+/// A save asks for a round this soon (later saves within it join the same round).
+const SOON_MS: u32 = 2_000;
+/// Backoff: first retry after about this long, doubling, capped at [`MAX_BACKOFF_MS`].
+const BACKOFF_BASE_MS: f64 = 2_000.0;
+const MAX_BACKOFF_MS: f64 = 300_000.0;
+/// A push body stays under this many bytes (the server's limit is 2 MB by default).
+const MAX_BATCH_BYTES: usize = 1_500_000;
+
+#[wasm_bindgen(module = "/js/sync.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = withLock)]
+    fn with_lock(name: &str, run: &js_sys::Function) -> js_sys::Promise;
+}
+
+/// What the people see of sync, provided as context by the app shell.
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    /// Whether the last request reached the server (`None`: not tried yet).
+    pub online: RwSignal<Option<bool>>,
+    /// Items with something to send.
+    pub pending: RwSignal<usize>,
+    /// (sent, total) while a round is sending.
+    pub progress: RwSignal<Option<(usize, usize)>>,
+    /// When a round last finished without error.
+    pub last_ok: RwSignal<Option<f64>>,
+    /// Why the last round stopped, when it did.
+    pub problem: RwSignal<Option<Text>>,
+    /// The session expired: the password is needed to go on.
+    pub need_login: RwSignal<bool>,
+    /// Bumped whenever sync changed local items (pages re-read them).
+    pub generation: RwSignal<u64>,
+}
+
+/// A round's result.
+#[derive(Debug)]
+enum RoundError {
+    NeedLogin,
+    Offline,
+    Server,
+    Storage(StoreError),
+}
+
+impl From<StoreError> for RoundError {
+    fn from(e: StoreError) -> RoundError {
+        RoundError::Storage(e)
+    }
+}
+
+/// What the syncing tab tells the others.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Event {
+    Progress { done: usize, total: usize },
+    Done { ok: bool, at: f64 },
+}
+
+/// The account's sync channel and its listener.
+type Channel = (i64, web_sys::BroadcastChannel, Closure<dyn FnMut(web_sys::MessageEvent)>);
+
+thread_local! {
+    static USER: Cell<Option<i64>> = const { Cell::new(None) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static DUE: Cell<f64> = const { Cell::new(f64::INFINITY) };
+    static TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
+    static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
+}
+
+/// The sync state of this page (the shell provides it).
+pub fn use_sync() -> Option<SyncState> {
+    use_context::<SyncState>()
+}
+
+/// The delay before retry number `failures` (1-based): doubling from 2 s, capped at 5 min,
+/// with ±50 % jitter so a county's PCs do not all retry at the same instant.
+pub fn backoff_ms(failures: u32, jitter: f64) -> f64 {
+    let base = (BACKOFF_BASE_MS * 2f64.powi(failures.saturating_sub(1).min(20) as i32)).min(MAX_BACKOFF_MS);
+    (base * (0.5 + jitter)).min(MAX_BACKOFF_MS)
+}
+
+impl SyncState {
+    /// Creates the state and starts syncing for whoever logs in.
+    pub fn start(session: crate::session::Session) -> SyncState {
+        let s = SyncState {
+            online: RwSignal::new(None),
+            pending: RwSignal::new(0),
+            progress: RwSignal::new(None),
+            last_ok: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            need_login: RwSignal::new(false),
+            generation: RwSignal::new(0),
+        };
+        Effect::new(move |_| {
+            let user = session.me.with(|m| m.as_ref().map(|m| (m.user_id, m.must_change_password)));
+            match user {
+                Some((id, false)) => s.begin(id),
+                _ => s.end(),
+            }
+        });
+        let on_online = window_event_listener(leptos::ev::online, move |_| s.sync_now());
+        let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            let visible =
+                web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if visible {
+                s.schedule(0);
+            }
+        });
+        // The shell lives as long as the page; keep the listeners.
+        std::mem::forget((on_online, on_visible));
+        s
+    }
+
+    fn begin(self, user: i64) {
+        if USER.with(Cell::get) == Some(user) {
+            return;
+        }
+        USER.with(|u| u.set(Some(user)));
+        self.listen(user);
+        spawn_local(async move {
+            if let Ok(meta) = outbox::meta(user).await {
+                self.last_ok.set(meta.last_ok);
+            }
+            self.refresh().await;
+        });
+        self.schedule(0);
+    }
+
+    fn end(self) {
+        USER.with(|u| u.set(None));
+        TIMER.with(|t| t.borrow_mut().take());
+        CHANNEL.with(|c| c.borrow_mut().take());
+        DUE.with(|d| d.set(f64::INFINITY));
+        self.pending.set(0);
+        self.progress.set(None);
+        self.need_login.set(false);
+    }
+
+    /// The "立即同步" button, the `online` event, a new login: go now, forgetting the backoff.
+    pub fn sync_now(self) {
+        FAILURES.with(|f| f.set(0));
+        self.problem.set(None);
+        self.schedule(0);
+    }
+
+    /// A local change was saved: count it and send it shortly.
+    pub fn soon(self) {
+        spawn_local(async move { self.refresh().await });
+        if FAILURES.with(Cell::get) == 0 {
+            self.schedule(SOON_MS);
+        }
+    }
+
+    /// After logging in again: resume.
+    pub fn resumed(self) {
+        self.need_login.set(false);
+        self.sync_now();
+    }
+
+    /// Runs a round in `delay` ms, unless one is already due sooner.
+    fn schedule(self, delay: u32) {
+        if USER.with(Cell::get).is_none() {
+            return;
+        }
+        let at = now_ms() + f64::from(delay);
+        if DUE.with(Cell::get) <= at && TIMER.with(|t| t.borrow().is_some()) {
+            return;
+        }
+        DUE.with(|d| d.set(at));
+        let timer = gloo_timers::callback::Timeout::new(delay, move || {
+            TIMER.with(|t| t.borrow_mut().take());
+            DUE.with(|d| d.set(f64::INFINITY));
+            self.run();
+        });
+        TIMER.with(|t| *t.borrow_mut() = Some(timer));
+    }
+
+    fn run(self) {
+        let Some(user) = USER.with(Cell::get) else { return };
+        if self.need_login.get_untracked() {
+            return;
+        }
+        if RUNNING.with(Cell::get) {
+            AGAIN.with(|a| a.set(true));
+            return;
+        }
+        RUNNING.with(|r| r.set(true));
+        spawn_local(async move {
+            let outcome = self.locked_round(user).await;
+            RUNNING.with(|r| r.set(false));
+            if USER.with(Cell::get) != Some(user) {
+                return;
+            }
+            self.progress.set(None);
+            match outcome {
+                // Another tab is syncing; it tells us how it went.
+                None => self.schedule(INTERVAL_MS),
+                Some(Ok(())) => {
+                    FAILURES.with(|f| f.set(0));
+                    self.problem.set(None);
+                    let at = now_ms();
+                    let _ = outbox::set_last_ok(user, at).await;
+                    self.last_ok.set(Some(at));
+                    self.broadcast(&Event::Done { ok: true, at });
+                    self.schedule(INTERVAL_MS);
+                }
+                Some(Err(e)) => {
+                    self.broadcast(&Event::Done { ok: false, at: now_ms() });
+                    let failures = FAILURES.with(|f| {
+                        f.set(f.get() + 1);
+                        f.get()
+                    });
+                    match e {
+                        RoundError::NeedLogin => {
+                            self.need_login.set(true);
+                            self.problem.set(Some(ui::SYNC_NEED_LOGIN));
+                        }
+                        RoundError::Offline => self.problem.set(Some(ui::SYNC_OFFLINE)),
+                        RoundError::Server => self.problem.set(Some(ui::SYNC_SERVER_TROUBLE)),
+                        RoundError::Storage(StoreError::Quota) => self.problem.set(Some(ui::STORAGE_FULL)),
+                        RoundError::Storage(_) => self.problem.set(Some(ui::STORAGE_FAILED)),
+                    }
+                    if !self.need_login.get_untracked() {
+                        self.schedule(backoff_ms(failures, js_sys::Math::random()) as u32);
+                    }
+                }
+            }
+            self.refresh().await;
+            if AGAIN.with(|a| a.replace(false)) {
+                self.schedule(0);
+            }
+        });
+    }
+
+    /// One round under the account's Web Lock; `None` when another tab holds it.
+    async fn locked_round(self, user: i64) -> Option<Result<(), RoundError>> {
+        let slot: Rc<RefCell<Option<Result<(), RoundError>>>> = Rc::new(RefCell::new(None));
+        let out = slot.clone();
+        let run = Closure::once_into_js(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let r = self.round(user).await;
+                *out.borrow_mut() = Some(r);
+                Ok(JsValue::from_str("done"))
+            })
+        });
+        let Ok(run) = run.dyn_into::<js_sys::Function>() else { return Some(self.round(user).await) };
+        let answer = wasm_bindgen_futures::JsFuture::from(with_lock(&format!("xinbao-sync-u{user}"), &run)).await;
+        if answer.ok().and_then(|v| v.as_string()).as_deref() == Some("busy") {
+            return None;
+        }
+        slot.borrow_mut().take().or(Some(Err(RoundError::Server)))
+    }
+
+    /// Push everything waiting, then pull everything new.
+    async fn round(self, user: i64) -> Result<(), RoundError> {
+        let meta = outbox::meta(user).await?;
+        let mut client_id = meta.client_id.clone();
+        let mut from_scratch = meta.cursor == 0;
+        let mut restarts = 0;
+        let mut done = 0;
+        // An answer can leave more to send (a save acknowledged while the author pressed 报送):
+        // freeze again until nothing is left, a few passes at most.
+        for _ in 0..3 {
+            let (_, mut queue) = outbox::freeze(user).await?;
+            if queue.is_empty() {
+                break;
+            }
+            let mut total = done + queue.len();
+            self.report(done, total);
+            let mut batch = MAX_BATCH;
+            while !queue.is_empty() {
+                let n = batch_len(&queue, batch);
+                let req = PushRequest { client_id: client_id.clone(), mutations: queue[..n].iter().map(OutboxEntry::mutation).collect() };
+                match api::push(&req).await {
+                    Ok(resp) => {
+                        self.online.set(Some(true));
+                        outbox::apply_results(user, &resp.results).await?;
+                        self.generation.update(|g| *g += 1);
+                        let answered: HashSet<u64> = resp.results.iter().map(|r| r.mid).collect();
+                        if resp.expected.is_some() || answered.is_empty() {
+                            // The server lost track of this client (restored from a backup):
+                            // start the numbering over under a new id and pull everything again.
+                            restarts += 1;
+                            if restarts > 2 {
+                                return Err(RoundError::Server);
+                            }
+                            client_id = outbox::start_over(user).await?.client_id;
+                            from_scratch = true;
+                            queue = outbox::freeze(user).await?.1;
+                            continue;
+                        }
+                        queue.retain(|e| !answered.contains(&e.mid));
+                        done += answered.len();
+                        total = total.max(done + queue.len());
+                        self.report(done, total);
+                    }
+                    Err(ApiError::Server(ErrorCode::TooLarge)) if n > 1 => batch = (n / 2).max(1),
+                    Err(ApiError::Server(ErrorCode::Unauthenticated)) => return Err(RoundError::NeedLogin),
+                    Err(ApiError::Server(ErrorCode::Forbidden)) if restarts == 0 => {
+                        // This id is known as another account's: never share it.
+                        restarts += 1;
+                        client_id = outbox::start_over(user).await?.client_id;
+                        from_scratch = true;
+                        queue = outbox::freeze(user).await?.1;
+                    }
+                    Err(ApiError::Network) => {
+                        self.online.set(Some(false));
+                        return Err(RoundError::Offline);
+                    }
+                    Err(_) => {
+                        self.online.set(Some(true));
+                        return Err(RoundError::Server);
+                    }
+                }
+            }
+        }
+        let mut cursor = if from_scratch { 0 } else { meta.cursor };
+        let mut seen = HashSet::new();
+        loop {
+            let page = match api::pull(&PullRequest { client_id: client_id.clone(), cursor }).await {
+                Ok(p) => p,
+                Err(ApiError::Network) => {
+                    self.online.set(Some(false));
+                    return Err(RoundError::Offline);
+                }
+                Err(ApiError::Server(ErrorCode::Unauthenticated)) => return Err(RoundError::NeedLogin),
+                Err(_) => return Err(RoundError::Server),
+            };
+            self.online.set(Some(true));
+            if page.reset {
+                from_scratch = true;
+                seen.clear();
+            }
+            let ids = outbox::apply_pull(user, &page).await?;
+            if !ids.is_empty() {
+                self.generation.update(|g| *g += 1);
+            }
+            seen.extend(ids);
+            cursor = page.cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        if from_scratch && outbox::repropose_missing(user, &seen).await? > 0 {
+            AGAIN.with(|a| a.set(true));
+        }
+        Ok(())
+    }
+
+    fn report(self, done: usize, total: usize) {
+        self.progress.set((total > 0).then_some((done, total)));
+        self.broadcast(&Event::Progress { done, total });
+    }
+
+    /// Re-reads the pending count from storage.
+    async fn refresh(self) {
+        if let Some(user) = USER.with(Cell::get)
+            && let Ok(n) = outbox::pending_count(user).await
+            && !self.pending.is_disposed()
+        {
+            self.pending.set(n);
+        }
+    }
+
+    fn broadcast(self, e: &Event) {
+        CHANNEL.with(|c| {
+            if let (Some((_, ch, _)), Ok(json)) = (c.borrow().as_ref(), serde_json::to_string(e)) {
+                let _ = ch.post_message(&JsValue::from_str(&json));
+            }
+        });
+    }
+
+    /// Hears the syncing tab (when it is another one).
+    fn listen(self, user: i64) {
+        let Ok(ch) = web_sys::BroadcastChannel::new(&format!("xinbao-sync-u{user}")) else { return };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(e) = ev.data().as_string().and_then(|t| serde_json::from_str::<Event>(&t).ok()) else { return };
+            match e {
+                Event::Progress { done, total } => self.progress.set((total > 0 && done < total).then_some((done, total))),
+                Event::Done { ok, at } => {
+                    self.progress.set(None);
+                    if ok {
+                        self.last_ok.set(Some(at));
+                        self.online.set(Some(true));
+                    }
+                    self.generation.update(|g| *g += 1);
+                    spawn_local(async move {
+                        // Another tab's writes: drop this tab's cached list first.
+                        store::forget_cache();
+                        self.refresh().await;
+                    });
+                }
+            }
+        });
+        ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        CHANNEL.with(|c| *c.borrow_mut() = Some((user, ch, on_message)));
+    }
+}
+
+/// How many of the queue's first entries go in one push: at most `max`, and under
+/// [`MAX_BATCH_BYTES`] of JSON (at least one).
+fn batch_len(queue: &[OutboxEntry], max: usize) -> usize {
+    let mut bytes = 0;
+    let mut n = 0;
+    for e in queue.iter().take(max.min(MAX_BATCH)) {
+        bytes += serde_json::to_string(&e.mutation()).map_or(0, |s| s.len());
+        if n > 0 && bytes > MAX_BATCH_BYTES {
+            break;
+        }
+        n += 1;
+    }
+    n.max(1).min(queue.len())
+}
