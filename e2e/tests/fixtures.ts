@@ -93,7 +93,8 @@ export const builtDist = dist;
 /** A draft record as the app stores it in IndexedDB (see src/store.rs `LocalDraft`). */
 export type SeedDraft = { id: string; title: string; body: string; item_type?: string; updated_at?: number; deleted_at?: number | null };
 
-/** Writes drafts straight into the logged-in account's IndexedDB database. */
+/** Writes drafts straight into the logged-in account's IndexedDB database, as drafts already
+ * backed up on the server (so the sync engine has nothing to send for them). */
 export async function seedDrafts(page: Page, drafts: SeedDraft[]) {
   await page.evaluate(async (drafts) => {
     const me = JSON.parse(localStorage.getItem("xinbao.session") ?? "null");
@@ -110,7 +111,7 @@ export async function seedDrafts(page: Page, drafts: SeedDraft[]) {
         store.put({
           id: d.id, owner: me.user_id, title: d.title, body: d.body, item_type: d.item_type ?? "dynamic", tags: [], phone: "",
           event_time: null, follows: null, commission: null, created_at: d.updated_at ?? now, updated_at: d.updated_at ?? now,
-          local_rev: 1, deleted_at: d.deleted_at ?? null,
+          local_rev: 1, deleted_at: d.deleted_at ?? null, sync: { rev: 1, state: "draft", synced_rev: 1 },
         });
       }
       tx.oncomplete = () => ok();

@@ -21,9 +21,13 @@ impl Drop for Server {
     }
 }
 
-fn start_server(bin: &std::path::Path) -> Result<Server> {
-    let data = std::env::temp_dir().join(format!("xinbao-bench-{}", std::process::id()));
+fn bench_dir(name: &str) -> std::path::PathBuf {
+    let data = std::env::temp_dir().join(format!("xinbao-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
+    data
+}
+
+fn start_server(bin: &std::path::Path, data: &std::path::Path) -> Result<Server> {
     let mut child = cmd(
         &bin.display().to_string(),
         &[
@@ -185,11 +189,38 @@ fn timing_rows(md: &mut String, benches: &[Bench], rows: &[(&str, &str, f64)]) {
     }
 }
 
-pub fn run(_args: &[String]) -> Result<()> {
+pub fn run(args: &[String]) -> Result<()> {
     let server_bin = build_all(true)?;
+    if args.iter().any(|a| a == "sync") {
+        // Only the sync numbers, printed (docs/benchmarks.md is written by a full run).
+        let sync_dir = bench_dir("sync");
+        crate::syncbench::add_users(&server_bin, &sync_dir, 50)?;
+        let server = start_server(&server_bin, &sync_dir)?;
+        let n = crate::syncbench::run(server.port, &sync_dir, 50)?;
+        println!(
+            "push 1000: {:.0} ms, sent {} B ({} B br), received {} B br; raw insert {:.0} ms (ratio {:.2}); {} clients: {} errors, p50 {:.0} ms, p99 {:.0} ms, total {:.0} ms",
+            n.push_1000_ms,
+            n.push_1000_request_bytes,
+            n.push_1000_request_br_bytes,
+            n.push_1000_response_bytes,
+            n.raw_insert_ms,
+            n.raw_insert_ms / n.push_1000_ms,
+            n.concurrent_clients,
+            n.concurrent_errors,
+            n.concurrent_p50_ms,
+            n.concurrent_p99_ms,
+            n.concurrent_total_ms
+        );
+        return Ok(());
+    }
     crate::tools::ensure_test_tools()?;
-    let server = start_server(&server_bin)?;
+    let server = start_server(&server_bin, &bench_dir("load"))?;
     let rows = first_load(server.port)?;
+    drop(server);
+    let sync_dir = bench_dir("sync");
+    crate::syncbench::add_users(&server_bin, &sync_dir, 50)?;
+    let server = start_server(&server_bin, &sync_dir)?;
+    let sync = crate::syncbench::run(server.port, &sync_dir, 50)?;
     drop(server);
     let browser = browser_benches()?;
     let desk = desk_benches(&server_bin)?;
@@ -236,6 +267,26 @@ pub fn run(_args: &[String]) -> Result<()> {
             ("search_5000", "search over 5,000 drafts, after the 150 ms typing pause", 100.0),
         ],
     );
+    md.push_str("\n## Sync (release server, SQLite in WAL with synchronous=FULL, loopback)\n\n| measure | value | target | ratio |\n|---|---:|---:|---:|\n");
+    md.push_str(&format!(
+        "| push 1,000 drafts from one client (5 batches of 200), total | {:.0} ms ({:.0} drafts/s) | – | – |\n",
+        sync.push_1000_ms,
+        1000.0 / (sync.push_1000_ms / 1000.0)
+    ));
+    md.push_str(&format!(
+        "| bytes sent (JSON, as browsers send it) / if brotli-compressed | {} / {} | – | – |\n| bytes received (brotli, as served) | {} | – | – |\n",
+        sync.push_1000_request_bytes, sync.push_1000_request_br_bytes, sync.push_1000_response_bytes
+    ));
+    let ratio = sync.raw_insert_ms / sync.push_1000_ms;
+    md.push_str(&format!(
+        "| ingest rate vs a raw SQLite insert of the same 1,000 rows in one transaction ({:.0} ms) | {ratio:.2} | ≥ 0.5 | {:.2} |\n",
+        sync.raw_insert_ms,
+        0.5 / ratio.max(f64::MIN_POSITIVE)
+    ));
+    md.push_str(&format!(
+        "| {} clients at once, 10 items each: errors | {} | 0 | – |\n| …latency p50 / p99 | {:.0} ms / {:.0} ms | – | – |\n| …all done in | {:.0} ms | – | – |\n",
+        sync.concurrent_clients, sync.concurrent_errors, sync.concurrent_p50_ms, sync.concurrent_p99_ms, sync.concurrent_total_ms
+    ));
     let out = root().join("docs/benchmarks.md");
     std::fs::write(&out, &md).map_err(|e| format!("writing {}: {e}", out.display()))?;
     println!("{md}");

@@ -11,6 +11,7 @@ mod bench;
 mod build;
 mod pg;
 mod run;
+mod syncbench;
 mod test;
 mod tools;
 

@@ -1,0 +1,214 @@
+//! Sync benchmarks against the real release server over loopback (issue 4): one client pushing
+//! 1,000 drafts (time, and bytes on the wire as a browser would send and receive them); the
+//! server's ingest rate against a raw SQLite insert of the same rows in one transaction on the
+//! same disk; and 500 concurrent clients each pushing 10 items (errors, p50/p99).
+
+use crate::run::{Result, cmd};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+type Http = Client<HttpConnector, Full<Bytes>>;
+
+pub struct SyncNumbers {
+    pub push_1000_ms: f64,
+    pub push_1000_request_bytes: usize,
+    pub push_1000_response_bytes: usize,
+    pub push_1000_request_br_bytes: usize,
+    pub raw_insert_ms: f64,
+    pub concurrent_clients: usize,
+    pub concurrent_errors: usize,
+    pub concurrent_p50_ms: f64,
+    pub concurrent_p99_ms: f64,
+    pub concurrent_total_ms: f64,
+}
+
+/// Corpus bodies, cycled to make realistic drafts.
+fn corpus() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(crate::run::root().join("fixtures/corpus.jsonl")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .map(|v| (v["title"].as_str().unwrap_or("标题").to_owned(), v["body"].as_str().unwrap_or("正文").to_owned()))
+        .collect()
+}
+
+fn hex32(n: u64, salt: u64) -> String {
+    format!("{salt:016x}{n:016x}")
+}
+
+fn mutation(mid: u64, item: &str, (title, body): &(String, String)) -> Value {
+    json!({"mid": mid, "item_id": item, "base_rev": 0, "op": "save",
+        "content": {"title": title, "body": body, "item_type": "dynamic", "phone": "13912345678"}})
+}
+
+async fn post(http: &Http, port: u16, path: &str, body: String, cookie: Option<&str>) -> Result<(u16, Vec<u8>, Option<String>)> {
+    let mut b = Request::post(format!("http://127.0.0.1:{port}{path}"))
+        .header("content-type", "application/json")
+        .header("x-xinbao-client", "1")
+        .header("accept-encoding", "br");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    let req = b.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())?;
+    let resp = http.request(req).await.map_err(|e| format!("POST {path}: {e}"))?;
+    let status = resp.status().as_u16();
+    let cookie = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).map(str::to_owned);
+    let raw = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();
+    Ok((status, raw, cookie))
+}
+
+fn unbrotli(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    if brotli::Decompressor::new(raw, 4096).read_to_end(&mut out).is_ok() { out } else { raw.to_vec() }
+}
+
+fn brotli_len(data: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 5, ..Default::default() };
+    let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
+    out.len()
+}
+
+async fn login(http: &Http, port: u16, user: &str) -> Result<String> {
+    let (status, _, cookie) =
+        post(http, port, "/api/login", json!({"username": user, "password": "Chunfeng-2026"}).to_string(), None).await?;
+    if status != 200 {
+        return Err(format!("login {user}: {status}"));
+    }
+    cookie.ok_or_else(|| "no session cookie".into())
+}
+
+/// Creates `n` officers (`bench0`…) with the server's own CLI.
+pub fn add_users(server_bin: &Path, data_dir: &Path, n: usize) -> Result<()> {
+    for i in 0..n {
+        let name = format!("bench{i}");
+        let dir = data_dir.display().to_string();
+        let args =
+            ["add-user", "--data-dir", &dir, "--username", &name, "--password", "Chunfeng-2026", "--role", "officer", "--unit", "兰州湾镇"];
+        crate::run::output(&mut cmd(&server_bin.display().to_string(), &args)).ok_or_else(|| format!("add-user {name} failed"))?;
+    }
+    Ok(())
+}
+
+pub fn run(port: u16, data_dir: &Path, users: usize) -> Result<SyncNumbers> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let http: Http = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(600).build_http();
+        let corpus = corpus();
+        if corpus.is_empty() {
+            return Err("fixtures/corpus.jsonl is empty".to_owned());
+        }
+
+        // One client, 1,000 drafts, in the browser's batches of 200.
+        let cookie = login(&http, port, "bench0").await?;
+        let client = hex32(1, 0xC1);
+        let all: Vec<Value> = (1..=1000u64).map(|i| mutation(i, &hex32(i, 0xA1), &corpus[i as usize % corpus.len()])).collect();
+        let (mut req_bytes, mut req_br, mut resp_bytes) = (0, 0, 0);
+        let t = Instant::now();
+        for chunk in all.chunks(200) {
+            let body = json!({"client_id": client, "mutations": chunk}).to_string();
+            req_bytes += body.len();
+            req_br += brotli_len(body.as_bytes());
+            let (status, raw, _) = post(&http, port, "/api/sync/push", body, Some(&cookie)).await?;
+            resp_bytes += raw.len();
+            let answer: Value = serde_json::from_slice(&unbrotli(&raw)).map_err(|e| e.to_string())?;
+            if status != 200 || answer["results"].as_array().map(Vec::len) != Some(chunk.len()) {
+                return Err(format!("push answered {status}: {answer}"));
+            }
+        }
+        let push_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+        // The same rows, inserted raw in one transaction, same durability settings, same disk.
+        let raw_ms = raw_insert(data_dir, &all).await?;
+
+        // 500 clients at once, 10 items each, spread over the bench accounts.
+        let mut cookies = Vec::new();
+        for u in 0..users {
+            cookies.push(login(&http, port, &format!("bench{u}")).await?);
+        }
+        let clients = 500;
+        let t = Instant::now();
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let http = http.clone();
+                let cookie = cookies[c % cookies.len()].clone();
+                let ms: Vec<Value> =
+                    (1..=10u64).map(|i| mutation(i, &hex32(c as u64 * 100 + i, 0xB2), &corpus[(c + i as usize) % corpus.len()])).collect();
+                let body = json!({"client_id": hex32(c as u64, 0xC2), "mutations": ms}).to_string();
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let ok = matches!(post(&http, port, "/api/sync/push", body, Some(&cookie)).await, Ok((200, _, _)));
+                    (ok, t.elapsed().as_secs_f64() * 1000.0)
+                })
+            })
+            .collect();
+        let mut times = Vec::new();
+        let mut errors = 0;
+        for task in tasks {
+            match task.await {
+                Ok((true, ms)) => times.push(ms),
+                _ => errors += 1,
+            }
+        }
+        let total_ms = t.elapsed().as_secs_f64() * 1000.0;
+        times.sort_by(f64::total_cmp);
+        let pct = |p: f64| times.get(((times.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(f64::NAN);
+        Ok(SyncNumbers {
+            push_1000_ms: push_ms,
+            push_1000_request_bytes: req_bytes,
+            push_1000_response_bytes: resp_bytes,
+            push_1000_request_br_bytes: req_br,
+            raw_insert_ms: raw_ms,
+            concurrent_clients: clients,
+            concurrent_errors: errors,
+            concurrent_p50_ms: pct(0.5),
+            concurrent_p99_ms: pct(0.99),
+            concurrent_total_ms: total_ms,
+        })
+    })
+}
+
+/// Inserts the mutations' items into a fresh SQLite file beside the server's (WAL,
+/// synchronous=FULL, as the server runs), all in one transaction; returns the time taken.
+async fn raw_insert(data_dir: &Path, mutations: &[Value]) -> Result<f64> {
+    sqlx::any::install_default_drivers();
+    let path = data_dir.join("raw-insert.db");
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let pool = sqlx::AnyPool::connect(&url).await.map_err(|e| e.to_string())?;
+    for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"] {
+        sqlx::query(pragma).execute(&pool).await.map_err(|e| e.to_string())?;
+    }
+    sqlx::query(
+        "CREATE TABLE items (id TEXT PRIMARY KEY, unit_id INTEGER, author_id INTEGER, item_type TEXT, title TEXT, body TEXT, \
+         state TEXT, rev INTEGER, content TEXT, created_at INTEGER, updated_at INTEGER)",
+    )
+    .execute(&pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    for m in mutations {
+        let c = &m["content"];
+        sqlx::query("INSERT INTO items VALUES ($1, 1, 1, $2, $3, $4, 'draft', 1, $5, 0, 0)")
+            .bind(m["item_id"].as_str().unwrap_or_default())
+            .bind(c["item_type"].as_str().unwrap_or_default())
+            .bind(c["title"].as_str().unwrap_or_default())
+            .bind(c["body"].as_str().unwrap_or_default())
+            .bind(c.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    pool.close().await;
+    Ok(ms)
+}
