@@ -85,3 +85,32 @@ pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
 pub async fn pull(req: &PullRequest) -> Result<PullResponse, ApiError> {
     post_with_timeout("/api/sync/pull", req).await
 }
+
+/// Whether the server already has the attachment `sha256` (a resumed upload skips it).
+pub async fn attachment_exists(sha256: &str) -> Result<bool, ApiError> {
+    let resp = gloo_net::http::RequestBuilder::new(&format!("/api/attachments/{sha256}"))
+        .method(gloo_net::http::Method::HEAD)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    match resp.status() {
+        200 => Ok(true),
+        404 => Ok(false),
+        401 => Err(ApiError::Server(ErrorCode::Unauthenticated)),
+        s if s >= 500 => Err(ApiError::Server(ErrorCode::Unavailable)),
+        _ => Err(ApiError::Server(ErrorCode::BadRequest)),
+    }
+}
+
+/// Uploads a photo's bytes under their hash (stored once, whoever sends them again).
+pub async fn upload_attachment(sha256: &str, blob: &web_sys::Blob) -> Result<(), ApiError> {
+    let resp = Request::put(&format!("/api/attachments/{sha256}"))
+        .header(CLIENT_HEADER, "1")
+        .header("content-type", "application/octet-stream")
+        .body(blob)
+        .map_err(|_| ApiError::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if resp.ok() { Ok(()) } else { Err(error_of(resp).await) }
+}

@@ -31,6 +31,33 @@ pub struct Photo {
     pub size: f64,
     pub blob: web_sys::Blob,
     pub thumb: web_sys::Blob,
+    /// SHA-256 of `blob` (what the server stores it under); absent in photos kept before sync.
+    pub sha256: Option<String>,
+}
+
+impl Photo {
+    /// How an item names this photo.
+    pub fn reference(&self) -> Option<xinbao_core::item::PhotoRef> {
+        Some(xinbao_core::item::PhotoRef {
+            sha256: self.sha256.clone()?,
+            name: self.name.clone(),
+            width: self.width,
+            height: self.height,
+            size: self.size as u64,
+        })
+    }
+}
+
+/// The bytes of a Blob.
+pub async fn bytes_of(blob: &web_sys::Blob) -> Option<Vec<u8>> {
+    let buf = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why a photo was not added.
@@ -69,6 +96,7 @@ fn from_js(v: &JsValue) -> Option<Photo> {
         size: get(v, "size").as_f64().unwrap_or(0.0),
         blob: get(v, "blob").dyn_into().ok()?,
         thumb: get(v, "thumb").dyn_into().ok()?,
+        sha256: get(v, "sha256").as_string(),
     })
 }
 
@@ -84,6 +112,9 @@ pub(crate) fn to_js(p: &Photo, owner: i64) -> Object {
     set(&o, "added_at", &JsValue::from_f64(now_ms()));
     set(&o, "blob", &p.blob);
     set(&o, "thumb", &p.thumb);
+    if let Some(h) = &p.sha256 {
+        set(&o, "sha256", &h.as_str().into());
+    }
     o
 }
 
@@ -95,7 +126,12 @@ pub async fn list(owner: i64, draft_id: &str) -> Result<Vec<Photo>, StoreError> 
     let mut out: Vec<(f64, Photo)> =
         values.iter().filter_map(|v| Some((get(v, "added_at").as_f64().unwrap_or(0.0), from_js(v)?))).collect();
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
-    Ok(out.into_iter().map(|(_, p)| p).collect())
+    let mut photos: Vec<Photo> = out.into_iter().map(|(_, p)| p).collect();
+    // Photos kept before sync had no hash: work it out now (it is not stored; cheap enough).
+    for p in photos.iter_mut().filter(|p| p.sha256.is_none()) {
+        p.sha256 = bytes_of(&p.blob).await.map(|b| sha256_hex(&b));
+    }
+    Ok(photos)
 }
 
 /// Downscales `file` and stores it with `draft_id`, if the draft still has room.
@@ -105,7 +141,9 @@ pub async fn add(owner: i64, draft_id: &str, file: &web_sys::File) -> Result<Pho
     }
     let (blob, width, height) = scaled(file, MAX_SIDE).await?;
     let (thumb, _, _) = scaled(&blob, THUMB_SIDE).await?;
-    let photo = Photo { id: random_id(), draft_id: draft_id.to_owned(), name: file.name(), width, height, size: blob.size(), blob, thumb };
+    let sha256 = bytes_of(&blob).await.map(|b| sha256_hex(&b));
+    let photo =
+        Photo { id: random_id(), draft_id: draft_id.to_owned(), name: file.name(), width, height, size: blob.size(), blob, thumb, sha256 };
     // The cap is checked and the photo written in one transaction.
     let db = store::db(owner).await.map_err(PhotoError::Store)?;
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite).map_err(|e| PhotoError::Store(e.into()))?;

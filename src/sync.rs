@@ -22,7 +22,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use xinbao_core::api::ErrorCode;
-use xinbao_core::sync::{MAX_BATCH, PullRequest, PushRequest};
+use xinbao_core::sync::{MAX_BATCH, Op, PullRequest, PushRequest};
 
 /// Seconds between rounds while all is well.
 const INTERVAL_MS: u32 = 60_000;
@@ -90,6 +90,8 @@ thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     static FAILURES: Cell<u32> = const { Cell::new(0) };
+    /// Photos the server is known to have (this page's lifetime).
+    static UPLOADED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
     static DUE: Cell<f64> = const { Cell::new(f64::INFINITY) };
     static TIMER: RefCell<Option<gloo_timers::callback::Timeout>> = const { RefCell::new(None) };
     static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
@@ -298,6 +300,10 @@ impl SyncState {
             let mut batch = MAX_BATCH;
             while !queue.is_empty() {
                 let n = batch_len(&queue, batch);
+                // Photos first: a mutation that names a photo the server lacks is refused.
+                if let Err(e) = upload_photos(user, &queue[..n]).await {
+                    return Err(self.failed(e));
+                }
                 let req = PushRequest { client_id: client_id.clone(), mutations: queue[..n].iter().map(OutboxEntry::mutation).collect() };
                 match api::push(&req).await {
                     Ok(resp) => {
@@ -375,6 +381,21 @@ impl SyncState {
         Ok(())
     }
 
+    /// What a failed request means for the round (and the badge).
+    fn failed(self, e: ApiError) -> RoundError {
+        match e {
+            ApiError::Network => {
+                self.online.set(Some(false));
+                RoundError::Offline
+            }
+            ApiError::Server(ErrorCode::Unauthenticated) => RoundError::NeedLogin,
+            ApiError::Server(_) => {
+                self.online.set(Some(true));
+                RoundError::Server
+            }
+        }
+    }
+
     fn report(self, done: usize, total: usize) {
         self.progress.set((total > 0).then_some((done, total)));
         self.broadcast(&Event::Progress { done, total });
@@ -423,6 +444,36 @@ impl SyncState {
         ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         CHANNEL.with(|c| *c.borrow_mut() = Some((user, ch, on_message)));
     }
+}
+
+/// Uploads the photos `batch` names that the server may lack: `HEAD` first (a resumed round
+/// skips what arrived), then `PUT` of the bytes under their hash (stored once however often
+/// sent). A photo the server refuses for good (not an image, too large) is left out: the
+/// mutation naming it comes back refused with the reason, for the author to act on.
+async fn upload_photos(user: i64, batch: &[OutboxEntry]) -> Result<(), ApiError> {
+    for e in batch {
+        let (Op::Save { content } | Op::Submit { content }) = &e.op else { continue };
+        if content.photos.iter().all(|r| UPLOADED.with(|u| u.borrow().contains(&r.sha256))) {
+            continue;
+        }
+        let here = crate::photos::list(user, &e.item_id).await.unwrap_or_default();
+        for r in &content.photos {
+            if UPLOADED.with(|u| u.borrow().contains(&r.sha256)) {
+                continue;
+            }
+            // Not on this device: it came from the server.
+            let Some(photo) = here.iter().find(|p| p.sha256.as_deref() == Some(r.sha256.as_str())) else { continue };
+            if !api::attachment_exists(&r.sha256).await? {
+                match api::upload_attachment(&r.sha256, &photo.blob).await {
+                    Ok(()) => {}
+                    Err(ApiError::Server(ErrorCode::BadRequest | ErrorCode::TooLarge)) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            UPLOADED.with(|u| u.borrow_mut().insert(r.sha256.clone()));
+        }
+    }
+    Ok(())
 }
 
 /// How many of the queue's first entries go in one push: at most `max`, and under

@@ -127,7 +127,8 @@ pub async fn import(user: i64, file: ExportFile) -> Result<Imported, ImportError
         }
         let (Some(blob), Some(thumb)) = (jpeg_blob(&p.data), jpeg_blob(&p.thumb)) else { continue };
         let size = blob.size();
-        let photo = Photo { id: p.id, draft_id: p.draft_id, name: p.name, width: p.width, height: p.height, size, blob, thumb };
+        let sha256 = STANDARD.decode(&p.data).ok().map(|b| photos::sha256_hex(&b));
+        let photo = Photo { id: p.id, draft_id: p.draft_id, name: p.name, width: p.width, height: p.height, size, blob, thumb, sha256 };
         photos::put(user, &photo).await.map_err(ImportError::Store)?;
         result.photos += 1;
     }

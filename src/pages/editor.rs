@@ -557,7 +557,11 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:input=move |ev| edited(TextField::Body, event_target_value(&ev))
                 on:blur=move |_| save_now()></textarea>
             <ItemFields current item_type on_change=Callback::new(move |()| schedule()) />
-            <PhotosField owner draft_id=current.with_value(|d| d.id.clone()) />
+            <PhotosField owner draft_id=current.with_value(|d| d.id.clone()) named=current.with_value(|d| d.content.photos.clone())
+                on_change=Callback::new(move |refs| {
+                    current.update_value(|d| d.content.photos = refs);
+                    schedule();
+                }) />
             </fieldset>
             <div class="readiness" data-testid="readiness">
                 {move || {

@@ -111,6 +111,33 @@ pub struct DraftContent {
     /// The commission (约稿) or reporting priority this item answers, if any.
     #[serde(default)]
     pub commission: Option<String>,
+    /// Photos from the field, by content hash (the bytes travel apart: `/api/attachments`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoRef>,
+}
+
+/// Most photos on one item.
+pub const MAX_PHOTOS: usize = 9;
+
+/// A photo attached to an item: its bytes are stored once, under their SHA-256.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    /// SHA-256 of the bytes, 64 lowercase hex digits.
+    pub sha256: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub width: u32,
+    #[serde(default)]
+    pub height: u32,
+    #[serde(default)]
+    pub size: u64,
+}
+
+/// Whether `s` is a SHA-256 as attachments are keyed: 64 lowercase hex digits.
+pub fn valid_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// 初报 → 续报一、续报二… → 终报.
@@ -154,6 +181,7 @@ pub enum Field {
     Phone,
     EventTime,
     Follows,
+    Photos,
 }
 
 /// Why a draft cannot be submitted yet.
@@ -239,6 +267,12 @@ pub fn check_submittable(draft: &DraftContent) -> Vec<FieldError> {
             message: Text::new("续报和终报须选择所接续的上一次报告", "A follow-up or final report must name the report it follows"),
         });
     }
+    if draft.photos.len() > MAX_PHOTOS || draft.photos.iter().any(|p| !valid_sha256(&p.sha256)) {
+        errors.push(FieldError {
+            field: Field::Photos,
+            message: Text::new("照片最多9张，且须完整上传", "At most 9 photos, each fully uploaded"),
+        });
+    }
     errors
 }
 
@@ -255,6 +289,18 @@ mod tests {
             phone: "13912345678".into(),
             ..DraftContent::default()
         }
+    }
+
+    #[test]
+    fn photos_are_capped_and_must_be_named_by_their_hash() {
+        let photo = |h: &str| PhotoRef { sha256: h.into(), ..PhotoRef::default() };
+        let mut d = good();
+        d.photos = vec![photo(&"ab".repeat(32)); MAX_PHOTOS];
+        assert!(check_submittable(&d).is_empty());
+        d.photos.push(photo(&"ab".repeat(32)));
+        assert_eq!(check_submittable(&d)[0].field, Field::Photos);
+        d.photos = vec![photo("../../etc/passwd")];
+        assert_eq!(check_submittable(&d)[0].field, Field::Photos);
     }
 
     #[test]

@@ -109,6 +109,8 @@ pub enum RejectReason {
     WrongState,
     /// The item id is malformed.
     BadId,
+    /// A photo it names never reached the server (its upload was refused).
+    MissingAttachment,
 }
 
 impl RejectReason {
@@ -119,6 +121,9 @@ impl RejectReason {
             RejectReason::NotYours => Text::new("这篇稿件不属于您", "This item is not yours"),
             RejectReason::WrongState => Text::new("稿件已报送，不能再这样修改", "The item was submitted and cannot be changed this way"),
             RejectReason::BadId => Text::new("稿件编号无效", "The item id is invalid"),
+            RejectReason::MissingAttachment => {
+                Text::new("有照片未能上传到服务器，请删除该照片后重试", "A photo did not reach the server; remove it and try again")
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn check_hash(sha256: &str) -> Result<(), AppError> {
-    if sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if xinbao_core::item::valid_sha256(sha256) {
         Ok(())
     } else {
         Err(AppError::bad_request("附件编号应为64位小写十六进制SHA-256"))

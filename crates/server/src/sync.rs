@@ -12,7 +12,7 @@ use axum::extract::State;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use xinbao_core::api::ErrorCode;
-use xinbao_core::item::{DraftContent, check_submittable};
+use xinbao_core::item::{DraftContent, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
 use xinbao_core::sync::{
     ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
@@ -210,6 +210,20 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
         // office's now.
         if item.state == ItemState::Submitted {
             return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
+        }
+    }
+    // Photos travel first (`/api/attachments`); a mutation naming one that never arrived is
+    // refused rather than stored with a hole in it.
+    if let Op::Save { content } | Op::Submit { content } = &m.op {
+        for photo in &content.photos {
+            let found = if valid_sha256(&photo.sha256) {
+                sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1").bind(&photo.sha256).fetch_optional(&mut **tx).await?.is_some()
+            } else {
+                false
+            };
+            if !found {
+                return Ok(rejected(RejectReason::MissingAttachment, RejectReason::MissingAttachment.text().zh));
+            }
         }
     }
     let exists = current.is_some();

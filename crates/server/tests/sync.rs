@@ -355,6 +355,25 @@ mod attachments {
     }
 
     #[tokio::test]
+    async fn an_item_naming_a_photo_the_server_lacks_is_refused_until_it_is_uploaded() {
+        let t = TestApp::spawn().await;
+        let c = officer(&t, "lzw").await;
+        let hash = sha(JPEG);
+        let with_photo = |mid: u64| {
+            let mut body = content("带照片的稿件");
+            body["photos"] = json!([{"sha256": hash, "name": "现场.jpg", "width": 4, "height": 3, "size": JPEG.len()}]);
+            json!({"mid": mid, "item_id": id(1), "base_rev": 0, "op": "submit", "content": body})
+        };
+        let (_, res) = super::push(&t, &c, &client(1), vec![with_photo(1)]).await;
+        assert_eq!(res["results"][0]["reason"], "missing_attachment");
+        assert_eq!(put(&t, &c, &hash, JPEG).await.0, StatusCode::CREATED);
+        let (_, res) = super::push(&t, &c, &client(1), vec![with_photo(2)]).await;
+        assert_eq!(res["results"][0]["outcome"], "applied");
+        let page = pull(&t, &c, &client(1), 0).await;
+        assert_eq!(page["changes"][0]["content"]["photos"][0]["sha256"], hash);
+    }
+
+    #[tokio::test]
     async fn an_attachment_over_the_limit_is_refused_with_413() {
         let t = TestApp::spawn().await;
         let c = officer(&t, "lzw").await;
