@@ -1,6 +1,6 @@
 // Carrying drafts between machines on a USB stick: export, import on a clean browser, no
 // duplicates on a second import, and another account's file refused.
-import { test, expect, logIn } from "./fixtures";
+import { test, expect, logIn, makeJpeg } from "./fixtures";
 import { readFileSync } from "node:fs";
 
 test("export, then import on a clean machine restores every draft with its photos, once", async ({ page, browser, server }) => {
@@ -8,16 +8,7 @@ test("export, then import on a clean machine restores every draft with its photo
   await page.getByTestId("new-draft").click();
   await page.getByTestId("title").fill("带照片的稿件");
   await page.getByTestId("body").fill("受灾农田1.26万亩，倒塌圈舍3间。");
-  const jpeg = await page.evaluate(async () => {
-    const c = new OffscreenCanvas(800, 600);
-    const g = c.getContext("2d")!;
-    g.fillStyle = "#3a7";
-    g.fillRect(0, 0, 800, 600);
-    const b = new Uint8Array(await (await c.convertToBlob({ type: "image/jpeg" })).arrayBuffer());
-    let s = "";
-    for (const x of b) s += String.fromCharCode(x);
-    return btoa(s);
-  });
+  const jpeg = await makeJpeg(page, "#3a7");
   await page.getByTestId("photo-input").setInputFiles({ name: "现场.jpg", mimeType: "image/jpeg", buffer: Buffer.from(jpeg, "base64") });
   await expect(page.getByTestId("thumb")).toHaveCount(1);
   await expect(page.getByTestId("save-state")).toContainText("已保存");

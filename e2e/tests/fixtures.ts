@@ -78,8 +78,12 @@ export const test = base.extend<Fixtures>({
   ],
 });
 
-/** Logs in through the login page and waits for the desk. */
+/** Logs in through the login page and waits for the desk. A panic in the app (which stops the
+ * Wasm) is reported in the test's output, so a hang that follows it has a visible cause. */
 export async function logIn(page: Page, server: XinbaoServer, username: string, password: string) {
+  page.on("console", (m) => {
+    if (m.type() === "error" && m.text().includes("panicked")) console.error(`WASM PANIC in ${page.url()}: ${m.text()}`);
+  });
   await page.goto(`${server.url}/login`);
   await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码", { exact: true }).fill(password);
@@ -119,4 +123,18 @@ export async function seedDrafts(page: Page, drafts: SeedDraft[]) {
     });
     db.close();
   }, drafts);
+}
+
+/** A real JPEG of one colour (as base64), drawn in the page. */
+export async function makeJpeg(page: Page, colour: string, width = 800, height = 600): Promise<string> {
+  return page.evaluate(async ([colour, width, height]) => {
+    const c = new OffscreenCanvas(width as number, height as number);
+    const g = c.getContext("2d")!;
+    g.fillStyle = colour as string;
+    g.fillRect(0, 0, width as number, height as number);
+    const b = new Uint8Array(await (await c.convertToBlob({ type: "image/jpeg" })).arrayBuffer());
+    let s = "";
+    for (const x of b) s += String.fromCharCode(x);
+    return btoa(s);
+  }, [colour, width, height]);
 }

@@ -2,7 +2,8 @@
 // drafting with the server down, a connection cut after the server committed, a session that
 // expires mid-queue, two tabs, a tab closed with a pending outbox, storage wiped, and a server
 // version that changed while the author edited offline.
-import { test, expect, logIn, XinbaoServer } from "./fixtures";
+import { test, expect, logIn, makeJpeg, XinbaoServer } from "./fixtures";
+import type { Browser } from "@playwright/test";
 import type { Page, APIRequestContext } from "@playwright/test";
 
 /** Writes one complete item in the editor (and optionally submits it), back on the desk after. */
@@ -206,30 +207,36 @@ test("browser storage wiped: a new client id, everything pulled back, the server
   expect(items[0].content.body).toContain("4.3万元");
 });
 
-test("edited on two devices: both versions survive, the author sees the diff and resolves with one action", async ({ browser, server }) => {
+/** The officer on two PCs: A writes a draft and backs it up, B receives it, then B goes offline
+ * and edits it to `bText` while A edits it to `aText` and syncs. Returns both pages, B's editor
+ * open on the draft and about to reconnect. */
+async function editedOnTwoDevices(browser: Browser, server: XinbaoServer, title: string, body: string, aText: string, bText: string) {
   const pcA = await browser.newContext({ locale: "zh-CN" });
   const pcB = await browser.newContext({ locale: "zh-CN" });
   const a = await pcA.newPage();
   const b = await pcB.newPage();
   await logIn(a, server, "officer", "Chunfeng-2026");
-  await writeItem(a, "两台电脑上的稿件", "受灾农田1200亩。", false);
+  await writeItem(a, title, body, false);
   await expect(a.getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 15_000 });
-
   await logIn(b, server, "officer", "Chunfeng-2026");
-  await expect(b.getByTestId("draft-list")).toContainText("两台电脑上的稿件", { timeout: 15_000 });
-  // B goes offline and edits; meanwhile A edits the same item and syncs.
+  await expect(b.getByTestId("draft-list")).toContainText(title, { timeout: 15_000 });
   await b.route("**/api/sync/**", (route) => route.abort());
-  await b.getByText("两台电脑上的稿件").click();
-  await b.getByTestId("body").fill("受灾农田1200亩，无人员伤亡。");
+  await b.getByText(title).click();
+  await b.getByTestId("body").fill(bText);
   await expect(b.getByTestId("save-state")).toContainText("已保存");
-  await a.getByText("两台电脑上的稿件").click();
-  await a.getByTestId("body").fill("受灾农田1500亩。");
+  await a.getByText(title).click();
+  await a.getByTestId("body").fill(aText);
   await expect(a.getByTestId("save-state")).toContainText("已保存");
   await a.getByTestId("sync-now").click();
   await expect(a.getByTestId("editor-status")).toHaveText("草稿已备份", { timeout: 15_000 });
+  await b.unroute("**/api/sync/**");
+  return { a, b, close: async () => { await pcA.close(); await pcB.close(); } };
+}
+
+test("edited on two devices: both versions survive, the author sees the diff and resolves with one action", async ({ browser, server }) => {
+  const { a, b, close } = await editedOnTwoDevices(browser, server, "两台电脑上的稿件", "受灾农田1200亩。", "受灾农田1500亩。", "受灾农田1200亩，无人员伤亡。");
 
   // B comes back: a conflict, nothing overwritten, the diff shown character by character.
-  await b.unroute("**/api/sync/**");
   await b.getByTestId("sync-now").click();
   await expect(b.getByTestId("server-conflict")).toBeVisible({ timeout: 15_000 });
   await expect(b.getByTestId("editor-status")).toHaveText("冲突");
@@ -250,53 +257,25 @@ test("edited on two devices: both versions survive, the author sees the diff and
   // A, with nothing unsent, simply takes the merged version.
   await a.getByTestId("sync-now").click();
   await expect(a.getByTestId("body")).toHaveValue("受灾农田1500亩，无人员伤亡。", { timeout: 15_000 });
-  await pcA.close();
-  await pcB.close();
+  await close();
 });
 
 test("take the server's version: mine is kept as a copy", async ({ browser, server }) => {
-  const pcA = await browser.newContext({ locale: "zh-CN" });
-  const pcB = await browser.newContext({ locale: "zh-CN" });
-  const a = await pcA.newPage();
-  const b = await pcB.newPage();
-  await logIn(a, server, "officer", "Chunfeng-2026");
-  await writeItem(a, "采用哪一版", "原文。", false);
-  await expect(a.getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 15_000 });
-  await logIn(b, server, "officer", "Chunfeng-2026");
-  await expect(b.getByTestId("draft-list")).toContainText("采用哪一版", { timeout: 15_000 });
-  await b.route("**/api/sync/**", (route) => route.abort());
-  await b.getByText("采用哪一版").click();
-  await b.getByTestId("body").fill("乙电脑的改动。");
-  await expect(b.getByTestId("save-state")).toContainText("已保存");
-  await a.getByText("采用哪一版").click();
-  await a.getByTestId("body").fill("甲电脑的改动。");
-  await a.getByTestId("sync-now").click();
-  await expect(a.getByTestId("editor-status")).toHaveText("草稿已备份", { timeout: 15_000 });
-  await b.unroute("**/api/sync/**");
+  const { b, close } = await editedOnTwoDevices(browser, server, "采用哪一版", "原文。", "甲电脑的改动。", "乙电脑的改动。");
   await b.getByTestId("sync-now").click();
   await b.getByTestId("take-server").click();
   await expect(b.getByTestId("body")).toHaveValue("甲电脑的改动。");
   await expect(b.getByTestId("editor-note")).toContainText("另存为副本");
   await b.getByRole("link", { name: "返回稿件列表" }).click();
   await expect(b.getByTestId("draft-list")).toContainText("采用哪一版（本机版本）");
-  await pcA.close();
-  await pcB.close();
+  await close();
 });
 
 test("a photo taken offline reaches the server once, before its item, and shows on the officer's other device", async ({ browser, server }) => {
   const pcA = await browser.newContext({ locale: "zh-CN" });
   const a = await pcA.newPage();
   await logIn(a, server, "officer", "Chunfeng-2026");
-  const jpeg = await a.evaluate(async () => {
-    const c = new OffscreenCanvas(640, 480);
-    const g = c.getContext("2d")!;
-    g.fillStyle = "#c33";
-    g.fillRect(0, 0, 640, 480);
-    const b = new Uint8Array(await (await c.convertToBlob({ type: "image/jpeg" })).arrayBuffer());
-    let s = "";
-    for (const x of b) s += String.fromCharCode(x);
-    return btoa(s);
-  });
+  const jpeg = await makeJpeg(a, "#c33", 640, 480);
   // The first upload's answer is lost after the server stored it; the retry must not send the
   // bytes again (HEAD says the server has them).
   const puts: string[] = [];

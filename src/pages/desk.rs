@@ -39,12 +39,19 @@ pub fn DeskPage() -> impl IntoView {
                 if drafts.with_untracked(Option::is_none)
                     && let Ok(first) = store::recent_drafts(user, PAGE).await
                 {
+                    if drafts.is_disposed() {
+                        return;
+                    }
                     partial.set(true);
                     drafts.set(Some(Ok(first)));
                     after_paint("xinbao:desk-ready");
                 }
                 let _ = store::purge_trash(user, now_ms()).await;
                 let all = store::list_drafts(user).await;
+                // The desk may be gone by now (the person opened a draft; sync asked for this).
+                if partial.is_disposed() {
+                    return;
+                }
                 let first_paint = !partial.get_untracked();
                 partial.set(false);
                 drafts.set(Some(all));

@@ -386,7 +386,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let on_submit = Callback::new(move |()| {
         when_saved(Box::new(move || {
             spawn_local(async move {
-                let r = outbox::update_sync(owner, &id_now(), |d| {
+                let r = outbox::update_sync(owner, &id_now(), |d, _| {
                     d.sync.submit = true;
                     d.sync.failed = None;
                     true
@@ -410,7 +410,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let on_keep_mine = Callback::new(move |()| {
         when_saved(Box::new(move || {
             spawn_local(async move {
-                let r = outbox::update_sync(owner, &id_now(), |d| match d.sync.conflict.take() {
+                let r = outbox::update_sync(owner, &id_now(), |d, _| match d.sync.conflict.take() {
                     Some(server) => {
                         d.sync.rev = server.rev;
                         d.sync.state = Some(server.state);
@@ -440,7 +440,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     }
                     return;
                 }
-                let r = outbox::update_sync(owner, &mine.id, |d| match d.sync.conflict.take() {
+                let r = outbox::update_sync(owner, &mine.id, |d, _| match d.sync.conflict.take() {
                     Some(server) => {
                         d.content = server.content.clone();
                         d.local_rev += 1;

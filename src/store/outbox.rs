@@ -15,7 +15,9 @@
 //! re-sends exactly what the server may already have applied. Edits made while it is in flight
 //! leave the draft dirty, and the next round sends them on top of the acknowledged revision.
 
-use super::{DRAFTS, LocalDraft, META, OUTBOX, RECEIPTS, StoreError, Writing, classify, commit, db, list_drafts, to_js, writes_settled};
+use super::{
+    DRAFTS, LocalDraft, META, OUTBOX, RECEIPTS, StoreError, Writing, classify, commit, db, from_js, list_drafts, to_js, writes_settled,
+};
 use crate::util::{now_ms, random_id};
 use idb::{Query, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -86,10 +88,6 @@ pub struct Receipt {
     pub rev: u64,
     #[serde(default)]
     pub detail: Option<String>,
-}
-
-fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, StoreError> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn op_name(op: &Op) -> &'static str {
@@ -408,19 +406,32 @@ pub async fn pending_count(user: i64) -> Result<usize, StoreError> {
 }
 
 /// Changes a draft's sync state in one transaction (the author asks to submit, withdraws the
-/// request, or resolves a conflict). `f` returns false to leave the record untouched.
-pub async fn update_sync(user: i64, id: &str, f: impl FnOnce(&mut LocalDraft) -> bool) -> Result<Option<LocalDraft>, StoreError> {
+/// request, or resolves a conflict). `f` sees the draft and the mutations of it waiting in the
+/// outbox, and returns false to leave the record untouched.
+pub async fn update_sync(
+    user: i64,
+    id: &str,
+    f: impl FnOnce(&mut LocalDraft, &[OutboxEntry]) -> bool,
+) -> Result<Option<LocalDraft>, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
-        let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+        let tx = db.transaction(&[DRAFTS, OUTBOX], TransactionMode::ReadWrite)?;
         let drafts = tx.object_store(DRAFTS)?;
+        let waiting: Vec<OutboxEntry> = tx
+            .object_store(OUTBOX)?
+            .index("item_id")?
+            .get_all(Some(Query::from(JsValue::from_str(id))), None)?
+            .await?
+            .into_iter()
+            .filter_map(|v| from_js(v).ok())
+            .collect();
         let Some(v) = drafts.get(JsValue::from_str(id))?.await? else {
             let _ = commit(tx).await;
             return Ok(None);
         };
         let mut d: LocalDraft = from_js(v)?;
-        if !f(&mut d) {
+        if !f(&mut d, &waiting) {
             let _ = commit(tx).await;
             return Ok(Some(d));
         }
@@ -436,34 +447,13 @@ pub async fn update_sync(user: i64, id: &str, f: impl FnOnce(&mut LocalDraft) ->
 /// Withdraws the author's request to submit — unless it is already on its way (frozen in the
 /// outbox) or arrived, when the office has it and withdrawing here would be a lie.
 pub async fn withdraw_submit(user: i64, id: &str) -> Result<Option<LocalDraft>, StoreError> {
-    let _writing = Writing::start();
-    let result = async {
-        let db = db(user).await?;
-        let tx = db.transaction(&[DRAFTS, OUTBOX], TransactionMode::ReadWrite)?;
-        let drafts = tx.object_store(DRAFTS)?;
-        let on_its_way = tx
-            .object_store(OUTBOX)?
-            .index("item_id")?
-            .get_all(Some(Query::from(JsValue::from_str(id))), None)?
-            .await?
-            .into_iter()
-            .filter_map(|v| from_js::<OutboxEntry>(v).ok())
-            .any(|e| matches!(e.op, Op::Submit { .. }));
-        let Some(v) = drafts.get(JsValue::from_str(id))?.await? else {
-            let _ = commit(tx).await;
-            return Ok(None);
-        };
-        let mut d: LocalDraft = from_js(v)?;
+    update_sync(user, id, |d, waiting| {
+        let on_its_way = waiting.iter().any(|e| matches!(e.op, Op::Submit { .. }));
         if on_its_way || d.sync.state == Some(ItemState::Submitted) {
-            let _ = commit(tx).await;
-            return Ok(Some(d));
+            return false;
         }
         d.sync.submit = false;
-        drafts.put(&to_js(&d)?, None)?.await?;
-        commit(tx).await?;
-        super::wrote(&d);
-        Ok(Some(d))
-    }
-    .await;
-    classify(result).await
+        true
+    })
+    .await
 }
