@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use xinbao_core::api::{ChangePasswordRequest, ErrorBody, ErrorCode, LoginRequest, Me};
 use xinbao_core::i18n::Text;
-use xinbao_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+use xinbao_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse, Revision};
 
 /// A sync request that has not answered in this long is abandoned and retried later.
 const SYNC_TIMEOUT_MS: u32 = 30_000;
@@ -113,4 +113,9 @@ pub async fn upload_attachment(sha256: &str, blob: &web_sys::Blob) -> Result<(),
         .await
         .map_err(|_| ApiError::Network)?;
     if resp.ok() { Ok(()) } else { Err(error_of(resp).await) }
+}
+
+/// Every saved version of an item (online only), oldest first.
+pub async fn revisions(item_id: &str) -> Result<Vec<Revision>, ApiError> {
+    answer(Request::get(&format!("/api/items/{item_id}/revisions")).send().await.map_err(|_| ApiError::Network)?).await
 }

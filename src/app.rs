@@ -3,7 +3,13 @@
 use crate::api;
 use crate::i18n::{I18n, ui, use_i18n};
 use crate::pages::{
-    desk::DeskPage, editor::EditorPage, login::LoginPage, password::ChangePasswordPage, receipts::ReceiptsPage, sync_bar::SyncBar,
+    desk::DeskPage,
+    editor::EditorPage,
+    login::LoginPage,
+    password::ChangePasswordPage,
+    receipts::ReceiptsPage,
+    review::{ReviewItemPage, ReviewQueuePage},
+    sync_bar::SyncBar,
 };
 use crate::pwa::{Pwa, use_pwa};
 use crate::session::{Session, use_session};
@@ -34,6 +40,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <RequireLogin><DeskPage /></RequireLogin> } />
                 <Route path=path!("/drafts/:id") view=|| view! { <RequireLogin><EditorPage /></RequireLogin> } />
                 <Route path=path!("/receipts") view=|| view! { <RequireLogin><ReceiptsPage /></RequireLogin> } />
+                <Route path=path!("/review") view=|| view! { <RequireLogin><ReviewQueuePage /></RequireLogin> } />
+                <Route path=path!("/review/:id") view=|| view! { <RequireLogin><ReviewItemPage /></RequireLogin> } />
             </Routes>
         </Router>
     }
@@ -104,6 +112,9 @@ fn Header() -> impl IntoView {
             <span class="who">
                 {move || session.me.get().map(|me| format!("{} · {} · {}", me.display_name, me.unit_name, i18n.t(me.role.label())))}
             </span>
+            {move || session.me.get().filter(|me| matches!(me.role, xinbao_core::role::Role::Editor | xinbao_core::role::Role::Signer)).map(|_| view! {
+                <a class="link" href="/review" data-testid="review-link">{i18n.t(ui::REVIEW_DESK)}</a>
+            })}
             <LangSwitch />
             <button type="button" class="link" data-testid="logout" on:click=log_out>{move || i18n.t(ui::LOG_OUT)}</button>
         </header>

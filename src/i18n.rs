@@ -273,4 +273,24 @@ pub mod ui {
         "Kept yours; it goes on top of the server's, which stays in the history.",
     );
     pub const TOOK_SERVER_UPDATE: Text = Text::new("已载入服务器上的新版本。", "Loaded the newer version from the server.");
+    // Review.
+    pub const RETURNED_PREFIX: Text = Text::new("退回理由：", "Returned: ");
+    pub const REVIEW_DESK: Text = Text::new("审核台", "Review desk");
+    pub const REVIEW_EMPTY: Text = Text::new("没有待处理的稿件", "Nothing to review");
+    pub const ALL_STATES: Text = Text::new("全部状态", "All states");
+    pub const COMMENTS: Text = Text::new("评论", "Comments");
+    pub const ADD_COMMENT: Text = Text::new("发表评论", "Add comment");
+    pub const COMMENT_PENDING: Text = Text::new("（待发送）", " (to send)");
+    pub const NOTE: Text = Text::new("理由 / 说明", "Reason / note");
+    pub const AUTHOR_ORIGINAL: Text = Text::new("作者报送稿", "Author's submission");
+    pub const CURRENT_TEXT: Text = Text::new("当前稿", "Current text");
+    pub const REVISIONS_OFFLINE: Text = Text::new("离线时看不到修改记录", "Revisions need a connection");
+    pub const ACTION_QUEUED: Text = Text::new("操作已记录，正在发送…", "Recorded; sending…");
+    pub const FROM: Text = Text::new("来自", "From");
+    pub const REVIEW_KEYS: Text = Text::new(
+        "快捷键：j/k 上下移动，Enter 打开，x 勾选，s 受理所勾选（或当前）稿件",
+        "Keys: j/k move, Enter opens, x marks, s takes in the marked (or current) items",
+    );
+    pub const MARK: Text = Text::new("勾选", "Mark");
+    pub const BULK_SCREEN: Text = Text::new("批量受理", "Take in marked");
 }

@@ -26,6 +26,8 @@ use xinbao_core::sync::{MAX_BATCH, Op, PullRequest, PushRequest};
 
 /// Seconds between rounds while all is well.
 const INTERVAL_MS: u32 = 60_000;
+/// The first round after the app starts (or someone logs in).
+const START_DELAY_MS: u32 = 1_500;
 /// A save asks for a round this soon (later saves within it join the same round).
 const SOON_MS: u32 = 2_000;
 /// Backoff: first retry after about this long, doubling, capped at [`MAX_BACKOFF_MS`].
@@ -151,9 +153,10 @@ impl SyncState {
             if let Ok(meta) = outbox::meta(user).await {
                 self.last_ok.set(meta.last_ok);
             }
-            self.refresh().await;
         });
-        self.schedule(0);
+        // The first round waits until the page has painted: reading thousands of drafts must not
+        // compete with the desk's first page.
+        self.schedule(START_DELAY_MS);
     }
 
     fn end(self) {

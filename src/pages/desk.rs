@@ -43,7 +43,7 @@ pub fn DeskPage() -> impl IntoView {
                         return;
                     }
                     partial.set(true);
-                    drafts.set(Some(Ok(first)));
+                    drafts.set(Some(Ok(only_mine(first, user))));
                     after_paint("xinbao:desk-ready");
                 }
                 let _ = store::purge_trash(user, now_ms()).await;
@@ -54,7 +54,7 @@ pub fn DeskPage() -> impl IntoView {
                 }
                 let first_paint = !partial.get_untracked();
                 partial.set(false);
-                drafts.set(Some(all));
+                drafts.set(Some(all.map(|l| only_mine(l, user))));
                 if first_paint {
                     after_paint("xinbao:desk-ready");
                 }
@@ -248,6 +248,11 @@ fn Transfer(on_imported: Callback<()>) -> impl IntoView {
     }
 }
 
+/// The desk is the author's: items pulled for review (an editor's queue) are not on it.
+fn only_mine(list: Vec<LocalDraft>, user: i64) -> Vec<LocalDraft> {
+    list.into_iter().filter(|d| d.sync.author_id.is_none_or(|a| a == user)).collect()
+}
+
 /// Marks `name` once the browser has painted what the last update rendered.
 fn after_paint(name: &'static str) {
     use wasm_bindgen::prelude::*;
@@ -266,6 +271,7 @@ fn draft_row(d: LocalDraft, trash_view: bool, restore: impl Fn(String) + Copy + 
     let status = d.sync.status(d.local_rev);
     let why = match &status {
         xinbao_core::sync::LocalStatus::Failed(why) => Some(why.clone()),
+        xinbao_core::sync::LocalStatus::Returned => d.sync.review.as_ref().map(|r| r.note.clone()),
         _ => None,
     };
     view! {

@@ -113,7 +113,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let sync_info = RwSignal::new(draft.sync.clone());
     let local_rev = RwSignal::new(draft.local_rev);
     let sync = use_sync();
-    let locked = Memo::new(move |_| sync_info.with(|s| s.submit || s.state == Some(xinbao_core::sync::ItemState::Submitted)));
+    let locked = Memo::new(move |_| sync_info.with(|s| s.submit || s.state.is_some_and(|s| !s.authors_turn())));
     let owner = draft.owner;
     let current = StoredValue::new(draft);
     let composing = StoredValue::new(false);
@@ -521,6 +521,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 </div>
             })}
             <SyncPanel sync=sync_info local_rev missing report on_submit on_withdraw on_keep_mine on_take_server />
+            <crate::pages::review::ReviewThread owner item_id=current.with_value(|d| d.id.clone()) sync=sync_info />
             <fieldset class="fields" prop:disabled=move || locked.get()>
             <label for="item-type">{move || i18n.t(ui::ITEM_TYPE)}</label>
             <select id="item-type" data-testid="item-type" on:change=move |ev| {

@@ -8,5 +8,6 @@ pub mod password;
 pub mod photos_field;
 pub mod quality_panel;
 pub mod receipts;
+pub mod review;
 pub mod sync_bar;
 pub mod sync_panel;

@@ -8,7 +8,7 @@ use crate::i18n::{Text, ui, use_i18n};
 use leptos::prelude::*;
 use xinbao_core::diff::{self, Change};
 use xinbao_core::quality::Report;
-use xinbao_core::sync::{ItemState, LocalStatus, LocalSync};
+use xinbao_core::sync::{LocalStatus, LocalSync};
 
 #[component]
 pub fn SyncPanel(
@@ -72,12 +72,17 @@ pub fn SyncPanel(
             {move || match status.get() {
                 LocalStatus::Failed(why) => Some(view! { <span class="error" data-testid="failed-why">{format!("{}{}", i18n.t(ui::FAILED_PREFIX), why)}</span> }.into_any()),
                 LocalStatus::Pending => Some(view! { <span class="muted small">{i18n.t(ui::SUBMIT_PENDING)}</span> }.into_any()),
-                LocalStatus::Sent => Some(view! { <span class="muted small">{i18n.t(ui::SUBMITTED_LOCKED)}</span> }.into_any()),
+                LocalStatus::Sent => Some(view! {
+                    <span class="muted small">{move || format!("{}（{}）", i18n.t(ui::SUBMITTED_LOCKED), sync.with(|s| s.state.map(|st| i18n.t(st.label())).unwrap_or_default()))}</span>
+                }.into_any()),
+                LocalStatus::Returned => Some(view! {
+                    <span class="error" data-testid="returned-why">{move || sync.with(|s| s.review.as_ref().map(|r| format!("{}{}（{}）", i18n.t(ui::RETURNED_PREFIX), r.note, r.by)).unwrap_or_default())}</span>
+                }.into_any()),
                 _ => None,
             }}
             {move || {
                 let s = sync.get();
-                if s.state == Some(ItemState::Submitted) {
+                if s.state.is_some_and(|st| !st.authors_turn()) {
                     None
                 } else if s.submit {
                     Some(view! {

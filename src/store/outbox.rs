@@ -68,7 +68,7 @@ impl OutboxEntry {
     fn content(&self) -> Option<&xinbao_core::item::DraftContent> {
         match &self.op {
             Op::Save { content } | Op::Submit { content } => Some(content),
-            Op::Delete => None,
+            _ => None,
         }
     }
 }
@@ -95,6 +95,8 @@ fn op_name(op: &Op) -> &'static str {
         Op::Save { .. } => "save",
         Op::Submit { .. } => "submit",
         Op::Delete => "delete",
+        Op::Act { .. } => "act",
+        Op::Comment { .. } => "comment",
     }
 }
 
@@ -122,6 +124,12 @@ pub async fn meta(user: i64) -> Result<SyncMeta, StoreError> {
 /// Freezes one mutation for every dirty item that has none waiting (urgent items first, then
 /// oldest change first), and returns the whole outbox in `mid` order with the client id.
 pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreError> {
+    let candidates: Vec<String> = list_drafts(user)
+        .await?
+        .into_iter()
+        .filter(|d| d.sync.next_op(&d.content, d.local_rev, d.deleted_at.is_some()).is_some())
+        .map(|d| d.id)
+        .collect();
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -131,9 +139,18 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
         let outbox = tx.object_store(OUTBOX)?;
         let mut entries: Vec<OutboxEntry> = outbox.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
         let waiting: HashSet<String> = entries.iter().map(|e| e.item_id.clone()).collect();
-        let mut drafts: Vec<LocalDraft> =
-            tx.object_store(DRAFTS)?.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
-        drafts.retain(|d| d.owner == user && !waiting.contains(&d.id));
+        // Only the drafts with something to send are read again, inside the transaction (the
+        // candidates come from the cached list: a round over 5,000 drafts reads a handful).
+        let store = tx.object_store(DRAFTS)?;
+        let mut drafts: Vec<LocalDraft> = Vec::new();
+        for id in candidates.iter().filter(|id| !waiting.contains(*id)) {
+            if let Some(v) = store.get(JsValue::from_str(id))?.await?
+                && let Ok(d) = from_js::<LocalDraft>(v)
+                && d.owner == user
+            {
+                drafts.push(d);
+            }
+        }
         drafts.sort_by(|a, b| {
             let urgent = |d: &LocalDraft| d.content.item_type != xinbao_core::item::ItemType::Urgent;
             urgent(a).cmp(&urgent(b)).then(a.updated_at.total_cmp(&b.updated_at))
@@ -247,6 +264,7 @@ fn from_snapshot(user: i64, s: &ItemSnapshot) -> LocalDraft {
     d.updated_at = s.updated_at as f64;
     d.local_rev = 1;
     d.sync = LocalSync { rev: s.rev, state: Some(s.state), synced_rev: 1, acked_at: Some(s.updated_at as f64), ..LocalSync::default() };
+    d.sync.learn(s);
     d
 }
 
@@ -277,7 +295,13 @@ pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, S
                 in_outbox: waiting.as_ref().and_then(|e| e.content()),
             });
             let next = match (on_pulled(copy, s), local) {
-                (PullAction::Ignore, _) => None,
+                (PullAction::Ignore, Some(mut d)) => {
+                    // Same text, but maybe a new comment or review note.
+                    let before = d.sync.clone();
+                    d.sync.learn(s);
+                    (d.sync != before).then_some(d)
+                }
+                (PullAction::Ignore, None) => None,
                 (PullAction::Insert, _) => Some(from_snapshot(user, s)),
                 (PullAction::Take, Some(mut d)) => {
                     d.content = s.content.clone();
@@ -289,6 +313,7 @@ pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, S
                         acked_at: Some(now),
                         ..LocalSync::default()
                     };
+                    d.sync.learn(s);
                     d.updated_at = now;
                     if s.state == ItemState::Deleted && d.deleted_at.is_none() {
                         d.deleted_at = Some(now);
@@ -296,6 +321,7 @@ pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, S
                     Some(d)
                 }
                 (PullAction::Converged, Some(mut d)) => {
+                    d.sync.learn(s);
                     d.sync.rev = s.rev;
                     d.sync.state = Some(s.state);
                     d.sync.conflict = None;
@@ -309,6 +335,7 @@ pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, S
                     Some(d)
                 }
                 (PullAction::Conflict, Some(mut d)) => {
+                    d.sync.learn(s);
                     d.sync.conflict = Some(s.clone());
                     Some(d)
                 }

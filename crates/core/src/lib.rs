@@ -31,6 +31,7 @@
 //! - [`role`]: the roles people have.
 //! - [`unlock`]: the offline-unlock verifier for shared PCs.
 //! - [`password`]: the password strength rule.
+//! - [`review`]: the item's states after submission, the actions, who may take each.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 
 pub mod api;
@@ -40,6 +41,7 @@ pub mod i18n;
 pub mod item;
 pub mod password;
 pub mod quality;
+pub mod review;
 pub mod role;
 pub mod sync;
 pub mod text;

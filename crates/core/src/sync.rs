@@ -22,30 +22,87 @@ pub fn valid_item_id(id: &str) -> bool {
     valid_client_id(id)
 }
 
-/// Where an item stands on the server.
+/// Where an item stands on the server (DOMAIN.md "The life of an item"; the review
+/// transitions are decided by [`crate::review::decide`]).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
     /// 草稿: the author's, not yet submitted.
     Draft,
-    /// 已报送: submitted to the office.
+    /// 已报送: submitted to the office, not yet taken in.
     Submitted,
+    /// 筛选中: the editor has taken it in.
+    Screening,
+    /// 已退回: back with the author, with a reason; the author revises and resubmits.
+    Returned,
+    /// 不予采用 (final).
+    NotUsed,
+    /// 备用
+    Reserved,
+    /// 编辑中
+    Editing,
+    /// 待签发
+    AwaitingSignOff,
+    /// 已签发
+    Signed,
     /// 已删除: withdrawn by the author before submission.
     Deleted,
 }
 
 impl ItemState {
+    pub const ALL: [ItemState; 10] = [
+        ItemState::Draft,
+        ItemState::Submitted,
+        ItemState::Screening,
+        ItemState::Returned,
+        ItemState::NotUsed,
+        ItemState::Reserved,
+        ItemState::Editing,
+        ItemState::AwaitingSignOff,
+        ItemState::Signed,
+        ItemState::Deleted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ItemState::Draft => "draft",
             ItemState::Submitted => "submitted",
+            ItemState::Screening => "screening",
+            ItemState::Returned => "returned",
+            ItemState::NotUsed => "not_used",
+            ItemState::Reserved => "reserved",
+            ItemState::Editing => "editing",
+            ItemState::AwaitingSignOff => "awaiting_sign_off",
+            ItemState::Signed => "signed",
             ItemState::Deleted => "deleted",
         }
     }
 
     pub fn parse(s: &str) -> Option<ItemState> {
-        [ItemState::Draft, ItemState::Submitted, ItemState::Deleted].into_iter().find(|x| x.as_str() == s)
+        ItemState::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> crate::i18n::Text {
+        use crate::i18n::Text;
+        match self {
+            ItemState::Draft => Text::new("草稿", "Draft"),
+            ItemState::Submitted => Text::new("已报送", "Submitted"),
+            ItemState::Screening => Text::new("筛选中", "Screening"),
+            ItemState::Returned => Text::new("已退回", "Returned"),
+            ItemState::NotUsed => Text::new("不予采用", "Not used"),
+            ItemState::Reserved => Text::new("备用", "Reserved"),
+            ItemState::Editing => Text::new("编辑中", "Being edited"),
+            ItemState::AwaitingSignOff => Text::new("待签发", "Awaiting sign-off"),
+            ItemState::Signed => Text::new("已签发", "Signed off"),
+            ItemState::Deleted => Text::new("已删除", "Deleted"),
+        }
+    }
+
+    /// Whether the author may change the item (save, submit): a draft, a withdrawn draft, or an
+    /// item returned for revision. Everything else is with the office.
+    pub fn authors_turn(self) -> bool {
+        matches!(self, ItemState::Draft | ItemState::Deleted | ItemState::Returned)
     }
 }
 
@@ -60,6 +117,17 @@ pub enum Op {
     Submit { content: DraftContent },
     /// Withdraw a draft (only before submission).
     Delete,
+    /// A reviewer's action (see [`crate::review::decide`]); `content` is the editor's text for
+    /// actions that carry it.
+    Act {
+        action: crate::review::Action,
+        #[serde(default)]
+        note: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<DraftContent>,
+    },
+    /// A comment on the item, by its author or a reviewer (does not change the revision).
+    Comment { text: String },
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -94,6 +162,49 @@ pub struct ItemSnapshot {
     pub unit_id: i64,
     /// Milliseconds since the epoch, server clock.
     pub updated_at: i64,
+    #[serde(default)]
+    pub author_name: String,
+    #[serde(default)]
+    pub unit_name: String,
+    /// The last review step (action, note, who, when): the reason a returned item came back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewNote>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<Comment>,
+    /// The writing checks' summary as the server ran them on submission ("四有：情况✓ 数据✗ …"):
+    /// the editor's screening hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<String>,
+}
+
+/// A review step as the author and other reviewers see it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    pub action: crate::review::Action,
+    pub note: String,
+    pub by: String,
+    pub at: i64,
+}
+
+/// One saved version of an item (`GET /api/items/{id}/revisions`), oldest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub rev: u64,
+    pub state: ItemState,
+    pub content: DraftContent,
+    pub by: String,
+    pub at: i64,
+}
+
+/// One comment in the thread on an item.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub by: String,
+    pub at: i64,
+    pub text: String,
 }
 
 /// Why a mutation was refused for good (it still counts as processed).
@@ -109,6 +220,8 @@ pub enum RejectReason {
     WrongState,
     /// The item id is malformed.
     BadId,
+    /// A review action not allowed (role, office or state); `detail` says which.
+    Refused,
     /// A photo it names never reached the server (its upload was refused).
     MissingAttachment,
 }
@@ -121,6 +234,7 @@ impl RejectReason {
             RejectReason::NotYours => Text::new("这篇稿件不属于您", "This item is not yours"),
             RejectReason::WrongState => Text::new("稿件已报送，不能再这样修改", "The item was submitted and cannot be changed this way"),
             RejectReason::BadId => Text::new("稿件编号无效", "The item id is invalid"),
+            RejectReason::Refused => Text::new("不能进行此操作", "Not allowed"),
             RejectReason::MissingAttachment => {
                 Text::new("有照片未能上传到服务器，请删除该照片后重试", "A photo did not reach the server; remove it and try again")
             }
@@ -210,6 +324,27 @@ pub struct LocalSync {
     /// When the server last acknowledged a change of this item (ms since the epoch).
     #[serde(default)]
     pub acked_at: Option<f64>,
+    /// Who wrote it, when it came from the server (None: written on this device).
+    #[serde(default)]
+    pub author_id: Option<i64>,
+    #[serde(default)]
+    pub author_name: String,
+    #[serde(default)]
+    pub unit_name: String,
+    /// The last review step and the comment thread, as the server last told.
+    #[serde(default)]
+    pub review: Option<ReviewNote>,
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+    /// The writing checks' summary from the server (reviewers' screening hint).
+    #[serde(default)]
+    pub quality: Option<String>,
+    /// A reviewer's action waiting to be sent: (action, note).
+    #[serde(default)]
+    pub act: Option<(crate::review::Action, String)>,
+    /// A comment waiting to be sent.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// Where an item stands, as its author sees it (guarantee 6 of SYNC.md).
@@ -221,8 +356,10 @@ pub enum LocalStatus {
     BackedUp,
     /// 待报送: submitted here, not yet acknowledged by the server.
     Pending,
-    /// 已报送: the server has it as submitted.
+    /// 已报送: the office has it (whatever stage the review is at).
     Sent,
+    /// 已退回: the office sent it back for revision.
+    Returned,
     /// 冲突: the server's version changed too; the author decides.
     Conflict,
     /// 失败: the server refused it, with the reason.
@@ -237,6 +374,7 @@ impl LocalStatus {
             LocalStatus::BackedUp => Text::new("草稿已备份", "Draft backed up"),
             LocalStatus::Pending => Text::new("待报送", "Waiting to send"),
             LocalStatus::Sent => Text::new("已报送", "Sent"),
+            LocalStatus::Returned => Text::new("已退回", "Returned"),
             LocalStatus::Conflict => Text::new("冲突", "Conflict"),
             LocalStatus::Failed(_) => Text::new("失败", "Failed"),
         }
@@ -249,6 +387,7 @@ impl LocalStatus {
             LocalStatus::BackedUp => "backed-up",
             LocalStatus::Pending => "pending",
             LocalStatus::Sent => "sent",
+            LocalStatus::Returned => "returned",
             LocalStatus::Conflict => "conflict",
             LocalStatus::Failed(_) => "failed",
         }
@@ -265,8 +404,9 @@ impl LocalSync {
             return LocalStatus::Failed(why.clone());
         }
         match self.state {
-            Some(ItemState::Submitted) => LocalStatus::Sent,
             _ if self.submit => LocalStatus::Pending,
+            Some(ItemState::Returned) => LocalStatus::Returned,
+            Some(s) if !s.authors_turn() => LocalStatus::Sent,
             Some(ItemState::Draft) if local_rev == self.synced_rev => LocalStatus::BackedUp,
             _ => LocalStatus::LocalOnly,
         }
@@ -276,7 +416,17 @@ impl LocalSync {
     /// conflict waits for the author, nothing once submitted, and a trashed draft the server
     /// never had stays local.
     pub fn next_op(&self, content: &DraftContent, local_rev: u32, trashed: bool) -> Option<(u64, Op)> {
-        if self.conflict.is_some() || self.state == Some(ItemState::Submitted) {
+        if self.conflict.is_some() {
+            return None;
+        }
+        if let Some((action, note)) = &self.act {
+            let content = action.carries_text().then(|| content.clone());
+            return Some((self.rev, Op::Act { action: *action, note: note.clone(), content }));
+        }
+        if let Some(text) = &self.comment {
+            return Some((self.rev, Op::Comment { text: text.clone() }));
+        }
+        if self.state.is_some_and(|s| !s.authors_turn()) {
             return None;
         }
         if trashed {
@@ -295,24 +445,45 @@ impl LocalSync {
         match outcome {
             Outcome::Applied { rev } => {
                 self.rev = *rev;
-                self.synced_rev = sent_rev;
                 self.failed = None;
                 self.acked_at = Some(now);
+                let state = self.state.unwrap_or(ItemState::Draft);
                 self.state = Some(match op {
+                    // A returned item stays with its author until resubmitted.
+                    Op::Save { .. } if state == ItemState::Returned => ItemState::Returned,
                     Op::Save { .. } => ItemState::Draft,
                     Op::Submit { .. } => ItemState::Submitted,
                     Op::Delete => ItemState::Deleted,
+                    Op::Act { action, content, .. } => {
+                        let urgent = content.as_ref().is_some_and(|c| c.item_type == crate::item::ItemType::Urgent);
+                        self.act = None;
+                        crate::review::target(state, urgent, *action).unwrap_or(state)
+                    }
+                    Op::Comment { .. } => {
+                        self.comment = None;
+                        state
+                    }
                 });
+                if !matches!(op, Op::Comment { .. }) {
+                    self.synced_rev = sent_rev;
+                }
                 if matches!(op, Op::Submit { .. }) {
                     self.submit = false;
                 }
             }
             Outcome::Conflict { server } => {
+                if matches!(op, Op::Act { .. }) {
+                    self.act = None;
+                }
                 self.conflict = Some((**server).clone());
                 self.acked_at = Some(now);
             }
             Outcome::Rejected { detail, .. } => {
-                self.synced_rev = sent_rev;
+                match op {
+                    Op::Act { .. } => self.act = None,
+                    Op::Comment { .. } => self.comment = None,
+                    _ => self.synced_rev = sent_rev,
+                }
                 self.submit = false;
                 self.failed = Some(detail.clone());
                 self.acked_at = Some(now);
@@ -323,6 +494,19 @@ impl LocalSync {
 
 fn content_is_empty(c: &DraftContent) -> bool {
     c.title.trim().is_empty() && c.body.trim().is_empty()
+}
+
+impl LocalSync {
+    /// Takes what only the server knows about the item — who wrote it, where, the last review
+    /// step and the comments — from a pulled version, whatever happens to the text.
+    pub fn learn(&mut self, s: &ItemSnapshot) {
+        self.author_id = Some(s.author_id);
+        self.author_name = s.author_name.clone();
+        self.unit_name = s.unit_name.clone();
+        self.review = s.review.clone();
+        self.comments = s.comments.clone();
+        self.quality = s.quality.clone();
+    }
 }
 
 /// What to do with a pulled server version of an item, given the local copy.
@@ -402,7 +586,20 @@ mod local_tests {
     }
 
     fn snapshot(rev: u64, state: ItemState, body: &str) -> ItemSnapshot {
-        ItemSnapshot { id: "a".repeat(32), rev, state, content: content(body), author_id: 1, unit_id: 1, updated_at: 0 }
+        ItemSnapshot {
+            id: "a".repeat(32),
+            rev,
+            state,
+            content: content(body),
+            author_id: 1,
+            unit_id: 1,
+            updated_at: 0,
+            author_name: String::new(),
+            unit_name: String::new(),
+            review: None,
+            comments: vec![],
+            quality: None,
+        }
     }
 
     #[test]

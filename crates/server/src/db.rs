@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0004_login_attempts.sql"),
     ),
     (5, "revisions", include_str!("../migrations/sqlite/0005_revisions.sql"), include_str!("../migrations/postgres/0005_revisions.sql")),
+    (6, "review", include_str!("../migrations/sqlite/0006_review.sql"), include_str!("../migrations/postgres/0006_review.sql")),
 ];
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/revoke-sessions", post(auth::revoke_sessions))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
+        .route("/items/{id}/revisions", get(sync::revisions))
         .route(
             "/attachments/{sha256}",
             get(attachments::get)

@@ -18,10 +18,11 @@ use utoipa::OpenApi;
         crate::auth::revoke_sessions,
         crate::sync::push,
         crate::sync::pull,
+        crate::sync::revisions,
         crate::attachments::put,
         crate::attachments::get,
     ),
-    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "operations"))
+    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

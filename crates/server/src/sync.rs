@@ -12,11 +12,14 @@ use axum::extract::State;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use xinbao_core::api::ErrorCode;
+use xinbao_core::item::ItemType;
 use xinbao_core::item::{DraftContent, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
+use xinbao_core::review::{Actor, Denied, UnitNode, decide, reviewing_office};
+use xinbao_core::role::Role;
 use xinbao_core::sync::{
-    ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
-    PushResponse, RejectReason, valid_client_id, valid_item_id,
+    Comment, ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
+    PushResponse, RejectReason, ReviewNote, Revision, valid_client_id, valid_item_id,
 };
 
 type Tx = Transaction<'static, Any>;
@@ -61,10 +64,11 @@ async fn next_seq(tx: &mut Tx) -> Result<i64, AppError> {
     Ok(row.try_get(0)?)
 }
 
-fn snapshot(row: &AnyRow) -> Result<ItemSnapshot, AppError> {
+fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
     let state: String = row.try_get("state")?;
     let content: String = row.try_get("content")?;
-    Ok(ItemSnapshot {
+    let review: String = row.try_get("review")?;
+    let snap = ItemSnapshot {
         id: row.try_get("id")?,
         rev: row.try_get::<i64, _>("rev")? as u64,
         state: ItemState::parse(&state).unwrap_or(ItemState::Submitted),
@@ -72,14 +76,49 @@ fn snapshot(row: &AnyRow) -> Result<ItemSnapshot, AppError> {
         author_id: row.try_get("author_id")?,
         unit_id: row.try_get("unit_id")?,
         updated_at: row.try_get("updated_at")?,
-    })
+        author_name: row.try_get("author_name")?,
+        unit_name: row.try_get("unit_name")?,
+        review: serde_json::from_str(&review).ok(),
+        comments: Vec::new(),
+        quality: serde_json::from_str::<serde_json::Value>(&row.try_get::<String, _>("quality")?)
+            .ok()
+            .and_then(|q| q["summary"].as_str().map(str::to_owned)),
+    };
+    Ok((snap, row.try_get("office_id")?))
 }
 
-const ITEM_COLUMNS: &str = "id, rev, state, content, author_id, unit_id, updated_at";
+/// An item as clients see it, with its comment thread, and the office that reviews it.
+async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnapshot, Option<i64>)>, AppError> {
+    let row = sqlx::query(
+        "SELECT i.id, i.rev, i.state, i.content, i.author_id, i.unit_id, i.updated_at, i.review, i.office_id, i.quality, \
+         u.display_name AS author_name, n.name AS unit_name \
+         FROM items i JOIN users u ON u.id = i.author_id JOIN units n ON n.id = i.unit_id WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((mut item, office)) = row.as_ref().map(snapshot).transpose()? else { return Ok(None) };
+    let comments = sqlx::query(
+        "SELECT u.display_name, c.at, c.text FROM comments c JOIN users u ON u.id = c.author_id WHERE c.item_id = $1 ORDER BY c.id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for c in comments {
+        item.comments.push(Comment { by: c.try_get(0)?, at: c.try_get(1)?, text: c.try_get(2)? });
+    }
+    Ok(Some((item, office)))
+}
 
-async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<ItemSnapshot>, AppError> {
-    let row = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?;
-    row.as_ref().map(snapshot).transpose()
+/// The office that reviews items written in `unit` (the nearest office above it).
+async fn office_of(tx: &mut Tx, unit: i64) -> Result<Option<i64>, AppError> {
+    let rows = sqlx::query("SELECT id, parent_id, kind FROM units").fetch_all(&mut **tx).await?;
+    let mut tree = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind: String = r.try_get(2)?;
+        tree.push(UnitNode { id: r.try_get(0)?, parent: r.try_get(1)?, is_office: kind == "office" });
+    }
+    Ok(reviewing_office(&tree, unit))
 }
 
 /// Writes the item's new state and content at `rev`, and logs the change.
@@ -109,9 +148,10 @@ async fn write_item(
         .execute(&mut **tx)
         .await?;
     } else {
+        let office = office_of(tx, me.unit_id).await?;
         sqlx::query(
-            "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at, office_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         )
         .bind(id)
         .bind(me.unit_id)
@@ -123,6 +163,7 @@ async fn write_item(
         .bind(rev as i64)
         .bind(&json)
         .bind(now)
+        .bind(office)
         .execute(&mut **tx)
         .await?;
     }
@@ -135,14 +176,22 @@ async fn write_item(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    log_change(tx, id, now).await
+}
+
+/// Appends the item's change to the log, under its author and its reviewing office (so both
+/// pull it), with the next commit-ordered `seq`.
+async fn log_change(tx: &mut Tx, id: &str, now: i64) -> Result<(), AppError> {
     let seq = next_seq(tx).await?;
-    sqlx::query("INSERT INTO change_log (seq, item_id, author_id, at) VALUES ($1, $2, $3, $4)")
-        .bind(seq)
-        .bind(id)
-        .bind(me.user_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO change_log (seq, item_id, author_id, office_id, at) \
+         SELECT $1, id, author_id, office_id, $2 FROM items WHERE id = $3",
+    )
+    .bind(seq)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -185,12 +234,31 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
     if !valid_item_id(&m.item_id) {
         return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
     }
-    let current = load_item(tx, &m.item_id).await?;
+    let loaded = load_item(tx, &m.item_id).await?;
+    if let Op::Act { .. } | Op::Comment { .. } = &m.op {
+        return review(tx, me, client_id, m, loaded).await;
+    }
+    let current = loaded.map(|(item, _)| item);
     if let Some(item) = &current {
         if item.author_id != me.user_id {
             return Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh));
         }
         if item.rev != m.base_rev {
+            return keep_conflict(tx, client_id, m, item).await;
+        }
+        // A withdrawn draft can be restored (saved or submitted again), a returned one revised;
+        // anything else is with the office.
+        if !item.state.authors_turn() {
+            return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
+        }
+    }
+    apply_authors(tx, me, m, current).await
+}
+
+/// Keeps a proposal made on a stale revision, and answers with the server's version.
+async fn keep_conflict(tx: &mut Tx, client_id: &str, m: &Mutation, item: &ItemSnapshot) -> Result<Outcome, AppError> {
+    {
+        {
             let proposal = serde_json::to_string(m).map_err(|e| AppError::Internal(e.into()))?;
             sqlx::query(
                 "INSERT INTO conflicts (item_id, client_id, mid, base_rev, server_rev, proposal, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -204,14 +272,13 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
             .bind(now_ms())
             .execute(&mut **tx)
             .await?;
-            return Ok(Outcome::Conflict { server: Box::new(item.clone()) });
-        }
-        // A withdrawn draft can be restored (saved or submitted again); a submitted one is the
-        // office's now.
-        if item.state == ItemState::Submitted {
-            return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
+            Ok(Outcome::Conflict { server: Box::new(item.clone()) })
         }
     }
+}
+
+/// The author's own operations: save, submit, delete.
+async fn apply_authors(tx: &mut Tx, me: &xinbao_core::api::Me, m: &Mutation, current: Option<ItemSnapshot>) -> Result<Outcome, AppError> {
     // Photos travel first (`/api/attachments`); a mutation naming one that never arrived is
     // refused rather than stored with a hole in it.
     if let Op::Save { content } | Op::Submit { content } = &m.op {
@@ -229,7 +296,12 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
     let exists = current.is_some();
     let rev = current.as_ref().map_or(0, |i| i.rev) + 1;
     match &m.op {
-        Op::Save { content } => write_item(tx, me, &m.item_id, rev, ItemState::Draft, content, exists).await?,
+        Op::Save { content } => {
+            // A returned item being revised stays returned until it is submitted again.
+            let state =
+                if current.as_ref().is_some_and(|i| i.state == ItemState::Returned) { ItemState::Returned } else { ItemState::Draft };
+            write_item(tx, me, &m.item_id, rev, state, content, exists).await?
+        }
         Op::Submit { content } => {
             let problems = check_submittable(content);
             if !problems.is_empty() {
@@ -252,8 +324,89 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
             Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true).await?,
             None => return Ok(Outcome::Applied { rev: 0 }),
         },
+        Op::Act { .. } | Op::Comment { .. } => return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
     }
     Ok(Outcome::Applied { rev })
+}
+
+/// A reviewer's action or anyone's comment: decided by `xinbao_core::review`, recorded with
+/// who, when, from, to and the note.
+async fn review(
+    tx: &mut Tx,
+    me: &xinbao_core::api::Me,
+    client_id: &str,
+    m: &Mutation,
+    loaded: Option<(ItemSnapshot, Option<i64>)>,
+) -> Result<Outcome, AppError> {
+    let Some((item, office)) = loaded else {
+        return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
+    };
+    let reviews_it = office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer);
+    let now = now_ms();
+    match &m.op {
+        Op::Comment { text } => {
+            if item.author_id != me.user_id && !reviews_it {
+                return Ok(rejected(RejectReason::Refused, Denied::NotYourOffice.text().zh));
+            }
+            let text: String = text.trim().chars().take(2000).collect();
+            if text.is_empty() {
+                return Ok(rejected(RejectReason::Refused, "评论不能为空"));
+            }
+            sqlx::query("INSERT INTO comments (item_id, author_id, at, text) VALUES ($1, $2, $3, $4)")
+                .bind(&m.item_id)
+                .bind(me.user_id)
+                .bind(now)
+                .bind(&text)
+                .execute(&mut **tx)
+                .await?;
+            audit(tx, me.user_id, "comment", &m.item_id, &text).await?;
+            log_change(tx, &m.item_id, now).await?;
+            Ok(Outcome::Applied { rev: item.rev })
+        }
+        Op::Act { action, note, content } => {
+            if item.rev != m.base_rev {
+                return keep_conflict(tx, client_id, m, &item).await;
+            }
+            let urgent = item.content.item_type == ItemType::Urgent;
+            let next = match decide(Actor { role: me.role, reviews_it }, item.state, urgent, *action, note) {
+                Ok(next) => next,
+                Err(denied) => return Ok(rejected(RejectReason::Refused, denied.text().zh)),
+            };
+            let text = match content {
+                Some(c) if action.carries_text() => c,
+                _ => &item.content,
+            };
+            let rev = item.rev + 1;
+            write_item(tx, me, &m.item_id, rev, next, text, true).await?;
+            let note_json =
+                serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            sqlx::query("UPDATE items SET review = $1 WHERE id = $2").bind(note_json).bind(&m.item_id).execute(&mut **tx).await?;
+            let detail = format!("{} → {}：{}", item.state.as_str(), next.as_str(), note.trim());
+            audit(
+                tx,
+                me.user_id,
+                &format!("review:{}", serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+                &m.item_id,
+                &detail,
+            )
+            .await?;
+            Ok(Outcome::Applied { rev })
+        }
+        _ => Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
+    }
+}
+
+async fn audit(tx: &mut Tx, actor: i64, action: &str, subject: &str, detail: &str) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(now_ms())
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// `POST /api/sync/push`
@@ -354,20 +507,28 @@ pub async fn pull(
     };
     let head: i64 = sqlx::query("SELECT value FROM seq_counter WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
     let (cursor, reset) = if req.cursor as i64 > head { (0, true) } else { (req.cursor as i64, false) };
-    let rows =
-        sqlx::query("SELECT item_id, MAX(seq) AS s FROM change_log WHERE author_id = $1 AND seq > $2 GROUP BY item_id ORDER BY s LIMIT $3")
-            .bind(me.user_id)
-            .bind(cursor)
-            .bind(PULL_PAGE as i64 + 1)
-            .fetch_all(&mut *tx)
-            .await?;
+    // An officer pulls their own items; an editor or signer also those their office reviews.
+    let office = if matches!(me.role, Role::Editor | Role::Signer) { me.unit_id } else { -1 };
+    let rows = sqlx::query(
+        "SELECT item_id, MAX(seq) AS s FROM change_log WHERE (author_id = $1 OR office_id = $2) AND seq > $3 \
+         GROUP BY item_id ORDER BY s LIMIT $4",
+    )
+    .bind(me.user_id)
+    .bind(office)
+    .bind(cursor)
+    .bind(PULL_PAGE as i64 + 1)
+    .fetch_all(&mut *tx)
+    .await?;
     let has_more = rows.len() > PULL_PAGE;
     let mut changes = Vec::new();
     let mut next_cursor = if has_more { cursor } else { head.max(cursor) };
     for row in rows.iter().take(PULL_PAGE) {
         let id: String = row.try_get(0)?;
         let seq: i64 = row.try_get(1)?;
-        if let Some(item) = load_item(&mut tx, &id).await? {
+        // Drafts are their author's alone, even in the office's log.
+        if let Some((item, _)) = load_item(&mut tx, &id).await?
+            && (item.author_id == me.user_id || !matches!(item.state, ItemState::Draft | ItemState::Deleted))
+        {
             changes.push(item);
         }
         if has_more {
@@ -376,4 +537,46 @@ pub async fn pull(
     }
     tx.commit().await?;
     Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset }))
+}
+
+/// `GET /api/items/{id}/revisions`: every version of an item, oldest first — for its author and
+/// for the editors and signers of the office that reviews it (the character diff between any
+/// two is drawn in the browser with `xinbao_core::diff`).
+#[utoipa::path(get, path = "/api/items/{id}/revisions", tag = "review",
+    params(("id" = String, Path, description = "The item id")),
+    responses((status = 200, body = Vec<Revision>), (status = 404, description = "No such item, or not yours to see", body = xinbao_core::api::ErrorBody)))]
+pub async fn revisions(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Vec<Revision>>, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    let reviews_it = office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer);
+    // Someone else's item answers as if it did not exist.
+    let office_may_see = reviews_it && !matches!(item.state, ItemState::Draft | ItemState::Deleted);
+    if item.author_id != me.user_id && !office_may_see {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    let rows = sqlx::query(
+        "SELECT r.rev, r.state, r.content, u.display_name, r.at FROM item_revisions r JOIN users u ON u.id = r.actor_id \
+         WHERE r.item_id = $1 ORDER BY r.rev",
+    )
+    .bind(&id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let state: String = r.try_get(1)?;
+        let content: String = r.try_get(2)?;
+        out.push(Revision {
+            rev: r.try_get::<i64, _>(0)? as u64,
+            state: ItemState::parse(&state).unwrap_or(ItemState::Draft),
+            content: serde_json::from_str(&content).unwrap_or_default(),
+            by: r.try_get(3)?,
+            at: r.try_get(4)?,
+        });
+    }
+    Ok(Json(out))
 }

@@ -212,7 +212,7 @@ impl Device {
             let waiting = self.outbox.iter().find(|(_, e)| e.item_id == s.id).map(|(mid, e)| (*mid, e));
             let in_outbox = waiting.and_then(|(_, e)| match &e.op {
                 Op::Save { content } | Op::Submit { content } => Some(content.clone()),
-                Op::Delete => None,
+                _ => None,
             });
             let waiting = waiting.map(|(mid, e)| (mid, e.local_rev));
             let action = on_pulled(
@@ -281,6 +281,11 @@ async fn server_items(t: &TestApp) -> HashMap<String, ItemSnapshot> {
                 author_id: r.try_get("author_id").unwrap_or(0),
                 unit_id: r.try_get("unit_id").unwrap_or(0),
                 updated_at: 0,
+                author_name: String::new(),
+                unit_name: String::new(),
+                review: None,
+                comments: vec![],
+                quality: None,
             };
             (id, snap)
         })

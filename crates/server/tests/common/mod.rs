@@ -81,6 +81,23 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Creates an account in the given unit (e.g. an editor in the root office).
+    pub async fn user_in(&self, username: &str, password: &str, role: Role, unit_id: i64) -> i64 {
+        upsert_user(&self.app.state.db, NewUser { username, display_name: username, role, unit_id, password, must_change_password: false })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The root office's id.
+    pub async fn root(&self) -> i64 {
+        xinbao_server::accounts::root_unit(&self.app.state.db).await.ok().flatten().unwrap_or_else(|| panic!("no root office"))
+    }
+
+    /// Creates a unit under `parent` (`office`, or `township` for a reporting unit).
+    pub async fn unit(&self, parent: i64, name: &str, kind: &str) -> i64 {
+        ensure_unit(&self.app.state.db, Some(parent), name, kind).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
         self.router.clone().oneshot(req).await.unwrap_or_else(|e| match e {})
     }

@@ -1,0 +1,350 @@
+//! The life of an item after it is submitted (DOMAIN.md "The life of an item"): the states, the
+//! actions, and who may take each. [`decide`] is the one function that answers; the UI offers
+//! only what [`permitted`] lists, and the server refuses everything else with the reason.
+//!
+//! ```text
+//!  officer                         editor (信息科)                     signer
+//!  draft ──submit──▶ submitted ──▶ screening ──▶ editing ──▶ awaiting sign-off ──▶ signed
+//!    ▲                   │            │  │  │                      │
+//!    │                   │            │  │  └─▶ reserved ──────────┘ (back to editing)
+//!    └──── returned ◀────┴────────────┘  └─▶ not used (final)
+//! ```
+
+use crate::i18n::Text;
+use crate::role::Role;
+use crate::sync::ItemState;
+use serde::{Deserialize, Serialize};
+
+/// What someone does to a submitted item.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// 受理: the editor takes a submitted item into screening.
+    Screen,
+    /// 退回修改: back to the author, with a reason.
+    Return,
+    /// 不予采用: final.
+    NotUse,
+    /// 备用: kept for later.
+    Reserve,
+    /// 采用编辑: accepted; the editor works on the text.
+    Edit,
+    /// 保存编辑: a revision of the editor's text.
+    SaveEdit,
+    /// 送签: to the signer (urgent items may go straight from screening).
+    SendToSignOff,
+    /// 签发
+    Sign,
+    /// 退回编辑: the signer sends it back to editing, with a note.
+    SendBack,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::Screen,
+        Action::Return,
+        Action::NotUse,
+        Action::Reserve,
+        Action::Edit,
+        Action::SaveEdit,
+        Action::SendToSignOff,
+        Action::Sign,
+        Action::SendBack,
+    ];
+
+    pub fn label(self) -> Text {
+        match self {
+            Action::Screen => Text::new("受理", "Take in"),
+            Action::Return => Text::new("退回修改", "Return to author"),
+            Action::NotUse => Text::new("不予采用", "Not used"),
+            Action::Reserve => Text::new("备用", "Reserve"),
+            Action::Edit => Text::new("采用编辑", "Accept and edit"),
+            Action::SaveEdit => Text::new("保存修改", "Save edit"),
+            Action::SendToSignOff => Text::new("送签", "Send for sign-off"),
+            Action::Sign => Text::new("签发", "Sign off"),
+            Action::SendBack => Text::new("退回编辑", "Back to editing"),
+        }
+    }
+
+    /// Whether the action needs a note (the reason the author or editor will read).
+    pub fn needs_note(self) -> bool {
+        matches!(self, Action::Return | Action::SendBack | Action::NotUse)
+    }
+
+    /// Whether the action carries the editor's text (a new revision).
+    pub fn carries_text(self) -> bool {
+        matches!(self, Action::SaveEdit)
+    }
+}
+
+/// Who is acting, relative to the item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub role: Role,
+    /// The actor's unit is the item's reviewing office (see [`reviewing_office`]).
+    pub reviews_it: bool,
+}
+
+/// Why an action is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Denied {
+    /// The item is not reviewed by the actor's office.
+    NotYourOffice,
+    /// The actor's role does not take this action.
+    NotYourRole,
+    /// Not from the item's present state.
+    WrongState,
+    /// The action needs a reason.
+    NoteRequired,
+}
+
+impl Denied {
+    pub fn text(self) -> Text {
+        match self {
+            Denied::NotYourOffice => Text::new("这篇稿件不由您所在的单位审核", "Your office does not review this item"),
+            Denied::NotYourRole => Text::new("您的角色不能进行此操作", "Your role cannot do this"),
+            Denied::WrongState => Text::new("稿件当前状态下不能进行此操作", "Not possible in the item's present state"),
+            Denied::NoteRequired => Text::new("请填写理由", "A reason is required"),
+        }
+    }
+}
+
+/// The state `action` leads to from `state`, or why it may not be taken. `urgent` items may go
+/// straight from screening to sign-off (即编即送).
+pub fn decide(actor: Actor, state: ItemState, urgent: bool, action: Action, note: &str) -> Result<ItemState, Denied> {
+    use Action as A;
+    use ItemState as S;
+    let role_ok = match action {
+        A::Screen | A::Return | A::NotUse | A::Reserve | A::Edit | A::SaveEdit | A::SendToSignOff => actor.role == Role::Editor,
+        A::Sign | A::SendBack => actor.role == Role::Signer,
+    };
+    if !role_ok {
+        return Err(Denied::NotYourRole);
+    }
+    if !actor.reviews_it {
+        return Err(Denied::NotYourOffice);
+    }
+    let next = match (action, state) {
+        (A::Screen, S::Submitted) => S::Screening,
+        (A::Return, S::Submitted | S::Screening | S::Reserved | S::Editing) => S::Returned,
+        (A::NotUse, S::Submitted | S::Screening | S::Reserved) => S::NotUsed,
+        (A::Reserve, S::Screening) => S::Reserved,
+        (A::Edit, S::Screening | S::Reserved) => S::Editing,
+        (A::SaveEdit, S::Editing) => S::Editing,
+        (A::SendToSignOff, S::Editing) => S::AwaitingSignOff,
+        (A::SendToSignOff, S::Screening) if urgent => S::AwaitingSignOff,
+        (A::Sign, S::AwaitingSignOff) => S::Signed,
+        (A::SendBack, S::AwaitingSignOff) => S::Editing,
+        _ => return Err(Denied::WrongState),
+    };
+    if action.needs_note() && note.trim().is_empty() {
+        return Err(Denied::NoteRequired);
+    }
+    Ok(next)
+}
+
+/// Where `action` takes an item in `state`, for whoever may take it (the client records its own
+/// acknowledged action with this; the server decided it with [`decide`]).
+pub fn target(state: ItemState, urgent: bool, action: Action) -> Option<ItemState> {
+    let role = if matches!(action, Action::Sign | Action::SendBack) { Role::Signer } else { Role::Editor };
+    decide(Actor { role, reviews_it: true }, state, urgent, action, "·").ok()
+}
+
+/// The actions `actor` may take on an item in `state` (what the UI offers).
+pub fn permitted(actor: Actor, state: ItemState, urgent: bool) -> Vec<Action> {
+    Action::ALL.into_iter().filter(|a| decide(actor, state, urgent, *a, "理由").is_ok()).collect()
+}
+
+/// Minutes after the event within which an urgent item's first written report is due (offices
+/// use 60 for major events; DOMAIN.md). A setting with this default.
+pub const URGENT_WRITTEN_MINUTES: i64 = 60;
+
+/// Where an urgent item stands against its deadline at `now` (ms): minutes left (negative when
+/// late), or `None` without an event time.
+pub fn urgent_minutes_left(event_time: Option<i64>, now: i64) -> Option<i64> {
+    let due = event_time? + URGENT_WRITTEN_MINUTES * 60_000;
+    Some((due - now).div_euclid(60_000))
+}
+
+/// "剩余 35 分钟" / "已超时 12 分钟" (and English).
+pub fn deadline_text(minutes_left: i64, lang: crate::i18n::Lang) -> String {
+    match (lang, minutes_left >= 0) {
+        (crate::i18n::Lang::Zh, true) => format!("书面报告剩余 {minutes_left} 分钟"),
+        (crate::i18n::Lang::Zh, false) => format!("书面报告已超时 {} 分钟", -minutes_left),
+        (crate::i18n::Lang::En, true) => format!("written report due in {minutes_left} min"),
+        (crate::i18n::Lang::En, false) => format!("written report {} min late", -minutes_left),
+    }
+}
+
+/// A unit as the review rules see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitNode {
+    pub id: i64,
+    pub parent: Option<i64>,
+    /// A reviewing office (`office`), or a township / department that reports to one.
+    pub is_office: bool,
+}
+
+/// The office that reviews items written in `unit`: the nearest office strictly above it. A
+/// township's items go to its county office; a county office's own items go to the city
+/// office above it — however deep the tree.
+pub fn reviewing_office(units: &[UnitNode], unit: i64) -> Option<i64> {
+    let find = |id: i64| units.iter().find(|u| u.id == id);
+    let mut at = find(unit)?.parent;
+    for _ in 0..units.len() {
+        let node = find(at?)?;
+        if node.is_office {
+            return Some(node.id);
+        }
+        at = node.parent;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const STATES: [ItemState; 10] = [
+        ItemState::Draft,
+        ItemState::Submitted,
+        ItemState::Screening,
+        ItemState::Returned,
+        ItemState::NotUsed,
+        ItemState::Reserved,
+        ItemState::Editing,
+        ItemState::AwaitingSignOff,
+        ItemState::Signed,
+        ItemState::Deleted,
+    ];
+
+    /// The table of DOMAIN.md, written out: (role, from, action, urgent-only) → to.
+    fn expected(role: Role, from: ItemState, action: Action, urgent: bool) -> Option<ItemState> {
+        use Action as A;
+        use ItemState as S;
+        let table: &[(Role, S, A, bool, S)] = &[
+            (Role::Editor, S::Submitted, A::Screen, false, S::Screening),
+            (Role::Editor, S::Submitted, A::Return, false, S::Returned),
+            (Role::Editor, S::Screening, A::Return, false, S::Returned),
+            (Role::Editor, S::Reserved, A::Return, false, S::Returned),
+            (Role::Editor, S::Editing, A::Return, false, S::Returned),
+            (Role::Editor, S::Submitted, A::NotUse, false, S::NotUsed),
+            (Role::Editor, S::Screening, A::NotUse, false, S::NotUsed),
+            (Role::Editor, S::Reserved, A::NotUse, false, S::NotUsed),
+            (Role::Editor, S::Screening, A::Reserve, false, S::Reserved),
+            (Role::Editor, S::Screening, A::Edit, false, S::Editing),
+            (Role::Editor, S::Reserved, A::Edit, false, S::Editing),
+            (Role::Editor, S::Editing, A::SaveEdit, false, S::Editing),
+            (Role::Editor, S::Editing, A::SendToSignOff, false, S::AwaitingSignOff),
+            (Role::Editor, S::Screening, A::SendToSignOff, true, S::AwaitingSignOff),
+            (Role::Signer, S::AwaitingSignOff, A::Sign, false, S::Signed),
+            (Role::Signer, S::AwaitingSignOff, A::SendBack, false, S::Editing),
+        ];
+        table.iter().find(|(r, f, a, u, _)| *r == role && *f == from && *a == action && (!u || urgent)).map(|row| row.4)
+    }
+
+    #[test]
+    fn every_role_state_action_and_office_is_decided_as_the_table_says() {
+        let mut allowed = 0;
+        for role in Role::ALL {
+            for reviews_it in [true, false] {
+                for state in STATES {
+                    for urgent in [false, true] {
+                        for action in Action::ALL {
+                            let got = decide(Actor { role, reviews_it }, state, urgent, action, "理由");
+                            let want = if reviews_it { expected(role, state, action, urgent) } else { None };
+                            assert_eq!(got.ok(), want, "{role:?} (reviews: {reviews_it}) {action:?} on {state:?}, urgent {urgent}");
+                            if got.is_ok() {
+                                allowed += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(allowed, 31, "16 rows, 15 of them for both urgent and not");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let editor = Actor { role: Role::Editor, reviews_it: true };
+        assert_eq!(
+            decide(Actor { role: Role::Officer, reviews_it: true }, ItemState::Submitted, false, Action::Screen, ""),
+            Err(Denied::NotYourRole)
+        );
+        assert_eq!(
+            decide(Actor { role: Role::Editor, reviews_it: false }, ItemState::Submitted, false, Action::Screen, ""),
+            Err(Denied::NotYourOffice)
+        );
+        assert_eq!(decide(editor, ItemState::Signed, false, Action::Screen, ""), Err(Denied::WrongState));
+        assert_eq!(decide(editor, ItemState::Screening, false, Action::Return, "  "), Err(Denied::NoteRequired));
+        assert_eq!(Denied::NoteRequired.text().zh, "请填写理由");
+    }
+
+    #[test]
+    fn the_ui_offers_exactly_what_decide_allows() {
+        let editor = Actor { role: Role::Editor, reviews_it: true };
+        assert_eq!(permitted(editor, ItemState::Submitted, false), vec![Action::Screen, Action::Return, Action::NotUse]);
+        assert_eq!(
+            permitted(editor, ItemState::Screening, true),
+            vec![Action::Return, Action::NotUse, Action::Reserve, Action::Edit, Action::SendToSignOff]
+        );
+        assert!(permitted(Actor { role: Role::Reader, reviews_it: true }, ItemState::Submitted, false).is_empty());
+    }
+
+    #[test]
+    fn the_reviewing_office_is_the_nearest_office_above_however_deep() {
+        // 市政府办 (1) ← 林双县政府办 (2) ← 兰州湾镇 (3) ← 兰州湾镇农业站 (4); 县发改局 (5) under 2.
+        let tree = [
+            UnitNode { id: 1, parent: None, is_office: true },
+            UnitNode { id: 2, parent: Some(1), is_office: true },
+            UnitNode { id: 3, parent: Some(2), is_office: false },
+            UnitNode { id: 4, parent: Some(3), is_office: false },
+            UnitNode { id: 5, parent: Some(2), is_office: false },
+        ];
+        assert_eq!(reviewing_office(&tree, 3), Some(2));
+        assert_eq!(reviewing_office(&tree, 4), Some(2));
+        assert_eq!(reviewing_office(&tree, 5), Some(2));
+        assert_eq!(reviewing_office(&tree, 2), Some(1), "a county office reports to the city office");
+        assert_eq!(reviewing_office(&tree, 1), None);
+        // A cycle in bad data ends, it does not hang.
+        let cycle = [UnitNode { id: 1, parent: Some(2), is_office: false }, UnitNode { id: 2, parent: Some(1), is_office: false }];
+        assert_eq!(reviewing_office(&cycle, 1), None);
+    }
+
+    #[test]
+    fn urgent_deadlines_count_down_and_then_count_lateness() {
+        let event = 1_780_000_000_000;
+        assert_eq!(urgent_minutes_left(Some(event), event), Some(60));
+        assert_eq!(urgent_minutes_left(Some(event), event + 25 * 60_000), Some(35));
+        assert_eq!(urgent_minutes_left(Some(event), event + 72 * 60_000), Some(-12));
+        assert_eq!(urgent_minutes_left(None, event), None);
+        assert_eq!(deadline_text(-12, crate::i18n::Lang::Zh), "书面报告已超时 12 分钟");
+    }
+
+    fn actor() -> impl Strategy<Value = Actor> {
+        (0..Role::ALL.len(), any::<bool>()).prop_map(|(r, reviews_it)| Actor { role: Role::ALL[r], reviews_it })
+    }
+
+    proptest! {
+        /// No sequence of actions, by anyone, leads anywhere the table does not allow; finals
+        /// stay final; and nothing but a reviewing editor or signer ever moves an item.
+        #[test]
+        fn no_sequence_reaches_an_illegal_state(steps in prop::collection::vec((actor(), 0..Action::ALL.len(), any::<bool>()), 0..60)) {
+            let mut state = ItemState::Submitted;
+            for (actor, a, urgent) in steps {
+                let action = Action::ALL[a];
+                if let Ok(next) = decide(actor, state, urgent, action, "理由") {
+                    prop_assert!(actor.reviews_it && matches!(actor.role, Role::Editor | Role::Signer));
+                    prop_assert_eq!(Some(next), expected(actor.role, state, action, urgent));
+                    prop_assert!(!matches!(state, ItemState::NotUsed | ItemState::Signed | ItemState::Returned), "{:?} is final for reviewers", state);
+                    state = next;
+                }
+                prop_assert!(!matches!(state, ItemState::Draft | ItemState::Deleted), "reviewers never make a draft or delete");
+            }
+        }
+    }
+}

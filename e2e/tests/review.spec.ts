@@ -1,0 +1,150 @@
+// The review loop in Chromium with separate browser contexts (officer, editor, then signer):
+// submit → take in → edit (diff visible) → return with a reason and a comment → the officer
+// sees it after sync, revises offline, resubmits → the editor accepts and sends for sign-off →
+// the signer signs; every step is in the item's history.
+import { test, expect, logIn } from "./fixtures";
+import type { Page } from "@playwright/test";
+
+async function syncNow(page: Page) {
+  await page.getByTestId("sync-now").click();
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 15_000 });
+}
+
+test("submit, edit, return, revise offline, resubmit, sign — across three people", async ({ browser, server }) => {
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  server.addUser("signer", "Chunfeng-2026", "signer", undefined, "赵主任");
+  const ctx = { locale: "zh-CN" };
+  const [po, pe, ps] = [await browser.newContext(ctx), await browser.newContext(ctx), await browser.newContext(ctx)];
+  const officer = await po.newPage();
+  const editor = await pe.newPage();
+  const signer = await ps.newPage();
+
+  // The officer writes and submits.
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  await officer.getByTestId("new-draft").click();
+  await officer.getByTestId("title").fill("河西镇冰雹灾害");
+  await officer.getByTestId("body").fill("6月3日，河西镇受灾农田1200亩。");
+  await officer.getByTestId("phone").fill("13912345678");
+  await expect(officer.getByTestId("save-state")).toContainText("已保存");
+  await officer.getByTestId("submit").click();
+  await expect(officer.getByTestId("editor-status")).toHaveText("已报送", { timeout: 15_000 });
+  const itemUrl = officer.url();
+
+  // The editor: the item is in the queue; take it in, edit it, see the diff, comment, return it.
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  await editor.getByTestId("review-link").click();
+  await expect(editor.getByTestId("review-item")).toHaveCount(1, { timeout: 15_000 });
+  await expect(editor.getByTestId("review-item")).toContainText("兰州湾镇 · 李建军");
+  await editor.getByText("河西镇冰雹灾害").click();
+  await editor.getByTestId("act-screen").click();
+  await expect(editor.getByTestId("review-item-state")).toHaveText("筛选中", { timeout: 15_000 });
+  await editor.getByTestId("act-edit").click();
+  await expect(editor.getByTestId("review-item-state")).toHaveText("编辑中", { timeout: 15_000 });
+  await editor.getByTestId("review-body").fill("6月3日下午，河西镇遭受冰雹，受灾农田1200亩。");
+  await expect(editor.getByTestId("review-diff").locator("ins").first()).toBeVisible();
+  await expect(editor.getByTestId("review-diff").locator("ins")).toContainText(["下午", "遭受冰雹"]);
+  await editor.getByTestId("act-save_edit").click();
+  await expect(editor.getByTestId("action-queued")).toHaveCount(0, { timeout: 15_000 });
+  await editor.getByTestId("comment-text").fill("请补充经济损失金额");
+  await editor.getByTestId("comment-send").click();
+  await editor.getByTestId("review-note").fill("缺少经济损失数据");
+  await editor.getByTestId("act-return").click();
+  await expect(editor.getByTestId("review-item-state")).toHaveText("已退回", { timeout: 15_000 });
+  await syncNow(editor);
+  await expect(editor.getByTestId("comment")).toContainText("请补充经济损失金额");
+
+  // The officer's next sync: back on the desk with the reason, the comment and the editor's text.
+  await syncNow(officer);
+  await officer.goto(server.url);
+  await expect(officer.getByTestId("item-status")).toHaveText("已退回", { timeout: 15_000 });
+  await expect(officer.getByTestId("draft-list")).toContainText("缺少经济损失数据");
+  await officer.goto(itemUrl);
+  await expect(officer.getByTestId("returned-why")).toContainText("缺少经济损失数据");
+  await expect(officer.getByTestId("comment")).toContainText("请补充经济损失金额");
+  await expect(officer.getByTestId("body")).toHaveValue("6月3日下午，河西镇遭受冰雹，受灾农田1200亩。");
+  // Revises offline, resubmits; it goes when the line is back.
+  await officer.route("**/api/sync/**", (route) => route.abort());
+  await officer.getByTestId("body").fill("6月3日下午，河西镇遭受冰雹，受灾农田1200亩，直接经济损失约360万元。");
+  await expect(officer.getByTestId("save-state")).toContainText("已保存");
+  await officer.getByTestId("submit").click();
+  await expect(officer.getByTestId("editor-status")).toHaveText("待报送");
+  await officer.unroute("**/api/sync/**");
+  await officer.getByTestId("sync-now").click();
+  await expect(officer.getByTestId("editor-status")).toHaveText("已报送", { timeout: 15_000 });
+
+  // The editor accepts it and sends it for sign-off.
+  await syncNow(editor);
+  await expect(editor.getByTestId("review-item-state")).toHaveText("已报送", { timeout: 15_000 });
+  await expect(editor.getByTestId("review-body")).toHaveValue(/360万元/);
+  await editor.getByTestId("act-screen").click();
+  await expect(editor.getByTestId("review-item-state")).toHaveText("筛选中", { timeout: 15_000 });
+  await editor.getByTestId("act-edit").click();
+  await expect(editor.getByTestId("review-item-state")).toHaveText("编辑中", { timeout: 15_000 });
+  await editor.getByTestId("act-send_to_sign_off").click();
+  await expect(editor.getByTestId("review-item-state")).toHaveText("待签发", { timeout: 15_000 });
+
+  // The signer signs.
+  await logIn(signer, server, "signer", "Chunfeng-2026");
+  await signer.getByTestId("review-link").click();
+  await signer.getByText("河西镇冰雹灾害").click();
+  await expect(signer.getByTestId("review-item-state")).toHaveText("待签发", { timeout: 15_000 });
+  await expect(signer.getByTestId("act-screen")).toHaveCount(0);
+  await signer.getByTestId("act-sign").click();
+  await expect(signer.getByTestId("review-item-state")).toHaveText("已签发", { timeout: 15_000 });
+
+  // The officer sees it signed; the history holds every step.
+  await syncNow(officer);
+  await expect(officer.getByTestId("sync-panel")).toContainText("已签发", { timeout: 15_000 });
+  const id = itemUrl.split("/drafts/")[1];
+  const revs = await (await officer.request.get(`${server.url}/api/items/${id}/revisions`)).json();
+  expect(revs.map((r: any) => r.state)).toEqual(
+    expect.arrayContaining(["submitted", "screening", "editing", "returned", "awaiting_sign_off", "signed"]),
+  );
+  expect(revs.find((r: any) => r.state === "submitted").content.body).toBe("6月3日，河西镇受灾农田1200亩。");
+  await po.close();
+  await pe.close();
+  await ps.close();
+});
+
+test("the queue: urgent first with its deadline, the writing-check hint, keyboard marking and bulk taking-in", async ({ browser, server }) => {
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  const po = await browser.newContext({ locale: "zh-CN" });
+  const pe = await browser.newContext({ locale: "zh-CN" });
+  const officer = await po.newPage();
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  // Three items submitted straight through the sync API (as another device of the officer).
+  const hex = (n: number) => n.toString(16).padStart(32, "0");
+  const seventyMinutesAgo = Date.now() - 70 * 60_000;
+  const items = [
+    { title: "兰州湾镇推进秸秆还田", body: "今年以来，全镇秸秆还田面积达3.2万亩，同比增长15%。", item_type: "dynamic" },
+    { title: "兰州湾镇突发山洪（初报）", body: "7月1日14时，兰州湾镇突发山洪，2人失联，正在搜救。", item_type: "urgent", event_time: seventyMinutesAgo },
+    { title: "兰州湾镇开展安全检查", body: "近期，全镇开展安全生产大检查，排查隐患17处。", item_type: "dynamic" },
+  ];
+  const mutations = items.map((c, i) => ({ mid: i + 1, item_id: hex(i + 1), base_rev: 0, op: "submit", content: { ...c, phone: "13912345678" } }));
+  const res = await officer.request.post(`${server.url}/api/sync/push`, {
+    headers: { "x-xinbao-client": "1" },
+    data: { client_id: hex(0xabc), mutations },
+  });
+  expect(res.status()).toBe(200);
+
+  const editor = await pe.newPage();
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  await editor.getByTestId("review-link").click();
+  const rows = editor.getByTestId("review-item");
+  await expect(rows).toHaveCount(3, { timeout: 15_000 });
+  await expect(rows.first()).toContainText("突发山洪");
+  await expect(rows.first().getByTestId("deadline")).toHaveText(/书面报告已超时 1\d 分钟/);
+  await expect(rows.nth(1).getByTestId("quality-hint")).toContainText("四有：情况");
+
+  // j moves down, x marks, twice; s takes both in.
+  await editor.keyboard.press("j");
+  await editor.keyboard.press("x");
+  await editor.keyboard.press("j");
+  await editor.keyboard.press("x");
+  await expect(editor.getByTestId("bulk-screen")).toHaveText("批量受理 (2)");
+  await editor.keyboard.press("s");
+  await expect(editor.getByTestId("review-state").filter({ hasText: "筛选中" })).toHaveCount(2, { timeout: 15_000 });
+  await expect(rows.first().getByTestId("review-state")).toHaveText("已报送");
+  await po.close();
+  await pe.close();
+});

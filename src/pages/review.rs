@@ -1,0 +1,408 @@
+//! The review desk (审核台) of editors and signers: the items their office reviews — pulled by
+//! sync, so they read offline too — urgent first; one item with the author's submission and
+//! the current text side by side as a character diff, the actions `xinbao_core::review`
+//! permits, and the comment thread. Actions are mutations like any other: recorded locally at
+//! once, sent by the sync engine, exactly once.
+
+use crate::api;
+use crate::i18n::{ui, use_i18n};
+use crate::session::use_session;
+use crate::store::{self, LocalDraft, outbox};
+use crate::sync::use_sync;
+use crate::util::date_time;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use xinbao_core::diff::{self, Change};
+use xinbao_core::item::ItemType;
+use xinbao_core::review::{Action, Actor, permitted};
+use xinbao_core::sync::{ItemState, LocalSync};
+
+/// Items of others in this browser's store that the office reviews (never drafts).
+fn queue_of(list: Vec<LocalDraft>, me: i64) -> Vec<LocalDraft> {
+    let mut q: Vec<LocalDraft> = list
+        .into_iter()
+        .filter(|d| d.sync.author_id.is_some_and(|a| a != me))
+        .filter(|d| d.sync.state.is_some_and(|s| !matches!(s, ItemState::Draft | ItemState::Deleted)))
+        .collect();
+    // Urgent first, then the oldest waiting.
+    q.sort_by(|a, b| {
+        let urgent = |d: &LocalDraft| d.content.item_type != ItemType::Urgent;
+        urgent(a).cmp(&urgent(b)).then(a.updated_at.total_cmp(&b.updated_at))
+    });
+    q
+}
+
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let items = RwSignal::new(None::<Vec<LocalDraft>>);
+    let state_filter = RwSignal::new(None::<ItemState>);
+    let text = RwSignal::new(String::new());
+    let generation = use_sync().map(|s| s.generation);
+    // The clock for urgent deadlines.
+    let now = RwSignal::new(crate::util::now_ms());
+    let tick = set_interval_with_handle(move || now.set(crate::util::now_ms()), std::time::Duration::from_secs(30));
+    on_cleanup(move || {
+        if let Ok(t) = tick {
+            t.clear();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(g) = generation {
+            g.track();
+        }
+        let Some(me) = session.me.get_untracked().map(|m| m.user_id) else { return };
+        spawn_local(async move {
+            let list = store::list_drafts(me).await.unwrap_or_default();
+            if !items.is_disposed() {
+                items.set(Some(queue_of(list, me)));
+            }
+        });
+    });
+    // Keyboard: j/k move, Enter opens, x marks, s takes in the marked (or current) items.
+    let cursor = RwSignal::new(0usize);
+    let marked = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let navigate = leptos_router::hooks::use_navigate();
+    let sync = use_sync();
+    let take_in = move |ids: Vec<String>| {
+        let Some(me) = session.me.get_untracked().map(|m| m.user_id) else { return };
+        spawn_local(async move {
+            for id in ids {
+                let _ = outbox::update_sync(me, &id, |d, _| {
+                    let ok = d.sync.state == Some(ItemState::Submitted) && d.sync.act.is_none();
+                    if ok {
+                        d.sync.act = Some((Action::Screen, String::new()));
+                    }
+                    ok
+                })
+                .await;
+            }
+            if !marked.is_disposed() {
+                marked.set(Default::default());
+            }
+            if let Some(s) = sync {
+                s.generation.update(|g| *g += 1);
+                s.sync_now();
+            }
+        });
+    };
+    let shown = move || {
+        let (f, t) = (state_filter.get(), text.get());
+        items.with(|l| {
+            l.iter()
+                .flatten()
+                .filter(|d| f.is_none() || d.sync.state == f)
+                .filter(|d| {
+                    t.is_empty()
+                        || d.content.title.contains(t.as_str())
+                        || d.content.body.contains(t.as_str())
+                        || d.sync.unit_name.contains(t.as_str())
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let list = shown();
+        let at = cursor.get_untracked().min(list.len().saturating_sub(1));
+        match ev.key().as_str() {
+            "j" => cursor.set((at + 1).min(list.len().saturating_sub(1))),
+            "k" => cursor.set(at.saturating_sub(1)),
+            "Enter" | "o" => {
+                if let Some(d) = list.get(at) {
+                    navigate(&format!("/review/{}", d.id), Default::default());
+                }
+            }
+            "x" => {
+                if let Some(d) = list.get(at) {
+                    let id = d.id.clone();
+                    marked.update(|m| {
+                        if !m.remove(&id) {
+                            m.insert(id);
+                        }
+                    });
+                }
+            }
+            "s" => {
+                let ids: Vec<String> = marked.get_untracked().into_iter().collect();
+                let ids = if ids.is_empty() { list.get(at).map(|d| vec![d.id.clone()]).unwrap_or_default() } else { ids };
+                take_in(ids);
+            }
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
+    view! {
+        <main class="page review">
+            <h2>{move || i18n.t(ui::REVIEW_DESK)}</h2>
+            <p class="muted small">{move || i18n.t(ui::REVIEW_KEYS)}</p>
+            <div class="desk-tools" role="search">
+                <input type="search" data-testid="review-search" aria-label=move || i18n.t(ui::SEARCH)
+                    placeholder=move || i18n.t(ui::SEARCH_HINT) on:input=move |ev| text.set(event_target_value(&ev)) />
+                <select data-testid="state-filter" aria-label=move || i18n.t(ui::ALL_STATES) on:change=move |ev| state_filter.set(ItemState::parse(&event_target_value(&ev)))>
+                    <option value="">{move || i18n.t(ui::ALL_STATES)}</option>
+                    {ItemState::ALL.into_iter().filter(|s| !matches!(s, ItemState::Draft | ItemState::Deleted))
+                        .map(|s| view! { <option value=s.as_str()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                </select>
+            </div>
+            {move || match items.with(|l| l.as_ref().map(Vec::len)) {
+                None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
+                Some(0) => view! { <p class="muted">{i18n.t(ui::REVIEW_EMPTY)}</p> }.into_any(),
+                Some(_) => view! {
+                    <ul class="draft-list" data-testid="review-list">
+                        {move || shown().into_iter().enumerate().map(|(i, d)| {
+                            let id = d.id.clone();
+                            let id2 = d.id.clone();
+                            view! {
+                            <li class="draft-item" class:selected=move || cursor.get() == i data-testid="review-item">
+                                <input type="checkbox" aria-label=move || i18n.t(ui::MARK) data-testid="mark"
+                                    prop:checked=move || marked.with(|m| m.contains(&id))
+                                    on:change=move |_| {
+                                        let id = id2.clone();
+                                        marked.update(|m| {
+                                            if !m.remove(&id) {
+                                                m.insert(id);
+                                            }
+                                        });
+                                    } />
+                                <a href=format!("/review/{}", d.id) class="draft-row">
+                                    <span class="draft-title">{d.content.title.clone()}</span>
+                                    <span class="draft-meta">
+                                        <span class="badge">{i18n.t(d.content.item_type.label())}</span>
+                                        <span class="badge status" data-testid="review-state">{d.sync.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
+                                        <span>{format!("{} {} · {}", i18n.t(ui::FROM), d.sync.unit_name, d.sync.author_name)}</span>
+                                        <span>{format!("{} {}", i18n.t(ui::UPDATED), date_time(d.updated_at))}</span>
+                                        {deadline(&d, now.get(), i18n.lang.get())}
+                                        {d.sync.quality.clone().map(|q| view! { <span class="quality-hint" data-testid="quality-hint">{q}</span> })}
+                                    </span>
+                                </a>
+                            </li>
+                        }}).collect_view()}
+                    </ul>
+                    <button type="button" class="secondary" data-testid="bulk-screen" prop:disabled=move || marked.with(|m| m.is_empty())
+                        on:click=move |_| take_in(marked.get_untracked().into_iter().collect())>
+                        {move || format!("{} ({})", i18n.t(ui::BULK_SCREEN), marked.with(|m| m.len()))}
+                    </button>
+                }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+pub fn ReviewItemPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let sync = use_sync();
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id")).unwrap_or_default();
+    let item = RwSignal::new(None::<LocalDraft>);
+    let thread = RwSignal::new(LocalSync::default());
+    let original = RwSignal::new(None::<Option<(String, String)>>);
+    let note = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let me = session.me.get_untracked();
+    let user = me.as_ref().map_or(0, |m| m.user_id);
+    let role = me.as_ref().map(|m| m.role);
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            if let Some(s) = sync {
+                s.generation.track();
+            }
+            let id = id.clone();
+            spawn_local(async move {
+                let Ok(Some(d)) = store::load_draft(user, &id).await else { return };
+                if item.is_disposed() {
+                    return;
+                }
+                if item.with_untracked(|i| i.as_ref().is_none_or(|i| i.sync.rev != d.sync.rev)) {
+                    title.set(d.content.title.clone());
+                    body.set(d.content.body.clone());
+                }
+                thread.set(d.sync.clone());
+                item.set(Some(d));
+            });
+        });
+    }
+    // The author's submission, from the server's revisions (online).
+    {
+        let id = id.clone();
+        spawn_local(async move {
+            let found = api::revisions(&id)
+                .await
+                .ok()
+                .map(|revs| revs.into_iter().rev().find(|r| r.state == ItemState::Submitted).map(|r| (r.content.title, r.content.body)));
+            if !original.is_disposed() {
+                original.set(found.flatten().map(Some).or(Some(None)));
+            }
+        });
+    }
+    let act = move |action: Action| {
+        let Some(d) = item.get_untracked() else { return };
+        let (n, t, b) = (note.get_untracked(), title.get_untracked(), body.get_untracked());
+        spawn_local(async move {
+            let r = outbox::update_sync(user, &d.id, |d, _| {
+                if action.carries_text() {
+                    d.content.title = t;
+                    d.content.body = b;
+                    d.local_rev += 1;
+                }
+                d.sync.act = Some((action, n));
+                true
+            })
+            .await;
+            if let Ok(Some(d)) = r
+                && !item.is_disposed()
+            {
+                note.set(String::new());
+                thread.set(d.sync.clone());
+                item.set(Some(d));
+                if let Some(s) = sync {
+                    s.sync_now();
+                }
+            }
+        });
+    };
+    let actions = move || {
+        let (Some(d), Some(role)) = (item.get(), role) else { return Vec::new() };
+        let Some(state) = d.sync.state else { return Vec::new() };
+        if d.sync.act.is_some() {
+            return Vec::new();
+        }
+        permitted(Actor { role, reviews_it: true }, state, d.content.item_type == ItemType::Urgent)
+    };
+    let editing = move || item.with(|d| d.as_ref().is_some_and(|d| d.sync.state == Some(ItemState::Editing) && d.sync.act.is_none()));
+    view! {
+        <main class="page review-item">
+            <a class="back" href="/review">{move || i18n.t(ui::REVIEW_DESK)}</a>
+            {move || item.get().map(|d| view! {
+                <p class="muted small">
+                    <span class="badge status" data-testid="review-item-state">{d.sync.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
+                    {format!(" {} {} · {} · {}", i18n.t(ui::FROM), d.sync.unit_name, d.sync.author_name, i18n.t(d.content.item_type.label()))}
+                    {d.sync.act.as_ref().map(|_| view! { <span class="note" data-testid="action-queued">{i18n.t(ui::ACTION_QUEUED)}</span> })}
+                </p>
+                {d.sync.quality.clone().map(|q| view! { <p class="quality-hint" data-testid="quality-hint">{q}</p> })}
+            })}
+            <label for="review-title">{move || i18n.t(ui::TITLE)}</label>
+            <input id="review-title" data-testid="review-title" prop:value=move || title.get() prop:readonly=move || !editing()
+                on:input=move |ev| title.set(event_target_value(&ev)) />
+            <label for="review-body">{move || i18n.t(ui::BODY)}</label>
+            <textarea id="review-body" data-testid="review-body" rows="10" prop:value=move || body.get() prop:readonly=move || !editing()
+                on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            {move || match original.get() {
+                None => None,
+                Some(None) => Some(view! { <p class="muted small">{i18n.t(ui::REVISIONS_OFFLINE)}</p> }.into_any()),
+                Some(Some((ot, ob))) => {
+                    let (t, b) = (title.get(), body.get());
+                    Some(view! {
+                        <div class="diff" data-testid="review-diff">
+                            <div class="diff-side"><h4>{i18n.t(ui::AUTHOR_ORIGINAL)}</h4>
+                                <p class="diff-title">{side(&ot, &t, false)}</p><p class="diff-body">{side(&ob, &b, false)}</p></div>
+                            <div class="diff-side"><h4>{i18n.t(ui::CURRENT_TEXT)}</h4>
+                                <p class="diff-title">{side(&ot, &t, true)}</p><p class="diff-body">{side(&ob, &b, true)}</p></div>
+                        </div>
+                    }.into_any())
+                }
+            }}
+            <label for="review-note">{move || i18n.t(ui::NOTE)}</label>
+            <textarea id="review-note" data-testid="review-note" rows="2" prop:value=move || note.get()
+                on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <div class="review-actions">
+                {move || actions().into_iter().map(|a| view! {
+                    <button type="button" class=if a.needs_note() { "secondary" } else { "primary" }
+                        data-testid=format!("act-{}", serde_json::to_value(a).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                        on:click=move |_| act(a)>{i18n.t(a.label())}</button>
+                }).collect_view()}
+            </div>
+            // Rendered once: a comment being typed survives sync updating the item.
+            <ReviewThread owner=user item_id=id.clone() sync=thread />
+        </main>
+    }
+}
+
+/// The last review step and the comment thread of an item, with a box to add a comment (sent
+/// by sync). Shown to the author in the editor and to reviewers on the review desk.
+#[component]
+pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync_engine = use_sync();
+    let text = RwSignal::new(String::new());
+    let send = move |_| {
+        let t = text.get_untracked();
+        if t.trim().is_empty() {
+            return;
+        }
+        let id = item_id.clone();
+        spawn_local(async move {
+            if let Ok(Some(d)) = outbox::update_sync(owner, &id, |d, _| {
+                d.sync.comment = Some(t);
+                true
+            })
+            .await
+                && !sync.is_disposed()
+            {
+                text.set(String::new());
+                sync.set(d.sync);
+                if let Some(s) = sync_engine {
+                    s.sync_now();
+                }
+            }
+        });
+    };
+    view! {
+        <section class="thread" data-testid="thread">
+            {move || sync.with(|s| s.review.clone()).map(|r| view! {
+                <p class="review-note" data-testid="review-note-shown">
+                    {format!("{} · {} · {}：{}", i18n.t(r.action.label()), r.by, date_time(r.at as f64), r.note)}
+                </p>
+            })}
+            <h4>{move || i18n.t(ui::COMMENTS)}</h4>
+            <ul class="comments" data-testid="comments">
+                {move || sync.with(|s| s.comments.clone()).into_iter().map(|c| view! {
+                    <li data-testid="comment"><strong>{c.by}</strong>{format!(" {}：", date_time(c.at as f64))}{c.text}</li>
+                }).collect_view()}
+                {move || sync.with(|s| s.comment.clone()).map(|c| view! { <li class="muted">{c}{i18n.t(ui::COMMENT_PENDING)}</li> })}
+            </ul>
+            <textarea data-testid="comment-text" rows="2" aria-label=move || i18n.t(ui::ADD_COMMENT) prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <button type="button" class="secondary" data-testid="comment-send" on:click=send>{move || i18n.t(ui::ADD_COMMENT)}</button>
+        </section>
+    }
+}
+
+/// An urgent item's countdown (only while it is still with the office before sign-off).
+fn deadline(d: &LocalDraft, now: f64, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
+    let open = d.sync.state.is_some_and(|s| matches!(s, ItemState::Submitted | ItemState::Screening | ItemState::Editing));
+    if d.content.item_type != ItemType::Urgent || !open {
+        return None;
+    }
+    let left = xinbao_core::review::urgent_minutes_left(d.content.event_time, now as i64)?;
+    Some(
+        view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, lang)}</span> },
+    )
+}
+
+/// One side of a diff (text nodes only: nothing typed becomes markup).
+fn side(old: &str, new: &str, new_side: bool) -> impl IntoView + use<> {
+    diff::chars(old, new)
+        .into_iter()
+        .filter(|s| s.change != if new_side { Change::Deleted } else { Change::Inserted })
+        .map(|s| match s.change {
+            Change::Same => view! { <span>{s.text}</span> }.into_any(),
+            Change::Inserted => view! { <ins>{s.text}</ins> }.into_any(),
+            Change::Deleted => view! { <del>{s.text}</del> }.into_any(),
+        })
+        .collect_view()
+}
