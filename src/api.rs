@@ -119,3 +119,23 @@ pub async fn upload_attachment(sha256: &str, blob: &web_sys::Blob) -> Result<(),
 pub async fn revisions(item_id: &str) -> Result<Vec<Revision>, ApiError> {
     answer(Request::get(&format!("/api/items/{item_id}/revisions")).send().await.map_err(|_| ApiError::Network)?).await
 }
+
+/// `GET path`, answered as `T`.
+pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    answer(Request::get(path).send().await.map_err(|_| ApiError::Network)?).await
+}
+
+/// `POST path` with `body` as JSON, answered as `T`; refusals carry the server's Chinese detail.
+pub async fn post_json<B: serde::Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, (ApiError, Option<String>)> {
+    let req = Request::post(path).header(CLIENT_HEADER, "1").json(body).map_err(|_| (ApiError::Network, None))?;
+    let resp = req.send().await.map_err(|_| (ApiError::Network, None))?;
+    if resp.ok() {
+        return resp.json::<T>().await.map_err(|_| (ApiError::Server(ErrorCode::Internal), None));
+    }
+    let status = resp.status();
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => Err((ApiError::Server(body.code), body.detail)),
+        Err(_) if status == 401 => Err((ApiError::Server(ErrorCode::Unauthenticated), None)),
+        Err(_) => Err((ApiError::Server(ErrorCode::Unavailable), None)),
+    }
+}

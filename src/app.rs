@@ -3,6 +3,7 @@
 use crate::api;
 use crate::i18n::{I18n, ui, use_i18n};
 use crate::pages::{
+    admin::AdminPage,
     desk::DeskPage,
     editor::EditorPage,
     login::LoginPage,
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/drafts/:id") view=|| view! { <RequireLogin><EditorPage /></RequireLogin> } />
                 <Route path=path!("/receipts") view=|| view! { <RequireLogin><ReceiptsPage /></RequireLogin> } />
                 <Route path=path!("/review") view=|| view! { <RequireLogin><ReviewQueuePage /></RequireLogin> } />
+                <Route path=path!("/admin") view=|| view! { <RequireLogin><AdminPage /></RequireLogin> } />
                 <Route path=path!("/review/:id") view=|| view! { <RequireLogin><ReviewItemPage /></RequireLogin> } />
             </Routes>
         </Router>
@@ -114,6 +116,9 @@ fn Header() -> impl IntoView {
             </span>
             {move || session.me.get().filter(|me| matches!(me.role, xinbao_core::role::Role::Editor | xinbao_core::role::Role::Signer)).map(|_| view! {
                 <a class="link" href="/review" data-testid="review-link">{i18n.t(ui::REVIEW_DESK)}</a>
+            })}
+            {move || session.me.get().filter(|me| me.role == xinbao_core::role::Role::Admin).map(|_| view! {
+                <a class="link" href="/admin" data-testid="admin-link">{i18n.t(ui::ADMIN)}</a>
             })}
             <LangSwitch />
             <button type="button" class="link" data-testid="logout" on:click=log_out>{move || i18n.t(ui::LOG_OUT)}</button>

@@ -293,4 +293,33 @@ pub mod ui {
     );
     pub const MARK: Text = Text::new("勾选", "Mark");
     pub const BULK_SCREEN: Text = Text::new("批量受理", "Take in marked");
+    // Administration.
+    pub const ADMIN: Text = Text::new("系统管理", "Administration");
+    pub const ACCOUNTS: Text = Text::new("账号", "Accounts");
+    pub const UNITS: Text = Text::new("单位", "Units");
+    pub const ROLE: Text = Text::new("角色", "Role");
+    pub const UNIT: Text = Text::new("单位", "Unit");
+    pub const DISABLED: Text = Text::new("已停用", "Disabled");
+    pub const DISABLE: Text = Text::new("停用", "Disable");
+    pub const ENABLE: Text = Text::new("启用", "Enable");
+    pub const RESET_PASSWORD: Text = Text::new("重置密码", "Reset password");
+    pub const DISPLAY_NAME: Text = Text::new("姓名", "Name");
+    pub const CHOOSE_UNIT: Text = Text::new("选择单位", "Choose a unit");
+    pub const CREATE_ACCOUNT: Text = Text::new("新建账号", "Create account");
+    pub const ONE_TIME_PASSWORD_FOR: Text =
+        Text::new("一次性密码（只显示这一次，首次登录后须修改）", "One-time password (shown once; to be changed at first login) for ");
+    pub const SAVED_ACCOUNT: Text = Text::new("已保存账号 ", "Saved account ");
+    pub const SAVED_UNIT: Text = Text::new("已保存单位 ", "Saved unit ");
+    pub const MOVE_UNDER: Text = Text::new("移到", "Move under");
+    pub const UNIT_NAME: Text = Text::new("单位名称", "Unit name");
+    pub const PARENT_UNIT: Text = Text::new("上级单位", "Parent unit");
+    pub const KIND_TOWNSHIP: Text = Text::new("乡镇", "Township");
+    pub const KIND_DEPARTMENT: Text = Text::new("部门", "Department");
+    pub const KIND_OFFICE: Text = Text::new("审核机关（政府办）", "Reviewing office");
+    pub const ADD_UNIT: Text = Text::new("新建单位", "Add unit");
+    pub const AUDIT: Text = Text::new("操作记录", "Audit trail");
+    pub const AUDIT_ACTION: Text = Text::new("操作（如 login、review:）", "Action (e.g. login, review:)");
+    pub const AUDIT_SUBJECT: Text = Text::new("对象（稿件编号、用户名）", "Subject (item id, user name)");
+    pub const AUDIT_ACTOR: Text = Text::new("操作人", "Actor");
+    pub const EXPORT_CSV: Text = Text::new("导出CSV", "Export CSV");
 }

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod admin;
 pub mod desk;
 pub mod editor;
 pub mod fields;

@@ -128,3 +128,83 @@ mod tests {
         assert_eq!(back, me);
     }
 }
+
+/// An account as the administrator sees it (`GET /api/admin/users`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub disabled: bool,
+}
+
+/// `POST /api/admin/users`: a new account; its first password must be changed at first login.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+}
+
+/// `POST /api/admin/users/{id}`: what to change (absent fields stay).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChange {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
+}
+
+/// A one-time password, shown once to the administrator (new account, reset).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneTimePassword {
+    pub user_id: i64,
+    pub password: String,
+}
+
+/// A unit of the tree (`GET /api/admin/units`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitInfo {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    /// `office` (reviews the units below it) or `township` / `department`.
+    pub kind: String,
+}
+
+/// `POST /api/admin/units` (new) and `POST /api/admin/units/{id}` (rename / move).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitChange {
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// One row of the audit trail (`GET /api/admin/audit`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}

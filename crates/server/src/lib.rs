@@ -14,6 +14,7 @@
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
 pub mod accounts;
+pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod backup;
@@ -101,6 +102,13 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(auth::me))
         .route("/password", post(auth::change_password))
         .route("/admin/users/{id}/revoke-sessions", post(auth::revoke_sessions))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}", post(admin::change_user))
+        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route("/admin/units", get(admin::units).post(admin::create_unit))
+        .route("/admin/units/{id}", post(admin::change_unit))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
         .route("/items/{id}/revisions", get(sync::revisions))

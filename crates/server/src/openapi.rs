@@ -16,13 +16,22 @@ use utoipa::OpenApi;
         crate::auth::me,
         crate::auth::change_password,
         crate::auth::revoke_sessions,
+        crate::admin::users,
+        crate::admin::create_user,
+        crate::admin::change_user,
+        crate::admin::reset_password,
+        crate::admin::units,
+        crate::admin::create_unit,
+        crate::admin::change_unit,
+        crate::admin::audit,
+        crate::admin::audit_csv,
         crate::sync::push,
         crate::sync::pull,
         crate::sync::revisions,
         crate::attachments::put,
         crate::attachments::get,
     ),
-    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "operations"))
+    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,370 @@
+//! Administration (issue 5): accounts (create, change role / unit / name, disable, reset the
+//! password — a one-time password, changed at next login), the unit tree (create, rename,
+//! move — never under itself), and the audit trail (filter, CSV). Administrators only; every
+//! change is itself audited with what it was and what it became.
+
+use crate::AppState;
+use crate::accounts::{self, NewUser, random_password, upsert_user};
+use crate::auth::CurrentUser;
+use crate::db::now_ms;
+use crate::error::{ApiJson, AppError};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sqlx::Row;
+use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, Me, NewAccount, OneTimePassword, UnitChange, UnitInfo};
+use xinbao_core::role::Role;
+
+fn admin_only(me: &Me) -> Result<(), AppError> {
+    if me.role == Role::Admin { Ok(()) } else { Err(AppError::refused(ErrorCode::Forbidden)) }
+}
+
+const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
+
+/// `GET /api/admin/users`
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<Account>), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn users(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<Account>>, AppError> {
+    admin_only(&me)?;
+    let rows = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name, u.disabled FROM users u JOIN units n ON n.id = u.unit_id ORDER BY u.id",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(Account {
+            id: r.try_get(0)?,
+            username: r.try_get(1)?,
+            display_name: r.try_get(2)?,
+            role: Role::parse(&r.try_get::<String, _>(3)?).unwrap_or(Role::Reader),
+            unit_id: r.try_get(4)?,
+            unit_name: r.try_get(5)?,
+            disabled: r.try_get::<i64, _>(6)? != 0,
+        });
+    }
+    Ok(Json(out))
+}
+
+async fn unit_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
+    Ok(sqlx::query("SELECT 1 FROM units WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?.is_some())
+}
+
+/// `POST /api/admin/users`: a new account with a one-time password.
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = NewAccount,
+    responses((status = 200, body = OneTimePassword), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<NewAccount>,
+) -> Result<Json<OneTimePassword>, AppError> {
+    admin_only(&me)?;
+    let username = accounts::normalize_username(&req.username);
+    if username.is_empty() || username.chars().count() > 64 || req.display_name.trim().is_empty() || req.display_name.chars().count() > 64 {
+        return Err(AppError::bad_request("请填写用户名和姓名（各不超过64个字）"));
+    }
+    if !unit_exists(&state, req.unit_id).await? {
+        return Err(AppError::bad_request("所选单位不存在"));
+    }
+    if sqlx::query("SELECT 1 FROM users WHERE username = $1").bind(&username).fetch_optional(&state.db.pool).await?.is_some() {
+        return Err(AppError::bad_request("该用户名已存在"));
+    }
+    let password = random_password().map_err(AppError::Internal)?;
+    let id = upsert_user(
+        &state.db,
+        NewUser {
+            username: &username,
+            display_name: req.display_name.trim(),
+            role: req.role,
+            unit_id: req.unit_id,
+            password: &password,
+            must_change_password: true,
+        },
+    )
+    .await
+    .map_err(AppError::Internal)?;
+    accounts::audit(&state.db, Some(me.user_id), "user_created", &username, &format!("role={} unit={}", req.role.as_str(), req.unit_id))
+        .await?;
+    Ok(Json(OneTimePassword { user_id: id, password }))
+}
+
+/// `POST /api/admin/users/{id}`: change name, role, unit, or disable / enable. Disabling ends
+/// the account's sessions at once.
+#[utoipa::path(post, path = "/api/admin/users/{id}", tag = "admin", request_body = AccountChange,
+    params(("id" = i64, Path, description = "The account")),
+    responses((status = 200, body = Account), (status = 404, body = xinbao_core::api::ErrorBody)))]
+pub async fn change_user(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<AccountChange>,
+) -> Result<Json<Account>, AppError> {
+    admin_only(&me)?;
+    let Some(before) = users(State(state.clone()), CurrentUser(me.clone())).await?.0.into_iter().find(|a| a.id == id) else {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    };
+    if id == me.user_id && (req.disabled == Some(true) || req.role.is_some_and(|r| r != Role::Admin)) {
+        return Err(AppError::bad_request("不能停用自己的账号或取消自己的管理员身份"));
+    }
+    if let Some(unit) = req.unit_id
+        && !unit_exists(&state, unit).await?
+    {
+        return Err(AppError::bad_request("所选单位不存在"));
+    }
+    let name = req.display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&before.display_name).to_owned();
+    let role = req.role.unwrap_or(before.role);
+    let unit = req.unit_id.unwrap_or(before.unit_id);
+    let disabled = req.disabled.unwrap_or(before.disabled);
+    sqlx::query("UPDATE users SET display_name = $1, role = $2, unit_id = $3, disabled = $4 WHERE id = $5")
+        .bind(&name)
+        .bind(role.as_str())
+        .bind(unit)
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(&state.db.pool)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&state.db.pool).await?;
+    }
+    let detail = format!(
+        "role {} → {}; unit {} → {}; disabled {} → {}; name {} → {}",
+        before.role.as_str(),
+        role.as_str(),
+        before.unit_id,
+        unit,
+        before.disabled,
+        disabled,
+        before.display_name,
+        name
+    );
+    accounts::audit(&state.db, Some(me.user_id), "user_changed", &before.username, &detail).await?;
+    let after = users(State(state.clone()), CurrentUser(me))
+        .await?
+        .0
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(AppError::refused(ErrorCode::NotFound))?;
+    Ok(Json(after))
+}
+
+/// `POST /api/admin/users/{id}/reset-password`: a new one-time password (shown once), to be
+/// changed at next login; the account's sessions end.
+#[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin",
+    params(("id" = i64, Path, description = "The account")), responses((status = 200, body = OneTimePassword)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<OneTimePassword>, AppError> {
+    admin_only(&me)?;
+    let row = sqlx::query("SELECT username FROM users WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+    let Some(row) = row else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    let username: String = row.try_get(0)?;
+    let password = random_password().map_err(AppError::Internal)?;
+    let hash = accounts::hash_password(&password).map_err(AppError::Internal)?;
+    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(&state.db.pool)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&state.db.pool).await?;
+    accounts::audit(&state.db, Some(me.user_id), "password_reset", &username, "").await?;
+    Ok(Json(OneTimePassword { user_id: id, password }))
+}
+
+/// `GET /api/admin/units`
+#[utoipa::path(get, path = "/api/admin/units", tag = "admin", responses((status = 200, body = Vec<UnitInfo>)))]
+pub async fn units(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<UnitInfo>>, AppError> {
+    admin_only(&me)?;
+    Ok(Json(all_units(&state).await?))
+}
+
+async fn all_units(state: &AppState) -> Result<Vec<UnitInfo>, AppError> {
+    let rows = sqlx::query("SELECT id, parent_id, name, kind FROM units ORDER BY id").fetch_all(&state.db.pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(UnitInfo { id: r.try_get(0)?, parent_id: r.try_get(1)?, name: r.try_get(2)?, kind: r.try_get(3)? });
+    }
+    Ok(out)
+}
+
+fn check_unit_fields(name: Option<&str>, kind: Option<&str>) -> Result<(), AppError> {
+    if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 64) {
+        return Err(AppError::bad_request("单位名称不能为空，且不超过64个字"));
+    }
+    if kind.is_some_and(|k| !UNIT_KINDS.contains(&k)) {
+        return Err(AppError::bad_request("单位类型应为 office、township 或 department"));
+    }
+    Ok(())
+}
+
+/// `POST /api/admin/units`: a new unit under `parent_id`.
+#[utoipa::path(post, path = "/api/admin/units", tag = "admin", request_body = UnitChange, responses((status = 200, body = UnitInfo)))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<UnitChange>,
+) -> Result<Json<UnitInfo>, AppError> {
+    admin_only(&me)?;
+    let (Some(parent), Some(name)) = (req.parent_id, req.name.as_deref()) else {
+        return Err(AppError::bad_request("请选择上级单位并填写名称"));
+    };
+    let kind = req.kind.as_deref().unwrap_or("township");
+    check_unit_fields(Some(name), Some(kind))?;
+    if !unit_exists(&state, parent).await? {
+        return Err(AppError::bad_request("上级单位不存在"));
+    }
+    let id = accounts::ensure_unit(&state.db, Some(parent), name.trim(), kind).await.map_err(AppError::Internal)?;
+    accounts::audit(&state.db, Some(me.user_id), "unit_created", name.trim(), &format!("parent={parent} kind={kind}")).await?;
+    all_units(&state).await?.into_iter().find(|u| u.id == id).map(Json).ok_or(AppError::refused(ErrorCode::NotFound))
+}
+
+/// `POST /api/admin/units/{id}`: rename, change kind, or move under another parent (never under
+/// itself or its own descendants). Items already written keep the office they were sent to.
+#[utoipa::path(post, path = "/api/admin/units/{id}", tag = "admin", request_body = UnitChange,
+    params(("id" = i64, Path, description = "The unit")), responses((status = 200, body = UnitInfo)))]
+pub async fn change_unit(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<UnitChange>,
+) -> Result<Json<UnitInfo>, AppError> {
+    admin_only(&me)?;
+    check_unit_fields(req.name.as_deref(), req.kind.as_deref())?;
+    let all = all_units(&state).await?;
+    let Some(before) = all.iter().find(|u| u.id == id).cloned() else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    if let Some(parent) = req.parent_id {
+        // Walk up from the new parent: meeting the unit itself would make a cycle.
+        let mut at = Some(parent);
+        for _ in 0..=all.len() {
+            match at {
+                Some(p) if p == id => return Err(AppError::bad_request("不能把单位移到它自己或它的下级单位之下")),
+                Some(p) => at = all.iter().find(|u| u.id == p).ok_or_else(|| AppError::bad_request("上级单位不存在"))?.parent_id,
+                None => break,
+            }
+        }
+    }
+    let name = req.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
+    let kind = req.kind.clone().unwrap_or(before.kind.clone());
+    let parent = req.parent_id.or(before.parent_id);
+    sqlx::query("UPDATE units SET name = $1, kind = $2, parent_id = $3 WHERE id = $4")
+        .bind(&name)
+        .bind(&kind)
+        .bind(parent)
+        .bind(id)
+        .execute(&state.db.pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(_) => AppError::bad_request("同一上级下已有同名单位"),
+            e => AppError::Db(e),
+        })?;
+    let detail = format!("name {} → {name}; kind {} → {kind}; parent {:?} → {parent:?}", before.name, before.kind, before.parent_id);
+    accounts::audit(&state.db, Some(me.user_id), "unit_changed", &before.name, &detail).await?;
+    all_units(&state).await?.into_iter().find(|u| u.id == id).map(Json).ok_or(AppError::refused(ErrorCode::NotFound))
+}
+
+/// Filters of the audit trail.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Substring of the action (e.g. `login`, `review:`).
+    pub action: Option<String>,
+    /// Substring of the subject (an item id, a user name).
+    pub subject: Option<String>,
+    /// Substring of the actor's user name or display name.
+    pub actor: Option<String>,
+    /// From this time (ms since the epoch).
+    pub from: Option<i64>,
+    /// Until this time (ms).
+    pub to: Option<i64>,
+    /// At most this many rows, newest first (default 200, at most 5,000).
+    pub limit: Option<i64>,
+}
+
+async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<AuditRow>, AppError> {
+    let like = |s: &Option<String>| format!("%{}%", s.as_deref().unwrap_or("").replace(['%', '_'], ""));
+    let rows = sqlx::query(
+        "SELECT a.id, a.at, COALESCE(u.display_name, ''), COALESCE(u.username, ''), a.action, a.subject, a.detail \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+         WHERE a.action LIKE $1 AND a.subject LIKE $2 AND (COALESCE(u.username, '') LIKE $3 OR COALESCE(u.display_name, '') LIKE $3) \
+         AND a.at >= $4 AND a.at <= $5 ORDER BY a.id DESC LIMIT $6",
+    )
+    .bind(like(&q.action))
+    .bind(like(&q.subject))
+    .bind(like(&q.actor))
+    .bind(q.from.unwrap_or(0))
+    .bind(q.to.unwrap_or(i64::MAX))
+    .bind(q.limit.unwrap_or(200).clamp(1, 5000))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let name: String = r.try_get(2)?;
+        let username: String = r.try_get(3)?;
+        out.push(AuditRow {
+            id: r.try_get(0)?,
+            at: r.try_get(1)?,
+            actor: if name.is_empty() { username } else { format!("{name}（{username}）") },
+            action: r.try_get(4)?,
+            subject: r.try_get(5)?,
+            detail: r.try_get(6)?,
+        });
+    }
+    Ok(out)
+}
+
+/// `GET /api/admin/audit`: the audit trail, newest first, filtered.
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", params(AuditQuery), responses((status = 200, body = Vec<AuditRow>)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditRow>>, AppError> {
+    admin_only(&me)?;
+    Ok(Json(audit_rows(&state, &q).await?))
+}
+
+/// A CSV field: quoted, quotes doubled; a leading `= + - @` is defused so a spreadsheet never
+/// runs it as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// `GET /api/admin/audit.csv`: the same rows as CSV (UTF-8 with BOM, so spreadsheet programs
+/// show the Chinese correctly).
+#[utoipa::path(get, path = "/api/admin/audit.csv", tag = "admin", params(AuditQuery), responses((status = 200, description = "text/csv")))]
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    admin_only(&me)?;
+    let rows = audit_rows(&state, &q).await?;
+    let mut csv = String::from("\u{feff}编号,时间(毫秒),操作人,操作,对象,详情\r\n");
+    for r in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\r\n",
+            r.id,
+            r.at,
+            csv_field(&r.actor),
+            csv_field(&r.action),
+            csv_field(&r.subject),
+            csv_field(&r.detail)
+        ));
+    }
+    accounts::audit(&state.db, Some(me.user_id), "audit_exported", "audit_log", "").await?;
+    let name = format!("attachment; filename=\"xinbao-audit-{}.csv\"", now_ms());
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("退回：\"缺数据\""), "\"退回：\"\"缺数据\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+}

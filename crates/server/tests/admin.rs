@@ -1,0 +1,146 @@
+//! Administration (issue 5): accounts, units, the audit trail — administrators only, every
+//! change audited. SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, json, text};
+use serde_json::json;
+use xinbao_core::role::Role;
+
+const PW: &str = "Chunfeng-2026";
+
+async fn admin(t: &TestApp) -> String {
+    let root = t.root().await;
+    t.user_in("boss", PW, Role::Admin, root).await;
+    t.login("boss", PW).await
+}
+
+#[tokio::test]
+async fn only_administrators_reach_administration() {
+    let t = TestApp::spawn().await;
+    let root = t.root().await;
+    for (name, role) in [("o", Role::Officer), ("e", Role::Editor), ("s", Role::Signer), ("r", Role::Reader)] {
+        t.user_in(name, PW, role, root).await;
+        let c = t.login(name, PW).await;
+        for path in ["/api/admin/users", "/api/admin/units", "/api/admin/audit", "/api/admin/audit.csv"] {
+            assert_eq!(t.get(path, Some(&c)).await.status(), StatusCode::FORBIDDEN, "{name} GET {path}");
+        }
+        for (path, body) in [
+            ("/api/admin/users", json!({"username": "x", "display_name": "x", "role": "admin", "unit_id": root})),
+            ("/api/admin/users/1", json!({"role": "admin"})),
+            ("/api/admin/users/1/reset-password", json!({})),
+            ("/api/admin/units", json!({"parent_id": root, "name": "x"})),
+            (&format!("/api/admin/units/{root}"), json!({"name": "x"})),
+        ] {
+            assert_eq!(t.post_json(path, body, Some(&c)).await.status(), StatusCode::FORBIDDEN, "{name} POST {path}");
+        }
+    }
+    assert_eq!(t.get("/api/admin/users", None).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn accounts_are_created_changed_disabled_and_reset_with_one_time_passwords() {
+    let t = TestApp::spawn().await;
+    let c = admin(&t).await;
+    let root = t.root().await;
+    let unit =
+        json(t.post_json("/api/admin/units", json!({"parent_id": root, "name": "兰州湾镇", "kind": "township"}), Some(&c)).await).await;
+    let unit_id = unit["id"].as_i64().unwrap_or(0);
+    let made = t
+        .post_json(
+            "/api/admin/users",
+            json!({"username": "LiJianjun", "display_name": "李建军", "role": "officer", "unit_id": unit_id}),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let made = json(made).await;
+    let (id, first_pw) = (made["user_id"].as_i64().unwrap_or(0), made["password"].as_str().unwrap_or("").to_owned());
+    // The one-time password logs in and must be changed.
+    let me = json(t.post_json("/api/login", json!({"username": "lijianjun", "password": first_pw}), None).await).await;
+    assert_eq!(me["must_change_password"], true);
+    assert_eq!(me["unit_name"], "兰州湾镇");
+    // The same user name twice is refused with a reason.
+    let dup = t
+        .post_json(
+            "/api/admin/users",
+            json!({"username": "lijianjun", "display_name": "x", "role": "officer", "unit_id": unit_id}),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(dup.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(dup).await.contains("该用户名已存在"));
+
+    // Made an editor of the root office, then disabled: sessions end, login refused.
+    let session = t.login("lijianjun", &first_pw).await;
+    let changed = json(t.post_json(&format!("/api/admin/users/{id}"), json!({"role": "editor", "unit_id": root}), Some(&c)).await).await;
+    assert_eq!((changed["role"].as_str(), changed["unit_id"].as_i64()), (Some("editor"), Some(root)));
+    t.post_json(&format!("/api/admin/users/{id}"), json!({"disabled": true}), Some(&c)).await;
+    assert_eq!(t.get("/api/me", Some(&session)).await.status(), StatusCode::UNAUTHORIZED);
+    let refused = t.post_json("/api/login", json!({"username": "lijianjun", "password": first_pw}), None).await;
+    assert_ne!(refused.status(), StatusCode::OK);
+    // Enabled again and reset: the old password no longer works, the new one must be changed.
+    t.post_json(&format!("/api/admin/users/{id}"), json!({"disabled": false}), Some(&c)).await;
+    let reset = json(t.post_json(&format!("/api/admin/users/{id}/reset-password"), json!({}), Some(&c)).await).await;
+    let new_pw = reset["password"].as_str().unwrap_or("").to_owned();
+    assert_ne!(new_pw, first_pw);
+    assert_eq!(
+        t.post_json("/api/login", json!({"username": "lijianjun", "password": first_pw}), None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let me = json(t.post_json("/api/login", json!({"username": "lijianjun", "password": new_pw}), None).await).await;
+    assert_eq!(me["must_change_password"], true);
+    // An administrator cannot lock themselves out.
+    let boss = json(t.get("/api/me", Some(&c)).await).await["user_id"].as_i64().unwrap_or(0);
+    let selfish = t.post_json(&format!("/api/admin/users/{boss}"), json!({"disabled": true}), Some(&c)).await;
+    assert_eq!(selfish.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Every change is in the audit trail, filterable, and exportable as CSV.
+    let rows = json(t.get("/api/admin/audit?subject=lijianjun", Some(&c)).await).await;
+    let actions: Vec<&str> = rows.as_array().map(|r| r.iter().filter_map(|x| x["action"].as_str()).collect()).unwrap_or_default();
+    for a in ["user_created", "user_changed", "password_reset", "login", "login_refused_disabled"] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    let changed_row =
+        rows.as_array().and_then(|r| r.iter().find(|x| x["detail"].as_str().is_some_and(|d| d.contains("role officer → editor")))).cloned();
+    assert!(changed_row.is_some_and(|r| r["actor"].as_str().is_some_and(|a| a.contains("boss"))));
+    let csv = t.get("/api/admin/audit.csv?action=user_", Some(&c)).await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let body = text(csv).await;
+    assert!(body.starts_with("\u{feff}编号,时间(毫秒),操作人,操作,对象,详情\r\n"), "{body}");
+    assert!(body.contains("\"user_created\",\"lijianjun\""));
+    assert!(!body.contains("\"login\""), "the filter applies to the CSV too");
+}
+
+#[tokio::test]
+async fn the_unit_tree_is_generic_and_never_loops() {
+    let t = TestApp::spawn().await;
+    let c = admin(&t).await;
+    let root = t.root().await;
+    let post = |path: String, body: serde_json::Value| {
+        let (t, c) = (&t, c.clone());
+        async move { t.post_json(&path, body, Some(&c)).await }
+    };
+    let city_county =
+        json(post("/api/admin/units".into(), json!({"parent_id": root, "name": "大丰县人民政府办公室", "kind": "office"})).await).await;
+    let county = city_county["id"].as_i64().unwrap_or(0);
+    let town = json(post("/api/admin/units".into(), json!({"parent_id": county, "name": "大丰镇", "kind": "township"})).await).await;
+    let town = town["id"].as_i64().unwrap_or(0);
+    // Moving a unit under its own descendant is refused; under itself too.
+    let res = post(format!("/api/admin/units/{county}"), json!({"parent_id": town})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("不能把单位移到它自己或它的下级单位之下"));
+    assert_eq!(post(format!("/api/admin/units/{town}"), json!({"parent_id": town})).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A bad kind or an empty name says why.
+    assert_eq!(
+        post("/api/admin/units".into(), json!({"parent_id": root, "name": "x", "kind": "castle"})).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(post("/api/admin/units".into(), json!({"parent_id": root, "name": "  "})).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Rename and move back to the root: fine.
+    let moved = json(post(format!("/api/admin/units/{town}"), json!({"parent_id": root, "name": "大丰镇人民政府"})).await).await;
+    assert_eq!((moved["parent_id"].as_i64(), moved["name"].as_str()), (Some(root), Some("大丰镇人民政府")));
+    let units = json(t.get("/api/admin/units", Some(&c)).await).await;
+    assert_eq!(units.as_array().map(Vec::len), Some(3));
+}
