@@ -322,4 +322,7 @@ pub mod ui {
     pub const AUDIT_SUBJECT: Text = Text::new("对象（稿件编号、用户名）", "Subject (item id, user name)");
     pub const AUDIT_ACTOR: Text = Text::new("操作人", "Actor");
     pub const EXPORT_CSV: Text = Text::new("导出CSV", "Export CSV");
+    pub const ALL_UNITS: Text = Text::new("全部单位", "All units");
+    pub const ALL_TAGS: Text = Text::new("全部标签", "All tags");
+    pub const SINCE: Text = Text::new("起始日期", "Since");
 }

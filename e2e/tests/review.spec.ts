@@ -76,6 +76,12 @@ test("submit, edit, return, revise offline, resubmit, sign — across three peop
   await syncNow(editor);
   await expect(editor.getByTestId("review-item-state")).toHaveText("已报送", { timeout: 15_000 });
   await expect(editor.getByTestId("review-body")).toHaveValue(/360万元/);
+  // Any two revisions compare: the author's first submission against the resubmitted text.
+  await editor.reload();
+  const firstSubmission = editor.getByTestId("diff-from").locator("option", { hasText: "已报送" }).first();
+  await editor.getByTestId("diff-from").selectOption((await firstSubmission.getAttribute("value"))!);
+  await expect(editor.getByTestId("review-diff").locator("ins").first()).toHaveText("下午");
+  await expect(editor.getByTestId("review-diff").locator("ins").last()).toHaveText("，直接经济损失约360万元");
   await editor.getByTestId("act-screen").click();
   await expect(editor.getByTestId("review-item-state")).toHaveText("筛选中", { timeout: 15_000 });
   await editor.getByTestId("act-edit").click();
@@ -145,6 +151,17 @@ test("the queue: urgent first with its deadline, the writing-check hint, keyboar
   await editor.keyboard.press("s");
   await expect(editor.getByTestId("review-state").filter({ hasText: "筛选中" })).toHaveCount(2, { timeout: 15_000 });
   await expect(rows.first().getByTestId("review-state")).toHaveText("已报送");
+
+  // Filters: type, state, unit and text combine.
+  await editor.getByTestId("type-filter").selectOption("urgent");
+  await expect(rows).toHaveCount(1);
+  await editor.getByTestId("type-filter").selectOption("");
+  await editor.getByTestId("state-filter").selectOption("screening");
+  await expect(rows).toHaveCount(2);
+  await editor.getByTestId("unit-filter").selectOption("兰州湾镇");
+  await editor.getByTestId("review-search").fill("秸秆");
+  await expect(rows).toHaveCount(1);
+  await expect(rows).toContainText("秸秆还田");
   await po.close();
   await pe.close();
 });

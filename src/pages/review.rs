@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use xinbao_core::diff::{self, Change};
-use xinbao_core::item::ItemType;
+use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, permitted};
 use xinbao_core::sync::{ItemState, LocalSync};
 
@@ -40,6 +40,11 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let items = RwSignal::new(None::<Vec<LocalDraft>>);
     let state_filter = RwSignal::new(None::<ItemState>);
     let text = RwSignal::new(String::new());
+    let unit_filter = RwSignal::new(String::new());
+    let type_filter = RwSignal::new(None::<ItemType>);
+    let tag_filter = RwSignal::new(None::<FocusTag>);
+    // Changed on or after this day (ms at local midnight), from a date input.
+    let since = RwSignal::new(None::<f64>);
     let generation = use_sync().map(|s| s.generation);
     // The clock for urgent deadlines.
     let now = RwSignal::new(crate::util::now_ms());
@@ -90,10 +95,15 @@ pub fn ReviewQueuePage() -> impl IntoView {
     };
     let shown = move || {
         let (f, t) = (state_filter.get(), text.get());
+        let (unit, kind, tag, from) = (unit_filter.get(), type_filter.get(), tag_filter.get(), since.get());
         items.with(|l| {
             l.iter()
                 .flatten()
                 .filter(|d| f.is_none() || d.sync.state == f)
+                .filter(|d| unit.is_empty() || d.sync.unit_name == unit)
+                .filter(|d| kind.is_none_or(|k| d.content.item_type == k))
+                .filter(|d| tag.is_none_or(|g| d.content.tags.contains(&g)))
+                .filter(|d| from.is_none_or(|at| d.updated_at >= at))
                 .filter(|d| {
                     t.is_empty()
                         || d.content.title.contains(t.as_str())
@@ -154,6 +164,33 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     {ItemState::ALL.into_iter().filter(|s| !matches!(s, ItemState::Draft | ItemState::Deleted))
                         .map(|s| view! { <option value=s.as_str()>{move || i18n.t(s.label())}</option> }).collect_view()}
                 </select>
+                <select data-testid="unit-filter" aria-label=move || i18n.t(ui::UNIT) on:change=move |ev| unit_filter.set(event_target_value(&ev))>
+                    <option value="">{move || i18n.t(ui::ALL_UNITS)}</option>
+                    {move || {
+                        let mut names: Vec<String> = items.with(|l| l.iter().flatten().map(|d| d.sync.unit_name.clone()).collect());
+                        names.sort();
+                        names.dedup();
+                        names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()
+                    }}
+                </select>
+                <select data-testid="type-filter" aria-label=move || i18n.t(ui::ITEM_TYPE) on:change=move |ev| type_filter.set(ItemType::parse(&event_target_value(&ev)))>
+                    <option value="">{move || i18n.t(ui::ALL_TYPES)}</option>
+                    {ItemType::ALL.into_iter().map(|t| view! { <option value=t.as_str()>{move || i18n.t(t.label())}</option> }).collect_view()}
+                </select>
+                <select data-testid="tag-filter" aria-label=move || i18n.t(ui::FOCUS_TAGS) on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    tag_filter.set(FocusTag::ALL.into_iter().find(|t| serde_json::to_value(t).ok().and_then(|j| j.as_str().map(|x| x == v)).unwrap_or(false)));
+                }>
+                    <option value="">{move || i18n.t(ui::ALL_TAGS)}</option>
+                    {FocusTag::ALL.into_iter().map(|t| {
+                        let key = serde_json::to_value(t).ok().and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_default();
+                        view! { <option value=key>{move || i18n.t(t.label())}</option> }
+                    }).collect_view()}
+                </select>
+                <input type="date" data-testid="since-filter" aria-label=move || i18n.t(ui::SINCE) on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    since.set((!v.is_empty()).then(|| js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{v}T00:00:00"))).get_time()).filter(|t| t.is_finite()));
+                } />
             </div>
             {move || match items.with(|l| l.as_ref().map(Vec::len)) {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
@@ -208,7 +245,11 @@ pub fn ReviewItemPage() -> impl IntoView {
     let id = params.with_untracked(|p| p.get("id")).unwrap_or_default();
     let item = RwSignal::new(None::<LocalDraft>);
     let thread = RwSignal::new(LocalSync::default());
-    let original = RwSignal::new(None::<Option<(String, String)>>);
+    // Every revision (online); the diff compares `from` (default: the author's last submission)
+    // with `to` (default: the text as it stands here).
+    let revisions = RwSignal::new(None::<Option<Vec<xinbao_core::sync::Revision>>>);
+    let from = RwSignal::new(None::<u64>);
+    let to = RwSignal::new(None::<u64>);
     let note = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
@@ -236,17 +277,18 @@ pub fn ReviewItemPage() -> impl IntoView {
             });
         });
     }
-    // The author's submission, from the server's revisions (online).
+    // The revisions, from the server (online).
     {
         let id = id.clone();
         spawn_local(async move {
-            let found = api::revisions(&id)
-                .await
-                .ok()
-                .map(|revs| revs.into_iter().rev().find(|r| r.state == ItemState::Submitted).map(|r| (r.content.title, r.content.body)));
-            if !original.is_disposed() {
-                original.set(found.flatten().map(Some).or(Some(None)));
+            let found = api::revisions(&id).await.ok();
+            if revisions.is_disposed() {
+                return;
             }
+            if let Some(revs) = &found {
+                from.set(revs.iter().rev().find(|r| r.state == ItemState::Submitted).map(|r| r.rev));
+            }
+            revisions.set(Some(found));
         });
     }
     let act = move |action: Action| {
@@ -301,16 +343,39 @@ pub fn ReviewItemPage() -> impl IntoView {
             <label for="review-body">{move || i18n.t(ui::BODY)}</label>
             <textarea id="review-body" data-testid="review-body" rows="10" prop:value=move || body.get() prop:readonly=move || !editing()
                 on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-            {move || match original.get() {
+            {move || match revisions.get() {
                 None => None,
                 Some(None) => Some(view! { <p class="muted small">{i18n.t(ui::REVISIONS_OFFLINE)}</p> }.into_any()),
-                Some(Some((ot, ob))) => {
-                    let (t, b) = (title.get(), body.get());
+                Some(Some(revs)) => {
+                    let text_of = |rev: Option<u64>| match rev {
+                        Some(n) => revs.iter().find(|r| r.rev == n).map(|r| (r.content.title.clone(), r.content.body.clone())).unwrap_or_default(),
+                        None => (title.get(), body.get()),
+                    };
+                    let ((ot, ob), (t, b)) = (text_of(from.get()), text_of(to.get()));
+                    let options = move |selected: Option<u64>, current: bool| {
+                        let mut opts: Vec<_> = revs.iter().map(|r| {
+                            let label = format!("{} {} · {} · {}", i18n.t(ui::REVISION), r.rev, i18n.t(r.state.label()), r.by);
+                            view! { <option value=r.rev.to_string() selected=selected == Some(r.rev)>{label}</option> }.into_any()
+                        }).collect();
+                        if current {
+                            opts.push(view! { <option value="" selected=selected.is_none()>{i18n.t(ui::CURRENT_TEXT)}</option> }.into_any());
+                        }
+                        opts
+                    };
                     Some(view! {
+                        <div class="inline-form">
+                            <select data-testid="diff-from" aria-label=i18n.t(ui::AUTHOR_ORIGINAL) on:change=move |ev| from.set(event_target_value(&ev).parse().ok())>
+                                {options(from.get_untracked(), false)}
+                            </select>
+                            "→"
+                            <select data-testid="diff-to" aria-label=i18n.t(ui::CURRENT_TEXT) on:change=move |ev| to.set(event_target_value(&ev).parse().ok())>
+                                {options(to.get_untracked(), true)}
+                            </select>
+                        </div>
                         <div class="diff" data-testid="review-diff">
-                            <div class="diff-side"><h4>{i18n.t(ui::AUTHOR_ORIGINAL)}</h4>
+                            <div class="diff-side">
                                 <p class="diff-title">{side(&ot, &t, false)}</p><p class="diff-body">{side(&ob, &b, false)}</p></div>
-                            <div class="diff-side"><h4>{i18n.t(ui::CURRENT_TEXT)}</h4>
+                            <div class="diff-side">
                                 <p class="diff-title">{side(&ot, &t, true)}</p><p class="diff-body">{side(&ob, &b, true)}</p></div>
                         </div>
                     }.into_any())

@@ -212,3 +212,107 @@ async fn raw_insert(data_dir: &Path, mutations: &[Value]) -> Result<f64> {
     pool.close().await;
     Ok(ms)
 }
+
+/// The review queue of an office holding 100,000 items: p50 / p95 of a filtered page.
+pub struct QueueNumbers {
+    pub items: usize,
+    pub state_page_p50_ms: f64,
+    pub state_page_p95_ms: f64,
+    pub text_page_p50_ms: f64,
+    pub text_page_p95_ms: f64,
+}
+
+/// Fills the server's SQLite database (before the server starts) with `n` submitted items of the
+/// root office's townships, in one transaction.
+pub fn seed_queue(data_dir: &Path, n: usize) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        sqlx::any::install_default_drivers();
+        let url = format!("sqlite://{}?mode=rwc", data_dir.join("xinbao.db").display());
+        let pool = sqlx::AnyPool::connect(&url).await.map_err(|e| e.to_string())?;
+        let e = |e: sqlx::Error| e.to_string();
+        use sqlx::Row;
+        let root: i64 = sqlx::query("SELECT id FROM units WHERE parent_id IS NULL").fetch_one(&pool).await.map_err(e)?.try_get(0).map_err(e)?;
+        let author: i64 = sqlx::query("SELECT id FROM users WHERE username = 'bench0'").fetch_one(&pool).await.map_err(e)?.try_get(0).map_err(e)?;
+        let mut units = Vec::new();
+        for t in 0..20 {
+            let row = sqlx::query("INSERT INTO units (parent_id, name, kind, created_at) VALUES ($1, $2, 'township', 0) RETURNING id")
+                .bind(root)
+                .bind(format!("测试镇{t}"))
+                .fetch_one(&pool)
+                .await
+                .map_err(e)?;
+            units.push(row.try_get::<i64, _>(0).map_err(e)?);
+        }
+        let states = ["submitted", "screening", "editing", "awaiting_sign_off", "signed", "returned", "not_used", "reserved"];
+        let mut tx = pool.begin().await.map_err(e)?;
+        for i in 0..n {
+            let kind = if i % 100 == 0 { "urgent" } else if i % 3 == 0 { "problem" } else { "dynamic" };
+            sqlx::query(
+                "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at, office_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, '{}', $8, $8, $9)",
+            )
+            .bind(hex32(i as u64, 0xF1))
+            .bind(units[i % units.len()])
+            .bind(author)
+            .bind(kind)
+            .bind(format!("第{i}号信息：测试镇推进秸秆还田{}", i % 97))
+            .bind("今年以来，全镇秸秆还田面积达3.2万亩。")
+            .bind(states[i % states.len()])
+            .bind(1_780_000_000_000i64 + i as i64 * 1000)
+            .bind(root)
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        }
+        tx.commit().await.map_err(e)?;
+        pool.close().await;
+        Ok(())
+    })
+}
+
+async fn get(http: &Http, port: u16, path: &str, cookie: &str) -> Result<(u16, Vec<u8>)> {
+    let req = Request::get(format!("http://127.0.0.1:{port}{path}"))
+        .header("cookie", cookie)
+        .body(Full::new(Bytes::new()))
+        .map_err(|e| e.to_string())?;
+    let resp = http.request(req).await.map_err(|e| format!("GET {path}: {e}"))?;
+    let status = resp.status().as_u16();
+    let raw = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();
+    Ok((status, raw))
+}
+
+/// Times filtered queue pages as the office's editor.
+pub fn queue_bench(port: u16, items: usize) -> Result<QueueNumbers> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let http: Http = Client::builder(TokioExecutor::new()).build_http();
+        let (status, _, cookie) =
+            post(&http, port, "/api/login", json!({"username": "bench-editor", "password": "Chunfeng-2026"}).to_string(), None).await?;
+        let cookie = cookie.filter(|_| status == 200).ok_or("editor login failed")?;
+        let time = async |path: &str| -> Result<(f64, f64)> {
+            let mut t = Vec::new();
+            for _ in 0..60 {
+                let start = Instant::now();
+                let (status, body) = get(&http, port, path, &cookie).await?;
+                t.push(start.elapsed().as_secs_f64() * 1000.0);
+                let rows: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+                if status != 200 || rows.as_array().is_none_or(|r| r.is_empty()) {
+                    return Err(format!("{path}: {status}"));
+                }
+            }
+            t.drain(..10); // warm-up
+            t.sort_by(f64::total_cmp);
+            Ok((t[t.len() / 2], t[(t.len() as f64 * 0.95) as usize]))
+        };
+        let state_page = time("/api/review/queue?state=submitted&item_type=dynamic&limit=50&offset=500").await?;
+        let text_page = time("/api/review/queue?state=submitted&q=%E7%A7%B8%E7%A7%86%E8%BF%98%E7%94%B042&limit=50").await?;
+        Ok(QueueNumbers {
+            items,
+            state_page_p50_ms: state_page.0,
+            state_page_p95_ms: state_page.1,
+            text_page_p50_ms: text_page.0,
+            text_page_p95_ms: text_page.1,
+        })
+    })
+}

@@ -208,3 +208,18 @@ pub struct AuditRow {
     pub subject: String,
     pub detail: String,
 }
+
+/// One row of the office's review queue (`GET /api/review/queue`), urgent first, then oldest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub id: String,
+    pub title: String,
+    pub state: crate::sync::ItemState,
+    pub item_type: crate::item::ItemType,
+    pub unit_name: String,
+    pub author_name: String,
+    pub updated_at: i64,
+    /// The writing checks' summary from submission.
+    pub quality: Option<String>,
+}

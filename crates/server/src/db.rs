@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (5, "revisions", include_str!("../migrations/sqlite/0005_revisions.sql"), include_str!("../migrations/postgres/0005_revisions.sql")),
     (6, "review", include_str!("../migrations/sqlite/0006_review.sql"), include_str!("../migrations/postgres/0006_review.sql")),
+    (7, "queue", include_str!("../migrations/sqlite/0007_queue.sql"), include_str!("../migrations/postgres/0007_queue.sql")),
 ];
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.

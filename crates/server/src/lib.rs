@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
         .route("/items/{id}/revisions", get(sync::revisions))
+        .route("/review/queue", get(sync::queue))
         .route(
             "/attachments/{sha256}",
             get(attachments::get)

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         crate::sync::push,
         crate::sync::pull,
         crate::sync::revisions,
+        crate::sync::queue,
         crate::attachments::put,
         crate::attachments::get,
     ),

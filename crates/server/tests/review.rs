@@ -199,6 +199,16 @@ async fn only_the_reviewing_office_s_editor_and_signer_act_and_refusals_say_why(
     assert_eq!(r["reason"], "wrong_state");
     let r = other_officer.push(&t, 1, 1, json!({"op": "comment", "text": "看看"})).await;
     assert_eq!(r["outcome"], "rejected");
+    // The server-side queue: each office its own items, filtered; officers have none.
+    let q = json(t.get("/api/review/queue", Some(&editor.cookie)).await).await;
+    assert_eq!(q.as_array().map(|r| r.iter().filter_map(|x| x["title"].as_str()).collect::<Vec<_>>()), Some(vec!["兰州湾镇的稿件"]));
+    assert_eq!(q[0]["unit_name"], "兰州湾镇");
+    let q = json(t.get("/api/review/queue?state=signed", Some(&editor.cookie)).await).await;
+    assert_eq!(q.as_array().map(Vec::len), Some(0));
+    let q = json(t.get("/api/review/queue?q=%E5%A4%A7%E4%B8%B0", Some(&other_editor.cookie)).await).await;
+    assert_eq!(q.as_array().map(Vec::len), Some(1));
+    assert_eq!(t.get("/api/review/queue", Some(&officer.cookie)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(t.get("/api/review/queue?state=draft", Some(&editor.cookie)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // A stale base is a conflict, never a silent overwrite.
     assert_eq!(editor.act(&t, 1, 1, "screen", "").await["rev"], 2);
     let r = editor.act(&t, 1, 1, "not_use", "重复").await;

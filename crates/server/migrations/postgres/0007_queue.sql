@@ -1,0 +1,2 @@
+-- The review queue's order within an office: urgent first, then oldest (PostgreSQL flavour).
+CREATE INDEX items_office_updated ON items(office_id, updated_at);
