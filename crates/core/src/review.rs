@@ -208,19 +208,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const STATES: [ItemState; 10] = [
-        ItemState::Draft,
-        ItemState::Submitted,
-        ItemState::Screening,
-        ItemState::Returned,
-        ItemState::NotUsed,
-        ItemState::Reserved,
-        ItemState::Editing,
-        ItemState::AwaitingSignOff,
-        ItemState::Signed,
-        ItemState::Deleted,
-    ];
-
     /// The table of DOMAIN.md, written out: (role, from, action, urgent-only) → to.
     fn expected(role: Role, from: ItemState, action: Action, urgent: bool) -> Option<ItemState> {
         use Action as A;
@@ -251,7 +238,7 @@ mod tests {
         let mut allowed = 0;
         for role in Role::ALL {
             for reviews_it in [true, false] {
-                for state in STATES {
+                for state in ItemState::ALL {
                     for urgent in [false, true] {
                         for action in Action::ALL {
                             let got = decide(Actor { role, reviews_it }, state, urgent, action, "理由");

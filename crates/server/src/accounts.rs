@@ -119,13 +119,25 @@ pub async fn user_count(db: &Db) -> anyhow::Result<i64> {
 
 /// Appends one line to the audit trail. The trail is append-only: nothing updates or deletes it.
 pub async fn audit(db: &Db, actor: Option<i64>, action: &str, subject: &str, detail: &str) -> Result<(), sqlx::Error> {
+    audit_in(&db.pool, actor, action, subject, detail).await
+}
+
+/// [`audit`] inside a transaction (or on any connection), so the line commits with the change
+/// it records.
+pub async fn audit_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    actor: Option<i64>,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
         .bind(now_ms())
         .bind(actor)
         .bind(action)
         .bind(subject)
         .bind(detail)
-        .execute(&db.pool)
+        .execute(ex)
         .await?;
     Ok(())
 }

@@ -312,13 +312,7 @@ async fn apply_authors(tx: &mut Tx, me: &xinbao_core::api::Me, m: &Mutation, cur
             // The editor's queue shows what the officer saw while writing: the same checks.
             let report = quality_report(tx, me, content).await?;
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
-            sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, 'submit', $3, $4)")
-                .bind(now_ms())
-                .bind(me.user_id)
-                .bind(&m.item_id)
-                .bind(&content.title)
-                .execute(&mut **tx)
-                .await?;
+            audit(tx, me.user_id, "submit", &m.item_id, &content.title).await?;
         }
         Op::Delete => match &current {
             Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true).await?,
@@ -398,15 +392,7 @@ async fn review(
 }
 
 async fn audit(tx: &mut Tx, actor: i64, action: &str, subject: &str, detail: &str) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(now_ms())
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .bind(detail)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    Ok(crate::accounts::audit_in(&mut **tx, Some(actor), action, subject, detail).await?)
 }
 
 /// `POST /api/sync/push`
