@@ -325,4 +325,10 @@ pub mod ui {
     pub const ALL_UNITS: Text = Text::new("全部单位", "All units");
     pub const ALL_TAGS: Text = Text::new("全部标签", "All tags");
     pub const SINCE: Text = Text::new("起始日期", "Since");
+    pub const SETTINGS: Text = Text::new("时限设置", "Deadlines");
+    pub const URGENT_MINUTES: Text =
+        Text::new("紧急信息书面报告时限（分钟，自事发起算）", "Urgent items: written report due within (minutes after the event)");
+    pub const MINUTES_NUMBER: Text = Text::new("请填写分钟数", "Enter a number of minutes");
+    pub const SETTINGS_SAVED: Text = Text::new("已保存", "Saved");
+    pub const SAVE: Text = Text::new("保存", "Save");
 }

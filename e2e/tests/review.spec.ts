@@ -142,6 +142,21 @@ test("the queue: urgent first with its deadline, the writing-check hint, keyboar
   await expect(rows.first().getByTestId("deadline")).toHaveText(/书面报告已超时 1\d 分钟/);
   await expect(rows.nth(1).getByTestId("quality-hint")).toContainText("四有：情况");
 
+  // The deadline is the office's setting: the administrator allows two hours, and the same item
+  // now has time left.
+  server.addUser("root", "Chunfeng-2026", "admin");
+  const pa = await browser.newContext({ locale: "zh-CN" });
+  const admin = await pa.newPage();
+  await logIn(admin, server, "root", "Chunfeng-2026");
+  await admin.getByTestId("admin-link").click();
+  await expect(admin.getByTestId("urgent-minutes")).toHaveValue("60");
+  await admin.getByTestId("urgent-minutes").fill("120");
+  await admin.getByTestId("save-settings").click();
+  await expect(admin.getByTestId("settings-message")).toHaveText("已保存");
+  await pa.close();
+  await editor.reload();
+  await expect(rows.first().getByTestId("deadline")).toHaveText(/书面报告剩余 4\d 分钟/);
+
   // j moves down, x marks, twice; s takes both in.
   await editor.keyboard.press("j");
   await editor.keyboard.press("x");

@@ -198,6 +198,7 @@ pub fn AdminPage() -> impl IntoView {
                     <button type="submit" class="primary">{move || i18n.t(ui::ADD_UNIT)}</button>
                 </form>
             </section>
+            <SettingsSection />
             <AuditSection />
         </main>
     }
@@ -246,6 +247,49 @@ fn AuditSection() -> impl IntoView {
                     <tr data-testid="audit-row"><td>{date_time(r.at as f64)}</td><td>{r.actor}</td><td>{r.action}</td><td>{r.subject}</td><td>{r.detail}</td></tr>
                 }).collect_view()}</tbody>
             </table>
+        </section>
+    }
+}
+
+/// The office's deadline rules.
+#[component]
+fn SettingsSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let minutes = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    spawn_local(async move {
+        if let Ok(r) = api::get_json::<xinbao_core::review::DeadlineRules>("/api/settings").await
+            && !minutes.is_disposed()
+        {
+            minutes.set(r.urgent_written_minutes.to_string());
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = i18n.lang.get_untracked();
+        let Ok(m) = minutes.get_untracked().trim().parse::<i64>() else {
+            message.set(Some((false, i18n.t(ui::MINUTES_NUMBER).to_owned())));
+            return;
+        };
+        spawn_local(async move {
+            let body = xinbao_core::review::DeadlineRules { urgent_written_minutes: m };
+            let r = api::post_json::<_, xinbao_core::review::DeadlineRules>("/api/admin/settings", &body).await;
+            message.set(Some(match r {
+                Ok(_) => (true, i18n.t(ui::SETTINGS_SAVED).to_owned()),
+                Err(e) => (false, failure(e, lang)),
+            }));
+        });
+    };
+    view! {
+        <section aria-labelledby="settings-head">
+            <h3 id="settings-head">{move || i18n.t(ui::SETTINGS)}</h3>
+            <form class="inline-form" on:submit=save>
+                <label for="urgent-minutes">{move || i18n.t(ui::URGENT_MINUTES)}</label>
+                <input id="urgent-minutes" type="number" min="5" max="1440" data-testid="urgent-minutes"
+                    prop:value=move || minutes.get() on:input=move |ev| minutes.set(event_target_value(&ev)) />
+                <button type="submit" class="primary" data-testid="save-settings">{move || i18n.t(ui::SAVE)}</button>
+            </form>
+            {move || message.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } data-testid="settings-message">{t}</p> })}
         </section>
     }
 }

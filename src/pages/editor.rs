@@ -559,9 +559,12 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 on:blur=move |_| save_now()></textarea>
             <ItemFields current item_type on_change=Callback::new(move |()| schedule()) />
             <PhotosField owner draft_id=current.with_value(|d| d.id.clone()) named=current.with_value(|d| d.content.photos.clone())
+                on_server=current.with_value(|d| d.sync.rev > 0)
                 on_change=Callback::new(move |refs| {
                     current.update_value(|d| d.content.photos = refs);
+                    // A photo added or removed is saved at once, not after the typing pause.
                     schedule();
+                    save_now();
                 }) />
             </fieldset>
             <div class="readiness" data-testid="readiness">

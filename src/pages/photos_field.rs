@@ -55,6 +55,8 @@ pub fn PhotosField(
     draft_id: String,
     /// The photos the draft names now.
     named: Vec<PhotoRef>,
+    /// Whether the draft has been on the server (only then can a photo missing here be there).
+    on_server: bool,
     /// Called with the photos the draft should name after an add or a removal.
     on_change: Callback<Vec<PhotoRef>>,
 ) -> impl IntoView {
@@ -72,7 +74,9 @@ pub fn PhotosField(
             }
             let mut shown_list: Vec<Shown> = ps.iter().map(shown).collect();
             let here: Vec<String> = shown_list.iter().filter_map(|s| s.reference.as_ref().map(|r| r.sha256.clone())).collect();
-            shown_list.extend(named.iter().filter(|r| !here.contains(&r.sha256)).map(remote));
+            if on_server {
+                shown_list.extend(named.iter().filter(|r| !here.contains(&r.sha256)).map(remote));
+            }
             let changed = shown_list.iter().filter_map(|s| s.reference.as_ref()).ne(named.iter());
             list.set(shown_list);
             // Photos added before the draft named them (kept before sync): name them now.

@@ -10,12 +10,16 @@ use crate::session::use_session;
 use crate::store::{self, LocalDraft, outbox};
 use crate::sync::use_sync;
 use crate::util::date_time;
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use xinbao_core::diff::{self, Change};
 use xinbao_core::item::{FocusTag, ItemType};
-use xinbao_core::review::{Action, Actor, permitted};
+use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
+
+/// Where the office's deadline rules are kept between visits (offline).
+const RULES_KEY: &str = "xinbao.deadline_rules";
 use xinbao_core::sync::{ItemState, LocalSync};
 
 /// Items of others in this browser's store that the office reviews (never drafts).
@@ -46,8 +50,18 @@ pub fn ReviewQueuePage() -> impl IntoView {
     // Changed on or after this day (ms at local midnight), from a date input.
     let since = RwSignal::new(None::<f64>);
     let generation = use_sync().map(|s| s.generation);
-    // The clock for urgent deadlines.
+    // The clock and the rules for urgent deadlines (the office's setting; the last one seen is
+    // kept for offline use).
     let now = RwSignal::new(crate::util::now_ms());
+    let rules = RwSignal::new(LocalStorage::get::<DeadlineRules>(RULES_KEY).unwrap_or_default());
+    spawn_local(async move {
+        if let Ok(r) = api::get_json::<DeadlineRules>("/api/settings").await {
+            let _ = LocalStorage::set(RULES_KEY, r);
+            if !rules.is_disposed() {
+                rules.set(r);
+            }
+        }
+    });
     let tick = set_interval_with_handle(move || now.set(crate::util::now_ms()), std::time::Duration::from_secs(30));
     on_cleanup(move || {
         if let Ok(t) = tick {
@@ -219,7 +233,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                                         <span class="badge status" data-testid="review-state">{d.sync.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
                                         <span>{format!("{} {} · {}", i18n.t(ui::FROM), d.sync.unit_name, d.sync.author_name)}</span>
                                         <span>{format!("{} {}", i18n.t(ui::UPDATED), date_time(d.updated_at))}</span>
-                                        {deadline(&d, now.get(), i18n.lang.get())}
+                                        {deadline(&d, now.get(), rules.get(), i18n.lang.get())}
                                         {d.sync.quality.clone().map(|q| view! { <span class="quality-hint" data-testid="quality-hint">{q}</span> })}
                                     </span>
                                 </a>
@@ -448,12 +462,12 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
 }
 
 /// An urgent item's countdown (only while it is still with the office before sign-off).
-fn deadline(d: &LocalDraft, now: f64, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
+fn deadline(d: &LocalDraft, now: f64, rules: DeadlineRules, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
     let open = d.sync.state.is_some_and(|s| matches!(s, ItemState::Submitted | ItemState::Screening | ItemState::Editing));
     if d.content.item_type != ItemType::Urgent || !open {
         return None;
     }
-    let left = xinbao_core::review::urgent_minutes_left(d.content.event_time, now as i64)?;
+    let left = xinbao_core::review::urgent_minutes_left(d.content.event_time, now as i64, rules)?;
     Some(
         view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, lang)}</span> },
     )

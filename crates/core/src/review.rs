@@ -157,14 +157,32 @@ pub fn permitted(actor: Actor, state: ItemState, urgent: bool) -> Vec<Action> {
     Action::ALL.into_iter().filter(|a| decide(actor, state, urgent, *a, "理由").is_ok()).collect()
 }
 
-/// Minutes after the event within which an urgent item's first written report is due (offices
-/// use 60 for major events; DOMAIN.md). A setting with this default.
-pub const URGENT_WRITTEN_MINUTES: i64 = 60;
+/// The deadline rules an administrator sets (`GET /api/settings`, `POST /api/admin/settings`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineRules {
+    /// Minutes after the event within which an urgent item's first written report is due
+    /// (offices use 60 for major events, others up to 120; DOMAIN.md).
+    pub urgent_written_minutes: i64,
+}
+
+impl Default for DeadlineRules {
+    fn default() -> DeadlineRules {
+        DeadlineRules { urgent_written_minutes: 60 }
+    }
+}
+
+impl DeadlineRules {
+    /// Between 5 minutes and a day.
+    pub fn valid(&self) -> bool {
+        (5..=1440).contains(&self.urgent_written_minutes)
+    }
+}
 
 /// Where an urgent item stands against its deadline at `now` (ms): minutes left (negative when
 /// late), or `None` without an event time.
-pub fn urgent_minutes_left(event_time: Option<i64>, now: i64) -> Option<i64> {
-    let due = event_time? + URGENT_WRITTEN_MINUTES * 60_000;
+pub fn urgent_minutes_left(event_time: Option<i64>, now: i64, rules: DeadlineRules) -> Option<i64> {
+    let due = event_time? + rules.urgent_written_minutes * 60_000;
     Some((due - now).div_euclid(60_000))
 }
 
@@ -305,10 +323,14 @@ mod tests {
     #[test]
     fn urgent_deadlines_count_down_and_then_count_lateness() {
         let event = 1_780_000_000_000;
-        assert_eq!(urgent_minutes_left(Some(event), event), Some(60));
-        assert_eq!(urgent_minutes_left(Some(event), event + 25 * 60_000), Some(35));
-        assert_eq!(urgent_minutes_left(Some(event), event + 72 * 60_000), Some(-12));
-        assert_eq!(urgent_minutes_left(None, event), None);
+        let rules = DeadlineRules::default();
+        assert_eq!(urgent_minutes_left(Some(event), event, rules), Some(60));
+        assert_eq!(urgent_minutes_left(Some(event), event + 25 * 60_000, rules), Some(35));
+        assert_eq!(urgent_minutes_left(Some(event), event + 72 * 60_000, rules), Some(-12));
+        assert_eq!(urgent_minutes_left(None, event, rules), None);
+        let two_hours = DeadlineRules { urgent_written_minutes: 120 };
+        assert_eq!(urgent_minutes_left(Some(event), event + 72 * 60_000, two_hours), Some(48));
+        assert!(two_hours.valid() && !DeadlineRules { urgent_written_minutes: 0 }.valid());
         assert_eq!(deadline_text(-12, crate::i18n::Lang::Zh), "书面报告已超时 12 分钟");
     }
 

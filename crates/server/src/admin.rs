@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::Row;
 use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, Me, NewAccount, OneTimePassword, UnitChange, UnitInfo};
+use xinbao_core::review::DeadlineRules;
 use xinbao_core::role::Role;
 
 fn admin_only(me: &Me) -> Result<(), AppError> {
@@ -282,11 +283,12 @@ pub struct AuditQuery {
 }
 
 async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<AuditRow>, AppError> {
-    let like = |s: &Option<String>| format!("%{}%", s.as_deref().unwrap_or("").replace(['%', '_'], ""));
+    let like = |s: &Option<String>| crate::db::like_pattern(s.as_deref().unwrap_or(""));
     let rows = sqlx::query(
         "SELECT a.id, a.at, COALESCE(u.display_name, ''), COALESCE(u.username, ''), a.action, a.subject, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE a.action LIKE $1 AND a.subject LIKE $2 AND (COALESCE(u.username, '') LIKE $3 OR COALESCE(u.display_name, '') LIKE $3) \
+         WHERE a.action LIKE $1 ESCAPE '\\' AND a.subject LIKE $2 ESCAPE '\\' \
+         AND (COALESCE(u.username, '') LIKE $3 ESCAPE '\\' OR COALESCE(u.display_name, '') LIKE $3 ESCAPE '\\') \
          AND a.at >= $4 AND a.at <= $5 ORDER BY a.id DESC LIMIT $6",
     )
     .bind(like(&q.action))
@@ -367,4 +369,34 @@ mod tests {
         assert_eq!(csv_field("退回：\"缺数据\""), "\"退回：\"\"缺数据\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
+}
+
+/// `GET /api/settings`: the deadline rules (every logged-in account: the desks show countdowns).
+#[utoipa::path(get, path = "/api/settings", tag = "admin", responses((status = 200, body = DeadlineRules)))]
+pub async fn settings(State(state): State<AppState>, _me: CurrentUser) -> Result<Json<DeadlineRules>, AppError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = 'urgent_written_minutes'").fetch_optional(&state.db.pool).await?;
+    let minutes = row.map(|r| r.try_get::<String, _>(0)).transpose()?.and_then(|v| v.parse().ok());
+    Ok(Json(minutes.map(|m| DeadlineRules { urgent_written_minutes: m }).unwrap_or_default()))
+}
+
+/// `POST /api/admin/settings`: change the deadline rules (audited).
+#[utoipa::path(post, path = "/api/admin/settings", tag = "admin", request_body = DeadlineRules,
+    responses((status = 200, body = DeadlineRules), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn change_settings(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<DeadlineRules>,
+) -> Result<Json<DeadlineRules>, AppError> {
+    admin_only(&me)?;
+    if !req.valid() {
+        return Err(AppError::bad_request("紧急信息书面报告时限应在5到1440分钟之间"));
+    }
+    let before = settings(State(state.clone()), CurrentUser(me.clone())).await?.0;
+    sqlx::query("UPDATE settings SET value = $1 WHERE key = 'urgent_written_minutes'")
+        .bind(req.urgent_written_minutes.to_string())
+        .execute(&state.db.pool)
+        .await?;
+    let detail = format!("urgent_written_minutes {} → {}", before.urgent_written_minutes, req.urgent_written_minutes);
+    accounts::audit(&state.db, Some(me.user_id), "settings_changed", "deadline_rules", &detail).await?;
+    Ok(Json(req))
 }

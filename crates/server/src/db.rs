@@ -34,7 +34,15 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (5, "revisions", include_str!("../migrations/sqlite/0005_revisions.sql"), include_str!("../migrations/postgres/0005_revisions.sql")),
     (6, "review", include_str!("../migrations/sqlite/0006_review.sql"), include_str!("../migrations/postgres/0006_review.sql")),
     (7, "queue", include_str!("../migrations/sqlite/0007_queue.sql"), include_str!("../migrations/postgres/0007_queue.sql")),
+    (8, "settings", include_str!("../migrations/sqlite/0008_settings.sql"), include_str!("../migrations/postgres/0008_settings.sql")),
 ];
+
+/// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken
+/// literally.
+pub fn like_pattern(text: &str) -> String {
+    let escaped: String = text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    format!("%{escaped}%")
+}
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.
 pub fn now_ms() -> i64 {

@@ -108,6 +108,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/units", get(admin::units).post(admin::create_unit))
         .route("/admin/units/{id}", post(admin::change_unit))
         .route("/admin/audit", get(admin::audit))
+        .route("/settings", get(admin::settings))
+        .route("/admin/settings", post(admin::change_settings))
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))

@@ -25,6 +25,8 @@ use utoipa::OpenApi;
         crate::admin::change_unit,
         crate::admin::audit,
         crate::admin::audit_csv,
+        crate::admin::settings,
+        crate::admin::change_settings,
         crate::sync::push,
         crate::sync::pull,
         crate::sync::revisions,

@@ -606,12 +606,12 @@ pub async fn queue(
         Some(t) => Some(ItemType::parse(t).ok_or_else(|| AppError::bad_request("未知的信息类型"))?),
         None => None,
     };
-    let like = format!("%{}%", q.q.as_deref().unwrap_or("").replace(['%', '_'], ""));
+    let like = crate::db::like_pattern(q.q.as_deref().unwrap_or(""));
     let rows = sqlx::query(
         "SELECT i.id, i.title, i.state, i.item_type, n.name, u.display_name, i.updated_at, i.quality \
          FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id \
          WHERE i.office_id = $1 AND i.state NOT IN ('draft', 'deleted') \
-         AND ($2 = '' OR i.state = $2) AND ($3 = 0 OR i.unit_id = $3) AND ($4 = '' OR i.item_type = $4) AND i.title LIKE $5 \
+         AND ($2 = '' OR i.state = $2) AND ($3 = 0 OR i.unit_id = $3) AND ($4 = '' OR i.item_type = $4) AND i.title LIKE $5 ESCAPE '\\' \
          ORDER BY CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END, i.updated_at LIMIT $6 OFFSET $7",
     )
     .bind(me.unit_id)

@@ -144,3 +144,29 @@ async fn the_unit_tree_is_generic_and_never_loops() {
     let units = json(t.get("/api/admin/units", Some(&c)).await).await;
     assert_eq!(units.as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn the_urgent_deadline_is_a_setting_only_administrators_change() {
+    let t = TestApp::spawn().await;
+    let c = admin(&t).await;
+    let root = t.root().await;
+    t.user_in("e", PW, Role::Editor, root).await;
+    let editor = t.login("e", PW).await;
+    assert_eq!(json(t.get("/api/settings", Some(&editor)).await).await["urgent_written_minutes"], 60);
+    assert_eq!(
+        t.post_json("/api/admin/settings", json!({"urgent_written_minutes": 120}), Some(&editor)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let bad = t.post_json("/api/admin/settings", json!({"urgent_written_minutes": 0}), Some(&c)).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(bad).await.contains("5到1440分钟"));
+    assert_eq!(t.post_json("/api/admin/settings", json!({"urgent_written_minutes": 120}), Some(&c)).await.status(), StatusCode::OK);
+    assert_eq!(json(t.get("/api/settings", Some(&editor)).await).await["urgent_written_minutes"], 120);
+    let rows = json(t.get("/api/admin/audit?action=settings_changed", Some(&c)).await).await;
+    assert_eq!(rows[0]["detail"], "urgent_written_minutes 60 → 120");
+    // `%` and `_` in a filter are taken literally, not as wildcards.
+    let none = json(t.get("/api/admin/audit?action=%25", Some(&c)).await).await;
+    assert_eq!(none.as_array().map(Vec::len), Some(0));
+    let underscore = json(t.get("/api/admin/audit?action=s_changed", Some(&c)).await).await;
+    assert_eq!(underscore.as_array().map(Vec::len), Some(1));
+}
