@@ -38,11 +38,17 @@ async fn answer<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
 }
 
 async fn error_of(resp: Response) -> ApiError {
+    error_with_detail(resp).await.0
+}
+
+/// The error a response carries, with the server's Chinese detail when it gave one.
+async fn error_with_detail(resp: Response) -> (ApiError, Option<String>) {
+    let status = resp.status();
     match resp.json::<ErrorBody>().await {
-        Ok(body) => ApiError::Server(body.code),
-        Err(_) if resp.status() == 401 => ApiError::Server(ErrorCode::Unauthenticated),
-        Err(_) if resp.status() >= 500 => ApiError::Server(ErrorCode::Unavailable),
-        Err(_) => ApiError::Server(ErrorCode::BadRequest),
+        Ok(body) => (ApiError::Server(body.code), body.detail),
+        Err(_) if status == 401 => (ApiError::Server(ErrorCode::Unauthenticated), None),
+        Err(_) if status >= 500 => (ApiError::Server(ErrorCode::Unavailable), None),
+        Err(_) => (ApiError::Server(ErrorCode::BadRequest), None),
     }
 }
 
@@ -132,10 +138,5 @@ pub async fn post_json<B: serde::Serialize, T: DeserializeOwned>(path: &str, bod
     if resp.ok() {
         return resp.json::<T>().await.map_err(|_| (ApiError::Server(ErrorCode::Internal), None));
     }
-    let status = resp.status();
-    match resp.json::<ErrorBody>().await {
-        Ok(body) => Err((ApiError::Server(body.code), body.detail)),
-        Err(_) if status == 401 => Err((ApiError::Server(ErrorCode::Unauthenticated), None)),
-        Err(_) => Err((ApiError::Server(ErrorCode::Unavailable), None)),
-    }
+    Err(error_with_detail(resp).await)
 }

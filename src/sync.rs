@@ -332,7 +332,6 @@ impl SyncState {
                         self.report(done, total);
                     }
                     Err(ApiError::Server(ErrorCode::TooLarge)) if n > 1 => batch = (n / 2).max(1),
-                    Err(ApiError::Server(ErrorCode::Unauthenticated)) => return Err(RoundError::NeedLogin),
                     Err(ApiError::Server(ErrorCode::Forbidden)) if restarts == 0 => {
                         // This id is known as another account's: never share it.
                         restarts += 1;
@@ -340,29 +339,14 @@ impl SyncState {
                         from_scratch = true;
                         queue = outbox::freeze(user).await?.1;
                     }
-                    Err(ApiError::Network) => {
-                        self.online.set(Some(false));
-                        return Err(RoundError::Offline);
-                    }
-                    Err(_) => {
-                        self.online.set(Some(true));
-                        return Err(RoundError::Server);
-                    }
+                    Err(e) => return Err(self.failed(e)),
                 }
             }
         }
         let mut cursor = if from_scratch { 0 } else { meta.cursor };
         let mut seen = HashSet::new();
         loop {
-            let page = match api::pull(&PullRequest { client_id: client_id.clone(), cursor }).await {
-                Ok(p) => p,
-                Err(ApiError::Network) => {
-                    self.online.set(Some(false));
-                    return Err(RoundError::Offline);
-                }
-                Err(ApiError::Server(ErrorCode::Unauthenticated)) => return Err(RoundError::NeedLogin),
-                Err(_) => return Err(RoundError::Server),
-            };
+            let page = api::pull(&PullRequest { client_id: client_id.clone(), cursor }).await.map_err(|e| self.failed(e))?;
             self.online.set(Some(true));
             if page.reset {
                 from_scratch = true;

@@ -6,6 +6,7 @@
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
+use crate::pages::sync_panel::side;
 use crate::session::use_session;
 use crate::store::{self, LocalDraft, outbox};
 use crate::sync::use_sync;
@@ -14,7 +15,6 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use xinbao_core::diff::{self, Change};
 use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
 
@@ -193,13 +193,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 </select>
                 <select data-testid="tag-filter" aria-label=move || i18n.t(ui::FOCUS_TAGS) on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    tag_filter.set(FocusTag::ALL.into_iter().find(|t| serde_json::to_value(t).ok().and_then(|j| j.as_str().map(|x| x == v)).unwrap_or(false)));
+                    tag_filter.set(FocusTag::ALL.into_iter().find(|t| t.as_str() == v));
                 }>
                     <option value="">{move || i18n.t(ui::ALL_TAGS)}</option>
-                    {FocusTag::ALL.into_iter().map(|t| {
-                        let key = serde_json::to_value(t).ok().and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_default();
-                        view! { <option value=key>{move || i18n.t(t.label())}</option> }
-                    }).collect_view()}
+                    {FocusTag::ALL.into_iter().map(|t| view! { <option value=t.as_str()>{move || i18n.t(t.label())}</option> }).collect_view()}
                 </select>
                 <input type="date" data-testid="since-filter" aria-label=move || i18n.t(ui::SINCE) on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -401,7 +398,7 @@ pub fn ReviewItemPage() -> impl IntoView {
             <div class="review-actions">
                 {move || actions().into_iter().map(|a| view! {
                     <button type="button" class=if a.needs_note() { "secondary" } else { "primary" }
-                        data-testid=format!("act-{}", serde_json::to_value(a).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                        data-testid=format!("act-{}", a.as_str())
                         on:click=move |_| act(a)>{i18n.t(a.label())}</button>
                 }).collect_view()}
             </div>
@@ -471,17 +468,4 @@ fn deadline(d: &LocalDraft, now: f64, rules: DeadlineRules, lang: xinbao_core::i
     Some(
         view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, lang)}</span> },
     )
-}
-
-/// One side of a diff (text nodes only: nothing typed becomes markup).
-fn side(old: &str, new: &str, new_side: bool) -> impl IntoView + use<> {
-    diff::chars(old, new)
-        .into_iter()
-        .filter(|s| s.change != if new_side { Change::Deleted } else { Change::Inserted })
-        .map(|s| match s.change {
-            Change::Same => view! { <span>{s.text}</span> }.into_any(),
-            Change::Inserted => view! { <ins>{s.text}</ins> }.into_any(),
-            Change::Deleted => view! { <del>{s.text}</del> }.into_any(),
-        })
-        .collect_view()
 }

@@ -100,13 +100,13 @@ pub fn SyncPanel(
     }
 }
 
-/// One side of a diff between `server` and `mine`: the server's side marks what only it has
-/// (deleted in mine), my side what only I have (inserted). Text nodes only: nothing typed
-/// becomes markup.
-fn side(server: &str, mine: &str, my_side: bool) -> impl IntoView + use<> {
-    diff::chars(server, mine)
+/// One side of a character diff from `old` to `new`: the old side marks what only it has
+/// (deleted), the new side what only it has (inserted). Text nodes only: nothing typed becomes
+/// markup. Used for server conflicts here and for revisions on the review desk.
+pub(crate) fn side(old: &str, new: &str, new_side: bool) -> impl IntoView + use<> {
+    diff::chars(old, new)
         .into_iter()
-        .filter(|s| s.change != if my_side { Change::Deleted } else { Change::Inserted })
+        .filter(|s| s.change != if new_side { Change::Deleted } else { Change::Inserted })
         .map(|s| match s.change {
             Change::Same => view! { <span>{s.text}</span> }.into_any(),
             Change::Inserted => view! { <ins>{s.text}</ins> }.into_any(),

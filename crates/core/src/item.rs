@@ -76,6 +76,16 @@ pub enum FocusTag {
 impl FocusTag {
     pub const ALL: [FocusTag; 4] = [FocusTag::Key, FocusTag::Highlight, FocusTag::Hotspot, FocusTag::Difficulty];
 
+    /// The wire name (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FocusTag::Key => "key",
+            FocusTag::Highlight => "highlight",
+            FocusTag::Hotspot => "hotspot",
+            FocusTag::Difficulty => "difficulty",
+        }
+    }
+
     pub fn label(self) -> Text {
         match self {
             FocusTag::Key => Text::new("重点", "Key work"),

@@ -53,6 +53,21 @@ impl Action {
         Action::SendBack,
     ];
 
+    /// The wire name (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Screen => "screen",
+            Action::Return => "return",
+            Action::NotUse => "not_use",
+            Action::Reserve => "reserve",
+            Action::Edit => "edit",
+            Action::SaveEdit => "save_edit",
+            Action::SendToSignOff => "send_to_sign_off",
+            Action::Sign => "sign",
+            Action::SendBack => "send_back",
+        }
+    }
+
     pub fn label(self) -> Text {
         match self {
             Action::Screen => Text::new("受理", "Take in"),
@@ -271,6 +286,13 @@ mod tests {
             }
         }
         assert_eq!(allowed, 31, "16 rows, 15 of them for both urgent and not");
+    }
+
+    #[test]
+    fn wire_names_are_the_serialized_names() {
+        for a in Action::ALL {
+            assert_eq!(serde_json::to_value(a).ok(), Some(serde_json::Value::from(a.as_str())));
+        }
     }
 
     #[test]

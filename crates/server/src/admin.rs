@@ -24,13 +24,13 @@ fn admin_only(me: &Me) -> Result<(), AppError> {
 
 const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
 
-/// `GET /api/admin/users`
-#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<Account>), (status = 403, body = xinbao_core::api::ErrorBody)))]
-pub async fn users(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<Account>>, AppError> {
-    admin_only(&me)?;
+/// Accounts with their unit's name: all of them, or the one with `id`.
+async fn accounts_where(state: &AppState, id: Option<i64>) -> Result<Vec<Account>, AppError> {
     let rows = sqlx::query(
-        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name, u.disabled FROM users u JOIN units n ON n.id = u.unit_id ORDER BY u.id",
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name, u.disabled FROM users u JOIN units n ON n.id = u.unit_id \
+         WHERE ($1 = 0 OR u.id = $1) ORDER BY u.id",
     )
+    .bind(id.unwrap_or(0))
     .fetch_all(&state.db.pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -45,7 +45,18 @@ pub async fn users(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
             disabled: r.try_get::<i64, _>(6)? != 0,
         });
     }
-    Ok(Json(out))
+    Ok(out)
+}
+
+async fn account(state: &AppState, id: i64) -> Result<Account, AppError> {
+    accounts_where(state, Some(id)).await?.into_iter().next().ok_or(AppError::refused(ErrorCode::NotFound))
+}
+
+/// `GET /api/admin/users`
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<Account>), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn users(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<Account>>, AppError> {
+    admin_only(&me)?;
+    Ok(Json(accounts_where(&state, None).await?))
 }
 
 async fn unit_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
@@ -102,9 +113,7 @@ pub async fn change_user(
     ApiJson(req): ApiJson<AccountChange>,
 ) -> Result<Json<Account>, AppError> {
     admin_only(&me)?;
-    let Some(before) = users(State(state.clone()), CurrentUser(me.clone())).await?.0.into_iter().find(|a| a.id == id) else {
-        return Err(AppError::refused(ErrorCode::NotFound));
-    };
+    let before = account(&state, id).await?;
     if id == me.user_id && (req.disabled == Some(true) || req.role.is_some_and(|r| r != Role::Admin)) {
         return Err(AppError::bad_request("不能停用自己的账号或取消自己的管理员身份"));
     }
@@ -140,13 +149,7 @@ pub async fn change_user(
         name
     );
     accounts::audit(&state.db, Some(me.user_id), "user_changed", &before.username, &detail).await?;
-    let after = users(State(state.clone()), CurrentUser(me))
-        .await?
-        .0
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or(AppError::refused(ErrorCode::NotFound))?;
-    Ok(Json(after))
+    Ok(Json(account(&state, id).await?))
 }
 
 /// `POST /api/admin/users/{id}/reset-password`: a new one-time password (shown once), to be

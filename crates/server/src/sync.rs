@@ -121,7 +121,9 @@ async fn office_of(tx: &mut Tx, unit: i64) -> Result<Option<i64>, AppError> {
     Ok(reviewing_office(&tree, unit))
 }
 
-/// Writes the item's new state and content at `rev`, and logs the change.
+/// Writes the item's new state and content at `rev`, and logs the change. A new item (`exists`
+/// false) is recorded under `office`, the reviewing office of its author's unit.
+#[allow(clippy::too_many_arguments)]
 async fn write_item(
     tx: &mut Tx,
     me: &xinbao_core::api::Me,
@@ -130,6 +132,7 @@ async fn write_item(
     state: ItemState,
     content: &DraftContent,
     exists: bool,
+    office: Option<i64>,
 ) -> Result<(), AppError> {
     let now = now_ms();
     let json = serde_json::to_string(content).map_err(|e| AppError::Internal(e.into()))?;
@@ -148,7 +151,6 @@ async fn write_item(
         .execute(&mut **tx)
         .await?;
     } else {
-        let office = office_of(tx, me.unit_id).await?;
         sqlx::query(
             "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at, office_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
@@ -230,7 +232,9 @@ fn rejected(reason: RejectReason, detail: impl Into<String>) -> Outcome {
 }
 
 /// Decides and writes one mutation (the client row is already locked).
-async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Mutation) -> Result<Outcome, AppError> {
+/// `office` is the reviewing office of the author's unit, worked out once per push for the items
+/// the push creates.
+async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Mutation, office: Option<i64>) -> Result<Outcome, AppError> {
     if !valid_item_id(&m.item_id) {
         return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
     }
@@ -252,7 +256,7 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
             return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
         }
     }
-    apply_authors(tx, me, m, current).await
+    apply_authors(tx, me, m, current, office).await
 }
 
 /// Keeps a proposal made on a stale revision, and answers with the server's version.
@@ -278,7 +282,13 @@ async fn keep_conflict(tx: &mut Tx, client_id: &str, m: &Mutation, item: &ItemSn
 }
 
 /// The author's own operations: save, submit, delete.
-async fn apply_authors(tx: &mut Tx, me: &xinbao_core::api::Me, m: &Mutation, current: Option<ItemSnapshot>) -> Result<Outcome, AppError> {
+async fn apply_authors(
+    tx: &mut Tx,
+    me: &xinbao_core::api::Me,
+    m: &Mutation,
+    current: Option<ItemSnapshot>,
+    office: Option<i64>,
+) -> Result<Outcome, AppError> {
     // Photos travel first (`/api/attachments`); a mutation naming one that never arrived is
     // refused rather than stored with a hole in it.
     if let Op::Save { content } | Op::Submit { content } = &m.op {
@@ -300,7 +310,7 @@ async fn apply_authors(tx: &mut Tx, me: &xinbao_core::api::Me, m: &Mutation, cur
             // A returned item being revised stays returned until it is submitted again.
             let state =
                 if current.as_ref().is_some_and(|i| i.state == ItemState::Returned) { ItemState::Returned } else { ItemState::Draft };
-            write_item(tx, me, &m.item_id, rev, state, content, exists).await?
+            write_item(tx, me, &m.item_id, rev, state, content, exists, office).await?
         }
         Op::Submit { content } => {
             let problems = check_submittable(content);
@@ -308,14 +318,14 @@ async fn apply_authors(tx: &mut Tx, me: &xinbao_core::api::Me, m: &Mutation, cur
                 let detail = problems.iter().map(|p| p.message.zh).collect::<Vec<_>>().join("；");
                 return Ok(rejected(RejectReason::Invalid, detail));
             }
-            write_item(tx, me, &m.item_id, rev, ItemState::Submitted, content, exists).await?;
+            write_item(tx, me, &m.item_id, rev, ItemState::Submitted, content, exists, office).await?;
             // The editor's queue shows what the officer saw while writing: the same checks.
             let report = quality_report(tx, me, content).await?;
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
             audit(tx, me.user_id, "submit", &m.item_id, &content.title).await?;
         }
         Op::Delete => match &current {
-            Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true).await?,
+            Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await?,
             None => return Ok(Outcome::Applied { rev: 0 }),
         },
         Op::Act { .. } | Op::Comment { .. } => return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
@@ -371,20 +381,13 @@ async fn review(
                 _ => &item.content,
             };
             let rev = item.rev + 1;
-            write_item(tx, me, &m.item_id, rev, next, text, true).await?;
+            write_item(tx, me, &m.item_id, rev, next, text, true, None).await?;
             let note_json =
                 serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
                     .map_err(|e| AppError::Internal(e.into()))?;
             sqlx::query("UPDATE items SET review = $1 WHERE id = $2").bind(note_json).bind(&m.item_id).execute(&mut **tx).await?;
             let detail = format!("{} → {}：{}", item.state.as_str(), next.as_str(), note.trim());
-            audit(
-                tx,
-                me.user_id,
-                &format!("review:{}", serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-                &m.item_id,
-                &detail,
-            )
-            .await?;
+            audit(tx, me.user_id, &format!("review:{}", action.as_str()), &m.item_id, &detail).await?;
             Ok(Outcome::Applied { rev })
         }
         _ => Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
@@ -417,6 +420,7 @@ pub async fn push(
     let mut tx = state.db.pool.begin().await?;
     let first_mid = req.mutations.first().map_or(1, |m| m.mid);
     let known = lock_client(&mut tx, &req.client_id, me.user_id, first_mid).await?;
+    let office = office_of(&mut tx, me.unit_id).await?;
     let mut last_mid = known;
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut expected = None;
@@ -439,7 +443,7 @@ pub async fn push(
             expected = Some(last_mid + 1);
             break;
         }
-        let outcome = apply(&mut tx, &me, &req.client_id, m).await?;
+        let outcome = apply(&mut tx, &me, &req.client_id, m, office).await?;
         let result = MutationResult { mid: m.mid, outcome };
         let stored = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.into()))?;
         sqlx::query("INSERT INTO mutation_results (client_id, mid, result) VALUES ($1, $2, $3)")
