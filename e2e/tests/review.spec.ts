@@ -1,7 +1,7 @@
 // The review loop in Chromium with separate browser contexts (officer, editor, then signer):
 // submit → take in → edit (diff visible) → return with a reason and a comment → the officer
 // sees it after sync, revises offline, resubmits → the editor accepts and sends for sign-off →
-// the signer signs; every step is in the item's history.
+// the signer signs; every step is in the item's history and in the administrator's audit trail.
 import { test, expect, logIn } from "./fixtures";
 import type { Page } from "@playwright/test";
 
@@ -107,9 +107,26 @@ test("submit, edit, return, revise offline, resubmit, sign — across three peop
     expect.arrayContaining(["submitted", "screening", "editing", "returned", "awaiting_sign_off", "signed"]),
   );
   expect(revs.find((r: any) => r.state === "submitted").content.body).toBe("6月3日，河西镇受灾农田1200亩。");
+
+  // The administrator reads every step in the audit trail, filtered to this item.
+  server.addUser("boss", "Chunfeng-2026", "admin", undefined, "系统管理员");
+  const pa = await browser.newContext(ctx);
+  const admin = await pa.newPage();
+  await logIn(admin, server, "boss", "Chunfeng-2026");
+  await admin.getByTestId("admin-link").click();
+  await admin.getByTestId("audit-subject").fill(id);
+  await admin.getByTestId("audit-search").click();
+  const rows = admin.getByTestId("audit-row");
+  await expect(rows.filter({ hasText: "review:sign" })).toHaveCount(1, { timeout: 15_000 });
+  for (const step of ["submit", "review:screen", "review:return", "comment", "review:edit", "review:save_edit", "review:send_to_sign_off", "review:sign"]) {
+    await expect(rows.filter({ hasText: step }).first(), step).toBeVisible();
+  }
+  // Submitted twice: before and after the return.
+  await expect(rows.locator("td:nth-child(3)", { hasText: /^submit$/ })).toHaveCount(2);
   await po.close();
   await pe.close();
   await ps.close();
+  await pa.close();
 });
 
 test("the queue: urgent first with its deadline, the writing-check hint, keyboard marking and bulk taking-in", async ({ browser, server }) => {

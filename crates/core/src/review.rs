@@ -101,6 +101,18 @@ pub struct Actor {
     pub reviews_it: bool,
 }
 
+impl Actor {
+    /// Whether this actor reads an item in `state`: its author always; the editors and signers
+    /// of its reviewing office once it has been submitted (a draft is its author's alone);
+    /// nobody else — other units and other offices do not learn it exists.
+    pub fn may_read(self, is_author: bool, state: ItemState) -> bool {
+        is_author
+            || (self.reviews_it
+                && matches!(self.role, Role::Editor | Role::Signer)
+                && !matches!(state, ItemState::Draft | ItemState::Deleted))
+    }
+}
+
 /// Why an action is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::accounts::{self, NewUser, random_password, upsert_user};
-use crate::auth::CurrentUser;
+use crate::auth::{Admin, CurrentUser};
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
 use axum::Json;
@@ -14,13 +14,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::Row;
-use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, Me, NewAccount, OneTimePassword, UnitChange, UnitInfo};
+use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, NewAccount, OneTimePassword, UnitChange, UnitInfo};
 use xinbao_core::review::DeadlineRules;
 use xinbao_core::role::Role;
-
-fn admin_only(me: &Me) -> Result<(), AppError> {
-    if me.role == Role::Admin { Ok(()) } else { Err(AppError::refused(ErrorCode::Forbidden)) }
-}
 
 const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
 
@@ -54,8 +50,7 @@ async fn account(state: &AppState, id: i64) -> Result<Account, AppError> {
 
 /// `GET /api/admin/users`
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<Account>), (status = 403, body = xinbao_core::api::ErrorBody)))]
-pub async fn users(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<Account>>, AppError> {
-    admin_only(&me)?;
+pub async fn users(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Account>>, AppError> {
     Ok(Json(accounts_where(&state, None).await?))
 }
 
@@ -68,10 +63,9 @@ async fn unit_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
     responses((status = 200, body = OneTimePassword), (status = 422, body = xinbao_core::api::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     ApiJson(req): ApiJson<NewAccount>,
 ) -> Result<Json<OneTimePassword>, AppError> {
-    admin_only(&me)?;
     let username = accounts::normalize_username(&req.username);
     if username.is_empty() || username.chars().count() > 64 || req.display_name.trim().is_empty() || req.display_name.chars().count() > 64 {
         return Err(AppError::bad_request("请填写用户名和姓名（各不超过64个字）"));
@@ -108,11 +102,10 @@ pub async fn create_user(
     responses((status = 200, body = Account), (status = 404, body = xinbao_core::api::ErrorBody)))]
 pub async fn change_user(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<AccountChange>,
 ) -> Result<Json<Account>, AppError> {
-    admin_only(&me)?;
     let before = account(&state, id).await?;
     if id == me.user_id && (req.disabled == Some(true) || req.role.is_some_and(|r| r != Role::Admin)) {
         return Err(AppError::bad_request("不能停用自己的账号或取消自己的管理员身份"));
@@ -158,10 +151,9 @@ pub async fn change_user(
     params(("id" = i64, Path, description = "The account")), responses((status = 200, body = OneTimePassword)))]
 pub async fn reset_password(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     Path(id): Path<i64>,
 ) -> Result<Json<OneTimePassword>, AppError> {
-    admin_only(&me)?;
     let row = sqlx::query("SELECT username FROM users WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
     let Some(row) = row else { return Err(AppError::refused(ErrorCode::NotFound)) };
     let username: String = row.try_get(0)?;
@@ -179,8 +171,7 @@ pub async fn reset_password(
 
 /// `GET /api/admin/units`
 #[utoipa::path(get, path = "/api/admin/units", tag = "admin", responses((status = 200, body = Vec<UnitInfo>)))]
-pub async fn units(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<UnitInfo>>, AppError> {
-    admin_only(&me)?;
+pub async fn units(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<UnitInfo>>, AppError> {
     Ok(Json(all_units(&state).await?))
 }
 
@@ -207,10 +198,9 @@ fn check_unit_fields(name: Option<&str>, kind: Option<&str>) -> Result<(), AppEr
 #[utoipa::path(post, path = "/api/admin/units", tag = "admin", request_body = UnitChange, responses((status = 200, body = UnitInfo)))]
 pub async fn create_unit(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     ApiJson(req): ApiJson<UnitChange>,
 ) -> Result<Json<UnitInfo>, AppError> {
-    admin_only(&me)?;
     let (Some(parent), Some(name)) = (req.parent_id, req.name.as_deref()) else {
         return Err(AppError::bad_request("请选择上级单位并填写名称"));
     };
@@ -230,11 +220,10 @@ pub async fn create_unit(
     params(("id" = i64, Path, description = "The unit")), responses((status = 200, body = UnitInfo)))]
 pub async fn change_unit(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<UnitChange>,
 ) -> Result<Json<UnitInfo>, AppError> {
-    admin_only(&me)?;
     check_unit_fields(req.name.as_deref(), req.kind.as_deref())?;
     let all = all_units(&state).await?;
     let Some(before) = all.iter().find(|u| u.id == id).cloned() else { return Err(AppError::refused(ErrorCode::NotFound)) };
@@ -320,12 +309,7 @@ async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<AuditRow>, A
 
 /// `GET /api/admin/audit`: the audit trail, newest first, filtered.
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin", params(AuditQuery), responses((status = 200, body = Vec<AuditRow>)))]
-pub async fn audit(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    Query(q): Query<AuditQuery>,
-) -> Result<Json<Vec<AuditRow>>, AppError> {
-    admin_only(&me)?;
+pub async fn audit(State(state): State<AppState>, _: Admin, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditRow>>, AppError> {
     Ok(Json(audit_rows(&state, &q).await?))
 }
 
@@ -339,12 +323,7 @@ fn csv_field(s: &str) -> String {
 /// `GET /api/admin/audit.csv`: the same rows as CSV (UTF-8 with BOM, so spreadsheet programs
 /// show the Chinese correctly).
 #[utoipa::path(get, path = "/api/admin/audit.csv", tag = "admin", params(AuditQuery), responses((status = 200, description = "text/csv")))]
-pub async fn audit_csv(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, AppError> {
-    admin_only(&me)?;
+pub async fn audit_csv(State(state): State<AppState>, Admin(me): Admin, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
     let rows = audit_rows(&state, &q).await?;
     let mut csv = String::from("\u{feff}编号,时间(毫秒),操作人,操作,对象,详情\r\n");
     for r in rows {
@@ -387,10 +366,9 @@ pub async fn settings(State(state): State<AppState>, _me: CurrentUser) -> Result
     responses((status = 200, body = DeadlineRules), (status = 422, body = xinbao_core::api::ErrorBody)))]
 pub async fn change_settings(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     ApiJson(req): ApiJson<DeadlineRules>,
 ) -> Result<Json<DeadlineRules>, AppError> {
-    admin_only(&me)?;
     if !req.valid() {
         return Err(AppError::bad_request("紧急信息书面报告时限应在5到1440分钟之间"));
     }

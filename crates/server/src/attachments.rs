@@ -1,7 +1,7 @@
 //! Attachments (photos from the field), uploaded apart from the mutations that mention them and
 //! keyed by their SHA-256: `PUT /api/attachments/{sha256}` stores the bytes once (a retry, or
 //! the same photo on two items, stores nothing new), `HEAD` tells whether the server already
-//! has them (so a resumed upload skips what arrived), `GET` serves them with safe headers.
+//! has them (so a resumed upload skips what arrived), `GET` serves them with safe headers — to whoever uploaded them or may read an item naming them.
 //! The type is sniffed from the bytes — only JPEG, PNG and WebP images are accepted.
 
 use crate::AppState;
@@ -79,27 +79,53 @@ pub async fn put(
     .execute(&state.db.pool)
     .await?
     .rows_affected();
+    // Sending the bytes proves the caller holds them: from now on they may read them back.
+    sqlx::query("INSERT INTO attachment_holders (sha256, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(&sha256)
+        .bind(me.user_id)
+        .execute(&state.db.pool)
+        .await?;
     Ok(if inserted == 1 { StatusCode::CREATED } else { StatusCode::OK })
 }
 
-/// `HEAD /api/attachments/{sha256}`: 200 when the server has it, 404 when not.
-pub async fn head(State(state): State<AppState>, _me: CurrentUser, Path(sha256): Path<String>) -> Result<StatusCode, AppError> {
-    check_hash(&sha256)?;
-    let found = sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1").bind(&sha256).fetch_optional(&state.db.pool).await?;
-    Ok(if found.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND })
+/// SQL selecting `columns` of attachment `$1` if user `$2` may read it — they uploaded it, or
+/// they may read an item naming it (`xinbao_core::review::Actor::may_read` as SQL, with `$3`
+/// from [`crate::sync::reviewed_office`]). Anything else answers as missing: a hash alone opens
+/// nothing, and naming a photo in an item needs the same right.
+pub fn readable_sql(columns: &str) -> String {
+    format!(
+        "SELECT {columns} FROM attachments a WHERE a.sha256 = $1 AND ( \
+           EXISTS (SELECT 1 FROM attachment_holders h WHERE h.sha256 = a.sha256 AND h.user_id = $2) \
+           OR EXISTS (SELECT 1 FROM item_attachments ia JOIN items i ON i.id = ia.item_id WHERE ia.sha256 = a.sha256 \
+                      AND (i.author_id = $2 OR (i.office_id = $3 AND i.state NOT IN ('draft', 'deleted')))))"
+    )
+}
+
+async fn readable(state: &AppState, me: &xinbao_core::api::Me, sha256: &str, columns: &str) -> Result<Option<sqlx::any::AnyRow>, AppError> {
+    check_hash(sha256)?;
+    Ok(sqlx::query(&readable_sql(columns))
+        .bind(sha256)
+        .bind(me.user_id)
+        .bind(crate::sync::reviewed_office(me))
+        .fetch_optional(&state.db.pool)
+        .await?)
+}
+
+/// `HEAD /api/attachments/{sha256}`: 200 when the server has it and the caller may read it,
+/// 404 otherwise (then the caller uploads it, which stores nothing twice).
+#[utoipa::path(head, path = "/api/attachments/{sha256}", tag = "sync",
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes")),
+    responses((status = 200, description = "Stored, and yours to read"), (status = 404, description = "Not stored, or not yours: upload it")))]
+pub async fn head(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(sha256): Path<String>) -> Result<StatusCode, AppError> {
+    Ok(if readable(&state, &me, &sha256, "1").await?.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND })
 }
 
 /// `GET /api/attachments/{sha256}`: the bytes, as the sniffed image type, never as a page.
 #[utoipa::path(get, path = "/api/attachments/{sha256}", tag = "sync",
     params(("sha256" = String, Path, description = "SHA-256 of the bytes")),
     responses((status = 200, description = "The image"), (status = 404, body = xinbao_core::api::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, _me: CurrentUser, Path(sha256): Path<String>) -> Result<Response, AppError> {
-    check_hash(&sha256)?;
-    let row = sqlx::query("SELECT mime, data FROM attachments WHERE sha256 = $1")
-        .bind(&sha256)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or(AppError::refused(ErrorCode::NotFound))?;
+pub async fn get(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(sha256): Path<String>) -> Result<Response, AppError> {
+    let row = readable(&state, &me, &sha256, "a.mime, a.data").await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
     let mime: String = row.try_get(0)?;
     let data: Vec<u8> = row.try_get(1)?;
     let mut res = data.into_response();

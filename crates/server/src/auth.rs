@@ -103,6 +103,19 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// An administrator's request: 401 without a session, 403 for any other role — decided before
+/// the body is read, so nobody else learns what a valid body looks like.
+pub struct Admin(pub Me);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(me) = CurrentUser::from_request_parts(parts, state).await?;
+        if me.role == Role::Admin { Ok(Admin(me)) } else { Err(AppError::refused(ErrorCode::Forbidden)) }
+    }
+}
+
 /// Loads the account row for a login attempt: (id, password hash, disabled).
 async fn find_login(state: &AppState, username: &str) -> Result<Option<(i64, String, bool)>, AppError> {
     let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
@@ -236,12 +249,9 @@ pub async fn change_password(
     responses((status = 200, description = "How many sessions ended"), (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn revoke_sessions(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    Admin(me): Admin,
     axum::extract::Path(user_id): axum::extract::Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    if me.role != Role::Admin {
-        return Err(AppError::refused(ErrorCode::Forbidden));
-    }
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&state.db.pool).await?.rows_affected();
     accounts::audit(&state.db, Some(me.user_id), "sessions_revoked", &user_id.to_string(), &format!("{ended} sessions")).await?;
     Ok(Json(serde_json::json!({ "ended": ended })))

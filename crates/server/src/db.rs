@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (6, "review", include_str!("../migrations/sqlite/0006_review.sql"), include_str!("../migrations/postgres/0006_review.sql")),
     (7, "queue", include_str!("../migrations/sqlite/0007_queue.sql"), include_str!("../migrations/postgres/0007_queue.sql")),
     (8, "settings", include_str!("../migrations/sqlite/0008_settings.sql"), include_str!("../migrations/postgres/0008_settings.sql")),
+    (
+        9,
+        "attachment_access",
+        include_str!("../migrations/sqlite/0009_attachment_access.sql"),
+        include_str!("../migrations/postgres/0009_attachment_access.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

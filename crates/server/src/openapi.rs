@@ -33,6 +33,7 @@ use utoipa::OpenApi;
         crate::sync::queue,
         crate::attachments::put,
         crate::attachments::get,
+        crate::attachments::head,
     ),
     tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail"), (name = "operations"))
 )]

@@ -121,6 +121,12 @@ async fn office_of(tx: &mut Tx, unit: i64) -> Result<Option<i64>, AppError> {
     Ok(reviewing_office(&tree, unit))
 }
 
+/// The office whose items `me` reviews (their unit, for an editor or signer), or -1 — an id no
+/// unit has — for everyone else: the one place SQL filters learn who reviews.
+pub fn reviewed_office(me: &xinbao_core::api::Me) -> i64 {
+    if matches!(me.role, Role::Editor | Role::Signer) { me.unit_id } else { -1 }
+}
+
 /// Writes the item's new state and content at `rev`, and logs the change. A new item (`exists`
 /// false) is recorded under `office`, the reviewing office of its author's unit.
 #[allow(clippy::too_many_arguments)]
@@ -168,6 +174,14 @@ async fn write_item(
         .bind(office)
         .execute(&mut **tx)
         .await?;
+    }
+    // Whoever may read this item may read the photos any of its versions names.
+    for photo in &content.photos {
+        sqlx::query("INSERT INTO item_attachments (item_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(&photo.sha256)
+            .execute(&mut **tx)
+            .await?;
     }
     sqlx::query("INSERT INTO item_revisions (item_id, rev, state, content, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
@@ -289,12 +303,18 @@ async fn apply_authors(
     current: Option<ItemSnapshot>,
     office: Option<i64>,
 ) -> Result<Outcome, AppError> {
-    // Photos travel first (`/api/attachments`); a mutation naming one that never arrived is
-    // refused rather than stored with a hole in it.
+    // Photos travel first (`/api/attachments`); a mutation naming one that never arrived — or
+    // one the author may not read — is refused rather than stored with a hole in it.
     if let Op::Save { content } | Op::Submit { content } = &m.op {
         for photo in &content.photos {
             let found = if valid_sha256(&photo.sha256) {
-                sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1").bind(&photo.sha256).fetch_optional(&mut **tx).await?.is_some()
+                sqlx::query(&crate::attachments::readable_sql("1"))
+                    .bind(&photo.sha256)
+                    .bind(me.user_id)
+                    .bind(reviewed_office(me))
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .is_some()
             } else {
                 false
             };
@@ -498,7 +518,7 @@ pub async fn pull(
     let head: i64 = sqlx::query("SELECT value FROM seq_counter WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
     let (cursor, reset) = if req.cursor as i64 > head { (0, true) } else { (req.cursor as i64, false) };
     // An officer pulls their own items; an editor or signer also those their office reviews.
-    let office = if matches!(me.role, Role::Editor | Role::Signer) { me.unit_id } else { -1 };
+    let office = reviewed_office(&me);
     let rows = sqlx::query(
         "SELECT item_id, MAX(seq) AS s FROM change_log WHERE (author_id = $1 OR office_id = $2) AND seq > $3 \
          GROUP BY item_id ORDER BY s LIMIT $4",
@@ -516,8 +536,8 @@ pub async fn pull(
         let id: String = row.try_get(0)?;
         let seq: i64 = row.try_get(1)?;
         // Drafts are their author's alone, even in the office's log.
-        if let Some((item, _)) = load_item(&mut tx, &id).await?
-            && (item.author_id == me.user_id || !matches!(item.state, ItemState::Draft | ItemState::Deleted))
+        if let Some((item, item_office)) = load_item(&mut tx, &id).await?
+            && (Actor { role: me.role, reviews_it: item_office == Some(me.unit_id) }).may_read(item.author_id == me.user_id, item.state)
         {
             changes.push(item);
         }
@@ -542,10 +562,9 @@ pub async fn revisions(
 ) -> Result<Json<Vec<Revision>>, AppError> {
     let mut tx = state.db.pool.begin().await?;
     let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
-    let reviews_it = office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer);
     // Someone else's item answers as if it did not exist.
-    let office_may_see = reviews_it && !matches!(item.state, ItemState::Draft | ItemState::Deleted);
-    if item.author_id != me.user_id && !office_may_see {
+    let actor = Actor { role: me.role, reviews_it: office == Some(me.unit_id) };
+    if !actor.may_read(item.author_id == me.user_id, item.state) {
         return Err(AppError::refused(ErrorCode::NotFound));
     }
     let rows = sqlx::query(

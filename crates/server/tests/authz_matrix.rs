@@ -2,13 +2,17 @@
 //! relation to the item — its author, the reviewing office, another office, another unit — the
 //! expected allow or deny, generated from one table and checked on SQLite and PostgreSQL. An
 //! officer never reads or changes another unit's items; an editor never sees another office's.
-//! Administration endpoints: administrators only (tests/admin.rs covers each endpoint × role).
+//! A second table gives every documented endpoint's gate (public, any account, reviewers,
+//! administrators) and is checked against `/api/openapi.json` — an endpoint added without a
+//! row fails the test. tests/admin.rs covers what administrators do with their endpoints.
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use common::{TestApp, json};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use xinbao_core::role::Role;
 
 const PW: &str = "Chunfeng-2026";
@@ -43,6 +47,10 @@ enum Op {
     TakeIn,
     /// The author's kind of change (save).
     Edit,
+    /// `GET /api/attachments/{sha256}` of the item's photo.
+    Photo,
+    /// The item is listed by `GET /api/review/queue`.
+    Queue,
 }
 
 /// The expected answer: allowed or not.
@@ -50,7 +58,8 @@ fn allowed(role: Role, rel: Relation, op: Op) -> bool {
     use Relation::*;
     let reviewer = matches!(role, Role::Editor | Role::Signer) && rel == ReviewingOffice;
     match op {
-        Op::See | Op::Revisions | Op::Comment => rel == Author || reviewer,
+        Op::See | Op::Revisions | Op::Comment | Op::Photo => rel == Author || reviewer,
+        Op::Queue => reviewer,
         Op::TakeIn => role == Role::Editor && rel == ReviewingOffice,
         // The item is submitted: nobody edits it, not even its author.
         Op::Edit => false,
@@ -83,8 +92,19 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
         // A fresh submitted item per case, so one case's action cannot change the next.
         n += 1;
         let item = id(n);
+        // Each item carries its own photo, uploaded by the author.
+        let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        photo.extend(n.to_be_bytes());
+        let hash: String = Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
+        let put = Request::put(format!("/api/attachments/{hash}"))
+            .header("x-xinbao-client", "1")
+            .header(header::COOKIE, &author)
+            .body(Body::from(photo.clone()))
+            .unwrap_or_default();
+        assert_eq!(t.send(put).await.status(), StatusCode::CREATED);
         let submit = json!({"mid": n, "item_id": item, "base_rev": 0, "op": "submit",
-            "content": {"title": format!("第{n}篇"), "body": "受灾农田1200亩。", "phone": "13912345678"}});
+            "content": {"title": format!("第{n}篇"), "body": "受灾农田1200亩。", "phone": "13912345678",
+                        "photos": [{"sha256": hash, "name": "现场.jpg", "width": 4, "height": 3, "size": photo.len()}]}});
         let res = t.post_json("/api/sync/push", json!({"client_id": id(0xa0), "mutations": [submit]}), Some(&author)).await;
         assert_eq!(json(res).await["results"][0]["outcome"], "applied");
 
@@ -104,13 +124,22 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                 json(res).await["results"][0]["outcome"].as_str().unwrap_or_default() == "applied"
             }
         };
-        for op in [Op::See, Op::Revisions, Op::Comment, Op::TakeIn, Op::Edit] {
+        for op in [Op::See, Op::Revisions, Op::Photo, Op::Queue, Op::Comment, Op::TakeIn, Op::Edit] {
             let got = match op {
                 Op::See => {
                     let res = t.post_json("/api/sync/pull", json!({"client_id": id(0xc000 + n), "cursor": 0}), Some(&cookie)).await;
                     json(res).await["changes"].as_array().is_some_and(|c| c.iter().any(|i| i["id"] == item))
                 }
                 Op::Revisions => t.get(&format!("/api/items/{item}/revisions"), Some(&cookie)).await.status() == StatusCode::OK,
+                Op::Photo => {
+                    let res = t.get(&format!("/api/attachments/{hash}"), Some(&cookie)).await;
+                    let ok = res.status() == StatusCode::OK;
+                    ok && common::bytes(res).await == photo
+                }
+                Op::Queue => {
+                    let res = t.get("/api/review/queue?limit=200", Some(&cookie)).await;
+                    res.status() == StatusCode::OK && json(res).await.as_array().is_some_and(|rows| rows.iter().any(|r| r["id"] == item))
+                }
                 Op::Comment => push(1, json!({"op": "comment", "text": "看过"})).await,
                 Op::TakeIn => push(2, json!({"op": "act", "action": "screen"})).await,
                 Op::Edit => push(3, json!({"op": "save", "content": {"title": "改", "body": "改"}})).await,
@@ -123,5 +152,96 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
     let author_sees = t.post_json("/api/sync/pull", json!({"client_id": id(0xd0), "cursor": 0}), Some(&author)).await;
     assert_eq!(json(author_sees).await["changes"].as_array().map(Vec::len), Some(n as usize));
     assert!(allowed(Role::Officer, Relation::Author, Op::See) && !allowed(Role::Officer, Relation::Author, Op::TakeIn));
-    assert_eq!(checked, 5 * 4 * 5);
+    assert_eq!(checked, 5 * 4 * 7);
+}
+
+/// Who may pass an endpoint's gate at all (what they may then do with an item is the table above).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Gate {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in account.
+    Account,
+    /// Editors and signers.
+    Reviewer,
+    /// Administrators.
+    Admin,
+}
+
+/// The gate of every documented endpoint. A path without a row panics: a new endpoint must be
+/// placed in this table before the test passes.
+fn gate(path: &str) -> Gate {
+    match path {
+        // Logging out without a session has nothing to end and says so with 204.
+        "/healthz" | "/readyz" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
+        "/api/review/queue" => Gate::Reviewer,
+        p if p.starts_with("/api/admin/") => Gate::Admin,
+        "/api/me"
+        | "/api/password"
+        | "/api/settings"
+        | "/api/sync/push"
+        | "/api/sync/pull"
+        | "/api/items/{id}/revisions"
+        | "/api/attachments/{sha256}" => Gate::Account,
+        other => panic!("{other} has no row in the gate table"),
+    }
+}
+
+fn passes(gate: Gate, role: Option<Role>) -> bool {
+    match (gate, role) {
+        (Gate::Public, _) => true,
+        (_, None) => false,
+        (Gate::Account, Some(_)) => true,
+        (Gate::Reviewer, Some(r)) => matches!(r, Role::Editor | Role::Signer),
+        (Gate::Admin, Some(r)) => r == Role::Admin,
+    }
+}
+
+#[tokio::test]
+async fn every_documented_endpoint_lets_through_exactly_the_roles_its_gate_names() {
+    let t = TestApp::spawn().await;
+    let root = t.root().await;
+    let town = t.unit(root, "兰州湾镇", "township").await;
+    let doc = json(t.get("/api/openapi.json", None).await).await;
+    let mut endpoints = Vec::new();
+    for (path, ops) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for method in ops.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            endpoints.push((path.clone(), method));
+        }
+    }
+    assert!(endpoints.len() >= 25, "the document lists {} endpoints", endpoints.len());
+    // Logging out ends the session the rest of the calls use: it goes last.
+    endpoints.sort_by_key(|(p, _)| p == "/api/logout");
+    let mut callers: Vec<(Option<Role>, Option<String>)> = vec![(None, None)];
+    for role in Role::ALL {
+        let name = format!("gate-{}", role.as_str());
+        t.user_in(&name, PW, role, if role == Role::Officer { town } else { root }).await;
+        callers.push((Some(role), Some(t.login(&name, PW).await)));
+    }
+    let mut checked = 0;
+    for (role, cookie) in &callers {
+        for (path, method) in &endpoints {
+            // Ids that name nothing: the gate answers before anything is looked up.
+            let uri = path.replace("{id}", "999999").replace("{sha256}", &"a".repeat(64));
+            let mut req = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .header("x-xinbao-client", "1")
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            let body = if method == "get" || method == "head" { Body::empty() } else { Body::from("{}") };
+            let status = t.send(req.body(body).unwrap_or_default()).await.status();
+            let through = status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN;
+            let expected = passes(gate(path), *role);
+            assert_eq!(through, expected, "{method} {path} as {role:?}: {status}");
+            if !expected {
+                let want = if role.is_none() { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+                assert_eq!(status, want, "{method} {path} as {role:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, endpoints.len() * (Role::ALL.len() + 1));
 }

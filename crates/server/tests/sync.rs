@@ -374,6 +374,34 @@ mod attachments {
     }
 
     #[tokio::test]
+    async fn a_hash_alone_opens_nothing() {
+        let t = TestApp::spawn().await;
+        let c = officer(&t, "lzw").await;
+        // Same unit, another officer.
+        let nosy = officer(&t, "nosy").await;
+        let hash = sha(JPEG);
+        assert_eq!(put(&t, &c, &hash, JPEG).await.0, StatusCode::CREATED);
+        // Another officer who learned the hash: not found, and may not name it in an item.
+        assert_eq!(t.get(&format!("/api/attachments/{hash}"), Some(&nosy)).await.status(), StatusCode::NOT_FOUND);
+        let head = Request::head(format!("/api/attachments/{hash}")).header(header::COOKIE, &nosy).body(Body::empty()).unwrap_or_default();
+        assert_eq!(t.send(head).await.status(), StatusCode::NOT_FOUND);
+        let mut body = content("借用别人的照片");
+        body["photos"] = json!([{"sha256": hash, "name": "x.jpg", "width": 4, "height": 3, "size": JPEG.len()}]);
+        let naming = json!({"mid": 1, "item_id": id(7), "base_rev": 0, "op": "save", "content": body});
+        let (_, res) = super::push(&t, &nosy, &client(7), vec![naming.clone()]).await;
+        assert_eq!(res["results"][0]["reason"], "missing_attachment");
+        // Holding the bytes is the proof: the same photo uploaded again stores nothing new and
+        // opens it for the uploader.
+        assert_eq!(put(&t, &nosy, &hash, JPEG).await.0, StatusCode::OK);
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM attachments").await, 1);
+        assert_eq!(t.get(&format!("/api/attachments/{hash}"), Some(&nosy)).await.status(), StatusCode::OK);
+        let mut again = naming;
+        again["mid"] = json!(2);
+        let (_, res) = super::push(&t, &nosy, &client(7), vec![again]).await;
+        assert_eq!(res["results"][0]["outcome"], "applied");
+    }
+
+    #[tokio::test]
     async fn an_attachment_over_the_limit_is_refused_with_413() {
         let t = TestApp::spawn().await;
         let c = officer(&t, "lzw").await;
