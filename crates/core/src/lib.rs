@@ -33,6 +33,7 @@
 //! - [`password`]: the password strength rule.
 //! - [`review`]: the item's states after submission, the actions, who may take each.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
+//! - [`scoring`]: adoptions, leader instructions and the scoring table → point events, tallies, rankings.
 
 pub mod api;
 pub mod desk;
@@ -43,6 +44,7 @@ pub mod password;
 pub mod quality;
 pub mod review;
 pub mod role;
+pub mod scoring;
 pub mod sync;
 pub mod text;
 pub mod unlock;

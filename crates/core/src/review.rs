@@ -111,6 +111,12 @@ impl Actor {
                 && matches!(self.role, Role::Editor | Role::Signer)
                 && !matches!(state, ItemState::Draft | ItemState::Deleted))
     }
+
+    /// Whether this actor reads an item's adoptions, instructions and points: whoever reads the
+    /// item, and the readers (leaders' offices) of its reviewing office, who record instructions.
+    pub fn may_read_scores(self, is_author: bool, state: ItemState) -> bool {
+        self.may_read(is_author, state) || (self.reviews_it && self.role == Role::Reader && state == ItemState::Signed)
+    }
 }
 
 /// Why an action is refused.
@@ -235,6 +241,45 @@ pub struct UnitNode {
 /// The office that reviews items written in `unit`: the nearest office strictly above it. A
 /// township's items go to its county office; a county office's own items go to the city
 /// office above it — however deep the tree.
+/// The office whose scoreboard, publications and settings apply to someone in `unit`: the unit
+/// itself when it is an office, else its reviewing office.
+pub fn home_office(units: &[UnitNode], unit: i64) -> Option<i64> {
+    match units.iter().find(|u| u.id == unit) {
+        Some(u) if u.is_office => Some(u.id),
+        Some(_) => reviewing_office(units, unit),
+        None => None,
+    }
+}
+
+/// Whether `actor` may record an adoption (采用) of an item in `state`: the editors of its
+/// reviewing office, once the item is signed off.
+pub fn may_record_adoption(actor: Actor, state: ItemState) -> Result<(), Denied> {
+    if !actor.reviews_it {
+        Err(Denied::NotYourOffice)
+    } else if actor.role != Role::Editor {
+        Err(Denied::NotYourRole)
+    } else if state != ItemState::Signed {
+        Err(Denied::WrongState)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `actor` may record a leader instruction (批示) on an item in `state`, or its
+/// feedback: the editors, signers and readers (leaders' offices) of its reviewing office, once
+/// the item is signed off.
+pub fn may_record_instruction(actor: Actor, state: ItemState) -> Result<(), Denied> {
+    if !actor.reviews_it {
+        Err(Denied::NotYourOffice)
+    } else if !matches!(actor.role, Role::Editor | Role::Signer | Role::Reader) {
+        Err(Denied::NotYourRole)
+    } else if state != ItemState::Signed {
+        Err(Denied::WrongState)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn reviewing_office(units: &[UnitNode], unit: i64) -> Option<i64> {
     let find = |id: i64| units.iter().find(|u| u.id == id);
     let mut at = find(unit)?.parent;

@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_attachment_access.sql"),
         include_str!("../migrations/postgres/0009_attachment_access.sql"),
     ),
+    (10, "scoring", include_str!("../migrations/sqlite/0010_scoring.sql"), include_str!("../migrations/postgres/0010_scoring.sql")),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

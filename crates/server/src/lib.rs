@@ -25,6 +25,7 @@ pub mod error;
 pub mod openapi;
 pub mod quality;
 pub mod ratelimit;
+pub mod scores;
 pub mod sync;
 pub mod web;
 
@@ -115,6 +116,14 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", post(sync::pull))
         .route("/items/{id}/revisions", get(sync::revisions))
         .route("/review/queue", get(sync::queue))
+        .route("/publications", get(scores::publications))
+        .route("/items/{id}/adoptions", post(scores::adopt))
+        .route("/items/{id}/instructions", post(scores::instruct))
+        .route("/items/{id}/scoring", get(scores::item_scoring))
+        .route("/instructions/{id}/feedback", post(scores::feedback))
+        .route("/scores", get(scores::scores))
+        .route("/scores/events", get(scores::events))
+        .route("/admin/scoring", get(scores::scoring_tables).post(scores::change_scoring))
         .route(
             "/attachments/{sha256}",
             get(attachments::get)

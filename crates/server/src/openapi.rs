@@ -34,8 +34,17 @@ use utoipa::OpenApi;
         crate::attachments::put,
         crate::attachments::get,
         crate::attachments::head,
+        crate::scores::publications,
+        crate::scores::adopt,
+        crate::scores::instruct,
+        crate::scores::feedback,
+        crate::scores::item_scoring,
+        crate::scores::scores,
+        crate::scores::events,
+        crate::scores::scoring_tables,
+        crate::scores::change_scoring,
     ),
-    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail"), (name = "operations"))
+    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail, the scoring table"), (name = "scores", description = "Adoptions, leader instructions, the scoreboard and its drill-down"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -15,7 +15,7 @@ use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{DraftContent, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
-use xinbao_core::review::{Actor, Denied, UnitNode, decide, reviewing_office};
+use xinbao_core::review::{Actor, Denied, decide, reviewing_office};
 use xinbao_core::role::Role;
 use xinbao_core::sync::{
     Comment, ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
@@ -112,13 +112,7 @@ async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnapshot, Option
 
 /// The office that reviews items written in `unit` (the nearest office above it).
 async fn office_of(tx: &mut Tx, unit: i64) -> Result<Option<i64>, AppError> {
-    let rows = sqlx::query("SELECT id, parent_id, kind FROM units").fetch_all(&mut **tx).await?;
-    let mut tree = Vec::with_capacity(rows.len());
-    for r in rows {
-        let kind: String = r.try_get(2)?;
-        tree.push(UnitNode { id: r.try_get(0)?, parent: r.try_get(1)?, is_office: kind == "office" });
-    }
-    Ok(reviewing_office(&tree, unit))
+    Ok(reviewing_office(&crate::scores::unit_nodes(&mut **tx).await?, unit))
 }
 
 /// The office whose items `me` reviews (their unit, for an editor or signer), or -1 — an id no
@@ -343,6 +337,8 @@ async fn apply_authors(
             let report = quality_report(tx, me, content).await?;
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
             audit(tx, me.user_id, "submit", &m.item_id, &content.title).await?;
+            // A submitted item counts as a submission (报送数) whatever becomes of it.
+            crate::scores::record_submission(tx, &m.item_id, now_ms()).await?;
         }
         Op::Delete => match &current {
             Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await?,

@@ -51,6 +51,8 @@ enum Op {
     Photo,
     /// The item is listed by `GET /api/review/queue`.
     Queue,
+    /// `GET /api/items/{id}/scoring`: what the item earned.
+    Scoring,
 }
 
 /// The expected answer: allowed or not.
@@ -60,6 +62,9 @@ fn allowed(role: Role, rel: Relation, op: Op) -> bool {
     match op {
         Op::See | Op::Revisions | Op::Comment | Op::Photo => rel == Author || reviewer,
         Op::Queue => reviewer,
+        // The office's readers (leaders' offices) read an item's scores only once it is signed
+        // (tests/scores.rs); the item here is only submitted.
+        Op::Scoring => rel == Author || reviewer,
         Op::TakeIn => role == Role::Editor && rel == ReviewingOffice,
         // The item is submitted: nobody edits it, not even its author.
         Op::Edit => false,
@@ -124,7 +129,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                 json(res).await["results"][0]["outcome"].as_str().unwrap_or_default() == "applied"
             }
         };
-        for op in [Op::See, Op::Revisions, Op::Photo, Op::Queue, Op::Comment, Op::TakeIn, Op::Edit] {
+        for op in [Op::See, Op::Revisions, Op::Photo, Op::Queue, Op::Scoring, Op::Comment, Op::TakeIn, Op::Edit] {
             let got = match op {
                 Op::See => {
                     let res = t.post_json("/api/sync/pull", json!({"client_id": id(0xc000 + n), "cursor": 0}), Some(&cookie)).await;
@@ -136,6 +141,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                     let ok = res.status() == StatusCode::OK;
                     ok && common::bytes(res).await == photo
                 }
+                Op::Scoring => t.get(&format!("/api/items/{item}/scoring"), Some(&cookie)).await.status() == StatusCode::OK,
                 Op::Queue => {
                     let res = t.get("/api/review/queue?limit=200", Some(&cookie)).await;
                     res.status() == StatusCode::OK && json(res).await.as_array().is_some_and(|rows| rows.iter().any(|r| r["id"] == item))
@@ -152,7 +158,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
     let author_sees = t.post_json("/api/sync/pull", json!({"client_id": id(0xd0), "cursor": 0}), Some(&author)).await;
     assert_eq!(json(author_sees).await["changes"].as_array().map(Vec::len), Some(n as usize));
     assert!(allowed(Role::Officer, Relation::Author, Op::See) && !allowed(Role::Officer, Relation::Author, Op::TakeIn));
-    assert_eq!(checked, 5 * 4 * 7);
+    assert_eq!(checked, 5 * 4 * 8);
 }
 
 /// Who may pass an endpoint's gate at all (what they may then do with an item is the table above).
@@ -182,7 +188,14 @@ fn gate(path: &str) -> Gate {
         | "/api/sync/push"
         | "/api/sync/pull"
         | "/api/items/{id}/revisions"
-        | "/api/attachments/{sha256}" => Gate::Account,
+        | "/api/attachments/{sha256}"
+        | "/api/publications"
+        | "/api/items/{id}/adoptions"
+        | "/api/items/{id}/instructions"
+        | "/api/items/{id}/scoring"
+        | "/api/instructions/{id}/feedback"
+        | "/api/scores"
+        | "/api/scores/events" => Gate::Account,
         other => panic!("{other} has no row in the gate table"),
     }
 }

@@ -1,0 +1,1109 @@
+//! Scoring (积分): how submissions, adoptions (采用) and leader instructions (领导批示) turn into
+//! points, and how points add up into the scoreboard and the monthly notice (月通报).
+//!
+//! Every point is a [`ScoreEvent`] naming its cause — the item, the rule, the fact behind it —
+//! so any total can be drilled down. Events are derived from facts by pure functions here, under
+//! the [`ScoringTable`] in force on the fact's day: tables are versioned by effective date, so a
+//! new version never changes an earlier period. The server stores the events these functions
+//! return (and sums them in SQL at scale); the browser shows them; the tests below hold the
+//! arithmetic to its promises (totals are sums of events, recording order does not matter, one
+//! leader level counts once, a rule change leaves the past alone).
+//!
+//! Points are kept in hundredths (`centi`) so an even split of a combined piece stays exact:
+//! the parts always add up to the whole.
+
+use crate::i18n::{Lang, Text};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A calendar day in China Standard Time (UTC+8), counted from 1970-01-01.
+pub type Day = i32;
+
+const MS_PER_DAY: i64 = 86_400_000;
+const CST_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// The China Standard Time day of a millisecond timestamp.
+pub fn day_of(ms: i64) -> Day {
+    (ms + CST_OFFSET_MS).div_euclid(MS_PER_DAY) as Day
+}
+
+/// The first millisecond of `day` (China Standard Time).
+pub fn day_start_ms(day: Day) -> i64 {
+    day as i64 * MS_PER_DAY - CST_OFFSET_MS
+}
+
+/// The day of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
+pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i32 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of `day`.
+pub fn ymd(day: Day) -> (i32, u32, u32) {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+/// `2026-11-25`
+pub fn day_text(day: Day) -> String {
+    let (y, m, d) = ymd(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Parses `2026-11-25` (the value of an `<input type=date>`); `None` for anything else.
+pub fn parse_day(text: &str) -> Option<Day> {
+    let mut parts = text.trim().splitn(3, '-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) || !(1900..=9999).contains(&y) {
+        return None;
+    }
+    Some(from_ymd(y, m, d))
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A span of days, both ends included: the month, quarter or year of a notice, or any range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Period {
+    pub from: Day,
+    pub to: Day,
+}
+
+impl Period {
+    pub fn month(y: i32, m: u32) -> Period {
+        Period { from: from_ymd(y, m, 1), to: from_ymd(y, m, days_in_month(y, m)) }
+    }
+
+    /// Quarter `q` (1–4) of year `y`.
+    pub fn quarter(y: i32, q: u32) -> Period {
+        let first = (q.clamp(1, 4) - 1) * 3 + 1;
+        Period { from: from_ymd(y, first, 1), to: Period::month(y, first + 2).to }
+    }
+
+    pub fn year(y: i32) -> Period {
+        Period { from: from_ymd(y, 1, 1), to: from_ymd(y, 12, 31) }
+    }
+
+    pub fn contains(self, day: Day) -> bool {
+        (self.from..=self.to).contains(&day)
+    }
+
+    /// How many calendar months the period touches (for monthly quotas over a quarter or year).
+    pub fn months(self) -> u32 {
+        let (y0, m0, _) = ymd(self.from);
+        let (y1, m1, _) = ymd(self.to);
+        ((y1 - y0) * 12 + m1 as i32 - m0 as i32 + 1).max(0) as u32
+    }
+
+    /// `2026年11月`, `2026年第4季度`, `2026年`, or `2026-11-01 至 2026-11-25`.
+    pub fn title(self) -> String {
+        let (y, m, _) = ymd(self.from);
+        if self == Period::year(y) {
+            format!("{y}年")
+        } else if self == Period::month(y, m) {
+            format!("{y}年{m}月")
+        } else if m % 3 == 1 && self == Period::quarter(y, m.div_ceil(3)) {
+            format!("{y}年第{}季度", m.div_ceil(3))
+        } else {
+            format!("{} 至 {}", day_text(self.from), day_text(self.to))
+        }
+    }
+}
+
+/// The level a publication or a leader belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    County,
+    City,
+    Province,
+    National,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::County, Level::City, Level::Province, Level::National];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::County => "county",
+            Level::City => "city",
+            Level::Province => "province",
+            Level::National => "national",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Level::County => Text::new("县级", "County"),
+            Level::City => Text::new("市级", "City"),
+            Level::Province => Text::new("省级", "Province"),
+            Level::National => Text::new("国家级", "National"),
+        }
+    }
+}
+
+/// How an item was used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// 全文采用
+    Full,
+    /// 综合采用: merged into a combined piece with other items.
+    Combined,
+    /// 简讯/摘编
+    Brief,
+}
+
+impl Form {
+    pub const ALL: [Form; 3] = [Form::Full, Form::Combined, Form::Brief];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Full => "full",
+            Form::Combined => "combined",
+            Form::Brief => "brief",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Form> {
+        Form::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Form::Full => Text::new("全文采用", "Full text"),
+            Form::Combined => Text::new("综合采用", "Combined"),
+            Form::Brief => Text::new("简讯摘编", "Brief / excerpt"),
+        }
+    }
+}
+
+/// What kind of publication it is, which with its level decides the rule that scores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PubKind {
+    /// The office's own periodical (e.g. 《林双政务信息》).
+    Periodical,
+    /// 每日要情
+    Daily,
+    /// 专报
+    Special,
+    /// 增刊
+    Supplement,
+}
+
+impl PubKind {
+    pub const ALL: [PubKind; 4] = [PubKind::Periodical, PubKind::Daily, PubKind::Special, PubKind::Supplement];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PubKind::Periodical => "periodical",
+            PubKind::Daily => "daily",
+            PubKind::Special => "special",
+            PubKind::Supplement => "supplement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PubKind> {
+        PubKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            PubKind::Periodical => Text::new("期刊", "Periodical"),
+            PubKind::Daily => Text::new("每日要情", "Daily digest"),
+            PubKind::Special => Text::new("专报", "Special report"),
+            PubKind::Supplement => Text::new("增刊", "Supplement"),
+        }
+    }
+}
+
+/// A publication an office records adoptions in (the list is configured per office).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Publication {
+    pub id: i64,
+    pub name: String,
+    pub level: Level,
+    pub kind: PubKind,
+}
+
+/// The publications a new office starts with (an administrator edits the list).
+pub fn default_publications(own: &str) -> Vec<(String, Level, PubKind)> {
+    vec![
+        (own.to_owned(), Level::County, PubKind::Periodical),
+        ("每日要情".into(), Level::County, PubKind::Daily),
+        ("专报".into(), Level::County, PubKind::Special),
+        ("增刊".into(), Level::County, PubKind::Supplement),
+        ("市政府信息".into(), Level::City, PubKind::Periodical),
+        ("省政府信息".into(), Level::Province, PubKind::Periodical),
+        ("国办信息".into(), Level::National, PubKind::Periodical),
+    ]
+}
+
+/// One row of the scoring table: what earns (or costs) points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    Submission,
+    CountyBrief,
+    CountyFull,
+    CountyCombined,
+    CountySpecial,
+    CountySupplement,
+    City,
+    Province,
+    National,
+    InstructionCounty,
+    InstructionCity,
+    InstructionProvince,
+    InstructionNational,
+    CommissionUsed,
+    CommissionMissed,
+    UrgentLate,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 16] = [
+        Rule::Submission,
+        Rule::CountyBrief,
+        Rule::CountyFull,
+        Rule::CountyCombined,
+        Rule::CountySpecial,
+        Rule::CountySupplement,
+        Rule::City,
+        Rule::Province,
+        Rule::National,
+        Rule::InstructionCounty,
+        Rule::InstructionCity,
+        Rule::InstructionProvince,
+        Rule::InstructionNational,
+        Rule::CommissionUsed,
+        Rule::CommissionMissed,
+        Rule::UrgentLate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Submission => "submission",
+            Rule::CountyBrief => "county_brief",
+            Rule::CountyFull => "county_full",
+            Rule::CountyCombined => "county_combined",
+            Rule::CountySpecial => "county_special",
+            Rule::CountySupplement => "county_supplement",
+            Rule::City => "city",
+            Rule::Province => "province",
+            Rule::National => "national",
+            Rule::InstructionCounty => "instruction_county",
+            Rule::InstructionCity => "instruction_city",
+            Rule::InstructionProvince => "instruction_province",
+            Rule::InstructionNational => "instruction_national",
+            Rule::CommissionUsed => "commission_used",
+            Rule::CommissionMissed => "commission_missed",
+            Rule::UrgentLate => "urgent_late",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Rule::Submission => Text::new("有效报送", "Valid submission"),
+            Rule::CountyBrief => Text::new("县级简讯、摘编", "County brief / excerpt"),
+            Rule::CountyFull => Text::new("县级期刊全文采用", "County periodical, full text"),
+            Rule::CountyCombined => Text::new("县级综合采用（每篇来源）", "County combined piece, per source"),
+            Rule::CountySpecial => Text::new("县级专报", "County special report"),
+            Rule::CountySupplement => Text::new("县级增刊", "County supplement"),
+            Rule::City => Text::new("市级采用", "Adopted by the city"),
+            Rule::Province => Text::new("省级采用", "Adopted by the province"),
+            Rule::National => Text::new("国办采用", "Adopted by the State Council office"),
+            Rule::InstructionCounty => Text::new("县领导批示", "County leader instruction"),
+            Rule::InstructionCity => Text::new("市领导批示", "City leader instruction"),
+            Rule::InstructionProvince => Text::new("省领导批示", "Province leader instruction"),
+            Rule::InstructionNational => Text::new("国务院领导批示", "State Council leader instruction"),
+            Rule::CommissionUsed => Text::new("约稿按时报送并采用", "Commission answered and used"),
+            Rule::CommissionMissed => Text::new("约稿未报", "Commission missed"),
+            Rule::UrgentLate => Text::new("紧急信息迟报、漏报", "Urgent item late or missed"),
+        }
+    }
+
+    /// The default points, in hundredths (DOMAIN.md "Scores, quotas and notices").
+    pub fn default_centi(self) -> i64 {
+        100 * match self {
+            Rule::Submission => 1,
+            Rule::CountyBrief => 2,
+            Rule::CountyFull => 5,
+            Rule::CountyCombined => 3,
+            Rule::CountySpecial => 10,
+            Rule::CountySupplement => 30,
+            Rule::City => 20,
+            Rule::Province => 40,
+            Rule::National => 80,
+            Rule::InstructionCounty => 5,
+            Rule::InstructionCity => 10,
+            Rule::InstructionProvince => 40,
+            Rule::InstructionNational => 100,
+            Rule::CommissionUsed => 5,
+            Rule::CommissionMissed => -10,
+            Rule::UrgentLate => -10,
+        }
+    }
+
+    /// Whether the rule counts as an adoption (采用数).
+    pub fn is_adoption(self) -> bool {
+        matches!(
+            self,
+            Rule::CountyBrief
+                | Rule::CountyFull
+                | Rule::CountyCombined
+                | Rule::CountySpecial
+                | Rule::CountySupplement
+                | Rule::City
+                | Rule::Province
+                | Rule::National
+        )
+    }
+
+    /// The rule that scores a leader instruction at `level`.
+    pub fn instruction(level: Level) -> Rule {
+        match level {
+            Level::County => Rule::InstructionCounty,
+            Level::City => Rule::InstructionCity,
+            Level::Province => Rule::InstructionProvince,
+            Level::National => Rule::InstructionNational,
+        }
+    }
+
+    /// The rule that scores an adoption in a publication of `level` and `kind`, in `form`.
+    pub fn adoption(level: Level, kind: PubKind, form: Form) -> Rule {
+        match (level, kind, form) {
+            (Level::City, ..) => Rule::City,
+            (Level::Province, ..) => Rule::Province,
+            (Level::National, ..) => Rule::National,
+            (Level::County, PubKind::Special, _) => Rule::CountySpecial,
+            (Level::County, PubKind::Supplement, _) => Rule::CountySupplement,
+            (Level::County, _, Form::Full) => Rule::CountyFull,
+            (Level::County, _, Form::Combined) => Rule::CountyCombined,
+            (Level::County, _, Form::Brief) => Rule::CountyBrief,
+        }
+    }
+}
+
+/// How a combined piece (合编) credits its source items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    /// Every source item gets the full value.
+    #[default]
+    Each,
+    /// The value is divided evenly among the sources.
+    Even,
+}
+
+/// One version of the scoring table, in force from `effective_from` until the next version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoringTable {
+    pub effective_from: Day,
+    /// Points per rule, in hundredths; a rule missing here has its default.
+    pub centi: BTreeMap<Rule, i64>,
+    pub split: Split,
+}
+
+impl ScoringTable {
+    /// The defaults of DOMAIN.md, in force from `effective_from`.
+    pub fn defaults(effective_from: Day) -> ScoringTable {
+        ScoringTable { effective_from, centi: Rule::ALL.into_iter().map(|r| (r, r.default_centi())).collect(), split: Split::Each }
+    }
+
+    pub fn points(&self, rule: Rule) -> i64 {
+        self.centi.get(&rule).copied().unwrap_or(rule.default_centi())
+    }
+
+    /// What is wrong with this version, if anything (each value within ±1000 points).
+    pub fn problem(&self) -> Option<Text> {
+        if self.centi.values().any(|v| v.abs() > 100_000) {
+            return Some(Text::new("分值应在 -1000 到 1000 之间", "Points must lie between -1000 and 1000"));
+        }
+        None
+    }
+}
+
+/// The version in force on `day`: the latest whose `effective_from` is not after it (the
+/// defaults when there is none).
+pub fn table_on(tables: &[ScoringTable], day: Day) -> ScoringTable {
+    tables
+        .iter()
+        .filter(|t| t.effective_from <= day)
+        .max_by_key(|t| t.effective_from)
+        .cloned()
+        .unwrap_or_else(|| ScoringTable::defaults(Day::MIN))
+}
+
+/// Who an item's points go to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Credit {
+    pub item_id: String,
+    pub author_id: i64,
+    pub unit_id: i64,
+}
+
+/// What an event comes from: the one fact it can be traced back to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Source {
+    /// The item's first submission.
+    Submission,
+    /// An adoption record (its id).
+    Adoption(i64),
+    /// A leader instruction (its id).
+    Instruction(i64),
+}
+
+impl Source {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Source::Submission => "submission",
+            Source::Adoption(_) => "adoption",
+            Source::Instruction(_) => "instruction",
+        }
+    }
+
+    pub fn id(self) -> i64 {
+        match self {
+            Source::Submission => 0,
+            Source::Adoption(id) | Source::Instruction(id) => id,
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: i64) -> Option<Source> {
+        match kind {
+            "submission" => Some(Source::Submission),
+            "adoption" => Some(Source::Adoption(id)),
+            "instruction" => Some(Source::Instruction(id)),
+            _ => None,
+        }
+    }
+}
+
+/// One scored event: who earns how much, when, under which rule, because of what.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScoreEvent {
+    pub day: Day,
+    pub source: Source,
+    pub credit: Credit,
+    pub rule: Rule,
+    pub centi: i64,
+    /// Why, in words: the publication and issue, the leader, "same level already counted".
+    pub note: String,
+}
+
+/// An item's first submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmissionFact {
+    pub credit: Credit,
+    pub day: Day,
+}
+
+/// An adoption record. A combined piece names all its source items; other forms name one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdoptionFact {
+    pub id: i64,
+    pub items: Vec<Credit>,
+    pub level: Level,
+    pub kind: PubKind,
+    pub form: Form,
+    pub day: Day,
+    /// The publication and issue, e.g. `《林双政务信息》2026年第12期`.
+    pub label: String,
+}
+
+/// A leader instruction on an item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstructionFact {
+    pub id: i64,
+    pub credit: Credit,
+    pub level: Level,
+    pub day: Day,
+    pub leader: String,
+}
+
+pub fn submission_events(fact: &SubmissionFact, tables: &[ScoringTable]) -> Vec<ScoreEvent> {
+    let table = table_on(tables, fact.day);
+    vec![ScoreEvent {
+        day: fact.day,
+        source: Source::Submission,
+        credit: fact.credit.clone(),
+        rule: Rule::Submission,
+        centi: table.points(Rule::Submission),
+        note: String::new(),
+    }]
+}
+
+/// Splits `value` into `n` parts that add up to it exactly (the first parts take the remainder).
+pub fn split_evenly(value: i64, n: usize) -> Vec<i64> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let n64 = n as i64;
+    let (base, rem) = (value.div_euclid(n64), value.rem_euclid(n64));
+    (0..n64).map(|i| base + i64::from(i < rem)).collect()
+}
+
+/// The events of one adoption: one per credited item. A combined piece credits every source by
+/// the table's [`Split`] rule; a source named twice counts once.
+pub fn adoption_events(fact: &AdoptionFact, tables: &[ScoringTable]) -> Vec<ScoreEvent> {
+    let table = table_on(tables, fact.day);
+    let rule = Rule::adoption(fact.level, fact.kind, fact.form);
+    let value = table.points(rule);
+    let items: Vec<&Credit> = fact.items.iter().collect::<BTreeSet<_>>().into_iter().collect();
+    let parts =
+        if fact.form == Form::Combined && table.split == Split::Even { split_evenly(value, items.len()) } else { vec![value; items.len()] };
+    let note = if fact.form == Form::Combined && items.len() > 1 {
+        format!("{} · {} · {}篇合编", fact.label, fact.form.label().zh, items.len())
+    } else {
+        format!("{} · {}", fact.label, fact.form.label().zh)
+    };
+    items
+        .into_iter()
+        .zip(parts)
+        .map(|(credit, centi)| ScoreEvent {
+            day: fact.day,
+            source: Source::Adoption(fact.id),
+            credit: credit.clone(),
+            rule,
+            centi,
+            note: note.clone(),
+        })
+        .collect()
+}
+
+/// The events of the leader instructions on one item: the same level counts once — the
+/// earliest (by day, then record) scores, a later one at that level is recorded with 0 points
+/// and says why.
+pub fn instruction_events(facts: &[InstructionFact], tables: &[ScoringTable]) -> Vec<ScoreEvent> {
+    let mut ordered: Vec<&InstructionFact> = facts.iter().collect();
+    ordered.sort_by_key(|f| (f.credit.item_id.clone(), f.day, f.id));
+    let mut counted: BTreeSet<(String, Level)> = BTreeSet::new();
+    ordered
+        .into_iter()
+        .map(|f| {
+            let rule = Rule::instruction(f.level);
+            let first = counted.insert((f.credit.item_id.clone(), f.level));
+            let (centi, note) = if first {
+                (table_on(tables, f.day).points(rule), f.leader.clone())
+            } else {
+                (0, format!("{}（同级批示只计一次）", f.leader))
+            };
+            ScoreEvent { day: f.day, source: Source::Instruction(f.id), credit: f.credit.clone(), rule, centi, note }
+        })
+        .collect()
+}
+
+/// Everything scored from a set of facts.
+pub fn all_events(
+    submissions: &[SubmissionFact],
+    adoptions: &[AdoptionFact],
+    instructions: &[InstructionFact],
+    tables: &[ScoringTable],
+) -> Vec<ScoreEvent> {
+    let mut out: Vec<ScoreEvent> = submissions.iter().flat_map(|s| submission_events(s, tables)).collect();
+    out.extend(adoptions.iter().flat_map(|a| adoption_events(a, tables)));
+    out.extend(instruction_events(instructions, tables));
+    out.sort();
+    out
+}
+
+/// A row of the scoreboard: one unit's or one person's numbers for a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tally {
+    /// 报送数: items first submitted in the period.
+    pub submitted: u32,
+    /// 采用数: distinct items adopted (at least once) in the period.
+    pub adopted: u32,
+    /// 总分, in hundredths.
+    pub centi: i64,
+}
+
+impl Tally {
+    /// 采用率 in percent (None with nothing submitted).
+    pub fn rate_percent(&self) -> Option<f64> {
+        (self.submitted > 0).then(|| f64::from(self.adopted) * 100.0 / f64::from(self.submitted))
+    }
+
+    /// Whether the adoption rate is under `floor_percent` (a unit with no submissions is not
+    /// flagged by the rate; the quota flags it).
+    pub fn under_floor(&self, floor_percent: u32) -> bool {
+        self.rate_percent().is_some_and(|r| r < f64::from(floor_percent))
+    }
+}
+
+/// Which way to group the scoreboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    Unit,
+    Person,
+}
+
+/// Tallies `events` inside `period`, by unit or by person.
+pub fn tally(events: &[ScoreEvent], period: Period, by: By) -> BTreeMap<i64, Tally> {
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut adopted: BTreeSet<(i64, &str)> = BTreeSet::new();
+    for e in events.iter().filter(|e| period.contains(e.day)) {
+        let key = match by {
+            By::Unit => e.credit.unit_id,
+            By::Person => e.credit.author_id,
+        };
+        let t = out.entry(key).or_default();
+        t.centi += e.centi;
+        if e.rule == Rule::Submission {
+            t.submitted += 1;
+        }
+        if e.rule.is_adoption() && adopted.insert((key, e.credit.item_id.as_str())) {
+            t.adopted += 1;
+        }
+    }
+    out
+}
+
+/// Ranks rows: most points first, then most adopted, then most submitted; equal rows share a
+/// rank (1, 2, 2, 4). Returns (rank, key, tally).
+pub fn rank(rows: &BTreeMap<i64, Tally>) -> Vec<(u32, i64, Tally)> {
+    let mut list: Vec<(i64, Tally)> = rows.iter().map(|(k, t)| (*k, t.clone())).collect();
+    let order = |t: &Tally| (std::cmp::Reverse(t.centi), std::cmp::Reverse(t.adopted), std::cmp::Reverse(t.submitted));
+    list.sort_by(|a, b| order(&a.1).cmp(&order(&b.1)).then(a.0.cmp(&b.0)));
+    let mut out: Vec<(u32, i64, Tally)> = Vec::with_capacity(list.len());
+    for (i, (key, t)) in list.into_iter().enumerate() {
+        let rank = match out.last() {
+            Some((r, _, prev)) if order(prev) == order(&t) => *r,
+            _ => i as u32 + 1,
+        };
+        out.push((rank, key, t));
+    }
+    out
+}
+
+/// A monthly quota: `monthly` items per month for the unit, over the months the period touches.
+pub fn quota_met(submitted: u32, monthly: u32, period: Period) -> bool {
+    submitted >= monthly * period.months()
+}
+
+/// Points for people: `12`, `1.5`, `-10`, `0.33`.
+pub fn points_text(centi: i64) -> String {
+    let sign = if centi < 0 { "-" } else { "" };
+    let (whole, frac) = (centi.abs() / 100, centi.abs() % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
+/// Parses points typed by an administrator (`5`, `2.5`, `-10`) into hundredths.
+pub fn parse_points(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    let v = whole.checked_mul(100)?.checked_add(frac)?;
+    Some(if neg { -v } else { v })
+}
+
+/// The adoption-rate label for a tally, e.g. `25.0%`, or `—` with nothing submitted.
+pub fn rate_text(t: &Tally, lang: Lang) -> String {
+    match t.rate_percent() {
+        Some(r) => format!("{r:.1}%"),
+        None => match lang {
+            Lang::Zh | Lang::En => "—".into(),
+        },
+    }
+}
+
+// ---- Wire types (browser ⇄ server) ----
+
+/// `POST /api/items/{id}/adoptions`: the item was used in a publication. For a combined piece,
+/// `with` names the other source items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewAdoption {
+    pub publication_id: i64,
+    pub form: Form,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// The issue, e.g. `2026年第12期`.
+    pub issue: String,
+    #[serde(default)]
+    pub with: Vec<String>,
+}
+
+/// An adoption record as shown on an item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdoptionView {
+    pub id: i64,
+    pub publication: String,
+    pub level: Level,
+    pub form: Form,
+    pub date: String,
+    pub issue: String,
+    /// Every source item's title (one, or several for a combined piece).
+    pub items: Vec<String>,
+    pub recorded_by: String,
+}
+
+/// `POST /api/items/{id}/instructions`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewInstruction {
+    pub level: Level,
+    pub date: String,
+    /// Who instructed, e.g. `县长 王某某`.
+    pub leader: String,
+    pub text: String,
+}
+
+/// A leader instruction as shown on an item, with its feedback (批示反馈).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstructionView {
+    pub id: i64,
+    pub level: Level,
+    pub date: String,
+    pub leader: String,
+    pub text: String,
+    pub recorded_by: String,
+    /// None: 待反馈.
+    pub feedback: Option<String>,
+}
+
+/// `POST /api/instructions/{id}/feedback`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Feedback {
+    pub note: String,
+}
+
+/// One event in a drill-down.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventRow {
+    pub date: String,
+    pub item_id: String,
+    pub title: String,
+    pub author: String,
+    pub unit: String,
+    pub rule: Rule,
+    pub centi: i64,
+    pub source: Source,
+    pub note: String,
+}
+
+/// `GET /api/items/{id}/scoring`: what an item earned and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemScoring {
+    pub adoptions: Vec<AdoptionView>,
+    pub instructions: Vec<InstructionView>,
+    pub events: Vec<EventRow>,
+}
+
+/// One row of the scoreboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoreRow {
+    pub rank: u32,
+    /// The unit's or the person's id (what a drill-down asks for).
+    pub id: i64,
+    pub name: String,
+    /// The unit's class (by unit) or the person's unit (by person).
+    pub group: String,
+    pub tally: Tally,
+    /// The quota over the period (None: no quota set).
+    pub quota: Option<u32>,
+    pub under_floor: bool,
+}
+
+/// `GET /api/scores`: the scoreboard for a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Scoreboard {
+    pub title: String,
+    pub from: String,
+    pub to: String,
+    pub floor_percent: u32,
+    pub rows: Vec<ScoreRow>,
+}
+
+impl Scoreboard {
+    /// Rows ranked within each group (a unit class), from the tallies of every key in `keys`
+    /// (keys without events get zero rows: a unit that sent nothing still appears).
+    pub fn build(
+        title: String,
+        period: Period,
+        floor_percent: u32,
+        keys: &[(i64, String, String, Option<u32>)],
+        tallies: &BTreeMap<i64, Tally>,
+    ) -> Scoreboard {
+        let mut groups: BTreeMap<&str, BTreeMap<i64, Tally>> = BTreeMap::new();
+        for (id, _, group, _) in keys {
+            groups.entry(group.as_str()).or_default().insert(*id, tallies.get(id).cloned().unwrap_or_default());
+        }
+        let mut rows = Vec::new();
+        for (group, members) in groups {
+            for (rank, id, tally) in self::rank(&members) {
+                let Some((_, name, _, monthly)) = keys.iter().find(|k| k.0 == id) else { continue };
+                let quota = monthly.map(|m| m * period.months());
+                let under_floor = tally.under_floor(floor_percent);
+                rows.push(ScoreRow { rank, id, name: name.clone(), group: group.to_owned(), tally, quota, under_floor });
+            }
+        }
+        Scoreboard { title, from: day_text(period.from), to: day_text(period.to), floor_percent, rows }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn credit(item: u32, author: i64, unit: i64) -> Credit {
+        Credit { item_id: format!("{item:032x}"), author_id: author, unit_id: unit }
+    }
+
+    #[test]
+    fn civil_dates_round_trip_and_use_china_time() {
+        for day in [-1000, 0, 365, 20_000, from_ymd(2026, 2, 28), from_ymd(2024, 2, 29), from_ymd(2026, 12, 31)] {
+            let (y, m, d) = ymd(day);
+            assert_eq!(from_ymd(y, m, d), day);
+            assert_eq!(parse_day(&day_text(day)), Some(day));
+        }
+        assert_eq!(day_text(from_ymd(2026, 11, 25)), "2026-11-25");
+        // 2026-11-24 16:00 UTC is already the 25th in Beijing.
+        let ms = (from_ymd(2026, 11, 24) as i64) * MS_PER_DAY + 16 * 3_600_000;
+        assert_eq!(day_text(day_of(ms)), "2026-11-25");
+        assert_eq!(day_of(day_start_ms(from_ymd(2026, 11, 25))), from_ymd(2026, 11, 25));
+        assert_eq!(parse_day("2026-02-30"), None);
+        assert_eq!(parse_day("2026-13-01"), None);
+        assert_eq!(parse_day("明天"), None);
+    }
+
+    #[test]
+    fn periods_have_their_titles_and_months() {
+        assert_eq!(Period::month(2026, 11).title(), "2026年11月");
+        assert_eq!(Period::quarter(2026, 4).title(), "2026年第4季度");
+        assert_eq!(Period::year(2026).title(), "2026年");
+        assert_eq!(Period::year(2026).months(), 12);
+        assert_eq!(Period::quarter(2026, 1).months(), 3);
+        assert_eq!(Period::month(2024, 2).to - Period::month(2024, 2).from, 28);
+        assert_eq!(Period { from: from_ymd(2026, 11, 1), to: from_ymd(2026, 11, 25) }.title(), "2026-11-01 至 2026-11-25");
+    }
+
+    #[test]
+    fn the_default_table_is_the_one_in_the_domain() {
+        let t = ScoringTable::defaults(0);
+        assert_eq!(t.points(Rule::CountyFull), 500);
+        assert_eq!(t.points(Rule::National), 8000);
+        assert_eq!(t.points(Rule::InstructionNational), 10_000);
+        assert_eq!(t.points(Rule::CommissionMissed), -1000);
+        assert_eq!(Rule::adoption(Level::County, PubKind::Periodical, Form::Brief), Rule::CountyBrief);
+        assert_eq!(Rule::adoption(Level::County, PubKind::Special, Form::Full), Rule::CountySpecial);
+        assert_eq!(Rule::adoption(Level::Province, PubKind::Periodical, Form::Combined), Rule::Province);
+        for r in Rule::ALL {
+            assert_eq!(Rule::parse(r.as_str()), Some(r));
+        }
+    }
+
+    #[test]
+    fn a_combined_piece_credits_each_source_or_splits_evenly() {
+        let fact = AdoptionFact {
+            id: 1,
+            items: vec![credit(1, 1, 10), credit(2, 2, 10), credit(3, 3, 11)],
+            level: Level::County,
+            kind: PubKind::Periodical,
+            form: Form::Combined,
+            day: 100,
+            label: "《林双政务信息》2026年第1期".into(),
+        };
+        let each = adoption_events(&fact, &[]);
+        assert_eq!(each.iter().map(|e| e.centi).collect::<Vec<_>>(), vec![300, 300, 300]);
+        let even_table = ScoringTable { split: Split::Even, ..ScoringTable::defaults(0) };
+        let even = adoption_events(&fact, &[even_table]);
+        assert_eq!(even.iter().map(|e| e.centi).collect::<Vec<_>>(), vec![100, 100, 100]);
+        assert!(even[0].note.contains("3篇合编"));
+        assert_eq!(split_evenly(500, 3), vec![167, 167, 166]);
+    }
+
+    #[test]
+    fn points_are_shown_and_typed_in_plain_numbers() {
+        assert_eq!(points_text(500), "5");
+        assert_eq!(points_text(150), "1.5");
+        assert_eq!(points_text(33), "0.33");
+        assert_eq!(points_text(-1000), "-10");
+        assert_eq!(parse_points("2.5"), Some(250));
+        assert_eq!(parse_points("-10"), Some(-1000));
+        assert_eq!(parse_points("0.33"), Some(33));
+        assert_eq!(parse_points("1.234"), None);
+        assert_eq!(parse_points("五"), None);
+        assert_eq!(parse_points(""), None);
+    }
+
+    #[test]
+    fn ties_share_a_rank() {
+        let rows: BTreeMap<i64, Tally> = [
+            (1, Tally { submitted: 5, adopted: 2, centi: 1500 }),
+            (2, Tally { submitted: 5, adopted: 2, centi: 1500 }),
+            (3, Tally { submitted: 9, adopted: 1, centi: 2000 }),
+            (4, Tally { submitted: 1, adopted: 0, centi: 100 }),
+        ]
+        .into_iter()
+        .collect();
+        let ranks: Vec<(u32, i64)> = rank(&rows).into_iter().map(|(r, k, _)| (r, k)).collect();
+        assert_eq!(ranks, vec![(1, 3), (2, 1), (2, 2), (4, 4)]);
+    }
+
+    fn arb_credit() -> impl Strategy<Value = Credit> {
+        (0u32..12, 1i64..5).prop_map(|(item, author)| credit(item, author, author % 2))
+    }
+
+    fn arb_facts() -> impl Strategy<Value = (Vec<SubmissionFact>, Vec<AdoptionFact>, Vec<InstructionFact>)> {
+        let subs = proptest::collection::vec((arb_credit(), 0i32..90), 0..10)
+            .prop_map(|v| v.into_iter().map(|(credit, day)| SubmissionFact { credit, day }).collect());
+        let level = proptest::sample::select(Level::ALL.to_vec());
+        let kind = proptest::sample::select(PubKind::ALL.to_vec());
+        let form = proptest::sample::select(Form::ALL.to_vec());
+        let adopts = proptest::collection::vec((proptest::collection::vec(arb_credit(), 1..4), level.clone(), kind, form, 0i32..90), 0..10)
+            .prop_map(|v| {
+                v.into_iter()
+                    .enumerate()
+                    .map(|(i, (items, level, kind, form, day))| AdoptionFact {
+                        id: i as i64 + 1,
+                        items,
+                        level,
+                        kind,
+                        form,
+                        day,
+                        label: String::new(),
+                    })
+                    .collect()
+            });
+        let instr = proptest::collection::vec((arb_credit(), level, 0i32..90), 0..8).prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (credit, level, day))| InstructionFact { id: i as i64 + 1, credit, level, day, leader: "李县长".into() })
+                .collect()
+        });
+        (subs, adopts, instr)
+    }
+
+    fn tables() -> Vec<ScoringTable> {
+        let mut later = ScoringTable::defaults(45);
+        later.centi.insert(Rule::CountyFull, 800);
+        later.centi.insert(Rule::InstructionCounty, 700);
+        later.split = Split::Even;
+        vec![ScoringTable::defaults(0), later]
+    }
+
+    proptest! {
+        #[test]
+        fn totals_are_the_sum_of_their_events((s, a, i) in arb_facts()) {
+            let events = all_events(&s, &a, &i, &tables());
+            let period = Period { from: 0, to: 89 };
+            for by in [By::Unit, By::Person] {
+                let rows = tally(&events, period, by);
+                let total: i64 = rows.values().map(|t| t.centi).sum();
+                prop_assert_eq!(total, events.iter().map(|e| e.centi).sum::<i64>());
+                let submitted: u32 = rows.values().map(|t| t.submitted).sum();
+                prop_assert_eq!(submitted as usize, s.len());
+            }
+        }
+
+        #[test]
+        fn recording_order_does_not_change_totals((s, a, i) in arb_facts(), seed in any::<u64>()) {
+            let before = tally(&all_events(&s, &a, &i, &tables()), Period { from: 0, to: 89 }, By::Person);
+            let (mut s2, mut a2, mut i2) = (s.clone(), a.clone(), i.clone());
+            // A deterministic shuffle from the seed (rotations and reversal).
+            let k = seed as usize;
+            if !s2.is_empty() { let n = k % s2.len(); s2.rotate_left(n); }
+            if !a2.is_empty() { let n = (k / 7) % a2.len(); a2.rotate_left(n); }
+            if seed % 2 == 0 { i2.reverse(); a2.reverse(); }
+            let after = tally(&all_events(&s2, &a2, &i2, &tables()), Period { from: 0, to: 89 }, By::Person);
+            prop_assert_eq!(before, after);
+        }
+
+        #[test]
+        fn the_same_leader_level_counts_once(c in arb_credit(), level in proptest::sample::select(Level::ALL.to_vec()), days in proptest::collection::vec(0i32..90, 1..5)) {
+            let facts: Vec<InstructionFact> = days.iter().enumerate()
+                .map(|(n, d)| InstructionFact { id: n as i64 + 1, credit: c.clone(), level, day: *d, leader: "领导".into() })
+                .collect();
+            let events = instruction_events(&facts, &tables());
+            prop_assert_eq!(events.len(), facts.len());
+            prop_assert_eq!(events.iter().filter(|e| e.centi != 0).count(), 1);
+            let first = days.iter().min().copied().unwrap_or(0);
+            prop_assert_eq!(events.iter().find(|e| e.centi != 0).map(|e| e.day), Some(first));
+        }
+
+        #[test]
+        fn a_rule_change_leaves_earlier_periods_alone((s, a, i) in arb_facts(), from in 1i32..90, points in -5000i64..5000) {
+            let old = vec![ScoringTable::defaults(0)];
+            let mut newer = old.clone();
+            let mut version = ScoringTable::defaults(from);
+            for r in Rule::ALL { version.centi.insert(r, points); }
+            version.split = Split::Even;
+            newer.push(version);
+            let before: Vec<ScoreEvent> = all_events(&s, &a, &i, &old).into_iter().filter(|e| e.day < from).collect();
+            let after: Vec<ScoreEvent> = all_events(&s, &a, &i, &newer).into_iter().filter(|e| e.day < from).collect();
+            prop_assert_eq!(before, after);
+        }
+
+        #[test]
+        fn an_even_split_adds_up_to_the_whole(value in -100_000i64..100_000, n in 1usize..20) {
+            let parts = split_evenly(value, n);
+            prop_assert_eq!(parts.len(), n);
+            prop_assert_eq!(parts.iter().sum::<i64>(), value);
+            prop_assert!(parts.iter().max().unwrap_or(&0) - parts.iter().min().unwrap_or(&0) <= 1);
+        }
+    }
+}

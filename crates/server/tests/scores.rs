@@ -1,0 +1,337 @@
+//! Adoption, leader instructions and scores on the server (issue 6): signed items are adopted by
+//! the office's editors, combined pieces credit every source, the same leader level counts once,
+//! the scoreboard's totals are the sum of the events behind them (and agree with
+//! `xinbao_core::scoring::tally`), a scoring-table change applies only from its day on, and
+//! nobody records or reads what is not theirs. Runs on SQLite and, under `cargo xtask test`,
+//! PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, json};
+use serde_json::{Value, json};
+use sqlx::Row;
+use xinbao_core::role::Role;
+use xinbao_core::scoring::{By, Credit, Period, Rule, ScoreEvent, Source, day_of, day_text, tally};
+
+const PW: &str = "Chunfeng-2026";
+
+fn id(n: u64) -> String {
+    format!("{n:032x}")
+}
+
+struct Who {
+    cookie: String,
+    client: String,
+    mid: u64,
+}
+
+impl Who {
+    async fn login(t: &TestApp, name: &str, n: u64) -> Who {
+        Who { cookie: t.login(name, PW).await, client: format!("{:032x}", 0x5c00_0000 + n), mid: 0 }
+    }
+
+    async fn push(&mut self, t: &TestApp, item: u64, base: u64, op: Value) -> Value {
+        self.mid += 1;
+        let mut m = json!({"mid": self.mid, "item_id": id(item), "base_rev": base});
+        if let (Some(m), Some(op)) = (m.as_object_mut(), op.as_object()) {
+            m.extend(op.clone());
+        }
+        let res = t.post_json("/api/sync/push", json!({"client_id": self.client, "mutations": [m]}), Some(&self.cookie)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        json(res).await["results"][0].clone()
+    }
+}
+
+struct Office {
+    officer: Who,
+    officer2: Who,
+    editor: Who,
+    signer: Who,
+    town: i64,
+    town2: i64,
+}
+
+async fn office(t: &TestApp) -> Office {
+    let root = t.root().await;
+    let town = t.unit(root, "河西镇", "township").await;
+    let town2 = t.unit(root, "兰州湾镇", "township").await;
+    t.user_in("officer", PW, Role::Officer, town).await;
+    t.user_in("officer2", PW, Role::Officer, town2).await;
+    t.user_in("editor", PW, Role::Editor, root).await;
+    t.user_in("signer", PW, Role::Signer, root).await;
+    Office {
+        officer: Who::login(t, "officer", 1).await,
+        officer2: Who::login(t, "officer2", 2).await,
+        editor: Who::login(t, "editor", 3).await,
+        signer: Who::login(t, "signer", 4).await,
+        town,
+        town2,
+    }
+}
+
+/// Submits item `n` as `who` and, with `sign`, takes it through to signed.
+async fn submitted(t: &TestApp, o: &mut Office, second: bool, n: u64, sign: bool) {
+    let who = if second { &mut o.officer2 } else { &mut o.officer };
+    let r = who
+        .push(t, n, 0, json!({"op": "submit", "content": {"title": format!("第{n}篇：河西镇抢收小麦"), "body": "6月3日，全镇抢收小麦1.2万亩。", "phone": "13912345678"}}))
+        .await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    if sign {
+        for (base, action) in [(1, "screen"), (2, "edit"), (3, "send_to_sign_off")] {
+            let r = o.editor.push(t, n, base, json!({"op": "act", "action": action})).await;
+            assert_eq!(r["outcome"], "applied", "{action}: {r}");
+        }
+        let r = o.signer.push(t, n, 4, json!({"op": "act", "action": "sign"})).await;
+        assert_eq!(r["outcome"], "applied", "{r}");
+    }
+}
+
+async fn publication(t: &TestApp, cookie: &str, name_part: &str) -> i64 {
+    let list = json(t.get("/api/publications", Some(cookie)).await).await;
+    list.as_array()
+        .and_then(|l| l.iter().find(|p| p["name"].as_str().is_some_and(|n| n.contains(name_part))))
+        .and_then(|p| p["id"].as_i64())
+        .unwrap_or_else(|| panic!("no publication {name_part} in {list}"))
+}
+
+fn today() -> String {
+    day_text(day_of(xinbao_server::db::now_ms()))
+}
+
+fn row<'a>(board: &'a Value, name: &str) -> &'a Value {
+    board["rows"].as_array().and_then(|r| r.iter().find(|r| r["name"] == name)).unwrap_or_else(|| panic!("no row {name} in {board}"))
+}
+
+#[tokio::test]
+async fn adoptions_and_instructions_score_and_every_total_drills_down() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    for n in 1..=3 {
+        submitted(&t, &mut o, false, n, true).await;
+    }
+    submitted(&t, &mut o, true, 4, true).await;
+    submitted(&t, &mut o, true, 5, false).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let city = publication(&t, &o.editor.cookie, "市政府").await;
+    let date = today();
+
+    // Full text in the county periodical: 5 points.
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": own, "form": "full", "date": date, "issue": "2026年第12期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["publication"], "林双政务信息");
+    // A combined piece of items 2 and 4 (two units): 3 points each by the default rule.
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(2)),
+            json!({"publication_id": own, "form": "combined", "date": date, "issue": "2026年第12期", "with": [id(4)]}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["items"].as_array().map(Vec::len), Some(2));
+    // Item 1 again, by the city: adoptions add up.
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": city, "form": "full", "date": date, "issue": "第88期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Two county leaders instruct on item 3: counted once. A city leader: counted.
+    for (level, leader) in [("county", "县长 王某"), ("county", "副县长 李某"), ("city", "市长 赵某")] {
+        let res = t
+            .post_json(
+                &format!("/api/items/{}/instructions", id(3)),
+                json!({"level": level, "date": date, "leader": leader, "text": "请农业农村局跟进。"}),
+                Some(&o.signer.cookie),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    let board = json(t.get("/api/scores", Some(&o.officer.cookie)).await).await;
+    // 河西镇: 3 submissions (3) + full 5 + city 20 + combined 3 + county instruction 5 + city instruction 10.
+    let hexi = row(&board, "河西镇");
+    assert_eq!(hexi["tally"], json!({"submitted": 3, "adopted": 2, "centi": 4600}));
+    assert_eq!(hexi["rank"], 1);
+    // 兰州湾镇: 2 submissions + combined 3; 1 of 2 adopted.
+    let lzw = row(&board, "兰州湾镇");
+    assert_eq!(lzw["tally"], json!({"submitted": 2, "adopted": 1, "centi": 500}));
+    assert_eq!(lzw["rank"], 2);
+
+    // The item shows what it earned, and the second county instruction says why it scored 0.
+    let item3 = json(t.get(&format!("/api/items/{}/scoring", id(3)), Some(&o.officer.cookie)).await).await;
+    assert_eq!(item3["instructions"].as_array().map(Vec::len), Some(3));
+    let zero = item3["events"].as_array().and_then(|e| e.iter().find(|e| e["centi"] == 0)).cloned().unwrap_or_default();
+    assert!(zero["note"].as_str().unwrap_or_default().contains("同级批示只计一次"), "{item3}");
+
+    // Every total drills down to events that add up to it.
+    for (unit, who) in [(o.town, &o.officer.cookie), (o.town2, &o.officer2.cookie)] {
+        let events = json(t.get(&format!("/api/scores/events?unit={unit}"), Some(who)).await).await;
+        let sum: i64 = events.as_array().map(|e| e.iter().filter_map(|e| e["centi"].as_i64()).sum()).unwrap_or(0);
+        let name = if unit == o.town { "河西镇" } else { "兰州湾镇" };
+        assert_eq!(Some(sum), row(&board, name)["tally"]["centi"].as_i64());
+    }
+    // By person, too.
+    let people = json(t.get("/api/scores?by=person", Some(&o.editor.cookie)).await).await;
+    assert_eq!(row(&people, "officer")["tally"]["centi"], 4600);
+    assert_eq!(row(&people, "officer2")["tally"]["centi"], 500);
+
+    // The SQL totals are the core's: tally the stored events with xinbao_core::scoring::tally.
+    let rows = sqlx::query("SELECT day, item_id, author_id, unit_id, rule, centi FROM score_events")
+        .fetch_all(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let events: Vec<ScoreEvent> = rows
+        .iter()
+        .map(|r| ScoreEvent {
+            day: r.try_get::<i64, _>(0).unwrap_or(0) as i32,
+            source: Source::Submission,
+            credit: Credit {
+                item_id: r.try_get(1).unwrap_or_default(),
+                author_id: r.try_get(2).unwrap_or(0),
+                unit_id: r.try_get(3).unwrap_or(0),
+            },
+            rule: Rule::parse(&r.try_get::<String, _>(4).unwrap_or_default()).unwrap_or(Rule::Submission),
+            centi: r.try_get(5).unwrap_or(0),
+            note: String::new(),
+        })
+        .collect();
+    let day = day_of(xinbao_server::db::now_ms());
+    let core = tally(&events, Period { from: day - 40, to: day }, By::Unit);
+    assert_eq!(serde_json::to_value(&core[&o.town]).unwrap_or_default(), hexi["tally"]);
+    assert_eq!(serde_json::to_value(&core[&o.town2]).unwrap_or_default(), lzw["tally"]);
+}
+
+#[tokio::test]
+async fn only_the_offices_editors_adopt_signed_items_and_officers_drill_only_into_their_own() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    submitted(&t, &mut o, false, 2, false).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let adopt = |item: u64| json!({"publication_id": own, "form": "full", "date": today(), "issue": "第1期", "_item": item});
+    let post = |cookie: String, item: u64| {
+        let t = &t;
+        let body = adopt(item);
+        async move { t.post_json(&format!("/api/items/{}/adoptions", id(item)), body, Some(&cookie)).await }
+    };
+    // The author, the signer: refused with the reason.
+    let res = post(o.officer.cookie.clone(), 1).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = post(o.signer.cookie.clone(), 1).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("角色"));
+    // Not yet signed.
+    let res = post(o.editor.cookie.clone(), 2).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("状态"));
+    // Another office's editor: the item does not exist for them.
+    let root = t.root().await;
+    let other = t.unit(root, "大丰县人民政府办公室", "office").await;
+    t.user_in("other-editor", PW, Role::Editor, other).await;
+    let other_editor = t.login("other-editor", PW).await;
+    assert_eq!(post(other_editor.clone(), 1).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(t.get(&format!("/api/items/{}/scoring", id(1)), Some(&other_editor)).await.status(), StatusCode::NOT_FOUND);
+    // Bad input: a clear message, nothing recorded.
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": own, "form": "full", "date": "2026-02-30", "issue": "第1期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("日期"));
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": own, "form": "full", "date": today(), "issue": "第1期", "with": [id(2)]}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM adoptions").fetch_one(&t.app.state.db.pool).await.map(|r| r.get(0)).unwrap_or(-1);
+    assert_eq!(count, 0);
+    assert_eq!(post(o.editor.cookie.clone(), 1).await.status(), StatusCode::OK);
+    // Officers read the whole scoreboard but drill only into their unit and themselves.
+    assert_eq!(t.get(&format!("/api/scores/events?unit={}", o.town2), Some(&o.officer.cookie)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(t.get(&format!("/api/scores/events?unit={}", o.town), Some(&o.officer.cookie)).await.status(), StatusCode::OK);
+    assert_eq!(t.get(&format!("/api/scores/events?unit={}", o.town2), Some(&o.editor.cookie)).await.status(), StatusCode::OK);
+    // The office's reader (a leader's office) reads a signed item's scores and records an
+    // instruction on it; not on an unsigned one.
+    t.user_in("reader", PW, Role::Reader, root).await;
+    let reader = t.login("reader", PW).await;
+    assert_eq!(t.get(&format!("/api/items/{}/scoring", id(1)), Some(&reader)).await.status(), StatusCode::OK);
+    assert_eq!(t.get(&format!("/api/items/{}/scoring", id(2)), Some(&reader)).await.status(), StatusCode::NOT_FOUND);
+    let instruction = json!({"level": "county", "date": today(), "leader": "县长", "text": "好经验，推广。"});
+    assert_eq!(
+        t.post_json(&format!("/api/items/{}/instructions", id(1)), instruction.clone(), Some(&reader)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.post_json(&format!("/api/items/{}/instructions", id(2)), instruction, Some(&reader)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The audit trail has the adoption.
+    let audited: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'adoption'")
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .map(|r| r.get(0))
+        .unwrap_or(-1);
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn a_new_scoring_table_applies_from_its_day_on_and_never_to_the_past() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let root = t.root().await;
+    t.user_in("boss", PW, Role::Admin, root).await;
+    let admin = t.login("boss", PW).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let day = day_of(xinbao_server::db::now_ms());
+    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    table["centi"]["county_full"] = json!(800);
+    // Backdated: refused — recomputing the past is not a side effect of editing the table.
+    table["effective_from"] = json!(day);
+    let res = t.post_json("/api/admin/scoring", table.clone(), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    table["effective_from"] = json!(day + 10);
+    let res = t.post_json("/api/admin/scoring", table.clone(), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await.as_array().map(Vec::len), Some(1));
+    assert_eq!(t.post_json("/api/admin/scoring", table.clone(), Some(&o.editor.cookie)).await.status(), StatusCode::FORBIDDEN);
+    // Adopted today (old table, 5) and dated after the change (new table, 8).
+    for (date, issue) in [(day_text(day), "第1期"), (day_text(day + 12), "第2期")] {
+        let res = t
+            .post_json(
+                &format!("/api/items/{}/adoptions", id(1)),
+                json!({"publication_id": own, "form": "full", "date": date, "issue": issue}),
+                Some(&o.editor.cookie),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let scoring = json(t.get(&format!("/api/items/{}/scoring", id(1)), Some(&o.editor.cookie)).await).await;
+    let points: Vec<i64> = scoring["events"]
+        .as_array()
+        .map(|e| e.iter().filter(|e| e["rule"] == "county_full").filter_map(|e| e["centi"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(points, vec![500, 800]);
+    let audited: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'scoring_table'")
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .map(|r| r.get(0))
+        .unwrap_or(-1);
+    assert_eq!(audited, 1);
+}
