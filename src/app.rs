@@ -7,9 +7,11 @@ use crate::pages::{
     desk::DeskPage,
     editor::EditorPage,
     login::LoginPage,
+    notice::NoticePage,
     password::ChangePasswordPage,
     receipts::ReceiptsPage,
     review::{ReviewItemPage, ReviewQueuePage},
+    scores::ScoresPage,
     sync_bar::SyncBar,
 };
 use crate::pwa::{Pwa, use_pwa};
@@ -44,6 +46,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/review") view=|| view! { <RequireLogin><ReviewQueuePage /></RequireLogin> } />
                 <Route path=path!("/admin") view=|| view! { <RequireLogin><AdminPage /></RequireLogin> } />
                 <Route path=path!("/review/:id") view=|| view! { <RequireLogin><ReviewItemPage /></RequireLogin> } />
+                <Route path=path!("/scores") view=|| view! { <RequireLogin><ScoresPage /></RequireLogin> } />
+                <Route path=path!("/notice") view=|| view! { <RequireLogin><NoticePage /></RequireLogin> } />
             </Routes>
         </Router>
     }
@@ -116,6 +120,10 @@ fn Header() -> impl IntoView {
             </span>
             {move || session.me.get().filter(|me| matches!(me.role, xinbao_core::role::Role::Editor | xinbao_core::role::Role::Signer)).map(|_| view! {
                 <a class="link" href="/review" data-testid="review-link">{i18n.t(ui::REVIEW_DESK)}</a>
+            })}
+            {move || session.me.get().map(|_| view! {
+                <a class="link" href="/scores" data-testid="scores-nav">{i18n.t(ui::SCORES)}</a>
+                <a class="link" href="/notice" data-testid="notice-nav">{i18n.t(ui::NOTICE)}</a>
             })}
             {move || session.me.get().filter(|me| me.role == xinbao_core::role::Role::Admin).map(|_| view! {
                 <a class="link" href="/admin" data-testid="admin-link">{i18n.t(ui::ADMIN)}</a>

@@ -331,4 +331,82 @@ pub mod ui {
     pub const MINUTES_NUMBER: Text = Text::new("请填写分钟数", "Enter a number of minutes");
     pub const SETTINGS_SAVED: Text = Text::new("已保存", "Saved");
     pub const SAVE: Text = Text::new("保存", "Save");
+    // Scores.
+    pub const SCORES: Text = Text::new("积分排名", "Scores");
+    pub const THIS_MONTH: Text = Text::new("本月", "This month");
+    pub const THIS_QUARTER: Text = Text::new("本季度", "This quarter");
+    pub const THIS_YEAR: Text = Text::new("本年", "This year");
+    pub const DATE_FROM: Text = Text::new("起", "From");
+    pub const DATE_TO: Text = Text::new("止", "To");
+    pub const BY_UNIT: Text = Text::new("按单位", "By unit");
+    pub const BY_PERSON: Text = Text::new("按个人", "By person");
+    pub const RANK: Text = Text::new("排名", "Rank");
+    pub const NAME: Text = Text::new("名称", "Name");
+    pub const GROUP: Text = Text::new("类别 / 单位", "Class / unit");
+    pub const SUBMITTED_N: Text = Text::new("报送数", "Submitted");
+    pub const ADOPTED_N: Text = Text::new("采用数", "Adopted");
+    pub const ADOPTION_RATE: Text = Text::new("采用率", "Adoption rate");
+    pub const TOTAL_POINTS: Text = Text::new("总分", "Points");
+    pub const QUOTA: Text = Text::new("定额", "Quota");
+    pub const QUOTA_MET: Text = Text::new("完成", "met");
+    pub const QUOTA_MISSED: Text = Text::new("未完成", "not met");
+    pub const UNDER_FLOOR: Text = Text::new("采用率偏低", "Low adoption rate");
+    pub const DRILL_DOWN: Text = Text::new("得分明细", "Where the points come from");
+    pub const RULE: Text = Text::new("计分项目", "Rule");
+    pub const POINTS: Text = Text::new("分值", "Points");
+    pub const ITEM: Text = Text::new("稿件", "Item");
+    pub const DATE: Text = Text::new("日期", "Date");
+    pub const CACHED_SCORES: Text = Text::new("离线：显示上次同步时的积分", "Offline: scores as of the last sync");
+    pub const MY_UNIT_MONTH: Text = Text::new("本单位本月", "My unit this month");
+    pub const ME_MONTH: Text = Text::new("我本月", "Me this month");
+    pub const ADOPTIONS: Text = Text::new("采用与批示", "Adoptions and instructions");
+    pub const RECORD_ADOPTION: Text = Text::new("登记采用", "Record adoption");
+    pub const PUBLICATION: Text = Text::new("刊物", "Publication");
+    pub const FORM: Text = Text::new("采用形式", "Form");
+    pub const ISSUE_NO: Text = Text::new("期号（如 2026年第12期）", "Issue (e.g. 2026年第12期)");
+    pub const COMBINED_WITH: Text = Text::new("合编的其他稿件（综合采用）", "Other items combined (combined form)");
+    pub const RECORD_INSTRUCTION: Text = Text::new("登记领导批示", "Record leader instruction");
+    pub const LEADER_LEVEL: Text = Text::new("领导级别", "Leader level");
+    pub const LEADER: Text = Text::new("批示领导", "Leader");
+    pub const INSTRUCTION_TEXT: Text = Text::new("批示内容", "Instruction");
+    pub const FEEDBACK_PENDING: Text = Text::new("待反馈", "Feedback pending");
+    pub const FEEDBACK_DONE: Text = Text::new("已反馈", "Feedback given");
+    pub const GIVE_FEEDBACK: Text = Text::new("登记反馈", "Record feedback");
+    pub const RECORDED: Text = Text::new("已登记", "Recorded");
+    pub const NEEDS_CONNECTION: Text = Text::new("需要联网", "Needs a connection");
+    pub const SHOWN: Text = Text::new("已显示", "Shown");
+    pub const MORE: Text = Text::new("显示更多", "Show more");
+    pub const TREND: Text = Text::new("逐月走势", "Month by month");
+    // The notice.
+    pub const NOTICE: Text = Text::new("通报", "Notice");
+    pub const LAST_MONTH: Text = Text::new("上月", "Last month");
+    pub const LAST_YEAR: Text = Text::new("上年", "Last year");
+    pub const PRINT: Text = Text::new("打印", "Print");
+    pub const DOWNLOAD_WORD: Text = Text::new("下载 Word", "Download Word");
+    pub const DOWNLOAD_EXCEL: Text = Text::new("下载 Excel", "Download Excel");
+    // Scoring administration.
+    pub const UNIT_CLASSES: Text = Text::new("单位类别与定额", "Unit classes and quotas");
+    pub const CLASS_NAME: Text = Text::new("类别名称（如 一类乡镇）", "Class name");
+    pub const MONTHLY_QUOTA: Text = Text::new("每月定额（条）", "Items a month");
+    pub const WEEKLY_QUOTA: Text = Text::new("每人每周（条）", "Items a week per person");
+    pub const ADD_CLASS: Text = Text::new("添加类别", "Add class");
+    pub const NO_CLASS: Text = Text::new("未分类", "No class");
+    pub const QUOTA_NUMBER: Text = Text::new("定额请填写整数", "Quotas are whole numbers");
+    pub const SCORING_TABLE: Text = Text::new("计分标准", "Scoring table");
+    pub const DEFAULTS: Text = Text::new("默认标准", "Defaults");
+    pub const COMBINED_SPLIT: Text = Text::new("综合稿计分", "Combined pieces");
+    pub const SPLIT_EACH: Text = Text::new("每篇来源计全分", "Each source gets the value");
+    pub const SPLIT_EVEN: Text = Text::new("来源平分", "Split evenly");
+    pub const EFFECTIVE_FROM: Text = Text::new("生效日期", "In force from");
+    pub const SAVE_VERSION: Text = Text::new("保存为新版本（今后生效）", "Save as a new version (from a future day)");
+    pub const RECOMPUTE: Text = Text::new("按此标准重新计分（追溯）", "Score the past again with this table");
+    pub const RECOMPUTE_REASON: Text = Text::new("重新计分的理由（必填）", "Why (required)");
+    pub const RECOMPUTE_HINT: Text = Text::new(
+        "重新计分会改变生效日期以来已经公布的分数，并记入审计日志。",
+        "Scoring the past changes points already published since that day, and is recorded in the audit trail.",
+    );
+    pub const RECOMPUTED: Text = Text::new("已重新计分", "Scored again");
+    pub const EVENTS: Text = Text::new("条计分记录", "events");
+    pub const DATE_FORMAT: Text = Text::new("日期格式应为 2026-11-25", "Dates look like 2026-11-25");
+    pub const POINTS_NUMBER: Text = Text::new("分值请填写数字，最多两位小数", "Points are numbers with at most two decimals");
 }

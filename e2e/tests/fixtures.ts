@@ -30,6 +30,12 @@ export class XinbaoServer {
     if (r.status !== 0) throw new Error(`add-user failed: ${r.stderr}`);
   }
 
+  /** Generates an office with a year of items and points (`xinbao-server seed`). */
+  seed(scale: "year" | "province", year: number) {
+    const r = spawnSync(serverBin, ["seed", "--data-dir", this.dataDir, "--scale", scale, "--year", String(year)], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`seed failed: ${r.stderr}`);
+  }
+
   /** Starts the server (on the same port as before, after a stop) and waits until it listens. */
   async start(): Promise<void> {
     const addr = `127.0.0.1:${this.port}`;

@@ -199,6 +199,8 @@ pub fn AdminPage() -> impl IntoView {
                 </form>
             </section>
             <SettingsSection />
+            <crate::pages::admin_scoring::ClassesSection units=units reload_units=reload />
+            <crate::pages::admin_scoring::ScoringSection />
             <AuditSection />
         </main>
     }

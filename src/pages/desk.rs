@@ -136,6 +136,7 @@ pub fn DeskPage() -> impl IntoView {
                 <h2>{move || i18n.t(if query.with(|q| q.trash) { ui::TRASH } else { ui::MY_DRAFTS })}</h2>
                 <button type="button" class="primary" data-testid="new-draft" on:click=new_draft>{move || i18n.t(ui::NEW_DRAFT)}</button>
             </div>
+            {session.me.get_untracked().filter(|m| m.role == xinbao_core::role::Role::Officer).map(|_| view! { <crate::pages::scores::ScoreCard /> })}
             <div class="desk-tools" role="search">
                 <input type="search" data-testid="search" aria-label=move || i18n.t(ui::SEARCH)
                     placeholder=move || i18n.t(ui::SEARCH_HINT) on:input=on_search />

@@ -1,14 +1,19 @@
 //! One module per page.
 
 pub mod admin;
+pub mod admin_scoring;
 pub mod desk;
 pub mod editor;
 pub mod fields;
+pub mod item_scoring;
 pub mod login;
+pub mod notice;
 pub mod password;
 pub mod photos_field;
 pub mod quality_panel;
 pub mod receipts;
 pub mod review;
+pub mod scores;
 pub mod sync_bar;
 pub mod sync_panel;
+pub mod trend_chart;

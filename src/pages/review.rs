@@ -6,6 +6,7 @@
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
+use crate::pages::item_scoring::ItemScoringSection;
 use crate::pages::sync_panel::side;
 use crate::session::use_session;
 use crate::store::{self, LocalDraft, outbox};
@@ -336,6 +337,8 @@ pub fn ReviewItemPage() -> impl IntoView {
         }
         permitted(Actor { role, reviews_it: true }, state, d.content.item_type == ItemType::Urgent)
     };
+    let state = Memo::new(move |_| item.with(|d| d.as_ref().and_then(|d| d.sync.state)));
+    let scoring_id = id.clone();
     let editing = move || item.with(|d| d.as_ref().is_some_and(|d| d.sync.state == Some(ItemState::Editing) && d.sync.act.is_none()));
     view! {
         <main class="page review-item">
@@ -404,6 +407,8 @@ pub fn ReviewItemPage() -> impl IntoView {
             </div>
             // Rendered once: a comment being typed survives sync updating the item.
             <ReviewThread owner=user item_id=id.clone() sync=thread />
+            // Re-rendered only when the state changes (an adoption form being filled survives sync).
+            {move || state.get().filter(|s| *s == ItemState::Signed).map(|s| view! { <ItemScoringSection item_id=scoring_id.clone() state=s /> })}
         </main>
     }
 }

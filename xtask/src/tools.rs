@@ -103,9 +103,11 @@ pub fn ensure_build_tools() -> Result<()> {
 }
 
 /// What the tests need beyond the build: Chromium and its driver, CJK fonts (no tofu in
-/// screenshots), and Playwright from npm (using Debian's Chromium, never its own download).
+/// screenshots or PDFs), LibreOffice and poppler-utils (the Word and Excel exports are opened
+/// and turned into PDF text), and Playwright from npm (using Debian's Chromium, never its own
+/// download).
 pub fn ensure_test_tools() -> Result<()> {
     ensure_build_tools()?;
-    ensure_apt(&["chromium", "chromium-driver", "fonts-noto-cjk"])?;
+    ensure_apt(&["chromium", "chromium-driver", "fonts-noto-cjk", "libreoffice-writer-nogui", "libreoffice-calc-nogui", "poppler-utils"])?;
     ensure_npm("e2e")
 }

@@ -183,6 +183,9 @@ pub struct UnitInfo {
     pub name: String,
     /// `office` (reviews the units below it) or `township` / `department`.
     pub kind: String,
+    /// Its class (quotas), if it has one.
+    #[serde(default)]
+    pub class_id: Option<i64>,
 }
 
 /// `POST /api/admin/units` (new) and `POST /api/admin/units/{id}` (rename / move).

@@ -176,10 +176,16 @@ pub async fn units(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<U
 }
 
 async fn all_units(state: &AppState) -> Result<Vec<UnitInfo>, AppError> {
-    let rows = sqlx::query("SELECT id, parent_id, name, kind FROM units ORDER BY id").fetch_all(&state.db.pool).await?;
+    let rows = sqlx::query("SELECT id, parent_id, name, kind, class_id FROM units ORDER BY id").fetch_all(&state.db.pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(UnitInfo { id: r.try_get(0)?, parent_id: r.try_get(1)?, name: r.try_get(2)?, kind: r.try_get(3)? });
+        out.push(UnitInfo {
+            id: r.try_get(0)?,
+            parent_id: r.try_get(1)?,
+            name: r.try_get(2)?,
+            kind: r.try_get(3)?,
+            class_id: r.try_get(4)?,
+        });
     }
     Ok(out)
 }
@@ -356,9 +362,7 @@ mod tests {
 /// `GET /api/settings`: the deadline rules (every logged-in account: the desks show countdowns).
 #[utoipa::path(get, path = "/api/settings", tag = "admin", responses((status = 200, body = DeadlineRules)))]
 pub async fn settings(State(state): State<AppState>, _me: CurrentUser) -> Result<Json<DeadlineRules>, AppError> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = 'urgent_written_minutes'").fetch_optional(&state.db.pool).await?;
-    let minutes = row.map(|r| r.try_get::<String, _>(0)).transpose()?.and_then(|v| v.parse().ok());
-    Ok(Json(minutes.map(|m| DeadlineRules { urgent_written_minutes: m }).unwrap_or_default()))
+    Ok(Json(crate::scores::deadline_rules(&state.db.pool).await?))
 }
 
 /// `POST /api/admin/settings`: change the deadline rules (audited).

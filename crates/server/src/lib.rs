@@ -11,6 +11,9 @@
 //! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
 //! - [`ratelimit`]: login rate limiting, stored in the database.
 //! - [`sync`]: push and pull, exactly once (SYNC.md).
+//! - [`scores`]: adoption, instructions, score events, the scoreboard, the notice, quotas.
+//! - [`documents`]: Word and Excel files as offices expect them.
+//! - [`seed`]: generated counties and provinces for tests and benchmarks.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
 pub mod accounts;
@@ -21,11 +24,13 @@ pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod openapi;
 pub mod quality;
 pub mod ratelimit;
 pub mod scores;
+pub mod seed;
 pub mod sync;
 pub mod web;
 
@@ -116,14 +121,21 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", post(sync::pull))
         .route("/items/{id}/revisions", get(sync::revisions))
         .route("/review/queue", get(sync::queue))
-        .route("/publications", get(scores::publications))
-        .route("/items/{id}/adoptions", post(scores::adopt))
-        .route("/items/{id}/instructions", post(scores::instruct))
-        .route("/items/{id}/scoring", get(scores::item_scoring))
-        .route("/instructions/{id}/feedback", post(scores::feedback))
+        .route("/publications", get(scores::adoption::publications))
+        .route("/items/{id}/adoptions", post(scores::adoption::adopt))
+        .route("/items/{id}/instructions", post(scores::adoption::instruct))
+        .route("/items/{id}/scoring", get(scores::adoption::item_scoring))
+        .route("/instructions/{id}/feedback", post(scores::adoption::feedback))
         .route("/scores", get(scores::scores))
         .route("/scores/events", get(scores::events))
-        .route("/admin/scoring", get(scores::scoring_tables).post(scores::change_scoring))
+        .route("/scores/trend", get(scores::trend))
+        .route("/notice", get(scores::notice::notice))
+        .route("/notice.docx", get(scores::notice::notice_docx))
+        .route("/notice.xlsx", get(scores::notice::notice_xlsx))
+        .route("/admin/scoring", get(scores::admin::scoring_tables).post(scores::admin::change_scoring))
+        .route("/admin/scoring/recompute", post(scores::admin::recompute))
+        .route("/admin/classes", get(scores::admin::classes).post(scores::admin::save_class))
+        .route("/admin/units/{id}/class", post(scores::admin::set_unit_class))
         .route(
             "/attachments/{sha256}",
             get(attachments::get)

@@ -71,6 +71,19 @@ enum Command {
         storage: Storage,
         path: PathBuf,
     },
+    /// Generate an office with a year of items, adoptions, instructions and points (for trying
+    /// the scoreboard and for benchmarks): `year` is a county (12,000 items), `province`
+    /// 1,000,000 items. Every seeded account's password is printed.
+    Seed {
+        #[command(flatten)]
+        storage: Storage,
+        /// `year` or `province`.
+        #[arg(long, default_value = "year")]
+        scale: String,
+        /// The calendar year the items fall in.
+        #[arg(long, default_value_t = 2026)]
+        year: i32,
+    },
     /// Create an account (or reset an existing one's password, role and unit).
     AddUser {
         #[command(flatten)]
@@ -127,6 +140,30 @@ async fn main() -> anyhow::Result<()> {
         Command::Restore { storage, path } => {
             let counts = xinbao_server::backup::restore(&path, &storage.data_dir).await?;
             println!("restored {} into {} ({counts})", path.display(), storage.data_dir.display());
+            Ok(())
+        }
+        Command::Seed { storage, scale, year } => {
+            let scale = match scale.as_str() {
+                "year" => xinbao_server::seed::Scale::year(year),
+                "province" => xinbao_server::seed::Scale::province(year),
+                other => anyhow::bail!("unknown scale {other}: use year or province"),
+            };
+            let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
+            let db = Db::connect(&config.database_url()?).await?;
+            db.migrate().await?;
+            let started = std::time::Instant::now();
+            let s = xinbao_server::seed::seed(&db, &scale).await?;
+            println!(
+                "seeded {} (unit id {}): {} items, {} adoptions, {} instructions in {:.1} s; editor {} / password {}",
+                scale.office,
+                s.office,
+                s.submissions.len(),
+                s.adoptions.len(),
+                s.instructions.len(),
+                started.elapsed().as_secs_f64(),
+                s.editor,
+                s.password
+            );
             Ok(())
         }
         Command::Quality { file, rules } => xinbao_server::quality::run(&file, rules.as_deref()),

@@ -338,7 +338,7 @@ async fn apply_authors(
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
             audit(tx, me.user_id, "submit", &m.item_id, &content.title).await?;
             // A submitted item counts as a submission (报送数) whatever becomes of it.
-            crate::scores::record_submission(tx, &m.item_id, now_ms()).await?;
+            crate::scores::record_submission(tx, &m.item_id, content, now_ms()).await?;
         }
         Op::Delete => match &current {
             Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await?,

@@ -195,7 +195,11 @@ fn gate(path: &str) -> Gate {
         | "/api/items/{id}/scoring"
         | "/api/instructions/{id}/feedback"
         | "/api/scores"
-        | "/api/scores/events" => Gate::Account,
+        | "/api/scores/events"
+        | "/api/scores/trend"
+        | "/api/notice"
+        | "/api/notice.docx"
+        | "/api/notice.xlsx" => Gate::Account,
         other => panic!("{other} has no row in the gate table"),
     }
 }

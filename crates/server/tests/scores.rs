@@ -175,10 +175,12 @@ async fn adoptions_and_instructions_score_and_every_total_drills_down() {
 
     // Every total drills down to events that add up to it.
     for (unit, who) in [(o.town, &o.officer.cookie), (o.town2, &o.officer2.cookie)] {
-        let events = json(t.get(&format!("/api/scores/events?unit={unit}"), Some(who)).await).await;
-        let sum: i64 = events.as_array().map(|e| e.iter().filter_map(|e| e["centi"].as_i64()).sum()).unwrap_or(0);
+        let page = json(t.get(&format!("/api/scores/events?unit={unit}"), Some(who)).await).await;
+        let sum: i64 = page["events"].as_array().map(|e| e.iter().filter_map(|e| e["centi"].as_i64()).sum()).unwrap_or(0);
         let name = if unit == o.town { "河西镇" } else { "兰州湾镇" };
         assert_eq!(Some(sum), row(&board, name)["tally"]["centi"].as_i64());
+        assert_eq!(page["total_centi"].as_i64(), Some(sum));
+        assert_eq!(page["total"].as_u64(), page["events"].as_array().map(|e| e.len() as u64));
     }
     // By person, too.
     let people = json(t.get("/api/scores?by=person", Some(&o.editor.cookie)).await).await;
@@ -209,6 +211,7 @@ async fn adoptions_and_instructions_score_and_every_total_drills_down() {
     let core = tally(&events, Period { from: day - 40, to: day }, By::Unit);
     assert_eq!(serde_json::to_value(&core[&o.town]).unwrap_or_default(), hexi["tally"]);
     assert_eq!(serde_json::to_value(&core[&o.town2]).unwrap_or_default(), lzw["tally"]);
+    months_agree_with_events(&t).await;
 }
 
 #[tokio::test]
@@ -334,4 +337,250 @@ async fn a_new_scoring_table_applies_from_its_day_on_and_never_to_the_past() {
         .map(|r| r.get(0))
         .unwrap_or(-1);
     assert_eq!(audited, 1);
+}
+
+/// The monthly totals are exactly the sums of the events (every write and removal kept them so).
+async fn months_agree_with_events(t: &TestApp) {
+    let q = |sql: &str| {
+        let sql = sql.to_owned();
+        async move {
+            sqlx::query(&sql)
+                .fetch_all(&t.app.state.db.pool)
+                .await
+                .unwrap_or_default()
+                .iter()
+                .map(|r| (0..6).map(|i| r.try_get::<i64, _>(i).unwrap_or(i64::MIN)).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        }
+    };
+    let months = q("SELECT office_id, month, unit_id, author_id, submitted, centi FROM score_months WHERE submitted <> 0 OR centi <> 0 ORDER BY 1, 2, 3, 4").await;
+    let events =
+        q("SELECT office_id, month, unit_id, author_id, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) \
+                    FROM score_events GROUP BY office_id, month, unit_id, author_id \
+                    HAVING SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END) <> 0 OR SUM(centi) <> 0 ORDER BY 1, 2, 3, 4")
+        .await;
+    assert!(!events.is_empty());
+    assert_eq!(months, events);
+}
+
+async fn admin_of(t: &TestApp) -> String {
+    let root = t.root().await;
+    t.user_in("boss", PW, Role::Admin, root).await;
+    t.login("boss", PW).await
+}
+
+async fn audited(t: &TestApp, action: &str) -> Vec<String> {
+    sqlx::query("SELECT detail FROM audit_log WHERE action = $1 ORDER BY id")
+        .bind(action)
+        .fetch_all(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn unit_classes_set_quotas_for_units_by_the_month_and_for_officers_by_the_week() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let admin = admin_of(&t).await;
+    for n in 1..=3 {
+        submitted(&t, &mut o, false, n, false).await;
+    }
+    // Bad input is refused in words; only administrators define classes.
+    let res =
+        t.post_json("/api/admin/classes", json!({"id": 0, "name": " ", "monthly_quota": 2, "weekly_per_person": 1}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("类别名称"));
+    let class = json!({"id": 0, "name": "一类乡镇", "monthly_quota": 2, "weekly_per_person": 1});
+    assert_eq!(t.post_json("/api/admin/classes", class.clone(), Some(&o.editor.cookie)).await.status(), StatusCode::FORBIDDEN);
+    let classes = json(t.post_json("/api/admin/classes", class.clone(), Some(&admin)).await).await;
+    let class_id = classes[0]["id"].as_i64().unwrap_or(0);
+    assert_eq!(classes[0]["monthly_quota"], 2);
+    let res = t.post_json("/api/admin/classes", class, Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "no two classes of one name");
+    for town in [o.town, o.town2] {
+        let res = t.post_json(&format!("/api/admin/units/{town}/class"), json!({"class_id": class_id}), Some(&admin)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = t.post_json(&format!("/api/admin/units/{}/class", o.town), json!({"class_id": 99_999}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let board = json(t.get("/api/scores", Some(&o.officer.cookie)).await).await;
+    assert_eq!(row(&board, "河西镇")["group"], "一类乡镇");
+    assert_eq!(row(&board, "河西镇")["quota"], 2, "one month touched: 2 items");
+    assert_eq!(row(&board, "兰州湾镇")["quota"], 2);
+    assert_eq!(row(&board, "兰州湾镇")["tally"]["submitted"], 0);
+    // A quarter: three months' quota.
+    let day = day_of(xinbao_server::db::now_ms());
+    let (y, m, _) = xinbao_core::scoring::ymd(day);
+    let q = Period::quarter(y, m.div_ceil(3));
+    let quarter = json(t.get(&format!("/api/scores?from={}&to={}", day_text(q.from), day_text(q.to)), Some(&o.officer.cookie)).await).await;
+    assert_eq!(row(&quarter, "河西镇")["quota"], 6);
+    // By person: everyone ranked together, the weekly minimum over the period's whole weeks.
+    let people = json(t.get("/api/scores?by=person", Some(&o.officer.cookie)).await).await;
+    let month_so_far = Period { from: Period::month(y, m).from, to: day };
+    assert_eq!(row(&people, "officer")["quota"].as_u64(), Some(u64::from(month_so_far.weeks())));
+    assert_eq!(row(&people, "officer")["unit"], "河西镇");
+    assert_eq!(row(&people, "officer")["rank"], 1);
+    assert_eq!(row(&people, "officer2")["rank"], 2);
+    assert_eq!(audited(&t, "unit_class_saved").await, vec!["一类乡镇：每月2条，每人每周1条".to_owned()]);
+    assert_eq!(audited(&t, "unit_class_set").await.len(), 2);
+}
+
+#[tokio::test]
+async fn recomputing_the_past_rescores_every_event_from_its_day_and_is_audited() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let admin = admin_of(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": own, "form": "full", "date": today(), "issue": "第1期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let day = day_of(xinbao_server::db::now_ms());
+    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    table["centi"]["county_full"] = json!(800);
+    table["centi"]["submission"] = json!(200);
+    table["effective_from"] = json!(day - 5);
+    // A reason is required; a future day is a plain new version, not a recomputation.
+    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": ""}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut future = table.clone();
+    future["effective_from"] = json!(day + 3);
+    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": future, "reason": "调整"}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "调整"}), Some(&o.editor.cookie)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "市政府办调整计分标准"}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await, json!({"events": 2, "centi_before": 600, "centi_after": 1000}));
+    let scoring = json(t.get(&format!("/api/items/{}/scoring", id(1)), Some(&o.editor.cookie)).await).await;
+    let mut points: Vec<(String, i64)> = scoring["events"]
+        .as_array()
+        .map(|e| e.iter().map(|e| (e["rule"].as_str().unwrap_or_default().to_owned(), e["centi"].as_i64().unwrap_or(0))).collect())
+        .unwrap_or_default();
+    points.sort();
+    assert_eq!(points, vec![("county_full".to_owned(), 800), ("submission".to_owned(), 200)]);
+    let board = json(t.get("/api/scores", Some(&o.editor.cookie)).await).await;
+    assert_eq!(row(&board, "河西镇")["tally"]["centi"], 1000);
+    let audit = audited(&t, "scores_recomputed").await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].contains("600 → 1000") && audit[0].contains("市政府办调整计分标准"), "{audit:?}");
+    // Recomputing again changes nothing: the events are a function of the facts.
+    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "复核"}), Some(&admin)).await;
+    assert_eq!(json(res).await, json!({"events": 2, "centi_before": 1000, "centi_after": 1000}));
+    months_agree_with_events(&t).await;
+}
+
+#[tokio::test]
+async fn an_urgent_first_report_sent_after_its_deadline_costs_the_penalty() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let now = xinbao_server::db::now_ms();
+    let urgent = |title: &str, event_time: i64| {
+        json!({"op": "submit", "content": {"title": title, "body": "6月3日14时，河西镇突降冰雹，受灾农田约3000亩，无人员伤亡，镇政府已组织抢险。",
+            "phone": "13912345678", "item_type": "urgent", "event_time": event_time}})
+    };
+    let r = o.officer.push(&t, 1, 0, urgent("河西镇遭遇冰雹灾害", now - 2 * 3_600_000)).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.officer.push(&t, 2, 0, urgent("河西镇发生山洪", now - 10 * 60_000)).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let late = json(t.get(&format!("/api/items/{}/scoring", id(1)), Some(&o.officer.cookie)).await).await;
+    let rules: Vec<(String, i64)> = late["events"]
+        .as_array()
+        .map(|e| e.iter().map(|e| (e["rule"].as_str().unwrap_or_default().to_owned(), e["centi"].as_i64().unwrap_or(0))).collect())
+        .unwrap_or_default();
+    assert_eq!(rules, vec![("submission".to_owned(), 100), ("urgent_late".to_owned(), -1000)]);
+    assert!(late["events"][1]["note"].as_str().unwrap_or_default().contains("初报超过时限"));
+    let on_time = json(t.get(&format!("/api/items/{}/scoring", id(2)), Some(&o.officer.cookie)).await).await;
+    assert_eq!(on_time["events"].as_array().map(Vec::len), Some(1));
+    let board = json(t.get("/api/scores", Some(&o.officer.cookie)).await).await;
+    assert_eq!(row(&board, "河西镇")["tally"], json!({"submitted": 2, "adopted": 0, "centi": -800}));
+}
+
+#[tokio::test]
+async fn the_trend_gives_each_month_of_the_period_its_own_numbers() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submitted(&t, &mut o, false, 1, false).await;
+    submitted(&t, &mut o, false, 2, false).await;
+    let day = day_of(xinbao_server::db::now_ms());
+    let (y, m, _) = xinbao_core::scoring::ymd(day);
+    let year = Period::year(y);
+    let q = format!("from={}&to={}", day_text(year.from), day_text(year.to));
+    let trend = json(t.get(&format!("/api/scores/trend?{q}&unit={}", o.town), Some(&o.officer2.cookie)).await).await;
+    let months = trend.as_array().cloned().unwrap_or_default();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[m as usize - 1]["label"], format!("{m}月"));
+    assert_eq!(months[m as usize - 1]["tally"]["submitted"], 2);
+    assert_eq!(months.iter().filter_map(|p| p["tally"]["submitted"].as_u64()).sum::<u64>(), 2);
+    let person = json(t.get(&format!("/api/scores/trend?{q}&person=999999"), Some(&o.officer.cookie)).await).await;
+    assert_eq!(person.as_array().map(|p| p.iter().all(|p| p["tally"]["centi"] == 0)), Some(true));
+    assert_eq!(t.get(&format!("/api/scores/trend?{q}"), Some(&o.officer.cookie)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The text of one part of an Office Open XML file (a zip).
+fn part_text(bytes: &[u8], part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("not a zip: {e}"));
+    let mut out = String::new();
+    zip.by_name(part).unwrap_or_else(|e| panic!("no {part}: {e}")).read_to_string(&mut out).unwrap_or_default();
+    out
+}
+
+#[tokio::test]
+async fn the_notice_comes_as_data_as_word_and_as_excel_with_the_same_numbers() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    submitted(&t, &mut o, true, 2, false).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": own, "form": "full", "date": today(), "issue": "第1期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let day = day_of(xinbao_server::db::now_ms());
+    let (y, m, _) = xinbao_core::scoring::ymd(day);
+    let month = Period::month(y, m);
+    let q = format!("from={}&to={}", day_text(month.from), day_text(month.to));
+    let notice = json(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await;
+    assert_eq!(notice["title"], format!("关于{y}年{m}月政务信息工作情况的月通报"));
+    assert_eq!(notice["office"], "林双县人民政府办公室");
+    let rows = notice["sections"][0]["rows"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows[0]["name"], "河西镇");
+    assert_eq!(rows[0]["points"], "6");
+    assert!(notice["summary"].as_str().unwrap_or_default().contains("共报送政务信息2条，被采用1条"), "{notice}");
+
+    let res = t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    assert!(res.headers()["content-disposition"].to_str().unwrap_or_default().contains("filename*=UTF-8''%E5%85%B3"));
+    let docx = common::bytes(res).await;
+    let document = part_text(&docx, "word/document.xml");
+    for needle in [notice["title"].as_str().unwrap_or("?"), "河西镇", "兰州湾镇", "排名", "全年累计", "未完成报送定额的单位"]
+    {
+        assert!(document.contains(needle), "the Word file lacks {needle}");
+    }
+    let res = t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let xlsx = common::bytes(res).await;
+    let strings = part_text(&xlsx, "xl/sharedStrings.xml");
+    for needle in ["河西镇", "兰州湾镇", "单位", "采用率"] {
+        assert!(strings.contains(needle), "the Excel file lacks {needle}");
+    }
+    assert!(part_text(&xlsx, "xl/workbook.xml").contains("个人排名"));
+    assert_eq!(t.get(&format!("/api/notice.docx?{q}"), None).await.status(), StatusCode::UNAUTHORIZED);
 }

@@ -1,7 +1,19 @@
--- Adoption, leader instructions and scores (SQLite flavour). Facts (adoptions, instructions)
+-- Adoption, leader instructions and scores (SQLite flavour). Facts (submissions, adoptions, instructions)
 -- are recorded as they are; score_events holds the points xinbao_core::scoring derives from
 -- them under the scoring table in force on their day — one row per point-bearing event, naming
 -- its source, so every total drills down. Quotas come from unit classes.
+-- An item's first submission, once: the fact its submission points (and an urgent first
+-- report's lateness) come from.
+CREATE TABLE submissions (
+    item_id TEXT PRIMARY KEY,
+    office_id INTEGER NOT NULL,
+    author_id INTEGER NOT NULL,
+    unit_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    late_minutes INTEGER
+);
+CREATE INDEX submissions_office_day ON submissions(office_id, day);
+
 CREATE TABLE publications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     office_id INTEGER NOT NULL REFERENCES units(id),
@@ -62,11 +74,29 @@ CREATE TABLE score_events (
     unit_id INTEGER NOT NULL,
     rule TEXT NOT NULL,
     centi INTEGER NOT NULL,
-    note TEXT NOT NULL
+    note TEXT NOT NULL,
+    -- xinbao_core::scoring::month_index(day): the key of score_months.
+    month INTEGER NOT NULL
 );
-CREATE INDEX score_events_office_day ON score_events(office_id, day, unit_id);
-CREATE INDEX score_events_source ON score_events(source_kind, source_id);
+-- Sums over days at a period's ends (covering), adopted items counted once (covering),
+-- drill-downs by unit and by person, an item's own points.
+CREATE INDEX score_events_office_day ON score_events(office_id, day, unit_id, author_id, rule, centi);
+CREATE INDEX score_events_adopted ON score_events(office_id, source_kind, day, unit_id, author_id, item_id);
+CREATE INDEX score_events_unit ON score_events(office_id, unit_id, day);
+CREATE INDEX score_events_author ON score_events(office_id, author_id, day);
 CREATE INDEX score_events_item ON score_events(item_id);
+
+-- Monthly totals of score_events, kept in the same transaction as every event written or
+-- removed: a year's ranking sums twelve months, not a year of events.
+CREATE TABLE score_months (
+    office_id INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    unit_id INTEGER NOT NULL,
+    author_id INTEGER NOT NULL,
+    submitted INTEGER NOT NULL,
+    centi INTEGER NOT NULL,
+    PRIMARY KEY (office_id, month, unit_id, author_id)
+);
 
 CREATE TABLE unit_classes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,9 +109,13 @@ CREATE TABLE unit_classes (
 ALTER TABLE units ADD COLUMN class_id INTEGER;
 
 -- Items submitted before scoring existed count as the submissions they were.
-INSERT INTO score_events (office_id, day, source_kind, source_id, item_id, author_id, unit_id, rule, centi, note)
-    SELECT i.office_id, (MIN(r.at) + 28800000) / 86400000, 'submission', 0, i.id, i.author_id, i.unit_id, 'submission', 100, ''
+INSERT INTO submissions (item_id, office_id, author_id, unit_id, day)
+    SELECT i.id, i.office_id, i.author_id, i.unit_id, (MIN(r.at) + 28800000) / 86400000
     FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.state = 'submitted'
     WHERE i.office_id IS NOT NULL
     GROUP BY i.id, i.office_id, i.author_id, i.unit_id;
+INSERT INTO score_events (office_id, day, source_kind, source_id, item_id, author_id, unit_id, rule, centi, note, month)
+    SELECT office_id, day, 'submission', 0, item_id, author_id, unit_id, 'submission', 100, '', CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1 FROM submissions;
+INSERT INTO score_months (office_id, month, unit_id, author_id, submitted, centi)
+    SELECT office_id, month, unit_id, author_id, COUNT(*), SUM(centi) FROM score_events GROUP BY office_id, month, unit_id, author_id;
 INSERT INTO settings (key, value) VALUES ('adoption_rate_floor', '30');

@@ -16,123 +16,16 @@ use crate::i18n::{Lang, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A calendar day in China Standard Time (UTC+8), counted from 1970-01-01.
-pub type Day = i32;
+mod calendar;
+mod notice;
+mod wire;
 
-const MS_PER_DAY: i64 = 86_400_000;
-const CST_OFFSET_MS: i64 = 8 * 3_600_000;
-
-/// The China Standard Time day of a millisecond timestamp.
-pub fn day_of(ms: i64) -> Day {
-    (ms + CST_OFFSET_MS).div_euclid(MS_PER_DAY) as Day
-}
-
-/// The first millisecond of `day` (China Standard Time).
-pub fn day_start_ms(day: Day) -> i64 {
-    day as i64 * MS_PER_DAY - CST_OFFSET_MS
-}
-
-/// The day of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
-pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m as i32 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of `day`.
-pub fn ymd(day: Day) -> (i32, u32, u32) {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
-}
-
-/// `2026-11-25`
-pub fn day_text(day: Day) -> String {
-    let (y, m, d) = ymd(day);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Parses `2026-11-25` (the value of an `<input type=date>`); `None` for anything else.
-pub fn parse_day(text: &str) -> Option<Day> {
-    let mut parts = text.trim().splitn(3, '-');
-    let y: i32 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) || !(1900..=9999).contains(&y) {
-        return None;
-    }
-    Some(from_ymd(y, m, d))
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// A span of days, both ends included: the month, quarter or year of a notice, or any range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Period {
-    pub from: Day,
-    pub to: Day,
-}
-
-impl Period {
-    pub fn month(y: i32, m: u32) -> Period {
-        Period { from: from_ymd(y, m, 1), to: from_ymd(y, m, days_in_month(y, m)) }
-    }
-
-    /// Quarter `q` (1–4) of year `y`.
-    pub fn quarter(y: i32, q: u32) -> Period {
-        let first = (q.clamp(1, 4) - 1) * 3 + 1;
-        Period { from: from_ymd(y, first, 1), to: Period::month(y, first + 2).to }
-    }
-
-    pub fn year(y: i32) -> Period {
-        Period { from: from_ymd(y, 1, 1), to: from_ymd(y, 12, 31) }
-    }
-
-    pub fn contains(self, day: Day) -> bool {
-        (self.from..=self.to).contains(&day)
-    }
-
-    /// How many calendar months the period touches (for monthly quotas over a quarter or year).
-    pub fn months(self) -> u32 {
-        let (y0, m0, _) = ymd(self.from);
-        let (y1, m1, _) = ymd(self.to);
-        ((y1 - y0) * 12 + m1 as i32 - m0 as i32 + 1).max(0) as u32
-    }
-
-    /// `2026年11月`, `2026年第4季度`, `2026年`, or `2026-11-01 至 2026-11-25`.
-    pub fn title(self) -> String {
-        let (y, m, _) = ymd(self.from);
-        if self == Period::year(y) {
-            format!("{y}年")
-        } else if self == Period::month(y, m) {
-            format!("{y}年{m}月")
-        } else if m % 3 == 1 && self == Period::quarter(y, m.div_ceil(3)) {
-            format!("{y}年第{}季度", m.div_ceil(3))
-        } else {
-            format!("{} 至 {}", day_text(self.from), day_text(self.to))
-        }
-    }
-}
+pub use calendar::*;
+pub use notice::*;
+pub use wire::*;
 
 /// The level a publication or a leader belongs to.
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -537,6 +430,8 @@ pub struct ScoreEvent {
 pub struct SubmissionFact {
     pub credit: Credit,
     pub day: Day,
+    /// An urgent first report (初报) sent after its deadline: by how many minutes.
+    pub late_minutes: Option<i64>,
 }
 
 /// An adoption record. A combined piece names all its source items; other forms name one.
@@ -562,16 +457,32 @@ pub struct InstructionFact {
     pub leader: String,
 }
 
+/// A submission scores once; an urgent first report sent late also costs the penalty, as an
+/// event of its own that says by how much it was late.
 pub fn submission_events(fact: &SubmissionFact, tables: &[ScoringTable]) -> Vec<ScoreEvent> {
     let table = table_on(tables, fact.day);
-    vec![ScoreEvent {
+    let event = |rule: Rule, note: String| ScoreEvent {
         day: fact.day,
         source: Source::Submission,
         credit: fact.credit.clone(),
-        rule: Rule::Submission,
-        centi: table.points(Rule::Submission),
-        note: String::new(),
-    }]
+        rule,
+        centi: table.points(rule),
+        note,
+    };
+    let mut out = vec![event(Rule::Submission, String::new())];
+    if let Some(minutes) = fact.late_minutes {
+        out.push(event(Rule::UrgentLate, format!("初报超过时限 {minutes} 分钟")));
+    }
+    out
+}
+
+/// How late an urgent first report is when submitted at `submitted_ms` (None: on time, or not
+/// an urgent first report). The deadline runs from the event time (`review::DeadlineRules`).
+pub fn urgent_lateness(content: &crate::item::DraftContent, submitted_ms: i64, rules: crate::review::DeadlineRules) -> Option<i64> {
+    if content.item_type != crate::item::ItemType::Urgent || content.stage != crate::item::ReportStage::Initial {
+        return None;
+    }
+    crate::review::urgent_minutes_left(content.event_time, submitted_ms, rules).filter(|left| *left < 0).map(|left| -left)
 }
 
 /// Splits `value` into `n` parts that add up to it exactly (the first parts take the remainder).
@@ -719,9 +630,21 @@ pub fn rank(rows: &BTreeMap<i64, Tally>) -> Vec<(u32, i64, Tally)> {
     out
 }
 
-/// A monthly quota: `monthly` items per month for the unit, over the months the period touches.
-pub fn quota_met(submitted: u32, monthly: u32, period: Period) -> bool {
-    submitted >= monthly * period.months()
+/// A quota rule: items a month (a unit) or items a week (a person).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quota {
+    Monthly(u32),
+    Weekly(u32),
+}
+
+impl Quota {
+    /// The items due over `period`: per calendar month it touches, or per whole week in it.
+    pub fn over(self, period: Period) -> u32 {
+        match self {
+            Quota::Monthly(n) => n * period.months(),
+            Quota::Weekly(n) => n * period.weeks(),
+        }
+    }
 }
 
 /// Points for people: `12`, `1.5`, `-10`, `0.33`.
@@ -762,148 +685,6 @@ pub fn rate_text(t: &Tally, lang: Lang) -> String {
     }
 }
 
-// ---- Wire types (browser ⇄ server) ----
-
-/// `POST /api/items/{id}/adoptions`: the item was used in a publication. For a combined piece,
-/// `with` names the other source items.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewAdoption {
-    pub publication_id: i64,
-    pub form: Form,
-    /// `YYYY-MM-DD`
-    pub date: String,
-    /// The issue, e.g. `2026年第12期`.
-    pub issue: String,
-    #[serde(default)]
-    pub with: Vec<String>,
-}
-
-/// An adoption record as shown on an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AdoptionView {
-    pub id: i64,
-    pub publication: String,
-    pub level: Level,
-    pub form: Form,
-    pub date: String,
-    pub issue: String,
-    /// Every source item's title (one, or several for a combined piece).
-    pub items: Vec<String>,
-    pub recorded_by: String,
-}
-
-/// `POST /api/items/{id}/instructions`
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewInstruction {
-    pub level: Level,
-    pub date: String,
-    /// Who instructed, e.g. `县长 王某某`.
-    pub leader: String,
-    pub text: String,
-}
-
-/// A leader instruction as shown on an item, with its feedback (批示反馈).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InstructionView {
-    pub id: i64,
-    pub level: Level,
-    pub date: String,
-    pub leader: String,
-    pub text: String,
-    pub recorded_by: String,
-    /// None: 待反馈.
-    pub feedback: Option<String>,
-}
-
-/// `POST /api/instructions/{id}/feedback`
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Feedback {
-    pub note: String,
-}
-
-/// One event in a drill-down.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct EventRow {
-    pub date: String,
-    pub item_id: String,
-    pub title: String,
-    pub author: String,
-    pub unit: String,
-    pub rule: Rule,
-    pub centi: i64,
-    pub source: Source,
-    pub note: String,
-}
-
-/// `GET /api/items/{id}/scoring`: what an item earned and why.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ItemScoring {
-    pub adoptions: Vec<AdoptionView>,
-    pub instructions: Vec<InstructionView>,
-    pub events: Vec<EventRow>,
-}
-
-/// One row of the scoreboard.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ScoreRow {
-    pub rank: u32,
-    /// The unit's or the person's id (what a drill-down asks for).
-    pub id: i64,
-    pub name: String,
-    /// The unit's class (by unit) or the person's unit (by person).
-    pub group: String,
-    pub tally: Tally,
-    /// The quota over the period (None: no quota set).
-    pub quota: Option<u32>,
-    pub under_floor: bool,
-}
-
-/// `GET /api/scores`: the scoreboard for a period.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Scoreboard {
-    pub title: String,
-    pub from: String,
-    pub to: String,
-    pub floor_percent: u32,
-    pub rows: Vec<ScoreRow>,
-}
-
-impl Scoreboard {
-    /// Rows ranked within each group (a unit class), from the tallies of every key in `keys`
-    /// (keys without events get zero rows: a unit that sent nothing still appears).
-    pub fn build(
-        title: String,
-        period: Period,
-        floor_percent: u32,
-        keys: &[(i64, String, String, Option<u32>)],
-        tallies: &BTreeMap<i64, Tally>,
-    ) -> Scoreboard {
-        let mut groups: BTreeMap<&str, BTreeMap<i64, Tally>> = BTreeMap::new();
-        for (id, _, group, _) in keys {
-            groups.entry(group.as_str()).or_default().insert(*id, tallies.get(id).cloned().unwrap_or_default());
-        }
-        let mut rows = Vec::new();
-        for (group, members) in groups {
-            for (rank, id, tally) in self::rank(&members) {
-                let Some((_, name, _, monthly)) = keys.iter().find(|k| k.0 == id) else { continue };
-                let quota = monthly.map(|m| m * period.months());
-                let under_floor = tally.under_floor(floor_percent);
-                rows.push(ScoreRow { rank, id, name: name.clone(), group: group.to_owned(), tally, quota, under_floor });
-            }
-        }
-        Scoreboard { title, from: day_text(period.from), to: day_text(period.to), floor_percent, rows }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -939,6 +720,88 @@ mod tests {
         assert_eq!(Period::quarter(2026, 1).months(), 3);
         assert_eq!(Period::month(2024, 2).to - Period::month(2024, 2).from, 28);
         assert_eq!(Period { from: from_ymd(2026, 11, 1), to: from_ymd(2026, 11, 25) }.title(), "2026-11-01 至 2026-11-25");
+    }
+
+    #[test]
+    fn quotas_count_months_touched_and_whole_weeks() {
+        let nov = Period::month(2026, 11);
+        assert_eq!((nov.weeks(), Period::quarter(2026, 4).weeks(), Period::year(2026).weeks()), (4, 13, 52));
+        assert_eq!(Quota::Monthly(6).over(Period::quarter(2026, 4)), 18);
+        assert_eq!(Quota::Weekly(2).over(nov), 8);
+        assert_eq!(Quota::Weekly(2).over(Period { from: nov.from, to: nov.from + 2 }), 2);
+        let parts = Period { from: from_ymd(2026, 10, 20), to: from_ymd(2026, 12, 3) }.month_parts();
+        assert_eq!(
+            parts.iter().map(|p| (day_text(p.from), day_text(p.to))).collect::<Vec<_>>(),
+            vec![
+                ("2026-10-20".to_owned(), "2026-10-31".to_owned()),
+                ("2026-11-01".to_owned(), "2026-11-30".to_owned()),
+                ("2026-12-01".to_owned(), "2026-12-03".to_owned()),
+            ]
+        );
+        assert_eq!(parts.iter().map(|p| p.short_label()).collect::<Vec<_>>(), vec!["10月", "11月", "12月"]);
+        assert_eq!(Period::year(2026).month_parts().len(), 12);
+        assert_eq!(
+            Period { from: from_ymd(2026, 3, 5), to: from_ymd(2026, 11, 2) }.year_to_date(),
+            Period { from: from_ymd(2026, 1, 1), to: from_ymd(2026, 11, 2) }
+        );
+    }
+
+    #[test]
+    fn a_period_splits_into_whole_months_and_the_days_at_its_ends() {
+        assert_eq!(
+            Period::year(2026).split_months(),
+            (Some((month_index(from_ymd(2026, 1, 1)), month_index(from_ymd(2026, 12, 1)))), vec![])
+        );
+        let odd = Period { from: from_ymd(2026, 10, 20), to: from_ymd(2026, 12, 3) };
+        assert_eq!(
+            odd.split_months(),
+            (
+                Some((month_index(from_ymd(2026, 11, 5)), month_index(from_ymd(2026, 11, 5)))),
+                vec![
+                    Period { from: from_ymd(2026, 10, 20), to: from_ymd(2026, 10, 31) },
+                    Period { from: from_ymd(2026, 12, 1), to: from_ymd(2026, 12, 3) },
+                ]
+            )
+        );
+        let short = Period { from: from_ymd(2026, 11, 3), to: from_ymd(2026, 11, 9) };
+        assert_eq!(short.split_months(), (None, vec![short]));
+        assert_eq!(month_of_index(month_index(from_ymd(2024, 2, 10))), Period::month(2024, 2));
+        assert_eq!(month_index(from_ymd(2026, 1, 1)), 2026 * 12);
+    }
+
+    proptest! {
+        #[test]
+        fn the_split_covers_the_period_exactly(from in 19_000i32..21_000, len in 0i32..800) {
+            let p = Period { from, to: from + len };
+            let (whole, edges) = p.split_months();
+            let mut days: Vec<i32> = edges.iter().flat_map(|e| e.from..=e.to).collect();
+            if let Some((a, b)) = whole {
+                for m in a..=b { let w = month_of_index(m); days.extend(w.from..=w.to); }
+            }
+            days.sort();
+            prop_assert_eq!(days, (p.from..=p.to).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_late_urgent_first_report_costs_the_penalty_as_its_own_event() {
+        use crate::item::{DraftContent, ItemType, ReportStage};
+        use crate::review::DeadlineRules;
+        let event = 1_780_000_000_000;
+        let content = DraftContent { item_type: ItemType::Urgent, event_time: Some(event), ..DraftContent::default() };
+        let rules = DeadlineRules { urgent_written_minutes: 60 };
+        assert_eq!(urgent_lateness(&content, event + 59 * 60_000, rules), None);
+        assert_eq!(urgent_lateness(&content, event + 75 * 60_000, rules), Some(15));
+        let follow_up = DraftContent { stage: ReportStage::FollowUp(1), ..content.clone() };
+        assert_eq!(urgent_lateness(&follow_up, event + 75 * 60_000, rules), None, "only the first report has the deadline");
+        let dynamic = DraftContent { item_type: ItemType::Dynamic, ..content };
+        assert_eq!(urgent_lateness(&dynamic, event + 75 * 60_000, rules), None);
+        let fact = SubmissionFact { credit: credit(1, 1, 1), day: 10, late_minutes: Some(15) };
+        let events = submission_events(&fact, &[]);
+        assert_eq!(events.iter().map(|e| (e.rule, e.centi)).collect::<Vec<_>>(), vec![(Rule::Submission, 100), (Rule::UrgentLate, -1000)]);
+        assert!(events[1].note.contains("15 分钟"));
+        let t = tally(&events, Period { from: 0, to: 20 }, By::Unit);
+        assert_eq!(t.get(&1).map(|t| (t.submitted, t.centi)), Some((1, -900)), "the penalty is not a second submission");
     }
 
     #[test]
@@ -1009,8 +872,8 @@ mod tests {
     }
 
     fn arb_facts() -> impl Strategy<Value = (Vec<SubmissionFact>, Vec<AdoptionFact>, Vec<InstructionFact>)> {
-        let subs = proptest::collection::vec((arb_credit(), 0i32..90), 0..10)
-            .prop_map(|v| v.into_iter().map(|(credit, day)| SubmissionFact { credit, day }).collect());
+        let subs = proptest::collection::vec((arb_credit(), 0i32..90, proptest::option::of(1i64..600)), 0..10)
+            .prop_map(|v| v.into_iter().map(|(credit, day, late_minutes)| SubmissionFact { credit, day, late_minutes }).collect());
         let level = proptest::sample::select(Level::ALL.to_vec());
         let kind = proptest::sample::select(PubKind::ALL.to_vec());
         let form = proptest::sample::select(Form::ALL.to_vec());

@@ -1,0 +1,348 @@
+//! Adoption (采用) and leader instructions (批示) on an item: the publications an office records
+//! in, the records, the feedback on instructions, and what an item earned. Every record is
+//! audited.
+
+use super::{EVENT_COLUMNS, Loaded, Tx, actor, bounded, date, denied, event_row, load, my_office, store_events, tables};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now_ms;
+use crate::error::{ApiJson, AppError};
+use axum::Json;
+use axum::extract::{Path, State};
+use sqlx::Row;
+use xinbao_core::api::ErrorCode;
+use xinbao_core::review::{may_record_adoption, may_record_instruction};
+use xinbao_core::scoring::{
+    AdoptionFact, AdoptionView, Feedback, Form, InstructionFact, InstructionView, ItemScoring, Level, NewAdoption, NewInstruction, PubKind,
+    Publication, adoption_events, day_text, default_publications, instruction_events,
+};
+
+/// Longest publication name, issue, leader and instruction text accepted.
+const MAX_SHORT: usize = 100;
+const MAX_TEXT: usize = 2000;
+
+/// `GET /api/publications`: the publications of the caller's office (the defaults, the first
+/// time anyone asks).
+#[utoipa::path(get, path = "/api/publications", tag = "scores", responses((status = 200, body = Vec<Publication>)))]
+pub async fn publications(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<Publication>>, AppError> {
+    let office = my_office(&state, &me).await?;
+    Ok(Json(publications_of(&state, office).await?))
+}
+
+async fn publications_of(state: &AppState, office: i64) -> Result<Vec<Publication>, AppError> {
+    let read = || async {
+        let rows = sqlx::query("SELECT id, name, level, kind FROM publications WHERE office_id = $1 ORDER BY id")
+            .bind(office)
+            .fetch_all(&state.db.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (level, kind): (String, String) = (r.try_get(2)?, r.try_get(3)?);
+            out.push(Publication {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                level: Level::parse(&level).unwrap_or(Level::County),
+                kind: PubKind::parse(&kind).unwrap_or(PubKind::Periodical),
+            });
+        }
+        Ok::<_, AppError>(out)
+    };
+    let found = read().await?;
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    let name: String = sqlx::query("SELECT name FROM units WHERE id = $1").bind(office).fetch_one(&state.db.pool).await?.try_get(0)?;
+    // 林双县人民政府办公室 → 林双政务信息
+    let place: String = name.split(['县', '市', '省', '区']).next().unwrap_or("").chars().take(4).collect();
+    let own = format!("{}政务信息", if place.is_empty() { "本级" } else { &place });
+    for (n, level, kind) in default_publications(&own) {
+        sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(office)
+            .bind(n)
+            .bind(level.as_str())
+            .bind(kind.as_str())
+            .execute(&state.db.pool)
+            .await?;
+    }
+    read().await
+}
+
+/// `POST /api/items/{id}/adoptions`: records that the item (and, for a combined piece, the
+/// items in `with`) was used in a publication; the points follow at once.
+#[utoipa::path(post, path = "/api/items/{id}/adoptions", tag = "scores", request_body = NewAdoption,
+    params(("id" = String, Path, description = "The item id")),
+    responses((status = 200, body = AdoptionView), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn adopt(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewAdoption>,
+) -> Result<Json<AdoptionView>, AppError> {
+    let day = date(&req.date)?;
+    let issue = bounded(&req.issue, MAX_SHORT, "期号")?;
+    if req.with.len() > 50 {
+        return Err(AppError::bad_request("一篇综合稿最多合编50篇"));
+    }
+    if req.form != Form::Combined && !req.with.is_empty() {
+        return Err(AppError::bad_request("只有综合采用才能合编多篇稿件"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    let mut ids = vec![id.clone()];
+    ids.extend(req.with.iter().filter(|w| **w != id).cloned());
+    ids.dedup();
+    let mut credits = Vec::with_capacity(ids.len());
+    let mut titles = Vec::with_capacity(ids.len());
+    let mut office = None;
+    for item_id in &ids {
+        // Someone else's item answers as if it did not exist.
+        let item = load(&mut tx, item_id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+        if !actor(&me, item.office).may_read(item.credit.author_id == me.user_id, item.state) {
+            return Err(AppError::refused(ErrorCode::NotFound));
+        }
+        may_record_adoption(actor(&me, item.office), item.state).map_err(denied)?;
+        office = item.office;
+        credits.push(item.credit);
+        titles.push(item.title);
+    }
+    let office = office.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let publication = sqlx::query("SELECT name, level, kind FROM publications WHERE id = $1 AND office_id = $2")
+        .bind(req.publication_id)
+        .bind(office)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
+    let (pub_name, level, kind): (String, String, String) = (publication.try_get(0)?, publication.try_get(1)?, publication.try_get(2)?);
+    let (level, kind) = (Level::parse(&level).unwrap_or(Level::County), PubKind::parse(&kind).unwrap_or(PubKind::Periodical));
+    let adoption_id: i64 = sqlx::query(
+        "INSERT INTO adoptions (office_id, publication_id, form, day, issue, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(office)
+    .bind(req.publication_id)
+    .bind(req.form.as_str())
+    .bind(i64::from(day))
+    .bind(&issue)
+    .bind(me.user_id)
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    for item_id in &ids {
+        sqlx::query("INSERT INTO adoption_items (adoption_id, item_id) VALUES ($1, $2)")
+            .bind(adoption_id)
+            .bind(item_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let fact =
+        AdoptionFact { id: adoption_id, items: credits, level, kind, form: req.form, day, label: format!("《{pub_name}》{issue}") };
+    let tables = tables(&mut *tx, office).await?;
+    store_events(&mut *tx, office, &adoption_events(&fact, &tables)).await?;
+    let detail = format!("《{pub_name}》{issue} {} {}篇", req.form.label().zh, ids.len());
+    for item_id in &ids {
+        crate::accounts::audit_in(&mut *tx, Some(me.user_id), "adoption", item_id, &detail).await?;
+    }
+    tx.commit().await?;
+    Ok(Json(AdoptionView {
+        id: adoption_id,
+        publication: pub_name,
+        level,
+        form: req.form,
+        date: day_text(day),
+        issue,
+        items: titles,
+        recorded_by: me.display_name,
+    }))
+}
+
+/// Recomputes the instruction events of `item` (the same level counts once, so one new
+/// instruction can change which one scores).
+async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result<(), AppError> {
+    let rows = sqlx::query("SELECT id, level, day, leader FROM instructions WHERE item_id = $1")
+        .bind(&item.credit.item_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut facts = Vec::with_capacity(rows.len());
+    for r in rows {
+        let level: String = r.try_get(1)?;
+        facts.push(InstructionFact {
+            id: r.try_get(0)?,
+            credit: item.credit.clone(),
+            level: Level::parse(&level).unwrap_or(Level::County),
+            day: r.try_get::<i64, _>(2)? as i32,
+            leader: r.try_get(3)?,
+        });
+    }
+    super::remove_instruction_events(tx, office, &item.credit.item_id).await?;
+    let tables = tables(&mut **tx, office).await?;
+    store_events(&mut **tx, office, &instruction_events(&facts, &tables)).await
+}
+
+/// `POST /api/items/{id}/instructions`: a leader's instruction on the item.
+#[utoipa::path(post, path = "/api/items/{id}/instructions", tag = "scores", request_body = NewInstruction,
+    params(("id" = String, Path, description = "The item id")),
+    responses((status = 200, body = InstructionView), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn instruct(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewInstruction>,
+) -> Result<Json<InstructionView>, AppError> {
+    let day = date(&req.date)?;
+    let leader = bounded(&req.leader, MAX_SHORT, "批示领导")?;
+    let text = bounded(&req.text, MAX_TEXT, "批示内容")?;
+    let mut tx = state.db.pool.begin().await?;
+    let item = load(&mut tx, &id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let who = actor(&me, item.office);
+    if !who.may_read_scores(item.credit.author_id == me.user_id, item.state) {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    may_record_instruction(who, item.state).map_err(denied)?;
+    let office = item.office.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let new_id: i64 = sqlx::query(
+        "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(&id)
+    .bind(req.level.as_str())
+    .bind(i64::from(day))
+    .bind(&leader)
+    .bind(&text)
+    .bind(me.user_id)
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    rescore_instructions(&mut tx, &item, office).await?;
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "instruction", &id, &format!("{} {leader}", req.level.label().zh)).await?;
+    tx.commit().await?;
+    Ok(Json(InstructionView {
+        id: new_id,
+        level: req.level,
+        date: day_text(day),
+        leader,
+        text,
+        recorded_by: me.display_name,
+        feedback: None,
+    }))
+}
+
+/// `POST /api/instructions/{id}/feedback`: what was done about an instruction (已反馈).
+#[utoipa::path(post, path = "/api/instructions/{id}/feedback", tag = "scores", request_body = Feedback,
+    params(("id" = i64, Path, description = "The instruction id")),
+    responses((status = 200, body = InstructionView), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(instruction): Path<i64>,
+    ApiJson(req): ApiJson<Feedback>,
+) -> Result<Json<InstructionView>, AppError> {
+    let note = bounded(&req.note, MAX_TEXT, "反馈情况")?;
+    let mut tx = state.db.pool.begin().await?;
+    let row = sqlx::query("SELECT item_id FROM instructions WHERE id = $1")
+        .bind(instruction)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let item_id: String = row.try_get(0)?;
+    let item = load(&mut tx, &item_id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let who = actor(&me, item.office);
+    if !who.reviews_it {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    may_record_instruction(who, item.state).map_err(denied)?;
+    sqlx::query("UPDATE instructions SET feedback = $1, feedback_at = $2 WHERE id = $3")
+        .bind(&note)
+        .bind(now_ms())
+        .bind(instruction)
+        .execute(&mut *tx)
+        .await?;
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "instruction_feedback", &item_id, &note).await?;
+    let view = instructions_of(&mut tx, &item_id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == instruction)
+        .ok_or(AppError::refused(ErrorCode::NotFound))?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
+
+async fn instructions_of(tx: &mut Tx, item_id: &str) -> Result<Vec<InstructionView>, AppError> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.level, i.day, i.leader, i.text, u.display_name, i.feedback FROM instructions i JOIN users u ON u.id = i.recorded_by \
+         WHERE i.item_id = $1 ORDER BY i.day, i.id",
+    )
+    .bind(item_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let level: String = r.try_get(1)?;
+        out.push(InstructionView {
+            id: r.try_get(0)?,
+            level: Level::parse(&level).unwrap_or(Level::County),
+            date: day_text(r.try_get::<i64, _>(2)? as i32),
+            leader: r.try_get(3)?,
+            text: r.try_get(4)?,
+            recorded_by: r.try_get(5)?,
+            feedback: r.try_get(6)?,
+        });
+    }
+    Ok(out)
+}
+
+/// `GET /api/items/{id}/scoring`: the item's adoptions, instructions and every point it earned.
+#[utoipa::path(get, path = "/api/items/{id}/scoring", tag = "scores",
+    params(("id" = String, Path, description = "The item id")),
+    responses((status = 200, body = ItemScoring), (status = 404, body = xinbao_core::api::ErrorBody)))]
+pub async fn item_scoring(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<ItemScoring>, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let item = load(&mut tx, &id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let who = actor(&me, item.office);
+    if !who.may_read_scores(item.credit.author_id == me.user_id, item.state) {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    let rows = sqlx::query(
+        "SELECT a.id, p.name, p.level, a.form, a.day, a.issue, u.display_name FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
+         JOIN publications p ON p.id = a.publication_id JOIN users u ON u.id = a.recorded_by WHERE ai.item_id = $1 ORDER BY a.day, a.id",
+    )
+    .bind(&id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut adoptions = Vec::with_capacity(rows.len());
+    for r in rows {
+        let adoption_id: i64 = r.try_get(0)?;
+        let titles = sqlx::query(
+            "SELECT i.title FROM adoption_items ai JOIN items i ON i.id = ai.item_id WHERE ai.adoption_id = $1 ORDER BY i.title",
+        )
+        .bind(adoption_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|t| t.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+        let (level, form): (String, String) = (r.try_get(2)?, r.try_get(3)?);
+        adoptions.push(AdoptionView {
+            id: adoption_id,
+            publication: r.try_get(1)?,
+            level: Level::parse(&level).unwrap_or(Level::County),
+            form: Form::parse(&form).unwrap_or(Form::Full),
+            date: day_text(r.try_get::<i64, _>(4)? as i32),
+            issue: r.try_get(5)?,
+            items: titles,
+            recorded_by: r.try_get(6)?,
+        });
+    }
+    let instructions = instructions_of(&mut tx, &id).await?;
+    let events = sqlx::query(&format!("SELECT {EVENT_COLUMNS} WHERE e.item_id = $1 ORDER BY e.day, e.id"))
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(event_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit().await?;
+    Ok(Json(ItemScoring { adoptions, instructions, events }))
+}

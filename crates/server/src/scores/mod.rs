@@ -1,0 +1,551 @@
+//! Scores (积分): the point events `xinbao_core::scoring` derives from submissions, adoptions and
+//! instructions, stored one row each so every total drills down; the scoreboard, its drill-down
+//! and trend; and the helpers the other scoring modules share. What a fact is worth is decided
+//! in `xinbao_core::scoring`; who may record or read it in `xinbao_core::review`.
+
+pub mod admin;
+pub mod adoption;
+pub mod notice;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Query, State};
+use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
+use xinbao_core::api::{ErrorCode, Me};
+use xinbao_core::item::DraftContent;
+use xinbao_core::review::{Actor, DeadlineRules, Denied, UnitNode, home_office, reviewing_office};
+use xinbao_core::role::Role;
+use xinbao_core::scoring::{
+    BoardKey, By, Credit, EventPage, EventRow, Period, Quota, Rule, ScoreEvent, Scoreboard, ScoringTable, Source, SubmissionFact, Tally,
+    TrendPoint, day_of, day_text, month_index, parse_day, submission_events, urgent_lateness,
+};
+use xinbao_core::sync::ItemState;
+
+pub(crate) type Tx = Transaction<'static, Any>;
+
+/// The unit tree, for working out offices.
+pub async fn unit_nodes<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<Vec<UnitNode>, AppError> {
+    let rows = sqlx::query("SELECT id, parent_id, kind FROM units").fetch_all(ex).await?;
+    let mut tree = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind: String = r.try_get(2)?;
+        tree.push(UnitNode { id: r.try_get(0)?, parent: r.try_get(1)?, is_office: kind == "office" });
+    }
+    Ok(tree)
+}
+
+/// The office whose scores `me` sees.
+pub(crate) async fn my_office(state: &AppState, me: &Me) -> Result<i64, AppError> {
+    let tree = unit_nodes(&state.db.pool).await?;
+    home_office(&tree, me.unit_id).ok_or(AppError::refused(ErrorCode::NotFound))
+}
+
+/// The office's scoring table versions (none stored: the defaults).
+pub async fn tables<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, office: i64) -> Result<Vec<ScoringTable>, AppError> {
+    let rows =
+        sqlx::query("SELECT body FROM scoring_tables WHERE office_id = $1 ORDER BY effective_from").bind(office).fetch_all(ex).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let body: String = r.try_get(0)?;
+        out.push(serde_json::from_str(&body).map_err(|e| AppError::Internal(e.into()))?);
+    }
+    Ok(out)
+}
+
+/// Stores `events` for `office` and adds them to the monthly totals (the caller has removed
+/// whatever they replace, with [`remove_events`]).
+pub(crate) async fn store_events<E>(ex: &mut E, office: i64, events: &[ScoreEvent]) -> Result<(), AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    insert_events(ex, office, events).await?;
+    let mut sums: BTreeMap<(i32, i64, i64), (i64, i64)> = BTreeMap::new();
+    for e in events {
+        let s = sums.entry((month_index(e.day), e.credit.unit_id, e.credit.author_id)).or_default();
+        s.0 += i64::from(e.rule == Rule::Submission);
+        s.1 += e.centi;
+    }
+    add_to_months(ex, office, sums).await
+}
+
+/// Adds (or, negative, takes away) sums to the monthly totals, in key order (one lock order
+/// for concurrent writers).
+async fn add_to_months<E>(ex: &mut E, office: i64, sums: BTreeMap<(i32, i64, i64), (i64, i64)>) -> Result<(), AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    use crate::db::Value::Int;
+    let rows: Vec<Vec<crate::db::Value>> = sums
+        .into_iter()
+        .map(|((month, unit, author), (submitted, centi))| {
+            vec![Int(office), Int(i64::from(month)), Int(unit), Int(author), Int(submitted), Int(centi)]
+        })
+        .collect();
+    crate::db::insert_many_then(
+        ex,
+        "score_months",
+        &["office_id", "month", "unit_id", "author_id", "submitted", "centi"],
+        &rows,
+        " ON CONFLICT (office_id, month, unit_id, author_id) DO UPDATE SET submitted = score_months.submitted + excluded.submitted, \
+         centi = score_months.centi + excluded.centi",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes event rows only; the monthly totals must be rebuilt after ([`rebuild_months`]).
+pub(crate) async fn insert_events<E>(ex: &mut E, office: i64, events: &[ScoreEvent]) -> Result<(), AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    use crate::db::Value::{Int, Text};
+    let rows: Vec<Vec<crate::db::Value>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                Int(office),
+                Int(i64::from(e.day)),
+                Text(e.source.kind().to_owned()),
+                Int(e.source.id()),
+                Text(e.credit.item_id.clone()),
+                Int(e.credit.author_id),
+                Int(e.credit.unit_id),
+                Text(e.rule.as_str().to_owned()),
+                Int(e.centi),
+                Text(e.note.clone()),
+                Int(i64::from(month_index(e.day))),
+            ]
+        })
+        .collect();
+    crate::db::insert_many(
+        ex,
+        "score_events",
+        &["office_id", "day", "source_kind", "source_id", "item_id", "author_id", "unit_id", "rule", "centi", "note", "month"],
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Recomputes the monthly totals of `office` from its events, for months from `month` on.
+pub(crate) async fn rebuild_months<E>(ex: &mut E, office: i64, month: i32) -> Result<(), AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM score_months WHERE office_id = $1 AND month >= $2")
+        .bind(office)
+        .bind(i64::from(month))
+        .execute(&mut *ex)
+        .await?;
+    sqlx::query(
+        "INSERT INTO score_months (office_id, month, unit_id, author_id, submitted, centi) \
+         SELECT office_id, month, unit_id, author_id, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) \
+         FROM score_events WHERE office_id = $1 AND month >= $2 GROUP BY office_id, month, unit_id, author_id",
+    )
+    .bind(office)
+    .bind(i64::from(month))
+    .execute(&mut *ex)
+    .await?;
+    Ok(())
+}
+
+/// Removes the instruction events of one item, taking them out of the monthly totals.
+pub(crate) async fn remove_instruction_events(tx: &mut Tx, office: i64, item_id: &str) -> Result<(), AppError> {
+    let rows = sqlx::query(
+        "SELECT month, unit_id, author_id, CAST(SUM(centi) AS BIGINT) FROM score_events \
+         WHERE item_id = $1 AND source_kind = 'instruction' GROUP BY month, unit_id, author_id",
+    )
+    .bind(item_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut sums = BTreeMap::new();
+    for r in rows {
+        sums.insert((r.try_get::<i64, _>(0)? as i32, r.try_get(1)?, r.try_get(2)?), (0, -r.try_get::<i64, _>(3)?));
+    }
+    sqlx::query("DELETE FROM score_events WHERE item_id = $1 AND source_kind = 'instruction'").bind(item_id).execute(&mut **tx).await?;
+    add_to_months(&mut **tx, office, sums).await
+}
+
+/// The deadline rules in force (the urgent first report's time limit).
+pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<DeadlineRules, AppError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = 'urgent_written_minutes'").fetch_optional(ex).await?;
+    let minutes = row.map(|r| r.try_get::<String, _>(0)).transpose()?.and_then(|v| v.parse().ok());
+    Ok(minutes.map(|m| DeadlineRules { urgent_written_minutes: m }).unwrap_or_default())
+}
+
+/// Records an item's first submission as scored events (called inside the push transaction;
+/// a resubmission adds nothing): the submission, and the penalty when an urgent first report
+/// comes after its deadline.
+pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftContent, now: i64) -> Result<(), AppError> {
+    let Some(item) = load(tx, item_id).await? else { return Ok(()) };
+    let Some(office) = item.office else { return Ok(()) };
+    let fact = SubmissionFact {
+        late_minutes: urgent_lateness(content, now, deadline_rules(&mut **tx).await?),
+        credit: item.credit,
+        day: day_of(now),
+    };
+    let first = sqlx::query(
+        "INSERT INTO submissions (item_id, office_id, author_id, unit_id, day, late_minutes) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (item_id) DO NOTHING",
+    )
+    .bind(item_id)
+    .bind(office)
+    .bind(fact.credit.author_id)
+    .bind(fact.credit.unit_id)
+    .bind(i64::from(fact.day))
+    .bind(fact.late_minutes)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !first {
+        return Ok(());
+    }
+    let tables = tables(&mut **tx, office).await?;
+    store_events(&mut **tx, office, &submission_events(&fact, &tables)).await
+}
+
+pub(crate) struct Loaded {
+    pub credit: Credit,
+    pub state: ItemState,
+    pub office: Option<i64>,
+    pub title: String,
+}
+
+pub(crate) async fn load(tx: &mut Tx, id: &str) -> Result<Option<Loaded>, AppError> {
+    let row = sqlx::query("SELECT author_id, unit_id, state, office_id, title FROM items WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let state: String = r.try_get(2)?;
+    Ok(Some(Loaded {
+        credit: Credit { item_id: id.to_owned(), author_id: r.try_get(0)?, unit_id: r.try_get(1)? },
+        state: ItemState::parse(&state).unwrap_or(ItemState::Draft),
+        office: r.try_get(3)?,
+        title: r.try_get(4)?,
+    }))
+}
+
+pub(crate) fn actor(me: &Me, office: Option<i64>) -> Actor {
+    Actor { role: me.role, reviews_it: office == Some(me.unit_id) }
+}
+
+pub(crate) fn denied(d: Denied) -> AppError {
+    AppError::Refused(ErrorCode::Forbidden, Some(d.text().zh.to_owned()))
+}
+
+pub(crate) fn bounded(text: &str, max: usize, what: &str) -> Result<String, AppError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(AppError::bad_request(format!("请填写{what}")));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::bad_request(format!("{what}不能超过{max}字")));
+    }
+    Ok(t.to_owned())
+}
+
+pub(crate) fn date(text: &str) -> Result<i32, AppError> {
+    parse_day(text).ok_or_else(|| AppError::bad_request("日期格式应为 2026-11-25"))
+}
+
+pub(crate) const EVENT_COLUMNS: &str = "e.day, e.item_id, i.title, u.display_name, n.name, e.rule, e.centi, e.source_kind, e.source_id, e.note \
+     FROM score_events e JOIN items i ON i.id = e.item_id JOIN users u ON u.id = e.author_id JOIN units n ON n.id = e.unit_id";
+
+pub(crate) fn event_row(r: &sqlx::any::AnyRow) -> Result<EventRow, AppError> {
+    let (rule, kind): (String, String) = (r.try_get(5)?, r.try_get(7)?);
+    Ok(EventRow {
+        date: day_text(r.try_get::<i64, _>(0)? as i32),
+        item_id: r.try_get(1)?,
+        title: r.try_get(2)?,
+        author: r.try_get(3)?,
+        unit: r.try_get(4)?,
+        rule: Rule::parse(&rule).unwrap_or(Rule::Submission),
+        centi: r.try_get(6)?,
+        source: Source::from_parts(&kind, r.try_get(8)?).unwrap_or(Source::Submission),
+        note: r.try_get(9)?,
+    })
+}
+
+/// The period and grouping of a scoreboard request.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ScoresQuery {
+    /// First day, `YYYY-MM-DD` (default: the first of this month).
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today).
+    pub to: Option<String>,
+    /// `unit` (default) or `person`.
+    pub by: Option<String>,
+    /// Drill-down or trend: one unit.
+    pub unit: Option<i64>,
+    /// Drill-down or trend: one person.
+    pub person: Option<i64>,
+    /// Drill-down: events to skip (paging).
+    pub offset: Option<u64>,
+}
+
+/// Events in one page of a drill-down.
+const EVENTS_PER_PAGE: u64 = 500;
+
+pub(crate) fn period(q: &ScoresQuery) -> Result<Period, AppError> {
+    let today = day_of(crate::db::now_ms());
+    let (y, m, _) = xinbao_core::scoring::ymd(today);
+    let from = match q.from.as_deref() {
+        Some(f) => date(f)?,
+        None => Period::month(y, m).from,
+    };
+    let to = match q.to.as_deref() {
+        Some(t) => date(t)?,
+        None => today,
+    };
+    if to < from || to - from > 3660 {
+        return Err(AppError::bad_request("时间范围应在十年以内，且起始不晚于结束"));
+    }
+    Ok(Period { from, to })
+}
+
+pub(crate) async fn floor_percent(state: &AppState) -> Result<u32, AppError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = 'adoption_rate_floor'").fetch_optional(&state.db.pool).await?;
+    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?.and_then(|v| v.parse().ok()).unwrap_or(30))
+}
+
+fn by_column(by: By) -> &'static str {
+    match by {
+        By::Unit => "unit_id",
+        By::Person => "author_id",
+    }
+}
+
+/// The SQL form of `xinbao_core::scoring::tally` for one office and period, grouped by unit or
+/// person: submissions and points from the monthly totals for the whole months inside the
+/// period and from the events for the days at its ends; adopted items counted once each from
+/// the adoption events of the whole period. `only` narrows it to one key.
+pub async fn tally_sql(state: &AppState, office: i64, p: Period, by: By, only: Option<i64>) -> Result<BTreeMap<i64, Tally>, AppError> {
+    let column = by_column(by);
+    let narrow = if only.is_some() { format!(" AND {column} = $4") } else { String::new() };
+    let (whole, edges) = p.split_months();
+    let mut parts: Vec<(String, i64, i64)> = Vec::new();
+    if let Some((first, last)) = whole {
+        parts.push((
+            format!(
+                "SELECT {column}, CAST(SUM(submitted) AS BIGINT), CAST(SUM(centi) AS BIGINT) FROM score_months \
+                 WHERE office_id = $1 AND month BETWEEN $2 AND $3{narrow} GROUP BY {column}"
+            ),
+            i64::from(first),
+            i64::from(last),
+        ));
+    }
+    for edge in edges {
+        parts.push((
+            format!(
+                "SELECT {column}, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) FROM score_events \
+                 WHERE office_id = $1 AND day BETWEEN $2 AND $3{narrow} GROUP BY {column}"
+            ),
+            i64::from(edge.from),
+            i64::from(edge.to),
+        ));
+    }
+    parts.push((
+        format!(
+            "SELECT {column}, COUNT(DISTINCT item_id), 0 FROM score_events \
+             WHERE office_id = $1 AND source_kind = 'adoption' AND day BETWEEN $2 AND $3{narrow} GROUP BY {column}"
+        ),
+        i64::from(p.from),
+        i64::from(p.to),
+    ));
+    let last = parts.len() - 1;
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    for (i, (sql, a, b)) in parts.iter().enumerate() {
+        let mut q = sqlx::query(sql).bind(office).bind(*a).bind(*b);
+        if let Some(key) = only {
+            q = q.bind(key);
+        }
+        for r in q.fetch_all(&state.db.pool).await? {
+            let t = out.entry(r.try_get::<i64, _>(0)?).or_default();
+            let (n, centi): (i64, i64) = (r.try_get(1)?, r.try_get(2)?);
+            if i == last {
+                t.adopted += n.max(0) as u32;
+            } else {
+                t.submitted = (i64::from(t.submitted) + n).max(0) as u32;
+                t.centi += centi;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Who is on an office's scoreboard: every unit it reviews (by unit, ranked within its class,
+/// with the class's monthly quota) or every officer of those units (by person, ranked together,
+/// with the class's weekly minimum) — and anyone else who scored there (a unit since moved).
+pub async fn board_keys(
+    state: &AppState,
+    tree: &[UnitNode],
+    office: i64,
+    by: By,
+    scored: &BTreeMap<i64, Tally>,
+) -> Result<Vec<BoardKey>, AppError> {
+    let units: BTreeSet<i64> = tree.iter().filter(|u| reviewing_office(tree, u.id) == Some(office)).map(|u| u.id).collect();
+    let mut keys = Vec::new();
+    match by {
+        By::Unit => {
+            let rows = sqlx::query(
+                "SELECT n.id, n.name, COALESCE(c.name, ''), c.monthly_quota FROM units n LEFT JOIN unit_classes c ON c.id = n.class_id ORDER BY n.id",
+            )
+            .fetch_all(&state.db.pool)
+            .await?;
+            for r in rows {
+                let id: i64 = r.try_get(0)?;
+                if units.contains(&id) || scored.contains_key(&id) {
+                    let quota: Option<i64> = r.try_get(3)?;
+                    keys.push(BoardKey {
+                        id,
+                        name: r.try_get(1)?,
+                        group: r.try_get(2)?,
+                        unit: String::new(),
+                        quota: quota.map(|q| Quota::Monthly(q.max(0) as u32)),
+                    });
+                }
+            }
+        }
+        By::Person => {
+            let rows = sqlx::query(
+                "SELECT u.id, u.display_name, n.name, u.unit_id, u.role, c.weekly_per_person FROM users u JOIN units n ON n.id = u.unit_id \
+                 LEFT JOIN unit_classes c ON c.id = n.class_id ORDER BY u.id",
+            )
+            .fetch_all(&state.db.pool)
+            .await?;
+            for r in rows {
+                let (id, unit): (i64, i64) = (r.try_get(0)?, r.try_get(3)?);
+                let role: String = r.try_get(4)?;
+                if (units.contains(&unit) && role == "officer") || scored.contains_key(&id) {
+                    let weekly: Option<i64> = r.try_get(5)?;
+                    keys.push(BoardKey {
+                        id,
+                        name: r.try_get(1)?,
+                        group: String::new(),
+                        unit: r.try_get(2)?,
+                        quota: weekly.filter(|w| *w > 0).map(|w| Quota::Weekly(w as u32)),
+                    });
+                }
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// The scoreboard of `office` for a period.
+pub async fn board(state: &AppState, tree: &[UnitNode], office: i64, p: Period, by: By) -> Result<Scoreboard, AppError> {
+    let tallies = tally_sql(state, office, p, by, None).await?;
+    let keys = board_keys(state, tree, office, by, &tallies).await?;
+    Ok(Scoreboard::build(p.title(), p, floor_percent(state).await?, &keys, &tallies))
+}
+
+fn by_of(q: &ScoresQuery) -> By {
+    if q.by.as_deref() == Some("person") { By::Person } else { By::Unit }
+}
+
+/// `GET /api/scores`: the scoreboard of the caller's office for a period, by unit (ranked within
+/// each unit class) or by person (ranked across the office). Everyone in the office's tree reads
+/// it: it is what the monthly notice prints.
+#[utoipa::path(get, path = "/api/scores", tag = "scores", params(ScoresQuery), responses((status = 200, body = Scoreboard)))]
+pub async fn scores(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Json<Scoreboard>, AppError> {
+    let p = period(&q)?;
+    let tree = unit_nodes(&state.db.pool).await?;
+    let office = home_office(&tree, me.unit_id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    Ok(Json(board(&state, &tree, office, p, by_of(&q)).await?))
+}
+
+/// The one row a drill-down or trend asks for, if `me` may open it: officers their own unit
+/// and themselves; the office's editors, signers, readers and administrators any row.
+fn row_of(q: &ScoresQuery, me: &Me, office: i64) -> Result<(By, i64), AppError> {
+    let (by, key) = match (q.unit, q.person) {
+        (Some(u), None) => (By::Unit, u),
+        (None, Some(p)) => (By::Person, p),
+        _ => return Err(AppError::bad_request("请指定一个单位或一个人")),
+    };
+    let office_wide = me.unit_id == office && me.role != Role::Officer;
+    let own = (by == By::Unit && key == me.unit_id) || (by == By::Person && key == me.user_id);
+    if !office_wide && !own {
+        return Err(AppError::refused(ErrorCode::Forbidden));
+    }
+    Ok((by, key))
+}
+
+/// `GET /api/scores/events`: the events behind one row of the scoreboard (`unit` or `person`),
+/// for the same period, a page at a time, with the row's totals.
+#[utoipa::path(get, path = "/api/scores/events", tag = "scores", params(ScoresQuery),
+    responses((status = 200, body = EventPage), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Json<EventPage>, AppError> {
+    let p = period(&q)?;
+    let office = my_office(&state, &me).await?;
+    let (by, key) = row_of(&q, &me, office)?;
+    let column = format!("e.{}", by_column(by));
+    let offset = q.offset.unwrap_or(0).min(10_000_000);
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} WHERE e.office_id = $1 AND {column} = $2 AND e.day BETWEEN $3 AND $4 ORDER BY e.day, e.id \
+         LIMIT {EVENTS_PER_PAGE} OFFSET {offset}"
+    ))
+    .bind(office)
+    .bind(key)
+    .bind(i64::from(p.from))
+    .bind(i64::from(p.to))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let totals = sqlx::query(&format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(e.centi), 0) AS BIGINT) FROM score_events e \
+         WHERE e.office_id = $1 AND {column} = $2 AND e.day BETWEEN $3 AND $4"
+    ))
+    .bind(office)
+    .bind(key)
+    .bind(i64::from(p.from))
+    .bind(i64::from(p.to))
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(Json(EventPage {
+        events: rows.iter().map(event_row).collect::<Result<Vec<_>, _>>()?,
+        total: totals.try_get::<i64, _>(0)?.max(0) as u64,
+        total_centi: totals.try_get(1)?,
+        offset,
+    }))
+}
+
+/// `GET /api/scores/trend`: one row's numbers month by month over the period (a trend chart).
+/// Everyone in the office may see any row's trend: it is the scoreboard, month by month.
+#[utoipa::path(get, path = "/api/scores/trend", tag = "scores", params(ScoresQuery),
+    responses((status = 200, body = Vec<TrendPoint>), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn trend(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Json<Vec<TrendPoint>>, AppError> {
+    let p = period(&q)?;
+    let office = my_office(&state, &me).await?;
+    let (by, key) = match (q.unit, q.person) {
+        (Some(u), None) => (By::Unit, u),
+        (None, Some(p)) => (By::Person, p),
+        _ => return Err(AppError::bad_request("请指定一个单位或一个人")),
+    };
+    let mut out = Vec::new();
+    for month in p.month_parts() {
+        let t = tally_sql(&state, office, month, by, Some(key)).await?;
+        out.push(TrendPoint {
+            label: month.short_label(),
+            from: day_text(month.from),
+            to: day_text(month.to),
+            tally: t.get(&key).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(Json(out))
+}

@@ -1,0 +1,213 @@
+//! The notice (月通报, 季度通报, 年度通报): `xinbao_core::scoring::Notice` built from the office's
+//! scoreboards, served as JSON (the printable page renders it) and as Word and Excel files
+//! with the same title, tables, remarks and awards. Everyone in the office's tree reads it.
+
+use super::{ScoresQuery, board, period, unit_nodes};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::documents::{self, cell, heading, run};
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use docx_rs::{AlignmentType, Paragraph, Table, TableRow};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use sqlx::Row;
+use xinbao_core::api::ErrorCode;
+use xinbao_core::review::home_office;
+use xinbao_core::scoring::{Award, By, Notice, NoticeRow, PEOPLE_COLUMNS, UNIT_COLUMNS, day_of, ordinal};
+
+/// The notice for the period the query names (default: this month so far).
+pub async fn build_notice(state: &AppState, unit_id: i64, q: &ScoresQuery) -> Result<Notice, AppError> {
+    let p = period(q)?;
+    let tree = unit_nodes(&state.db.pool).await?;
+    let office = home_office(&tree, unit_id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let name: String = sqlx::query("SELECT name FROM units WHERE id = $1").bind(office).fetch_one(&state.db.pool).await?.try_get(0)?;
+    let units = board(state, &tree, office, p, By::Unit).await?;
+    let year = board(state, &tree, office, p.year_to_date(), By::Unit).await?;
+    let people = board(state, &tree, office, p, By::Person).await?;
+    Ok(Notice::build(&name, p, day_of(crate::db::now_ms()), &units, &year, &people))
+}
+
+/// `GET /api/notice`: the notice for a period, as data.
+#[utoipa::path(get, path = "/api/notice", tag = "scores", params(ScoresQuery), responses((status = 200, body = Notice)))]
+pub async fn notice(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Json<Notice>, AppError> {
+    Ok(Json(build_notice(&state, me.unit_id, &q).await?))
+}
+
+/// `GET /api/notice.docx`: the notice as a Word document.
+#[utoipa::path(get, path = "/api/notice.docx", tag = "scores", params(ScoresQuery),
+    responses((status = 200, description = "The notice (.docx)", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")))]
+pub async fn notice_docx(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Response, AppError> {
+    let n = build_notice(&state, me.unit_id, &q).await?;
+    let bytes = documents::docx_bytes(docx(&n))?;
+    Ok(documents::download(bytes, documents::DOCX, &format!("{}.docx", n.title)))
+}
+
+/// `GET /api/notice.xlsx`: the notice's tables as an Excel workbook.
+#[utoipa::path(get, path = "/api/notice.xlsx", tag = "scores", params(ScoresQuery),
+    responses((status = 200, description = "The notice (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn notice_xlsx(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Response, AppError> {
+    let n = build_notice(&state, me.unit_id, &q).await?;
+    let bytes = xlsx(&n).map_err(|e| AppError::Internal(anyhow::anyhow!("writing xlsx: {e}")))?;
+    Ok(documents::download(bytes, documents::XLSX, &format!("{}.xlsx", n.title)))
+}
+
+fn docx_table(head: &[&str], rows: Vec<Vec<String>>, widths: &[usize]) -> Table {
+    let mut out = vec![TableRow::new(head.iter().zip(widths).map(|(h, w)| cell(h, true, *w)).collect())];
+    for r in rows {
+        out.push(TableRow::new(r.iter().zip(widths).map(|(t, w)| cell(t, false, *w)).collect()));
+    }
+    Table::new(out).set_grid(widths.to_vec())
+}
+
+/// The notice as a Word document: the office, the title, the summary, a table per unit class,
+/// the people, awards, remarks, and the office and date at the end.
+pub fn docx(n: &Notice) -> docx_rs::Docx {
+    let mut doc = documents::a4()
+        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(&n.office, documents::TITLE_FONT, documents::SIZE_BODY)))
+        .add_paragraph(documents::title(&n.title))
+        .add_paragraph(documents::body(&n.summary));
+    let mut part = 0;
+    for s in &n.sections {
+        doc = doc.add_paragraph(heading(&format!("{}、{}", ordinal(part), s.class))).add_table(docx_table(
+            &UNIT_COLUMNS,
+            s.rows.iter().map(NoticeRow::unit_cells).collect(),
+            &[700, 2200, 900, 900, 1200, 900, 1100, 1400],
+        ));
+        part += 1;
+    }
+    if !n.people.is_empty() {
+        doc = doc.add_paragraph(heading(&format!("{}、信息员个人排名", ordinal(part)))).add_table(docx_table(
+            &PEOPLE_COLUMNS,
+            n.people.iter().map(NoticeRow::person_cells).collect(),
+            &[700, 1400, 2200, 900, 900, 1200, 900],
+        ));
+        part += 1;
+    }
+    if !n.awards.is_empty() {
+        doc = doc.add_paragraph(heading(&format!("{}、表彰", ordinal(part))));
+        for a in &n.awards {
+            doc = doc.add_paragraph(documents::body(&a.line()));
+        }
+        part += 1;
+    }
+    doc = doc.add_paragraph(heading(&format!("{}、有关情况", ordinal(part))));
+    for r in &n.remarks {
+        doc = doc.add_paragraph(documents::body(r));
+    }
+    doc.add_paragraph(Paragraph::new())
+        .add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(run(&n.office, documents::BODY_FONT, documents::SIZE_BODY)))
+        .add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(run(&n.issued, documents::BODY_FONT, documents::SIZE_BODY)))
+}
+
+fn sheet_table(ws: &mut Worksheet, row: &mut u32, head: &[&str], rows: Vec<Vec<String>>, f: &Formats) -> Result<(), XlsxError> {
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(*row, c as u16, *h, &f.head)?;
+    }
+    *row += 1;
+    for r in rows {
+        for (c, t) in r.iter().enumerate() {
+            // Numbers as numbers (sortable in Excel), text as text: never as a formula.
+            match t.parse::<f64>() {
+                Ok(v) if !t.is_empty() => ws.write_number_with_format(*row, c as u16, v, &f.cell)?,
+                _ => ws.write_string_with_format(*row, c as u16, documents::xml_safe(t), &f.cell)?,
+            };
+        }
+        *row += 1;
+    }
+    *row += 1;
+    Ok(())
+}
+
+struct Formats {
+    title: Format,
+    text: Format,
+    head: Format,
+    cell: Format,
+}
+
+/// The notice as an Excel workbook: 单位排名 (a block per unit class), 个人排名, 说明 (summary,
+/// awards, remarks).
+pub fn xlsx(n: &Notice) -> Result<Vec<u8>, XlsxError> {
+    let font = "宋体";
+    let f = Formats {
+        title: Format::new().set_font_name(font).set_bold().set_font_size(16).set_align(FormatAlign::Center),
+        text: Format::new().set_font_name(font).set_font_size(11).set_text_wrap(),
+        head: Format::new()
+            .set_font_name(font)
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center)
+            .set_background_color("#F2F2F2"),
+        cell: Format::new().set_font_name(font).set_border(FormatBorder::Thin).set_align(FormatAlign::Center),
+    };
+    let mut wb = Workbook::new();
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("单位排名")?;
+        ws.set_paper_size(9); // A4
+        ws.merge_range(0, 0, 0, UNIT_COLUMNS.len() as u16 - 1, &documents::xml_safe(&n.title), &f.title)?;
+        ws.merge_range(
+            1,
+            0,
+            1,
+            UNIT_COLUMNS.len() as u16 - 1,
+            &documents::xml_safe(&format!("{}（{} 至 {}）", n.office, n.from, n.to)),
+            &f.text,
+        )?;
+        for (c, w) in [6.0, 22.0, 8.0, 8.0, 12.0, 8.0, 10.0, 14.0].into_iter().enumerate() {
+            ws.set_column_width(c as u16, w)?;
+        }
+        let mut row = 3;
+        for s in &n.sections {
+            ws.write_string_with_format(row, 0, documents::xml_safe(&s.class), &f.text)?;
+            row += 1;
+            sheet_table(ws, &mut row, &UNIT_COLUMNS, s.rows.iter().map(NoticeRow::unit_cells).collect(), &f)?;
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("个人排名")?;
+        ws.set_paper_size(9);
+        ws.merge_range(
+            0,
+            0,
+            0,
+            PEOPLE_COLUMNS.len() as u16 - 1,
+            &documents::xml_safe(&format!("{} 信息员个人排名", n.period_title)),
+            &f.title,
+        )?;
+        for (c, w) in [6.0, 12.0, 22.0, 8.0, 8.0, 12.0, 8.0].into_iter().enumerate() {
+            ws.set_column_width(c as u16, w)?;
+        }
+        let mut row = 2;
+        sheet_table(ws, &mut row, &PEOPLE_COLUMNS, n.people.iter().map(NoticeRow::person_cells).collect(), &f)?;
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("说明")?;
+        ws.set_column_width(0, 100)?;
+        let mut lines = vec![n.summary.clone()];
+        lines.extend(n.awards.iter().map(Award::line));
+        lines.extend(n.remarks.iter().cloned());
+        lines.push(format!("{} {}", n.office, n.issued));
+        ws.write_string_with_format(0, 0, documents::xml_safe(&n.title), &f.title)?;
+        for (i, l) in lines.iter().enumerate() {
+            ws.write_string_with_format(i as u32 + 2, 0, documents::xml_safe(l), &f.text)?;
+        }
+    }
+    wb.save_to_buffer()
+}

@@ -1,0 +1,136 @@
+//! The Word and Excel files open in LibreOffice with their Chinese intact: each is converted
+//! to PDF by `libreoffice --headless --convert-to pdf`, and the PDF's text (pdftotext) holds
+//! the title, every unit in rank order and the remarks, set in a CJK font (pdffonts) — no
+//! tofu. `cargo xtask test` installs LibreOffice, poppler-utils and fonts-noto-cjk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use xinbao_core::scoring::{BoardKey, Notice, Period, Quota, Scoreboard, Tally, from_ymd};
+
+fn notice() -> Notice {
+    let q = Period::quarter(2026, 4);
+    let names = ["河西镇", "兰州湾镇", "大丰镇", "农业农村局"];
+    let keys: Vec<BoardKey> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| BoardKey {
+            id: i as i64 + 1,
+            name: (*n).into(),
+            group: if i < 3 { "一类乡镇".into() } else { "县直部门".into() },
+            unit: String::new(),
+            quota: Some(Quota::Monthly(if i < 3 { 6 } else { 2 })),
+        })
+        .collect();
+    let tallies: BTreeMap<i64, Tally> = [
+        (1, Tally { submitted: 25, adopted: 9, centi: 7300 }),
+        (2, Tally { submitted: 18, adopted: 4, centi: 3850 }),
+        (3, Tally { submitted: 6, adopted: 1, centi: 1100 }),
+        (4, Tally { submitted: 7, adopted: 3, centi: 2200 }),
+    ]
+    .into_iter()
+    .collect();
+    let units = Scoreboard::build(q.title(), q, 30, &keys, &tallies);
+    let people_keys =
+        vec![BoardKey { id: 9, name: "李明".into(), group: String::new(), unit: "河西镇".into(), quota: Some(Quota::Weekly(1)) }];
+    let people_t: BTreeMap<i64, Tally> = [(9, Tally { submitted: 14, adopted: 6, centi: 5000 })].into_iter().collect();
+    let people = Scoreboard::build(q.title(), q, 30, &people_keys, &people_t);
+    Notice::build("林双县人民政府办公室", q, from_ymd(2027, 1, 6), &units, &units, &people)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xinbao-docs-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("scratch dir: {e}"));
+    dir
+}
+
+fn run(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): install LibreOffice and poppler-utils, as `cargo xtask test` does"));
+    assert!(out.status.success(), "{program} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Converts `file` to PDF in its directory with a LibreOffice profile of its own (tests run in
+/// parallel; two instances must not share one) and returns (text, fonts) of the PDF.
+fn to_pdf(file: &Path) -> (String, String) {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let profile = format!("file://{}", dir.join("profile").display());
+    run(
+        "libreoffice",
+        &[
+            &format!("-env:UserInstallation={profile}"),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            &dir.display().to_string(),
+            &file.display().to_string(),
+        ],
+    );
+    let pdf = file.with_extension("pdf");
+    assert!(pdf.exists(), "LibreOffice wrote no {}", pdf.display());
+    let pdf = pdf.display().to_string();
+    (run("pdftotext", &["-layout", &pdf, "-"]), run("pdffonts", &[&pdf]))
+}
+
+/// `needles` must all be in `text`, in this order. White space is left out of both: the PDF's
+/// text puts spaces between Chinese and digits and breaks long lines where the page did.
+fn in_order(text: &str, needles: &[&str]) {
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let (full, text) = (text, squeeze(text));
+    let mut from = 0;
+    for n in needles {
+        let n = squeeze(n);
+        match text[from..].find(&n) {
+            Some(at) => from += at + n.len(),
+            None => panic!("{n:?} is missing (or out of order) in:\n{full}"),
+        }
+    }
+}
+
+#[test]
+fn the_word_notice_opens_in_libreoffice_with_its_chinese_in_order() {
+    let n = notice();
+    let dir = scratch("docx");
+    let file = dir.join("notice.docx");
+    let bytes = xinbao_server::documents::docx_bytes(xinbao_server::scores::notice::docx(&n)).unwrap_or_else(|e| panic!("{e:?}"));
+    std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (text, fonts) = to_pdf(&file);
+    in_order(
+        &text,
+        &[
+            "林双县人民政府办公室",
+            "关于2026年第4季度政务信息工作情况的季度通报",
+            "一、一类乡镇",
+            "河西镇",
+            "兰州湾镇",
+            "大丰镇",
+            "二、县直部门",
+            "农业农村局",
+            "信息员个人排名",
+            "李明",
+            "先进单位（一类乡镇）：河西镇、兰州湾镇、大丰镇",
+            "未完成报送定额的单位：大丰镇。",
+            "2027年1月6日",
+        ],
+    );
+    assert!(fonts.contains("CJK"), "no CJK font in the PDF — Chinese would show as boxes:\n{fonts}");
+}
+
+#[test]
+fn the_excel_notice_opens_in_libreoffice_with_its_chinese_in_order() {
+    let n = notice();
+    let dir = scratch("xlsx");
+    let file = dir.join("notice.xlsx");
+    let bytes = xinbao_server::scores::notice::xlsx(&n).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (text, fonts) = to_pdf(&file);
+    in_order(&text, &["关于2026年第4季度政务信息工作情况的季度通报", "排名", "河西镇", "73", "兰州湾镇", "38.5", "大丰镇", "农业农村局"]);
+    assert!(text.contains("李明"), "the people's sheet is missing:\n{text}");
+    assert!(text.contains("采用率低于30%的单位：兰州湾镇、大丰镇。"), "the remarks are missing:\n{text}");
+    assert!(fonts.contains("CJK"), "no CJK font in the PDF:\n{fonts}");
+}

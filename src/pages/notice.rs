@@ -1,0 +1,129 @@
+//! The notice (通报) page: pick a month, quarter or year, read the notice as it will be
+//! printed (A4, print styles hide the app around it), print it, or download it as Word or
+//! Excel. The notice itself is built on the server by `xinbao_core::scoring::Notice::build`.
+
+use crate::api;
+use crate::i18n::{ui, use_i18n};
+use crate::pages::scores::today;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use xinbao_core::scoring::{Notice, NoticeRow, PEOPLE_COLUMNS, Period, UNIT_COLUMNS, day_text, ordinal, ymd};
+
+fn month_before(p: Period) -> Period {
+    let (y, m, _) = ymd(p.from);
+    if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) }
+}
+
+#[component]
+pub fn NoticePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let (y, m, _) = ymd(today());
+    // Offices publish a month's notice early in the next month: last month by default.
+    let period = RwSignal::new(month_before(Period::month(y, m)));
+    let notice = RwSignal::new(None::<Result<Notice, String>>);
+    let query = move || {
+        let p = period.get();
+        format!("from={}&to={}", day_text(p.from), day_text(p.to))
+    };
+    Effect::new(move |_| {
+        let q = query();
+        notice.set(None);
+        spawn_local(async move {
+            let got = api::get_json::<Notice>(&format!("/api/notice?{q}")).await;
+            if !notice.is_disposed() {
+                notice.set(Some(got.map_err(|e| e.text().get(i18n.lang.get_untracked()).to_owned())));
+            }
+        });
+    });
+    let print = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    let choices = [
+        (ui::LAST_MONTH, month_before(Period::month(y, m)), "notice-last-month"),
+        (ui::THIS_MONTH, Period::month(y, m), "notice-this-month"),
+        (ui::THIS_QUARTER, Period::quarter(y, m.div_ceil(3)), "notice-quarter"),
+        (ui::THIS_YEAR, Period::year(y), "notice-year"),
+        (ui::LAST_YEAR, Period::year(y - 1), "notice-last-year"),
+    ];
+    view! {
+        <main class="page notice-page">
+            <div class="inline-form no-print" role="toolbar">
+                {choices.into_iter().map(|(label, p, id)| view! {
+                    <button type="button" class="link" data-testid=id class:selected=move || period.get() == p on:click=move |_| period.set(p)>
+                        {move || i18n.t(label)}
+                    </button>
+                }).collect_view()}
+                <button type="button" class="secondary" data-testid="notice-print" on:click=print>{move || i18n.t(ui::PRINT)}</button>
+                <a class="link" data-testid="notice-docx" href=move || format!("/api/notice.docx?{}", query()) download="">{move || i18n.t(ui::DOWNLOAD_WORD)}</a>
+                <a class="link" data-testid="notice-xlsx" href=move || format!("/api/notice.xlsx?{}", query()) download="">{move || i18n.t(ui::DOWNLOAD_EXCEL)}</a>
+            </div>
+            {move || match notice.get() {
+                None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(n)) => view! { <NoticeSheet notice=n /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+fn table(cols: &[&'static str], rows: Vec<Vec<String>>, testid: &'static str) -> impl IntoView + use<> {
+    let cols = cols.to_vec();
+    view! {
+        <table class="notice-table" data-testid=testid>
+            <thead><tr>{cols.into_iter().map(|c| view! { <th>{c}</th> }).collect_view()}</tr></thead>
+            <tbody>{rows.into_iter().map(|r| view! { <tr data-testid="notice-row">{r.into_iter().map(|t| view! { <td>{t}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// The notice as printed: Chinese only, as the office sends it.
+#[component]
+fn NoticeSheet(notice: Notice) -> impl IntoView {
+    let n = notice;
+    let mut part = 0usize;
+    let mut next = move || {
+        part += 1;
+        ordinal(part - 1)
+    };
+    let sections = n
+        .sections
+        .iter()
+        .map(|s| {
+            let o = next();
+            view! {
+                <h3>{format!("{o}、{}", s.class)}</h3>
+                {table(&UNIT_COLUMNS, s.rows.iter().map(NoticeRow::unit_cells).collect(), "notice-section")}
+            }
+        })
+        .collect_view();
+    let people = (!n.people.is_empty()).then(|| {
+        let o = next();
+        view! {
+            <h3>{format!("{o}、信息员个人排名")}</h3>
+            {table(&PEOPLE_COLUMNS, n.people.iter().map(NoticeRow::person_cells).collect(), "notice-people")}
+        }
+    });
+    let awards = (!n.awards.is_empty()).then(|| {
+        let o = next();
+        view! {
+            <h3>{format!("{o}、表彰")}</h3>
+            {n.awards.iter().map(|a| view! { <p data-testid="notice-award">{a.line()}</p> }).collect_view()}
+        }
+    });
+    let o = next();
+    view! {
+        <article class="notice" data-testid="notice">
+            <p class="notice-office">{n.office.clone()}</p>
+            <h2 class="notice-title" data-testid="notice-title">{n.title.clone()}</h2>
+            <p class="notice-body">{n.summary.clone()}</p>
+            {sections}
+            {people}
+            {awards}
+            <h3>{format!("{o}、有关情况")}</h3>
+            {n.remarks.iter().map(|r| view! { <p class="notice-body" data-testid="notice-remark">{r.clone()}</p> }).collect_view()}
+            <p class="notice-sign">{n.office.clone()}<br />{n.issued.clone()}</p>
+        </article>
+    }
+}
