@@ -385,6 +385,12 @@ pub mod ui {
     pub const DOWNLOAD_WORD: Text = Text::new("下载 Word", "Download Word");
     pub const DOWNLOAD_EXCEL: Text = Text::new("下载 Excel", "Download Excel");
     // Scoring administration.
+    pub const PUBLICATIONS: Text = Text::new("刊物", "Publications");
+    pub const ADD_PUBLICATION: Text = Text::new("添加刊物", "Add publication");
+    pub const LEVEL: Text = Text::new("级别", "Level");
+    pub const PUB_KIND: Text = Text::new("类型", "Kind");
+    pub const RATE_FLOOR: Text = Text::new("采用率下限（%）", "Adoption-rate floor (%)");
+    pub const FLOOR_NUMBER: Text = Text::new("请填写0到100的整数", "Enter a whole number from 0 to 100");
     pub const UNIT_CLASSES: Text = Text::new("单位类别与定额", "Unit classes and quotas");
     pub const CLASS_NAME: Text = Text::new("类别名称（如 一类乡镇）", "Class name");
     pub const MONTHLY_QUOTA: Text = Text::new("每月定额（条）", "Items a month");

@@ -3,7 +3,14 @@
 import { test, expect, logIn, makeJpeg } from "./fixtures";
 import { readFileSync } from "node:fs";
 
-test("export, then import on a clean machine restores every draft with its photos, once", async ({ page, browser, server }) => {
+test("export, then import on a clean machine restores every draft with its photos, once", async ({ browser, server }) => {
+  // Both machines are offline to the sync endpoint (a USB stick is how drafts travel here), so
+  // what is exported and imported is unsent. Without a service worker: requests a service worker
+  // makes are not seen by page.route.
+  const noSync = { locale: "zh-CN", serviceWorkers: "block" as const };
+  const first = await browser.newContext(noSync);
+  const page = await first.newPage();
+  await page.route("**/api/sync/**", (route) => route.abort());
   await logIn(page, server, "officer", "Chunfeng-2026");
   await page.getByTestId("new-draft").click();
   await page.getByTestId("title").fill("带照片的稿件");
@@ -30,7 +37,7 @@ test("export, then import on a clean machine restores every draft with its photo
 
   // Another machine: a clean browser profile that can log in but not sync (a USB stick is how
   // drafts reach it; with sync they would simply be pulled from the server).
-  const other = await browser.newContext({ locale: "zh-CN" });
+  const other = await browser.newContext(noSync);
   const p2 = await other.newPage();
   await p2.route("**/api/sync/**", (route) => route.abort());
   await logIn(p2, server, "officer", "Chunfeng-2026");
@@ -57,4 +64,5 @@ test("export, then import on a clean machine restores every draft with its photo
   await p2.getByTestId("import").setInputFiles({ name: "x.json", mimeType: "application/json", buffer: Buffer.from("{not json") });
   await expect(p2.getByTestId("transfer-message")).toContainText("这不是信报导出的稿件文件");
   await other.close();
+  await first.close();
 });

@@ -185,6 +185,18 @@ test("an administrator sets unit classes and quotas and scores the past again wi
   await classes.getByTestId("unit-class").filter({ hasText: "兰州湾镇" }).locator("select").selectOption({ label: "一类乡镇" });
   await expect(classes.getByTestId("classes-message")).toHaveText("已保存");
 
+  // The office's publications: the defaults, and one more at the city level.
+  const pubs = page.getByTestId("publications");
+  await expect(pubs.getByTestId("publication")).toHaveCount(7);
+  await pubs.getByTestId("publication-name").fill("市委信息专报");
+  await pubs.getByTestId("new-publication").locator("select").first().selectOption("city");
+  await pubs.getByTestId("add-publication").click();
+  await expect(pubs.getByTestId("publication")).toHaveCount(8);
+  await expect(pubs.getByTestId("publication").last()).toContainText("市委信息专报");
+  await pubs.getByTestId("rate-floor").fill("40");
+  await pubs.getByTestId("save-floor").click();
+  await expect(pubs.getByTestId("publications-message")).toHaveText("已保存");
+
   // The scoreboard shows the class and the month's quota.
   await page.getByTestId("scores-nav").click();
   const row = page.getByTestId("score-row").filter({ hasText: "兰州湾镇" });

@@ -200,6 +200,7 @@ pub fn AdminPage() -> impl IntoView {
             </section>
             <SettingsSection />
             <crate::pages::admin_scoring::ClassesSection units=units reload_units=reload />
+            <crate::pages::admin_scoring::PublicationsSection />
             <crate::pages::admin_scoring::ScoringSection />
             <AuditSection />
         </main>

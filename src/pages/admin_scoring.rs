@@ -1,5 +1,5 @@
 //! Administration of scoring: unit classes with their quotas and which unit is in which; the
-//! scoring table's versions — a new one from a future day, or, as a separate and audited step
+//! office's publications; the adoption-rate floor; the scoring table's versions — a new one from a future day, or, as a separate and audited step
 //! with a reason, one applied to the past (every point from that day on scored again).
 
 use crate::api;
@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::api::UnitInfo;
 use xinbao_core::scoring::{
-    Recompute, RecomputeReport, Rule, ScoringTable, Split, UnitClass, UnitClassChoice, day_text, parse_day, parse_points, points_text,
+    Level, PubKind, Publication, PublicationChange, RateFloor, Recompute, RecomputeReport, Rule, Scoreboard, ScoringTable, Split,
+    UnitClass, UnitClassChoice, day_text, parse_day, parse_points, points_text,
 };
 
 /// Unit classes (一类乡镇 …) and their quotas, and the class of each unit.
@@ -212,6 +213,99 @@ pub fn ScoringSection() -> impl IntoView {
             </div>
             <p class="muted small">{move || i18n.t(ui::RECOMPUTE_HINT)}</p>
             {move || message.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } data-testid="scoring-admin-message">{t}</p> })}
+        </section>
+    }
+}
+
+/// The office's publications (own periodical, 每日要情, the city's …) with level and kind, and
+/// the adoption-rate floor.
+#[component]
+pub fn PublicationsSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = RwSignal::new(Vec::<Publication>::new());
+    let floor = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    spawn_local(async move {
+        if let Ok(p) = api::get_json::<Vec<Publication>>("/api/publications").await
+            && !list.is_disposed()
+        {
+            list.set(p);
+        }
+        if let Ok(b) = api::get_json::<Scoreboard>("/api/scores").await
+            && !floor.is_disposed()
+        {
+            floor.set(b.floor_percent.to_string());
+        }
+    });
+    let save = move |c: PublicationChange| {
+        let lang = i18n.lang.get_untracked();
+        spawn_local(async move {
+            match api::post_json::<_, Vec<Publication>>("/api/admin/publications", &c).await {
+                Ok(p) => {
+                    list.set(p);
+                    message.set(Some((true, i18n.t(ui::SETTINGS_SAVED).to_owned())));
+                }
+                Err(e) => message.set(Some((false, failure(e, lang)))),
+            }
+        });
+    };
+    let save_floor = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = i18n.lang.get_untracked();
+        let Ok(percent) = floor.get_untracked().trim().parse::<u32>() else {
+            message.set(Some((false, i18n.t(ui::FLOOR_NUMBER).to_owned())));
+            return;
+        };
+        spawn_local(async move {
+            match api::post_json::<_, RateFloor>("/api/admin/scoring/floor", &RateFloor { percent }).await {
+                Ok(_) => message.set(Some((true, i18n.t(ui::SETTINGS_SAVED).to_owned()))),
+                Err(e) => message.set(Some((false, failure(e, lang)))),
+            }
+        });
+    };
+    let (name, level, kind) = (RwSignal::new(String::new()), RwSignal::new(Level::County), RwSignal::new(PubKind::Periodical));
+    let level_select = move |now: Level, on: Box<dyn Fn(Level) + Send + Sync>| {
+        view! {
+            <select aria-label=i18n.t(ui::LEVEL) on:change=move |ev| on(Level::parse(&event_target_value(&ev)).unwrap_or(Level::County))>
+                {Level::ALL.into_iter().map(|l| view! { <option value=l.as_str() selected=l == now>{i18n.t(l.label())}</option> }).collect_view()}
+            </select>
+        }
+    };
+    let kind_select = move |now: PubKind, on: Box<dyn Fn(PubKind) + Send + Sync>| {
+        view! {
+            <select aria-label=i18n.t(ui::PUB_KIND) on:change=move |ev| on(PubKind::parse(&event_target_value(&ev)).unwrap_or(PubKind::Periodical))>
+                {PubKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=k == now>{i18n.t(k.label())}</option> }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <section aria-labelledby="publications-head" data-testid="publications">
+            <h3 id="publications-head">{move || i18n.t(ui::PUBLICATIONS)}</h3>
+            <ul>{move || list.get().into_iter().map(|p| {
+                let (a, b) = (p.clone(), p.clone());
+                view! {
+                    <li data-testid="publication">{p.name.clone()}
+                        {level_select(p.level, Box::new(move |l| save(PublicationChange { id: a.id, name: a.name.clone(), level: l, kind: a.kind })))}
+                        {kind_select(p.kind, Box::new(move |k| save(PublicationChange { id: b.id, name: b.name.clone(), level: b.level, kind: k })))}
+                    </li>
+                }
+            }).collect_view()}</ul>
+            <form class="inline-form" data-testid="new-publication" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                save(PublicationChange { id: 0, name: name.get_untracked(), level: level.get_untracked(), kind: kind.get_untracked() });
+            }>
+                <input placeholder=move || i18n.t(ui::PUBLICATION) aria-label=move || i18n.t(ui::PUBLICATION) data-testid="publication-name"
+                    on:input=move |ev| name.set(event_target_value(&ev)) />
+                {level_select(Level::County, Box::new(move |l| level.set(l)))}
+                {kind_select(PubKind::Periodical, Box::new(move |k| kind.set(k)))}
+                <button type="submit" class="primary" data-testid="add-publication">{move || i18n.t(ui::ADD_PUBLICATION)}</button>
+            </form>
+            <form class="inline-form" on:submit=save_floor>
+                <label>{move || i18n.t(ui::RATE_FLOOR)}
+                    <input type="number" min="0" max="100" data-testid="rate-floor" prop:value=move || floor.get() on:input=move |ev| floor.set(event_target_value(&ev)) /></label>
+                <button type="submit" class="secondary" data-testid="save-floor">{move || i18n.t(ui::SAVE)}</button>
+            </form>
+            {move || message.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } data-testid="publications-message">{t}</p> })}
         </section>
     }
 }

@@ -51,22 +51,19 @@ fn bench_dir(name: &str) -> std::path::PathBuf {
 }
 
 fn start_server(bin: &std::path::Path, data: &std::path::Path) -> Result<Server> {
-    let mut child = cmd(
-        &bin.display().to_string(),
-        &[
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--data-dir",
-            &data.display().to_string(),
-            "--static-dir",
-            &root().join("dist").display().to_string(),
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .map_err(|e| format!("starting the server: {e}"))?;
+    start_server_with(bin, &["--data-dir".to_owned(), data.display().to_string()])
+}
+
+/// Starts the release server with `storage` arguments (`--data-dir …`, `--database-url …`).
+fn start_server_with(bin: &std::path::Path, storage: &[String]) -> Result<Server> {
+    let mut args = vec!["serve".to_owned(), "--addr".to_owned(), "127.0.0.1:0".to_owned()];
+    args.extend(storage.iter().cloned());
+    args.extend(["--static-dir".to_owned(), root().join("dist").display().to_string()]);
+    let mut child = cmd(&bin.display().to_string(), &args.iter().map(String::as_str).collect::<Vec<_>>())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting the server: {e}"))?;
     let stdout = child.stdout.take().ok_or("no server stdout")?;
     for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
         if let Some(addr) = line.strip_prefix("listening on http://") {
@@ -133,6 +130,62 @@ fn first_load(port: u16) -> Result<Vec<(String, String, usize, u64)>> {
         rows.push((path, enc, bytes, raw));
     }
     Ok(rows)
+}
+
+/// The year's rankings: a seeded county year on SQLite and, with `province`, a seeded province
+/// on SQLite and on a throwaway PostgreSQL cluster.
+fn rank_numbers(server_bin: &std::path::Path, province: bool) -> Result<Vec<crate::scorebench::RankNumbers>> {
+    use crate::scorebench::{Target, seed, serve_args, time_rankings};
+    let mut out = Vec::new();
+    let dir = bench_dir("year");
+    let target = Target { data_dir: &dir, database_url: None };
+    let seconds = seed(server_bin, &target, "year")?;
+    let server = start_server_with(server_bin, &serve_args(&target))?;
+    out.push(time_rankings(server.port, "seed6-editor", "county year (12,000 items, 3,000 adoptions), SQLite", 12_000, seconds, 30)?);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    if !province {
+        return Ok(out);
+    }
+    let label = "province (1,000,000 items, 200,000 adoptions)";
+    let dir = bench_dir("province");
+    let target = Target { data_dir: &dir, database_url: None };
+    let seconds = seed(server_bin, &target, "province")?;
+    let server = start_server_with(server_bin, &serve_args(&target))?;
+    out.push(time_rankings(server.port, "seed9-editor", &format!("{label}, SQLite"), 1_000_000, seconds, 10)?);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    let cluster = crate::pg::Cluster::start()?;
+    let url = cluster.database("xinbao_bench")?;
+    let dir = bench_dir("province-pg");
+    let target = Target { data_dir: &dir, database_url: Some(url) };
+    let seconds = seed(server_bin, &target, "province")?;
+    let server = start_server_with(server_bin, &serve_args(&target))?;
+    out.push(time_rankings(server.port, "seed9-editor", &format!("{label}, PostgreSQL"), 1_000_000, seconds, 10)?);
+    drop(server);
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(out)
+}
+
+fn rank_rows(md: &mut String, ranks: &[crate::scorebench::RankNumbers]) {
+    md.push_str("\n## Rankings (seeded offices, release server, timed over loopback HTTP)\n\n| office | measure | p50 | p95 | target | ratio (p95) |\n|---|---|---:|---:|---:|---:|\n");
+    for r in ranks {
+        let target = if r.items > 100_000 { 1000.0 } else { 100.0 };
+        for (what, p50, p95) in &r.timings {
+            md.push_str(&format!("| {} | {what} | {p50:.1} ms | {p95:.1} ms | ≤ {target:.0} ms | {:.2} |\n", r.label, p95 / target));
+        }
+        md.push_str(&format!("| {} | seeding it (`xinbao-server seed`) | {:.1} s | | – | – |\n", r.label, r.seed_s));
+    }
+}
+
+fn print_ranks(ranks: &[crate::scorebench::RankNumbers]) {
+    for r in ranks {
+        for (what, p50, p95) in &r.timings {
+            println!("{}: {what}: p50 {p50:.1} ms, p95 {p95:.1} ms", r.label);
+        }
+        println!("{}: seeded in {:.1} s", r.label, r.seed_s);
+    }
 }
 
 /// One benchmark's name and its measured values.
@@ -222,6 +275,10 @@ pub fn run(args: &[String]) -> Result<()> {
         );
         return Ok(());
     }
+    if args.iter().any(|a| a == "scores") {
+        print_ranks(&rank_numbers(&server_bin, !args.iter().any(|a| a == "--county-only"))?);
+        return Ok(());
+    }
     if args.iter().any(|a| a == "sync") {
         // Only the sync numbers, printed (docs/benchmarks.md is written by a full run).
         let sync_dir = bench_dir("sync");
@@ -254,6 +311,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let sync = crate::syncbench::run(server.port, &sync_dir, 50)?;
     drop(server);
     let queue = queue_numbers(&server_bin)?;
+    let ranks = rank_numbers(&server_bin, true)?;
     let browser = browser_benches()?;
     let desk = desk_benches(&server_bin)?;
     let total: usize = rows.iter().map(|r| r.2).sum();
@@ -333,6 +391,7 @@ pub fn run(args: &[String]) -> Result<()> {
             p95 / 50.0
         ));
     }
+    rank_rows(&mut md, &ranks);
     let out = root().join("docs/benchmarks.md");
     std::fs::write(&out, &md).map_err(|e| format!("writing {}: {e}", out.display()))?;
     println!("{md}");

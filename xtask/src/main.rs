@@ -4,13 +4,15 @@
 //!   build the app (release) and the server, and serve both.
 //! - `test [--skip STEP…]`: install what the tests need and run every test; ends with one line
 //!   `N passed, N failed`.
-//! - `bench`: measure what the README's Numbers section reports; writes docs/benchmarks.md.
+//! - `bench [sync|queue|scores [--county-only]]`: measure what the README's Numbers section
+//!   reports; a full run writes docs/benchmarks.md, a named part only prints its numbers.
 //! - `build`: build the app and the server (release) without serving.
 
 mod bench;
 mod build;
 mod pg;
 mod run;
+mod scorebench;
 mod syncbench;
 mod test;
 mod tools;
@@ -22,7 +24,7 @@ fn usage() -> ExitCode {
         "usage: cargo xtask <command>\n\
          \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
          \n  test  [--skip fmt|clippy|unit|pg|wasm|e2e]…\
-         \n  bench\
+         \n  bench [sync|queue|scores [--county-only]]\
          \n  build"
     );
     ExitCode::from(2)

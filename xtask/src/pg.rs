@@ -21,6 +21,32 @@ impl Cluster {
         format!("postgres://xinbao@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// Creates database `name` on the cluster and returns its URL.
+    pub fn database(&self, name: &str) -> Result<String> {
+        let out = self
+            .pg(
+                "psql",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &self.port.to_string(),
+                    "-U",
+                    "xinbao",
+                    "-d",
+                    "postgres",
+                    "-c",
+                    &format!("CREATE DATABASE {name}"),
+                ],
+            )
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("creating database {name}: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(format!("postgres://xinbao@127.0.0.1:{}/{name}", self.port))
+    }
+
     fn pg(&self, tool: &str, args: &[&str]) -> std::process::Command {
         let exe = self.bin.join(tool).display().to_string();
         if self.as_root {

@@ -15,7 +15,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
 
-type Http = Client<HttpConnector, Full<Bytes>>;
+pub type Http = Client<HttpConnector, Full<Bytes>>;
 
 pub struct SyncNumbers {
     pub push_1000_ms: f64,
@@ -48,7 +48,7 @@ fn mutation(mid: u64, item: &str, (title, body): &(String, String)) -> Value {
         "content": {"title": title, "body": body, "item_type": "dynamic", "phone": "13912345678"}})
 }
 
-async fn post(http: &Http, port: u16, path: &str, body: String, cookie: Option<&str>) -> Result<(u16, Vec<u8>, Option<String>)> {
+pub async fn post(http: &Http, port: u16, path: &str, body: String, cookie: Option<&str>) -> Result<(u16, Vec<u8>, Option<String>)> {
     let mut b = Request::post(format!("http://127.0.0.1:{port}{path}"))
         .header("content-type", "application/json")
         .header("x-xinbao-client", "1")
@@ -271,7 +271,7 @@ pub fn seed_queue(data_dir: &Path, n: usize) -> Result<()> {
     })
 }
 
-async fn get(http: &Http, port: u16, path: &str, cookie: &str) -> Result<(u16, Vec<u8>)> {
+pub async fn get(http: &Http, port: u16, path: &str, cookie: &str) -> Result<(u16, Vec<u8>)> {
     let req = Request::get(format!("http://127.0.0.1:{port}{path}"))
         .header("cookie", cookie)
         .body(Full::new(Bytes::new()))

@@ -135,6 +135,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/scoring", get(scores::admin::scoring_tables).post(scores::admin::change_scoring))
         .route("/admin/scoring/recompute", post(scores::admin::recompute))
         .route("/admin/classes", get(scores::admin::classes).post(scores::admin::save_class))
+        .route("/admin/publications", post(scores::admin::save_publication))
+        .route("/admin/scoring/floor", post(scores::admin::set_floor))
         .route("/admin/units/{id}/class", post(scores::admin::set_unit_class))
         .route(
             "/attachments/{sha256}",

@@ -51,6 +51,8 @@ use utoipa::OpenApi;
         crate::scores::admin::classes,
         crate::scores::admin::save_class,
         crate::scores::admin::set_unit_class,
+        crate::scores::admin::save_publication,
+        crate::scores::admin::set_floor,
     ),
     tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail, the scoring table"), (name = "scores", description = "Adoptions, leader instructions, the scoreboard and its drill-down"), (name = "operations"))
 )]

@@ -584,3 +584,44 @@ async fn the_notice_comes_as_data_as_word_and_as_excel_with_the_same_numbers() {
     assert!(part_text(&xlsx, "xl/workbook.xml").contains("个人排名"));
     assert_eq!(t.get(&format!("/api/notice.docx?{q}"), None).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_administrator_keeps_the_offices_publication_list_and_the_adoption_rate_floor() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let admin = admin_of(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    submitted(&t, &mut o, false, 2, false).await;
+    let new = json!({"id": 0, "name": "市委信息专报", "level": "city", "kind": "special"});
+    assert_eq!(t.post_json("/api/admin/publications", new.clone(), Some(&o.editor.cookie)).await.status(), StatusCode::FORBIDDEN);
+    let res = t.post_json("/api/admin/publications", json!({"id": 0, "name": "", "level": "city", "kind": "special"}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("刊物名称"));
+    let list = json(t.post_json("/api/admin/publications", new.clone(), Some(&admin)).await).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(8), "the seven defaults and the new one: {list}");
+    assert_eq!(t.post_json("/api/admin/publications", new, Some(&admin)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The editor records an adoption in it: a city adoption, 20 points.
+    let city = publication(&t, &o.editor.cookie, "市委信息专报").await;
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": city, "form": "full", "date": today(), "issue": "第3期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let board = json(t.get("/api/scores", Some(&o.officer.cookie)).await).await;
+    assert_eq!(row(&board, "河西镇")["tally"], json!({"submitted": 2, "adopted": 1, "centi": 2200}));
+    // 1 of 2 adopted is 50%: not under the default 30% floor, under a 60% one.
+    assert_eq!(row(&board, "河西镇")["under_floor"], false);
+    assert_eq!(
+        t.post_json("/api/admin/scoring/floor", json!({"percent": 101}), Some(&admin)).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(t.post_json("/api/admin/scoring/floor", json!({"percent": 60}), Some(&admin)).await.status(), StatusCode::OK);
+    let board = json(t.get("/api/scores", Some(&o.officer.cookie)).await).await;
+    assert_eq!(board["floor_percent"], 60);
+    assert_eq!(row(&board, "河西镇")["under_floor"], true);
+    assert_eq!(audited(&t, "publication_saved").await.len(), 1);
+    assert_eq!(audited(&t, "settings_changed").await, vec!["30% → 60%".to_owned()]);
+}

@@ -240,3 +240,28 @@ pub struct RecomputeReport {
     pub centi_before: i64,
     pub centi_after: i64,
 }
+
+/// `POST /api/admin/publications`: a new publication (`id` 0) or a change to one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicationChange {
+    pub id: i64,
+    pub name: String,
+    pub level: Level,
+    pub kind: PubKind,
+}
+
+impl PublicationChange {
+    pub fn problem(&self) -> Option<Text> {
+        let n = self.name.trim().chars().count();
+        (n == 0 || n > 40).then(|| Text::new("刊物名称应为1到40个字", "A publication name has 1 to 40 characters"))
+    }
+}
+
+/// `POST /api/admin/scoring/floor`: the adoption-rate floor under which a unit is flagged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RateFloor {
+    /// Percent, 0–100.
+    pub percent: u32,
+}

@@ -12,8 +12,8 @@ use sqlx::Row;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::reviewing_office;
 use xinbao_core::scoring::{
-    AdoptionFact, Credit, Form, InstructionFact, Level, PubKind, Recompute, RecomputeReport, ScoringTable, SubmissionFact, UnitClass,
-    UnitClassChoice, all_events, day_of, day_text, month_index,
+    AdoptionFact, Credit, Form, InstructionFact, Level, PubKind, Publication, PublicationChange, RateFloor, Recompute, RecomputeReport,
+    ScoringTable, SubmissionFact, UnitClass, UnitClassChoice, all_events, day_of, day_text, month_index,
 };
 
 /// `GET /api/admin/scoring`: the office's scoring table versions (the defaults when none).
@@ -291,6 +291,88 @@ pub async fn set_unit_class(
     let mut tx = state.db.pool.begin().await?;
     sqlx::query("UPDATE units SET class_id = $1 WHERE id = $2").bind(req.class_id).bind(unit).execute(&mut *tx).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "unit_class_set", &unit.to_string(), &class_name).await?;
+    tx.commit().await?;
+    Ok(Json(req))
+}
+
+/// `POST /api/admin/publications`: adds a publication to the office's list, or renames one or
+/// changes its level and kind (what it scores from now on; recorded adoptions keep theirs until
+/// the past is scored again); audited.
+#[utoipa::path(post, path = "/api/admin/publications", tag = "admin", request_body = PublicationChange,
+    responses((status = 200, body = Vec<Publication>), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn save_publication(
+    State(state): State<AppState>,
+    Admin(me): Admin,
+    ApiJson(req): ApiJson<PublicationChange>,
+) -> Result<Json<Vec<Publication>>, AppError> {
+    if let Some(problem) = req.problem() {
+        return Err(AppError::bad_request(problem.zh));
+    }
+    let office = my_office(&state, &me).await?;
+    // The office's list exists (with its defaults) before it is changed.
+    super::adoption::publications_of(&state, office).await?;
+    let name = req.name.trim().to_owned();
+    let clash = sqlx::query("SELECT id FROM publications WHERE office_id = $1 AND name = $2 AND id <> $3")
+        .bind(office)
+        .bind(&name)
+        .bind(req.id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if clash.is_some() {
+        return Err(AppError::bad_request("已有同名的刊物"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    if req.id == 0 {
+        sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4)")
+            .bind(office)
+            .bind(&name)
+            .bind(req.level.as_str())
+            .bind(req.kind.as_str())
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        let changed = sqlx::query("UPDATE publications SET name = $1, level = $2, kind = $3 WHERE id = $4 AND office_id = $5")
+            .bind(&name)
+            .bind(req.level.as_str())
+            .bind(req.kind.as_str())
+            .bind(req.id)
+            .bind(office)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(AppError::refused(ErrorCode::NotFound));
+        }
+    }
+    let detail = format!("{name}：{} {}", req.level.label().zh, req.kind.label().zh);
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "publication_saved", &name, &detail).await?;
+    tx.commit().await?;
+    Ok(Json(super::adoption::publications_of(&state, office).await?))
+}
+
+/// `POST /api/admin/scoring/floor`: the adoption-rate floor (percent) under which the
+/// scoreboard and the notice flag a unit; audited.
+#[utoipa::path(post, path = "/api/admin/scoring/floor", tag = "admin", request_body = RateFloor,
+    responses((status = 200, body = RateFloor), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn set_floor(
+    State(state): State<AppState>,
+    Admin(me): Admin,
+    ApiJson(req): ApiJson<RateFloor>,
+) -> Result<Json<RateFloor>, AppError> {
+    if req.percent > 100 {
+        return Err(AppError::bad_request("采用率下限应在0到100之间"));
+    }
+    let before = super::floor_percent(&state).await?;
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query("UPDATE settings SET value = $1 WHERE key = 'adoption_rate_floor'").bind(req.percent.to_string()).execute(&mut *tx).await?;
+    crate::accounts::audit_in(
+        &mut *tx,
+        Some(me.user_id),
+        "settings_changed",
+        "adoption_rate_floor",
+        &format!("{before}% → {}%", req.percent),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(req))
 }

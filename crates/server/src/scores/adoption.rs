@@ -29,7 +29,7 @@ pub async fn publications(State(state): State<AppState>, CurrentUser(me): Curren
     Ok(Json(publications_of(&state, office).await?))
 }
 
-async fn publications_of(state: &AppState, office: i64) -> Result<Vec<Publication>, AppError> {
+pub(crate) async fn publications_of(state: &AppState, office: i64) -> Result<Vec<Publication>, AppError> {
     let read = || async {
         let rows = sqlx::query("SELECT id, name, level, kind FROM publications WHERE office_id = $1 ORDER BY id")
             .bind(office)
