@@ -350,6 +350,7 @@ pub mod ui {
     pub const QUOTA: Text = Text::new("定额", "Quota");
     pub const QUOTA_MET: Text = Text::new("完成", "met");
     pub const QUOTA_MISSED: Text = Text::new("未完成", "not met");
+    pub const LOW: Text = Text::new("偏低", "low");
     pub const UNDER_FLOOR: Text = Text::new("采用率偏低", "Low adoption rate");
     pub const DRILL_DOWN: Text = Text::new("得分明细", "Where the points come from");
     pub const RULE: Text = Text::new("计分项目", "Rule");

@@ -172,7 +172,7 @@ fn ScoreTable(rows: Vec<ScoreRow>, open: impl Fn(i64, String) + Copy + Send + Sy
                         <td>{if by_person { r.unit.clone() } else { r.group.clone() }}</td>
                         <td>{r.tally.submitted}</td>
                         <td>{r.tally.adopted}</td>
-                        <td>{rate_text(&r.tally, i18n.lang.get_untracked())}{r.under_floor.then(|| view! { <span class="late" data-testid="under-floor">{move || format!(" {}", i18n.t(ui::UNDER_FLOOR))}</span> })}</td>
+                        <td>{rate_text(&r.tally, i18n.lang.get_untracked())}{r.under_floor.then(|| view! { <span class="late badge" data-testid="under-floor" title=move || i18n.t(ui::UNDER_FLOOR)>{move || format!(" {}", i18n.t(ui::LOW))}</span> })}</td>
                         <td data-testid="score-points">{points_text(r.tally.centi)}</td>
                         <td>{quota}</td>
                     </tr>

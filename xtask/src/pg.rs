@@ -83,7 +83,9 @@ impl Cluster {
         )?;
         // fsync off: a test cluster need not survive power loss; the server's own durability
         // settings (commits acknowledged only when committed) are unchanged.
-        let opts = format!("-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200");
+        let opts = format!(
+            "-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB"
+        );
         let log = cluster.dir.join("log").display().to_string();
         status(&mut cluster.pg("pg_ctl", &["-D", &data, "-o", &opts, "-l", &log, "-w", "start"]))?;
         Ok(cluster)

@@ -79,7 +79,7 @@ pub fn time_rankings(port: u16, editor: &str, label: &str, items: usize, seed_s:
                     return Err(format!("{path}: {status} {v}"));
                 }
             }
-            t.drain(..3); // warm-up
+            t.drain(..3); // warm-up (first reads set hint bits, fill caches)
             t.sort_by(f64::total_cmp);
             timings.push((what.to_owned(), t[t.len() / 2], t[((t.len() as f64 * 0.95) as usize).min(t.len() - 1)]));
         }

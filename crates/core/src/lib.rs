@@ -18,6 +18,10 @@
 //! | `Adoption` | 采用 | an item used in a publication |
 //! | `Commission` | 约稿 | a targeted request for items |
 //! | `Notice` | 通报 | the monthly (quarterly, annual) score notice |
+//! | `Issue` | 期 | one issue of the office's periodical (期刊) |
+//! | `Circulation` | 报/送/发 | who an issue goes to |
+//! | `Priority` | 信息报送要点 | what leaders want to hear about in a period |
+//! | `Instruction` | 领导批示 | a leader's written instruction on an item |
 //! | `char_count` | 字数 | CJK characters and punctuation, not words |
 //!
 //! # Modules
@@ -33,14 +37,18 @@
 //! - [`password`]: the password strength rule.
 //! - [`review`]: the item's states after submission, the actions, who may take each.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
+//! - [`periodical`]: issues of the periodical: masthead, numbers, items, who composes and reads.
+//! - [`commission`]: commissions and reporting priorities, and who answered them in time.
 //! - [`scoring`]: adoptions, leader instructions and the scoring table → point events, tallies, rankings.
 
 pub mod api;
+pub mod commission;
 pub mod desk;
 pub mod diff;
 pub mod i18n;
 pub mod item;
 pub mod password;
+pub mod periodical;
 pub mod quality;
 pub mod review;
 pub mod role;

@@ -42,6 +42,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0009_attachment_access.sql"),
     ),
     (10, "scoring", include_str!("../migrations/sqlite/0010_scoring.sql"), include_str!("../migrations/postgres/0010_scoring.sql")),
+    (
+        11,
+        "periodical_commissions",
+        include_str!("../migrations/sqlite/0011_periodical_commissions.sql"),
+        include_str!("../migrations/postgres/0011_periodical_commissions.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken
@@ -147,6 +153,21 @@ pub enum Value {
     Null,
 }
 
+/// Binds `values` to `q`, in order.
+pub fn bind_values<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &'q [Value],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(t) => q.bind(t.as_str()),
+            Value::Null => q.bind(None::<i64>),
+        };
+    }
+    q
+}
+
 /// Inserts `rows` into `table` (`columns` named once) with multi-row `INSERT`s of at most
 /// [`MAX_PARAMETERS`] parameters each inside whatever
 /// transaction `ex` is.
@@ -177,13 +198,7 @@ where
         sql.push_str(tail);
         let mut q = sqlx::query(&sql);
         for row in chunk {
-            for v in row {
-                q = match v {
-                    Value::Int(i) => q.bind(*i),
-                    Value::Text(t) => q.bind(t.clone()),
-                    Value::Null => q.bind(None::<i64>),
-                };
-            }
+            q = bind_values(q, row);
         }
         q.execute(&mut *ex).await?;
     }

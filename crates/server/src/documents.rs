@@ -5,7 +5,7 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use docx_rs::{AlignmentType, Docx, Footer, PageMargin, PageNum, Paragraph, Run, RunFonts, TableCell, WidthType};
+use docx_rs::{AlignmentType, Docx, Footer, PageMargin, PageNum, Paragraph, Run, RunFonts, SpecialIndentType, TableCell, WidthType};
 
 use crate::error::AppError;
 
@@ -47,7 +47,8 @@ pub fn heading(text: &str) -> Paragraph {
 
 /// A body paragraph in 仿宋 三号 with the customary two-character first-line indent.
 pub fn body(text: &str) -> Paragraph {
-    Paragraph::new().first_line_chars(200).add_run(run(text, BODY_FONT, SIZE_BODY))
+    // Two characters of 三号 (16 pt): 640 twips.
+    Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(640)), None, None).add_run(run(text, BODY_FONT, SIZE_BODY))
 }
 
 /// A table cell with one line of text.

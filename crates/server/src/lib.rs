@@ -12,6 +12,8 @@
 //! - [`ratelimit`]: login rate limiting, stored in the database.
 //! - [`sync`]: push and pull, exactly once (SYNC.md).
 //! - [`scores`]: adoption, instructions, score events, the scoreboard, the notice, quotas.
+//! - [`commissions`]: commissions and reporting priorities, answers, the desk's inbox.
+//! - [`periodical`]: composing, publishing and exporting issues of the office's periodical.
 //! - [`documents`]: Word and Excel files as offices expect them.
 //! - [`seed`]: generated counties and provinces for tests and benchmarks.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
@@ -21,12 +23,14 @@ pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod backup;
+pub mod commissions;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod openapi;
+pub mod periodical;
 pub mod quality;
 pub mod ratelimit;
 pub mod scores;
@@ -132,6 +136,13 @@ pub fn router(state: AppState) -> Router {
         .route("/notice", get(scores::notice::notice))
         .route("/notice.docx", get(scores::notice::notice_docx))
         .route("/notice.xlsx", get(scores::notice::notice_xlsx))
+        .route("/commissions", get(commissions::list).post(commissions::create))
+        .route("/inbox", get(commissions::inbox))
+        .route("/periodical/issues", get(periodical::list).post(periodical::create))
+        .route("/periodical/issues/{id}", get(periodical::get).post(periodical::save))
+        .route("/periodical/issues/{id}/publish", post(periodical::publish))
+        .route("/periodical/issues/{id}/docx", get(periodical::docx))
+        .route("/periodical/candidates", get(periodical::candidates))
         .route("/admin/scoring", get(scores::admin::scoring_tables).post(scores::admin::change_scoring))
         .route("/admin/scoring/recompute", post(scores::admin::recompute))
         .route("/admin/classes", get(scores::admin::classes).post(scores::admin::save_class))
@@ -210,8 +221,21 @@ impl Application {
         let addr = self.listener.local_addr()?;
         // Tests and the xtask wait for this exact line.
         println!("listening on http://{addr}");
+        // Commissions whose deadline has passed are closed (and their missed units scored) within
+        // a minute; every server process may do it, the database lets one win.
+        let state = self.state.clone();
+        let closer = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) = commissions::close_due(&state).await {
+                    tracing::warn!(error = ?e, "closing due commissions");
+                }
+            }
+        });
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        closer.abort();
         self.state.db.pool.close().await;
         Ok(())
     }

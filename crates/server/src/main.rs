@@ -157,9 +157,9 @@ async fn main() -> anyhow::Result<()> {
                 "seeded {} (unit id {}): {} items, {} adoptions, {} instructions in {:.1} s; editor {} / password {}",
                 scale.office,
                 s.office,
-                s.submissions.len(),
-                s.adoptions.len(),
-                s.instructions.len(),
+                s.facts.submissions.len(),
+                s.facts.adoptions.len(),
+                s.facts.instructions.len(),
                 started.elapsed().as_secs_f64(),
                 s.editor,
                 s.password

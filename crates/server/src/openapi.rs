@@ -45,6 +45,16 @@ use utoipa::OpenApi;
         crate::scores::notice::notice,
         crate::scores::notice::notice_docx,
         crate::scores::notice::notice_xlsx,
+        crate::commissions::list,
+        crate::commissions::create,
+        crate::commissions::inbox,
+        crate::periodical::list,
+        crate::periodical::create,
+        crate::periodical::get,
+        crate::periodical::save,
+        crate::periodical::publish,
+        crate::periodical::candidates,
+        crate::periodical::docx,
         crate::scores::admin::scoring_tables,
         crate::scores::admin::change_scoring,
         crate::scores::admin::recompute,
@@ -54,7 +64,7 @@ use utoipa::OpenApi;
         crate::scores::admin::save_publication,
         crate::scores::admin::set_floor,
     ),
-    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail, the scoring table"), (name = "scores", description = "Adoptions, leader instructions, the scoreboard and its drill-down"), (name = "operations"))
+    tags((name = "auth", description = "Login, sessions, passwords"), (name = "sync", description = "Push mutations, pull changes"), (name = "review", description = "Revisions of an item"), (name = "admin", description = "Accounts, units, the audit trail, the scoring table"), (name = "scores", description = "Adoptions, leader instructions, the scoreboard and its drill-down"), (name = "commissions", description = "Commissions, reporting priorities, the desk's inbox"), (name = "periodical", description = "Issues of the office's periodical"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

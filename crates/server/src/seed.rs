@@ -12,7 +12,7 @@ use crate::db::{Db, Value, insert_many, now_ms};
 use anyhow::Context;
 use sqlx::Row;
 use xinbao_core::scoring::{
-    AdoptionFact, Credit, Form, InstructionFact, Level, Period, PubKind, ScoreEvent, SubmissionFact, all_events, day_start_ms,
+    AdoptionFact, Credit, Facts, Form, InstructionFact, Level, Period, PubKind, ScoreEvent, SubmissionFact, all_events, day_start_ms,
     default_publications,
 };
 
@@ -65,9 +65,7 @@ pub struct Seeded {
     pub office: i64,
     pub password: String,
     pub editor: String,
-    pub submissions: Vec<SubmissionFact>,
-    pub adoptions: Vec<AdoptionFact>,
-    pub instructions: Vec<InstructionFact>,
+    pub facts: Facts,
 }
 
 /// splitmix64: small, fast, deterministic.
@@ -382,7 +380,8 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
         .await?;
 
     // The points, as the core derives them (the defaults: no scoring table stored).
-    let events: Vec<ScoreEvent> = all_events(&submissions, &adoptions, &instructions, &[]);
+    let facts = Facts { submissions, adoptions, instructions, commissions: Vec::new() };
+    let events: Vec<ScoreEvent> = all_events(&facts, &[]);
     crate::scores::insert_events(&mut *tx, office, &events).await.map_err(|e| anyhow::anyhow!("storing score events: {e:?}"))?;
     crate::scores::rebuild_months(&mut *tx, office, i32::MIN).await.map_err(|e| anyhow::anyhow!("monthly totals: {e:?}"))?;
     tx.commit().await?;
@@ -398,5 +397,5 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
     // database that grew over a year would have.
     let maintain = if db.backend == crate::db::Backend::Postgres { "VACUUM ANALYZE" } else { "ANALYZE" };
     sqlx::query(maintain).execute(&db.pool).await?;
-    Ok(Seeded { office, password, editor, submissions, adoptions, instructions })
+    Ok(Seeded { office, password, editor, facts })
 }

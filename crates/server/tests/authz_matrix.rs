@@ -170,6 +170,8 @@ enum Gate {
     Account,
     /// Editors and signers.
     Reviewer,
+    /// Editors (of the office).
+    Editor,
     /// Administrators.
     Admin,
 }
@@ -199,7 +201,14 @@ fn gate(path: &str) -> Gate {
         | "/api/scores/trend"
         | "/api/notice"
         | "/api/notice.docx"
-        | "/api/notice.xlsx" => Gate::Account,
+        | "/api/notice.xlsx"
+        | "/api/commissions"
+        | "/api/inbox"
+        | "/api/periodical/issues"
+        | "/api/periodical/issues/{id}"
+        | "/api/periodical/issues/{id}/publish"
+        | "/api/periodical/issues/{id}/docx" => Gate::Account,
+        "/api/periodical/candidates" => Gate::Editor,
         other => panic!("{other} has no row in the gate table"),
     }
 }
@@ -210,6 +219,7 @@ fn passes(gate: Gate, role: Option<Role>) -> bool {
         (_, None) => false,
         (Gate::Account, Some(_)) => true,
         (Gate::Reviewer, Some(r)) => matches!(r, Role::Editor | Role::Signer),
+        (Gate::Editor, Some(r)) => r == Role::Editor,
         (Gate::Admin, Some(r)) => r == Role::Admin,
     }
 }

@@ -134,3 +134,63 @@ fn the_excel_notice_opens_in_libreoffice_with_its_chinese_in_order() {
     assert!(text.contains("采用率低于30%的单位：兰州湾镇、大丰镇。"), "the remarks are missing:\n{text}");
     assert!(fonts.contains("CJK"), "no CJK font in the PDF:\n{fonts}");
 }
+
+#[test]
+fn an_issue_opens_in_libreoffice_with_its_masthead_and_every_title_in_order() {
+    use xinbao_core::periodical::{Circulation, IssueFields, IssueItem, IssueState, IssueView};
+    let items: Vec<IssueItem> = ["兰州湾镇抢收小麦1.2万亩", "大丰镇推进秸秆还田", "县应急管理局开展安全检查"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| IssueItem {
+            id: format!("{i}"),
+            title: (*t).into(),
+            body: "6月3日，全镇组织收割机320台，抢收小麦1.2万亩，同比提前3天。\n下一步，将加快烘干仓储。".into(),
+            unit: "兰州湾镇".into(),
+            author: "李建军".into(),
+        })
+        .collect();
+    let v = IssueView {
+        id: 1,
+        state: IssueState::Published,
+        publication: "林双政务信息".into(),
+        office: "林双县人民政府办公室".into(),
+        fields: IssueFields {
+            publication_id: 1,
+            year: 2026,
+            number: 12,
+            total_number: 345,
+            date: "2026-11-25".into(),
+            signer: "赵主任".into(),
+            editor_note: "本期刊发“三夏”工作动态。".into(),
+            circulation: Circulation {
+                report_to: "市政府办公室".into(),
+                copy_to: "县委办公室".into(),
+                send_to: "各乡镇、县直各部门".into(),
+            },
+            items: items.iter().map(|i| i.id.clone()).collect(),
+        },
+        items,
+    };
+    let dir = scratch("issue");
+    let file = dir.join("issue.docx");
+    let bytes = xinbao_server::documents::docx_bytes(xinbao_server::periodical::issue_docx(&v)).unwrap_or_else(|e| panic!("{e:?}"));
+    std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (text, fonts) = to_pdf(&file);
+    in_order(
+        &text,
+        &[
+            "林双政务信息",
+            "2026年第12期",
+            "总第345期",
+            "林双县人民政府办公室",
+            "2026年11月25日",
+            "【编者按】本期刊发“三夏”工作动态。",
+            "兰州湾镇抢收小麦1.2万亩",
+            "大丰镇推进秸秆还田",
+            "县应急管理局开展安全检查",
+            "报：市政府办公室",
+            "签发：赵主任",
+        ],
+    );
+    assert!(fonts.contains("CJK"), "no CJK font in the PDF:\n{fonts}");
+}

@@ -8,100 +8,12 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::office::{PW, admin_of, audited, id, months_agree_with_events, office, part_text, publication, row, submitted, today};
 use common::{TestApp, json};
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::Row;
 use xinbao_core::role::Role;
 use xinbao_core::scoring::{By, Credit, Period, Rule, ScoreEvent, Source, day_of, day_text, tally};
-
-const PW: &str = "Chunfeng-2026";
-
-fn id(n: u64) -> String {
-    format!("{n:032x}")
-}
-
-struct Who {
-    cookie: String,
-    client: String,
-    mid: u64,
-}
-
-impl Who {
-    async fn login(t: &TestApp, name: &str, n: u64) -> Who {
-        Who { cookie: t.login(name, PW).await, client: format!("{:032x}", 0x5c00_0000 + n), mid: 0 }
-    }
-
-    async fn push(&mut self, t: &TestApp, item: u64, base: u64, op: Value) -> Value {
-        self.mid += 1;
-        let mut m = json!({"mid": self.mid, "item_id": id(item), "base_rev": base});
-        if let (Some(m), Some(op)) = (m.as_object_mut(), op.as_object()) {
-            m.extend(op.clone());
-        }
-        let res = t.post_json("/api/sync/push", json!({"client_id": self.client, "mutations": [m]}), Some(&self.cookie)).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        json(res).await["results"][0].clone()
-    }
-}
-
-struct Office {
-    officer: Who,
-    officer2: Who,
-    editor: Who,
-    signer: Who,
-    town: i64,
-    town2: i64,
-}
-
-async fn office(t: &TestApp) -> Office {
-    let root = t.root().await;
-    let town = t.unit(root, "河西镇", "township").await;
-    let town2 = t.unit(root, "兰州湾镇", "township").await;
-    t.user_in("officer", PW, Role::Officer, town).await;
-    t.user_in("officer2", PW, Role::Officer, town2).await;
-    t.user_in("editor", PW, Role::Editor, root).await;
-    t.user_in("signer", PW, Role::Signer, root).await;
-    Office {
-        officer: Who::login(t, "officer", 1).await,
-        officer2: Who::login(t, "officer2", 2).await,
-        editor: Who::login(t, "editor", 3).await,
-        signer: Who::login(t, "signer", 4).await,
-        town,
-        town2,
-    }
-}
-
-/// Submits item `n` as `who` and, with `sign`, takes it through to signed.
-async fn submitted(t: &TestApp, o: &mut Office, second: bool, n: u64, sign: bool) {
-    let who = if second { &mut o.officer2 } else { &mut o.officer };
-    let r = who
-        .push(t, n, 0, json!({"op": "submit", "content": {"title": format!("第{n}篇：河西镇抢收小麦"), "body": "6月3日，全镇抢收小麦1.2万亩。", "phone": "13912345678"}}))
-        .await;
-    assert_eq!(r["outcome"], "applied", "{r}");
-    if sign {
-        for (base, action) in [(1, "screen"), (2, "edit"), (3, "send_to_sign_off")] {
-            let r = o.editor.push(t, n, base, json!({"op": "act", "action": action})).await;
-            assert_eq!(r["outcome"], "applied", "{action}: {r}");
-        }
-        let r = o.signer.push(t, n, 4, json!({"op": "act", "action": "sign"})).await;
-        assert_eq!(r["outcome"], "applied", "{r}");
-    }
-}
-
-async fn publication(t: &TestApp, cookie: &str, name_part: &str) -> i64 {
-    let list = json(t.get("/api/publications", Some(cookie)).await).await;
-    list.as_array()
-        .and_then(|l| l.iter().find(|p| p["name"].as_str().is_some_and(|n| n.contains(name_part))))
-        .and_then(|p| p["id"].as_i64())
-        .unwrap_or_else(|| panic!("no publication {name_part} in {list}"))
-}
-
-fn today() -> String {
-    day_text(day_of(xinbao_server::db::now_ms()))
-}
-
-fn row<'a>(board: &'a Value, name: &str) -> &'a Value {
-    board["rows"].as_array().and_then(|r| r.iter().find(|r| r["name"] == name)).unwrap_or_else(|| panic!("no row {name} in {board}"))
-}
 
 #[tokio::test]
 async fn adoptions_and_instructions_score_and_every_total_drills_down() {
@@ -339,47 +251,6 @@ async fn a_new_scoring_table_applies_from_its_day_on_and_never_to_the_past() {
     assert_eq!(audited, 1);
 }
 
-/// The monthly totals are exactly the sums of the events (every write and removal kept them so).
-async fn months_agree_with_events(t: &TestApp) {
-    let q = |sql: &str| {
-        let sql = sql.to_owned();
-        async move {
-            sqlx::query(&sql)
-                .fetch_all(&t.app.state.db.pool)
-                .await
-                .unwrap_or_default()
-                .iter()
-                .map(|r| (0..6).map(|i| r.try_get::<i64, _>(i).unwrap_or(i64::MIN)).collect::<Vec<_>>())
-                .collect::<Vec<_>>()
-        }
-    };
-    let months = q("SELECT office_id, month, unit_id, author_id, submitted, centi FROM score_months WHERE submitted <> 0 OR centi <> 0 ORDER BY 1, 2, 3, 4").await;
-    let events =
-        q("SELECT office_id, month, unit_id, author_id, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) \
-                    FROM score_events GROUP BY office_id, month, unit_id, author_id \
-                    HAVING SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END) <> 0 OR SUM(centi) <> 0 ORDER BY 1, 2, 3, 4")
-        .await;
-    assert!(!events.is_empty());
-    assert_eq!(months, events);
-}
-
-async fn admin_of(t: &TestApp) -> String {
-    let root = t.root().await;
-    t.user_in("boss", PW, Role::Admin, root).await;
-    t.login("boss", PW).await
-}
-
-async fn audited(t: &TestApp, action: &str) -> Vec<String> {
-    sqlx::query("SELECT detail FROM audit_log WHERE action = $1 ORDER BY id")
-        .bind(action)
-        .fetch_all(&t.app.state.db.pool)
-        .await
-        .unwrap_or_default()
-        .iter()
-        .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
-        .collect()
-}
-
 #[tokio::test]
 async fn unit_classes_set_quotas_for_units_by_the_month_and_for_officers_by_the_week() {
     let t = TestApp::spawn().await;
@@ -526,15 +397,6 @@ async fn the_trend_gives_each_month_of_the_period_its_own_numbers() {
     let person = json(t.get(&format!("/api/scores/trend?{q}&person=999999"), Some(&o.officer.cookie)).await).await;
     assert_eq!(person.as_array().map(|p| p.iter().all(|p| p["tally"]["centi"] == 0)), Some(true));
     assert_eq!(t.get(&format!("/api/scores/trend?{q}"), Some(&o.officer.cookie)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-/// The text of one part of an Office Open XML file (a zip).
-fn part_text(bytes: &[u8], part: &str) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("not a zip: {e}"));
-    let mut out = String::new();
-    zip.by_name(part).unwrap_or_else(|e| panic!("no {part}: {e}")).read_to_string(&mut out).unwrap_or_default();
-    out
 }
 
 #[tokio::test]

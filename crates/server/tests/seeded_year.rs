@@ -33,9 +33,9 @@ async fn drill(t: &TestApp, cookie: &str, q: &str, key: &str, id: i64) -> (i64, 
 async fn a_seeded_year_ranks_exactly_and_every_total_drills_down() {
     let t = TestApp::spawn().await;
     let s = seed(&t.app.state.db, &Scale::year(YEAR)).await.unwrap_or_else(|e| panic!("seeding: {e:#}"));
-    assert_eq!((s.submissions.len(), s.adoptions.len(), s.instructions.len()), (12_000, 3_000, 150));
+    assert_eq!((s.facts.submissions.len(), s.facts.adoptions.len(), s.facts.instructions.len()), (12_000, 3_000, 150));
     let cookie = t.login(&s.editor, &s.password).await;
-    let events = all_events(&s.submissions, &s.adoptions, &s.instructions, &[]);
+    let events = all_events(&s.facts, &[]);
     let periods = [Period::year(YEAR), Period::quarter(YEAR, 2), Period { from: from_ymd(YEAR, 3, 17), to: from_ymd(YEAR, 7, 4) }];
     for p in periods {
         let q = format!("from={}&to={}", day_text(p.from), day_text(p.to));
@@ -57,7 +57,7 @@ async fn a_seeded_year_ranks_exactly_and_every_total_drills_down() {
                     assert_eq!(submitted, u64::from(core.submitted));
                 }
             }
-            let in_period = s.submissions.iter().filter(|f| p.contains(f.day)).count() as u64;
+            let in_period = s.facts.submissions.iter().filter(|f| p.contains(f.day)).count() as u64;
             assert_eq!(total_submitted, in_period);
             // Ranks go down as points go down, within each group.
             for pair in rows.windows(2) {

@@ -385,6 +385,8 @@ pub enum Source {
     Adoption(i64),
     /// A leader instruction (its id).
     Instruction(i64),
+    /// A commission (约稿, its id): an answer used, or a unit that missed it.
+    Commission(i64),
 }
 
 impl Source {
@@ -393,13 +395,14 @@ impl Source {
             Source::Submission => "submission",
             Source::Adoption(_) => "adoption",
             Source::Instruction(_) => "instruction",
+            Source::Commission(_) => "commission",
         }
     }
 
     pub fn id(self) -> i64 {
         match self {
             Source::Submission => 0,
-            Source::Adoption(id) | Source::Instruction(id) => id,
+            Source::Adoption(id) | Source::Instruction(id) | Source::Commission(id) => id,
         }
     }
 
@@ -408,6 +411,7 @@ impl Source {
             "submission" => Some(Source::Submission),
             "adoption" => Some(Source::Adoption(id)),
             "instruction" => Some(Source::Instruction(id)),
+            "commission" => Some(Source::Commission(id)),
             _ => None,
         }
     }
@@ -545,16 +549,21 @@ pub fn instruction_events(facts: &[InstructionFact], tables: &[ScoringTable]) ->
         .collect()
 }
 
+/// Every fact points come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub submissions: Vec<SubmissionFact>,
+    pub adoptions: Vec<AdoptionFact>,
+    pub instructions: Vec<InstructionFact>,
+    pub commissions: Vec<crate::commission::CommissionFact>,
+}
+
 /// Everything scored from a set of facts.
-pub fn all_events(
-    submissions: &[SubmissionFact],
-    adoptions: &[AdoptionFact],
-    instructions: &[InstructionFact],
-    tables: &[ScoringTable],
-) -> Vec<ScoreEvent> {
-    let mut out: Vec<ScoreEvent> = submissions.iter().flat_map(|s| submission_events(s, tables)).collect();
-    out.extend(adoptions.iter().flat_map(|a| adoption_events(a, tables)));
-    out.extend(instruction_events(instructions, tables));
+pub fn all_events(facts: &Facts, tables: &[ScoringTable]) -> Vec<ScoreEvent> {
+    let mut out: Vec<ScoreEvent> = facts.submissions.iter().flat_map(|s| submission_events(s, tables)).collect();
+    out.extend(facts.adoptions.iter().flat_map(|a| adoption_events(a, tables)));
+    out.extend(instruction_events(&facts.instructions, tables));
+    out.extend(facts.commissions.iter().flat_map(|c| crate::commission::commission_events(c, tables)));
     out.sort();
     out
 }
@@ -901,6 +910,10 @@ mod tests {
         (subs, adopts, instr)
     }
 
+    fn facts(s: &[SubmissionFact], a: &[AdoptionFact], i: &[InstructionFact]) -> Facts {
+        Facts { submissions: s.to_vec(), adoptions: a.to_vec(), instructions: i.to_vec(), commissions: Vec::new() }
+    }
+
     fn tables() -> Vec<ScoringTable> {
         let mut later = ScoringTable::defaults(45);
         later.centi.insert(Rule::CountyFull, 800);
@@ -912,7 +925,7 @@ mod tests {
     proptest! {
         #[test]
         fn totals_are_the_sum_of_their_events((s, a, i) in arb_facts()) {
-            let events = all_events(&s, &a, &i, &tables());
+            let events = all_events(&facts(&s, &a, &i), &tables());
             let period = Period { from: 0, to: 89 };
             for by in [By::Unit, By::Person] {
                 let rows = tally(&events, period, by);
@@ -925,14 +938,14 @@ mod tests {
 
         #[test]
         fn recording_order_does_not_change_totals((s, a, i) in arb_facts(), seed in any::<u64>()) {
-            let before = tally(&all_events(&s, &a, &i, &tables()), Period { from: 0, to: 89 }, By::Person);
+            let before = tally(&all_events(&facts(&s, &a, &i), &tables()), Period { from: 0, to: 89 }, By::Person);
             let (mut s2, mut a2, mut i2) = (s.clone(), a.clone(), i.clone());
             // A deterministic shuffle from the seed (rotations and reversal).
             let k = seed as usize;
             if !s2.is_empty() { let n = k % s2.len(); s2.rotate_left(n); }
             if !a2.is_empty() { let n = (k / 7) % a2.len(); a2.rotate_left(n); }
             if seed % 2 == 0 { i2.reverse(); a2.reverse(); }
-            let after = tally(&all_events(&s2, &a2, &i2, &tables()), Period { from: 0, to: 89 }, By::Person);
+            let after = tally(&all_events(&facts(&s2, &a2, &i2), &tables()), Period { from: 0, to: 89 }, By::Person);
             prop_assert_eq!(before, after);
         }
 
@@ -956,8 +969,8 @@ mod tests {
             for r in Rule::ALL { version.centi.insert(r, points); }
             version.split = Split::Even;
             newer.push(version);
-            let before: Vec<ScoreEvent> = all_events(&s, &a, &i, &old).into_iter().filter(|e| e.day < from).collect();
-            let after: Vec<ScoreEvent> = all_events(&s, &a, &i, &newer).into_iter().filter(|e| e.day < from).collect();
+            let before: Vec<ScoreEvent> = all_events(&facts(&s, &a, &i), &old).into_iter().filter(|e| e.day < from).collect();
+            let after: Vec<ScoreEvent> = all_events(&facts(&s, &a, &i), &newer).into_iter().filter(|e| e.day < from).collect();
             prop_assert_eq!(before, after);
         }
 

@@ -78,10 +78,12 @@ CREATE TABLE score_events (
     -- xinbao_core::scoring::month_index(day): the key of score_months.
     month INTEGER NOT NULL
 );
--- Sums over days at a period's ends (covering), adopted items counted once (covering),
--- drill-downs by unit and by person, an item's own points.
+-- Sums over days at a period's ends (covering); adopted items counted once per unit and per
+-- person (covering, in group order: a year's count streams instead of sorting a year of
+-- rows); drill-downs by unit and by person; an item's own points.
 CREATE INDEX score_events_office_day ON score_events(office_id, day, unit_id, author_id, rule, centi);
-CREATE INDEX score_events_adopted ON score_events(office_id, source_kind, day, unit_id, author_id, item_id);
+CREATE INDEX score_events_adopted_unit ON score_events(office_id, source_kind, unit_id, day, item_id);
+CREATE INDEX score_events_adopted_author ON score_events(office_id, source_kind, author_id, day, item_id);
 CREATE INDEX score_events_unit ON score_events(office_id, unit_id, day);
 CREATE INDEX score_events_author ON score_events(office_id, author_id, day);
 CREATE INDEX score_events_item ON score_events(item_id);

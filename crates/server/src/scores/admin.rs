@@ -12,8 +12,8 @@ use sqlx::Row;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::reviewing_office;
 use xinbao_core::scoring::{
-    AdoptionFact, Credit, Form, InstructionFact, Level, PubKind, Publication, PublicationChange, RateFloor, Recompute, RecomputeReport,
-    ScoringTable, SubmissionFact, UnitClass, UnitClassChoice, all_events, day_of, day_text, month_index,
+    AdoptionFact, Credit, Facts, Form, InstructionFact, Level, PubKind, Publication, PublicationChange, RateFloor, Recompute,
+    RecomputeReport, ScoringTable, SubmissionFact, UnitClass, UnitClassChoice, all_events, day_of, day_text, month_index,
 };
 
 /// `GET /api/admin/scoring`: the office's scoring table versions (the defaults when none).
@@ -52,10 +52,7 @@ pub async fn change_scoring(
 
 /// Every fact the office's points come from: submissions, adoptions (with their credited
 /// items), instructions.
-pub(crate) async fn facts<'e, E>(
-    ex: &mut E,
-    office: i64,
-) -> Result<(Vec<SubmissionFact>, Vec<AdoptionFact>, Vec<InstructionFact>), AppError>
+pub(crate) async fn facts<E>(ex: &mut E, office: i64) -> Result<Facts, AppError>
 where
     for<'c> &'c mut E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -118,7 +115,8 @@ where
             leader: r.try_get(6)?,
         });
     }
-    Ok((submissions, adoptions, instructions))
+    let commissions = crate::commissions::facts(&mut *ex, office).await?;
+    Ok(Facts { submissions, adoptions, instructions, commissions })
 }
 
 /// `POST /api/admin/scoring/recompute`: puts a scoring-table version in force from a day that
@@ -150,10 +148,10 @@ pub async fn recompute(
             .fetch_one(&mut *tx)
             .await?;
     let centi_before: i64 = before.try_get(1)?;
-    let (s, a, i) = facts(&mut *tx, office).await?;
+    let facts = facts(&mut *tx, office).await?;
     let versions = tables(&mut *tx, office).await?;
     // Derived from every fact (one leader level counts once across the boundary), kept from `from` on.
-    let events: Vec<_> = all_events(&s, &a, &i, &versions).into_iter().filter(|e| e.day >= from).collect();
+    let events: Vec<_> = all_events(&facts, &versions).into_iter().filter(|e| e.day >= from).collect();
     sqlx::query("DELETE FROM score_events WHERE office_id = $1 AND day >= $2").bind(office).bind(i64::from(from)).execute(&mut *tx).await?;
     insert_events(&mut *tx, office, &events).await?;
     rebuild_months(&mut *tx, office, month_index(from)).await?;

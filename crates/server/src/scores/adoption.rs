@@ -13,8 +13,8 @@ use sqlx::Row;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::{may_record_adoption, may_record_instruction};
 use xinbao_core::scoring::{
-    AdoptionFact, AdoptionView, Feedback, Form, InstructionFact, InstructionView, ItemScoring, Level, NewAdoption, NewInstruction, PubKind,
-    Publication, adoption_events, day_text, default_publications, instruction_events,
+    AdoptionFact, AdoptionView, Credit, Feedback, Form, InstructionFact, InstructionView, ItemScoring, Level, NewAdoption, NewInstruction,
+    PubKind, Publication, adoption_events, day_text, default_publications, instruction_events,
 };
 
 /// Longest publication name, issue, leader and instruction text accepted.
@@ -105,42 +105,9 @@ pub async fn adopt(
         titles.push(item.title);
     }
     let office = office.ok_or(AppError::refused(ErrorCode::NotFound))?;
-    let publication = sqlx::query("SELECT name, level, kind FROM publications WHERE id = $1 AND office_id = $2")
-        .bind(req.publication_id)
-        .bind(office)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
-    let (pub_name, level, kind): (String, String, String) = (publication.try_get(0)?, publication.try_get(1)?, publication.try_get(2)?);
-    let (level, kind) = (Level::parse(&level).unwrap_or(Level::County), PubKind::parse(&kind).unwrap_or(PubKind::Periodical));
-    let adoption_id: i64 = sqlx::query(
-        "INSERT INTO adoptions (office_id, publication_id, form, day, issue, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(office)
-    .bind(req.publication_id)
-    .bind(req.form.as_str())
-    .bind(i64::from(day))
-    .bind(&issue)
-    .bind(me.user_id)
-    .bind(now_ms())
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
-    for item_id in &ids {
-        sqlx::query("INSERT INTO adoption_items (adoption_id, item_id) VALUES ($1, $2)")
-            .bind(adoption_id)
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let fact =
-        AdoptionFact { id: adoption_id, items: credits, level, kind, form: req.form, day, label: format!("《{pub_name}》{issue}") };
-    let tables = tables(&mut *tx, office).await?;
-    store_events(&mut *tx, office, &adoption_events(&fact, &tables)).await?;
-    let detail = format!("《{pub_name}》{issue} {} {}篇", req.form.label().zh, ids.len());
-    for item_id in &ids {
-        crate::accounts::audit_in(&mut *tx, Some(me.user_id), "adoption", item_id, &detail).await?;
-    }
+    let publication = publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
+    let (pub_name, level) = (publication.name.clone(), publication.level);
+    let adoption_id = record_adoption(&mut tx, me.user_id, office, &publication, req.form, day, &issue, credits).await?;
     tx.commit().await?;
     Ok(Json(AdoptionView {
         id: adoption_id,
@@ -152,6 +119,101 @@ pub async fn adopt(
         items: titles,
         recorded_by: me.display_name,
     }))
+}
+
+/// The office's publication `id`, if it has one by that id.
+pub(crate) async fn publication_of(tx: &mut Tx, office: i64, id: i64) -> Result<Option<Publication>, AppError> {
+    let Some(r) = sqlx::query("SELECT name, level, kind FROM publications WHERE id = $1 AND office_id = $2")
+        .bind(id)
+        .bind(office)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (level, kind): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+    Ok(Some(Publication {
+        id,
+        name: r.try_get(0)?,
+        level: Level::parse(&level).unwrap_or(Level::County),
+        kind: PubKind::parse(&kind).unwrap_or(PubKind::Periodical),
+    }))
+}
+
+/// Records an adoption of `credits` (already checked) in `publication`: the record, its items,
+/// the points, a commission's points where an item answered one in time, and the audit rows.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_adoption(
+    tx: &mut Tx,
+    by: i64,
+    office: i64,
+    publication: &Publication,
+    form: Form,
+    day: i32,
+    issue: &str,
+    credits: Vec<Credit>,
+) -> Result<i64, AppError> {
+    let adoption_id: i64 = sqlx::query(
+        "INSERT INTO adoptions (office_id, publication_id, form, day, issue, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(office)
+    .bind(publication.id)
+    .bind(form.as_str())
+    .bind(i64::from(day))
+    .bind(issue)
+    .bind(by)
+    .bind(now_ms())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    for c in &credits {
+        sqlx::query("INSERT INTO adoption_items (adoption_id, item_id) VALUES ($1, $2)")
+            .bind(adoption_id)
+            .bind(&c.item_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let fact = AdoptionFact {
+        id: adoption_id,
+        items: credits,
+        level: publication.level,
+        kind: publication.kind,
+        form,
+        day,
+        label: format!("《{}》{issue}", publication.name),
+    };
+    let tables = tables(&mut **tx, office).await?;
+    store_events(&mut **tx, office, &adoption_events(&fact, &tables)).await?;
+    crate::commissions::on_adoption(tx, office, &fact.items, day).await?;
+    let detail = format!("《{}》{issue} {} {}篇", publication.name, form.label().zh, fact.items.len());
+    for c in &fact.items {
+        crate::accounts::audit_in(&mut **tx, Some(by), "adoption", &c.item_id, &detail).await?;
+    }
+    Ok(adoption_id)
+}
+
+/// Takes an adoption back (an item removed from a draft issue): the record, its points, and a
+/// commission's points for items that have no other adoption left; audited.
+pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_id: i64) -> Result<(), AppError> {
+    let items: Vec<String> = sqlx::query("SELECT item_id FROM adoption_items WHERE adoption_id = $1")
+        .bind(adoption_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    super::remove_events(tx, office, "source_kind = 'adoption' AND source_id = $1", &[crate::db::Value::Int(adoption_id)]).await?;
+    sqlx::query("DELETE FROM adoption_items WHERE adoption_id = $1").bind(adoption_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM adoptions WHERE id = $1").bind(adoption_id).execute(&mut **tx).await?;
+    for item in &items {
+        let still = sqlx::query("SELECT 1 FROM adoption_items WHERE item_id = $1").bind(item).fetch_optional(&mut **tx).await?;
+        if still.is_none() {
+            super::remove_events(tx, office, "source_kind = 'commission' AND item_id = $1", &[crate::db::Value::Text(item.clone())])
+                .await?;
+        }
+        crate::accounts::audit_in(&mut **tx, Some(by), "adoption_removed", item, &adoption_id.to_string()).await?;
+    }
+    Ok(())
 }
 
 /// Recomputes the instruction events of `item` (the same level counts once, so one new
@@ -172,7 +234,13 @@ async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result
             leader: r.try_get(3)?,
         });
     }
-    super::remove_instruction_events(tx, office, &item.credit.item_id).await?;
+    super::remove_events(
+        tx,
+        office,
+        "item_id = $1 AND source_kind = 'instruction'",
+        &[crate::db::Value::Text(item.credit.item_id.clone())],
+    )
+    .await?;
     let tables = tables(&mut **tx, office).await?;
     store_events(&mut **tx, office, &instruction_events(&facts, &tables)).await
 }

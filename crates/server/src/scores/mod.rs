@@ -152,20 +152,20 @@ where
     Ok(())
 }
 
-/// Removes the instruction events of one item, taking them out of the monthly totals.
-pub(crate) async fn remove_instruction_events(tx: &mut Tx, office: i64, item_id: &str) -> Result<(), AppError> {
-    let rows = sqlx::query(
-        "SELECT month, unit_id, author_id, CAST(SUM(centi) AS BIGINT) FROM score_events \
-         WHERE item_id = $1 AND source_kind = 'instruction' GROUP BY month, unit_id, author_id",
-    )
-    .bind(item_id)
-    .fetch_all(&mut **tx)
-    .await?;
+/// Removes the events that `filter` (an SQL condition on `score_events`, with `$1`… bound to
+/// `binds`) selects, taking them out of the monthly totals in the same transaction.
+pub(crate) async fn remove_events(tx: &mut Tx, office: i64, filter: &str, binds: &[crate::db::Value]) -> Result<(), AppError> {
+    let select = format!(
+        "SELECT month, unit_id, author_id, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) \
+         FROM score_events WHERE {filter} GROUP BY month, unit_id, author_id"
+    );
+    let rows = crate::db::bind_values(sqlx::query(&select), binds).fetch_all(&mut **tx).await?;
     let mut sums = BTreeMap::new();
     for r in rows {
-        sums.insert((r.try_get::<i64, _>(0)? as i32, r.try_get(1)?, r.try_get(2)?), (0, -r.try_get::<i64, _>(3)?));
+        sums.insert((r.try_get::<i64, _>(0)? as i32, r.try_get(1)?, r.try_get(2)?), (-r.try_get::<i64, _>(3)?, -r.try_get::<i64, _>(4)?));
     }
-    sqlx::query("DELETE FROM score_events WHERE item_id = $1 AND source_kind = 'instruction'").bind(item_id).execute(&mut **tx).await?;
+    let delete = format!("DELETE FROM score_events WHERE {filter}");
+    crate::db::bind_values(sqlx::query(&delete), binds).execute(&mut **tx).await?;
     add_to_months(&mut **tx, office, sums).await
 }
 
@@ -205,7 +205,8 @@ pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftConten
         return Ok(());
     }
     let tables = tables(&mut **tx, office).await?;
-    store_events(&mut **tx, office, &submission_events(&fact, &tables)).await
+    store_events(&mut **tx, office, &submission_events(&fact, &tables)).await?;
+    crate::commissions::record_answer(tx, office, &fact.credit, content, now).await
 }
 
 pub(crate) struct Loaded {
@@ -253,8 +254,11 @@ pub(crate) fn date(text: &str) -> Result<i32, AppError> {
     parse_day(text).ok_or_else(|| AppError::bad_request("日期格式应为 2026-11-25"))
 }
 
-pub(crate) const EVENT_COLUMNS: &str = "e.day, e.item_id, i.title, u.display_name, n.name, e.rule, e.centi, e.source_kind, e.source_id, e.note \
-     FROM score_events e JOIN items i ON i.id = e.item_id JOIN users u ON u.id = e.author_id JOIN units n ON n.id = e.unit_id";
+/// The columns of an event as drill-downs show it. A unit's penalty (a missed commission) names
+/// no item and no person: those come out empty.
+pub(crate) const EVENT_COLUMNS: &str = "e.day, e.item_id, COALESCE(i.title, ''), COALESCE(u.display_name, ''), n.name, e.rule, e.centi, \
+     e.source_kind, e.source_id, e.note \
+     FROM score_events e LEFT JOIN items i ON i.id = e.item_id LEFT JOIN users u ON u.id = e.author_id JOIN units n ON n.id = e.unit_id";
 
 pub(crate) fn event_row(r: &sqlx::any::AnyRow) -> Result<EventRow, AppError> {
     let (rule, kind): (String, String) = (r.try_get(5)?, r.try_get(7)?);

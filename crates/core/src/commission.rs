@@ -1,0 +1,272 @@
+//! Commissions (约稿) and reporting priorities (信息报送要点): what the office asks its units to
+//! report on, by when; who answered, on time or late; and the points that follow — answered in
+//! time and used (+5), asked and not answered by the deadline (−10), as the scoring table says.
+
+use crate::i18n::Text;
+use crate::scoring::{Credit, Day, Rule, ScoreEvent, ScoringTable, Source, day_start_ms, parse_day, table_on};
+use serde::{Deserialize, Serialize};
+
+const MAX_TOPIC: usize = 60;
+const MAX_DESCRIPTION: usize = 2000;
+
+/// A targeted commission (units asked, a deadline) or a reporting priority (a period's themes
+/// for everyone; no penalty).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionKind {
+    /// 约稿
+    Targeted,
+    /// 信息报送要点
+    Priority,
+}
+
+impl CommissionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommissionKind::Targeted => "targeted",
+            CommissionKind::Priority => "priority",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommissionKind> {
+        [CommissionKind::Targeted, CommissionKind::Priority].into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            CommissionKind::Targeted => Text::new("约稿", "Commission"),
+            CommissionKind::Priority => Text::new("报送要点", "Reporting priority"),
+        }
+    }
+}
+
+/// `POST /api/commissions`: what the editor publishes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommissionFields {
+    pub kind: CommissionKind,
+    pub topic: String,
+    #[serde(default)]
+    pub description: String,
+    /// The units asked (a targeted commission); empty for a priority (every unit).
+    #[serde(default)]
+    pub units: Vec<i64>,
+    /// First day (`YYYY-MM-DD`) it applies.
+    pub from: String,
+    /// Last day (`YYYY-MM-DD`) to answer: answers submitted by the end of that day are on time.
+    pub deadline: String,
+}
+
+impl CommissionFields {
+    pub fn problems(&self) -> Vec<Text> {
+        let mut out = Vec::new();
+        let n = self.topic.trim().chars().count();
+        if n == 0 || n > MAX_TOPIC {
+            out.push(Text::new("主题应为1到60个字", "The topic has 1 to 60 characters"));
+        }
+        if self.description.chars().count() > MAX_DESCRIPTION {
+            out.push(Text::new("说明最多2000字", "The description has at most 2000 characters"));
+        }
+        match (parse_day(&self.from), parse_day(&self.deadline)) {
+            (Some(a), Some(b)) if a <= b => {}
+            (Some(_), Some(_)) => out.push(Text::new("截止日期不能早于开始日期", "The deadline cannot come before the start")),
+            _ => out.push(Text::new("日期格式应为 2026-11-25", "Dates look like 2026-11-25")),
+        }
+        if self.kind == CommissionKind::Targeted && self.units.is_empty() {
+            out.push(Text::new("约稿须指定约稿单位", "A commission names the units asked"));
+        }
+        if self.units.len() > 2000 {
+            out.push(Text::new("约稿单位过多", "Too many units"));
+        }
+        out
+    }
+
+    /// The last millisecond that counts as on time (the end of the deadline day, Beijing time).
+    pub fn deadline_ms(&self) -> Option<i64> {
+        parse_day(&self.deadline).map(|d| day_start_ms(d + 1) - 1)
+    }
+}
+
+/// Whether an answer submitted at `submitted_ms` is on time for a deadline day.
+pub fn on_time(submitted_ms: i64, deadline: Day) -> bool {
+    submitted_ms < day_start_ms(deadline + 1)
+}
+
+/// One unit's answer to a commission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Answer {
+    pub unit_id: i64,
+    pub unit: String,
+    pub item_id: String,
+    pub title: String,
+    /// Milliseconds since the epoch: the answer's first submission.
+    pub submitted_at: i64,
+    pub on_time: bool,
+}
+
+/// Where a unit asked stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UnitStanding {
+    OnTime,
+    Late,
+    /// Nothing yet, deadline still ahead.
+    Open,
+    /// Nothing by the deadline.
+    Missed,
+}
+
+impl UnitStanding {
+    pub fn label(&self) -> Text {
+        match self {
+            UnitStanding::OnTime => Text::new("按时报送", "On time"),
+            UnitStanding::Late => Text::new("逾期报送", "Late"),
+            UnitStanding::Open => Text::new("尚未报送", "Not yet"),
+            UnitStanding::Missed => Text::new("未报送", "Missed"),
+        }
+    }
+}
+
+/// A commission as the office and the officers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommissionView {
+    pub id: i64,
+    pub fields: CommissionFields,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+    pub answers: Vec<Answer>,
+    /// Each unit asked, by name, and where it stands (for the office; an officer sees their
+    /// own unit's only).
+    pub standing: Vec<(i64, String, UnitStanding)>,
+}
+
+/// Where each unit asked stands at `now`, from the answers: the earliest answer decides.
+pub fn standing(units: &[(i64, String)], answers: &[Answer], deadline: Day, now_ms: i64) -> Vec<(i64, String, UnitStanding)> {
+    let past = !on_time(now_ms, deadline);
+    units
+        .iter()
+        .map(|(id, name)| {
+            let first = answers.iter().filter(|a| a.unit_id == *id).min_by_key(|a| a.submitted_at);
+            let s = match first {
+                Some(a) if a.on_time => UnitStanding::OnTime,
+                Some(_) => UnitStanding::Late,
+                None if past => UnitStanding::Missed,
+                None => UnitStanding::Open,
+            };
+            (*id, name.clone(), s)
+        })
+        .collect()
+}
+
+/// The scoring facts of a commission: answers in time that were used (an item, the day of its
+/// first adoption), and units asked that missed the deadline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommissionFact {
+    pub id: i64,
+    pub topic: String,
+    pub deadline: Day,
+    pub used: Vec<(Credit, Day)>,
+    pub missed: Vec<i64>,
+}
+
+/// The events of one commission: +points per used answer, −points per unit that missed it (a
+/// unit's penalty names no item and no person).
+pub fn commission_events(fact: &CommissionFact, tables: &[ScoringTable]) -> Vec<ScoreEvent> {
+    let mut out: Vec<ScoreEvent> = fact
+        .used
+        .iter()
+        .map(|(credit, day)| ScoreEvent {
+            day: *day,
+            source: Source::Commission(fact.id),
+            credit: credit.clone(),
+            rule: Rule::CommissionUsed,
+            centi: table_on(tables, *day).points(Rule::CommissionUsed),
+            note: format!("约稿“{}”按时报送并被采用", fact.topic),
+        })
+        .collect();
+    out.extend(fact.missed.iter().map(|unit| ScoreEvent {
+        day: fact.deadline,
+        source: Source::Commission(fact.id),
+        credit: Credit { item_id: String::new(), author_id: 0, unit_id: *unit },
+        rule: Rule::CommissionMissed,
+        centi: table_on(tables, fact.deadline).points(Rule::CommissionMissed),
+        note: format!("约稿“{}”未按期报送", fact.topic),
+    }));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::{By, Period, from_ymd, tally};
+
+    fn fields() -> CommissionFields {
+        CommissionFields {
+            kind: CommissionKind::Targeted,
+            topic: "秋粮收购进展".into(),
+            description: "请报送秋粮收购中的新情况、新问题。".into(),
+            units: vec![1, 2, 3],
+            from: "2026-11-20".into(),
+            deadline: "2026-11-30".into(),
+        }
+    }
+
+    #[test]
+    fn a_commission_is_checked_and_its_deadline_is_the_end_of_the_day() {
+        assert!(fields().problems().is_empty());
+        let bad = CommissionFields { units: vec![], topic: " ".into(), deadline: "2026-11-01".into(), ..fields() };
+        assert_eq!(bad.problems().len(), 3);
+        let priority = CommissionFields { kind: CommissionKind::Priority, units: vec![], ..fields() };
+        assert!(priority.problems().is_empty());
+        let end = fields().deadline_ms().unwrap_or(0);
+        assert_eq!(end + 1, day_start_ms(from_ymd(2026, 12, 1)));
+        assert!(on_time(end, from_ymd(2026, 11, 30)));
+        assert!(!on_time(end + 1, from_ymd(2026, 11, 30)));
+    }
+
+    #[test]
+    fn each_unit_asked_stands_by_its_earliest_answer() {
+        let deadline = from_ymd(2026, 11, 30);
+        let units = vec![(1, "河西镇".to_owned()), (2, "兰州湾镇".to_owned()), (3, "大丰镇".to_owned())];
+        let answer = |unit: i64, at: i64| Answer {
+            unit_id: unit,
+            unit: String::new(),
+            item_id: format!("i{unit}{at}"),
+            title: String::new(),
+            submitted_at: at,
+            on_time: on_time(at, deadline),
+        };
+        let before = day_start_ms(deadline);
+        let after = day_start_ms(deadline + 2);
+        let answers = vec![answer(1, before), answer(2, after), answer(2, after + 5)];
+        let during = standing(&units, &answers, deadline, before);
+        assert_eq!(
+            during.iter().map(|s| s.2.clone()).collect::<Vec<_>>(),
+            vec![UnitStanding::OnTime, UnitStanding::Late, UnitStanding::Open]
+        );
+        let later = standing(&units, &answers, deadline, after);
+        assert_eq!(later[2].2, UnitStanding::Missed);
+    }
+
+    #[test]
+    fn used_answers_score_and_missing_units_are_penalised() {
+        let fact = CommissionFact {
+            id: 7,
+            topic: "秋粮收购进展".into(),
+            deadline: from_ymd(2026, 11, 30),
+            used: vec![(Credit { item_id: "a".into(), author_id: 5, unit_id: 1 }, from_ymd(2026, 12, 2))],
+            missed: vec![3],
+        };
+        let events = commission_events(&fact, &[]);
+        assert_eq!(
+            events.iter().map(|e| (e.rule, e.centi, e.credit.unit_id)).collect::<Vec<_>>(),
+            vec![(Rule::CommissionUsed, 500, 1), (Rule::CommissionMissed, -1000, 3)]
+        );
+        let t = tally(&events, Period::year(2026), By::Unit);
+        assert_eq!((t[&1].centi, t[&3].centi, t[&3].submitted), (500, -1000, 0));
+    }
+}

@@ -1,0 +1,361 @@
+//! Commissions (约稿) and reporting priorities (信息报送要点): the office's editors publish them;
+//! officers read them (on their desk after each sync, and offline from the last copy) and answer
+//! with a draft that names one; the office sees, per unit asked, who answered on time or late.
+//! Answers are recorded at an item's first submission; an answer in time that is adopted
+//! scores, and a unit that missed a closed commission is penalised — events derived by
+//! `xinbao_core::commission` and stored like every other point.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now_ms;
+use crate::error::{ApiJson, AppError};
+use crate::scores::{Tx, my_office, store_events, tables, unit_nodes};
+use axum::Json;
+use axum::extract::State;
+use sqlx::{Any, Row};
+use std::collections::{BTreeMap, BTreeSet};
+use xinbao_core::api::{ErrorCode, Me};
+use xinbao_core::commission::{
+    Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, commission_events, on_time, standing,
+};
+use xinbao_core::item::DraftContent;
+use xinbao_core::review::reviewing_office;
+use xinbao_core::role::Role;
+use xinbao_core::scoring::{Credit, Level, day_of, day_text, parse_day};
+
+/// How far back the desk and the office list reach (days past the deadline).
+const RECENT_DAYS: i32 = 90;
+
+/// Records that an item answers the commission its content names, at its first submission
+/// (inside the push transaction). Only a commission of the item's office counts, and a
+/// targeted one only from a unit it asked.
+pub async fn record_answer(tx: &mut Tx, office: i64, credit: &Credit, content: &DraftContent, now: i64) -> Result<(), AppError> {
+    let Some(id) = content.commission.as_deref().and_then(|c| c.trim().parse::<i64>().ok()) else { return Ok(()) };
+    let Some(row) = sqlx::query("SELECT kind FROM commissions WHERE id = $1 AND office_id = $2")
+        .bind(id)
+        .bind(office)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(());
+    };
+    let kind: String = row.try_get(0)?;
+    if CommissionKind::parse(&kind) == Some(CommissionKind::Targeted) {
+        let asked = sqlx::query("SELECT 1 FROM commission_units WHERE commission_id = $1 AND unit_id = $2")
+            .bind(id)
+            .bind(credit.unit_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if asked.is_none() {
+            return Ok(());
+        }
+    }
+    sqlx::query(
+        "INSERT INTO commission_answers (commission_id, item_id, unit_id, author_id, submitted_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (commission_id, item_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(&credit.item_id)
+    .bind(credit.unit_id)
+    .bind(credit.author_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// After an adoption of `items` on `day`: each that answered a targeted commission in time and
+/// has not scored for it yet earns the commission's points.
+pub async fn on_adoption(tx: &mut Tx, office: i64, items: &[Credit], day: i32) -> Result<(), AppError> {
+    let versions = tables(&mut **tx, office).await?;
+    for credit in items {
+        let rows = sqlx::query(
+            "SELECT c.id, c.topic, c.deadline_day, a.submitted_at FROM commission_answers a JOIN commissions c ON c.id = a.commission_id \
+             WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM score_events e WHERE e.item_id = a.item_id AND e.source_kind = 'commission' AND e.source_id = c.id)",
+        )
+        .bind(&credit.item_id)
+        .bind(office)
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in rows {
+            let deadline = r.try_get::<i64, _>(2)? as i32;
+            if !on_time(r.try_get(3)?, deadline) {
+                continue;
+            }
+            let fact =
+                CommissionFact { id: r.try_get(0)?, topic: r.try_get(1)?, deadline, used: vec![(credit.clone(), day)], missed: vec![] };
+            store_events(&mut **tx, office, &commission_events(&fact, &versions)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Closes every commission whose deadline has passed: the units it asked that sent nothing in
+/// time are penalised, once (a closed commission is never closed again, whichever server
+/// process gets there first).
+pub async fn close_due(state: &AppState) -> Result<usize, AppError> {
+    let now = now_ms();
+    let due = sqlx::query("SELECT id, office_id FROM commissions WHERE closed_at IS NULL AND kind = 'targeted' AND deadline_day < $1")
+        .bind(i64::from(day_of(now)))
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut closed = 0;
+    for r in due {
+        let (id, office): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        let mut tx = state.db.pool.begin().await?;
+        let won = sqlx::query("UPDATE commissions SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if won {
+            let facts = facts_of(&mut *tx, office, Some(id)).await?;
+            let versions = tables(&mut *tx, office).await?;
+            let missed: Vec<CommissionFact> = facts.into_iter().map(|f| CommissionFact { used: vec![], ..f }).collect();
+            let events: Vec<_> = missed.iter().flat_map(|f| commission_events(f, &versions)).collect();
+            store_events(&mut *tx, office, &events).await?;
+            closed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(closed)
+}
+
+/// The scoring facts of the office's targeted commissions (or one): answers in time that were
+/// adopted (at their first adoption's day), and — for closed commissions — the units that
+/// missed them.
+pub async fn facts<E>(ex: &mut E, office: i64) -> Result<Vec<CommissionFact>, AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    facts_of(ex, office, None).await
+}
+
+async fn facts_of<E>(ex: &mut E, office: i64, only: Option<i64>) -> Result<Vec<CommissionFact>, AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    let rows =
+        sqlx::query("SELECT id, topic, deadline_day, closed_at FROM commissions WHERE office_id = $1 AND kind = 'targeted' ORDER BY id")
+            .bind(office)
+            .fetch_all(&mut *ex)
+            .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        if only.is_some_and(|o| o != id) {
+            continue;
+        }
+        let deadline = r.try_get::<i64, _>(2)? as i32;
+        let closed: Option<i64> = r.try_get(3)?;
+        let answers = sqlx::query(
+            "SELECT a.item_id, a.author_id, a.unit_id, a.submitted_at, (SELECT MIN(ad.day) FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = a.item_id) \
+             FROM commission_answers a WHERE a.commission_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *ex)
+        .await?;
+        let mut used = Vec::new();
+        let mut answered: BTreeSet<i64> = BTreeSet::new();
+        for a in answers {
+            let (item_id, author_id, unit_id, at): (String, i64, i64, i64) = (a.try_get(0)?, a.try_get(1)?, a.try_get(2)?, a.try_get(3)?);
+            if !on_time(at, deadline) {
+                continue;
+            }
+            answered.insert(unit_id);
+            if let Some(day) = a.try_get::<Option<i64>, _>(4)? {
+                used.push((Credit { item_id, author_id, unit_id }, day as i32));
+            }
+        }
+        let missed = if closed.is_some() {
+            sqlx::query("SELECT unit_id FROM commission_units WHERE commission_id = $1 ORDER BY unit_id")
+                .bind(id)
+                .fetch_all(&mut *ex)
+                .await?
+                .iter()
+                .map(|u| u.try_get::<i64, _>(0))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .filter(|u| !answered.contains(u))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.push(CommissionFact { id, topic: r.try_get(1)?, deadline, used, missed });
+    }
+    Ok(out)
+}
+
+/// The commissions `me` sees, newest first: the office's people every one of the office's;
+/// an officer the priorities and the commissions that ask their unit (with their unit's
+/// standing only).
+pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, AppError> {
+    let office = my_office(state, me).await?;
+    let office_wide = me.unit_id == office;
+    let today = day_of(now_ms());
+    let rows = sqlx::query(
+        "SELECT id, fields, created_at, kind FROM commissions WHERE office_id = $1 AND deadline_day >= $2 ORDER BY id DESC LIMIT 200",
+    )
+    .bind(office)
+    .bind(i64::from(today - RECENT_DAYS))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let names: BTreeMap<i64, String> = sqlx::query("SELECT id, name FROM units")
+        .fetch_all(&state.db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let body: String = r.try_get(1)?;
+        let fields: CommissionFields = serde_json::from_str(&body).map_err(|e| AppError::Internal(e.into()))?;
+        let targeted = fields.kind == CommissionKind::Targeted;
+        if !office_wide && targeted && !fields.units.contains(&me.unit_id) {
+            continue;
+        }
+        let answers = sqlx::query(
+            "SELECT a.unit_id, a.item_id, i.title, a.submitted_at FROM commission_answers a JOIN items i ON i.id = a.item_id \
+             WHERE a.commission_id = $1 ORDER BY a.submitted_at",
+        )
+        .bind(id)
+        .fetch_all(&state.db.pool)
+        .await?;
+        let deadline = parse_day(&fields.deadline).unwrap_or(today);
+        let mut list = Vec::new();
+        for a in answers {
+            let unit_id: i64 = a.try_get(0)?;
+            if !office_wide && unit_id != me.unit_id {
+                continue;
+            }
+            let at: i64 = a.try_get(3)?;
+            list.push(Answer {
+                unit_id,
+                unit: names.get(&unit_id).cloned().unwrap_or_default(),
+                item_id: a.try_get(1)?,
+                title: a.try_get(2)?,
+                submitted_at: at,
+                on_time: on_time(at, deadline),
+            });
+        }
+        let asked: Vec<(i64, String)> = if targeted {
+            fields
+                .units
+                .iter()
+                .filter(|u| office_wide || **u == me.unit_id)
+                .map(|u| (*u, names.get(u).cloned().unwrap_or_default()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let standing = standing(&asked, &list, deadline, now_ms());
+        out.push(CommissionView { id, fields, created_at: r.try_get(2)?, answers: list, standing });
+    }
+    Ok(out)
+}
+
+/// `GET /api/commissions`: the commissions and priorities the caller sees.
+#[utoipa::path(get, path = "/api/commissions", tag = "commissions", responses((status = 200, body = Vec<CommissionView>)))]
+pub async fn list(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<CommissionView>>, AppError> {
+    close_due(&state).await?;
+    Ok(Json(visible(&state, &me).await?))
+}
+
+/// `POST /api/commissions`: the office's editor publishes a commission or a priority; audited.
+#[utoipa::path(post, path = "/api/commissions", tag = "commissions", request_body = CommissionFields,
+    responses((status = 200, body = CommissionView), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(mut req): ApiJson<CommissionFields>,
+) -> Result<Json<CommissionView>, AppError> {
+    let office = my_office(&state, &me).await?;
+    if me.role != Role::Editor || me.unit_id != office {
+        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有本级信息科的编辑可以发布约稿和报送要点".into())));
+    }
+    if let Some(p) = req.problems().first() {
+        return Err(AppError::bad_request(p.zh));
+    }
+    req.topic = req.topic.trim().to_owned();
+    req.units.sort_unstable();
+    req.units.dedup();
+    let tree = unit_nodes(&state.db.pool).await?;
+    if req.units.iter().any(|u| reviewing_office(&tree, *u) != Some(office)) {
+        return Err(AppError::bad_request("约稿单位须是本级所辖单位"));
+    }
+    let (from, deadline) = (parse_day(&req.from).unwrap_or(0), parse_day(&req.deadline).unwrap_or(0));
+    let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO commissions (office_id, kind, topic, fields, from_day, deadline_day, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(office)
+    .bind(req.kind.as_str())
+    .bind(&req.topic)
+    .bind(&body)
+    .bind(i64::from(from))
+    .bind(i64::from(deadline))
+    .bind(me.user_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    for u in &req.units {
+        sqlx::query("INSERT INTO commission_units (commission_id, unit_id) VALUES ($1, $2)").bind(id).bind(*u).execute(&mut *tx).await?;
+    }
+    let detail = format!("{}：{}（截止{}，{}个单位）", req.kind.label().zh, req.topic, day_text(deadline), req.units.len());
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission", &id.to_string(), &detail).await?;
+    tx.commit().await?;
+    let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    Ok(Json(view))
+}
+
+/// A leader instruction on one of the caller's items (for the desk's notices).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct InstructionNote {
+    pub item_id: String,
+    pub title: String,
+    pub level: Level,
+    pub leader: String,
+    pub date: String,
+}
+
+/// What an officer's desk shows as notices, fetched after each sync and kept for offline.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub commissions: Vec<CommissionView>,
+    pub instructions: Vec<InstructionNote>,
+}
+
+/// `GET /api/inbox`: the commissions the caller sees and the leader instructions on their
+/// items in the last 90 days.
+#[utoipa::path(get, path = "/api/inbox", tag = "commissions", responses((status = 200, body = Inbox)))]
+pub async fn inbox(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Inbox>, AppError> {
+    close_due(&state).await?;
+    let commissions = visible(&state, &me).await?;
+    let rows = sqlx::query(
+        "SELECT n.item_id, i.title, n.level, n.leader, n.day FROM instructions n JOIN items i ON i.id = n.item_id \
+         WHERE i.author_id = $1 AND n.day >= $2 ORDER BY n.day DESC, n.id DESC LIMIT 50",
+    )
+    .bind(me.user_id)
+    .bind(i64::from(day_of(now_ms()) - RECENT_DAYS))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut instructions = Vec::with_capacity(rows.len());
+    for r in rows {
+        let level: String = r.try_get(2)?;
+        instructions.push(InstructionNote {
+            item_id: r.try_get(0)?,
+            title: r.try_get(1)?,
+            level: Level::parse(&level).unwrap_or(Level::County),
+            leader: r.try_get(3)?,
+            date: day_text(r.try_get::<i64, _>(4)? as i32),
+        });
+    }
+    Ok(Json(Inbox { commissions, instructions }))
+}

@@ -1,0 +1,408 @@
+//! The periodical (期刊): the office's editors compose issues from signed items — masthead,
+//! numbers proposed from the last issue, the items in order, the circulation list — and publish
+//! them; a published issue is read-only and readable by the office and by the units whose items
+//! it carries. Placing an item in an issue is its full-text adoption: the adoptions of a draft
+//! issue are re-recorded from its fields on every save, so they always say what the issue says.
+//! Who may do what is `xinbao_core::periodical`; the Word file is built with `documents`.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now_ms;
+use crate::documents::{self, run};
+use crate::error::{ApiJson, AppError};
+use crate::scores::adoption::{publication_of, record_adoption, remove_adoption};
+use crate::scores::{Tx, load, my_office};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use docx_rs::{AlignmentType, BorderType, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders};
+use sqlx::Row;
+use xinbao_core::api::{ErrorCode, Me};
+use xinbao_core::periodical::{
+    Candidate, IssueFields, IssueItem, IssueState, IssueSummary, IssueView, NewIssue, issue_label, may_compose, may_read_issue,
+    next_numbers, today_field, total_label,
+};
+use xinbao_core::scoring::{Form, day_of, parse_day};
+use xinbao_core::sync::ItemState;
+
+fn refused(t: xinbao_core::i18n::Text) -> AppError {
+    AppError::Refused(ErrorCode::Forbidden, Some(t.zh.to_owned()))
+}
+
+struct Row0 {
+    office: i64,
+    state: IssueState,
+    fields: IssueFields,
+}
+
+async fn issue_row(tx: &mut Tx, id: i64) -> Result<Option<Row0>, AppError> {
+    let Some(r) = sqlx::query("SELECT office_id, state, fields FROM issues WHERE id = $1").bind(id).fetch_optional(&mut **tx).await? else {
+        return Ok(None);
+    };
+    let (state, fields): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+    Ok(Some(Row0 {
+        office: r.try_get(0)?,
+        state: IssueState::parse(&state).unwrap_or(IssueState::Draft),
+        fields: serde_json::from_str(&fields).map_err(|e| AppError::Internal(e.into()))?,
+    }))
+}
+
+/// Whether `me`'s unit has an item in issue `id`.
+async fn carries_unit(tx: &mut Tx, id: i64, unit: i64) -> Result<bool, AppError> {
+    Ok(sqlx::query("SELECT 1 FROM issue_items ii JOIN items i ON i.id = ii.item_id WHERE ii.issue_id = $1 AND i.unit_id = $2")
+        .bind(id)
+        .bind(unit)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+/// The issue as `me` may see it (the same 404 for "not there" and "not yours").
+async fn view(tx: &mut Tx, me: &Me, id: i64) -> Result<IssueView, AppError> {
+    let row = issue_row(tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let in_office = me.unit_id == row.office;
+    if !may_read_issue(me.role, in_office, carries_unit(tx, id, me.unit_id).await?, row.state) {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    let publication = publication_of(tx, row.office, row.fields.publication_id).await?.map(|p| p.name).unwrap_or_default();
+    let office: String = sqlx::query("SELECT name FROM units WHERE id = $1").bind(row.office).fetch_one(&mut **tx).await?.try_get(0)?;
+    let rows = sqlx::query(
+        "SELECT i.id, i.title, i.body, n.name, u.display_name FROM issue_items ii JOIN items i ON i.id = ii.item_id \
+         JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE ii.issue_id = $1 ORDER BY ii.position",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(IssueItem { id: r.try_get(0)?, title: r.try_get(1)?, body: r.try_get(2)?, unit: r.try_get(3)?, author: r.try_get(4)? });
+    }
+    Ok(IssueView { id, state: row.state, publication, office, fields: row.fields, items })
+}
+
+/// `GET /api/periodical/issues`: the issues the caller may read, newest first.
+#[utoipa::path(get, path = "/api/periodical/issues", tag = "periodical", responses((status = 200, body = Vec<IssueSummary>)))]
+pub async fn list(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<IssueSummary>>, AppError> {
+    let office = my_office(&state, &me).await?;
+    let rows = sqlx::query(
+        "SELECT s.id, s.state, p.name, s.year, s.number, s.total_number, s.fields, \
+                (SELECT COUNT(*) FROM issue_items ii WHERE ii.issue_id = s.id), \
+                (SELECT COUNT(*) FROM issue_items ii JOIN items i ON i.id = ii.item_id WHERE ii.issue_id = s.id AND i.unit_id = $2) \
+         FROM issues s JOIN publications p ON p.id = s.publication_id WHERE s.office_id = $1 ORDER BY s.total_number DESC, s.id DESC LIMIT 200",
+    )
+    .bind(office)
+    .bind(me.unit_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let st: String = r.try_get(1)?;
+        let st = IssueState::parse(&st).unwrap_or(IssueState::Draft);
+        let mine: i64 = r.try_get(8)?;
+        if !may_read_issue(me.role, me.unit_id == office, mine > 0, st) {
+            continue;
+        }
+        let fields: IssueFields = serde_json::from_str(&r.try_get::<String, _>(6)?).map_err(|e| AppError::Internal(e.into()))?;
+        out.push(IssueSummary {
+            id: r.try_get(0)?,
+            state: st,
+            publication: r.try_get(2)?,
+            label: issue_label(r.try_get::<i64, _>(3)? as i32, r.try_get::<i64, _>(4)? as u32),
+            total_number: r.try_get::<i64, _>(5)? as u32,
+            date: fields.date,
+            items: r.try_get::<i64, _>(7)?.max(0) as u32,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// `POST /api/periodical/issues`: a new draft issue of one of the office's publications,
+/// numbered after its last issue, dated today.
+#[utoipa::path(post, path = "/api/periodical/issues", tag = "periodical", request_body = NewIssue,
+    responses((status = 200, body = IssueView), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    ApiJson(req): ApiJson<NewIssue>,
+) -> Result<Json<IssueView>, AppError> {
+    let office = my_office(&state, &me).await?;
+    may_compose(me.role, me.unit_id == office, IssueState::Draft).map_err(refused)?;
+    crate::scores::adoption::publications_of(&state, office).await?;
+    let mut tx = state.db.pool.begin().await?;
+    publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
+    let last = sqlx::query(
+        "SELECT year, number, total_number FROM issues WHERE office_id = $1 AND publication_id = $2 ORDER BY total_number DESC LIMIT 1",
+    )
+    .bind(office)
+    .bind(req.publication_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)? as i32, r.try_get::<i64, _>(1)? as u32, r.try_get::<i64, _>(2)? as u32)))
+    .transpose()?;
+    let today = day_of(now_ms());
+    let (year, number, total_number) = next_numbers(last, today);
+    let fields =
+        IssueFields { publication_id: req.publication_id, year, number, total_number, date: today_field(today), ..IssueFields::default() };
+    let body = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.into()))?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO issues (office_id, publication_id, year, number, total_number, day, fields, state, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
+    )
+    .bind(office)
+    .bind(req.publication_id)
+    .bind(i64::from(year))
+    .bind(i64::from(number))
+    .bind(i64::from(total_number))
+    .bind(i64::from(today))
+    .bind(&body)
+    .bind(me.user_id)
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    crate::accounts::audit_in(
+        &mut *tx,
+        Some(me.user_id),
+        "issue_created",
+        &id.to_string(),
+        &format!("{}（{}）", issue_label(year, number), total_label(total_number)),
+    )
+    .await?;
+    let v = view(&mut tx, &me, id).await?;
+    tx.commit().await?;
+    Ok(Json(v))
+}
+
+/// `GET /api/periodical/issues/{id}`
+#[utoipa::path(get, path = "/api/periodical/issues/{id}", tag = "periodical", params(("id" = i64, Path, description = "The issue id")),
+    responses((status = 200, body = IssueView), (status = 404, body = xinbao_core::api::ErrorBody)))]
+pub async fn get(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Json<IssueView>, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let v = view(&mut tx, &me, id).await?;
+    tx.commit().await?;
+    Ok(Json(v))
+}
+
+/// `POST /api/periodical/issues/{id}`: saves a draft issue — masthead fields and items in order.
+/// Every item must be a signed item of the office; the issue's adoptions are recorded again
+/// from what it now says (an item taken out loses the adoption it had from this issue).
+#[utoipa::path(post, path = "/api/periodical/issues/{id}", tag = "periodical", request_body = IssueFields,
+    params(("id" = i64, Path, description = "The issue id")),
+    responses((status = 200, body = IssueView), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(mut req): ApiJson<IssueFields>,
+) -> Result<Json<IssueView>, AppError> {
+    if let Some(p) = req.problems().first() {
+        return Err(AppError::bad_request(p.zh));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    let row = issue_row(&mut tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    if me.unit_id != row.office {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    may_compose(me.role, true, row.state).map_err(refused)?;
+    let publication =
+        publication_of(&mut tx, row.office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
+    let clash = sqlx::query("SELECT id FROM issues WHERE office_id = $1 AND publication_id = $2 AND total_number = $3 AND id <> $4")
+        .bind(row.office)
+        .bind(req.publication_id)
+        .bind(i64::from(req.total_number))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if clash.is_some() {
+        return Err(AppError::bad_request("这个总期号已经用过"));
+    }
+    let mut credits = Vec::with_capacity(req.items.len());
+    for item_id in &req.items {
+        let item = load(&mut tx, item_id)
+            .await?
+            .filter(|i| i.office == Some(row.office))
+            .ok_or_else(|| AppError::bad_request("稿件不存在或不属于本级"))?;
+        if item.state != ItemState::Signed {
+            return Err(AppError::bad_request(format!("“{}”尚未签发，不能编入期刊", item.title)));
+        }
+        credits.push(item.credit);
+    }
+    // The issue's adoptions, recorded again from what it says now.
+    let old: Vec<i64> = sqlx::query("SELECT adoption_id FROM issue_items WHERE issue_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
+    for a in old {
+        remove_adoption(&mut tx, me.user_id, row.office, a).await?;
+    }
+    let day = parse_day(&req.date).unwrap_or_else(|| day_of(now_ms()));
+    let issue = format!("{}（{}）", issue_label(req.year, req.number), total_label(req.total_number));
+    for (position, credit) in credits.into_iter().enumerate() {
+        let item_id = credit.item_id.clone();
+        let adoption = record_adoption(&mut tx, me.user_id, row.office, &publication, Form::Full, day, &issue, vec![credit]).await?;
+        sqlx::query("INSERT INTO issue_items (issue_id, position, item_id, adoption_id) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(position as i64)
+            .bind(&item_id)
+            .bind(adoption)
+            .execute(&mut *tx)
+            .await?;
+    }
+    req.signer = req.signer.trim().to_owned();
+    let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
+    sqlx::query("UPDATE issues SET publication_id = $1, year = $2, number = $3, total_number = $4, day = $5, fields = $6 WHERE id = $7")
+        .bind(req.publication_id)
+        .bind(i64::from(req.year))
+        .bind(i64::from(req.number))
+        .bind(i64::from(req.total_number))
+        .bind(i64::from(day))
+        .bind(&body)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "issue_saved", &id.to_string(), &format!("{issue}：{}篇", req.items.len()))
+        .await?;
+    let v = view(&mut tx, &me, id).await?;
+    tx.commit().await?;
+    Ok(Json(v))
+}
+
+/// `POST /api/periodical/issues/{id}/publish`: the issue is printed (印发): read-only from now
+/// on, readable by the office and by the units whose items it carries.
+#[utoipa::path(post, path = "/api/periodical/issues/{id}/publish", tag = "periodical", params(("id" = i64, Path, description = "The issue id")),
+    responses((status = 200, body = IssueView), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<IssueView>, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let row = issue_row(&mut tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    if me.unit_id != row.office {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    may_compose(me.role, true, row.state).map_err(refused)?;
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM issue_items WHERE issue_id = $1").bind(id).fetch_one(&mut *tx).await?.try_get(0)?;
+    if count == 0 {
+        return Err(AppError::bad_request("这一期还没有编入稿件"));
+    }
+    sqlx::query("UPDATE issues SET state = 'published', published_at = $1 WHERE id = $2 AND state = 'draft'")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let label = format!("{}（{}）", issue_label(row.fields.year, row.fields.number), total_label(row.fields.total_number));
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "issue_published", &id.to_string(), &label).await?;
+    let v = view(&mut tx, &me, id).await?;
+    tx.commit().await?;
+    Ok(Json(v))
+}
+
+/// `GET /api/periodical/candidates`: the office's signed items, newest first, with the issues
+/// each is already in (for the editor composing an issue).
+#[utoipa::path(get, path = "/api/periodical/candidates", tag = "periodical", responses((status = 200, body = Vec<Candidate>), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn candidates(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<Candidate>>, AppError> {
+    let office = my_office(&state, &me).await?;
+    may_compose(me.role, me.unit_id == office, IssueState::Draft).map_err(refused)?;
+    let rows = sqlx::query(
+        "SELECT i.id, i.title, n.name FROM items i JOIN units n ON n.id = i.unit_id WHERE i.office_id = $1 AND i.state = 'signed' \
+         ORDER BY i.updated_at DESC LIMIT 300",
+    )
+    .bind(office)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.try_get(0)?;
+        let in_issues = sqlx::query(
+            "SELECT s.year, s.number FROM issue_items ii JOIN issues s ON s.id = ii.issue_id WHERE ii.item_id = $1 ORDER BY s.id",
+        )
+        .bind(&id)
+        .fetch_all(&state.db.pool)
+        .await?
+        .iter()
+        .map(|s| Ok::<_, sqlx::Error>(issue_label(s.try_get::<i64, _>(0)? as i32, s.try_get::<i64, _>(1)? as u32)))
+        .collect::<Result<_, _>>()?;
+        out.push(Candidate { id, title: r.try_get(1)?, unit: r.try_get(2)?, in_issues });
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/periodical/issues/{id}/docx`: the issue as a Word document.
+#[utoipa::path(get, path = "/api/periodical/issues/{id}/docx", tag = "periodical", params(("id" = i64, Path, description = "The issue id")),
+    responses((status = 200, description = "The issue (.docx)", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")))]
+pub async fn docx(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let v = view(&mut tx, &me, id).await?;
+    tx.commit().await?;
+    let bytes = documents::docx_bytes(issue_docx(&v))?;
+    Ok(documents::download(bytes, documents::DOCX, &format!("{}{}.docx", v.publication, v.label())))
+}
+
+fn red_rule() -> Paragraph {
+    let mut p = Paragraph::new();
+    p.property = p.property.set_borders(
+        ParagraphBorders::with_empty()
+            .set(ParagraphBorder::new(ParagraphBorderPosition::Bottom).val(BorderType::Single).size(18).color("C8102E")),
+    );
+    p
+}
+
+/// The issue as offices print it: the red masthead (publication, 期 and 总第 numbers, office and
+/// date over a red rule), the editor's note, each item (title, text, unit and author), and the
+/// circulation and signer at the end.
+pub fn issue_docx(v: &IssueView) -> docx_rs::Docx {
+    let red = |text: &str, size: usize| run(text, documents::TITLE_FONT, size).bold().color("C8102E");
+    let mut doc = documents::a4()
+        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(red(&v.publication, 72)))
+        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(
+            &format!("{}　{}", v.label(), total_label(v.fields.total_number)),
+            documents::BODY_FONT,
+            documents::SIZE_BODY,
+        )))
+        .add_paragraph(Paragraph::new().add_run(run(&v.office, documents::BODY_FONT, documents::SIZE_SMALL)).add_run(run(
+            &format!("　　　　　　　　{}", v.date_text()),
+            documents::BODY_FONT,
+            documents::SIZE_SMALL,
+        )))
+        .add_paragraph(red_rule());
+    if !v.fields.editor_note.trim().is_empty() {
+        doc = doc.add_paragraph(documents::body(&format!("【编者按】{}", v.fields.editor_note.trim())));
+    }
+    for item in &v.items {
+        doc = doc.add_paragraph(Paragraph::new()).add_paragraph(
+            Paragraph::new().align(AlignmentType::Center).add_run(run(&item.title, documents::HEADING_FONT, documents::SIZE_BODY).bold()),
+        );
+        for para in item.body.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+            doc = doc.add_paragraph(documents::body(para));
+        }
+        doc = doc.add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(run(
+            &format!("（{}　{}）", item.unit, item.author),
+            documents::BODY_FONT,
+            documents::SIZE_SMALL,
+        )));
+    }
+    doc = doc.add_paragraph(Paragraph::new()).add_paragraph(red_rule());
+    let c = &v.fields.circulation;
+    for (label, text) in [("报：", &c.report_to), ("送：", &c.copy_to), ("发：", &c.send_to)] {
+        if !text.trim().is_empty() {
+            doc = doc.add_paragraph(Paragraph::new().add_run(run(
+                &format!("{label}{}", text.trim()),
+                documents::BODY_FONT,
+                documents::SIZE_SMALL,
+            )));
+        }
+    }
+    if !v.fields.signer.is_empty() {
+        doc = doc.add_paragraph(Paragraph::new().add_run(run(
+            &format!("签发：{}", v.fields.signer),
+            documents::BODY_FONT,
+            documents::SIZE_SMALL,
+        )));
+    }
+    doc
+}
