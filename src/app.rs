@@ -4,11 +4,13 @@ use crate::api;
 use crate::i18n::{I18n, ui, use_i18n};
 use crate::pages::{
     admin::AdminPage,
+    commissions::CommissionsPage,
     desk::DeskPage,
     editor::EditorPage,
     login::LoginPage,
     notice::NoticePage,
     password::ChangePasswordPage,
+    periodical::{IssuePage, PeriodicalPage},
     receipts::ReceiptsPage,
     review::{ReviewItemPage, ReviewQueuePage},
     scores::ScoresPage,
@@ -48,6 +50,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/review/:id") view=|| view! { <RequireLogin><ReviewItemPage /></RequireLogin> } />
                 <Route path=path!("/scores") view=|| view! { <RequireLogin><ScoresPage /></RequireLogin> } />
                 <Route path=path!("/notice") view=|| view! { <RequireLogin><NoticePage /></RequireLogin> } />
+                <Route path=path!("/periodical") view=|| view! { <RequireLogin><PeriodicalPage /></RequireLogin> } />
+                <Route path=path!("/periodical/:id") view=|| view! { <RequireLogin><IssuePage /></RequireLogin> } />
+                <Route path=path!("/commissions") view=|| view! { <RequireLogin><CommissionsPage /></RequireLogin> } />
             </Routes>
         </Router>
     }
@@ -124,6 +129,8 @@ fn Header() -> impl IntoView {
             {move || session.me.get().map(|_| view! {
                 <a class="link" href="/scores" data-testid="scores-nav">{i18n.t(ui::SCORES)}</a>
                 <a class="link" href="/notice" data-testid="notice-nav">{i18n.t(ui::NOTICE)}</a>
+                <a class="link" href="/periodical" data-testid="periodical-nav">{i18n.t(ui::PERIODICAL)}</a>
+                <a class="link" href="/commissions" data-testid="commissions-nav">{i18n.t(ui::COMMISSION_NAV)}</a>
             })}
             {move || session.me.get().filter(|me| me.role == xinbao_core::role::Role::Admin).map(|_| view! {
                 <a class="link" href="/admin" data-testid="admin-link">{i18n.t(ui::ADMIN)}</a>

@@ -146,7 +146,6 @@ pub mod ui {
     pub const FOLLOWS_NONE: Text = Text::new("（无，这是初报）", "(none: this is the first report)");
     pub const PHONE: Text = Text::new("联系电话", "Contact phone");
     pub const COMMISSION: Text = Text::new("所答约稿（可选）", "Answers commission (optional)");
-    pub const COMMISSION_HINT: Text = Text::new("约稿编号或题目", "Commission number or topic");
     pub const READY_TO_SUBMIT: Text = Text::new("✓ 各项已齐全，可以报送", "✓ Complete: ready to submit");
     pub const BEFORE_SUBMIT: Text = Text::new("报送前还需：", "Before submitting:");
     pub const TRASH: Text = Text::new("回收站", "Trash");
@@ -416,4 +415,47 @@ pub mod ui {
     pub const EVENTS: Text = Text::new("条计分记录", "events");
     pub const DATE_FORMAT: Text = Text::new("日期格式应为 2026-11-25", "Dates look like 2026-11-25");
     pub const POINTS_NUMBER: Text = Text::new("分值请填写数字，最多两位小数", "Points are numbers with at most two decimals");
+    // Commissions, the desk's notices, urgent reports.
+    pub const ALERTS: Text = Text::new("提醒", "Notices");
+    pub const NO_ALERTS: Text = Text::new("暂无提醒", "Nothing to see to");
+    pub const COMMISSION_NAV: Text = Text::new("约稿", "Commissions");
+    pub const COMMISSIONS: Text = Text::new("约稿与报送要点", "Commissions and priorities");
+    pub const NO_COMMISSION: Text = Text::new("不回应约稿", "No commission");
+    pub const DEADLINE: Text = Text::new("截止", "Deadline");
+    pub const AS_OF_SYNC: Text = Text::new("以上为上次同步时的情况", "As of the last sync");
+    pub const URGENT_REPORT: Text = Text::new("紧急信息报送", "Urgent report");
+    pub const URGENT_NEEDS_TIME: Text = Text::new("填写事发时间后显示报送时限", "Enter the event time to see the deadline");
+    pub const FOLLOW_UP_HINT: Text =
+        Text::new("续报、终报请写新进展，不重复初报内容", "Follow-ups report what is new, not the first report again");
+    pub const URGENT_CHAINS: Text = Text::new("紧急信息报送链", "Urgent report chains");
+    pub const LATE_BY: Text = Text::new("迟报", "late by");
+    pub const MINUTES: Text = Text::new("分钟", "min");
+    pub const OVERDUE: Text = Text::new("已超时", "overdue");
+    pub const PUBLISHED: Text = Text::new("已发布", "Published");
+    pub const KIND: Text = Text::new("类型", "Kind");
+    pub const TOPIC: Text = Text::new("主题", "Topic");
+    pub const DESCRIPTION: Text = Text::new("说明", "Description");
+    pub const UNITS_ASKED: Text = Text::new("约稿单位", "Units asked");
+    pub const PUBLISH: Text = Text::new("发布", "Publish");
+    // The periodical.
+    pub const PERIODICAL: Text = Text::new("期刊", "Periodical");
+    pub const NEW_ISSUE: Text = Text::new("新建一期", "New issue");
+    pub const NO_ISSUES: Text = Text::new("还没有期刊", "No issues yet");
+    pub const ITEMS_N: Text = Text::new("篇", "items");
+    pub const ISSUE_PUBLISHED: Text = Text::new("已印发", "Published");
+    pub const ISSUE_DRAFT: Text = Text::new("组稿中", "Being composed");
+    pub const ISSUE_YEAR: Text = Text::new("年份", "Year");
+    pub const ISSUE_NUMBER: Text = Text::new("期号", "Number");
+    pub const ISSUE_TOTAL: Text = Text::new("总期号", "Running number");
+    pub const SIGNER: Text = Text::new("签发人", "Signed by");
+    pub const EDITOR_NOTE: Text = Text::new("编者按", "Editor's note");
+    pub const REPORT_TO: Text = Text::new("报", "Report to");
+    pub const COPY_TO: Text = Text::new("送", "Copy to");
+    pub const SEND_TO: Text = Text::new("发", "Send to");
+    pub const IN_THIS_ISSUE: Text = Text::new("本期稿件（Alt+↑/↓ 调整顺序）", "In this issue (Alt+↑/↓ to reorder)");
+    pub const MOVE_UP: Text = Text::new("上移", "Move up");
+    pub const MOVE_DOWN: Text = Text::new("下移", "Move down");
+    pub const REMOVE: Text = Text::new("移出", "Remove");
+    pub const SIGNED_ITEMS: Text = Text::new("已签发稿件", "Signed items");
+    pub const PUBLISH_CONFIRM: Text = Text::new("印发后不能再修改，确定吗？", "A published issue cannot change. Sure?");
 }

@@ -5,6 +5,7 @@
 //! - [`api`]: the only module that talks HTTP.
 //! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account;
 //!   `store::outbox` keeps the sync engine's meta, outbox and receipts.
+//! - [`inbox`]: commissions and instructions for the desk, fetched after each sync, kept offline.
 //! - [`photos`]: photos attached to drafts (downscaled, stored as Blobs).
 //! - [`session`]: the small session hint kept in localStorage.
 //! - [`transfer`]: export and import of unsent drafts (USB stick between machines).
@@ -19,6 +20,7 @@
 pub mod api;
 pub mod app;
 pub mod i18n;
+pub mod inbox;
 pub mod pages;
 pub mod photos;
 pub mod pwa;

@@ -59,6 +59,8 @@ pub struct SyncState {
     pub need_login: RwSignal<bool>,
     /// Bumped whenever sync changed local items (pages re-read them).
     pub generation: RwSignal<u64>,
+    /// When the desk's inbox was last fetched (after a round that reached the server).
+    pub inbox_at: RwSignal<Option<f64>>,
 }
 
 /// A round's result.
@@ -122,6 +124,7 @@ impl SyncState {
             problem: RwSignal::new(None),
             need_login: RwSignal::new(false),
             generation: RwSignal::new(0),
+            inbox_at: RwSignal::new(None),
         };
         Effect::new(move |_| {
             let user = session.me.with(|m| m.as_ref().map(|m| (m.user_id, m.must_change_password)));
@@ -234,6 +237,11 @@ impl SyncState {
                     let at = now_ms();
                     let _ = outbox::set_last_ok(user, at).await;
                     self.last_ok.set(Some(at));
+                    // The desk's inbox is fetched before the other tabs hear of the round, so they
+                    // read the fresh copy.
+                    if let Ok(c) = crate::inbox::refresh(user).await {
+                        self.inbox_at.set(Some(c.at));
+                    }
                     self.broadcast(&Event::Done { ok: true, at });
                     self.schedule(INTERVAL_MS);
                 }
@@ -418,6 +426,7 @@ impl SyncState {
                     if ok {
                         self.last_ok.set(Some(at));
                         self.online.set(Some(true));
+                        self.inbox_at.set(Some(at));
                     }
                     self.generation.update(|g| *g += 1);
                     spawn_local(async move {

@@ -36,7 +36,6 @@ test("an urgent chain: the first report, then a follow-up linked to it, every fi
   await page.getByTestId("stage").selectOption("follow_up_1");
   await expect(readiness).toContainText("续报和终报须选择所接续的上一次报告");
   await page.getByTestId("follows").selectOption({ label: "初报 · 兰州湾镇遭受冰雹灾害（初报）" });
-  await page.getByTestId("commission").fill("约稿2026-07");
   await expect(readiness).toContainText("可以报送");
   await expect(page.getByTestId("save-state")).toContainText("已保存");
 
@@ -45,7 +44,7 @@ test("an urgent chain: the first report, then a follow-up linked to it, every fi
   await expect(page.getByTestId("stage")).toHaveValue("follow_up_1");
   await expect(page.getByTestId("follows")).toHaveValue(firstUrl.split("/drafts/")[1]);
   await expect(page.getByTestId("event-time")).toHaveValue("2026-06-14T18:20");
-  await expect(page.getByTestId("commission")).toHaveValue("约稿2026-07");
+  await expect(page.getByTestId("commission")).toHaveValue("");
 
   await page.goto(firstUrl);
   await expect(page.getByLabel("重点")).toBeChecked();

@@ -103,6 +103,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         draft.content.body.clone(),
     )));
     let count = RwSignal::new(char_count(&draft.content.body));
+    // The content as last checked (after a pause in typing), for the urgent-report panel.
+    let checked = RwSignal::new(draft.content.clone());
     let item_type = RwSignal::new(draft.content.item_type);
     let missing = RwSignal::new(check_submittable(&draft.content).into_iter().map(|e| e.message).collect::<Vec<_>>());
     let state = RwSignal::new(SaveState::Clean);
@@ -225,6 +227,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             *t = Some(Timeout::new(CHECK_DEBOUNCE_MS, move || {
                 let d = current.get_value().content;
                 missing.set(check_submittable(&d).into_iter().map(|e| e.message).collect());
+                checked.set(d.clone());
                 report.set(Some((check_draft(&d.title, &d.body, d.item_type), d.title, d.body)));
             }));
         });
@@ -592,6 +595,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Conflict)>{status}</span>
             </div>
         </form>
+        <crate::pages::urgent_panel::UrgentPanel content=checked />
         <QualityPanel report />
     }
 }

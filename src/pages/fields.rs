@@ -150,11 +150,33 @@ pub fn ItemFields(current: StoredValue<LocalDraft>, item_type: RwSignal<ItemType
                 change(Box::new(move |d| d.content.phone = v));
             } />
         <label for="commission">{move || i18n.t(ui::COMMISSION)}</label>
-        <input id="commission" data-testid="commission" autocomplete="off" prop:value=initial_commission
-            placeholder=move || i18n.t(ui::COMMISSION_HINT)
-            on:input=move |ev| {
-                let v = event_target_value(&ev).trim().to_owned();
-                change(Box::new(move |d| d.content.commission = (!v.is_empty()).then_some(v)));
-            } />
+        // The commissions that ask this officer's unit, as of the last sync (offline too).
+        <select id="commission" data-testid="commission" on:change=move |ev| {
+            let v = event_target_value(&ev);
+            change(Box::new(move |d| d.content.commission = (!v.is_empty()).then_some(v)));
+        }>
+            <option value="">{move || i18n.t(ui::NO_COMMISSION)}</option>
+            {commission_options(owner, &initial_commission).into_iter().map(|(id, label)| {
+                let selected = id == initial_commission;
+                view! { <option value=id selected=selected>{label}</option> }
+            }).collect_view()}
+        </select>
     }
+}
+
+/// The commissions an officer can answer — open ones from the last inbox, newest first — and
+/// the one the draft already names, even if it has closed since.
+fn commission_options(owner: i64, current: &str) -> Vec<(String, String)> {
+    let now = crate::util::now_ms() as i64;
+    let mut out: Vec<(String, String)> = crate::inbox::cached(owner)
+        .map(|c| c.inbox.commissions)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.id.to_string() == current || c.fields.deadline_ms().is_some_and(|end| end >= now))
+        .map(|c| (c.id.to_string(), format!("{} · {}（{}）", c.fields.topic, c.fields.kind.label().zh, c.fields.deadline)))
+        .collect();
+    if !current.is_empty() && !out.iter().any(|(id, _)| id == current) {
+        out.push((current.to_owned(), current.to_owned()));
+    }
+    out
 }

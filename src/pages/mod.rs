@@ -2,6 +2,9 @@
 
 pub mod admin;
 pub mod admin_scoring;
+pub mod alerts;
+pub mod chains;
+pub mod commissions;
 pub mod desk;
 pub mod editor;
 pub mod fields;
@@ -9,6 +12,7 @@ pub mod item_scoring;
 pub mod login;
 pub mod notice;
 pub mod password;
+pub mod periodical;
 pub mod photos_field;
 pub mod quality_panel;
 pub mod receipts;
@@ -17,3 +21,4 @@ pub mod scores;
 pub mod sync_bar;
 pub mod sync_panel;
 pub mod trend_chart;
+pub mod urgent_panel;

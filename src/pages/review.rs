@@ -12,15 +12,11 @@ use crate::session::use_session;
 use crate::store::{self, LocalDraft, outbox};
 use crate::sync::use_sync;
 use crate::util::date_time;
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
-
-/// Where the office's deadline rules are kept between visits (offline).
-const RULES_KEY: &str = "xinbao.deadline_rules";
 use xinbao_core::sync::{ItemState, LocalSync};
 
 /// Items of others in this browser's store that the office reviews (never drafts).
@@ -54,15 +50,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
     // The clock and the rules for urgent deadlines (the office's setting; the last one seen is
     // kept for offline use).
     let now = RwSignal::new(crate::util::now_ms());
-    let rules = RwSignal::new(LocalStorage::get::<DeadlineRules>(RULES_KEY).unwrap_or_default());
-    spawn_local(async move {
-        if let Ok(r) = api::get_json::<DeadlineRules>("/api/settings").await {
-            let _ = LocalStorage::set(RULES_KEY, r);
-            if !rules.is_disposed() {
-                rules.set(r);
-            }
-        }
-    });
+    let rules = crate::pages::urgent_panel::use_rules();
     let tick = set_interval_with_handle(move || now.set(crate::util::now_ms()), std::time::Duration::from_secs(30));
     on_cleanup(move || {
         if let Ok(t) = tick {
@@ -204,6 +192,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     since.set((!v.is_empty()).then(|| js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{v}T00:00:00"))).get_time()).filter(|t| t.is_finite()));
                 } />
             </div>
+            {move || items.with(|l| {
+                let urgent: Vec<LocalDraft> = l.iter().flatten().filter(|d| d.content.item_type == ItemType::Urgent).cloned().collect();
+                (!urgent.is_empty()).then(|| view! { <crate::pages::chains::Chains items=urgent rules=rules.get() href=|id| format!("/review/{id}") /> })
+            })}
             {move || match items.with(|l| l.as_ref().map(Vec::len)) {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
                 Some(0) => view! { <p class="muted">{i18n.t(ui::REVIEW_EMPTY)}</p> }.into_any(),

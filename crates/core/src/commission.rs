@@ -162,6 +162,34 @@ pub fn standing(units: &[(i64, String)], answers: &[Answer], deadline: Day, now_
         .collect()
 }
 
+/// A unit by name (whom a commission can ask).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitName {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A leader instruction on one of the caller's items (for the desk's notices).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstructionNote {
+    pub item_id: String,
+    pub title: String,
+    pub level: crate::scoring::Level,
+    pub leader: String,
+    pub date: String,
+}
+
+/// `GET /api/inbox`: what an officer's desk shows as notices — fetched after each sync and
+/// kept for offline reading.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Inbox {
+    pub commissions: Vec<CommissionView>,
+    pub instructions: Vec<InstructionNote>,
+}
+
 /// The scoring facts of a commission: answers in time that were used (an item, the day of its
 /// first adoption), and units asked that missed the deadline.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -175,6 +175,9 @@ pub struct ItemSnapshot {
     /// the editor's screening hint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<String>,
+    /// An urgent first report sent after its deadline: by how many minutes (as scored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_minutes: Option<i64>,
 }
 
 /// A review step as the author and other reviewers see it.
@@ -339,6 +342,9 @@ pub struct LocalSync {
     /// The writing checks' summary from the server (reviewers' screening hint).
     #[serde(default)]
     pub quality: Option<String>,
+    /// An urgent first report the server recorded as late: by how many minutes.
+    #[serde(default)]
+    pub late_minutes: Option<i64>,
     /// A reviewer's action waiting to be sent: (action, note).
     #[serde(default)]
     pub act: Option<(crate::review::Action, String)>,
@@ -506,6 +512,7 @@ impl LocalSync {
         self.review = s.review.clone();
         self.comments = s.comments.clone();
         self.quality = s.quality.clone();
+        self.late_minutes = s.late_minutes;
     }
 }
 
@@ -599,6 +606,7 @@ mod local_tests {
             review: None,
             comments: vec![],
             quality: None,
+            late_minutes: None,
         }
     }
 

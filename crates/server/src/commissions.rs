@@ -16,7 +16,8 @@ use sqlx::{Any, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::commission::{
-    Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, commission_events, on_time, standing,
+    Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, commission_events, on_time,
+    standing,
 };
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::reviewing_office;
@@ -315,23 +316,6 @@ pub async fn create(
     Ok(Json(view))
 }
 
-/// A leader instruction on one of the caller's items (for the desk's notices).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct InstructionNote {
-    pub item_id: String,
-    pub title: String,
-    pub level: Level,
-    pub leader: String,
-    pub date: String,
-}
-
-/// What an officer's desk shows as notices, fetched after each sync and kept for offline.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Inbox {
-    pub commissions: Vec<CommissionView>,
-    pub instructions: Vec<InstructionNote>,
-}
-
 /// `GET /api/inbox`: the commissions the caller sees and the leader instructions on their
 /// items in the last 90 days.
 #[utoipa::path(get, path = "/api/inbox", tag = "commissions", responses((status = 200, body = Inbox)))]
@@ -358,4 +342,24 @@ pub async fn inbox(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
         });
     }
     Ok(Json(Inbox { commissions, instructions }))
+}
+
+/// `GET /api/commissions/units`: the units the caller's office reviews (whom a commission can
+/// ask), for the office's editors.
+#[utoipa::path(get, path = "/api/commissions/units", tag = "commissions", responses((status = 200, body = Vec<UnitName>), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn units(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<UnitName>>, AppError> {
+    let office = my_office(&state, &me).await?;
+    if me.role != Role::Editor || me.unit_id != office {
+        return Err(AppError::refused(ErrorCode::Forbidden));
+    }
+    let tree = unit_nodes(&state.db.pool).await?;
+    let rows = sqlx::query("SELECT id, name FROM units ORDER BY id").fetch_all(&state.db.pool).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        if reviewing_office(&tree, id) == Some(office) {
+            out.push(UnitName { id, name: r.try_get(1)? });
+        }
+    }
+    Ok(Json(out))
 }

@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notice.xlsx", get(scores::notice::notice_xlsx))
         .route("/commissions", get(commissions::list).post(commissions::create))
         .route("/inbox", get(commissions::inbox))
+        .route("/commissions/units", get(commissions::units))
         .route("/periodical/issues", get(periodical::list).post(periodical::create))
         .route("/periodical/issues/{id}", get(periodical::get).post(periodical::save))
         .route("/periodical/issues/{id}/publish", post(periodical::publish))

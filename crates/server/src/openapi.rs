@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         crate::commissions::list,
         crate::commissions::create,
         crate::commissions::inbox,
+        crate::commissions::units,
         crate::periodical::list,
         crate::periodical::create,
         crate::periodical::get,

@@ -83,6 +83,7 @@ fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
         quality: serde_json::from_str::<serde_json::Value>(&row.try_get::<String, _>("quality")?)
             .ok()
             .and_then(|q| q["summary"].as_str().map(str::to_owned)),
+        late_minutes: row.try_get("late_minutes")?,
     };
     Ok((snap, row.try_get("office_id")?))
 }
@@ -91,7 +92,7 @@ fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
 async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnapshot, Option<i64>)>, AppError> {
     let row = sqlx::query(
         "SELECT i.id, i.rev, i.state, i.content, i.author_id, i.unit_id, i.updated_at, i.review, i.office_id, i.quality, \
-         u.display_name AS author_name, n.name AS unit_name \
+         u.display_name AS author_name, n.name AS unit_name, (SELECT s.late_minutes FROM submissions s WHERE s.item_id = i.id) AS late_minutes \
          FROM items i JOIN users u ON u.id = i.author_id JOIN units n ON n.id = i.unit_id WHERE i.id = $1",
     )
     .bind(id)

@@ -286,6 +286,7 @@ async fn server_items(t: &TestApp) -> HashMap<String, ItemSnapshot> {
                 review: None,
                 comments: vec![],
                 quality: None,
+                late_minutes: None,
             };
             (id, snap)
         })
