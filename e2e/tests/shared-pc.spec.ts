@@ -4,6 +4,9 @@
 import { test, expect, logIn } from "./fixtures";
 
 test("an account opens its drafts offline with its password; wrong passwords and strangers are refused", async ({ page, server }) => {
+  // The draft stays unsent (the sync engine would back it up within seconds and the logout
+  // would no longer need to ask).
+  await page.route("**/api/sync/**", (route) => route.abort());
   await logIn(page, server, "officer", "Chunfeng-2026");
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await page.getByTestId("new-draft").click();

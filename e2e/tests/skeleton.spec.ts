@@ -58,6 +58,8 @@ test("an officer's draft survives a reload and logging out ends the session", as
 });
 
 test("another account on the same browser does not see the first one's drafts", async ({ page, server }) => {
+  // Kept unsent (no sync), so logging out asks first.
+  await page.route("**/api/sync/**", (route) => route.abort());
   await logIn(page, server, "officer", "Chunfeng-2026");
   await page.getByTestId("new-draft").click();
   await page.getByTestId("title").fill("只属于李建军的稿件");

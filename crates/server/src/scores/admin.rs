@@ -185,6 +185,12 @@ async fn replace_version(tx: &mut super::Tx, office: i64, table: &ScoringTable, 
     Ok(())
 }
 
+/// Whether another row (not `id`) of the office's `table` already has `name`.
+async fn name_taken(state: &AppState, table: &'static str, office: i64, name: &str, id: i64) -> Result<bool, AppError> {
+    let sql = format!("SELECT id FROM {table} WHERE office_id = $1 AND name = $2 AND id <> $3");
+    Ok(sqlx::query(&sql).bind(office).bind(name).bind(id).fetch_optional(&state.db.pool).await?.is_some())
+}
+
 async fn classes_of(state: &AppState, office: i64) -> Result<Vec<UnitClass>, AppError> {
     let rows = sqlx::query("SELECT id, name, monthly_quota, weekly_per_person FROM unit_classes WHERE office_id = $1 ORDER BY id")
         .bind(office)
@@ -222,13 +228,7 @@ pub async fn save_class(
     }
     let office = my_office(&state, &me).await?;
     let name = req.name.trim().to_owned();
-    let clash = sqlx::query("SELECT id FROM unit_classes WHERE office_id = $1 AND name = $2 AND id <> $3")
-        .bind(office)
-        .bind(&name)
-        .bind(req.id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    if clash.is_some() {
+    if name_taken(&state, "unit_classes", office, &name, req.id).await? {
         return Err(AppError::bad_request("已有同名的单位类别"));
     }
     let mut tx = state.db.pool.begin().await?;
@@ -310,13 +310,7 @@ pub async fn save_publication(
     // The office's list exists (with its defaults) before it is changed.
     super::adoption::publications_of(&state, office).await?;
     let name = req.name.trim().to_owned();
-    let clash = sqlx::query("SELECT id FROM publications WHERE office_id = $1 AND name = $2 AND id <> $3")
-        .bind(office)
-        .bind(&name)
-        .bind(req.id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    if clash.is_some() {
+    if name_taken(&state, "publications", office, &name, req.id).await? {
         return Err(AppError::bad_request("已有同名的刊物"));
     }
     let mut tx = state.db.pool.begin().await?;
