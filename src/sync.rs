@@ -187,6 +187,14 @@ impl SyncState {
         }
     }
 
+    /// A page that wants the newest copy (the review queue opened): a round now, unless the
+    /// server has been failing (then the backoff stands).
+    pub fn check_now(self) {
+        if FAILURES.with(Cell::get) == 0 {
+            self.schedule(0);
+        }
+    }
+
     /// After logging in again: resume.
     pub fn resumed(self) {
         self.need_login.set(false);

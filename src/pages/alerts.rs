@@ -7,9 +7,7 @@ use crate::session::use_session;
 use crate::store::{self, LocalDraft};
 use crate::sync::use_sync;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use xinbao_core::alerts::{Alert, DraftLine, desk_alerts};
-use xinbao_core::commission::CommissionView;
+use xinbao_core::alerts::{DraftLine, desk_alerts};
 use xinbao_core::review::DeadlineRules;
 use xinbao_core::sync::LocalStatus;
 
@@ -26,35 +24,43 @@ fn line(d: &LocalDraft, rules: DeadlineRules) -> DraftLine {
     }
 }
 
+/// `drafts` is the desk's own list (already read for the desk: this reads nothing more, so the
+/// desk's first page is never slowed by it).
 #[component]
-pub fn DeskAlerts() -> impl IntoView {
+pub fn DeskAlerts(drafts: RwSignal<Option<Result<Vec<LocalDraft>, store::StoreError>>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let Some(me) = session.me.get_untracked() else { return ().into_any() };
-    let alerts = RwSignal::new(Vec::<Alert>::new());
-    let commissions = RwSignal::new(Vec::<CommissionView>::new());
-    let as_of = RwSignal::new(None::<f64>);
+    let cached = RwSignal::new(crate::inbox::cached(me.user_id).unwrap_or_default());
     let rules = crate::pages::urgent_panel::use_rules();
-    let sync = use_sync();
-    Effect::new(move |_| {
-        if let Some(s) = sync {
-            s.inbox_at.track();
-            s.generation.track();
-        }
-        let rules = rules.get();
-        spawn_local(async move {
-            let cached = crate::inbox::cached(me.user_id).unwrap_or_default();
-            let drafts = store::list_drafts(me.user_id).await.unwrap_or_default();
-            let mine: Vec<DraftLine> =
-                drafts.iter().filter(|d| d.sync.author_id.is_none_or(|a| a == me.user_id)).map(|d| line(d, rules)).collect();
-            if alerts.is_disposed() {
-                return;
+    if let Some(s) = use_sync() {
+        Effect::new(move |_| {
+            if s.inbox_at.get().is_some() {
+                cached.set(crate::inbox::cached(me.user_id).unwrap_or_default());
             }
-            alerts.set(desk_alerts(&cached.inbox, &mine, me.unit_id, crate::util::now_ms() as i64));
-            commissions.set(cached.inbox.commissions);
-            as_of.set((cached.at > 0.0).then_some(cached.at));
         });
+    }
+    // Only drafts that can raise a notice: returned ones and urgent first reports.
+    let lines = Memo::new(move |_| {
+        let rules = rules.get();
+        drafts.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|list| {
+                    list.iter()
+                        .filter(|d| {
+                            d.content.item_type == xinbao_core::item::ItemType::Urgent
+                                || d.sync.state == Some(xinbao_core::sync::ItemState::Returned)
+                        })
+                        .map(|d| line(d, rules))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
     });
+    let alerts = Memo::new(move |_| cached.with(|c| lines.with(|l| desk_alerts(&c.inbox, l, me.unit_id, crate::util::now_ms() as i64))));
+    let commissions = Memo::new(move |_| cached.with(|c| c.inbox.commissions.clone()));
+    let as_of = Memo::new(move |_| cached.with(|c| (c.at > 0.0).then_some(c.at)));
     view! {
         <section class="alerts" data-testid="alerts" aria-labelledby="alerts-head">
             <h3 id="alerts-head">{move || i18n.t(ui::ALERTS)}</h3>

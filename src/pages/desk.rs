@@ -46,6 +46,9 @@ pub fn DeskPage() -> impl IntoView {
                     partial.set(true);
                     drafts.set(Some(Ok(only_mine(first, user))));
                     after_paint("xinbao:desk-ready");
+                    // Reading (and decoding) every draft holds the page for a while: not
+                    // before the first page is on the screen.
+                    painted().await;
                 }
                 let _ = store::purge_trash(user, now_ms()).await;
                 let all = store::list_drafts(user).await;
@@ -139,7 +142,7 @@ pub fn DeskPage() -> impl IntoView {
             </div>
             {session.me.get_untracked().filter(|m| m.role == xinbao_core::role::Role::Officer).map(|_| view! {
                 <crate::pages::scores::ScoreCard />
-                <crate::pages::alerts::DeskAlerts />
+                <crate::pages::alerts::DeskAlerts drafts />
             })}
             {move || drafts.with(|d| {
                 let urgent: Vec<LocalDraft> = d.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.iter().filter(|x| x.content.item_type == ItemType::Urgent).cloned().collect()).unwrap_or_default();
@@ -260,6 +263,26 @@ fn Transfer(on_imported: Callback<()>) -> impl IntoView {
 /// The desk is the author's: items pulled for review (an editor's queue) are not on it.
 fn only_mine(list: Vec<LocalDraft>, user: i64) -> Vec<LocalDraft> {
     list.into_iter().filter(|d| d.sync.author_id.is_none_or(|a| a == user)).collect()
+}
+
+/// Resolves after the browser has painted what the last update rendered (the task after the
+/// next frame), or after 200 ms where no frame comes (a tab in the background).
+async fn painted() {
+    use wasm_bindgen::prelude::*;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 200);
+        let after_frame = Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback(resolve.unchecked_ref());
+            }
+        });
+        let _ = w.request_animation_frame(after_frame.unchecked_ref());
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Marks `name` once the browser has painted what the last update rendered.

@@ -47,6 +47,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
     // Changed on or after this day (ms at local midnight), from a date input.
     let since = RwSignal::new(None::<f64>);
     let generation = use_sync().map(|s| s.generation);
+    // Opening the queue asks the server what is new (the local copy shows meanwhile).
+    if let Some(s) = use_sync() {
+        s.check_now();
+    }
     // The clock and the rules for urgent deadlines (the office's setting; the last one seen is
     // kept for offline use).
     let now = RwSignal::new(crate::util::now_ms());

@@ -389,6 +389,10 @@ pub async fn repropose_missing(user: i64, seen: &HashSet<String>) -> Result<usiz
             n += 1;
         }
         commit(tx).await?;
+        if n > 0 {
+            // Many drafts changed at once: the cached list is read again rather than patched.
+            super::forget_cache();
+        }
         Ok(n)
     }
     .await;
