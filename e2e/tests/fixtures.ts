@@ -1,7 +1,7 @@
 // Test fixtures: each test gets its own real server on a free port with a fresh database (sync
 // carries drafts to the server, so tests sharing one would see each other's items),
 // plus helpers to create accounts through the server's own CLI.
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Page, APIRequestContext } from "@playwright/test";
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,6 +98,18 @@ export async function logIn(page: Page, server: XinbaoServer, username: string, 
 }
 
 export { expect };
+/** A 32-hex-digit id (item or client) from a small number, for readable tests. */
+export const hex = (n: number) => n.toString(16).padStart(32, "0");
+
+/** Pushes `mutations` as sync client `client` (another device of the logged-in account) and
+ * expects every one applied. */
+export async function push(request: APIRequestContext, url: string, client: number, mutations: object[]) {
+  const res = await request.post(`${url}/api/sync/push`, { headers: { "x-xinbao-client": "1" }, data: { client_id: hex(client), mutations } });
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  for (const r of body.results) expect(r.outcome, JSON.stringify(r)).toBe("applied");
+}
+
 export const builtDist = dist;
 
 /** A draft record as the app stores it in IndexedDB (see src/store.rs `LocalDraft`). */

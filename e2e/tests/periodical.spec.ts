@@ -3,18 +3,9 @@
 // adoptions it records); a commission reaches an officer who then goes offline, is answered
 // there and shows as answered on time; an urgent chain of three reports is one thread on both
 // desks with the late first report flagged.
-import { test, expect, logIn } from "./fixtures";
-import type { APIRequestContext } from "@playwright/test";
+import { test, expect, logIn, hex, push } from "./fixtures";
 import { spawnSync } from "node:child_process";
 
-const hex = (n: number) => n.toString(16).padStart(32, "0");
-
-async function push(request: APIRequestContext, url: string, client: number, mutations: object[]) {
-  const res = await request.post(`${url}/api/sync/push`, { headers: { "x-xinbao-client": "1" }, data: { client_id: hex(client), mutations } });
-  expect(res.status()).toBe(200);
-  const body = await res.json();
-  for (const r of body.results) expect(r.outcome, JSON.stringify(r)).toBe("applied");
-}
 
 /** word/document.xml of a .docx file (read with Python's zipfile: no unzip needed). */
 function documentXml(path: string): string {

@@ -2,7 +2,7 @@
 // submit → take in → edit (diff visible) → return with a reason and a comment → the officer
 // sees it after sync, revises offline, resubmits → the editor accepts and sends for sign-off →
 // the signer signs; every step is in the item's history and in the administrator's audit trail.
-import { test, expect, logIn } from "./fixtures";
+import { test, expect, logIn, hex } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 async function syncNow(page: Page) {
@@ -136,7 +136,6 @@ test("the queue: urgent first with its deadline, the writing-check hint, keyboar
   const officer = await po.newPage();
   await logIn(officer, server, "officer", "Chunfeng-2026");
   // Three items submitted straight through the sync API (as another device of the officer).
-  const hex = (n: number) => n.toString(16).padStart(32, "0");
   const seventyMinutesAgo = Date.now() - 70 * 60_000;
   const items = [
     { title: "兰州湾镇推进秸秆还田", body: "今年以来，全镇秸秆还田面积达3.2万亩，同比增长15%。", item_type: "dynamic" },

@@ -2,17 +2,7 @@
 // signed item from the review desk; the officer's desk card shows the unit's and their own
 // points (and still shows them offline, from the last sync); the scoreboard's total for the
 // unit opens into the events that make it up.
-import { test, expect, logIn } from "./fixtures";
-import type { APIRequestContext } from "@playwright/test";
-
-const hex = (n: number) => n.toString(16).padStart(32, "0");
-
-async function push(request: APIRequestContext, url: string, client: number, mutations: object[]) {
-  const res = await request.post(`${url}/api/sync/push`, { headers: { "x-xinbao-client": "1" }, data: { client_id: hex(client), mutations } });
-  expect(res.status()).toBe(200);
-  const body = await res.json();
-  for (const r of body.results) expect(r.outcome, JSON.stringify(r)).toBe("applied");
-}
+import { test, expect, logIn, hex, push } from "./fixtures";
 
 test("an adoption recorded on the review desk reaches the officer's desk card and the scoreboard drills down to it", async ({ browser, server }) => {
   server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
