@@ -158,8 +158,9 @@ fn rank_numbers(server_bin: &std::path::Path, province: bool) -> Result<Vec<crat
     let cluster = crate::pg::Cluster::start()?;
     let url = cluster.database("xinbao_bench")?;
     let dir = bench_dir("province-pg");
-    let target = Target { data_dir: &dir, database_url: Some(url) };
+    let target = Target { data_dir: &dir, database_url: Some(url.clone()) };
     let seconds = seed(server_bin, &target, "province")?;
+    crate::scorebench::settle_postgres(&url)?;
     let server = start_server_with(server_bin, &serve_args(&target))?;
     out.push(time_rankings(server.port, "seed9-editor", &format!("{label}, PostgreSQL"), 1_000_000, seconds, 10)?);
     drop(server);

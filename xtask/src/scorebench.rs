@@ -86,3 +86,32 @@ pub fn time_rankings(port: u16, editor: &str, label: &str, items: usize, seed_s:
         Ok(RankNumbers { label: label.to_owned(), items, seed_s, timings })
     })
 }
+
+/// Waits until PostgreSQL has digested a bulk load (a checkpoint, then no autovacuum worker for
+/// three looks in a row, ten minutes at most, and a last checkpoint): the rankings are timed on
+/// a database as it is in daily use, not while it writes out a million fresh rows.
+pub fn settle_postgres(url: &str) -> Result<()> {
+    use sqlx::Row;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        sqlx::any::install_default_drivers();
+        let e = |e: sqlx::Error| e.to_string();
+        let pool = sqlx::AnyPool::connect(url).await.map_err(e)?;
+        sqlx::query("CHECKPOINT").execute(&pool).await.map_err(e)?;
+        let started = Instant::now();
+        let mut quiet = 0;
+        while quiet < 3 && started.elapsed().as_secs() < 600 {
+            let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+                .fetch_one(&pool)
+                .await
+                .map_err(e)?;
+            let busy: i64 = row.try_get(0).map_err(e)?;
+            quiet = if busy == 0 { quiet + 1 } else { 0 };
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+        sqlx::query("CHECKPOINT").execute(&pool).await.map_err(e)?;
+        pool.close().await;
+        println!("PostgreSQL settled after the load in {:.0} s", started.elapsed().as_secs_f64());
+        Ok(())
+    })
+}
