@@ -24,15 +24,14 @@ fn line(d: &LocalDraft, rules: DeadlineRules) -> DraftLine {
     }
 }
 
-/// `drafts` is the desk's own list (already read for the desk: this reads nothing more, so the
-/// desk's first page is never slowed by it).
+/// `drafts` is the desk's own list and `rules` its deadline rules (already read for the desk:
+/// this reads and fetches nothing more, so the desk's first page is never slowed by it).
 #[component]
-pub fn DeskAlerts(drafts: RwSignal<Option<Result<Vec<LocalDraft>, store::StoreError>>>) -> impl IntoView {
+pub fn DeskAlerts(drafts: RwSignal<Option<Result<Vec<LocalDraft>, store::StoreError>>>, rules: RwSignal<DeadlineRules>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let Some(me) = session.me.get_untracked() else { return ().into_any() };
     let cached = RwSignal::new(crate::inbox::cached(me.user_id).unwrap_or_default());
-    let rules = crate::pages::urgent_panel::use_rules();
     if let Some(s) = use_sync() {
         Effect::new(move |_| {
             if s.inbox_at.get().is_some() {

@@ -142,7 +142,7 @@ pub fn DeskPage() -> impl IntoView {
             </div>
             {session.me.get_untracked().filter(|m| m.role == xinbao_core::role::Role::Officer).map(|_| view! {
                 <crate::pages::scores::ScoreCard />
-                <crate::pages::alerts::DeskAlerts drafts />
+                <crate::pages::alerts::DeskAlerts drafts rules />
             })}
             {move || drafts.with(|d| {
                 let urgent: Vec<LocalDraft> = d.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.iter().filter(|x| x.content.item_type == ItemType::Urgent).cloned().collect()).unwrap_or_default();
