@@ -48,6 +48,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_periodical_commissions.sql"),
         include_str!("../migrations/postgres/0011_periodical_commissions.sql"),
     ),
+    (
+        12,
+        "queue_order",
+        include_str!("../migrations/sqlite/0012_queue_order.sql"),
+        include_str!("../migrations/postgres/0012_queue_order.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

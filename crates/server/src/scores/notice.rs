@@ -23,9 +23,15 @@ pub async fn build_notice(state: &AppState, unit_id: i64, q: &ScoresQuery) -> Re
     let tree = unit_nodes(&state.db.pool).await?;
     let office = home_office(&tree, unit_id).ok_or(AppError::refused(ErrorCode::NotFound))?;
     let name: String = sqlx::query("SELECT name FROM units WHERE id = $1").bind(office).fetch_one(&state.db.pool).await?.try_get(0)?;
-    let units = board(state, &tree, office, p, By::Unit).await?;
-    let year = board(state, &tree, office, p.year_to_date(), By::Unit).await?;
-    let people = board(state, &tree, office, p, By::Person).await?;
+    // Three scoreboards, computed side by side; a notice for a whole year (to date) is its own
+    // running total and needs only two.
+    let ytd = p.year_to_date();
+    let (units, year, people) = tokio::try_join!(
+        board(state, &tree, office, p, By::Unit),
+        async { if ytd == p { Ok(None) } else { board(state, &tree, office, ytd, By::Unit).await.map(Some) } },
+        board(state, &tree, office, p, By::Person),
+    )?;
+    let year = year.unwrap_or_else(|| units.clone());
     Ok(Notice::build(&name, p, day_of(crate::db::now_ms()), &units, &year, &people))
 }
 
