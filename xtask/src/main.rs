@@ -6,10 +6,14 @@
 //!   `N passed, N failed`.
 //! - `bench [sync|queue|scores [--county-only]]`: measure what the README's Numbers section
 //!   reports; a full run writes docs/benchmarks.md, a named part only prints its numbers.
+//! - `fuzz [--seconds N] [TARGET…]`: run the cargo-fuzz targets for a bounded time each,
+//!   keeping new corpus entries under fuzz/corpus/.
 //! - `build`: build the app and the server (release) without serving.
 
+mod apifuzz;
 mod bench;
 mod build;
+mod fuzz;
 mod pg;
 mod run;
 mod scorebench;
@@ -23,8 +27,9 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <command>\n\
          \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
-         \n  test  [--skip fmt|clippy|unit|pg|wasm|e2e]…\
+         \n  test  [--skip fmt|clippy|unit|pg|wasm|fuzz|api|e2e]…\
          \n  bench [sync|queue|scores [--county-only]]\
+         \n  fuzz  [--seconds 60] [sync_messages|quality|diff]…\
          \n  build"
     );
     ExitCode::from(2)
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         "build" => build::build_all(true).map(|_| ()),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         _ => return usage(),
     };
     match result {

@@ -183,6 +183,31 @@ pub fn run(args: &[String]) -> Result<()> {
         );
         record("browser tests (wasm-bindgen-test)", t, ok, outcome(ok, parse_libtest(&lines)));
     }
+    if wants("fuzz") {
+        let t = Instant::now();
+        let seconds = 20;
+        match crate::fuzz::fuzz(crate::fuzz::TARGETS, seconds, false) {
+            Ok(failed) => {
+                let n = crate::fuzz::TARGETS.len() as u64;
+                let o = Outcome { passed: n - failed.len() as u64, failed: failed.len() as u64 };
+                record("fuzzing (cargo-fuzz, 20 s per target)", t, failed.is_empty(), o);
+            }
+            Err(e) => {
+                eprintln!("xtask: fuzzing could not run: {e}");
+                record("fuzzing (cargo-fuzz, 20 s per target)", t, false, Outcome { passed: 0, failed: 1 });
+            }
+        }
+    }
+    if wants("api") {
+        let t = Instant::now();
+        match build_server(false).and_then(|server| crate::apifuzz::run(&server)) {
+            Ok((passed, failed)) => record("API fuzzing (schemathesis)", t, failed == 0, Outcome { passed, failed }),
+            Err(e) => {
+                eprintln!("xtask: schemathesis could not run: {e}");
+                record("API fuzzing (schemathesis)", t, false, Outcome { passed: 0, failed: 1 });
+            }
+        }
+    }
     if wants("e2e") {
         let t = Instant::now();
         let built = build_app().and_then(|_| build_server(false));

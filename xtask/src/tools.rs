@@ -31,7 +31,7 @@ fn ensure_wasm_target() -> Result<()> {
 }
 
 /// `cargo install krate --version version` unless `bin --version` already reports it.
-fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
+pub fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
     if exists(bin, "--version").is_some_and(|v| v.split_whitespace().any(|w| w == version)) {
         return Ok(());
     }

@@ -169,6 +169,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(web::cache_headers))
         .layer(middleware::from_fn(web::security_headers))
         .layer(CompressionLayer::new())
+        // A bug that panics in a handler answers 500 like any internal error (and is logged)
+        // instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
+        }))
         .with_state(state)
 }
 

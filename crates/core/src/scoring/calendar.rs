@@ -18,8 +18,12 @@ pub fn day_start_ms(day: Day) -> i64 {
     day as i64 * MS_PER_DAY - CST_OFFSET_MS
 }
 
+/// The first and last day anything is dated (the years a date field accepts).
+pub const FIRST_DAY: Day = from_ymd(1900, 1, 1);
+pub const LAST_DAY: Day = from_ymd(9999, 12, 31);
+
 /// The day of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
-pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
+pub const fn from_ymd(y: i32, m: u32, d: u32) -> Day {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -31,7 +35,8 @@ pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
 
 /// The civil date of `day`.
 pub fn ymd(day: Day) -> (i32, u32, u32) {
-    let z = day + 719_468;
+    // In i64: any i32 day has a date, however far out (a hostile request's, say).
+    let z = i64::from(day) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -39,7 +44,8 @@ pub fn ymd(day: Day) -> (i32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    let y = if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 };
+    (y.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32, m, d)
 }
 
 /// `2026-11-25`

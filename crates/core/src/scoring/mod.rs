@@ -348,8 +348,11 @@ impl ScoringTable {
 
     /// What is wrong with this version, if anything (each value within ±1000 points).
     pub fn problem(&self) -> Option<Text> {
-        if self.centi.values().any(|v| v.abs() > 100_000) {
+        if self.centi.values().any(|v| v.unsigned_abs() > 100_000) {
             return Some(Text::new("分值应在 -1000 到 1000 之间", "Points must lie between -1000 and 1000"));
+        }
+        if !(calendar::FIRST_DAY..=calendar::LAST_DAY).contains(&self.effective_from) {
+            return Some(Text::new("生效日期应在1900年至9999年之间", "The effective date must lie between 1900 and 9999"));
         }
         None
     }
@@ -718,6 +721,26 @@ mod tests {
         assert_eq!(parse_day("2026-02-30"), None);
         assert_eq!(parse_day("2026-13-01"), None);
         assert_eq!(parse_day("明天"), None);
+    }
+
+    /// Found by schemathesis: a day far outside the calendar and the most negative points
+    /// value panicked (overflow) instead of being refused.
+    #[test]
+    fn days_and_points_at_the_ends_of_their_types_are_refused_not_panics() {
+        for day in [i32::MIN, i32::MAX, FIRST_DAY - 1, LAST_DAY + 1] {
+            let _ = day_text(day);
+            let mut t = ScoringTable::defaults(day);
+            assert!(t.problem().is_some(), "day {day}");
+            t.effective_from = from_ymd(2027, 1, 1);
+            assert_eq!(t.problem(), None);
+        }
+        let mut t = ScoringTable::defaults(from_ymd(2027, 1, 1));
+        for v in [i64::MIN, i64::MAX, 100_001, -100_001] {
+            t.centi.insert(Rule::Submission, v);
+            assert!(t.problem().is_some(), "{v}");
+        }
+        assert_eq!(ymd(LAST_DAY), (9999, 12, 31));
+        assert_eq!(ymd(FIRST_DAY), (1900, 1, 1));
     }
 
     #[test]

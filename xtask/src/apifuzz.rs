@@ -1,0 +1,148 @@
+//! schemathesis (from PyPI, in a virtualenv under target/) against `/api/openapi.json` of the
+//! release server, for a bounded number of cases per operation, as an editor and as an
+//! administrator: no answer may be a 5xx, and the server's log may show no panic.
+
+use crate::run::{Result, cmd, root};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+const PASSWORD: &str = "Chunfeng-2026";
+
+fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = root().join("target/schemathesis-venv");
+    let st = venv.join("bin/st");
+    let version = crate::run::output(&mut cmd(&st.display().to_string(), &["--version"])).unwrap_or_default();
+    if version.contains(SCHEMATHESIS_VERSION) {
+        return Ok(st);
+    }
+    println!("xtask: installing schemathesis {SCHEMATHESIS_VERSION} into target/schemathesis-venv (pip)");
+    crate::run::status(&mut cmd("python3", &["-m", "venv", &venv.display().to_string()]))?;
+    let pip = venv.join("bin/pip").display().to_string();
+    crate::run::status(&mut cmd(&pip, &["install", "-q", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))?;
+    Ok(st)
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(bin: &Path, data: &Path, log: &Path) -> Result<Server> {
+    let err = std::fs::File::create(log).map_err(|e| e.to_string())?;
+    let data = data.display().to_string();
+    let mut child = cmd(&bin.display().to_string(), &["serve", "--addr", "127.0.0.1:0", "--data-dir", &data])
+        .stdout(Stdio::piped())
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("starting the server: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no server stdout")?;
+    for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+        if let Some(addr) = line.strip_prefix("listening on http://") {
+            let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or("bad listening line")?;
+            return Ok(Server { child, port });
+        }
+    }
+    Err("the server exited before listening".into())
+}
+
+/// Logs `user` in over plain HTTP and returns the `name=value` of the session cookie.
+fn login(port: u16, user: &str) -> Result<String> {
+    let body = serde_json::json!({"username": user, "password": PASSWORD}).to_string();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-xinbao-client: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).map_err(|e| e.to_string())?;
+    raw.lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).map(|(_, v)| v.trim().to_owned()))
+        .and_then(|c| c.split(';').next().map(str::to_owned))
+        .ok_or_else(|| format!("{user} could not log in: {}", raw.lines().next().unwrap_or("")))
+}
+
+/// Runs schemathesis as `user`; true when it found no 5xx.
+fn run_as(st: &Path, port: u16, user: &str, examples: u32) -> Result<bool> {
+    let cookie = login(port, user)?;
+    let schema = format!("http://127.0.0.1:{port}/api/openapi.json");
+    let examples = examples.to_string();
+    let cookie_header = format!("Cookie: {cookie}");
+    let report = root().join(format!("target/schemathesis-{user}"));
+    let report = report.display().to_string();
+    let args = [
+        "run",
+        schema.as_str(),
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        examples.as_str(),
+        "--seed",
+        "20261201",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "30",
+        "--workers",
+        "2",
+        "--no-color",
+        "-H",
+        cookie_header.as_str(),
+        "-H",
+        "x-xinbao-client: 1",
+        // Ending its own session would leave the rest of the run at 401.
+        "--exclude-path",
+        "/api/logout",
+        "--exclude-path-regex",
+        "revoke-sessions",
+        "--report-dir",
+        report.as_str(),
+    ];
+    println!("xtask: schemathesis as {user}, {examples} cases per operation");
+    Ok(crate::run::status(&mut cmd(&st.display().to_string(), &args)).is_ok())
+}
+
+/// The bounded API fuzz run of `cargo xtask test`: (passed checks, failed checks).
+pub fn run(server_bin: &Path) -> Result<(u64, u64)> {
+    let st = ensure_schemathesis()?;
+    let data = std::env::temp_dir().join(format!("xinbao-schemathesis-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let dir = data.display().to_string();
+    for (user, role) in [("st-editor", "editor"), ("st-admin", "admin")] {
+        let args = ["add-user", "--data-dir", &dir, "--username", user, "--password", PASSWORD, "--role", role];
+        crate::run::output(&mut cmd(&server_bin.display().to_string(), &args)).ok_or_else(|| format!("add-user {user} failed"))?;
+    }
+    let log = root().join("target/schemathesis-server.log");
+    let server = start(server_bin, &data, &log)?;
+    let (mut passed, mut failed) = (0, 0);
+    for user in ["st-editor", "st-admin"] {
+        if run_as(&st, server.port, user, 40)? {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    if logged.contains("panicked") {
+        eprintln!("xtask: the server panicked under schemathesis; see {}", log.display());
+        failed += 1;
+    } else {
+        passed += 1;
+    }
+    Ok((passed, failed))
+}
