@@ -112,7 +112,8 @@ fn run_as(st: &Path, port: u16, user: &str, examples: u32) -> Result<bool> {
         report.as_str(),
     ];
     println!("xtask: schemathesis as {user}, {examples} cases per operation");
-    Ok(crate::run::status(&mut cmd(&st.display().to_string(), &args)).is_ok())
+    // Its cache goes under target/, not into the checkout.
+    Ok(crate::run::status(cmd(&st.display().to_string(), &args).current_dir(root().join("target"))).is_ok())
 }
 
 /// The bounded API fuzz run of `cargo xtask test`: (passed checks, failed checks).
