@@ -15,6 +15,7 @@ use crate::pages::{
     review::{ReviewItemPage, ReviewQueuePage},
     scores::ScoresPage,
     sync_bar::SyncBar,
+    unlock::UnlockPage,
 };
 use crate::pwa::{Pwa, use_pwa};
 use crate::session::{Session, use_session};
@@ -64,7 +65,9 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     move || {
         let must_change = session.me.with(|m| m.as_ref().map(|m| m.must_change_password));
-        if must_change == Some(true) {
+        if must_change.is_some() && session.locked.get() {
+            view! { <UnlockPage /> }.into_any()
+        } else if must_change == Some(true) {
             view! { <Header /><ChangePasswordPage /> }.into_any()
         } else if must_change.is_some() {
             view! { <Header /><SyncBar />{children()} }.into_any()

@@ -458,4 +458,23 @@ pub mod ui {
     pub const REMOVE: Text = Text::new("移出", "Remove");
     pub const SIGNED_ITEMS: Text = Text::new("已签发稿件", "Signed items");
     pub const PUBLISH_CONFIRM: Text = Text::new("印发后不能再修改，确定吗？", "A published issue cannot change. Sure?");
+    pub const UNLOCK_TITLE: Text = Text::new("本机稿件已加密", "The drafts on this computer are encrypted");
+    pub const UNLOCK_WHY: Text = Text::new(
+        "这台电脑可能由多人共用，本机保存的稿件、待发送内容和照片都已加密。请输入密码解锁（无需联网）：",
+        "This computer may be shared: the drafts, unsent changes and photos kept on it are encrypted. Enter the password to unlock them (no network needed):",
+    );
+    pub const UNLOCK: Text = Text::new("解锁", "Unlock");
+    pub const UNLOCKING: Text = Text::new("正在解锁…", "Unlocking…");
+    pub const UNLOCK_WRONG: Text = Text::new("密码不正确", "Wrong password");
+    pub const FORGOT_PASSWORD: Text = Text::new("忘记密码？", "Forgot the password?");
+    pub const FORGET_BEFORE: Text = Text::new(
+        "没有密码，本机加密的稿件就无法再打开。已发送到服务器的稿件不受影响，用新密码登录后会自动取回；尚未发送的",
+        "Without the password the encrypted drafts on this computer can never be opened again. Drafts already sent to the server are safe and come back after you log in with a new password; the ",
+    );
+    pub const FORGET_AFTER: Text = Text::new(
+        "篇稿件（上次同步时的统计）将永久丢失。请向管理员申请重置密码。",
+        " draft(s) not yet sent (as counted at the last sync) will be lost for good. Ask an administrator to reset your password.",
+    );
+    pub const FORGET_CONFIRM: Text = Text::new("清除本机稿件并重新登录", "Clear this computer's drafts and log in again");
+    pub const SWITCH_ACCOUNT: Text = Text::new("换一个账号", "Use another account");
 }

@@ -30,6 +30,7 @@ pub mod sync;
 pub mod tabs;
 pub mod transfer;
 pub mod util;
+pub mod vault;
 
 /// Mounts the app on `<body>` and removes the boot placeholder.
 pub fn start() {

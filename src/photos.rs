@@ -86,36 +86,99 @@ async fn scaled(file: &web_sys::Blob, max: u32) -> Result<(web_sys::Blob, u32, u
     Ok((blob, w, h))
 }
 
-fn from_js(v: &JsValue) -> Option<Photo> {
-    Some(Photo {
-        id: get(v, "id").as_string()?,
-        draft_id: get(v, "draft_id").as_string()?,
-        name: get(v, "name").as_string().unwrap_or_default(),
+/// A Blob of `bytes` with MIME type `kind`.
+fn blob_of(bytes: &[u8], kind: &str) -> Option<web_sys::Blob> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()
+}
+
+fn sealed_field(v: &JsValue, k: &str) -> Option<Vec<u8>> {
+    get(v, k).dyn_ref::<js_sys::Uint8Array>().map(js_sys::Uint8Array::to_vec)
+}
+
+/// A stored photo back, sealed or not; `Err(Locked)` when it is sealed and this tab holds no key.
+fn from_js(v: &JsValue) -> Result<Option<Photo>, StoreError> {
+    let (name, blob, thumb) = match (sealed_field(v, "blob_sealed"), sealed_field(v, "thumb_sealed"), sealed_field(v, "name_sealed")) {
+        (Some(b), Some(t), Some(n)) => {
+            let kind = get(v, "type").as_string().unwrap_or_else(|| "image/jpeg".into());
+            let (b, t, n) = (store::open_sealed(&b)?, store::open_sealed(&t)?, store::open_sealed(&n)?);
+            let (Some(blob), Some(thumb)) = (blob_of(&b, &kind), blob_of(&t, &kind)) else { return Ok(None) };
+            (String::from_utf8_lossy(&n).into_owned(), blob, thumb)
+        }
+        _ => {
+            let (Ok(blob), Ok(thumb)) = (get(v, "blob").dyn_into(), get(v, "thumb").dyn_into()) else { return Ok(None) };
+            (get(v, "name").as_string().unwrap_or_default(), blob, thumb)
+        }
+    };
+    let Some(id) = get(v, "id").as_string() else { return Ok(None) };
+    let Some(draft_id) = get(v, "draft_id").as_string() else { return Ok(None) };
+    Ok(Some(Photo {
+        id,
+        draft_id,
+        name,
         width: get(v, "width").as_f64().unwrap_or(0.0) as u32,
         height: get(v, "height").as_f64().unwrap_or(0.0) as u32,
         size: get(v, "size").as_f64().unwrap_or(0.0),
-        blob: get(v, "blob").dyn_into().ok()?,
-        thumb: get(v, "thumb").dyn_into().ok()?,
+        blob,
+        thumb,
         sha256: get(v, "sha256").as_string(),
-    })
+    }))
 }
 
-pub(crate) fn to_js(p: &Photo, owner: i64) -> Object {
+/// The record a photo is stored as: with local encryption on, its bytes, thumbnail and file
+/// name sealed ([`crate::vault`]); built before any transaction opens (reading a Blob's bytes
+/// would let an open IndexedDB transaction commit early).
+pub(crate) async fn to_js(p: &Photo, owner: i64) -> Object {
     let o = Object::new();
     set(&o, "id", &p.id.as_str().into());
     set(&o, "draft_id", &p.draft_id.as_str().into());
     set(&o, "owner", &JsValue::from_f64(owner as f64));
-    set(&o, "name", &p.name.as_str().into());
     set(&o, "width", &p.width.into());
     set(&o, "height", &p.height.into());
     set(&o, "size", &JsValue::from_f64(p.size));
     set(&o, "added_at", &JsValue::from_f64(now_ms()));
-    set(&o, "blob", &p.blob);
-    set(&o, "thumb", &p.thumb);
     if let Some(h) = &p.sha256 {
         set(&o, "sha256", &h.as_str().into());
     }
+    if crate::vault::seal(b"").is_some()
+        && let (Some(b), Some(t)) = (bytes_of(&p.blob).await, bytes_of(&p.thumb).await)
+        && let (Some(b), Some(t), Some(n)) = (crate::vault::seal(&b), crate::vault::seal(&t), crate::vault::seal(p.name.as_bytes()))
+    {
+        set(&o, "type", &p.blob.type_().into());
+        set(&o, "blob_sealed", &js_sys::Uint8Array::from(&b[..]));
+        set(&o, "thumb_sealed", &js_sys::Uint8Array::from(&t[..]));
+        set(&o, "name_sealed", &js_sys::Uint8Array::from(&n[..]));
+        return o;
+    }
+    set(&o, "name", &p.name.as_str().into());
+    set(&o, "blob", &p.blob);
+    set(&o, "thumb", &p.thumb);
     o
+}
+
+/// Rewrites `user`'s photos that are not in the form the setting asks for (see
+/// [`store::reseal_all`]).
+pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
+    let want_sealed = crate::vault::seal(b"").is_some();
+    let db = store::db(user).await?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+    let values = tx.object_store(PHOTOS)?.get_all(None, None)?.await?;
+    let mut redo = Vec::new();
+    for v in values.iter().filter(|v| sealed_field(v, "blob_sealed").is_some() != want_sealed) {
+        if let Ok(Some(p)) = from_js(v) {
+            redo.push((p, get(v, "added_at")));
+        }
+    }
+    for (p, added_at) in &redo {
+        let record = to_js(p, user).await;
+        set(&record, "added_at", added_at);
+        let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+        tx.object_store(PHOTOS)?.put(&record, None)?.await?;
+        commit(tx).await?;
+    }
+    Ok(redo.len())
 }
 
 /// The photos of one draft, in the order they were added.
@@ -123,8 +186,12 @@ pub async fn list(owner: i64, draft_id: &str) -> Result<Vec<Photo>, StoreError> 
     let db = store::db(owner).await?;
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
     let values = tx.object_store(PHOTOS)?.index("draft_id")?.get_all(Some(JsValue::from_str(draft_id).into()), None)?.await?;
-    let mut out: Vec<(f64, Photo)> =
-        values.iter().filter_map(|v| Some((get(v, "added_at").as_f64().unwrap_or(0.0), from_js(v)?))).collect();
+    let mut out: Vec<(f64, Photo)> = Vec::with_capacity(values.len());
+    for v in &values {
+        if let Some(p) = from_js(v)? {
+            out.push((get(v, "added_at").as_f64().unwrap_or(0.0), p));
+        }
+    }
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut photos: Vec<Photo> = out.into_iter().map(|(_, p)| p).collect();
     // Photos kept before sync had no hash: work it out now (it is not stored; cheap enough).
@@ -144,6 +211,7 @@ pub async fn add(owner: i64, draft_id: &str, file: &web_sys::File) -> Result<Pho
     let sha256 = bytes_of(&blob).await.map(|b| sha256_hex(&b));
     let photo =
         Photo { id: random_id(), draft_id: draft_id.to_owned(), name: file.name(), width, height, size: blob.size(), blob, thumb, sha256 };
+    let record = to_js(&photo, owner).await;
     // The cap is checked and the photo written in one transaction.
     let db = store::db(owner).await.map_err(PhotoError::Store)?;
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite).map_err(|e| PhotoError::Store(e.into()))?;
@@ -161,7 +229,7 @@ pub async fn add(owner: i64, draft_id: &str, file: &web_sys::File) -> Result<Pho
     if used + photo.size > MAX_BYTES {
         return Err(PhotoError::TooLarge);
     }
-    async { photos.put(&to_js(&photo, owner), None)?.await }.await.map_err(|e| PhotoError::Store(e.into()))?;
+    async { photos.put(&record, None)?.await }.await.map_err(|e| PhotoError::Store(e.into()))?;
     commit(tx).await.map_err(PhotoError::Store)?;
     Ok(photo)
 }
@@ -175,11 +243,12 @@ pub async fn remove(owner: i64, photo_id: &str) -> Result<(), StoreError> {
 
 /// Stores an already-scaled photo as it is (import), unless one with its id is there.
 pub async fn put(owner: i64, photo: &Photo) -> Result<(), StoreError> {
+    let record = to_js(photo, owner).await;
     let db = store::db(owner).await?;
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
     let photos = tx.object_store(PHOTOS)?;
     if photos.get(JsValue::from_str(&photo.id))?.await?.is_none() {
-        photos.put(&to_js(photo, owner), None)?.await?;
+        photos.put(&record, None)?.await?;
     }
     commit(tx).await
 }

@@ -6,28 +6,61 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use xinbao_core::api::Me;
-use xinbao_core::unlock::Verifier;
+use xinbao_core::unlock::{DataKey, NONCE_LEN, Verifier, WrappedKey};
 
 const HINT_KEY: &str = "xinbao.session";
 
 /// What this device remembers to let an account back in offline: a password verifier (never
-/// the password) and who the account is.
+/// the password), who the account is, and its data key wrapped under the password (see
+/// [`crate::vault`]).
 #[derive(Serialize, Deserialize)]
 struct OfflineUnlock {
     verifier: Verifier,
     me: Me,
+    #[serde(default)]
+    wrapped: Option<WrappedKey>,
 }
 
 fn unlock_key(username: &str) -> String {
     format!("xinbao.unlock.{}", username.trim().to_lowercase())
 }
 
-/// After an online login: remember a verifier so this account can open its drafts offline.
-pub fn remember_for_offline(me: &Me, password: &str) {
-    let mut salt = vec![0u8; 16];
-    crate::util::fill_random(&mut salt);
-    let record = OfflineUnlock { verifier: Verifier::new(password, salt), me: me.clone() };
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    crate::util::fill_random(&mut b);
+    b
+}
+
+/// After an online login (or a password change): remember a verifier so this account can open
+/// its drafts offline, and hold the account's data key in this tab. The key is the one this
+/// tab already holds, or the one the password unwraps; when neither (the password was reset
+/// elsewhere), what the old key sealed can never be opened again and the local database is
+/// cleared — the server sends back everything it has with the next sync.
+pub async fn remember_for_offline(me: &Me, password: &str) {
+    let previous: Option<OfflineUnlock> = LocalStorage::get(unlock_key(&me.username)).ok();
+    let known = crate::vault::key_of(me.user_id)
+        .or_else(|| previous.as_ref().and_then(|r| r.wrapped.as_ref()).and_then(|w| w.unwrap_with(password)));
+    let key = match known {
+        Some(k) => k,
+        None => {
+            if previous.as_ref().is_some_and(|r| r.wrapped.is_some()) {
+                let _ = crate::store::delete_all(me.user_id).await;
+            }
+            DataKey::from_bytes(&random::<32>()).unwrap_or_else(|| DataKey::from_password(password, &random::<16>(), 1))
+        }
+    };
+    let wrapped = WrappedKey::wrap(&key, password, random::<16>().to_vec(), random::<NONCE_LEN>());
+    let record = OfflineUnlock { verifier: Verifier::new(password, random::<16>().to_vec()), me: me.clone(), wrapped: Some(wrapped) };
     let _ = LocalStorage::set(unlock_key(&me.username), &record);
+    crate::vault::hold(me.user_id, key, me.seal_local);
+    reseal_soon(me.user_id);
+}
+
+/// Brings every stored record into the form the setting asks for, in the background.
+fn reseal_soon(user: i64) {
+    leptos::task::spawn_local(async move {
+        let _ = crate::store::reseal_all(user).await;
+    });
 }
 
 /// Why an offline login did not work.
@@ -38,31 +71,66 @@ pub enum OfflineLogin {
     WrongPassword,
 }
 
-/// With the server out of reach: the account's identity if `password` matches its verifier.
+/// With the server out of reach (or to unlock this tab): the account's identity if `password`
+/// matches its verifier; its data key is then held in this tab.
 pub fn offline_login(username: &str, password: &str) -> Result<Me, OfflineLogin> {
     let record: OfflineUnlock = LocalStorage::get(unlock_key(username)).map_err(|_| OfflineLogin::NeverHere)?;
-    if record.verifier.verify(password) { Ok(record.me) } else { Err(OfflineLogin::WrongPassword) }
+    if !record.verifier.verify(password) {
+        return Err(OfflineLogin::WrongPassword);
+    }
+    if let Some(key) = record.wrapped.as_ref().and_then(|w| w.unwrap_with(password)) {
+        crate::vault::hold(record.me.user_id, key, record.me.seal_local);
+        reseal_soon(record.me.user_id);
+    }
+    Ok(record.me)
+}
+
+/// Whether this account's records are sealed on this device and this tab cannot open them yet
+/// (the browser was closed since the password was last given).
+pub fn locked(me: &Me) -> bool {
+    if crate::vault::restore(me.user_id) {
+        return false;
+    }
+    let record: Option<OfflineUnlock> = LocalStorage::get(unlock_key(&me.username)).ok();
+    record.is_some_and(|r| r.me.seal_local && r.wrapped.is_some())
+}
+
+/// A forgotten password: this device forgets the account — its local database (drafts the
+/// server never received are lost; the rest comes back after the next login) and its unlock
+/// record.
+pub async fn forget_device_data(me: &Me) {
+    crate::vault::forget();
+    let _ = crate::store::delete_all(me.user_id).await;
+    LocalStorage::delete(unlock_key(&me.username));
 }
 
 /// Who is logged in, provided as context by the app shell.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub me: RwSignal<Option<Me>>,
+    /// The account's sealed local data cannot be read in this tab until the password is given.
+    pub locked: RwSignal<bool>,
 }
 
 impl Session {
     pub fn load() -> Session {
-        Session { me: RwSignal::new(LocalStorage::get::<Me>(HINT_KEY).ok()) }
+        let me = LocalStorage::get::<Me>(HINT_KEY).ok();
+        let locked = me.as_ref().is_some_and(locked);
+        Session { me: RwSignal::new(me), locked: RwSignal::new(locked) }
     }
 
+    /// Logged in (online, offline or by unlocking): the data key is held by now.
     pub fn log_in(&self, me: Me) {
         let _ = LocalStorage::set(HINT_KEY, &me);
         self.me.set(Some(me));
+        self.locked.set(false);
     }
 
     pub fn log_out(&self) {
         LocalStorage::delete(HINT_KEY);
+        crate::vault::forget();
         self.me.set(None);
+        self.locked.set(false);
     }
 }
 

@@ -20,7 +20,7 @@ use idb::{Database, KeyPath, TransactionMode};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use xinbao_core::item::DraftContent;
 use xinbao_core::sync::LocalSync;
 
@@ -89,6 +89,8 @@ pub enum StoreError {
     Corrupt(String),
     /// A newer version of the app changed the schema: this page must reload.
     Stale,
+    /// The record is sealed and this tab holds no key: the password must be given first.
+    Locked,
 }
 
 impl From<idb::Error> for StoreError {
@@ -209,19 +211,93 @@ pub fn close() {
     }
 }
 
+/// The fields a sealed record keeps readable: key paths and index keys, nothing written by a
+/// person.
+const CLEAR_FIELDS: &[&str] = &["key", "id", "owner", "updated_at", "mid", "item_id", "draft_id", "at"];
+
 /// A record as IndexedDB keeps it: a plain JS object (key paths and indexes see its fields),
 /// made through JSON. Going through `serde_json` — which the API needs anyway — rather than a
 /// second serde format keeps one set of (de)serializers in the Wasm: it is smaller, and reading
 /// thousands of drafts this way is faster than field-by-field conversion.
+///
+/// With local encryption on ([`crate::vault`]) the record is its [`CLEAR_FIELDS`] and `sealed`:
+/// the whole JSON, AES-GCM sealed, as bytes.
 pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StoreError> {
     let json = serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    js_sys::JSON::parse(&json).map_err(|_| StoreError::Corrupt("JSON.parse".into()))
+    let Some(sealed) = crate::vault::seal(json.as_bytes()) else {
+        return js_sys::JSON::parse(&json).map_err(|_| StoreError::Corrupt("JSON.parse".into()));
+    };
+    let full: serde_json::Value = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let clear: serde_json::Map<String, serde_json::Value> =
+        CLEAR_FIELDS.iter().filter_map(|f| full.get(*f).map(|v| ((*f).to_owned(), v.clone()))).collect();
+    let text = serde_json::to_string(&clear).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let out = js_sys::JSON::parse(&text).map_err(|_| StoreError::Corrupt("JSON.parse".into()))?;
+    js_sys::Reflect::set(&out, &JsValue::from_str("sealed"), &js_sys::Uint8Array::from(&sealed[..]))
+        .map_err(|_| StoreError::Corrupt("sealed".into()))?;
+    Ok(out)
 }
 
-/// A stored record back in Rust (see [`to_js`]).
+/// The sealed bytes of a stored record, if it is sealed.
+pub(crate) fn sealed_part(v: &JsValue) -> Option<Vec<u8>> {
+    let s = js_sys::Reflect::get(v, &JsValue::from_str("sealed")).ok()?;
+    s.dyn_ref::<js_sys::Uint8Array>().map(js_sys::Uint8Array::to_vec)
+}
+
+/// The plain bytes of a sealed value, or why they cannot be had.
+pub(crate) fn open_sealed(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    crate::vault::open(bytes).map_err(|e| match e {
+        crate::vault::OpenError::Locked => StoreError::Locked,
+        crate::vault::OpenError::Damaged => StoreError::Corrupt("sealed under another key".into()),
+    })
+}
+
+/// A stored record back in Rust (see [`to_js`]); sealed or not.
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, StoreError> {
+    if let Some(bytes) = sealed_part(&v) {
+        let plain = open_sealed(&bytes)?;
+        return serde_json::from_slice(&plain).map_err(|e| StoreError::Corrupt(e.to_string()));
+    }
     let json: String = js_sys::JSON::stringify(&v).map(String::from).map_err(|_| StoreError::Corrupt("JSON.stringify".into()))?;
     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Rewrites every record of `user` that is not in the form the setting asks for (sealed when
+/// local encryption is on, plain when it is off): after the setting changed, or data written
+/// before it existed. Records this tab cannot open are left as they are.
+pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
+    let want_sealed = crate::vault::seal(b"").is_some();
+    let db = db(user).await?;
+    let mut changed = 0;
+    for name in [DRAFTS, OUTBOX, META, RECEIPTS] {
+        let tx = db.transaction(&[name], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(name)?;
+        let keys = store.get_all_keys(None, None)?.await?;
+        let values = store.get_all(None, None)?.await?;
+        let explicit_key = name == RECEIPTS;
+        for (key, value) in keys.into_iter().zip(values) {
+            if sealed_part(&value).is_some() == want_sealed {
+                continue;
+            }
+            let Ok(record) = from_js::<serde_json::Value>(value) else { continue };
+            store.put(&to_js(&record)?, explicit_key.then_some(&key))?.await?;
+            changed += 1;
+        }
+        commit(tx).await?;
+    }
+    changed += crate::photos::reseal_all(user).await?;
+    if changed > 0 {
+        forget_cache();
+    }
+    Ok(changed)
+}
+
+/// Deletes `user`'s whole local database (a forgotten password: what it held cannot be opened
+/// again; what the server has comes back with the next sync).
+pub async fn delete_all(user: i64) -> Result<(), StoreError> {
+    close();
+    let factory = idb::Factory::new().map_err(|e| StoreError::Unavailable(format!("{e:?}")))?;
+    let request = factory.delete(&db_name(user)).map_err(|e| StoreError::Unavailable(format!("{e:?}")))?;
+    request.await.map(|_| ()).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
 }
 
 /// Writes `draft` durably: resolves only once the transaction has committed.

@@ -128,11 +128,13 @@ impl SyncState {
         };
         Effect::new(move |_| {
             let user = session.me.with(|m| m.as_ref().map(|m| (m.user_id, m.must_change_password)));
+            // Sealed local data this tab cannot open yet: nothing to send, nowhere to write.
             match user {
-                Some((id, false)) => s.begin(id),
+                Some((id, false)) if !session.locked.get() => s.begin(id),
                 _ => s.end(),
             }
         });
+
         let on_online = window_event_listener(leptos::ev::online, move |_| s.sync_now());
         let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
             let visible =
@@ -411,6 +413,10 @@ impl SyncState {
             && !self.pending.is_disposed()
         {
             self.pending.set(n);
+            // Kept readable beside the sealed data: the unlock page says what a forgotten
+            // password would lose.
+            use gloo_storage::Storage;
+            let _ = gloo_storage::LocalStorage::set(unsent_key(user), n);
         }
     }
 
@@ -493,4 +499,9 @@ fn batch_len(queue: &[OutboxEntry], max: usize) -> usize {
         n += 1;
     }
     n.max(1).min(queue.len())
+}
+
+/// localStorage key of the last known number of unsent drafts of `user_id`.
+pub fn unsent_key(user_id: i64) -> String {
+    format!("xinbao.unsent.{user_id}")
 }

@@ -13,6 +13,9 @@ const dist = process.env.XINBAO_DIST ?? resolve(__dirname, "../../dist");
 export class XinbaoServer {
   private child?: ChildProcess;
   port = 0;
+  /** `--local-encryption`: on in production (shared PCs); the tests that are not about it run
+   * without, encryption.spec.ts with it. */
+  localEncryption = false;
   /** The built app it serves; a test may point a server at its own copy. */
   constructor(readonly dataDir: string, readonly distDir: string = dist) {}
 
@@ -39,7 +42,9 @@ export class XinbaoServer {
   /** Starts the server (on the same port as before, after a stop) and waits until it listens. */
   async start(): Promise<void> {
     const addr = `127.0.0.1:${this.port}`;
-    const child = spawn(serverBin, ["serve", "--addr", addr, "--data-dir", this.dataDir, "--static-dir", this.distDir], {
+    const args = ["serve", "--addr", addr, "--data-dir", this.dataDir, "--static-dir", this.distDir];
+    args.push("--local-encryption", String(this.localEncryption));
+    const child = spawn(serverBin, args, {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;

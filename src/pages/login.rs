@@ -35,7 +35,7 @@ pub fn LoginPage() -> impl IntoView {
         spawn_local(async move {
             match api::login(&u, &p).await {
                 Ok(me) => {
-                    remember_for_offline(&me, &p);
+                    remember_for_offline(&me, &p).await;
                     session.log_in(me);
                     navigate("/", Default::default());
                 }

@@ -21,4 +21,5 @@ pub mod scores;
 pub mod sync_bar;
 pub mod sync_panel;
 pub mod trend_chart;
+pub mod unlock;
 pub mod urgent_panel;

@@ -35,7 +35,11 @@ pub fn ChangePasswordPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api::change_password(&c, &n).await {
-                Ok(me) => session.log_in(me),
+                Ok(me) => {
+                    // The data key is rewrapped under the new password.
+                    crate::session::remember_for_offline(&me, &n).await;
+                    session.log_in(me)
+                }
                 Err(e) => error.set(Some(e.text())),
             }
             busy.set(false);

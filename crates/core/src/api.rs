@@ -25,6 +25,10 @@ pub struct Me {
     pub unit_name: String,
     /// The password was set by someone else (first admin, reset): it must be changed.
     pub must_change_password: bool,
+    /// Seal this account's drafts, outbox and photos in the browser (shared PCs): the server's
+    /// `--local-encryption` setting.
+    #[serde(default)]
+    pub seal_local: bool,
 }
 
 /// `POST /api/password`: change one's own password.

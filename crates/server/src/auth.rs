@@ -99,6 +99,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             unit_id: row.try_get(4)?,
             unit_name: row.try_get(5)?,
             must_change_password: row.try_get::<i64, _>(6)? != 0,
+            seal_local: state.config.local_encryption,
         }))
     }
 }

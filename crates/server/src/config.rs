@@ -19,6 +19,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Browsers seal drafts, the outbox and photos at rest under the officer's password.
+    pub local_encryption: bool,
 }
 
 impl Config {
@@ -41,6 +43,7 @@ impl Config {
             demo: false,
             secure_cookies: false,
             max_body_bytes: 2 * 1024 * 1024,
+            local_encryption: false,
         }
     }
 }

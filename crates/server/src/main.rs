@@ -50,6 +50,10 @@ enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, env = "XINBAO_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
         max_body_bytes: usize,
+        /// Browsers seal drafts, the outbox and photos in IndexedDB under a key only the
+        /// officer's password opens (on by default: township PCs are shared). `false` to turn off.
+        #[arg(long, env = "XINBAO_LOCAL_ENCRYPTION", default_value_t = true, action = clap::ArgAction::Set)]
+        local_encryption: bool,
     },
     /// Run the writing checks over a JSONL file of items (corpus format): one JSON line per
     /// item, then agreement per label when the file carries labels.
@@ -118,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
         logs.init();
     }
     match cli.command {
-        Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes } => {
+        Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes, local_encryption } => {
             let config = Config {
                 addr,
                 data_dir: storage.data_dir,
@@ -127,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
                 demo,
                 secure_cookies,
                 max_body_bytes,
+                local_encryption,
             };
             Application::build(config).await?.run().await
         }

@@ -1,0 +1,96 @@
+//! The data key of the account logged in on this tab (local data at rest, issue 10).
+//!
+//! When the server asks for it (`Me::seal_local`, the `--local-encryption` setting, on by
+//! default for shared township PCs), every draft, outbox entry, receipt and photo this tab
+//! writes to IndexedDB is sealed with AES-256-GCM under a random data key
+//! ([`xinbao_core::unlock::DataKey`]). The device keeps that key only wrapped under the
+//! officer's password (see `session.rs`); unwrapped it lives in this tab's memory and its
+//! sessionStorage, so a reload stays open while closing the browser locks the drafts until the
+//! password is given again — online or offline.
+
+use gloo_storage::{SessionStorage, Storage};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use xinbao_core::unlock::{DataKey, NONCE_LEN};
+
+const TAB_KEY: &str = "xinbao.vault";
+
+#[derive(Serialize, Deserialize)]
+struct TabKey {
+    user_id: i64,
+    key: Vec<u8>,
+    seal: bool,
+}
+
+thread_local! {
+    static KEY: RefCell<Option<(i64, DataKey, bool)>> = const { RefCell::new(None) };
+}
+
+/// Holds `key` for `user_id` in this tab; `seal` says whether new records are sealed.
+pub fn hold(user_id: i64, key: DataKey, seal: bool) {
+    let _ = SessionStorage::set(TAB_KEY, TabKey { user_id, key: key.bytes().to_vec(), seal });
+    KEY.with(|k| *k.borrow_mut() = Some((user_id, key, seal)));
+}
+
+/// Takes the key back from this tab's sessionStorage after a reload; whether it is held now.
+pub fn restore(user_id: i64) -> bool {
+    if held(user_id) {
+        return true;
+    }
+    let Ok(tab) = SessionStorage::get::<TabKey>(TAB_KEY) else { return false };
+    match DataKey::from_bytes(&tab.key) {
+        Some(key) if tab.user_id == user_id => {
+            KEY.with(|k| *k.borrow_mut() = Some((user_id, key, tab.seal)));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Whether this tab holds `user_id`'s key.
+pub fn held(user_id: i64) -> bool {
+    KEY.with(|k| k.borrow().as_ref().is_some_and(|(u, _, _)| *u == user_id))
+}
+
+/// The key held for `user_id`, if any.
+pub fn key_of(user_id: i64) -> Option<DataKey> {
+    KEY.with(|k| k.borrow().as_ref().filter(|(u, _, _)| *u == user_id).map(|(_, key, _)| key.clone()))
+}
+
+/// Forgets the key (logout): this tab can no longer read sealed records.
+pub fn forget() {
+    SessionStorage::delete(TAB_KEY);
+    KEY.with(|k| *k.borrow_mut() = None);
+}
+
+/// `plain` sealed under the held key when sealing is on; `None` means store it as it is.
+pub fn seal(plain: &[u8]) -> Option<Vec<u8>> {
+    KEY.with(|k| {
+        let k = k.borrow();
+        let (_, key, seal) = k.as_ref()?;
+        if !*seal {
+            return None;
+        }
+        let mut nonce = [0u8; NONCE_LEN];
+        crate::util::fill_random(&mut nonce);
+        Some(key.seal(nonce, plain))
+    })
+}
+
+/// Why a sealed record could not be opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// No key in this tab: the password has not been given since the browser opened.
+    Locked,
+    /// Sealed under another key, or damaged.
+    Damaged,
+}
+
+/// The plain bytes of a sealed record.
+pub fn open(sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
+    KEY.with(|k| {
+        let k = k.borrow();
+        let (_, key, _) = k.as_ref().ok_or(OpenError::Locked)?;
+        key.open(sealed).ok_or(OpenError::Damaged)
+    })
+}
