@@ -125,11 +125,16 @@ mod tests {
             unit_id: 3,
             unit_name: "兰州湾镇".into(),
             must_change_password: false,
+            seal_local: true,
         };
         let json = serde_json::to_string(&me).unwrap_or_default();
         assert!(json.contains("\"role\":\"officer\""));
         let back: Me = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, me);
+        // A hint kept by an older app (no seal_local) still reads, as unsealed.
+        let old = json.replace(",\"seal_local\":true", "");
+        let back: Me = serde_json::from_str(&old).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!back.seal_local);
     }
 }
 
