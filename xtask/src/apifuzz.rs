@@ -2,11 +2,11 @@
 //! release server, for a bounded number of cases per operation, as an editor and as an
 //! administrator: no answer may be a 5xx, and the server's log may show no panic.
 
-use crate::run::{Result, cmd, root};
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::run::{Result, Server, cmd, root};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
@@ -26,34 +26,9 @@ fn ensure_schemathesis() -> Result<PathBuf> {
     Ok(st)
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(bin: &Path, data: &Path, log: &Path) -> Result<Server> {
     let err = std::fs::File::create(log).map_err(|e| e.to_string())?;
-    let data = data.display().to_string();
-    let mut child = cmd(&bin.display().to_string(), &["serve", "--addr", "127.0.0.1:0", "--data-dir", &data])
-        .stdout(Stdio::piped())
-        .stderr(err)
-        .spawn()
-        .map_err(|e| format!("starting the server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no server stdout")?;
-    for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
-        if let Some(addr) = line.strip_prefix("listening on http://") {
-            let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or("bad listening line")?;
-            return Ok(Server { child, port });
-        }
-    }
-    Err("the server exited before listening".into())
+    Server::start(bin, &["--data-dir".to_owned(), data.display().to_string()], Stdio::from(err))
 }
 
 /// Logs `user` in over plain HTTP and returns the `name=value` of the session cookie.

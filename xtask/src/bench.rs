@@ -2,24 +2,11 @@
 //! docs/benchmarks.md. Timing-sensitive targets are checked here, never in tests.
 
 use crate::build::build_all;
-use crate::run::{Result, cmd, root};
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::run::{Result, Server, cmd, root};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
-
-/// A server started for measuring, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// An office with 100,000 items in its database; its editor pages through the queue.
 fn queue_numbers(server_bin: &std::path::Path) -> Result<crate::syncbench::QueueNumbers> {
@@ -56,22 +43,9 @@ fn start_server(bin: &std::path::Path, data: &std::path::Path) -> Result<Server>
 
 /// Starts the release server with `storage` arguments (`--data-dir …`, `--database-url …`).
 fn start_server_with(bin: &std::path::Path, storage: &[String]) -> Result<Server> {
-    let mut args = vec!["serve".to_owned(), "--addr".to_owned(), "127.0.0.1:0".to_owned()];
-    args.extend(storage.iter().cloned());
+    let mut args = storage.to_vec();
     args.extend(["--static-dir".to_owned(), root().join("dist").display().to_string()]);
-    let mut child = cmd(&bin.display().to_string(), &args.iter().map(String::as_str).collect::<Vec<_>>())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("starting the server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no server stdout")?;
-    for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
-        if let Some(addr) = line.strip_prefix("listening on http://") {
-            let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or("bad listening line")?;
-            return Ok(Server { child, port });
-        }
-    }
-    Err("the server exited before listening".into())
+    Server::start(bin, &args, Stdio::null())
 }
 
 /// GETs `path` with `Accept-Encoding: br, gzip` and returns (status, content-encoding, body bytes).

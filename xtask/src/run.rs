@@ -57,3 +57,38 @@ pub fn output(c: &mut Command) -> Option<String> {
 pub fn exists(program: &str, version_arg: &str) -> Option<String> {
     output(&mut cmd(program, &[version_arg]))
 }
+
+/// A server process started for a bench or a check, killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Runs `bin serve --addr 127.0.0.1:0 ARGS…` and waits for its "listening on" line.
+    pub fn start(bin: &Path, args: &[String], stderr: Stdio) -> Result<Server> {
+        use std::io::{BufRead, BufReader};
+        let mut all = vec!["serve".to_owned(), "--addr".to_owned(), "127.0.0.1:0".to_owned()];
+        all.extend(args.iter().cloned());
+        let mut child = cmd(&bin.display().to_string(), &all.iter().map(String::as_str).collect::<Vec<_>>())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("starting the server: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no server stdout")?;
+        for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or("bad listening line")?;
+                return Ok(Server { child, port });
+            }
+        }
+        Err("the server exited before listening".into())
+    }
+}
