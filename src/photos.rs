@@ -171,14 +171,23 @@ pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
             redo.push((p, get(v, "added_at")));
         }
     }
+    let mut changed = 0;
     for (p, added_at) in &redo {
         let record = to_js(p, user).await;
         set(&record, "added_at", added_at);
+        // A photo removed meanwhile stays removed (photos never change, only come and go).
         let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
-        tx.object_store(PHOTOS)?.put(&record, None)?.await?;
+        let photos = tx.object_store(PHOTOS)?;
+        match photos.get(JsValue::from_str(&p.id))?.await? {
+            Some(now) if sealed_field(&now, "blob_sealed").is_some() != want_sealed => {
+                photos.put(&record, None)?.await?;
+                changed += 1;
+            }
+            _ => {}
+        }
         commit(tx).await?;
     }
-    Ok(redo.len())
+    Ok(changed)
 }
 
 /// The photos of one draft, in the order they were added.

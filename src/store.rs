@@ -269,17 +269,28 @@ pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
     let db = db(user).await?;
     let mut changed = 0;
     for name in [DRAFTS, OUTBOX, META, RECEIPTS] {
-        let tx = db.transaction(&[name], TransactionMode::ReadWrite)?;
+        // A read-only look first: on most logins nothing needs rewriting, and no write lock is
+        // taken while the officer starts typing.
+        let tx = db.transaction(&[name], TransactionMode::ReadOnly)?;
         let store = tx.object_store(name)?;
         let keys = store.get_all_keys(None, None)?.await?;
         let values = store.get_all(None, None)?.await?;
-        let explicit_key = name == RECEIPTS;
-        for (key, value) in keys.into_iter().zip(values) {
+        let candidates: Vec<JsValue> =
+            keys.into_iter().zip(values).filter(|(_, v)| sealed_part(v).is_some() != want_sealed).map(|(k, _)| k).collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        // Each record is read again inside the writing transaction: a save made since the look
+        // above is never overwritten by the older copy.
+        let tx = db.transaction(&[name], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(name)?;
+        for key in &candidates {
+            let Some(value) = store.get(key.clone())?.await? else { continue };
             if sealed_part(&value).is_some() == want_sealed {
                 continue;
             }
             let Ok(record) = from_js::<serde_json::Value>(value) else { continue };
-            store.put(&to_js(&record)?, explicit_key.then_some(&key))?.await?;
+            store.put(&to_js(&record)?, (name == RECEIPTS).then_some(key))?.await?;
             changed += 1;
         }
         commit(tx).await?;
