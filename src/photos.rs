@@ -142,7 +142,7 @@ pub(crate) async fn to_js(p: &Photo, owner: i64) -> Object {
     if let Some(h) = &p.sha256 {
         set(&o, "sha256", &h.as_str().into());
     }
-    if crate::vault::seal(b"").is_some()
+    if crate::vault::sealing()
         && let (Some(b), Some(t)) = (bytes_of(&p.blob).await, bytes_of(&p.thumb).await)
         && let (Some(b), Some(t), Some(n)) = (crate::vault::seal(&b), crate::vault::seal(&t), crate::vault::seal(p.name.as_bytes()))
     {
@@ -161,7 +161,7 @@ pub(crate) async fn to_js(p: &Photo, owner: i64) -> Object {
 /// Rewrites `user`'s photos that are not in the form the setting asks for (see
 /// [`store::reseal_all`]).
 pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
-    let want_sealed = crate::vault::seal(b"").is_some();
+    let want_sealed = crate::vault::sealing();
     let db = store::db(user).await?;
     let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
     let values = tx.object_store(PHOTOS)?.get_all(None, None)?.await?;

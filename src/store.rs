@@ -265,7 +265,7 @@ pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, S
 /// local encryption is on, plain when it is off): after the setting changed, or data written
 /// before it existed. Records this tab cannot open are left as they are.
 pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
-    let want_sealed = crate::vault::seal(b"").is_some();
+    let want_sealed = crate::vault::sealing();
     let db = db(user).await?;
     let mut changed = 0;
     for name in [DRAFTS, OUTBOX, META, RECEIPTS] {

@@ -63,6 +63,11 @@ pub fn forget() {
     KEY.with(|k| *k.borrow_mut() = None);
 }
 
+/// Whether records written now are sealed (a key is held and the server asks for sealing).
+pub fn sealing() -> bool {
+    KEY.with(|k| k.borrow().as_ref().is_some_and(|(_, _, seal)| *seal))
+}
+
 /// `plain` sealed under the held key when sealing is on; `None` means store it as it is.
 pub fn seal(plain: &[u8]) -> Option<Vec<u8>> {
     KEY.with(|k| {
