@@ -16,6 +16,7 @@
 //! - [`periodical`]: composing, publishing and exporting issues of the office's periodical.
 //! - [`documents`]: Word and Excel files as offices expect them.
 //! - [`seed`]: generated counties and provinces for tests and benchmarks.
+//! - [`metrics`]: request, sync and queue numbers for Prometheus, at `/metrics`.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
 pub mod accounts;
@@ -29,6 +30,7 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
 pub mod periodical;
 pub mod quality;
@@ -60,6 +62,8 @@ pub struct AppState {
     /// A real argon2 hash of nothing in particular: checked when the user name is unknown, so
     /// a login attempt takes as long whether or not the account exists.
     pub dummy_hash: Arc<str>,
+    /// This process's request and sync counters (`GET /metrics`).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The header every state-changing API request must carry. Browsers do not let another site
@@ -164,8 +168,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .nest("/api", api)
         .fallback_service(web::app_files(&static_dir))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(middleware::from_fn(web::cache_headers))
         .layer(middleware::from_fn(web::security_headers))
         .layer(CompressionLayer::new())
@@ -208,7 +214,7 @@ impl Application {
             tracing::warn!(dir = %config.static_dir.display(), "no built app found: run `cargo xtask serve` to build it");
         }
         let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
-        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash };
+        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default() };
         let listener = TcpListener::bind(config.addr).await?;
         Ok(Application { listener, router: router(state.clone()), state })
     }

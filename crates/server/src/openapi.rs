@@ -11,6 +11,7 @@ use utoipa::OpenApi;
         crate::health,
         crate::healthz,
         crate::readyz,
+        crate::metrics::metrics,
         crate::auth::login,
         crate::auth::logout,
         crate::auth::me,

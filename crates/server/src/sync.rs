@@ -441,6 +441,7 @@ pub async fn push(
     let mut last_mid = known;
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut expected = None;
+    let mut replayed = 0;
     for m in &req.mutations {
         if m.mid <= last_mid {
             // Already processed: its stored result, nothing done twice.
@@ -453,6 +454,7 @@ pub async fn push(
                 && let Ok(r) = serde_json::from_str::<MutationResult>(&row.try_get::<String, _>(0)?)
             {
                 results.push(r);
+                replayed += 1;
             }
             continue;
         }
@@ -481,6 +483,8 @@ pub async fn push(
     }
     // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
     tx.commit().await?;
+    let fresh: Vec<&Outcome> = results.iter().skip(replayed).map(|r| &r.outcome).collect();
+    state.metrics.pushed(&fresh, replayed);
     Ok(Json(PushResponse { results, last_mid, expected }))
 }
 

@@ -181,7 +181,7 @@ enum Gate {
 fn gate(path: &str) -> Gate {
     match path {
         // Logging out without a session has nothing to end and says so with 204.
-        "/healthz" | "/readyz" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
+        "/healthz" | "/readyz" | "/metrics" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
         "/api/review/queue" => Gate::Reviewer,
         p if p.starts_with("/api/admin/") => Gate::Admin,
         "/api/me"

@@ -1,0 +1,71 @@
+//! Operations (issue 9): `/metrics` counts requests by route template, pushes by what became of
+//! their mutations (a replay is not counted as applied twice), and reads the review queue's
+//! size from the database. Runs on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use axum::http::header;
+use common::office::{id, office};
+use common::{TestApp, json, text};
+use serde_json::json;
+
+/// The value of the sample named exactly `series` (name and labels), if present.
+fn sample(metrics: &str, series: &str) -> Option<f64> {
+    metrics.lines().find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+}
+
+#[tokio::test]
+async fn metrics_count_routes_pushes_conflicts_and_the_queue() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let content = json!({"title": "河西镇秋粮收购过半", "body": "截至11月20日，全镇收购秋粮1.2万吨，同比增长8%。", "phone": "13912345678"});
+    let submit = json!({"mid": 1, "item_id": id(900), "base_rev": 0, "op": "submit", "content": content});
+    let save = json!({"mid": 2, "item_id": id(901), "base_rev": 0, "op": "save", "content": content});
+    let batch = json!({"client_id": o.officer.client, "mutations": [submit, save]});
+    let first = t.post_json("/api/sync/push", batch.clone(), Some(&o.officer.cookie)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    // The same batch again (a lost answer): replayed, nothing applied twice.
+    let again = json(t.post_json("/api/sync/push", batch, Some(&o.officer.cookie)).await).await;
+    assert_eq!(again["results"][0]["outcome"], "applied");
+    // A save from a stale base: kept as a conflict.
+    o.officer.mid = 2;
+    let stale = o.officer.push(&t, 901, 0, json!({"op": "save", "content": content})).await;
+    assert_eq!(stale["outcome"], "conflict", "{stale}");
+    // Two requests to one templated route, with different ids.
+    for n in [900, 901] {
+        let res = t.get(&format!("/api/items/{}/revisions", id(n)), Some(&o.officer.cookie)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    let res = t.get("/metrics", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let kind = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(kind.starts_with("text/plain; version=0.0.4"), "{kind}");
+    let m = text(res).await;
+    assert_eq!(sample(&m, "xinbao_sync_pushes_total"), Some(3.0), "{m}");
+    assert_eq!(sample(&m, "xinbao_sync_mutations_total{outcome=\"applied\"}"), Some(2.0));
+    assert_eq!(sample(&m, "xinbao_sync_mutations_total{outcome=\"replayed\"}"), Some(2.0));
+    assert_eq!(sample(&m, "xinbao_sync_mutations_total{outcome=\"conflict\"}"), Some(1.0));
+    assert_eq!(sample(&m, "xinbao_sync_conflicts_total"), Some(1.0));
+    assert_eq!(sample(&m, "xinbao_http_requests_total{method=\"POST\",route=\"/api/sync/push\",status=\"200\"}"), Some(3.0));
+    // The route template, never the raw path with its id.
+    let route = "method=\"GET\",route=\"/api/items/{id}/revisions\"";
+    assert_eq!(sample(&m, &format!("xinbao_http_requests_total{{{route},status=\"200\"}}")), Some(2.0));
+    assert_eq!(sample(&m, &format!("xinbao_http_request_duration_seconds_count{{{route}}}")), Some(2.0));
+    assert_eq!(sample(&m, &format!("xinbao_http_request_duration_seconds_bucket{{{route},le=\"+Inf\"}}")), Some(2.0));
+    assert!(!m.contains(&id(900)), "no item id in any label");
+    // Logins show under their route, by status (the office's accounts logged in above).
+    assert!(sample(&m, "xinbao_http_requests_total{method=\"POST\",route=\"/api/login\",status=\"200\"}").unwrap_or(0.0) >= 2.0);
+    // The queue is read from the database: the one submitted item.
+    assert_eq!(sample(&m, "xinbao_review_queue_items{state=\"submitted\"}"), Some(1.0));
+    assert_eq!(sample(&m, "xinbao_review_queue_items{state=\"editing\"}"), Some(0.0));
+    assert_eq!(sample(&m, "xinbao_database_up"), Some(1.0));
+
+    // The editor takes the item in: the queue moves on the next scrape.
+    let r = o.editor.push(&t, 900, 1, json!({"op": "act", "action": "screen"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let m = text(t.get("/metrics", None).await).await;
+    assert_eq!(sample(&m, "xinbao_review_queue_items{state=\"submitted\"}"), Some(0.0));
+    assert_eq!(sample(&m, "xinbao_review_queue_items{state=\"screening\"}"), Some(1.0));
+}
