@@ -156,7 +156,13 @@ pub const MAX_PARAMETERS: usize = 960;
 pub enum Value {
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
+    /// NULL in an integer column.
     Null,
+    /// NULL in a text column (PostgreSQL types its parameters).
+    NullText,
+    /// NULL in a byte column.
+    NullBytes,
 }
 
 /// Binds `values` to `q`, in order.
@@ -168,7 +174,10 @@ pub fn bind_values<'q>(
         q = match v {
             Value::Int(i) => q.bind(*i),
             Value::Text(t) => q.bind(t.as_str()),
+            Value::Bytes(b) => q.bind(b.as_slice()),
             Value::Null => q.bind(None::<i64>),
+            Value::NullText => q.bind(None::<String>),
+            Value::NullBytes => q.bind(None::<Vec<u8>>),
         };
     }
     q

@@ -17,6 +17,7 @@
 //! - [`documents`]: Word and Excel files as offices expect them.
 //! - [`seed`]: generated counties and provinces for tests and benchmarks.
 //! - [`metrics`]: request, sync and queue numbers for Prometheus, at `/metrics`.
+//! - [`migrate`]: `migrate-to`, copying an office from SQLite to PostgreSQL, verified.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
 pub mod accounts;
@@ -31,6 +32,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod metrics;
+pub mod migrate;
 pub mod openapi;
 pub mod periodical;
 pub mod quality;

@@ -75,6 +75,15 @@ enum Command {
         storage: Storage,
         path: PathBuf,
     },
+    /// Copy everything from the SQLite database to an empty PostgreSQL database, verifying each
+    /// table's row count and checksum before committing (stop the server first):
+    /// `migrate-to postgres://user@host/db`.
+    MigrateTo {
+        #[command(flatten)]
+        storage: Storage,
+        /// The PostgreSQL database to fill.
+        target: String,
+    },
     /// Generate an office with a year of items, adoptions, instructions and points (for trying
     /// the scoreboard and for benchmarks): `year` is a county (12,000 items), `province`
     /// 1,000,000 items. Every seeded account's password is printed.
@@ -145,6 +154,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Restore { storage, path } => {
             let counts = xinbao_server::backup::restore(&path, &storage.data_dir).await?;
             println!("restored {} into {} ({counts})", path.display(), storage.data_dir.display());
+            Ok(())
+        }
+        Command::MigrateTo { storage, target } => {
+            let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
+            let source = Db::connect(&config.database_url()?).await?;
+            let report = xinbao_server::migrate::migrate_to(&source, &target).await?;
+            println!("{:<28} {:>10}  checksum (SQLite = PostgreSQL)", "table", "rows");
+            for t in &report {
+                println!("{:<28} {:>10}  {}", t.table, t.rows, t.checksum);
+            }
+            let rows: u64 = report.iter().map(|t| t.rows).sum();
+            println!("migrated and verified: {} tables, {rows} rows", report.len());
             Ok(())
         }
         Command::Seed { storage, scale, year } => {
