@@ -143,6 +143,71 @@ fn rank_numbers(server_bin: &std::path::Path, province: bool) -> Result<Vec<crat
     Ok(out)
 }
 
+/// 2,000 seeded officers (issue 9), 250 at a time, each logging in, pulling, pushing 5 items and
+/// pulling again: against one server on SQLite, then two on PostgreSQL behind nginx.
+fn load_numbers(server_bin: &std::path::Path) -> Result<Vec<crate::fleet::LoadNumbers>> {
+    use crate::fleet::{Pair, load, seed_officers};
+    const OFFICERS: usize = 2_000;
+    const AT_ONCE: usize = 250;
+    let deadline = Duration::from_secs(300);
+    let mut out = Vec::new();
+    let dir = bench_dir("officers");
+    seed_officers(server_bin, &dir, None)?;
+    let server = start_server(server_bin, &dir)?;
+    out.push(load(server.port, "one server, SQLite", OFFICERS, AT_ONCE, deadline)?);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    let cluster = crate::pg::Cluster::start()?;
+    let url = cluster.database("xinbao_load")?;
+    let dir = bench_dir("officers-pg");
+    seed_officers(server_bin, &dir, Some(&url))?;
+    let pair = Pair::start(server_bin, &url, "load")?;
+    out.push(load(pair.nginx.port, "two servers behind nginx, PostgreSQL", OFFICERS, AT_ONCE, deadline)?);
+    drop(pair);
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(out)
+}
+
+fn print_load(runs: &[crate::fleet::LoadNumbers]) {
+    for r in runs {
+        println!(
+            "{}: {} officers ({} at once) in {:.1} s, {} errors{}, {} requests, {} retried",
+            r.label,
+            r.officers,
+            r.concurrency,
+            r.total_s,
+            r.errors,
+            r.first_error.as_ref().map(|e| format!(" (first: {e})")).unwrap_or_default(),
+            r.requests,
+            r.retries
+        );
+        for (step, p50, p99) in &r.steps {
+            println!("  {step}: p50 {p50:.1} ms, p99 {p99:.1} ms");
+        }
+    }
+}
+
+fn load_rows(md: &mut String, runs: &[crate::fleet::LoadNumbers]) {
+    md.push_str(
+        "\n## Load (simulated officers over loopback HTTP, release server)\n\nEach officer logs in, pulls everything, pushes 5 submitted items in one batch and pulls again \
+         (which must bring the 5 back). Target: zero errors.\n\n| setup | officers (at once) | errors | requests (retried) | all done in | step | p50 | p99 |\n|---|---:|---:|---:|---:|---|---:|---:|\n",
+    );
+    for r in runs {
+        for (i, (step, p50, p99)) in r.steps.iter().enumerate() {
+            let head = if i == 0 {
+                format!(
+                    "| {} | {} ({}) | {} | {} ({}) | {:.1} s ",
+                    r.label, r.officers, r.concurrency, r.errors, r.requests, r.retries, r.total_s
+                )
+            } else {
+                "| | | | | ".to_owned()
+            };
+            md.push_str(&format!("{head}| {step} | {p50:.0} ms | {p99:.0} ms |\n"));
+        }
+    }
+}
+
 fn rank_rows(md: &mut String, ranks: &[crate::scorebench::RankNumbers]) {
     md.push_str("\n## Rankings (seeded offices, release server, timed over loopback HTTP)\n\n| office | measure | p50 | p95 | target | ratio (p95) |\n|---|---|---:|---:|---:|---:|\n");
     for r in ranks {
@@ -254,6 +319,11 @@ pub fn run(args: &[String]) -> Result<()> {
         print_ranks(&rank_numbers(&server_bin, !args.iter().any(|a| a == "--county-only"))?);
         return Ok(());
     }
+    if args.iter().any(|a| a == "load") {
+        let runs = load_numbers(&server_bin)?;
+        print_load(&runs);
+        return if runs.iter().all(|r| r.errors == 0) { Ok(()) } else { Err("the load run had errors".into()) };
+    }
     if args.iter().any(|a| a == "sync") {
         // Only the sync numbers, printed (docs/benchmarks.md is written by a full run).
         let sync_dir = bench_dir("sync");
@@ -287,6 +357,7 @@ pub fn run(args: &[String]) -> Result<()> {
     drop(server);
     let queue = queue_numbers(&server_bin)?;
     let ranks = rank_numbers(&server_bin, true)?;
+    let loads = load_numbers(&server_bin)?;
     let browser = browser_benches()?;
     let desk = desk_benches(&server_bin)?;
     let total: usize = rows.iter().map(|r| r.2).sum();
@@ -367,6 +438,7 @@ pub fn run(args: &[String]) -> Result<()> {
         ));
     }
     rank_rows(&mut md, &ranks);
+    load_rows(&mut md, &loads);
     let out = root().join("docs/benchmarks.md");
     std::fs::write(&out, &md).map_err(|e| format!("writing {}: {e}", out.display()))?;
     println!("{md}");

@@ -4,7 +4,7 @@
 //!   build the app (release) and the server, and serve both.
 //! - `test [--skip STEP…]`: install what the tests need and run every test; ends with one line
 //!   `N passed, N failed`.
-//! - `bench [sync|queue|scores [--county-only]]`: measure what the README's Numbers section
+//! - `bench [sync|queue|load|scores [--county-only]]`: measure what the README's Numbers section
 //!   reports; a full run writes docs/benchmarks.md, a named part only prints its numbers.
 //! - `fuzz [--seconds N] [TARGET…]`: run the cargo-fuzz targets for a bounded time each,
 //!   keeping new corpus entries under fuzz/corpus/.
@@ -13,6 +13,7 @@
 mod apifuzz;
 mod bench;
 mod build;
+mod fleet;
 mod fuzz;
 mod pg;
 mod run;
@@ -27,8 +28,8 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <command>\n\
          \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
-         \n  test  [--skip fmt|clippy|unit|pg|wasm|fuzz|api|e2e]…\
-         \n  bench [sync|queue|scores [--county-only]]\
+         \n  test  [--skip fmt|clippy|unit|pg|wasm|fuzz|api|failover|e2e]…\
+         \n  bench [sync|queue|load|scores [--county-only]]\
          \n  fuzz  [--seconds 60] [sync_messages|quality|diff]…\
          \n  build"
     );

@@ -74,8 +74,13 @@ impl Drop for Server {
 impl Server {
     /// Runs `bin serve --addr 127.0.0.1:0 ARGS…` and waits for its "listening on" line.
     pub fn start(bin: &Path, args: &[String], stderr: Stdio) -> Result<Server> {
+        Server::start_on(bin, "127.0.0.1:0", args, stderr)
+    }
+
+    /// [`Server::start`] on a given address (a restarted server behind a proxy keeps its port).
+    pub fn start_on(bin: &Path, addr: &str, args: &[String], stderr: Stdio) -> Result<Server> {
         use std::io::{BufRead, BufReader};
-        let mut all = vec!["serve".to_owned(), "--addr".to_owned(), "127.0.0.1:0".to_owned()];
+        let mut all = vec!["serve".to_owned(), "--addr".to_owned(), addr.to_owned()];
         all.extend(args.iter().cloned());
         let mut child = cmd(&bin.display().to_string(), &all.iter().map(String::as_str).collect::<Vec<_>>())
             .stdout(Stdio::piped())
@@ -90,5 +95,20 @@ impl Server {
             }
         }
         Err("the server exited before listening".into())
+    }
+
+    /// Kills the process at once (SIGKILL: nothing in flight is finished).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it: whether it exited successfully.
+    pub fn stop(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        if output(&mut cmd("kill", &["-TERM", &pid])).is_none() {
+            return false;
+        }
+        self.child.wait().is_ok_and(|s| s.success())
     }
 }

@@ -31,7 +31,7 @@ pub struct SyncNumbers {
 }
 
 /// Corpus bodies, cycled to make realistic drafts.
-fn corpus() -> Vec<(String, String)> {
+pub fn corpus() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(crate::run::root().join("fixtures/corpus.jsonl")).unwrap_or_default();
     text.lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -39,7 +39,7 @@ fn corpus() -> Vec<(String, String)> {
         .collect()
 }
 
-fn hex32(n: u64, salt: u64) -> String {
+pub fn hex32(n: u64, salt: u64) -> String {
     format!("{salt:016x}{n:016x}")
 }
 
@@ -64,7 +64,7 @@ pub async fn post(http: &Http, port: u16, path: &str, body: String, cookie: Opti
     Ok((status, raw, cookie))
 }
 
-fn unbrotli(raw: &[u8]) -> Vec<u8> {
+pub fn unbrotli(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     if brotli::Decompressor::new(raw, 4096).read_to_end(&mut out).is_ok() { out } else { raw.to_vec() }
 }

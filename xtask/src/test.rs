@@ -208,6 +208,25 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         }
     }
+    if wants("failover") {
+        let t = Instant::now();
+        match build_server(false).and_then(|server| crate::fleet::failover(&server)) {
+            Ok(r) => {
+                println!(
+                    "failover: {} officers, {} items each submitted and reviewed exactly once; {} requests, {} retried; pushes served after restart: {} and {}; {:.1} s",
+                    r.officers, r.items, r.requests, r.retries, r.pushes_served[0], r.pushes_served[1], r.seconds
+                );
+                for (cause, n) in &r.causes {
+                    println!("failover: retried {n}× after {cause}");
+                }
+                record("failover (2 servers, PostgreSQL, nginx)", t, true, Outcome { passed: 1, failed: 0 });
+            }
+            Err(e) => {
+                eprintln!("xtask: the failover test failed: {e}");
+                record("failover (2 servers, PostgreSQL, nginx)", t, false, Outcome { passed: 0, failed: 1 });
+            }
+        }
+    }
     if wants("e2e") {
         let t = Instant::now();
         let built = build_app().and_then(|_| build_server(false));

@@ -104,10 +104,20 @@ pub fn ensure_build_tools() -> Result<()> {
 
 /// What the tests need beyond the build: Chromium and its driver, CJK fonts (no tofu in
 /// screenshots or PDFs), LibreOffice and poppler-utils (the Word and Excel exports are opened
-/// and turned into PDF text), and Playwright from npm (using Debian's Chromium, never its own
+/// and turned into PDF text), nginx and PostgreSQL (the failover test and the PostgreSQL
+/// step), and Playwright from npm (using Debian's Chromium, never its own
 /// download).
 pub fn ensure_test_tools() -> Result<()> {
     ensure_build_tools()?;
-    ensure_apt(&["chromium", "chromium-driver", "fonts-noto-cjk", "libreoffice-writer-nogui", "libreoffice-calc-nogui", "poppler-utils"])?;
+    ensure_apt(&[
+        "chromium",
+        "chromium-driver",
+        "fonts-noto-cjk",
+        "libreoffice-writer-nogui",
+        "libreoffice-calc-nogui",
+        "poppler-utils",
+        "nginx",
+        "postgresql",
+    ])?;
     ensure_npm("e2e")
 }

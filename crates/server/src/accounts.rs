@@ -7,8 +7,21 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use sqlx::Row;
 use xinbao_core::role::Role;
 
+/// Password work in flight at once: one per core. Each hash takes tens of milliseconds of CPU;
+/// a burst of logins (a whole county at 8 a.m.) waits here instead of taking every core from
+/// the requests that sync and review.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2))
+});
+
+/// Runs `work` (a password hash or check) on the blocking pool, at most one per core at a time.
+pub async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _turn = HASHING.acquire().await.context("password hashing is shut down")?;
+    tokio::task::spawn_blocking(work).await.context("a password hashing thread failed")
+}
+
 /// Hashes `password` with argon2id (the crate's defaults: m=19 MiB, t=2, p=1 — OWASP's
-/// recommended minimum). CPU-heavy: call from a blocking thread in request paths.
+/// recommended minimum). CPU-heavy: request paths call it through [`hashing`].
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow!("hashing a password: {e}"))
@@ -78,7 +91,8 @@ pub async fn upsert_user(db: &Db, u: NewUser<'_>) -> anyhow::Result<i64> {
     if username.is_empty() {
         return Err(anyhow!("the user name is empty"));
     }
-    let hash = hash_password(u.password)?;
+    let password = u.password.to_owned();
+    let hash = hashing(move || hash_password(&password)).await??;
     let must_change = i64::from(u.must_change_password);
     let existing = sqlx::query("SELECT id FROM users WHERE username = $1").bind(&username).fetch_optional(&db.pool).await?;
     if let Some(row) = existing {

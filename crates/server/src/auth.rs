@@ -151,8 +151,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     let account = find_login(&state, &username).await?;
     let stored_hash = account.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password.clone();
-    let matches =
-        tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let matches = accounts::hashing(move || verify_password(&password, &stored_hash)).await.map_err(AppError::Internal)?;
     let Some((user_id, _, disabled)) = account.filter(|_| matches) else {
         accounts::audit(&state.db, None, "login_failed", &username, "").await?;
         ratelimit::failed(&state.db, &keys).await?;
@@ -218,8 +217,7 @@ pub async fn change_password(
         return Err(AppError::refused(ErrorCode::Unauthenticated));
     };
     let current = req.current_password.clone();
-    let matches =
-        tokio::task::spawn_blocking(move || verify_password(&current, &stored)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let matches = accounts::hashing(move || verify_password(&current, &stored)).await.map_err(AppError::Internal)?;
     if !matches {
         accounts::audit(&state.db, Some(user_id), "password_change_refused", &me.username, "wrong current password").await?;
         return Err(AppError::refused(ErrorCode::BadCredentials));
@@ -229,7 +227,7 @@ pub async fn change_password(
     }
     let new_password = req.new_password.clone();
     let hash =
-        tokio::task::spawn_blocking(move || accounts::hash_password(&new_password)).await.map_err(|e| AppError::Internal(e.into()))??;
+        accounts::hashing(move || accounts::hash_password(&new_password)).await.map_err(AppError::Internal)?.map_err(AppError::Internal)?;
     let keep = cookie_token(&headers).map(|t| token_hash(&t)).unwrap_or_default();
     let mut tx = state.db.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")

@@ -85,12 +85,12 @@ enum Command {
         target: String,
     },
     /// Generate an office with a year of items, adoptions, instructions and points (for trying
-    /// the scoreboard and for benchmarks): `year` is a county (12,000 items), `province`
-    /// 1,000,000 items. Every seeded account's password is printed.
+    /// the scoreboard and for benchmarks): `year` is a county (12,000 items), `officers` a county
+    /// of 2,000 officers (the load test), `province` 1,000,000 items. Every seeded account's password is printed.
     Seed {
         #[command(flatten)]
         storage: Storage,
-        /// `year` or `province`.
+        /// `year`, `officers` or `province`.
         #[arg(long, default_value = "year")]
         scale: String,
         /// The calendar year the items fall in.
@@ -172,7 +172,8 @@ async fn main() -> anyhow::Result<()> {
             let scale = match scale.as_str() {
                 "year" => xinbao_server::seed::Scale::year(year),
                 "province" => xinbao_server::seed::Scale::province(year),
-                other => anyhow::bail!("unknown scale {other}: use year or province"),
+                "officers" => xinbao_server::seed::Scale::officers(year),
+                other => anyhow::bail!("unknown scale {other}: use year, officers or province"),
             };
             let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
             let db = Db::connect(&config.database_url()?).await?;

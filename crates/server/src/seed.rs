@@ -44,6 +44,21 @@ impl Scale {
         }
     }
 
+    /// A county with many officers and a modest year (the load test's 2,000 simulated officers,
+    /// `seed12-o0`…`seed12-o1999`).
+    pub fn officers(year: i32) -> Scale {
+        Scale {
+            office: "青石县人民政府办公室".into(),
+            units: 50,
+            officers: 2_000,
+            items: 4_000,
+            adoptions: 800,
+            instructions: 40,
+            year,
+            seed: 12,
+        }
+    }
+
     /// A province: 1,000,000 items and 200,000 adoptions in one office's tree.
     pub fn province(year: i32) -> Scale {
         Scale {
