@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::db::{Backend, now_ms};
+use crate::db::{Backend, MAX_PARAMETERS, Value, insert_many, now_ms};
 use crate::error::{ApiJson, AppError};
 use axum::Json;
 use axum::extract::State;
@@ -59,9 +59,55 @@ async fn lock_client(tx: &mut Tx, client_id: &str, user_id: i64, first_mid: u64)
 
 /// Takes the next change-log sequence number inside the transaction (commit order: the
 /// counter row is held until commit).
-async fn next_seq(tx: &mut Tx) -> Result<i64, AppError> {
-    let row = sqlx::query("UPDATE seq_counter SET value = value + 1 WHERE id = 1 RETURNING value").fetch_one(&mut **tx).await?;
-    Ok(row.try_get(0)?)
+async fn next_seqs(tx: &mut Tx, n: usize) -> Result<i64, AppError> {
+    let row =
+        sqlx::query("UPDATE seq_counter SET value = value + $1 WHERE id = 1 RETURNING value").bind(n as i64).fetch_one(&mut **tx).await?;
+    let last: i64 = row.try_get(0)?;
+    Ok(last - n as i64 + 1)
+}
+
+/// What a push writes once every mutation of the batch is decided: each applied version for
+/// `item_revisions`, each change for the change log, each result for `mutation_results`. They
+/// go in as multi-row INSERTs just before the commit (nothing in a push reads them back), and
+/// the change log takes its `seq` range from the counter row then, in the order the changes
+/// were made.
+#[derive(Default)]
+struct Pending {
+    revisions: Vec<Vec<Value>>,
+    /// (item id, at) in the order of the changes.
+    changes: Vec<(String, i64)>,
+    results: Vec<(u64, MutationResult, String)>,
+}
+
+impl Pending {
+    async fn flush(self, tx: &mut Tx, client_id: &str) -> Result<(), AppError> {
+        insert_many(&mut **tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &self.revisions).await?;
+        if !self.changes.is_empty() {
+            let first = next_seqs(tx, self.changes.len()).await?;
+            // Author and reviewing office from the item as it now stands (so both pull it).
+            for (k, chunk) in self.changes.chunks(MAX_PARAMETERS / 3).enumerate() {
+                let base = first + (k * (MAX_PARAMETERS / 3)) as i64;
+                let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+                let sql = format!(
+                    "WITH v(seq, item_id, at) AS (VALUES {}) INSERT INTO change_log (seq, item_id, author_id, office_id, at) \
+                     SELECT v.seq, i.id, i.author_id, i.office_id, v.at FROM v JOIN items i ON i.id = v.item_id",
+                    values.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for (i, (id, at)) in chunk.iter().enumerate() {
+                    q = q.bind(base + i as i64).bind(id.as_str()).bind(*at);
+                }
+                q.execute(&mut **tx).await?;
+            }
+        }
+        let results: Vec<Vec<Value>> = self
+            .results
+            .into_iter()
+            .map(|(mid, _, stored)| vec![Value::Text(client_id.to_owned()), Value::Int(mid as i64), Value::Text(stored)])
+            .collect();
+        insert_many(&mut **tx, "mutation_results", &["client_id", "mid", "result"], &results).await?;
+        Ok(())
+    }
 }
 
 fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
@@ -127,6 +173,7 @@ pub fn reviewed_office(me: &xinbao_core::api::Me) -> i64 {
 #[allow(clippy::too_many_arguments)]
 async fn write_item(
     tx: &mut Tx,
+    pending: &mut Pending,
     me: &xinbao_core::api::Me,
     id: &str,
     rev: u64,
@@ -178,31 +225,15 @@ async fn write_item(
             .execute(&mut **tx)
             .await?;
     }
-    sqlx::query("INSERT INTO item_revisions (item_id, rev, state, content, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id)
-        .bind(rev as i64)
-        .bind(state.as_str())
-        .bind(&json)
-        .bind(me.user_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    log_change(tx, id, now).await
-}
-
-/// Appends the item's change to the log, under its author and its reviewing office (so both
-/// pull it), with the next commit-ordered `seq`.
-async fn log_change(tx: &mut Tx, id: &str, now: i64) -> Result<(), AppError> {
-    let seq = next_seq(tx).await?;
-    sqlx::query(
-        "INSERT INTO change_log (seq, item_id, author_id, office_id, at) \
-         SELECT $1, id, author_id, office_id, $2 FROM items WHERE id = $3",
-    )
-    .bind(seq)
-    .bind(now)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    pending.revisions.push(vec![
+        Value::Text(id.to_owned()),
+        Value::Int(rev as i64),
+        Value::Text(state.as_str().to_owned()),
+        Value::Text(json),
+        Value::Int(me.user_id),
+        Value::Int(now),
+    ]);
+    pending.changes.push((id.to_owned(), now));
     Ok(())
 }
 
@@ -243,13 +274,20 @@ fn rejected(reason: RejectReason, detail: impl Into<String>) -> Outcome {
 /// Decides and writes one mutation (the client row is already locked).
 /// `office` is the reviewing office of the author's unit, worked out once per push for the items
 /// the push creates.
-async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Mutation, office: Option<i64>) -> Result<Outcome, AppError> {
+async fn apply(
+    tx: &mut Tx,
+    pending: &mut Pending,
+    me: &xinbao_core::api::Me,
+    client_id: &str,
+    m: &Mutation,
+    office: Option<i64>,
+) -> Result<Outcome, AppError> {
     if !valid_item_id(&m.item_id) {
         return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
     }
     let loaded = load_item(tx, &m.item_id).await?;
     if let Op::Act { .. } | Op::Comment { .. } = &m.op {
-        return review(tx, me, client_id, m, loaded).await;
+        return review(tx, pending, me, client_id, m, loaded).await;
     }
     let current = loaded.map(|(item, _)| item);
     if let Some(item) = &current {
@@ -265,7 +303,7 @@ async fn apply(tx: &mut Tx, me: &xinbao_core::api::Me, client_id: &str, m: &Muta
             return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
         }
     }
-    apply_authors(tx, me, m, current, office).await
+    apply_authors(tx, pending, me, m, current, office).await
 }
 
 /// Keeps a proposal made on a stale revision, and answers with the server's version.
@@ -293,6 +331,7 @@ async fn keep_conflict(tx: &mut Tx, client_id: &str, m: &Mutation, item: &ItemSn
 /// The author's own operations: save, submit, delete.
 async fn apply_authors(
     tx: &mut Tx,
+    pending: &mut Pending,
     me: &xinbao_core::api::Me,
     m: &Mutation,
     current: Option<ItemSnapshot>,
@@ -325,7 +364,7 @@ async fn apply_authors(
             // A returned item being revised stays returned until it is submitted again.
             let state =
                 if current.as_ref().is_some_and(|i| i.state == ItemState::Returned) { ItemState::Returned } else { ItemState::Draft };
-            write_item(tx, me, &m.item_id, rev, state, content, exists, office).await?
+            write_item(tx, pending, me, &m.item_id, rev, state, content, exists, office).await?
         }
         Op::Submit { content } => {
             let problems = check_submittable(content);
@@ -333,7 +372,7 @@ async fn apply_authors(
                 let detail = problems.iter().map(|p| p.message.zh).collect::<Vec<_>>().join("；");
                 return Ok(rejected(RejectReason::Invalid, detail));
             }
-            write_item(tx, me, &m.item_id, rev, ItemState::Submitted, content, exists, office).await?;
+            write_item(tx, pending, me, &m.item_id, rev, ItemState::Submitted, content, exists, office).await?;
             // The editor's queue shows what the officer saw while writing: the same checks.
             let report = quality_report(tx, me, content).await?;
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
@@ -342,7 +381,7 @@ async fn apply_authors(
             crate::scores::record_submission(tx, &m.item_id, content, now_ms()).await?;
         }
         Op::Delete => match &current {
-            Some(item) => write_item(tx, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await?,
+            Some(item) => write_item(tx, pending, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await?,
             None => return Ok(Outcome::Applied { rev: 0 }),
         },
         Op::Act { .. } | Op::Comment { .. } => return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
@@ -354,6 +393,7 @@ async fn apply_authors(
 /// who, when, from, to and the note.
 async fn review(
     tx: &mut Tx,
+    pending: &mut Pending,
     me: &xinbao_core::api::Me,
     client_id: &str,
     m: &Mutation,
@@ -381,7 +421,7 @@ async fn review(
                 .execute(&mut **tx)
                 .await?;
             audit(tx, me.user_id, "comment", &m.item_id, &text).await?;
-            log_change(tx, &m.item_id, now).await?;
+            pending.changes.push((m.item_id.clone(), now));
             Ok(Outcome::Applied { rev: item.rev })
         }
         Op::Act { action, note, content } => {
@@ -398,7 +438,7 @@ async fn review(
                 _ => &item.content,
             };
             let rev = item.rev + 1;
-            write_item(tx, me, &m.item_id, rev, next, text, true, None).await?;
+            write_item(tx, pending, me, &m.item_id, rev, next, text, true, None).await?;
             let note_json =
                 serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
                     .map_err(|e| AppError::Internal(e.into()))?;
@@ -442,7 +482,14 @@ pub async fn push(
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut expected = None;
     let mut replayed = 0;
+    let mut pending = Pending::default();
     for m in &req.mutations {
+        if let Some((_, r, _)) = pending.results.iter().find(|(mid, _, _)| *mid == m.mid) {
+            // The same mid twice in one batch: its result, once.
+            results.push(r.clone());
+            replayed += 1;
+            continue;
+        }
         if m.mid <= last_mid {
             // Already processed: its stored result, nothing done twice.
             let row = sqlx::query("SELECT result FROM mutation_results WHERE client_id = $1 AND mid = $2")
@@ -462,18 +509,14 @@ pub async fn push(
             expected = Some(last_mid + 1);
             break;
         }
-        let outcome = apply(&mut tx, &me, &req.client_id, m, office).await?;
+        let outcome = apply(&mut tx, &mut pending, &me, &req.client_id, m, office).await?;
         let result = MutationResult { mid: m.mid, outcome };
         let stored = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.into()))?;
-        sqlx::query("INSERT INTO mutation_results (client_id, mid, result) VALUES ($1, $2, $3)")
-            .bind(&req.client_id)
-            .bind(m.mid as i64)
-            .bind(stored)
-            .execute(&mut *tx)
-            .await?;
         last_mid = m.mid;
-        results.push(result);
+        results.push(result.clone());
+        pending.results.push((m.mid, result, stored));
     }
+    pending.flush(&mut tx, &req.client_id).await?;
     if last_mid != known {
         sqlx::query("UPDATE sync_clients SET last_mid = $1 WHERE client_id = $2")
             .bind(last_mid as i64)
