@@ -54,6 +54,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_queue_order.sql"),
         include_str!("../migrations/postgres/0012_queue_order.sql"),
     ),
+    (
+        13,
+        "drop_redundant_index",
+        include_str!("../migrations/sqlite/0013_drop_redundant_index.sql"),
+        include_str!("../migrations/postgres/0013_drop_redundant_index.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken
