@@ -157,21 +157,26 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
         ratelimit::failed(&state.db, &keys).await?;
         return Err(AppError::refused(ErrorCode::BadCredentials));
     };
-    ratelimit::succeeded(&state.db, &username).await?;
     if disabled {
+        ratelimit::succeeded(&state.db.pool, &username).await?;
         accounts::audit(&state.db, Some(user_id), "login_refused_disabled", &username, "").await?;
         return Err(AppError::refused(ErrorCode::AccountDisabled));
     }
     let token = new_token()?;
     let now = now_ms();
+    // One transaction, one durable commit: the failure count cleared, the session, the audit entry
+    // (a county logging in at once queues on SQLite's one writer per commit, not per statement).
+    let mut tx = state.db.pool.begin().await?;
+    ratelimit::succeeded(&mut *tx, &username).await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(now)
         .bind(now + ABSOLUTE_MS)
-        .execute(&state.db.pool)
+        .execute(&mut *tx)
         .await?;
-    accounts::audit(&state.db, Some(user_id), "login", &username, "").await?;
+    accounts::audit_in(&mut *tx, Some(user_id), "login", &username, "").await?;
+    tx.commit().await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, session_cookie(&state, &token, ABSOLUTE_MS / 1000)?);
     let me = me_of(&state, &token).await?;

@@ -76,7 +76,7 @@ pub async fn failed(db: &Db, keys: &[String]) -> Result<(), sqlx::Error> {
 }
 
 /// A successful login clears the account's record (the address keeps its history).
-pub async fn succeeded(db: &Db, username: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(user_key(username)).execute(&db.pool).await?;
+pub async fn succeeded<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, username: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(user_key(username)).execute(ex).await?;
     Ok(())
 }
