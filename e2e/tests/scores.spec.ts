@@ -206,6 +206,8 @@ test("an administrator sets unit classes and quotas and scores the past again wi
   await expect(scoring.getByTestId("scoring-admin-message")).toContainText("已重新计分");
   await page.getByTestId("audit-action").fill("scores_recomputed");
   await page.getByTestId("audit-search").click();
+  // The filtered list replaces the whole one when its answer arrives: exactly the one entry.
+  await expect(page.getByTestId("audit-row")).toHaveCount(1);
   await expect(page.getByTestId("audit-row")).toContainText("市政府办调整计分标准");
   // A points value that is not a number is refused before anything is sent.
   await scoring.getByTestId("rule-city").fill("二十");
