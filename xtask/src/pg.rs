@@ -2,7 +2,7 @@
 //! free loopback port as the unprivileged `postgres` user, removed afterwards. CI starts with
 //! nothing running, so the tests bring their own.
 
-use crate::run::{Result, cmd, output, status};
+use crate::run::{Result, cmd, is_root, status};
 use crate::tools::ensure_apt;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -69,7 +69,7 @@ impl Cluster {
         let dir = std::env::temp_dir().join(format!("xinbao-pg-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let as_root = output(&mut cmd("id", &["-u"])).is_some_and(|u| u.trim() == "0");
+        let as_root = is_root();
         if as_root {
             status(&mut cmd("chown", &["postgres:postgres", &dir.display().to_string()]))?;
         }

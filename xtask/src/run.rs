@@ -53,6 +53,12 @@ pub fn output(c: &mut Command) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Whether this process runs as root (Debian's packages are then installed without sudo, and
+/// PostgreSQL and nginx are run as their own users).
+pub fn is_root() -> bool {
+    output(&mut cmd("id", &["-u"])).is_some_and(|u| u.trim() == "0")
+}
+
 /// Whether `program` can be found and started.
 pub fn exists(program: &str, version_arg: &str) -> Option<String> {
     output(&mut cmd(program, &[version_arg]))

@@ -78,7 +78,7 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
         return Ok(());
     }
     println!("xtask: installing Debian packages: {}", missing.join(" "));
-    let is_root = output(&mut cmd("id", &["-u"])).is_some_and(|u| u.trim() == "0");
+    let is_root = crate::run::is_root();
     let (program, prefix): (&str, Vec<&str>) = if is_root { ("apt-get", vec![]) } else { ("sudo", vec!["apt-get"]) };
     let mut update = prefix.clone();
     update.extend(["update", "-q"]);

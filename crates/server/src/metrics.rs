@@ -29,13 +29,18 @@ struct Latency {
     sum: f64,
 }
 
+/// One route's answers: how many per status, and how long they took.
+#[derive(Default)]
+struct Route {
+    statuses: BTreeMap<u16, u64>,
+    latency: Latency,
+}
+
 /// What one server process has counted since it started.
 #[derive(Default)]
 pub struct Metrics {
-    /// (method, route, status) → count.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    /// (method, route) → latency histogram.
-    latency: Mutex<BTreeMap<(String, String), Latency>>,
+    /// (method, route template) → its answers.
+    routes: Mutex<BTreeMap<(String, String), Route>>,
     push_batches: AtomicU64,
     applied: AtomicU64,
     conflicts: AtomicU64,
@@ -44,17 +49,15 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        if let Ok(mut r) = self.requests.lock() {
-            *r.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
-        }
-        if let Ok(mut l) = self.latency.lock() {
-            let h = l.entry((method.to_owned(), route.to_owned())).or_default();
+    fn observe(&self, method: String, route: String, status: u16, seconds: f64) {
+        if let Ok(mut routes) = self.routes.lock() {
+            let r = routes.entry((method, route)).or_default();
+            *r.statuses.entry(status).or_default() += 1;
             let at = BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(BUCKETS.len());
-            for b in &mut h.buckets[at..] {
+            for b in &mut r.latency.buckets[at..] {
                 *b += 1;
             }
-            h.sum += seconds;
+            r.latency.sum += seconds;
         }
     }
 
@@ -81,7 +84,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let route = req.extensions().get::<MatchedPath>().map_or_else(|| "static".to_owned(), |m| m.as_str().to_owned());
     let started = Instant::now();
     let response = next.run(req).await;
-    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    state.metrics.observe(method, route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 
@@ -95,24 +98,26 @@ fn escape(label: &str) -> String {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let m = &state.metrics;
     let mut out = String::with_capacity(8 * 1024);
-    let _ = writeln!(out, "# HELP xinbao_http_requests_total HTTP requests answered, by route template and status.");
-    let _ = writeln!(out, "# TYPE xinbao_http_requests_total counter");
-    if let Ok(r) = m.requests.lock() {
-        for ((method, route, status), n) in r.iter() {
-            let _ = writeln!(out, "xinbao_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}", escape(route));
-        }
-    }
-    let _ = writeln!(out, "# HELP xinbao_http_request_duration_seconds Time to answer, by route template.");
-    let _ = writeln!(out, "# TYPE xinbao_http_request_duration_seconds histogram");
-    if let Ok(l) = m.latency.lock() {
-        for ((method, route), h) in l.iter() {
-            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
-            for (i, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "xinbao_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}", h.buckets[i]);
+    // Written under the lock (no await inside): both families from one view of the counts.
+    if let Ok(routes) = m.routes.lock() {
+        let _ = writeln!(out, "# HELP xinbao_http_requests_total HTTP requests answered, by route template and status.");
+        let _ = writeln!(out, "# TYPE xinbao_http_requests_total counter");
+        for ((method, route), r) in routes.iter() {
+            for (status, n) in &r.statuses {
+                let _ =
+                    writeln!(out, "xinbao_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}", escape(route));
             }
-            let total = h.buckets[BUCKETS.len()];
+        }
+        let _ = writeln!(out, "# HELP xinbao_http_request_duration_seconds Time to answer, by route template.");
+        let _ = writeln!(out, "# TYPE xinbao_http_request_duration_seconds histogram");
+        for ((method, route), r) in routes.iter() {
+            let (buckets, labels) = (&r.latency.buckets, format!("method=\"{method}\",route=\"{}\"", escape(route)));
+            for (i, le) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(out, "xinbao_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}", buckets[i]);
+            }
+            let total = buckets[BUCKETS.len()];
             let _ = writeln!(out, "xinbao_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {total}");
-            let _ = writeln!(out, "xinbao_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
+            let _ = writeln!(out, "xinbao_http_request_duration_seconds_sum{{{labels}}} {}", r.latency.sum);
             let _ = writeln!(out, "xinbao_http_request_duration_seconds_count{{{labels}}} {total}");
         }
     }
