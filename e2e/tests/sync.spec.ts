@@ -83,7 +83,8 @@ test("20 items written and submitted with the server down all arrive once when i
   expect(shown.length).toBeGreaterThanOrEqual(1);
   expect(shown.every((t) => t.includes("第7号"))).toBe(true);
   // A submitted item is the office's now: its fields are locked.
-  await page.getByRole("link", { name: "兰州湾镇第7号信息" }).click();
+  // Opened from its submission's receipt (a save's receipt, when there is one, links to it too).
+  await page.getByTestId("receipt").filter({ hasText: "报送" }).getByRole("link", { name: "兰州湾镇第7号信息" }).click();
   await expect(page.getByTestId("editor-status")).toHaveText("已报送");
   await expect(page.getByTestId("body")).toBeDisabled();
 });
