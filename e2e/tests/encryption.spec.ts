@@ -144,6 +144,8 @@ test("sealed at rest: a new browser session needs the password, offline too, and
   await expect(page.getByTestId("forget-confirm")).toContainText("已发送到服务器的稿件不受影响");
   await page.getByTestId("forget-device").click();
   await expect(page).toHaveURL(/\/login$/);
+  // The device is cleared with a reload to the login page: read the databases once it is drawn.
+  await page.getByRole("button", { name: "登录" }).waitFor();
   const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
   expect(databases.filter((n) => n?.startsWith("xinbao-u"))).toEqual([]);
   await context.unroute("**/api/sync/**");
