@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, path};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -43,19 +43,82 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=move || view! { <main class="page"><p>{move || i18n.t(ui::NOT_FOUND)}</p></main> }>
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/") view=|| view! { <RequireLogin><DeskPage /></RequireLogin> } />
-                <Route path=path!("/drafts/:id") view=|| view! { <RequireLogin><EditorPage /></RequireLogin> } />
-                <Route path=path!("/receipts") view=|| view! { <RequireLogin><ReceiptsPage /></RequireLogin> } />
-                <Route path=path!("/review") view=|| view! { <RequireLogin><ReviewQueuePage /></RequireLogin> } />
-                <Route path=path!("/admin") view=|| view! { <RequireLogin><AdminPage /></RequireLogin> } />
-                <Route path=path!("/review/:id") view=|| view! { <RequireLogin><ReviewItemPage /></RequireLogin> } />
-                <Route path=path!("/scores") view=|| view! { <RequireLogin><ScoresPage /></RequireLogin> } />
-                <Route path=path!("/notice") view=|| view! { <RequireLogin><NoticePage /></RequireLogin> } />
-                <Route path=path!("/periodical") view=|| view! { <RequireLogin><PeriodicalPage /></RequireLogin> } />
-                <Route path=path!("/periodical/:id") view=|| view! { <RequireLogin><IssuePage /></RequireLogin> } />
-                <Route path=path!("/commissions") view=|| view! { <RequireLogin><CommissionsPage /></RequireLogin> } />
+                <Route path=path!("/") view={Lazy::<DeskRoute>::new()} />
+                <Route path=path!("/drafts/:id") view={Lazy::<EditorRoute>::new()} />
+                <Route path=path!("/receipts") view={Lazy::<ReceiptsRoute>::new()} />
+                <Route path=path!("/review") view={Lazy::<ReviewQueueRoute>::new()} />
+                <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
+                <Route path=path!("/review/:id") view={Lazy::<ReviewItemRoute>::new()} />
+                <Route path=path!("/scores") view={Lazy::<ScoresRoute>::new()} />
+                <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
+                <Route path=path!("/periodical") view={Lazy::<PeriodicalRoute>::new()} />
+                <Route path=path!("/periodical/:id") view={Lazy::<IssueRoute>::new()} />
+                <Route path=path!("/commissions") view={Lazy::<CommissionsRoute>::new()} />
             </Routes>
         </Router>
+    }
+}
+
+/// The pages behind the login, in four groups whose code is split off the app shell: `cargo
+/// xtask build` cuts each group into its own Wasm module (wasm-split), fetched the first time
+/// one of its routes opens and precached by the service worker. The first load carries only
+/// the shell and the login page. Groups follow who opens what: an officer's daily work, the
+/// information section's desk, the scores everyone reads, and administration. (One module per
+/// page would make ~180 shared chunks, each a request on a slow line.)
+macro_rules! lazy_pages {
+    ($($module:ident: $($route:ident($view:ident) => $page:ident),+;)+) => {$($(
+        #[::leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $view() -> Result<AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            Ok(view! { <RequireLogin><$page /></RequireLogin> }.into_any())
+        }
+
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            async fn view(_this: Self) -> AnyView {
+                // A module that cannot be fetched (offline before the service worker has it)
+                // is a message, never a panic: the load is retried on the next visit.
+                $view().await.unwrap_or_else(|_| view! { <PageNotLoaded /> }.into_any())
+            }
+        }
+    )+)+};
+}
+
+lazy_pages! {
+    officer_pages:
+        DeskRoute(desk_view) => DeskPage,
+        EditorRoute(editor_view) => EditorPage,
+        ReceiptsRoute(receipts_view) => ReceiptsPage,
+        CommissionsRoute(commissions_view) => CommissionsPage;
+    section_pages:
+        ReviewQueueRoute(review_queue_view) => ReviewQueuePage,
+        ReviewItemRoute(review_item_view) => ReviewItemPage,
+        PeriodicalRoute(periodical_view) => PeriodicalPage,
+        IssueRoute(issue_view) => IssuePage;
+    score_pages:
+        ScoresRoute(scores_view) => ScoresPage,
+        NoticeRoute(notice_view) => NoticePage;
+    admin_pages:
+        AdminRoute(admin_view) => AdminPage;
+}
+
+/// In place of a page whose module could not be fetched.
+#[component]
+fn PageNotLoaded() -> impl IntoView {
+    let i18n = use_i18n();
+    let pwa = use_pwa();
+    view! {
+        <main class="page" data-testid="page-not-loaded">
+            <p class="error" role="alert">{move || i18n.t(ui::PAGE_NOT_LOADED)}</p>
+            <button type="button" class="primary" on:click=move |_| if let Some(pwa) = pwa { pwa.reload() }>
+                {move || i18n.t(ui::TRY_AGAIN)}
+            </button>
+            " "
+            <a class="link" href="/">{move || i18n.t(ui::BACK_TO_DESK)}</a>
+        </main>
     }
 }
 

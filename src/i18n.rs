@@ -102,6 +102,11 @@ pub mod ui {
     );
     pub const LOADING: Text = Text::new("正在加载…", "Loading…");
     pub const NOT_FOUND: Text = Text::new("页面不存在", "Page not found");
+    pub const PAGE_NOT_LOADED: Text = Text::new(
+        "这一页还没有下载到本机，连网后才能打开。已保存的稿件不受影响。",
+        "This page has not been downloaded to this device yet; it opens once the network is back. Saved drafts are not affected.",
+    );
+    pub const TRY_AGAIN: Text = Text::new("重试", "Try again");
     pub const CHANGE_PASSWORD: Text = Text::new("修改密码", "Change password");
     pub const CHANGE_PASSWORD_WHY: Text =
         Text::new("当前密码是一次性密码，请先设置您自己的密码。", "Your password is a one-time password; set your own first.");

@@ -64,7 +64,8 @@ export class XinbaoServer {
   /** Kills the server process (as a crash or a pulled plug would). */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // A killed process has a signalCode and no exitCode: stopping twice must not wait forever.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGKILL");
     await exited;

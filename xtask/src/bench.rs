@@ -88,11 +88,7 @@ fn first_load(port: u16) -> Result<Vec<(String, String, usize, u64)>> {
     let dist = root().join("dist");
     let mut rows = Vec::new();
     let mut files: Vec<String> = vec!["/".into()];
-    for name in crate::build::files_under(&dist, &dist)? {
-        if [".wasm", ".js", ".css"].iter().any(|ext| name.ends_with(ext)) && name != "sw.js" {
-            files.push(format!("/{name}"));
-        }
-    }
+    files.extend(shell_files(&dist)?);
     for path in files {
         let raw = if path == "/" { std::fs::metadata(dist.join("index.html")) } else { std::fs::metadata(dist.join(&path[1..])) }
             .map(|m| m.len())
@@ -104,6 +100,39 @@ fn first_load(port: u16) -> Result<Vec<(String, String, usize, u64)>> {
         rows.push((path, enc, bytes, raw));
     }
     Ok(rows)
+}
+
+/// The app shell: the scripts, styles and Wasm that index.html loads (`src`, `href`), which is
+/// everything the login page needs. The pages split off it (`lazy_pages!`) are not in it.
+fn shell_files(dist: &std::path::Path) -> Result<Vec<String>> {
+    let html = std::fs::read_to_string(dist.join("index.html")).map_err(|e| format!("reading dist/index.html: {e}"))?;
+    let mut files = Vec::new();
+    for attr in ["src=\"/", "href=\"/"] {
+        for (at, _) in html.match_indices(attr) {
+            let rest = &html[at + attr.len() - 1..];
+            let path = rest.split('"').next().unwrap_or_default();
+            if [".wasm", ".js", ".css"].iter().any(|ext| path.ends_with(ext)) && !files.iter().any(|f| f == path) {
+                files.push(path.to_owned());
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The Wasm modules split off the shell, each loaded when one of its pages is first opened
+/// (and precached by the service worker): (name, brotli bytes, bytes on disk).
+fn lazy_modules(dist: &std::path::Path) -> Result<Vec<(String, u64, u64)>> {
+    let shell = shell_files(dist)?;
+    let mut out = Vec::new();
+    for name in crate::build::files_under(dist, dist)? {
+        if !name.ends_with(".wasm") || shell.iter().any(|s| s[1..] == name) {
+            continue;
+        }
+        let size = |n: &str| std::fs::metadata(dist.join(n)).map(|m| m.len()).unwrap_or(0);
+        out.push((name.clone(), size(&format!("{name}.br")), size(&name)));
+    }
+    out.sort_by_key(|m| std::cmp::Reverse(m.1));
+    Ok(out)
 }
 
 /// The year's rankings: a seeded county year on SQLite and, with `province`, a seeded province
@@ -400,6 +429,18 @@ pub fn run(args: &[String]) -> Result<()> {
         total as f64 / 1024.0,
         total as f64 / (300.0 * 1024.0)
     ));
+    let lazy = lazy_modules(&root().join("dist"))?;
+    let (lazy_br, lazy_raw): (u64, u64) = lazy.iter().fold((0, 0), |(b, r), m| (b + m.1, r + m.2));
+    md.push_str(&format!(
+        "\nSplit off the shell, loaded when a page is first opened and precached by the service worker: {} Wasm modules, \
+         {:.1} KB brotli ({:.1} KB on disk). The largest:\n\n| module | brotli | on disk |\n|---|---:|---:|\n",
+        lazy.len(),
+        lazy_br as f64 / 1024.0,
+        lazy_raw as f64 / 1024.0
+    ));
+    for (name, br, raw) in lazy.iter().take(6) {
+        md.push_str(&format!("| `{name}` | {br} | {raw} |\n"));
+    }
     first_load_rows(&mut md, &desk);
     md.push_str("\n## Writing checks in the browser (headless Chromium, release Wasm)\n\n| measure | value | target | ratio |\n|---|---:|---:|---:|\n");
     for (key, label) in [("p50_ms", "p50"), ("p95_ms", "p95"), ("max_ms", "max"), ("first_ms", "first call (parses the rules)")] {

@@ -1,43 +1,152 @@
-//! Building the app (Trunk, release) and the server, and `cargo xtask serve`.
+//! Building the app (release Wasm, cut into a shell and lazily loaded pages) and the server,
+//! and `cargo xtask serve`.
 
 use crate::run::{Result, cmd, root, status};
 use crate::tools::ensure_build_tools;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Builds the app into `dist/` with Trunk in release mode (wasm-opt -Oz through npm's binaryen),
-/// then writes `.br` and `.gz` beside each text and Wasm file for the server to send as they are.
+/// Builds the app into `dist/`, then writes `.br` and `.gz` beside each text and Wasm file for
+/// the server to send as they are.
+///
+/// 1. cargo builds the Wasm (profile `wasm-release`, linked with `--emit-relocs`);
+/// 2. wasm-split cuts it at the `#[lazy]` split points (the pages of `lazy_page!`): a main
+///    module with the shell and the login page, one module per page, and shared chunks, plus
+///    `__wasm_split.js` that fetches them;
+/// 3. wasm-bindgen makes the main module's JS glue; wasm-opt `-Oz` shrinks every module;
+/// 4. the whole set goes into `dist/app-<hash>/` (relative imports inside it stay valid; the
+///    directory's name is the hash of its contents, so it can be cached forever), and
+///    index.html, the hashed stylesheet and icon, `boot-<hash>.js` and the service worker are
+///    written around it.
 pub fn build_app() -> Result<()> {
-    status(cmd("trunk", &["build", "--release"]).env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
-    externalize_boot_script(&root().join("dist"))?;
-    write_service_worker(&root().join("dist"))?;
-    precompress(&root().join("dist"))
-}
+    status(&mut cmd(
+        "cargo",
+        &["build", "-p", "xinbao-app", "--bin", "xinbao", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"],
+    ))?;
+    let target = root().join("target");
+    let input = target.join("wasm32-unknown-unknown/wasm-release/xinbao.wasm");
+    let stage = target.join("app-build");
+    let app = stage.join("app");
+    let out = stage.join("dist");
+    remove_dir(&stage)?;
+    std::fs::create_dir_all(&app).map_err(|e| format!("creating {}: {e}", app.display()))?;
 
-/// Moves the inline `<script type="module">` Trunk writes into index.html (the loader that
-/// starts the Wasm) to `dist/boot-<hash>.js`, so the Content-Security-Policy can forbid inline
-/// scripts altogether.
-pub fn externalize_boot_script(dist: &std::path::Path) -> Result<()> {
-    let index_path = dist.join("index.html");
-    let html = std::fs::read_to_string(&index_path).map_err(|e| format!("reading dist/index.html: {e}"))?;
-    let open = "<script type=\"module\">";
-    let Some(start) = html.find(open) else {
-        return Ok(()); // already external
-    };
-    let body_start = start + open.len();
-    let end = html[body_start..].find("</script>").map(|i| body_start + i).ok_or("unterminated inline script in dist/index.html")?;
-    let script = &html[body_start..end];
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in script.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    let wasm = std::fs::read(&input).map_err(|e| format!("reading {}: {e}", input.display()))?;
+    let main_split = stage.join("xinbao_split.wasm");
+    let split = wasm_split_cli_support::transform({
+        let mut opts = wasm_split_cli_support::Options::new(&wasm);
+        opts.output_dir = &app;
+        opts.main_out_path = &main_split;
+        opts.main_module = "./xinbao.js";
+        opts.link_name = "./__wasm_split.js";
+        opts
+    })
+    .map_err(|e| format!("splitting the Wasm: {e:#}"))?;
+    println!("xtask: the Wasm is split into a shell and {} lazily loaded modules", split.split_modules.len());
+
+    let (app_s, main_s) = (app.display().to_string(), main_split.display().to_string());
+    status(&mut cmd(
+        "wasm-bindgen",
+        &["--target=web", "--keep-lld-exports", "--no-demangle", "--no-typescript", "--out-name=xinbao", "--out-dir", &app_s, &main_s],
+    ))?;
+    for module in files_under(&app, &app)?.into_iter().filter(|f| f.ends_with(".wasm")) {
+        let path = app.join(&module).display().to_string();
+        status(&mut cmd("wasm-opt", &["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", &path, "-o", &path]))?;
     }
-    let name = format!("boot-{hash:016x}.js");
-    std::fs::write(dist.join(&name), script.trim()).map_err(|e| format!("writing dist/{name}: {e}"))?;
-    let replaced = format!("{}<script type=\"module\" src=\"/{name}\"></script>{}", &html[..start], &html[end + "</script>".len()..]);
-    std::fs::write(&index_path, replaced).map_err(|e| format!("writing dist/index.html: {e}"))
+
+    // The app directory, named by its contents.
+    let mut names = files_under(&app, &app)?;
+    names.sort();
+    let mut hash = Fnv::new();
+    for name in &names {
+        hash.add(name.as_bytes());
+        hash.add(&std::fs::read(app.join(name)).map_err(|e| format!("reading {name}: {e}"))?);
+    }
+    let app_dir = format!("app-{:016x}", hash.0);
+    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    std::fs::rename(&app, out.join(&app_dir)).map_err(|e| format!("moving the app into {app_dir}: {e}"))?;
+
+    // The files around it: the hashed stylesheet and icon, the copied ones, the loader.
+    let css = copy_hashed(&root().join("style/main.css"), &out, "main", "css")?;
+    let icon = copy_hashed(&root().join("public/icon.svg"), &out, "icon", "svg")?;
+    for file in ["icon.svg", "icon-192.png", "icon-512.png", "manifest.webmanifest"] {
+        std::fs::copy(root().join("public").join(file), out.join(file)).map_err(|e| format!("copying public/{file}: {e}"))?;
+    }
+    let boot = format!("import init from '/{app_dir}/xinbao.js';\nawait init({{ module_or_path: '/{app_dir}/xinbao_bg.wasm' }});\n");
+    let boot_name = format!("boot-{:016x}.js", Fnv::of(boot.as_bytes()));
+    std::fs::write(out.join(&boot_name), &boot).map_err(|e| format!("writing {boot_name}: {e}"))?;
+    write_index(&out, &app_dir, &names, &css, &icon, &boot_name)?;
+
+    let dist = root().join("dist");
+    remove_dir(&dist)?;
+    std::fs::rename(&out, &dist).map_err(|e| format!("moving the build into dist/: {e}"))?;
+    write_service_worker(&dist)?;
+    precompress(&dist)
 }
 
-/// Writes `dist/sw.js` from `public/sw.js`: the list of files to precache (everything Trunk
+/// index.html from the template at the root: the stylesheet and icon links point at the hashed
+/// copies, and the loader with preloads for what the first page needs (the shell's JS, its
+/// snippets and its Wasm, fetched in parallel) goes where `<!-- xinbao:app -->` stands. The
+/// pages' modules are left for the service worker to fetch once the app is up.
+fn write_index(out: &Path, app_dir: &str, app_files: &[String], css: &str, icon: &str, boot: &str) -> Result<()> {
+    let template = std::fs::read_to_string(root().join("index.html")).map_err(|e| format!("reading index.html: {e}"))?;
+    let mut app = format!("<script type=\"module\" src=\"/{boot}\"></script>\n");
+    for js in app_files.iter().filter(|f| f.ends_with(".js")) {
+        app.push_str(&format!("    <link rel=\"modulepreload\" href=\"/{app_dir}/{js}\" />\n"));
+    }
+    app.push_str(&format!(
+        "    <link rel=\"preload\" href=\"/{app_dir}/xinbao_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\" />"
+    ));
+    let mut html = template;
+    for (from, to) in [("href=\"/style/main.css\"", format!("href=\"/{css}\"")), ("href=\"/icon.svg\"", format!("href=\"/{icon}\""))] {
+        if !html.contains(from) {
+            return Err(format!("index.html has no {from}"));
+        }
+        html = html.replacen(from, &to, 1);
+    }
+    if !html.contains("<!-- xinbao:app -->") {
+        return Err("index.html has no <!-- xinbao:app --> marker".into());
+    }
+    let html = html.replacen("<!-- xinbao:app -->", &app, 1);
+    std::fs::write(out.join("index.html"), html).map_err(|e| format!("writing dist/index.html: {e}"))
+}
+
+/// Copies `src` to `out/<stem>-<hash>.<ext>`; returns the new name.
+fn copy_hashed(src: &Path, out: &Path, stem: &str, ext: &str) -> Result<String> {
+    let data = std::fs::read(src).map_err(|e| format!("reading {}: {e}", src.display()))?;
+    let name = format!("{stem}-{:016x}.{ext}", Fnv::of(&data));
+    std::fs::write(out.join(&name), data).map_err(|e| format!("writing {name}: {e}"))?;
+    Ok(name)
+}
+
+fn remove_dir(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("removing {}: {e}", dir.display())),
+        _ => Ok(()),
+    }
+}
+
+/// FNV-1a, 64 bits: names files by their contents (not a security hash; the names only have
+/// to change when the contents do).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn add(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn of(bytes: &[u8]) -> u64 {
+        let mut h = Fnv::new();
+        h.add(bytes);
+        h.0
+    }
+}
+
+/// Writes `dist/sw.js` from `public/sw.js`: the list of files to precache (everything the build
 /// built) and a version that changes whenever any of them does, so browsers notice a new app.
 pub fn write_service_worker(dist: &std::path::Path) -> Result<()> {
     let template = std::fs::read_to_string(root().join("public/sw.js")).map_err(|e| format!("reading public/sw.js: {e}"))?;
@@ -47,13 +156,13 @@ pub fn write_service_worker(dist: &std::path::Path) -> Result<()> {
         .map(|n| format!("/{n}"))
         .collect();
     assets.sort();
-    // FNV-1a over the names (which carry content hashes) and index.html itself.
-    let mut version: u64 = 0xcbf2_9ce4_8422_2325;
-    let index = std::fs::read(dist.join("index.html")).map_err(|e| format!("reading dist/index.html: {e}"))?;
-    for byte in assets.iter().flat_map(|a| a.bytes()).chain(index) {
-        version ^= u64::from(byte);
-        version = version.wrapping_mul(0x0000_0100_0000_01b3);
+    // Over the names (which carry content hashes) and index.html itself.
+    let mut version = Fnv::new();
+    for asset in &assets {
+        version.add(asset.as_bytes());
     }
+    version.add(&std::fs::read(dist.join("index.html")).map_err(|e| format!("reading dist/index.html: {e}"))?);
+    let version = version.0;
     let list = format!("[{}]", assets.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "));
     let sw = template.replace("__XINBAO_VERSION__", &format!("{version:016x}")).replace("__XINBAO_ASSETS__", &list);
     std::fs::write(dist.join("sw.js"), sw).map_err(|e| format!("writing dist/sw.js: {e}"))

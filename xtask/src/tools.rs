@@ -4,10 +4,8 @@
 use crate::run::{Result, cmd, exists, output, root, status};
 use std::path::Path;
 
-pub const TRUNK_VERSION: &str = "0.21.14";
-
-/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly, or Trunk tries to
-/// download one (which fails here).
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly (its output must fit
+/// the `wasm-bindgen` crate the app was compiled against).
 pub fn wasm_bindgen_version() -> Result<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
@@ -89,12 +87,12 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
     status(cmd(program, &install).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// What building the app needs: the wasm target, wasm-bindgen-cli matching Cargo.lock, Trunk,
-/// and binaryen's wasm-opt from npm (Debian's binaryen 108 produces Wasm that fails to start).
+/// What building the app needs: the wasm target, wasm-bindgen-cli matching Cargo.lock, and
+/// binaryen's wasm-opt from npm (Debian's binaryen 108 produces Wasm that fails to start). The
+/// splitting itself (wasm-split) is a library inside xtask.
 pub fn ensure_build_tools() -> Result<()> {
     ensure_wasm_target()?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &wasm_bindgen_version()?, false)?;
-    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
     ensure_npm("tools")?;
     if !Path::new(&root().join("tools/node_modules/.bin/wasm-opt")).exists() {
         return Err("tools/node_modules/.bin/wasm-opt is missing after npm install".into());

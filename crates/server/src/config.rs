@@ -11,7 +11,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL; `None` means SQLite in `data_dir`.
     pub database_url: Option<String>,
-    /// The built app (Trunk's `dist/`).
+    /// The built app (`dist/`, written by `cargo xtask build`).
     pub static_dir: PathBuf,
     /// Load the demo county on start.
     pub demo: bool,

@@ -38,7 +38,7 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         storage: Storage,
-        /// The built app (Trunk's dist folder).
+        /// The built app (`cargo xtask build` writes it to dist/).
         #[arg(long, env = "XINBAO_STATIC_DIR", default_value = "dist")]
         static_dir: PathBuf,
         /// Load the demo county (units, an account per role, sample items).

@@ -1,4 +1,4 @@
-//! Serving the built app: files from the Trunk `dist/` folder, deep links answered with
+//! Serving the built app: files from the built `dist/` folder (`cargo xtask build`), deep links answered with
 //! `index.html`, and cache headers that let hashed assets live forever while `index.html` and
 //! `sw.js` are always revalidated (so a new version is noticed).
 
@@ -15,13 +15,24 @@ pub fn app_files(dir: &Path) -> ServeDir<ServeFile> {
     ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(dir.join("index.html")))
 }
 
-/// Whether a file name carries a content hash (Trunk names them `name-<hex>.ext`; the hash is
-/// usually 16 digits but drops leading zeros).
+/// Whether a path names content that never changes: a file named `name-<hex>.ext` (the
+/// stylesheet, the icon, the loader), or anything in the app directory `/app-<hex>/` (the Wasm
+/// modules and their JS, named together by the hash of them all). The hash is usually 16
+/// digits but drops leading zeros.
 pub fn is_hashed_asset(path: &str) -> bool {
+    let hashed = |stem: &str| {
+        stem.rsplit_once('-').is_some_and(|(_, hash)| (10..=32).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let mut segments = path.trim_start_matches('/').split('/');
+    if let (Some(dir), Some(_)) = (segments.next(), segments.next())
+        && dir.starts_with("app-")
+        && hashed(dir)
+    {
+        return true;
+    }
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| (10..=32).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    hashed(stem.strip_suffix("_bg").unwrap_or(stem))
 }
 
 /// The Content-Security-Policy: scripts only from this origin (no inline script anywhere;
@@ -61,11 +72,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn trunk_hashed_names_are_recognised_and_others_are_not() {
+    fn hashed_names_are_recognised_and_others_are_not() {
         assert!(is_hashed_asset("/xinbao-8f2a6c1d9e0b7a35_bg.wasm"));
         assert!(is_hashed_asset("/xinbao-8f2a6c1d9e0b7a35.js"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
         assert!(is_hashed_asset("/main-23fd49f06ecf783.css"));
+        assert!(is_hashed_asset("/app-5fedf78632da9c88/xinbao_bg.wasm"));
+        assert!(is_hashed_asset("/app-5fedf78632da9c88/split_officer_pages.wasm"));
+        assert!(is_hashed_asset("/app-5fedf78632da9c88/snippets/xinbao-app-af2ad8cad10b3987/js/sync.js"));
+        assert!(!is_hashed_asset("/app-store/x.js"));
         assert!(!is_hashed_asset("/drafts/new-item"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/index.html"));
