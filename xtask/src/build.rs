@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 /// the server to send as they are.
 ///
 /// 1. cargo builds the Wasm (profile `wasm-release`, linked with `--emit-relocs`);
-/// 2. wasm-split cuts it at the `#[lazy]` split points (the pages of `lazy_page!`): a main
-///    module with the shell and the login page, one module per page, and shared chunks, plus
-///    `__wasm_split.js` that fetches them;
+/// 2. wasm-split cuts it at the `#[wasm_split]` points (`lazy_pages!` in src/app.rs): a main
+///    module with the shell and the login page, one module per group of pages, and chunks of
+///    code two groups share, plus `__wasm_split.js` that fetches them;
 /// 3. wasm-bindgen makes the main module's JS glue; wasm-opt `-Oz` shrinks every module;
 /// 4. the whole set goes into `dist/app-<hash>/` (relative imports inside it stay valid; the
 ///    directory's name is the hash of its contents, so it can be cached forever), and
@@ -65,11 +65,13 @@ pub fn build_app() -> Result<()> {
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
     std::fs::rename(&app, out.join(&app_dir)).map_err(|e| format!("moving the app into {app_dir}: {e}"))?;
 
-    // The files around it: the hashed stylesheet and icon, the copied ones, the loader.
+    // The files around it: the hashed stylesheet and icon, public/ as it is (sw.js is a template,
+    // written below), the loader.
     let css = copy_hashed(&root().join("style/main.css"), &out, "main", "css")?;
     let icon = copy_hashed(&root().join("public/icon.svg"), &out, "icon", "svg")?;
-    for file in ["icon.svg", "icon-192.png", "icon-512.png", "manifest.webmanifest"] {
-        std::fs::copy(root().join("public").join(file), out.join(file)).map_err(|e| format!("copying public/{file}: {e}"))?;
+    let public = root().join("public");
+    for file in files_under(&public, &public)?.into_iter().filter(|f| f != "sw.js") {
+        std::fs::copy(public.join(&file), out.join(&file)).map_err(|e| format!("copying public/{file}: {e}"))?;
     }
     let boot = format!("import init from '/{app_dir}/xinbao.js';\nawait init({{ module_or_path: '/{app_dir}/xinbao_bg.wasm' }});\n");
     let boot_name = format!("boot-{:016x}.js", Fnv::of(boot.as_bytes()));
