@@ -243,6 +243,34 @@ pub fn is_valid_phone(raw: &str) -> bool {
     mobile || landline
 }
 
+/// Most characters a draft may hold in all its text fields together, while it is being
+/// written (submission asks for far less: [`BODY_MAX`]). A whole Word document pasted into the
+/// body is refused here, with a message, instead of jamming the officer's sync.
+pub const DRAFT_MAX_CHARS: usize = 60_000;
+
+/// Whether `draft` can be stored and sent at all (not whether it can be submitted): bounded
+/// ([`DRAFT_MAX_CHARS`]) and free of control characters no database keeps (NUL). The editor,
+/// the import, the sync engine and the server all ask this one question.
+pub fn check_storable(draft: &DraftContent) -> Result<(), Text> {
+    let fields = [&draft.title, &draft.body, &draft.phone];
+    let chars: usize = fields.iter().map(|f| len_chars(f)).sum::<usize>() + draft.photos.iter().map(|p| len_chars(&p.name)).sum::<usize>();
+    if chars > DRAFT_MAX_CHARS {
+        return Err(Text::new("稿件太长（超过6万字），请删减后再保存", "The item is too long (over 60,000 characters); shorten it"));
+    }
+    let bad = |s: &str| s.chars().any(|c| c == '\0' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')));
+    if fields.iter().any(|f| bad(f))
+        || draft.photos.iter().any(|p| bad(&p.name))
+        || draft.follows.as_deref().is_some_and(bad)
+        || draft.commission.as_deref().is_some_and(bad)
+    {
+        return Err(Text::new("稿件含有无法保存的控制字符，请删除后重试", "The item contains control characters that cannot be stored"));
+    }
+    if draft.photos.len() > MAX_PHOTOS {
+        return Err(Text::new("照片最多9张", "At most 9 photos"));
+    }
+    Ok(())
+}
+
 /// Everything that stops `draft` from being submitted, in field order. Empty means it may go.
 pub fn check_submittable(draft: &DraftContent) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -299,6 +327,20 @@ mod tests {
             phone: "13912345678".into(),
             ..DraftContent::default()
         }
+    }
+
+    #[test]
+    fn a_pasted_book_or_a_nul_character_cannot_be_stored_but_a_long_draft_can() {
+        let mut d = good();
+        assert_eq!(check_storable(&d), Ok(()));
+        d.body = "字".repeat(BODY_MAX * 2);
+        assert_eq!(check_storable(&d), Ok(()), "a draft may run over the submission limit while it is trimmed");
+        d.body = "字".repeat(DRAFT_MAX_CHARS + 1);
+        assert!(check_storable(&d).is_err());
+        d.body = "正文\0".into();
+        assert!(check_storable(&d).is_err());
+        d.body = "第一段\n\t第二段\r\n".into();
+        assert_eq!(check_storable(&d), Ok(()));
     }
 
     #[test]

@@ -141,6 +141,18 @@ pub struct Mutation {
     pub op: Op,
 }
 
+impl Mutation {
+    /// What the mutation asks, as SHA-256 hex over its item, base revision and operation (not
+    /// its `mid`): stored with its result, so a replay of the same `mid` is answered from the
+    /// store only when it asks the same thing. A different digest under a known `mid` means the
+    /// client's numbering went back — a restore card, a copied profile, a VM snapshot.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(&(&self.item_id, self.base_rev, &self.op)).unwrap_or_default();
+        Sha256::digest(&json).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// `POST /api/sync/push`
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -262,6 +274,9 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MutationResult {
     pub mid: u64,
+    /// The item the answered mutation concerned: the client checks it is the one it sent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub item_id: String,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -277,6 +292,14 @@ pub struct PushResponse {
     /// Set when the batch skipped ids: the server expects this mid next and stopped there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<u64>,
+    /// Set when this client id already used this mid for a different mutation (its device went
+    /// back in time: a restore card, a copied profile). Nothing from it on was processed; the
+    /// client must start over under a new id and propose again what the server lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<u64>,
+    /// The server's epoch: a new one after every restore from a backup.
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// `POST /api/sync/pull`
@@ -301,6 +324,9 @@ pub struct PullResponse {
     /// cursor, keep its outbox, and pull from 0.
     #[serde(default)]
     pub reset: bool,
+    /// The server's epoch (see [`PushResponse::epoch`]).
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// What the browser keeps, per item, about the item's server side (stored with the draft).
@@ -516,6 +542,37 @@ impl LocalSync {
     }
 }
 
+/// After starting over (a server restored from an older backup, this device rolled back or
+/// copied): how this device's copy of an item must change so the server ends up holding what
+/// the device was told it holds. `server` is the item's (revision, state) on the server, None
+/// when the server lacks it; `me` the account. Only the account's own items are proposed again —
+/// a reviewer's device never re-creates other people's items as its own.
+pub fn repropose(local: &LocalSync, local_rev: u32, me: i64, server: Option<(u64, ItemState)>) -> Option<LocalSync> {
+    let acked = local.state?;
+    if local.author_id.is_some_and(|a| a != me) || acked == ItemState::Deleted {
+        return None;
+    }
+    let sent = !acked.authors_turn();
+    match server {
+        // The server lacks it: propose it again from nothing (submitted again if it was).
+        None => Some(LocalSync { rev: 0, state: None, synced_rev: local_rev.wrapping_sub(1), submit: sent || local.submit, conflict: None, failed: None, ..local.clone() }),
+        Some((rev, _)) if rev >= local.rev => None,
+        // The server holds an older revision the author may still change: send ours on top of it.
+        Some((rev, state)) if state.authors_turn() => Some(LocalSync {
+            rev,
+            state: Some(state),
+            synced_rev: local_rev.wrapping_sub(1),
+            submit: sent || local.submit,
+            conflict: None,
+            failed: None,
+            ..local.clone()
+        }),
+        // With the office at an older step: the device takes the server's step (the officer
+        // cannot redo a reviewer's work), and shows what the server holds.
+        Some((rev, state)) => Some(LocalSync { rev, state: Some(state), ..local.clone() }),
+    }
+}
+
 /// What to do with a pulled server version of an item, given the local copy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PullAction {
@@ -572,8 +629,25 @@ mod tests {
         assert_eq!(json["mid"], 7);
         let back: Mutation = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, m);
-        let r = MutationResult { mid: 7, outcome: Outcome::Applied { rev: 4 } };
-        assert_eq!(serde_json::to_value(&r).unwrap_or_default(), serde_json::json!({"mid": 7, "outcome": "applied", "rev": 4}));
+        let r = MutationResult { mid: 7, item_id: "a".repeat(32), outcome: Outcome::Applied { rev: 4 } };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap_or_default(),
+            serde_json::json!({"mid": 7, "item_id": "a".repeat(32), "outcome": "applied", "rev": 4})
+        );
+    }
+
+    #[test]
+    fn a_digest_names_what_a_mutation_asks_whatever_its_mid() {
+        let save = |mid, body: &str| Mutation {
+            mid,
+            item_id: "a".repeat(32),
+            base_rev: 1,
+            op: Op::Save { content: DraftContent { title: "t".into(), body: body.into(), ..DraftContent::default() } },
+        };
+        assert_eq!(save(1, "x").digest(), save(9, "x").digest());
+        assert_ne!(save(1, "x").digest(), save(1, "y").digest());
+        assert_ne!(save(1, "x").digest(), Mutation { base_rev: 2, ..save(1, "x") }.digest());
+        assert_eq!(save(1, "x").digest().len(), 64);
     }
 
     #[test]
@@ -657,6 +731,33 @@ mod local_tests {
         s.on_result(&Op::Save { content: content("我改过") }, 2, &Outcome::Conflict { server: Box::new(server) }, 0.0);
         assert_eq!(s.status(2), LocalStatus::Conflict);
         assert_eq!(s.next_op(&content("我改过"), 2, false), None);
+    }
+
+    #[test]
+    fn starting_over_proposes_again_only_the_authors_items_the_server_lacks_or_holds_older() {
+        let me = 7;
+        let sent = LocalSync { rev: 5, state: Some(ItemState::Submitted), synced_rev: 3, author_id: Some(me), ..LocalSync::default() };
+        // Lacking: submitted again from nothing, and dirty.
+        let again = repropose(&sent, 3, me, None).unwrap_or_default();
+        assert_eq!((again.rev, again.state, again.submit), (0, None, true));
+        assert!(matches!(again.next_op(&content("x"), 3, false), Some((0, Op::Submit { .. }))));
+        assert_eq!(again.status(3), LocalStatus::Pending, "never 已报送 for what the server lacks");
+        // Held at an older draft revision: our text goes on top of it.
+        let older = repropose(&sent, 3, me, Some((2, ItemState::Draft))).unwrap_or_default();
+        assert!(matches!(older.next_op(&content("x"), 3, false), Some((2, Op::Submit { .. }))));
+        // Held at the same or a newer revision: nothing to do.
+        assert_eq!(repropose(&sent, 3, me, Some((5, ItemState::Screening))), None);
+        // With the office at an older step: the device shows the server's step.
+        let step = repropose(&LocalSync { state: Some(ItemState::Signed), ..sent.clone() }, 3, me, Some((4, ItemState::Screening)));
+        assert_eq!(step.map(|s| (s.rev, s.state)), Some((4, Some(ItemState::Screening))));
+        // Someone else's item on a reviewer's device, a never-sent draft, a withdrawn one: left alone.
+        assert_eq!(repropose(&LocalSync { author_id: Some(8), ..sent.clone() }, 3, me, None), None);
+        assert_eq!(repropose(&LocalSync::default(), 1, me, None), None);
+        assert_eq!(repropose(&LocalSync { state: Some(ItemState::Deleted), ..sent.clone() }, 3, me, None), None);
+        // A draft written on this device (no author recorded) that the server lost: saved again.
+        let mine = LocalSync { rev: 2, state: Some(ItemState::Draft), synced_rev: 4, ..LocalSync::default() };
+        let again = repropose(&mine, 4, me, None).unwrap_or_default();
+        assert!(matches!(again.next_op(&content("x"), 4, false), Some((0, Op::Save { .. }))));
     }
 
     #[test]

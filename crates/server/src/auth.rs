@@ -33,9 +33,7 @@ fn token_hash(token: &str) -> String {
 }
 
 fn new_token() -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
-    Ok(hex(&bytes))
+    crate::db::random_hex::<32>().map_err(AppError::Internal)
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age_s: i64) -> Result<HeaderValue, AppError> {
@@ -166,7 +164,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     let now = now_ms();
     // One transaction, one durable commit: the failure count cleared, the session, the audit entry
     // (a county logging in at once queues on SQLite's one writer per commit, not per statement).
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     ratelimit::succeeded(&mut *tx, &username).await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
         .bind(token_hash(&token))
@@ -234,7 +232,7 @@ pub async fn change_password(
     let hash =
         accounts::hashing(move || accounts::hash_password(&new_password)).await.map_err(AppError::Internal)?.map_err(AppError::Internal)?;
     let keep = cookie_token(&headers).map(|t| token_hash(&t)).unwrap_or_default();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
         .bind(&hash)
         .bind(user_id)

@@ -104,7 +104,7 @@ pub async fn close_due(state: &AppState) -> Result<usize, AppError> {
     let mut closed = 0;
     for r in due {
         let (id, office): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         let won = sqlx::query("UPDATE commissions SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
             .bind(now)
             .bind(id)
@@ -291,7 +291,7 @@ pub async fn create(
     let (from, deadline) = (parse_day(&req.from).unwrap_or(0), parse_day(&req.deadline).unwrap_or(0));
     let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
     let now = now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO commissions (office_id, kind, topic, fields, from_day, deadline_day, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )

@@ -60,6 +60,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_drop_redundant_index.sql"),
         include_str!("../migrations/postgres/0013_drop_redundant_index.sql"),
     ),
+    (
+        14,
+        "epoch_digests",
+        include_str!("../migrations/sqlite/0014_epoch_digests.sql"),
+        include_str!("../migrations/postgres/0014_epoch_digests.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken
@@ -67,6 +73,13 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
 pub fn like_pattern(text: &str) -> String {
     let escaped: String = text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
     format!("%{escaped}%")
+}
+
+/// `N` random bytes as lowercase hex.
+pub fn random_hex<const N: usize>() -> anyhow::Result<String> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.
@@ -105,6 +118,34 @@ impl Db {
         }
         let pool = options.connect(url).await.with_context(|| format!("connecting to the database at {url}"))?;
         Ok(Db { pool, backend })
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that read
+    /// first and then wants to write fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT)
+    /// when another writer committed meanwhile — two editors pressing 新建一期 together would both
+    /// see 服务器出错了. On PostgreSQL it is an ordinary transaction.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// The server's epoch: random, and changed by every restore from a backup (`restore`, or
+    /// `new-epoch` after a PostgreSQL restore). Clients that see it change start over.
+    pub async fn epoch<'e, E>(ex: E) -> Result<String, sqlx::Error>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        sqlx::query("SELECT epoch FROM server_meta WHERE id = 1").fetch_one(ex).await?.try_get(0)
+    }
+
+    /// Gives the database a new epoch (after it was restored from a backup).
+    pub async fn new_epoch(&self) -> anyhow::Result<String> {
+        let epoch = random_hex::<16>()?;
+        sqlx::query("UPDATE server_meta SET epoch = $1 WHERE id = 1").bind(&epoch).execute(&self.pool).await?;
+        Ok(epoch)
     }
 
     /// Applies every migration not yet applied, each in its own transaction.

@@ -46,7 +46,7 @@ impl IntoResponse for AppError {
         let (code, detail) = match self {
             AppError::Refused(code, detail) => (code, detail),
             AppError::Db(e) => {
-                let transient = matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed);
+                let transient = transient(&e);
                 tracing::error!(error = %e, transient, "database error");
                 (if transient { ErrorCode::Unavailable } else { ErrorCode::Internal }, None)
             }
@@ -59,6 +59,32 @@ impl IntoResponse for AppError {
         body.detail = detail;
         (status_of(code), Json(body)).into_response()
     }
+}
+
+/// Whether a database error may go away if the client simply tries again: the pool, the
+/// connection, SQLite's lock (codes 5, 6 and 517 after the busy timeout), PostgreSQL's
+/// serialization failures and deadlocks. Clients see 503 and retry with backoff.
+pub fn transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "55P03" | "57P01")),
+        _ => false,
+    }
+}
+
+/// Whether the database refused a statement for what it holds — the same statement would fail
+/// the same way every time (PostgreSQL classes 22 and 23: a NUL character, a value out of range,
+/// a constraint; SQLite's constraint, too-big and mismatch codes). A push turns such a failure
+/// into a rejection of that one mutation instead of failing the batch forever.
+pub fn deterministic(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(d) = e else { return false };
+    let Some(code) = d.code() else { return false };
+    if code.len() == 5 {
+        // PostgreSQL's SQLSTATE: five characters, the class first.
+        return code.starts_with("22") || code.starts_with("23");
+    }
+    // SQLite's (extended) result code: the primary code is its low byte.
+    code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 18 | 19 | 20 | 25))
 }
 
 impl From<sqlx::Error> for AppError {

@@ -128,7 +128,7 @@ pub async fn create(
     let office = my_office(&state, &me).await?;
     may_compose(me.role, me.unit_id == office, IssueState::Draft).map_err(refused)?;
     crate::scores::adoption::publications_of(&state, office).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
     let last = sqlx::query(
         "SELECT year, number, total_number FROM issues WHERE office_id = $1 AND publication_id = $2 ORDER BY total_number DESC LIMIT 1",
@@ -198,7 +198,7 @@ pub async fn save(
     if let Some(p) = req.problems().first() {
         return Err(AppError::bad_request(p.zh));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let row = issue_row(&mut tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
     if me.unit_id != row.office {
         return Err(AppError::refused(ErrorCode::NotFound));
@@ -280,7 +280,7 @@ pub async fn publish(
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<IssueView>, AppError> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let row = issue_row(&mut tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
     if me.unit_id != row.office {
         return Err(AppError::refused(ErrorCode::NotFound));

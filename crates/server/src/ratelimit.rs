@@ -42,7 +42,7 @@ pub async fn locked(db: &Db, keys: &[String]) -> Result<Option<i64>, sqlx::Error
 pub async fn failed(db: &Db, keys: &[String]) -> Result<(), sqlx::Error> {
     let now = now_ms();
     for key in keys {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin_write().await?;
         // Write first: the row (or SQLite's database) is locked for this read-modify-write.
         sqlx::query(
             "INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING",

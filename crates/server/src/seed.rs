@@ -141,7 +141,7 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
     let password = "Xinbao-seed-2026".to_owned();
     let hash = hash_password(&password)?;
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let office: i64 = sqlx::query("INSERT INTO units (parent_id, name, kind, created_at) VALUES (NULL, $1, 'office', $2) RETURNING id")
         .bind(&scale.office)
         .bind(now)

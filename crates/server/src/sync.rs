@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
-use xinbao_core::item::{DraftContent, check_submittable, valid_sha256};
+use xinbao_core::item::{DraftContent, check_storable, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
 use xinbao_core::review::{Actor, Denied, decide, reviewing_office};
 use xinbao_core::role::Role;
@@ -24,11 +24,12 @@ use xinbao_core::sync::{
 
 type Tx = Transaction<'static, Any>;
 
-/// Locks the client's row for this transaction (the first statement is a write, so SQLite
-/// takes its write lock at once and PostgreSQL the row lock) and returns its `last_mid`. A
-/// client seen for the first time starts just before `first_mid`: nothing of it was ever
-/// recorded here (or a restore lost it), so its next mutation is the one to apply.
-async fn lock_client(tx: &mut Tx, client_id: &str, user_id: i64, first_mid: u64) -> Result<u64, AppError> {
+/// Locks the client's row for this transaction (PostgreSQL's row lock; SQLite's write lock was
+/// taken by `BEGIN IMMEDIATE`) and returns its `last_mid`. A client seen for the first time
+/// starts at 0: one whose first mid is above 1 has a past this server does not know (a restore
+/// lost it, or its profile was copied from elsewhere), so it is told to expect 1, starts over
+/// under a new id and proposes again what the server lacks.
+async fn lock_client(tx: &mut Tx, client_id: &str, user_id: i64) -> Result<u64, AppError> {
     let now = now_ms();
     for _ in 0..2 {
         let row = sqlx::query("UPDATE sync_clients SET last_seen_at = $1 WHERE client_id = $2 RETURNING user_id, last_mid")
@@ -49,7 +50,7 @@ async fn lock_client(tx: &mut Tx, client_id: &str, user_id: i64, first_mid: u64)
         )
         .bind(client_id)
         .bind(user_id)
-        .bind(first_mid.saturating_sub(1) as i64)
+        .bind(0i64)
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -76,7 +77,8 @@ struct Pending {
     revisions: Vec<Vec<Value>>,
     /// (item id, at) in the order of the changes.
     changes: Vec<(String, i64)>,
-    results: Vec<(u64, MutationResult, String)>,
+    /// (mid, result, result as stored, the mutation's digest).
+    results: Vec<(u64, MutationResult, String, String)>,
 }
 
 impl Pending {
@@ -103,10 +105,22 @@ impl Pending {
         let results: Vec<Vec<Value>> = self
             .results
             .into_iter()
-            .map(|(mid, _, stored)| vec![Value::Text(client_id.to_owned()), Value::Int(mid as i64), Value::Text(stored)])
+            .map(|(mid, _, stored, digest)| {
+                vec![Value::Text(client_id.to_owned()), Value::Int(mid as i64), Value::Text(stored), Value::Text(digest)]
+            })
             .collect();
-        insert_many(&mut **tx, "mutation_results", &["client_id", "mid", "result"], &results).await?;
+        insert_many(&mut **tx, "mutation_results", &["client_id", "mid", "result", "digest"], &results).await?;
         Ok(())
+    }
+
+    /// How much is collected, to undo a mutation that failed halfway ([`Pending::truncate`]).
+    fn mark(&self) -> (usize, usize) {
+        (self.revisions.len(), self.changes.len())
+    }
+
+    fn truncate(&mut self, (revisions, changes): (usize, usize)) {
+        self.revisions.truncate(revisions);
+        self.changes.truncate(changes);
     }
 }
 
@@ -169,7 +183,10 @@ pub fn reviewed_office(me: &xinbao_core::api::Me) -> i64 {
 }
 
 /// Writes the item's new state and content at `rev`, and logs the change. A new item (`exists`
-/// false) is recorded under `office`, the reviewing office of its author's unit.
+/// false) is recorded under `office`, the reviewing office of its author's unit. The write is
+/// guarded in the SQL itself — an update only from `rev - 1`, an insert only where no item has
+/// the id — so two servers deciding on one item at once never both write: the one that finds
+/// the item moved on gets `false` (nothing written) and answers a conflict.
 #[allow(clippy::too_many_arguments)]
 async fn write_item(
     tx: &mut Tx,
@@ -181,12 +198,13 @@ async fn write_item(
     content: &DraftContent,
     exists: bool,
     office: Option<i64>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let now = now_ms();
     let json = serde_json::to_string(content).map_err(|e| AppError::Internal(e.into()))?;
-    if exists {
+    let written = if exists {
         sqlx::query(
-            "UPDATE items SET rev = $1, state = $2, content = $3, title = $4, body = $5, item_type = $6, updated_at = $7 WHERE id = $8",
+            "UPDATE items SET rev = $1, state = $2, content = $3, title = $4, body = $5, item_type = $6, updated_at = $7 \
+             WHERE id = $8 AND rev = $9",
         )
         .bind(rev as i64)
         .bind(state.as_str())
@@ -196,12 +214,14 @@ async fn write_item(
         .bind(content.item_type.as_str())
         .bind(now)
         .bind(id)
+        .bind(rev as i64 - 1)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected()
     } else {
         sqlx::query(
             "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at, office_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(me.unit_id)
@@ -215,7 +235,11 @@ async fn write_item(
         .bind(now)
         .bind(office)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected()
+    };
+    if written == 0 {
+        return Ok(false);
     }
     // Whoever may read this item may read the photos any of its versions names.
     for photo in &content.photos {
@@ -234,7 +258,23 @@ async fn write_item(
         Value::Int(now),
     ]);
     pending.changes.push((id.to_owned(), now));
-    Ok(())
+    Ok(true)
+}
+
+/// The item as it now stands, after a guarded write found it moved on: answered as a conflict
+/// (the proposal kept), or as not the caller's.
+async fn moved_on(tx: &mut Tx, client_id: &str, m: &Mutation, me: &xinbao_core::api::Me) -> Result<Outcome, AppError> {
+    match load_item(tx, &m.item_id).await? {
+        Some((item, office)) => {
+            let actor = Actor { role: me.role, reviews_it: office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer) };
+            if actor.may_read(item.author_id == me.user_id, item.state) {
+                keep_conflict(tx, client_id, m, &item).await
+            } else {
+                Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh))
+            }
+        }
+        None => Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh)),
+    }
 }
 
 /// The writing checks' report on `content` as JSON, with the report it follows (for a 续报)
@@ -285,6 +325,11 @@ async fn apply(
     if !valid_item_id(&m.item_id) {
         return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
     }
+    if let Op::Save { content } | Op::Submit { content } | Op::Act { content: Some(content), .. } = &m.op
+        && let Err(why) = check_storable(content)
+    {
+        return Ok(rejected(RejectReason::Invalid, why.zh));
+    }
     let loaded = load_item(tx, &m.item_id).await?;
     if let Op::Act { .. } | Op::Comment { .. } = &m.op {
         return review(tx, pending, me, client_id, m, loaded).await;
@@ -303,7 +348,7 @@ async fn apply(
             return Ok(rejected(RejectReason::WrongState, RejectReason::WrongState.text().zh));
         }
     }
-    apply_authors(tx, pending, me, m, current, office).await
+    apply_authors(tx, pending, me, client_id, m, current, office).await
 }
 
 /// Keeps a proposal made on a stale revision, and answers with the server's version.
@@ -333,6 +378,7 @@ async fn apply_authors(
     tx: &mut Tx,
     pending: &mut Pending,
     me: &xinbao_core::api::Me,
+    client_id: &str,
     m: &Mutation,
     current: Option<ItemSnapshot>,
     office: Option<i64>,
@@ -364,7 +410,9 @@ async fn apply_authors(
             // A returned item being revised stays returned until it is submitted again.
             let state =
                 if current.as_ref().is_some_and(|i| i.state == ItemState::Returned) { ItemState::Returned } else { ItemState::Draft };
-            write_item(tx, pending, me, &m.item_id, rev, state, content, exists, office).await?
+            if !write_item(tx, pending, me, &m.item_id, rev, state, content, exists, office).await? {
+                return moved_on(tx, client_id, m, me).await;
+            }
         }
         Op::Submit { content } => {
             let problems = check_submittable(content);
@@ -372,7 +420,9 @@ async fn apply_authors(
                 let detail = problems.iter().map(|p| p.message.zh).collect::<Vec<_>>().join("；");
                 return Ok(rejected(RejectReason::Invalid, detail));
             }
-            write_item(tx, pending, me, &m.item_id, rev, ItemState::Submitted, content, exists, office).await?;
+            if !write_item(tx, pending, me, &m.item_id, rev, ItemState::Submitted, content, exists, office).await? {
+                return moved_on(tx, client_id, m, me).await;
+            }
             // The editor's queue shows what the officer saw while writing: the same checks.
             let report = quality_report(tx, me, content).await?;
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
@@ -381,7 +431,11 @@ async fn apply_authors(
             crate::scores::record_submission(tx, &m.item_id, content, now_ms()).await?;
         }
         Op::Delete => match &current {
-            Some(item) => write_item(tx, pending, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await?,
+            Some(item) => {
+                if !write_item(tx, pending, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await? {
+                    return moved_on(tx, client_id, m, me).await;
+                }
+            }
             None => return Ok(Outcome::Applied { rev: 0 }),
         },
         Op::Act { .. } | Op::Comment { .. } => return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
@@ -438,7 +492,9 @@ async fn review(
                 _ => &item.content,
             };
             let rev = item.rev + 1;
-            write_item(tx, pending, me, &m.item_id, rev, next, text, true, None).await?;
+            if !write_item(tx, pending, me, &m.item_id, rev, next, text, true, None).await? {
+                return moved_on(tx, client_id, m, me).await;
+            }
             let note_json =
                 serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
                     .map_err(|e| AppError::Internal(e.into()))?;
@@ -474,47 +530,86 @@ pub async fn push(
     // the same batch waits, then finds every mid already processed), and one commit makes the
     // batch durable before anything is acknowledged. A failure rolls everything back; the
     // client sends the same mids again.
-    let mut tx = state.db.pool.begin().await?;
-    let first_mid = req.mutations.first().map_or(1, |m| m.mid);
-    let known = lock_client(&mut tx, &req.client_id, me.user_id, first_mid).await?;
+    let mut tx = state.db.begin_write().await?;
+    let known = lock_client(&mut tx, &req.client_id, me.user_id).await?;
+    let epoch = crate::db::Db::epoch(&mut *tx).await?;
     let office = office_of(&mut tx, me.unit_id).await?;
     let mut last_mid = known;
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut expected = None;
+    let mut reused = None;
     let mut replayed = 0;
     let mut pending = Pending::default();
     for m in &req.mutations {
-        if let Some((_, r, _)) = pending.results.iter().find(|(mid, _, _)| *mid == m.mid) {
-            // The same mid twice in one batch: its result, once.
+        let digest = m.digest();
+        if let Some((_, r, _, d)) = pending.results.iter().find(|(mid, ..)| *mid == m.mid) {
+            // The same mid twice in one batch: its result, once — if it asks the same.
+            if *d != digest {
+                reused = Some(m.mid);
+                break;
+            }
             results.push(r.clone());
             replayed += 1;
             continue;
         }
         if m.mid <= last_mid {
-            // Already processed: its stored result, nothing done twice.
-            let row = sqlx::query("SELECT result FROM mutation_results WHERE client_id = $1 AND mid = $2")
+            // Processed before: its stored result, nothing done twice — but only for the very
+            // mutation that was answered. Another one under a used mid means the client went back
+            // in time; answering it from the store would tell it the server holds what it never got.
+            let row = sqlx::query("SELECT result, digest FROM mutation_results WHERE client_id = $1 AND mid = $2")
                 .bind(&req.client_id)
                 .bind(m.mid as i64)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if let Some(row) = row
-                && let Ok(r) = serde_json::from_str::<MutationResult>(&row.try_get::<String, _>(0)?)
-            {
-                results.push(r);
-                replayed += 1;
+            let stored = match &row {
+                Some(row) => {
+                    let same = row.try_get::<Option<String>, _>(1)?.is_none_or(|d| d == digest);
+                    let result = serde_json::from_str::<MutationResult>(&row.try_get::<String, _>(0)?).ok();
+                    result.filter(|r| same && (r.item_id.is_empty() || r.item_id == m.item_id))
+                }
+                None => None,
+            };
+            match stored {
+                Some(mut r) => {
+                    r.item_id = m.item_id.clone();
+                    results.push(r);
+                    replayed += 1;
+                    continue;
+                }
+                None => {
+                    reused = Some(m.mid);
+                    break;
+                }
             }
-            continue;
         }
         if m.mid > last_mid + 1 {
             expected = Some(last_mid + 1);
             break;
         }
-        let outcome = apply(&mut tx, &mut pending, &me, &req.client_id, m, office).await?;
-        let result = MutationResult { mid: m.mid, outcome };
+        // Each mutation in its own savepoint: one the database refuses for what it holds (a NUL
+        // character PostgreSQL will not store, a value out of range) is rejected with its
+        // reason, and the rest of the batch goes on.
+        sqlx::query("SAVEPOINT mutation").execute(&mut *tx).await?;
+        let mark = pending.mark();
+        let outcome = match apply(&mut tx, &mut pending, &me, &req.client_id, m, office).await {
+            Ok(outcome) => {
+                sqlx::query("RELEASE SAVEPOINT mutation").execute(&mut *tx).await?;
+                outcome
+            }
+            Err(AppError::Db(e)) if crate::error::deterministic(&e) => {
+                tracing::warn!(error = %e, mid = m.mid, item = %m.item_id, "mutation refused by the database");
+                sqlx::query("ROLLBACK TO SAVEPOINT mutation").execute(&mut *tx).await?;
+                sqlx::query("RELEASE SAVEPOINT mutation").execute(&mut *tx).await?;
+                pending.truncate(mark);
+                rejected(RejectReason::Invalid, "服务器无法保存这条修改（内容含有数据库不接受的字符或数值），请检查后重新编辑")
+            }
+            Err(e) => return Err(e),
+        };
+        let result = MutationResult { mid: m.mid, item_id: m.item_id.clone(), outcome };
         let stored = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.into()))?;
         last_mid = m.mid;
         results.push(result.clone());
-        pending.results.push((m.mid, result, stored));
+        pending.results.push((m.mid, result, stored, digest));
     }
     pending.flush(&mut tx, &req.client_id).await?;
     if last_mid != known {
@@ -524,11 +619,14 @@ pub async fn push(
             .execute(&mut *tx)
             .await?;
     }
+    if let Some(mid) = reused {
+        tracing::warn!(client = %req.client_id, user = me.user_id, mid, last_mid, "a client reused a mutation id: its device went back in time");
+    }
     // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
     tx.commit().await?;
     let fresh: Vec<&Outcome> = results.iter().skip(replayed).map(|r| &r.outcome).collect();
     state.metrics.pushed(&fresh, replayed);
-    Ok(Json(PushResponse { results, last_mid, expected }))
+    Ok(Json(PushResponse { results, last_mid, expected, reused, epoch }))
 }
 
 /// `POST /api/sync/pull`: the current version of every item of the account changed after the
@@ -560,6 +658,7 @@ pub async fn pull(
         None => 0,
     };
     let head: i64 = sqlx::query("SELECT value FROM seq_counter WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
+    let epoch = crate::db::Db::epoch(&mut *tx).await?;
     let (cursor, reset) = if req.cursor as i64 > head { (0, true) } else { (req.cursor as i64, false) };
     // An officer pulls their own items; an editor or signer also those their office reviews.
     let office = reviewed_office(&me);
@@ -590,7 +689,7 @@ pub async fn pull(
         }
     }
     tx.commit().await?;
-    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset }))
+    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset, epoch }))
 }
 
 /// `GET /api/items/{id}/revisions`: every version of an item, oldest first — for its author and

@@ -54,7 +54,7 @@ async fn a_replayed_batch_is_applied_once() {
     let (status, first) = push(&t, &c, &client(1), batch.clone()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(first["last_mid"], 3);
-    assert_eq!(first["results"][1], json!({"mid": 2, "outcome": "applied", "rev": 2}));
+    assert_eq!(first["results"][1], json!({"mid": 2, "item_id": id(1), "outcome": "applied", "rev": 2}));
     // The connection dropped after the commit; the client sends the same batch again.
     let (_, again) = push(&t, &c, &client(1), batch).await;
     assert_eq!(again["results"], first["results"]);
@@ -178,10 +178,76 @@ async fn an_unknown_cursor_or_client_starts_over_and_nothing_is_confused() {
     let page = pull(&t, &c, &client(1), 1_000_000).await;
     assert_eq!(page["reset"], true);
     assert_eq!(page["changes"].as_array().map(Vec::len), Some(1));
-    // A client this server never saw (its row lost in a restore) starts at its first mid.
+    // A client this server never saw whose first mid is above 1 has a past the server lost (a
+    // restore) or never had (a copied profile): nothing is applied, it is told to start at 1.
     let (_, res) = push(&t, &c, &client(9), vec![save(51, 2, 0, "恢复后的第一条"), save(52, 3, 0, "第二条")]).await;
-    assert_eq!(res["last_mid"], 52);
+    assert_eq!(res["expected"], 1);
+    assert_eq!(res["results"], json!([]));
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 1);
+    // Under a new id from 1, both go.
+    let (_, res) = push(&t, &c, &client(10), vec![save(1, 2, 0, "恢复后的第一条"), save(2, 3, 0, "第二条")]).await;
+    assert_eq!(res["last_mid"], 2);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 3);
+}
+
+#[tokio::test]
+async fn a_mid_reused_for_a_different_mutation_is_refused_never_answered_from_the_store() {
+    // A restore-card PC: mids 1–3 were acknowledged, the disk rolled back to when the next mid
+    // was 2, and the officer then wrote and submitted a new item under mid 2.
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let (_, first) = push(&t, &c, &client(1), vec![save(1, 1, 0, "快照前"), save(2, 2, 0, "快照后一"), save(3, 3, 0, "快照后二")]).await;
+    assert_eq!(first["last_mid"], 3);
+    let epoch = first["epoch"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(epoch.len(), 32);
+    let submit = json!({"mid": 2, "item_id": id(9), "base_rev": 0, "op": "submit", "content": content("还原后新写的稿件")});
+    let (status, res) = push(&t, &c, &client(1), vec![save(1, 1, 0, "快照前"), submit.clone()]).await;
+    assert_eq!(status, StatusCode::OK);
+    // mid 1 asks what it asked before: its stored result, naming its item; mid 2 does not.
+    assert_eq!(res["results"], json!([{"mid": 1, "item_id": id(1), "outcome": "applied", "rev": 1}]));
+    assert_eq!(res["reused"], 2);
+    assert_eq!(res["last_mid"], 3);
+    assert_eq!(count(&t, &format!("SELECT COUNT(*) FROM items WHERE id = '{}'", id(9))).await, 0, "nothing was applied");
+    // The same mutation under a used mid in one batch twice is one answer; a different one is refused.
+    let (_, res) = push(&t, &c, &client(1), vec![submit.clone()]).await;
+    assert_eq!(res["reused"], 2);
+    // Starting over under a new id, the item goes — once.
+    let renumbered = json!({"mid": 1, "item_id": id(9), "base_rev": 0, "op": "submit", "content": content("还原后新写的稿件")});
+    let (_, res) = push(&t, &c, &client(2), vec![renumbered.clone()]).await;
     assert_eq!(res["results"][0]["outcome"], "applied");
+    assert_eq!(res["epoch"], epoch.as_str());
+    let (_, again) = push(&t, &c, &client(2), vec![renumbered]).await;
+    assert_eq!(again["results"], res["results"]);
+    assert_eq!(count(&t, &format!("SELECT COUNT(*) FROM items WHERE id = '{}' AND state = 'submitted'", id(9))).await, 1);
+    assert_eq!(pull(&t, &c, &client(2), 0).await["epoch"], epoch.as_str());
+}
+
+#[tokio::test]
+async fn one_bad_mutation_never_jams_the_queue() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    // A NUL character in a draft: refused with its reason by the one rule, before any SQL.
+    let mut nul = save(1, 1, 0, "含有控制字符");
+    nul["content"]["body"] = json!("正文\u{0000}正文");
+    // A whole book pasted: refused with its reason.
+    let mut book = save(2, 2, 0, "整本书");
+    book["content"]["body"] = json!("字".repeat(xinbao_core::item::DRAFT_MAX_CHARS + 1));
+    // A comment with a NUL reaches the database: PostgreSQL refuses it (SQLite stores it); the
+    // savepoint keeps the batch going either way.
+    let comment = json!({"mid": 4, "item_id": id(3), "base_rev": 1, "op": "comment", "text": "评论\u{0000}"});
+    let (status, res) = push(&t, &c, &client(1), vec![nul, book, save(3, 3, 0, "好稿件"), comment, save(5, 4, 0, "后面的稿件")]).await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    assert_eq!(res["last_mid"], 5);
+    assert_eq!(res["results"][0]["outcome"], "rejected");
+    assert!(res["results"][0]["detail"].as_str().unwrap_or_default().contains("控制字符"));
+    assert_eq!(res["results"][1]["outcome"], "rejected");
+    assert!(res["results"][1]["detail"].as_str().unwrap_or_default().contains("太长"));
+    assert_eq!(res["results"][2]["outcome"], "applied");
+    let on_pg = std::env::var("XINBAO_TEST_PG").is_ok();
+    assert_eq!(res["results"][3]["outcome"], if on_pg { "rejected" } else { "applied" }, "{}", res["results"][3]);
+    assert_eq!(res["results"][4]["outcome"], "applied");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 2);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM change_log").await, if on_pg { 2 } else { 3 });
 }
 
 #[tokio::test]
@@ -270,8 +336,8 @@ async fn every_revision_is_kept_and_a_withdrawn_draft_can_be_restored() {
     let c = officer(&t, "lzw").await;
     let delete = json!({"mid": 3, "item_id": id(1), "base_rev": 2, "op": "delete"});
     let (_, res) = push(&t, &c, &client(1), vec![save(1, 1, 0, "原稿"), save(2, 1, 1, "改稿"), delete, save(4, 1, 3, "恢复")]).await;
-    assert_eq!(res["results"][2], json!({"mid": 3, "outcome": "applied", "rev": 3}));
-    assert_eq!(res["results"][3], json!({"mid": 4, "outcome": "applied", "rev": 4}), "restoring from the trash saves again");
+    assert_eq!(res["results"][2], json!({"mid": 3, "item_id": id(1), "outcome": "applied", "rev": 3}));
+    assert_eq!(res["results"][3], json!({"mid": 4, "item_id": id(1), "outcome": "applied", "rev": 4}), "restoring from the trash saves again");
     assert_eq!(count(&t, "SELECT COUNT(*) FROM item_revisions").await, 4);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM item_revisions WHERE rev = 1 AND content LIKE '%原稿%'").await, 1);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE state = 'draft' AND title = '恢复'").await, 1);

@@ -43,7 +43,7 @@ pub async fn change_scoring(
     }
     let office = my_office(&state, &me).await?;
     let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     replace_version(&mut tx, office, &req, &body, me.user_id).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "scoring_table", &day_text(req.effective_from), &body).await?;
     tx.commit().await?;
@@ -139,7 +139,7 @@ pub async fn recompute(
     }
     let office = my_office(&state, &me).await?;
     let body = serde_json::to_string(&req.table).map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     replace_version(&mut tx, office, &req.table, &body, me.user_id).await?;
     let before =
         sqlx::query("SELECT COUNT(*), CAST(COALESCE(SUM(centi), 0) AS BIGINT) FROM score_events WHERE office_id = $1 AND day >= $2")
@@ -231,7 +231,7 @@ pub async fn save_class(
     if name_taken(&state, "unit_classes", office, &name, req.id).await? {
         return Err(AppError::bad_request("已有同名的单位类别"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if req.id == 0 {
         sqlx::query("INSERT INTO unit_classes (office_id, name, monthly_quota, weekly_per_person) VALUES ($1, $2, $3, $4)")
             .bind(office)
@@ -286,7 +286,7 @@ pub async fn set_unit_class(
             .ok_or_else(|| AppError::bad_request("没有这个单位类别"))?
             .try_get(0)?,
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE units SET class_id = $1 WHERE id = $2").bind(req.class_id).bind(unit).execute(&mut *tx).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "unit_class_set", &unit.to_string(), &class_name).await?;
     tx.commit().await?;
@@ -313,7 +313,7 @@ pub async fn save_publication(
     if name_taken(&state, "publications", office, &name, req.id).await? {
         return Err(AppError::bad_request("已有同名的刊物"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if req.id == 0 {
         sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4)")
             .bind(office)
@@ -355,7 +355,7 @@ pub async fn set_floor(
         return Err(AppError::bad_request("采用率下限应在0到100之间"));
     }
     let before = super::floor_percent(&state).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE settings SET value = $1 WHERE key = 'adoption_rate_floor'").bind(req.percent.to_string()).execute(&mut *tx).await?;
     crate::accounts::audit_in(
         &mut *tx,

@@ -86,7 +86,7 @@ pub async fn adopt(
     if req.form != Form::Combined && !req.with.is_empty() {
         return Err(AppError::bad_request("只有综合采用才能合编多篇稿件"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let mut ids = vec![id.clone()];
     ids.extend(req.with.iter().filter(|w| **w != id).cloned());
     ids.dedup();
@@ -258,7 +258,7 @@ pub async fn instruct(
     let day = date(&req.date)?;
     let leader = bounded(&req.leader, MAX_SHORT, "批示领导")?;
     let text = bounded(&req.text, MAX_TEXT, "批示内容")?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let item = load(&mut tx, &id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
     let who = actor(&me, item.office);
     if !who.may_read_scores(item.credit.author_id == me.user_id, item.state) {
@@ -304,7 +304,7 @@ pub async fn feedback(
     ApiJson(req): ApiJson<Feedback>,
 ) -> Result<Json<InstructionView>, AppError> {
     let note = bounded(&req.note, MAX_TEXT, "反馈情况")?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let row = sqlx::query("SELECT item_id FROM instructions WHERE id = $1")
         .bind(instruction)
         .fetch_optional(&mut *tx)

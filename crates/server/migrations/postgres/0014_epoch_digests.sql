@@ -1,0 +1,12 @@
+-- Stored results keep a digest of the mutation they answered: a replayed mid that asks
+-- something else (a rolled-back or copied browser profile) is refused, never answered from the
+-- store. The server's epoch changes with every restore from a backup. Each account has a
+-- secret its sessions may read, under which devices also wrap their local data key, so a
+-- password reset elsewhere never makes a device's sealed drafts unreadable.
+ALTER TABLE mutation_results ADD COLUMN digest TEXT;
+CREATE TABLE server_meta (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    epoch TEXT NOT NULL
+);
+INSERT INTO server_meta (id, epoch) VALUES (1, md5(random()::text || clock_timestamp()::text));
+ALTER TABLE users ADD COLUMN device_secret TEXT;
