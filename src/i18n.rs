@@ -230,6 +230,13 @@ pub mod ui {
         "Your session expired; enter your password to go on syncing (nothing is lost)",
     );
     pub const STORAGE_FULL: Text = Text::new("本机存储空间已满，请清理后重试", "This device's storage is full; free some space and retry");
+    pub const TOO_LARGE_TO_SEND: Text =
+        Text::new("这篇稿件太大，服务器无法接收，请删减内容后重新保存", "This item is too large for the server; shorten it and save again");
+    pub const WENT_BACK: Text = Text::new(
+        "这台电脑似乎在重启时会还原磁盘（还原卡、冰点还原等）或使用了复制来的浏览器资料：关机前请务必把稿件发送出去（或导出到U盘），否则重启后会丢失。",
+        "This PC seems to restore its disk at restart (a restore card or freeze software) or uses a copied browser profile: send (or export) your items before shutting down, or they are lost at the next restart.",
+    );
+    pub const WENT_BACK_UNSENT: Text = Text::new("本机还有未发送的稿件：", "Unsent items on this PC: ");
     pub const CONTINUE: Text = Text::new("继续", "Continue");
     pub const RECEIPTS: Text = Text::new("回执", "Receipts");
     pub const RECEIPTS_WHY: Text = Text::new(

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -61,6 +61,9 @@ pub struct SyncState {
     pub generation: RwSignal<u64>,
     /// When the desk's inbox was last fetched (after a round that reached the server).
     pub inbox_at: RwSignal<Option<f64>>,
+    /// This device was found to have gone back in time (a restore card rolled its disk back, or
+    /// its browser profile was copied): unsent work must go before it is shut down.
+    pub went_back: RwSignal<bool>,
 }
 
 /// A round's result.
@@ -125,6 +128,7 @@ impl SyncState {
             need_login: RwSignal::new(false),
             generation: RwSignal::new(0),
             inbox_at: RwSignal::new(None),
+            went_back: RwSignal::new(false),
         };
         Effect::new(move |_| {
             let user = session.me.with(|m| m.as_ref().map(|m| (m.user_id, m.must_change_password)));
@@ -157,6 +161,7 @@ impl SyncState {
         spawn_local(async move {
             if let Ok(meta) = outbox::meta(user).await {
                 self.last_ok.set(meta.last_ok);
+                self.went_back.set(meta.went_back.is_some());
             }
         });
         // The first round waits until the page has painted: reading thousands of drafts must not
@@ -302,12 +307,65 @@ impl SyncState {
         slot.borrow_mut().take().or(Some(Err(RoundError::Server)))
     }
 
-    /// Push everything waiting, then pull everything new.
+    /// Push everything waiting, then pull everything new. The pull runs whatever the push did
+    /// (items the office returned reach this PC even while the server refuses something of
+    /// ours); a server error of the push is reported after it.
     async fn round(self, user: i64) -> Result<(), RoundError> {
         let meta = outbox::meta(user).await?;
         let mut client_id = meta.client_id.clone();
         let mut from_scratch = meta.cursor == 0;
         let mut restarts = 0;
+        let mut push_failed = None;
+        match self.push_all(user, &mut client_id, &mut restarts).await {
+            Ok(restarted) => from_scratch |= restarted,
+            Err(RoundError::Server) => push_failed = Some(RoundError::Server),
+            Err(e) => return Err(e),
+        }
+        let mut cursor = if from_scratch { 0 } else { meta.cursor };
+        let mut seen = HashMap::new();
+        loop {
+            let page = api::pull(&PullRequest { client_id: client_id.clone(), cursor }).await.map_err(|e| self.failed(e))?;
+            self.online.set(Some(true));
+            if outbox::note_epoch(user, &page.epoch).await? {
+                // The server was restored from a backup since this device last heard from it:
+                // start over and compare everything.
+                restarts += 1;
+                if restarts > 3 {
+                    return Err(RoundError::Server);
+                }
+                client_id = outbox::start_over(user, false).await?.client_id;
+                from_scratch = true;
+                cursor = 0;
+                seen.clear();
+                continue;
+            }
+            if page.reset {
+                from_scratch = true;
+                seen.clear();
+            }
+            let items = outbox::apply_pull(user, &page).await?;
+            if !items.is_empty() {
+                self.generation.update(|g| *g += 1);
+            }
+            seen.extend(items.into_iter().map(|(id, rev, state)| (id, (rev, state))));
+            cursor = page.cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        if from_scratch && outbox::repropose_missing(user, &seen).await? > 0 {
+            AGAIN.with(|a| a.set(true));
+        }
+        match push_failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends the outbox in bounded batches; true when the numbering started over (the caller
+    /// then pulls everything and proposes again what the server lacks).
+    async fn push_all(self, user: i64, client_id: &mut String, restarts: &mut u32) -> Result<bool, RoundError> {
+        let mut restarted = false;
         let mut done = 0;
         // An answer can leave more to send (a save acknowledged while the author pressed 报送):
         // freeze again until nothing is left, a few passes at most.
@@ -329,18 +387,24 @@ impl SyncState {
                 match api::push(&req).await {
                     Ok(resp) => {
                         self.online.set(Some(true));
-                        outbox::apply_results(user, &resp.results).await?;
+                        let mismatched = outbox::apply_results(user, &resp.results).await?;
                         self.generation.update(|g| *g += 1);
                         let answered: HashSet<u64> = resp.results.iter().map(|r| r.mid).collect();
-                        if resp.expected.is_some() || answered.is_empty() {
-                            // The server lost track of this client (restored from a backup):
-                            // start the numbering over under a new id and pull everything again.
-                            restarts += 1;
-                            if restarts > 2 {
+                        let went_back = resp.reused.is_some() || mismatched;
+                        let restored = outbox::note_epoch(user, &resp.epoch).await?;
+                        if went_back || restored || resp.expected.is_some() || answered.is_empty() {
+                            // This device's numbering went back in time (a restore card, a copied
+                            // profile), or the server lost track of it (restored from a backup):
+                            // start over under a new id, pull everything, propose again.
+                            *restarts += 1;
+                            if *restarts > 3 {
                                 return Err(RoundError::Server);
                             }
-                            client_id = outbox::start_over(user).await?.client_id;
-                            from_scratch = true;
+                            if went_back {
+                                self.went_back.set(true);
+                            }
+                            *client_id = outbox::start_over(user, went_back).await?.client_id;
+                            restarted = true;
                             queue = outbox::freeze(user).await?.1;
                             continue;
                         }
@@ -350,40 +414,25 @@ impl SyncState {
                         self.report(done, total);
                     }
                     Err(ApiError::Server(ErrorCode::TooLarge)) if n > 1 => batch = (n / 2).max(1),
-                    Err(ApiError::Server(ErrorCode::Forbidden)) if restarts == 0 => {
+                    Err(ApiError::Server(ErrorCode::TooLarge)) => {
+                        // One mutation larger than the server takes: set aside with the reason,
+                        // the rest go on.
+                        let mid = queue[0].mid;
+                        outbox::set_aside(user, mid, ui::TOO_LARGE_TO_SEND.zh).await?;
+                        queue = outbox::freeze(user).await?.1;
+                    }
+                    Err(ApiError::Server(ErrorCode::Forbidden)) if *restarts == 0 => {
                         // This id is known as another account's: never share it.
-                        restarts += 1;
-                        client_id = outbox::start_over(user).await?.client_id;
-                        from_scratch = true;
+                        *restarts += 1;
+                        *client_id = outbox::start_over(user, false).await?.client_id;
+                        restarted = true;
                         queue = outbox::freeze(user).await?.1;
                     }
                     Err(e) => return Err(self.failed(e)),
                 }
             }
         }
-        let mut cursor = if from_scratch { 0 } else { meta.cursor };
-        let mut seen = HashSet::new();
-        loop {
-            let page = api::pull(&PullRequest { client_id: client_id.clone(), cursor }).await.map_err(|e| self.failed(e))?;
-            self.online.set(Some(true));
-            if page.reset {
-                from_scratch = true;
-                seen.clear();
-            }
-            let ids = outbox::apply_pull(user, &page).await?;
-            if !ids.is_empty() {
-                self.generation.update(|g| *g += 1);
-            }
-            seen.extend(ids);
-            cursor = page.cursor;
-            if !page.has_more {
-                break;
-            }
-        }
-        if from_scratch && outbox::repropose_missing(user, &seen).await? > 0 {
-            AGAIN.with(|a| a.set(true));
-        }
-        Ok(())
+        Ok(restarted)
     }
 
     /// What a failed request means for the round (and the badge).

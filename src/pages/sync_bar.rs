@@ -40,6 +40,16 @@ pub fn SyncBar() -> impl IntoView {
                 <span class="sync-problem" data-testid="sync-problem">{i18n.t(t)}</span>
             })}
         </div>
+        // Said plainly, and kept saying while anything is unsent: this PC goes back in time.
+        {move || sync.went_back.get().then(|| {
+            let unsent = sync.pending.get();
+            view! {
+                <p class="warning went-back" role="alert" data-testid="went-back">
+                    {i18n.t(ui::WENT_BACK)}
+                    {(unsent > 0).then(|| format!(" {}{}", i18n.t(ui::WENT_BACK_UNSENT), unsent))}
+                </p>
+            }
+        })}
         <Relogin />
     }
     .into_any()

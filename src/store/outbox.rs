@@ -21,9 +21,11 @@ use super::{
 use crate::util::{now_ms, random_id};
 use idb::{Query, TransactionMode};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsValue;
-use xinbao_core::sync::{ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, on_pulled};
+use xinbao_core::sync::{
+    ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, on_pulled, repropose,
+};
 
 const META_KEY: &str = "sync";
 /// Receipts kept on the device; the oldest go first.
@@ -39,11 +41,18 @@ pub struct SyncMeta {
     pub cursor: u64,
     #[serde(default)]
     pub last_ok: Option<f64>,
+    /// The server's epoch as last heard (a new one means it was restored from a backup).
+    #[serde(default)]
+    pub epoch: Option<String>,
+    /// When this device was found to have gone back in time (its mids were reused: a restore
+    /// card, a copied profile) — the desk warns while anything is unsent.
+    #[serde(default)]
+    pub went_back: Option<f64>,
 }
 
 impl SyncMeta {
     fn new() -> SyncMeta {
-        SyncMeta { key: META_KEY.into(), client_id: random_id(), next_mid: 1, cursor: 0, last_ok: None }
+        SyncMeta { key: META_KEY.into(), client_id: random_id(), next_mid: 1, cursor: 0, last_ok: None, epoch: None, went_back: None }
     }
 }
 
@@ -155,8 +164,20 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
             let urgent = |d: &LocalDraft| d.content.item_type != xinbao_core::item::ItemType::Urgent;
             urgent(a).cmp(&urgent(b)).then(a.updated_at.total_cmp(&b.updated_at))
         });
-        for d in drafts {
+        let mut refused = Vec::new();
+        for mut d in drafts {
             let Some((base_rev, op)) = d.sync.next_op(&d.content, d.local_rev, d.deleted_at.is_some()) else { continue };
+            // What no server would store (a pasted book, a NUL) is refused here, with the same
+            // reason the server would give, and never jams the queue.
+            if let Op::Save { content } | Op::Submit { content } = &op
+                && let Err(why) = xinbao_core::item::check_storable(content)
+            {
+                let outcome = Outcome::Rejected { reason: xinbao_core::sync::RejectReason::Invalid, detail: why.zh.to_owned() };
+                d.sync.on_result(&op, d.local_rev, &outcome, now_ms());
+                store.put(&to_js(&d)?, None)?.await?;
+                refused.push(d);
+                continue;
+            }
             let entry = OutboxEntry { mid: meta.next_mid, item_id: d.id, base_rev, local_rev: d.local_rev, title: d.content.title, op };
             meta.next_mid += 1;
             outbox.put(&to_js(&entry)?, None)?.await?;
@@ -164,6 +185,9 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
         }
         meta_store.put(&to_js(&meta)?, None)?.await?;
         commit(tx).await?;
+        for d in &refused {
+            super::wrote(d);
+        }
         entries.sort_by_key(|e| e.mid);
         Ok((meta, entries))
     }
@@ -172,8 +196,10 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
 }
 
 /// Records the server's answers: each draft's sync state, its outbox entry retired and a
-/// receipt written — all in one transaction. Returns how many entries were retired.
-pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<usize, StoreError> {
+/// receipt written — all in one transaction. An answer that names another item than the one
+/// this device sent under that mid is not applied (the numbering went back: the caller starts
+/// over); returns whether any did.
+pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<bool, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -181,9 +207,14 @@ pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<usiz
         let (drafts, outbox, receipts) = (tx.object_store(DRAFTS)?, tx.object_store(OUTBOX)?, tx.object_store(RECEIPTS)?);
         let now = now_ms();
         let mut changed = Vec::new();
+        let mut mismatched = false;
         for r in results {
             let key = JsValue::from_f64(r.mid as f64);
             let Some(entry) = outbox.get(key.clone())?.await?.map(from_js::<OutboxEntry>).transpose()? else { continue };
+            if !r.item_id.is_empty() && r.item_id != entry.item_id {
+                mismatched = true;
+                continue;
+            }
             if let Some(v) = drafts.get(JsValue::from_str(&entry.item_id))?.await? {
                 let mut d: LocalDraft = from_js(v)?;
                 d.sync.on_result(&entry.op, entry.local_rev, &r.outcome, now);
@@ -213,7 +244,7 @@ pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<usiz
         for d in &changed {
             super::wrote(d);
         }
-        Ok(changed.len())
+        Ok(mismatched)
     }
     .await;
     classify(result).await
@@ -232,9 +263,10 @@ async fn trim_receipts(receipts: &idb::ObjectStore) -> Result<(), StoreError> {
 }
 
 /// Starts the numbering over under a new client id (the server lost track of this client: a
-/// restore from backup, or storage of another account's id), keeping every waiting mutation in
-/// order, renumbered from 1, and the cursor reset so everything is pulled again.
-pub async fn start_over(user: i64) -> Result<SyncMeta, StoreError> {
+/// restore from backup, storage of another account's id; or this device went back in time,
+/// `went_back`), keeping every waiting mutation in order, renumbered from 1, and the cursor
+/// reset so everything is pulled again.
+pub async fn start_over(user: i64, went_back: bool) -> Result<SyncMeta, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -243,13 +275,20 @@ pub async fn start_over(user: i64) -> Result<SyncMeta, StoreError> {
         let mut entries: Vec<OutboxEntry> = outbox.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
         entries.sort_by_key(|e| e.mid);
         outbox.clear()?.await?;
-        let mut meta = SyncMeta::new();
+        let meta_store = tx.object_store(META)?;
+        let old = get_meta(&meta_store).await?;
+        let mut meta = SyncMeta {
+            last_ok: old.as_ref().and_then(|m| m.last_ok),
+            epoch: old.as_ref().and_then(|m| m.epoch.clone()),
+            went_back: if went_back { Some(now_ms()) } else { old.as_ref().and_then(|m| m.went_back) },
+            ..SyncMeta::new()
+        };
         for mut e in entries {
             e.mid = meta.next_mid;
             meta.next_mid += 1;
             outbox.put(&to_js(&e)?, None)?.await?;
         }
-        tx.object_store(META)?.put(&to_js(&meta)?, None)?.await?;
+        meta_store.put(&to_js(&meta)?, None)?.await?;
         commit(tx).await?;
         Ok(meta)
     }
@@ -269,8 +308,9 @@ fn from_snapshot(user: i64, s: &ItemSnapshot) -> LocalDraft {
 }
 
 /// Applies one page of a pull — new base versions, conflicts marked, outbox entries the server
-/// has processed retired, and the new cursor — in one transaction. Returns the ids it saw.
-pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, StoreError> {
+/// has processed retired, and the new cursor — in one transaction. Returns each item it saw
+/// with the server's revision and state.
+pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<(String, u64, ItemState)>, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -361,16 +401,18 @@ pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<String>, S
         for d in &changed {
             super::wrote(d);
         }
-        Ok(page.changes.iter().map(|c| c.id.clone()).collect())
+        Ok(page.changes.iter().map(|c| (c.id.clone(), c.rev, c.state)).collect())
     }
     .await;
     classify(result).await
 }
 
-/// After a full pull that followed a reset (the server restored from an older backup): items
-/// this device had on the server that the server no longer has are proposed again — as drafts,
-/// or submitted if they were.
-pub async fn repropose_missing(user: i64, seen: &HashSet<String>) -> Result<usize, StoreError> {
+/// After a full pull that followed a start over (a server restored from an older backup, this
+/// device rolled back or copied): the account's items this device was told the server holds,
+/// but which the server lacks or holds at an older revision, are proposed again — as drafts,
+/// or submitted if they were (`xinbao_core::sync::repropose` decides). `seen` is every item of
+/// the full pull with the server's revision and state.
+pub async fn repropose_missing(user: i64, seen: &HashMap<String, (u64, ItemState)>) -> Result<usize, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -379,12 +421,11 @@ pub async fn repropose_missing(user: i64, seen: &HashSet<String>) -> Result<usiz
         let all: Vec<LocalDraft> = drafts.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
         let mut n = 0;
         for mut d in all {
-            let lost = d.owner == user && d.sync.state.is_some_and(|s| s != ItemState::Deleted) && !seen.contains(&d.id);
-            if !lost {
+            if d.owner != user {
                 continue;
             }
-            let was_submitted = d.sync.state == Some(ItemState::Submitted);
-            d.sync = LocalSync { submit: was_submitted, ..LocalSync::default() };
+            let Some(sync) = repropose(&d.sync, d.local_rev, user, seen.get(&d.id).copied()) else { continue };
+            d.sync = sync;
             drafts.put(&to_js(&d)?, None)?.await?;
             n += 1;
         }
@@ -397,6 +438,68 @@ pub async fn repropose_missing(user: i64, seen: &HashSet<String>) -> Result<usiz
     }
     .await;
     classify(result).await
+}
+
+/// Records the server's epoch; true when this device knew another one (the server was restored
+/// from a backup since: the caller starts over).
+pub async fn note_epoch(user: i64, epoch: &str) -> Result<bool, StoreError> {
+    if epoch.is_empty() {
+        return Ok(false);
+    }
+    let db = db(user).await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(META)?;
+    let mut meta = get_meta(&store).await?.unwrap_or_else(SyncMeta::new);
+    let changed = meta.epoch.as_deref().is_some_and(|e| e != epoch);
+    if meta.epoch.as_deref() != Some(epoch) {
+        meta.epoch = Some(epoch.to_owned());
+        store.put(&to_js(&meta)?, None)?.await?;
+    }
+    commit(tx).await?;
+    Ok(changed)
+}
+
+/// Sets aside the one mutation `mid` the server cannot take at all (larger than its body limit):
+/// its draft is marked failed with `reason`, as if refused, and not sent again until edited; the
+/// mutations after it move down one mid, so the numbering the server expects stays contiguous
+/// (the server never processed `mid` nor anything after it: pushes are contiguous).
+pub async fn set_aside(user: i64, mid: u64, reason: &str) -> Result<(), StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[META, DRAFTS, OUTBOX], TransactionMode::ReadWrite)?;
+        let (meta_store, drafts, outbox) = (tx.object_store(META)?, tx.object_store(DRAFTS)?, tx.object_store(OUTBOX)?);
+        let mut entries: Vec<OutboxEntry> = outbox.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+        entries.sort_by_key(|e| e.mid);
+        let Some(entry) = entries.iter().find(|e| e.mid == mid).cloned() else {
+            let _ = commit(tx).await;
+            return Ok(None);
+        };
+        let mut changed = None;
+        if let Some(v) = drafts.get(JsValue::from_str(&entry.item_id))?.await? {
+            let mut d: LocalDraft = from_js(v)?;
+            let refused = Outcome::Rejected { reason: xinbao_core::sync::RejectReason::Invalid, detail: reason.to_owned() };
+            d.sync.on_result(&entry.op, entry.local_rev, &refused, now_ms());
+            drafts.put(&to_js(&d)?, None)?.await?;
+            changed = Some(d);
+        }
+        for e in entries.iter().filter(|e| e.mid >= mid) {
+            outbox.delete(JsValue::from_f64(e.mid as f64))?.await?;
+        }
+        for e in entries.into_iter().filter(|e| e.mid > mid) {
+            outbox.put(&to_js(&OutboxEntry { mid: e.mid - 1, ..e })?, None)?.await?;
+        }
+        let mut meta = get_meta(&meta_store).await?.unwrap_or_else(SyncMeta::new);
+        meta.next_mid = meta.next_mid.saturating_sub(1).max(1);
+        meta_store.put(&to_js(&meta)?, None)?.await?;
+        commit(tx).await?;
+        Ok(changed)
+    }
+    .await;
+    if let Some(d) = classify(result).await? {
+        super::wrote(&d);
+    }
+    Ok(())
 }
 
 /// Records when the last sync round finished without error.

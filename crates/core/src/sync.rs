@@ -555,7 +555,15 @@ pub fn repropose(local: &LocalSync, local_rev: u32, me: i64, server: Option<(u64
     let sent = !acked.authors_turn();
     match server {
         // The server lacks it: propose it again from nothing (submitted again if it was).
-        None => Some(LocalSync { rev: 0, state: None, synced_rev: local_rev.wrapping_sub(1), submit: sent || local.submit, conflict: None, failed: None, ..local.clone() }),
+        None => Some(LocalSync {
+            rev: 0,
+            state: None,
+            synced_rev: local_rev.wrapping_sub(1),
+            submit: sent || local.submit,
+            conflict: None,
+            failed: None,
+            ..local.clone()
+        }),
         Some((rev, _)) if rev >= local.rev => None,
         // The server holds an older revision the author may still change: send ours on top of it.
         Some((rev, state)) if state.authors_turn() => Some(LocalSync {

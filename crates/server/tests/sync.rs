@@ -337,7 +337,11 @@ async fn every_revision_is_kept_and_a_withdrawn_draft_can_be_restored() {
     let delete = json!({"mid": 3, "item_id": id(1), "base_rev": 2, "op": "delete"});
     let (_, res) = push(&t, &c, &client(1), vec![save(1, 1, 0, "原稿"), save(2, 1, 1, "改稿"), delete, save(4, 1, 3, "恢复")]).await;
     assert_eq!(res["results"][2], json!({"mid": 3, "item_id": id(1), "outcome": "applied", "rev": 3}));
-    assert_eq!(res["results"][3], json!({"mid": 4, "item_id": id(1), "outcome": "applied", "rev": 4}), "restoring from the trash saves again");
+    assert_eq!(
+        res["results"][3],
+        json!({"mid": 4, "item_id": id(1), "outcome": "applied", "rev": 4}),
+        "restoring from the trash saves again"
+    );
     assert_eq!(count(&t, "SELECT COUNT(*) FROM item_revisions").await, 4);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM item_revisions WHERE rev = 1 AND content LIKE '%原稿%'").await, 1);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE state = 'draft' AND title = '恢复'").await, 1);
