@@ -478,6 +478,18 @@ pub mod ui {
     pub const UNLOCK: Text = Text::new("解锁", "Unlock");
     pub const UNLOCKING: Text = Text::new("正在解锁…", "Unlocking…");
     pub const UNLOCK_WRONG: Text = Text::new("密码不正确", "Wrong password");
+    pub const UNLOCK_NEW_PASSWORD_HINT: Text = Text::new(
+        "密码被管理员重置或在别的电脑上改过？联网时直接输入新密码即可，本机稿件不会丢失。",
+        "Password reset by the administrator or changed on another PC? While online, just enter the new one: nothing on this PC is lost.",
+    );
+    pub const UNLOCK_WRONG_OFFLINE: Text = Text::new(
+        "密码不正确。如果密码刚在别处修改过，请连上网络后再输入新密码。",
+        "Wrong password. If it was just changed elsewhere, connect to the network and enter the new one.",
+    );
+    pub const UNLOCK_OLD_PASSWORD_NEEDED: Text = Text::new(
+        "新密码正确，但本机的稿件是用原来的密码加密的（在本功能上线前保存）。请输入原来的密码解锁；稿件都还在。",
+        "The new password is right, but this PC's drafts were sealed under the old one (saved before this feature). Enter the old password to unlock them; nothing was deleted.",
+    );
     pub const FORGOT_PASSWORD: Text = Text::new("忘记密码？", "Forgot the password?");
     pub const FORGET_BEFORE: Text = Text::new(
         "没有密码，本机加密的稿件就无法再打开。已发送到服务器的稿件不受影响，用新密码登录后会自动取回；尚未发送的",

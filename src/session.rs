@@ -19,6 +19,11 @@ struct OfflineUnlock {
     me: Me,
     #[serde(default)]
     wrapped: Option<WrappedKey>,
+    /// The same data key wrapped under the account's device secret, which the server releases
+    /// only to a session that just proved the password: a password reset by the administrator,
+    /// or changed on another PC, still opens this PC's sealed drafts after an online login.
+    #[serde(default)]
+    escrowed: Option<WrappedKey>,
 }
 
 fn unlock_key(username: &str) -> String {
@@ -32,28 +37,42 @@ fn random<const N: usize>() -> [u8; N] {
 }
 
 /// After an online login (or a password change): remember a verifier so this account can open
-/// its drafts offline, and hold the account's data key in this tab. The key is the one this
-/// tab already holds, or the one the password unwraps; when neither (the password was reset
-/// elsewhere), what the old key sealed can never be opened again and the local database is
-/// cleared — the server sends back everything it has with the next sync.
-pub async fn remember_for_offline(me: &Me, password: &str) {
+/// its drafts offline, and hold the account's data key in this tab. The key is the one this tab
+/// already holds, or the one the password unwraps, or the one the account's device secret
+/// unwraps (the password was reset or changed elsewhere). Nothing is ever deleted here: when no
+/// key opens what this PC holds sealed, everything is kept and the old unlock record too, and
+/// the tab stays locked — the unlock page asks for the old password. Returns whether the data
+/// key is held.
+pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
     let previous: Option<OfflineUnlock> = LocalStorage::get(unlock_key(&me.username)).ok();
+    let secret = crate::api::get_json::<xinbao_core::api::DeviceKey>("/api/me/device-key").await.ok().map(|k| k.secret);
     let known = crate::vault::key_of(me.user_id)
-        .or_else(|| previous.as_ref().and_then(|r| r.wrapped.as_ref()).and_then(|w| w.unwrap_with(password)));
+        .or_else(|| previous.as_ref().and_then(|r| r.wrapped.as_ref()).and_then(|w| w.unwrap_with(password)))
+        .or_else(|| {
+            let (r, s) = (previous.as_ref()?, secret.as_deref()?);
+            r.escrowed.as_ref()?.unwrap_with(s)
+        });
+    let sealed_here = previous.as_ref().is_some_and(|r| r.wrapped.is_some());
+    let same_key = known.is_some();
     let key = match known {
         Some(k) => k,
-        None => {
-            if previous.as_ref().is_some_and(|r| r.wrapped.is_some()) {
-                let _ = crate::store::delete_all(me.user_id).await;
-            }
-            DataKey::from_bytes(&random::<32>()).unwrap_or_else(|| DataKey::from_password(password, &random::<16>(), 1))
-        }
+        // Sealed drafts no key here opens: keep them, keep the record, ask for the old password.
+        None if sealed_here && me.seal_local => return false,
+        // Nothing sealed here (or sealing is off, so the records are plain): a new key.
+        None => DataKey::from_bytes(&random::<32>()).unwrap_or_else(|| DataKey::from_password(password, &random::<16>(), 1)),
     };
     let wrapped = WrappedKey::wrap(&key, password, random::<16>().to_vec(), random::<NONCE_LEN>());
-    let record = OfflineUnlock { verifier: Verifier::new(password, random::<16>().to_vec()), me: me.clone(), wrapped: Some(wrapped) };
+    let escrowed = match &secret {
+        Some(s) => Some(WrappedKey::wrap(&key, s, random::<16>().to_vec(), random::<NONCE_LEN>())),
+        // The server did not give the secret this time: the previous escrow, if it holds this key.
+        None => previous.and_then(|r| r.escrowed).filter(|_| same_key),
+    };
+    let record =
+        OfflineUnlock { verifier: Verifier::new(password, random::<16>().to_vec()), me: me.clone(), wrapped: Some(wrapped), escrowed };
     let _ = LocalStorage::set(unlock_key(&me.username), &record);
     crate::vault::hold(me.user_id, key, me.seal_local);
     reseal_soon(me.user_id);
+    true
 }
 
 /// Brings every stored record into the form the setting asks for, in the background.

@@ -35,8 +35,12 @@ pub fn LoginPage() -> impl IntoView {
         spawn_local(async move {
             match api::login(&u, &p).await {
                 Ok(me) => {
-                    remember_for_offline(&me, &p).await;
+                    let open = remember_for_offline(&me, &p).await;
                     session.log_in(me);
+                    // Sealed drafts no key opened: kept, and the unlock page asks for the old password.
+                    if !open {
+                        session.locked.set(true);
+                    }
                     navigate("/", Default::default());
                 }
                 // The server is out of reach: this device may still open the account's drafts.

@@ -37,7 +37,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
             match api::change_password(&c, &n).await {
                 Ok(me) => {
                     // The data key is rewrapped under the new password.
-                    crate::session::remember_for_offline(&me, &n).await;
+                    let _ = crate::session::remember_for_offline(&me, &n).await;
                     session.log_in(me)
                 }
                 Err(e) => error.set(Some(e.text())),

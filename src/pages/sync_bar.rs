@@ -71,7 +71,7 @@ fn Relogin() -> impl IntoView {
         spawn_local(async move {
             match api::login(&me.username, &p).await {
                 Ok(fresh) => {
-                    remember_for_offline(&fresh, &p).await;
+                    let _ = remember_for_offline(&fresh, &p).await;
                     password.set(String::new());
                     error.set(None);
                     sync.resumed();

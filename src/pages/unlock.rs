@@ -6,7 +6,7 @@
 use crate::api;
 use crate::app::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
-use crate::session::{forget_device_data, offline_login, use_session};
+use crate::session::{forget_device_data, offline_login, remember_for_offline, use_session};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,7 +36,21 @@ pub fn UnlockPage() -> impl IntoView {
                     password.set(String::new());
                     session.log_in(me);
                 }
-                _ => error.set(Some(ui::UNLOCK_WRONG)),
+                // Not the password this PC knows: perhaps the new one (reset by the administrator,
+                // changed on another PC). The server says; the account's device secret then
+                // opens what this PC holds — nothing is deleted either way.
+                _ => match api::login(&me.username, &p).await {
+                    Ok(fresh) => {
+                        if remember_for_offline(&fresh, &p).await {
+                            password.set(String::new());
+                            session.log_in(fresh);
+                        } else {
+                            error.set(Some(ui::UNLOCK_OLD_PASSWORD_NEEDED));
+                        }
+                    }
+                    Err(api::ApiError::Network) => error.set(Some(ui::UNLOCK_WRONG_OFFLINE)),
+                    Err(_) => error.set(Some(ui::UNLOCK_WRONG)),
+                },
             }
             busy.set(false);
         });
@@ -70,6 +84,7 @@ pub fn UnlockPage() -> impl IntoView {
                     <LangSwitch />
                 </div>
                 <p class="tagline">{move || i18n.t(ui::UNLOCK_WHY)}</p>
+                <p class="muted" data-testid="unlock-new-password-hint">{move || i18n.t(ui::UNLOCK_NEW_PASSWORD_HINT)}</p>
                 <p><strong>{name}</strong></p>
                 <form on:submit=submit novalidate>
                     <label for="unlock-password">{move || i18n.t(ui::PASSWORD)}</label>

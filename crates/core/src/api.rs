@@ -13,6 +13,17 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `GET /api/me/device-key`: the account's device secret. Each device wraps its local data key
+/// under it as well as under the password, so a password reset by the administrator (or changed
+/// on another PC) never makes this PC's sealed, unsent drafts unreadable. Released only to a
+/// session that proved the password in the last ten minutes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKey {
+    /// 32 random bytes as 64 hex digits; the same for the account's whole life.
+    pub secret: String,
+}
+
 /// Who is logged in: the answer to `POST /api/login` and `GET /api/me`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

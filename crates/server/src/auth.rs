@@ -239,6 +239,8 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user_id).bind(&keep).execute(&mut *tx).await?;
+    // This session just proved the password.
+    sqlx::query("UPDATE sessions SET verified_at = $1 WHERE token_hash = $2").bind(now_ms()).bind(&keep).execute(&mut *tx).await?;
     tx.commit().await?;
     accounts::audit(&state.db, Some(user_id), "password_changed", &me.username, "").await?;
     Ok(Json(Me { must_change_password: false, ..me }))
@@ -257,6 +259,42 @@ pub async fn revoke_sessions(
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&state.db.pool).await?.rows_affected();
     accounts::audit(&state.db, Some(me.user_id), "sessions_revoked", &user_id.to_string(), &format!("{ended} sessions")).await?;
     Ok(Json(serde_json::json!({ "ended": ended })))
+}
+
+/// How recently a session must have proved the password to be given the device secret.
+const DEVICE_KEY_FRESH_MS: i64 = 10 * 60 * 1000;
+
+/// `GET /api/me/device-key`: the account's device secret (see `xinbao_core::api::DeviceKey`),
+/// made on first request and never changed by a password reset.
+#[utoipa::path(get, path = "/api/me/device-key", tag = "auth",
+    responses((status = 200, body = xinbao_core::api::DeviceKey),
+              (status = 401, description = "No session, or none that proved the password in the last ten minutes", body = xinbao_core::api::ErrorBody)))]
+pub async fn device_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CurrentUser(me): CurrentUser,
+) -> Result<Json<xinbao_core::api::DeviceKey>, AppError> {
+    let hash = cookie_token(&headers).map(|t| token_hash(&t)).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
+    let verified: Option<i64> =
+        sqlx::query("SELECT COALESCE(verified_at, created_at) FROM sessions WHERE token_hash = $1 AND user_id = $2")
+            .bind(&hash)
+            .bind(me.user_id)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+    if verified.is_none_or(|at| now_ms() - at > DEVICE_KEY_FRESH_MS) {
+        return Err(AppError::refused(ErrorCode::Unauthenticated));
+    }
+    let fresh = crate::db::random_hex::<32>()?;
+    sqlx::query("UPDATE users SET device_secret = $1 WHERE id = $2 AND device_secret IS NULL")
+        .bind(&fresh)
+        .bind(me.user_id)
+        .execute(&state.db.pool)
+        .await?;
+    let secret: String =
+        sqlx::query("SELECT device_secret FROM users WHERE id = $1").bind(me.user_id).fetch_one(&state.db.pool).await?.try_get(0)?;
+    Ok(Json(xinbao_core::api::DeviceKey { secret }))
 }
 
 /// `GET /api/me`

@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/me/device-key", get(auth::device_key))
         .route("/password", post(auth::change_password))
         .route("/admin/users/{id}/revoke-sessions", post(auth::revoke_sessions))
         .route("/admin/users", get(admin::users).post(admin::create_user))

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
         crate::auth::login,
         crate::auth::logout,
         crate::auth::me,
+        crate::auth::device_key,
         crate::auth::change_password,
         crate::auth::revoke_sessions,
         crate::admin::users,

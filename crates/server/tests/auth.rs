@@ -212,3 +212,45 @@ async fn an_administrator_ends_every_session_of_an_account_and_nobody_else_can()
     }
     assert_eq!(t.get("/api/me", Some(&admin)).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_device_secret_survives_a_password_reset_and_goes_only_to_a_session_that_just_proved_the_password() {
+    use sqlx::Row;
+    let t = TestApp::spawn().await;
+    t.user("admin1", "Chunfeng-2026", Role::Admin, "县政府办公室").await;
+    let id = t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let c = t.login("lzw", "Chunfeng-2026").await;
+    let first = json(t.get("/api/me/device-key", Some(&c)).await).await;
+    let secret = first["secret"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(secret.len(), 64);
+    assert_eq!(json(t.get("/api/me/device-key", Some(&c)).await).await["secret"], secret.as_str(), "the same for the account's life");
+    // The administrator resets the password (the officer forgot it, on another PC).
+    let admin = t.login("admin1", "Chunfeng-2026").await;
+    let reset = json(t.post_json(&format!("/api/admin/users/{id}/reset-password"), json!({}), Some(&admin)).await).await;
+    let one_time = reset["password"].as_str().unwrap_or_default().to_owned();
+    let c2 = t.login("lzw", &one_time).await;
+    assert_eq!(json(t.get("/api/me/device-key", Some(&c2)).await).await["secret"], secret.as_str(), "a reset changes no secret");
+    // A session that proved the password long ago (a browser left open for days) gets nothing.
+    let old = xinbao_server::db::now_ms() - 11 * 60 * 1000;
+    sqlx::query("UPDATE sessions SET created_at = $1, verified_at = NULL")
+        .bind(old)
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    assert_eq!(t.get("/api/me/device-key", Some(&c2)).await.status(), StatusCode::UNAUTHORIZED);
+    // Changing the password proves it again.
+    let res = t.post_json("/api/password", json!({"current_password": one_time, "new_password": "Qiuyue-Xinbao-2027"}), Some(&c2)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(t.get("/api/me/device-key", Some(&c2)).await).await["secret"], secret.as_str());
+    // Nobody else's.
+    t.user("dfz", "Chunfeng-2026", Role::Officer, "大丰镇").await;
+    let other = t.login("dfz", "Chunfeng-2026").await;
+    assert_ne!(json(t.get("/api/me/device-key", Some(&other)).await).await["secret"], secret.as_str());
+    let stored: Option<String> = sqlx::query("SELECT device_secret FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .and_then(|r| r.try_get(0))
+        .unwrap_or_default();
+    assert_eq!(stored.as_deref(), Some(secret.as_str()));
+}

@@ -10,3 +10,6 @@ CREATE TABLE server_meta (
 );
 INSERT INTO server_meta (id, epoch) VALUES (1, md5(random()::text || clock_timestamp()::text));
 ALTER TABLE users ADD COLUMN device_secret TEXT;
+-- When the session last proved the password (login, or a password change through it): the
+-- device secret is released only to a session that did so in the last ten minutes.
+ALTER TABLE sessions ADD COLUMN verified_at BIGINT;
