@@ -343,7 +343,7 @@ impl SyncState {
                 from_scratch = true;
                 seen.clear();
             }
-            let items = outbox::apply_pull(user, &page).await?;
+            let items = outbox::apply_pull(user, &page, from_scratch).await?;
             if !items.is_empty() {
                 self.generation.update(|g| *g += 1);
             }

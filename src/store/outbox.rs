@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsValue;
 use xinbao_core::sync::{
-    ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, on_pulled, repropose,
+    ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, on_pulled, on_pulled_rebased,
+    repropose,
 };
 
 const META_KEY: &str = "sync";
@@ -309,8 +310,9 @@ fn from_snapshot(user: i64, s: &ItemSnapshot) -> LocalDraft {
 
 /// Applies one page of a pull — new base versions, conflicts marked, outbox entries the server
 /// has processed retired, and the new cursor — in one transaction. Returns each item it saw
-/// with the server's revision and state.
-pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<(String, u64, ItemState)>, StoreError> {
+/// with the server's revision and state. `rebase`: a pull from the start after starting over,
+/// when an equal revision with other text is another history (`on_pulled_rebased`).
+pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<Vec<(String, u64, ItemState)>, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -334,7 +336,8 @@ pub async fn apply_pull(user: i64, page: &PullResponse) -> Result<Vec<(String, u
                 content: &d.content,
                 in_outbox: waiting.as_ref().and_then(|e| e.content()),
             });
-            let next = match (on_pulled(copy, s), local) {
+            let decide = if rebase { on_pulled_rebased } else { on_pulled };
+            let next = match (decide(copy, s), local) {
                 (PullAction::Ignore, Some(mut d)) => {
                     // Same text, but maybe a new comment or review note.
                     let before = d.sync.clone();

@@ -625,6 +625,18 @@ pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAct
     PullAction::Conflict
 }
 
+/// [`on_pulled`] for a pull from the start after starting over (a new server epoch, a device
+/// that went back in time): the server's revisions may then belong to another history than
+/// the one this device heard, so an equal revision with other text is not "nothing new" but two
+/// versions — kept both, the author decides. A lower revision is left to [`repropose`].
+pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAction {
+    let forked = local.as_ref().is_some_and(|l| {
+        let unsent = l.local_rev != l.sync.synced_rev || l.sync.submit || l.in_outbox.is_some();
+        l.sync.state.is_some() && server.rev == l.sync.rev && l.sync.conflict.is_none() && !unsent && &server.content != l.content
+    });
+    if forked { PullAction::Conflict } else { on_pulled(local, server) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,6 +778,18 @@ mod local_tests {
         let mine = LocalSync { rev: 2, state: Some(ItemState::Draft), synced_rev: 4, ..LocalSync::default() };
         let again = repropose(&mine, 4, me, None).unwrap_or_default();
         assert!(matches!(again.next_op(&content("x"), 4, false), Some((0, Op::Save { .. }))));
+    }
+
+    #[test]
+    fn after_a_restore_the_same_revision_with_other_text_is_two_versions_not_nothing_new() {
+        let acked = LocalSync { rev: 5, state: Some(ItemState::Draft), synced_rev: 2, ..LocalSync::default() };
+        let mine = content("旧历史里的第5版");
+        let copy = || Some(LocalCopy { sync: &acked, local_rev: 2, content: &mine, in_outbox: None });
+        assert_eq!(on_pulled(copy(), &snapshot(5, ItemState::Draft, "新历史里的第5版")), PullAction::Ignore);
+        assert_eq!(on_pulled_rebased(copy(), &snapshot(5, ItemState::Draft, "新历史里的第5版")), PullAction::Conflict);
+        assert_eq!(on_pulled_rebased(copy(), &snapshot(5, ItemState::Draft, "旧历史里的第5版")), PullAction::Ignore);
+        assert_eq!(on_pulled_rebased(copy(), &snapshot(3, ItemState::Draft, "更早")), PullAction::Ignore, "left to repropose");
+        assert_eq!(on_pulled_rebased(copy(), &snapshot(6, ItemState::Draft, "x")), PullAction::Take);
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub async fn restore(source: &Path, data_dir: &Path) -> anyhow::Result<String> {
             bail!("not a Xinbao database (no migrations applied)");
         }
         let counts = summary(&check).await?;
+        // A restored database is a new epoch: every browser that synced with the old one starts
+        // over, compares, and proposes again what the backup lacks (docs/sync-protocol.md).
+        check.migrate().await?;
+        let epoch = check.new_epoch().await?;
+        let counts = format!("{counts}, new epoch {epoch}");
         // Closing the last connection checkpoints and removes the staging WAL.
         check.pool.close().await;
         Ok(counts)

@@ -69,11 +69,19 @@ enum Command {
         storage: Storage,
         path: PathBuf,
     },
-    /// Put a backup in place of the data directory's database (stop the server first).
+    /// Put a backup in place of the data directory's database (stop the server first). The
+    /// restored database gets a new epoch, so browsers re-propose what the backup lacks.
     Restore {
         #[command(flatten)]
         storage: Storage,
         path: PathBuf,
+    },
+    /// Give the database a new epoch: run after restoring PostgreSQL from a backup (`pg_restore`,
+    /// point-in-time recovery), before starting the servers, so every browser compares what it
+    /// was told the server holds with what it now holds and sends again what is missing.
+    NewEpoch {
+        #[command(flatten)]
+        storage: Storage,
     },
     /// Copy everything from the SQLite database to an empty PostgreSQL database, verifying each
     /// table's row count and checksum before committing (stop the server first):
@@ -154,6 +162,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Restore { storage, path } => {
             let counts = xinbao_server::backup::restore(&path, &storage.data_dir).await?;
             println!("restored {} into {} ({counts})", path.display(), storage.data_dir.display());
+            Ok(())
+        }
+        Command::NewEpoch { storage } => {
+            let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
+            let db = Db::connect(&config.database_url()?).await?;
+            db.migrate().await?;
+            println!("new epoch {}: browsers will compare and send again what this database lacks", db.new_epoch().await?);
             Ok(())
         }
         Command::MigrateTo { storage, target } => {

@@ -185,6 +185,7 @@ fn gate(path: &str) -> Gate {
         "/api/review/queue" => Gate::Reviewer,
         p if p.starts_with("/api/admin/") => Gate::Admin,
         "/api/me"
+        | "/api/me/device-key"
         | "/api/password"
         | "/api/settings"
         | "/api/sync/push"

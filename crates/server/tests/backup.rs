@@ -56,9 +56,17 @@ async fn a_backup_taken_under_load_restores_and_serves() {
     let last_mid: i64 = sqlx::query("SELECT last_mid FROM sync_clients").fetch_one(db).await.and_then(|r| r.try_get(0)).unwrap_or(-3);
     assert_eq!(items, logged);
     assert_eq!(items, last_mid, "the client's progress matches the items in the snapshot");
+    // A restored database is a new epoch: every browser that synced before starts over.
+    let before = xinbao_server::db::Db::epoch(&t.app.state.db.pool).await.unwrap_or_default();
+    let after = xinbao_server::db::Db::epoch(&app.state.db.pool).await.unwrap_or_default();
+    assert_eq!(before.len(), 32);
+    assert_ne!(before, after, "restore gives a new epoch");
     let restored = TestApp { router: app.router(), dir: std::path::PathBuf::new(), app };
     let cookie = restored.login("lzw", "Chunfeng-2026").await;
     assert_eq!(json(restored.get("/api/me", Some(&cookie)).await).await["username"], "lzw");
+    let pulled =
+        json(restored.post_json("/api/sync/pull", json!({"client_id": format!("{:032x}", 7), "cursor": 0}), Some(&cookie)).await).await;
+    assert_eq!(pulled["epoch"], after.as_str());
 
     assert!(backup::restore(&restored.dir.join("missing.db"), &fresh_dir()).await.is_err());
     let junk = fresh_dir().join("junk.db");
