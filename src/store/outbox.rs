@@ -342,6 +342,10 @@ pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<
                     // Same text, but maybe a new comment or review note.
                     let before = d.sync.clone();
                     d.sync.learn(s);
+                    if rebase {
+                        // A conflict noted before starting over belonged to another history.
+                        d.sync.conflict = None;
+                    }
                     (d.sync != before).then_some(d)
                 }
                 (PullAction::Ignore, None) => None,

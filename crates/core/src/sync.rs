@@ -549,11 +549,16 @@ impl LocalSync {
 /// a reviewer's device never re-creates other people's items as its own.
 pub fn repropose(local: &LocalSync, local_rev: u32, me: i64, server: Option<(u64, ItemState)>) -> Option<LocalSync> {
     let acked = local.state?;
-    if local.author_id.is_some_and(|a| a != me) || acked == ItemState::Deleted {
+    if local.author_id.is_some_and(|a| a != me) {
         return None;
     }
     let sent = !acked.authors_turn();
     match server {
+        // Withdrawn here, and the server lacks it altogether: nothing to send, but its revisions
+        // start again from nothing (another device may bring it back).
+        None if acked == ItemState::Deleted => {
+            Some(LocalSync { rev: 0, state: None, synced_rev: local_rev, submit: false, conflict: None, failed: None, ..local.clone() })
+        }
         // The server lacks it: propose it again from nothing (submitted again if it was).
         None => Some(LocalSync {
             rev: 0,
@@ -626,15 +631,31 @@ pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAct
 }
 
 /// [`on_pulled`] for a pull from the start after starting over (a new server epoch, a device
-/// that went back in time): the server's revisions may then belong to another history than
-/// the one this device heard, so an equal revision with other text is not "nothing new" but two
-/// versions — kept both, the author decides. A lower revision is left to [`repropose`].
+/// that went back in time): the server's revisions may then belong to another history than the
+/// one this device heard. A conflict noted before belongs to that history and is decided again.
+/// Where the server holds a revision at or below the one this device was told of:
+/// - older, and still the author's to change: [`repropose`] sends ours on top (Ignore here);
+/// - our text: take the server's revision and step (Converged when something is unsent);
+/// - the same revision, with our unsent edit going on top as usual: Ignore;
+/// - anything else is two versions: kept both, the author decides (Conflict).
 pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAction {
-    let forked = local.as_ref().is_some_and(|l| {
-        let unsent = l.local_rev != l.sync.synced_rev || l.sync.submit || l.in_outbox.is_some();
-        l.sync.state.is_some() && server.rev == l.sync.rev && l.sync.conflict.is_none() && !unsent && &server.content != l.content
-    });
-    if forked { PullAction::Conflict } else { on_pulled(local, server) }
+    let Some(l) = local else { return on_pulled(None, server) };
+    let fresh = LocalSync { conflict: None, ..l.sync.clone() };
+    let l = LocalCopy { sync: &fresh, ..l };
+    if fresh.state.is_none() || server.rev > fresh.rev {
+        return on_pulled(Some(l), server);
+    }
+    let unsent = l.local_rev != fresh.synced_rev || fresh.submit || l.in_outbox.is_some();
+    if server.rev < fresh.rev && server.state.authors_turn() {
+        return PullAction::Ignore;
+    }
+    if &server.content == l.content || l.in_outbox == Some(&server.content) {
+        return if unsent { PullAction::Converged } else { PullAction::Take };
+    }
+    if server.rev == fresh.rev && unsent && server.state.authors_turn() {
+        return PullAction::Ignore;
+    }
+    PullAction::Conflict
 }
 
 #[cfg(test)]
@@ -773,7 +794,12 @@ mod local_tests {
         // Someone else's item on a reviewer's device, a never-sent draft, a withdrawn one: left alone.
         assert_eq!(repropose(&LocalSync { author_id: Some(8), ..sent.clone() }, 3, me, None), None);
         assert_eq!(repropose(&LocalSync::default(), 1, me, None), None);
-        assert_eq!(repropose(&LocalSync { state: Some(ItemState::Deleted), ..sent.clone() }, 3, me, None), None);
+        let gone = repropose(&LocalSync { state: Some(ItemState::Deleted), ..sent.clone() }, 3, me, None).unwrap_or_default();
+        assert_eq!((gone.rev, gone.state, gone.next_op(&content("x"), 3, true)), (0, None, None), "withdrawn and lost: nothing to send");
+        // Withdrawn here after the backup: the server holds the older draft, the withdrawal goes again.
+        let withdrawn = LocalSync { rev: 4, state: Some(ItemState::Deleted), synced_rev: 3, author_id: Some(me), ..LocalSync::default() };
+        let again = repropose(&withdrawn, 3, me, Some((3, ItemState::Draft))).unwrap_or_default();
+        assert_eq!(again.next_op(&content("x"), 3, true), Some((3, Op::Delete)));
         // A draft written on this device (no author recorded) that the server lost: saved again.
         let mine = LocalSync { rev: 2, state: Some(ItemState::Draft), synced_rev: 4, ..LocalSync::default() };
         let again = repropose(&mine, 4, me, None).unwrap_or_default();
@@ -781,15 +807,29 @@ mod local_tests {
     }
 
     #[test]
-    fn after_a_restore_the_same_revision_with_other_text_is_two_versions_not_nothing_new() {
+    fn after_starting_over_the_server_s_versions_are_compared_not_trusted_by_revision() {
         let acked = LocalSync { rev: 5, state: Some(ItemState::Draft), synced_rev: 2, ..LocalSync::default() };
         let mine = content("旧历史里的第5版");
-        let copy = || Some(LocalCopy { sync: &acked, local_rev: 2, content: &mine, in_outbox: None });
-        assert_eq!(on_pulled(copy(), &snapshot(5, ItemState::Draft, "新历史里的第5版")), PullAction::Ignore);
-        assert_eq!(on_pulled_rebased(copy(), &snapshot(5, ItemState::Draft, "新历史里的第5版")), PullAction::Conflict);
-        assert_eq!(on_pulled_rebased(copy(), &snapshot(5, ItemState::Draft, "旧历史里的第5版")), PullAction::Ignore);
-        assert_eq!(on_pulled_rebased(copy(), &snapshot(3, ItemState::Draft, "更早")), PullAction::Ignore, "left to repropose");
-        assert_eq!(on_pulled_rebased(copy(), &snapshot(6, ItemState::Draft, "x")), PullAction::Take);
+        let copy = |sync, local_rev| Some(LocalCopy { sync, local_rev, content: &mine, in_outbox: None });
+        let other = |rev, state| snapshot(rev, state, "新历史里的第5版");
+        let ours = |rev, state| snapshot(rev, state, "旧历史里的第5版");
+        // The same revision with other text: nothing new by revision, two versions in truth.
+        assert_eq!(on_pulled(copy(&acked, 2), &other(5, ItemState::Draft)), PullAction::Ignore);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(5, ItemState::Draft)), PullAction::Conflict);
+        // Our text at another step: taken.
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Submitted)), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Draft)), PullAction::Take);
+        // Older and still the author's: left to repropose, which puts ours on top.
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(3, ItemState::Draft)), PullAction::Ignore);
+        // Older and with the office, other text: two versions.
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(1, ItemState::Submitted)), PullAction::Conflict);
+        // An unsent edit on the same revision goes on top as usual.
+        assert_eq!(on_pulled_rebased(copy(&acked, 3), &other(5, ItemState::Draft)), PullAction::Ignore);
+        // A conflict noted before starting over is decided again against what the server holds now.
+        let stale = LocalSync { conflict: Some(other(9, ItemState::Draft)), ..acked.clone() };
+        assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft)), PullAction::Take);
+        // Newer on the server: as always.
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft)), PullAction::Take);
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub async fn restore(source: &Path, data_dir: &Path) -> anyhow::Result<String> {
         check.migrate().await?;
         let epoch = check.new_epoch().await?;
         let counts = format!("{counts}, new epoch {epoch}");
+        // Everything written here goes into the file itself before it is renamed: a WAL left
+        // beside the staging name would be lost, and with it the new epoch.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&check.pool).await.context("checkpointing the restored database")?;
         // Closing the last connection checkpoints and removes the staging WAL.
         check.pool.close().await;
         Ok(counts)
@@ -80,5 +83,8 @@ pub async fn restore(source: &Path, data_dir: &Path) -> anyhow::Result<String> {
         let _ = std::fs::remove_file(data_dir.join(format!("xinbao.db{suffix}")));
     }
     std::fs::rename(&staging, data_dir.join("xinbao.db")).context("putting the backup in place")?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data_dir.join(format!("xinbao.db.restoring{suffix}")));
+    }
     Ok(counts)
 }

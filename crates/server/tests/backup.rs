@@ -73,3 +73,21 @@ async fn a_backup_taken_under_load_restores_and_serves() {
     std::fs::write(&junk, b"not a database").unwrap_or_default();
     assert!(backup::restore(&junk, &fresh_dir()).await.is_err());
 }
+
+#[tokio::test]
+async fn a_server_restored_twice_from_its_backups_starts_each_time() {
+    let t = TestApp::spawn().await;
+    if t.app.state.db.backend == xinbao_server::db::Backend::Postgres {
+        return;
+    }
+    let mut t = t;
+    for round in 0..3 {
+        let file = fresh_dir().join("nightly.db");
+        backup::backup(&t.app.state.db, &file).await.unwrap_or_else(|e| panic!("{e:#}"));
+        let config = (*t.app.state.config).clone();
+        t.app.state.db.pool.close().await;
+        drop(t);
+        backup::restore(&file, &config.data_dir).await.unwrap_or_else(|e| panic!("round {round}: {e:#}"));
+        t = TestApp::with_same_config(config).await;
+    }
+}

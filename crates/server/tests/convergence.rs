@@ -1,9 +1,13 @@
 //! The randomized sync run (SYNC.md fault 17): several officers, each on several devices,
 //! editing, submitting, deleting and resolving conflicts while connections drop before and
-//! after the server commits and the server is restarted — then everyone syncs cleanly and the
-//! test checks that every device agrees with the server and that no acknowledged mutation is
-//! missing or doubled. The devices make their decisions with `xinbao_core::sync`'s functions,
-//! the ones the browser calls. The seed is printed; `XINBAO_SEED=n` replays a run.
+//! after the server commits and the server is restarted — and the township faults: a device
+//! rolled back to an older snapshot of itself (a restore card), a device copied to a second
+//! "PC" with its client id and counter, and the server restored from an older backup. Then
+//! everyone syncs cleanly and the test checks that every device agrees with the server, that
+//! every item a device shows as sent is on the server exactly once with that content, and that
+//! no acknowledged mutation (since the last server restore) is missing or doubled. The devices
+//! make their decisions with `xinbao_core::sync`'s functions, the ones the browser calls. The
+//! seed is printed; `XINBAO_SEED=n` replays a run.
 
 mod common;
 
@@ -15,8 +19,19 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use xinbao_core::item::DraftContent;
 use xinbao_core::role::Role;
 use xinbao_core::sync::{
-    ItemSnapshot, ItemState, LocalCopy, LocalSync, Mutation, Op, Outcome, PullAction, PullResponse, PushResponse, on_pulled,
+    ItemSnapshot, ItemState, LocalCopy, LocalStatus, LocalSync, Mutation, Op, Outcome, PullAction, PullResponse, PushResponse, on_pulled,
+    on_pulled_rebased, repropose,
 };
+
+/// `XINBAO_TRACE=<item id prefix>` prints what happens to that item (replaying a failing seed).
+fn trace(id: &str, what: impl FnOnce() -> String) {
+    if let Ok(prefix) = std::env::var("XINBAO_TRACE")
+        && !prefix.is_empty()
+        && (prefix == "*" || id.starts_with(&prefix))
+    {
+        println!("trace {id}: {}", what());
+    }
+}
 
 /// xorshift64*: small, seedable, good enough to pick actions.
 struct Rng(u64);
@@ -39,6 +54,7 @@ impl Rng {
     }
 }
 
+#[derive(Clone)]
 struct Local {
     content: DraftContent,
     local_rev: u32,
@@ -46,6 +62,7 @@ struct Local {
     trashed: bool,
 }
 
+#[derive(Clone)]
 struct Entry {
     item_id: String,
     base_rev: u64,
@@ -62,16 +79,23 @@ enum Fault {
     LostAfter,
 }
 
+/// One browser profile: everything in it is on the "disk" a restore card rolls back, except
+/// `acked`, the test's own record of what the server acknowledged.
+#[derive(Clone)]
 struct Device {
     name: String,
+    user_id: i64,
     cookie: String,
     client_id: String,
     next_mid: u64,
     cursor: u64,
+    epoch: Option<String>,
     drafts: BTreeMap<String, Local>,
     outbox: BTreeMap<u64, Entry>,
     /// (item, rev, content) of every Save/Submit the server acknowledged to this device.
     acked: Vec<(String, u64, DraftContent)>,
+    /// Times this device found it had gone back in time (the browser's warning).
+    went_back: u32,
 }
 
 fn content(title: &str, body: &str) -> DraftContent {
@@ -122,6 +146,7 @@ impl Device {
     fn resolve(&mut self, rng: &mut Rng, keep_mine: Option<bool>) {
         for d in self.drafts.values_mut() {
             let Some(server) = d.sync.conflict.take() else { continue };
+            trace(&server.id, || format!("resolving against server rev {} {:?}", server.rev, server.state));
             d.sync.rev = server.rev;
             d.sync.state = Some(server.state);
             if keep_mine.unwrap_or_else(|| rng.chance(50)) && server.state != ItemState::Submitted {
@@ -150,6 +175,7 @@ impl Device {
     }
 
     fn start_over(&mut self, rng: &mut Rng) {
+        trace("*", || format!("{} starts over", self.name));
         let entries: Vec<Entry> = std::mem::take(&mut self.outbox).into_values().collect();
         self.client_id = rng.hex32();
         self.next_mid = 1;
@@ -160,9 +186,15 @@ impl Device {
         }
     }
 
+    /// The browser's round (`src/sync.rs`): push, start over when the numbering went back or the
+    /// server was restored, pull, and propose again what the server lacks after starting over.
     async fn sync(&mut self, t: &TestApp, rng: &mut Rng, fault: Fault) {
+        trace("*", || {
+            format!("{} syncs ({fault:?}): epoch {:?}, cursor {}, outbox {}", self.name, self.epoch, self.cursor, self.outbox.len())
+        });
         self.freeze();
-        for _ in 0..4 {
+        let mut from_scratch = self.cursor == 0;
+        for _ in 0..6 {
             let batch: Vec<Mutation> = self
                 .outbox
                 .iter()
@@ -181,12 +213,14 @@ impl Device {
                 return;
             }
             let resp: PushResponse = serde_json::from_value(json(res).await).unwrap_or_else(|e| panic!("push answer: {e}"));
-            if resp.expected.is_some() {
-                self.start_over(rng);
-                continue;
-            }
+            let mut mismatched = false;
             for r in &resp.results {
+                if self.outbox.get(&r.mid).is_some_and(|e| !r.item_id.is_empty() && e.item_id != r.item_id) {
+                    mismatched = true;
+                    continue;
+                }
                 let Some(e) = self.outbox.remove(&r.mid) else { continue };
+                trace(&e.item_id, || format!("{} mid {} base {} {:?} -> {:?}", self.name, r.mid, e.base_rev, op_name(&e.op), r.outcome));
                 if let Some(d) = self.drafts.get_mut(&e.item_id) {
                     d.sync.on_result(&e.op, e.local_rev, &r.outcome, 0.0);
                 }
@@ -194,20 +228,68 @@ impl Device {
                     self.acked.push((e.item_id.clone(), *rev, content.clone()));
                 }
             }
+            let went_back = resp.reused.is_some() || mismatched;
+            let restored = self.note_epoch(&resp.epoch);
+            if went_back {
+                self.went_back += 1;
+            }
+            if went_back || restored || resp.expected.is_some() || resp.results.is_empty() {
+                self.start_over(rng);
+                from_scratch = true;
+                continue;
+            }
+        }
+        let mut seen: HashMap<String, (u64, ItemState)> = HashMap::new();
+        let mut restarts = 0;
+        if from_scratch {
+            self.cursor = 0;
         }
         loop {
             let res = t.post_json("/api/sync/pull", json!({"client_id": self.client_id, "cursor": self.cursor}), Some(&self.cookie)).await;
             assert_eq!(res.status(), StatusCode::OK, "{}: pull", self.name);
             let page: PullResponse = serde_json::from_value(json(res).await).unwrap_or_else(|e| panic!("pull answer: {e}"));
-            self.apply_pull(&page);
+            if self.note_epoch(&page.epoch) {
+                restarts += 1;
+                assert!(restarts < 3, "{}: the epoch keeps changing", self.name);
+                self.start_over(rng);
+                from_scratch = true;
+                seen.clear();
+                continue;
+            }
+            if page.reset {
+                from_scratch = true;
+                seen.clear();
+            }
+            self.apply_pull(&page, from_scratch);
+            seen.extend(page.changes.iter().map(|c| (c.id.clone(), (c.rev, c.state))));
             if !page.has_more {
                 break;
             }
         }
+        if from_scratch {
+            for (id, d) in self.drafts.iter_mut() {
+                if let Some(sync) = repropose(&d.sync, d.local_rev, self.user_id, seen.get(id).copied()) {
+                    trace(id, || {
+                        format!("{} reproposes: local rev {} {:?}, server {:?}", self.name, d.sync.rev, d.sync.state, seen.get(id))
+                    });
+                    d.sync = sync;
+                }
+            }
+        }
+    }
+
+    /// Records the server's epoch; true when another one was known (the server was restored).
+    fn note_epoch(&mut self, epoch: &str) -> bool {
+        if epoch.is_empty() {
+            return false;
+        }
+        let changed = self.epoch.as_deref().is_some_and(|e| e != epoch);
+        self.epoch = Some(epoch.to_owned());
+        changed
     }
 
     /// The browser's `apply_pull`, decision for decision.
-    fn apply_pull(&mut self, page: &PullResponse) {
+    fn apply_pull(&mut self, page: &PullResponse, rebase: bool) {
         for s in &page.changes {
             let waiting = self.outbox.iter().find(|(_, e)| e.item_id == s.id).map(|(mid, e)| (*mid, e));
             let in_outbox = waiting.and_then(|(_, e)| match &e.op {
@@ -215,7 +297,8 @@ impl Device {
                 _ => None,
             });
             let waiting = waiting.map(|(mid, e)| (mid, e.local_rev));
-            let action = on_pulled(
+            let decide = if rebase { on_pulled_rebased } else { on_pulled };
+            let action = decide(
                 self.drafts.get(&s.id).map(|d| LocalCopy {
                     sync: &d.sync,
                     local_rev: d.local_rev,
@@ -224,8 +307,15 @@ impl Device {
                 }),
                 s,
             );
+            trace(&s.id, || format!("{} pulled rev {} {:?} (rebase {rebase}): {action:?}", self.name, s.rev, s.state));
             match action {
-                PullAction::Ignore => {}
+                PullAction::Ignore => {
+                    if let Some(d) = self.drafts.get_mut(&s.id)
+                        && rebase
+                    {
+                        d.sync.conflict = None;
+                    }
+                }
                 PullAction::Insert => {
                     let sync = LocalSync { rev: s.rev, state: Some(s.state), synced_rev: 1, ..LocalSync::default() };
                     self.drafts.insert(s.id.clone(), Local { content: s.content.clone(), local_rev: 1, sync, trashed: false });
@@ -295,43 +385,121 @@ async fn server_items(t: &TestApp) -> HashMap<String, ItemSnapshot> {
 
 #[tokio::test]
 async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_doubled() {
+    if std::env::var("XINBAO_TRACE").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
+    }
     let seed = std::env::var("XINBAO_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_2026_u64);
     println!("convergence seed: {seed} (replay with XINBAO_SEED={seed})");
     let mut rng = Rng(seed | 1);
     let mut t = TestApp::spawn().await;
     let mut devices = Vec::new();
     for (user, unit) in [("lzw", "兰州湾镇"), ("dfz", "大丰镇")] {
-        t.user(user, "Chunfeng-2026", Role::Officer, unit).await;
+        let user_id = t.user(user, "Chunfeng-2026", Role::Officer, unit).await;
         for n in 0..3 {
             let cookie = t.login(user, "Chunfeng-2026").await;
             devices.push(Device {
                 name: format!("{user}#{n}"),
+                user_id,
                 cookie,
                 client_id: rng.hex32(),
                 next_mid: 1,
                 cursor: 0,
+                epoch: None,
                 drafts: BTreeMap::new(),
                 outbox: BTreeMap::new(),
                 acked: Vec::new(),
+                went_back: 0,
             });
         }
     }
-    let mut restarts = 0;
-    for step in 0..600 {
+    let (mut restarts, mut rollbacks, mut clones, mut server_restores) = (0, 0, 0, 0);
+    // Each device's disk as its restore card keeps it, and the server's last backup with how
+    // many acknowledgements each device had then.
+    let mut disk_images: HashMap<usize, Device> = HashMap::new();
+    let mut backup: Option<(Backup, Vec<usize>)> = None;
+    for step in 0..700 {
         let i = rng.below(devices.len() as u64) as usize;
+        // Every run has each township fault at least once, whatever the seed: a backup at step
+        // 150 restored at 450, device 0 imaged at 200 and rolled back at 500, device 1 copied at 300.
+        let forced = match step {
+            150 => Some(980),
+            450 => Some(988),
+            200 | 500 => Some(if step == 200 { 940 } else { 955 }),
+            300 => Some(975),
+            _ => None,
+        };
+        let i = match step {
+            200 | 500 => 0,
+            300 => 1,
+            _ => i,
+        };
         let d = &mut devices[i];
-        match rng.below(100) {
-            0..=39 => d.edit(&mut rng, step),
-            40..=49 => d.submit(&mut rng),
-            50..=54 => d.trash_or_restore(&mut rng),
-            55..=59 => d.resolve(&mut rng, None),
-            60..=97 => {
+        match forced.unwrap_or_else(|| rng.below(1000)) {
+            0..=389 => d.edit(&mut rng, step),
+            390..=489 => d.submit(&mut rng),
+            490..=539 => d.trash_or_restore(&mut rng),
+            540..=589 => d.resolve(&mut rng, None),
+            590..=939 => {
                 let fault = match rng.below(10) {
                     0..=1 => Fault::LostBefore,
                     2..=3 => Fault::LostAfter,
                     _ => Fault::None,
                 };
                 d.sync(&t, &mut rng, fault).await;
+            }
+            940..=954 => {
+                // The restore card's snapshot of this PC (taken when it was set up, or last unfrozen).
+                disk_images.insert(i, d.clone());
+            }
+            955..=974 => {
+                // Reboot: the disk goes back to the snapshot; the server keeps what it was sent.
+                if let Some(image) = disk_images.get(&i) {
+                    let (acked, went_back) = (std::mem::take(&mut d.acked), d.went_back);
+                    trace("*", || {
+                        format!("{} rolled back: epoch {:?} → {:?}, cursor {} → {}", d.name, d.epoch, image.epoch, d.cursor, image.cursor)
+                    });
+                    for (id, l) in &image.drafts {
+                        trace(id, || {
+                            format!(
+                                "{} rolled back to rev {} {:?} (was {:?})",
+                                d.name,
+                                l.sync.rev,
+                                l.sync.state,
+                                d.drafts.get(id).map(|x| x.sync.rev)
+                            )
+                        });
+                    }
+                    *d = Device { acked, went_back, ..image.clone() };
+                    rollbacks += 1;
+                }
+            }
+            975..=979 if clones < 3 => {
+                // The profile copied to another PC (or a VM snapshot started twice).
+                let mut copy = d.clone();
+                copy.name = format!("{}'", d.name);
+                copy.acked.clear();
+                copy.cookie = t.login(&d.name[..3], "Chunfeng-2026").await;
+                devices.push(copy);
+                clones += 1;
+            }
+            980..=987 => {
+                trace("*", || format!("=== step {step}: server backup"));
+                let (t2, b) = take_backup(t).await;
+                t = t2;
+                backup = Some((b, devices.iter().map(|d| d.acked.len()).collect()));
+            }
+            988..=992 => {
+                if let Some((b, acked)) = backup.take() {
+                    // Last night's backup: what was acknowledged since is gone from the server;
+                    // the devices must bring it back.
+                    trace("*", || format!("=== step {step}: server restored from its backup"));
+                    t = restore_backup(t, &b).await;
+                    for (d, n) in devices.iter_mut().zip(acked.iter().copied().chain(std::iter::repeat(0))) {
+                        d.acked.truncate(n);
+                        d.cookie = t.login(&d.name[..3], "Chunfeng-2026").await;
+                    }
+                    server_restores += 1;
+                }
             }
             _ => {
                 t = t.restart().await;
@@ -358,6 +526,15 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
         for (id, local) in &d.drafts {
             let pending = local.sync.next_op(&local.content, local.local_rev, local.trashed);
             assert!(pending.is_none() && local.sync.conflict.is_none(), "{}: {id} still has something to send", d.name);
+            // Every item this device shows as sent is on the server, with this content, sent.
+            if local.sync.status(local.local_rev) == LocalStatus::Sent {
+                let s = server.get(id).unwrap_or_else(|| panic!("{}: {id} shown 已报送 but not on the server", d.name));
+                assert!(
+                    !s.state.authors_turn() && s.content == local.content,
+                    "{}: {id} shown 已报送 but the server holds otherwise",
+                    d.name
+                );
+            }
             match server.get(id) {
                 // A withdrawn item: in the trash here too, at the same revision (the trash keeps
                 // the text this device last had, which may be a version the author withdrew).
@@ -408,10 +585,97 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
             }
         }
     }
-    println!("convergence: {} items, {acked} acknowledged writes checked, {restarts} server restarts", server.len());
-    assert!(
-        server.len() > 20 && acked > 50 && restarts > 0,
-        "the run exercised too little: {} items, {acked} acks, {restarts} restarts",
+    let went_back: u32 = devices.iter().map(|d| d.went_back).sum();
+    println!(
+        "convergence: {} items, {acked} acknowledged writes checked, {restarts} server restarts, {server_restores} restores from a backup, \
+         {rollbacks} devices rolled back, {clones} copied, {went_back} times a device found it went back in time",
         server.len()
     );
+    assert!(
+        server.len() > 20 && acked > 30 && restarts > 0 && rollbacks > 0 && clones > 0 && server_restores > 0 && went_back > 0,
+        "the run exercised too little: {} items, {acked} acks, {restarts} restarts, {rollbacks} rollbacks, {clones} clones, \
+         {server_restores} restores, {went_back} detections",
+        server.len()
+    );
+}
+
+/// A copy of the server's database, as a nightly backup keeps it.
+enum Backup {
+    /// SQLite: a file written by `xinbao-server backup`.
+    File(std::path::PathBuf),
+    /// PostgreSQL: a database cloned as a template (what `pg_restore` would bring back).
+    Template(String),
+}
+
+/// The PostgreSQL admin URL and the test database's name, when on PostgreSQL.
+fn pg_names(t: &TestApp) -> Option<(String, String)> {
+    let admin = std::env::var("XINBAO_TEST_PG").ok()?;
+    let url = t.app.state.config.database_url.clone()?;
+    Some((admin, url.rsplit('/').next()?.to_owned()))
+}
+
+async fn admin_sql(admin: &str, sql: &str) {
+    let db = xinbao_server::db::Db::connect(admin).await.unwrap_or_else(|e| panic!("{e:#}"));
+    sqlx::query(sql).execute(&db.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    db.pool.close().await;
+}
+
+/// Takes a backup the way an office does: SQLite's online backup, or (PostgreSQL) a copy of the
+/// database made while the server is briefly stopped.
+async fn take_backup(t: TestApp) -> (TestApp, Backup) {
+    match pg_names(&t) {
+        None => {
+            let file = common::fresh_dir().join("nightly.db");
+            xinbao_server::backup::backup(&t.app.state.db, &file).await.unwrap_or_else(|e| panic!("{e:#}"));
+            (t, Backup::File(file))
+        }
+        Some((admin, name)) => {
+            let copy = format!("{name}_backup");
+            let config = (*t.app.state.config).clone();
+            t.app.state.db.pool.close().await;
+            drop(t);
+            admin_sql(&admin, &format!("DROP DATABASE IF EXISTS {copy}")).await;
+            admin_sql(&admin, &format!("CREATE DATABASE {copy} TEMPLATE {name}")).await;
+            (TestApp::with_same_config(config).await, Backup::Template(copy))
+        }
+    }
+}
+
+/// Stops the server, puts the backup in place (with a new epoch, as the restore procedure
+/// gives it) and starts it again.
+async fn restore_backup(t: TestApp, b: &Backup) -> TestApp {
+    let mut config = (*t.app.state.config).clone();
+    let names = pg_names(&t);
+    t.app.state.db.pool.close().await;
+    drop(t);
+    match (b, names) {
+        (Backup::File(file), _) => {
+            // Into a fresh data directory, as on a rebuilt server: this process's old SQLite
+            // handles may linger a moment after the pool closes, and SQLite shares its lock state
+            // by inode within a process — a file replaced under them is not what the test is about.
+            config.data_dir = common::fresh_dir();
+            xinbao_server::backup::restore(file, &config.data_dir).await.unwrap_or_else(|e| panic!("{e:#}"));
+        }
+        (Backup::Template(copy), Some((admin, name))) => {
+            admin_sql(&admin, &format!("DROP DATABASE {name}")).await;
+            admin_sql(&admin, &format!("CREATE DATABASE {name} TEMPLATE {copy}")).await;
+            let db = xinbao_server::db::Db::connect(config.database_url.as_deref().unwrap_or_default())
+                .await
+                .unwrap_or_else(|e| panic!("{e:#}"));
+            db.new_epoch().await.unwrap_or_else(|e| panic!("{e:#}"));
+            db.pool.close().await;
+        }
+        (Backup::Template(_), None) => panic!("a PostgreSQL backup without PostgreSQL"),
+    }
+    TestApp::with_same_config(config).await
+}
+
+fn op_name(op: &Op) -> &'static str {
+    match op {
+        Op::Save { .. } => "save",
+        Op::Submit { .. } => "submit",
+        Op::Delete => "delete",
+        Op::Act { .. } => "act",
+        Op::Comment { .. } => "comment",
+    }
 }

@@ -63,6 +63,14 @@ impl TestApp {
         TestApp { app, router, dir: self.dir }
     }
 
+    /// Starts a server on a database this test made before (after it was stopped and changed).
+    pub async fn with_same_config(config: Config) -> TestApp {
+        let dir = config.data_dir.clone();
+        let app = Application::build(config).await.unwrap_or_else(|e| panic!("starting the app again: {e:#}"));
+        let router = app.router();
+        TestApp { app, router, dir }
+    }
+
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = fresh_dir();
         let mut config = Config::for_tests(dir.clone());
