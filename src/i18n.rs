@@ -236,6 +236,19 @@ pub mod ui {
         "这台电脑似乎在重启时会还原磁盘（还原卡、冰点还原等）或使用了复制来的浏览器资料：关机前请务必把稿件发送出去（或导出到U盘），否则重启后会丢失。",
         "This PC seems to restore its disk at restart (a restore card or freeze software) or uses a copied browser profile: send (or export) your items before shutting down, or they are lost at the next restart.",
     );
+    pub const LOGIN_RECORD_CLEARED: Text = Text::new(
+        "这台电脑浏览器里的登录记录被清除过；本机数据库里的稿件已用您的密码重新打开，没有丢失。",
+        "This browser's login record was cleared; the drafts in this PC's database were opened again with your password — nothing was lost.",
+    );
+    pub const DATABASE_CLEARED: Text = Text::new(
+        "这台电脑浏览器里的离线数据被清除过：已重新登记本机，已发送到服务器的稿件正在取回。",
+        "This browser's offline data was cleared: this PC was registered afresh, and everything the server holds is coming back.",
+    );
+    pub const DATABASE_CLEARED_LOST: Text = Text::new(
+        "清除前尚未发送、无法找回的稿件（按上次同步统计）：",
+        "Items not yet sent before the clearing, which cannot be recovered (as last counted): ",
+    );
+    pub const DISMISS: Text = Text::new("知道了", "OK");
     pub const WENT_BACK_UNSENT: Text = Text::new("本机还有未发送的稿件：", "Unsent items on this PC: ");
     pub const CONTINUE: Text = Text::new("继续", "Continue");
     pub const RECEIPTS: Text = Text::new("回执", "Receipts");

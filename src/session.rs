@@ -44,7 +44,21 @@ fn random<const N: usize>() -> [u8; N] {
 /// the tab stays locked — the unlock page asks for the old password. Returns whether the data
 /// key is held.
 pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
-    let previous: Option<OfflineUnlock> = LocalStorage::get(unlock_key(&me.username)).ok();
+    let mut previous: Option<OfflineUnlock> = LocalStorage::get(unlock_key(&me.username)).ok();
+    // The browser's localStorage cleared, its database kept: the keys kept beside the data.
+    let kept = crate::store::kept_keys(me.user_id).await.ok().flatten();
+    if previous.as_ref().is_none_or(|r| r.wrapped.is_none())
+        && let Some(k) = &kept
+        && k.wrapped.is_some()
+    {
+        previous = Some(OfflineUnlock {
+            verifier: Verifier::new(password, random::<16>().to_vec()),
+            me: me.clone(),
+            wrapped: k.wrapped.clone(),
+            escrowed: k.escrowed.clone(),
+        });
+        crate::store::note_storage_event(crate::store::StorageEvent::LoginRecordCleared);
+    }
     let secret = crate::api::get_json::<xinbao_core::api::DeviceKey>("/api/me/device-key").await.ok().map(|k| k.secret);
     let known = crate::vault::key_of(me.user_id)
         .or_else(|| previous.as_ref().and_then(|r| r.wrapped.as_ref()).and_then(|w| w.unwrap_with(password)))
@@ -70,6 +84,8 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
     let record =
         OfflineUnlock { verifier: Verifier::new(password, random::<16>().to_vec()), me: me.clone(), wrapped: Some(wrapped), escrowed };
     let _ = LocalStorage::set(unlock_key(&me.username), &record);
+    let keys = crate::store::KeptKeys { key: String::new(), wrapped: record.wrapped.clone(), escrowed: record.escrowed.clone() };
+    let _ = crate::store::keep_keys(me.user_id, &keys).await;
     crate::vault::hold(me.user_id, key, me.seal_local);
     reseal_soon(me.user_id);
     true
@@ -120,6 +136,7 @@ pub fn locked(me: &Me) -> bool {
 pub async fn forget_device_data(me: &Me) {
     crate::vault::forget();
     let _ = crate::store::delete_all(me.user_id).await;
+    crate::store::forget_client(me.user_id);
     LocalStorage::delete(unlock_key(&me.username));
 }
 

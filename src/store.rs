@@ -275,8 +275,14 @@ pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
         let store = tx.object_store(name)?;
         let keys = store.get_all_keys(None, None)?.await?;
         let values = store.get_all(None, None)?.await?;
-        let candidates: Vec<JsValue> =
-            keys.into_iter().zip(values).filter(|(_, v)| sealed_part(v).is_some() != want_sealed).map(|(k, _)| k).collect();
+        // The kept keys ([`keep_keys`]) stay as they are: wrapped already, and read before any
+        // key is held.
+        let candidates: Vec<JsValue> = keys
+            .into_iter()
+            .zip(values)
+            .filter(|(k, v)| sealed_part(v).is_some() != want_sealed && k.as_string().as_deref() != Some(KEYS_KEY))
+            .map(|(k, _)| k)
+            .collect();
         if candidates.is_empty() {
             continue;
         }
@@ -300,6 +306,84 @@ pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
         forget_cache();
     }
     Ok(changed)
+}
+
+/// What happened to this device's storage behind the app's back, found on the way; said once,
+/// plainly, under the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageEvent {
+    /// The browser's localStorage was cleared (the database kept): the keys kept in the database
+    /// opened the drafts again.
+    LoginRecordCleared,
+    /// The account's database was cleared (localStorage kept): a fresh client id; what the server
+    /// holds comes back; `unsent` items counted at the last sync could not be kept.
+    DatabaseCleared { unsent: usize },
+}
+
+thread_local! {
+    static STORAGE_EVENT: std::cell::RefCell<Option<StorageEvent>> = const { std::cell::RefCell::new(None) };
+}
+
+pub fn note_storage_event(e: StorageEvent) {
+    STORAGE_EVENT.with(|s| *s.borrow_mut() = Some(e));
+}
+
+pub fn take_storage_event() -> Option<StorageEvent> {
+    STORAGE_EVENT.with(|s| s.borrow_mut().take())
+}
+
+/// localStorage key of the client id `user`'s database last had: a database found without its
+/// meta while this remembers one was cleared.
+fn client_key(user: i64) -> String {
+    format!("xinbao.client.{user}")
+}
+
+/// Remembers the client id of `user`'s database beside it (see [`client_key`]); `made`: the
+/// meta record was just made — when another id was remembered, the database had been cleared.
+pub fn remember_client(user: i64, client_id: &str, made: bool) {
+    use gloo_storage::{LocalStorage, Storage};
+    if made && LocalStorage::get::<String>(client_key(user)).is_ok_and(|old| old != client_id) {
+        let unsent = LocalStorage::get::<usize>(crate::sync::unsent_key(user)).unwrap_or(0);
+        note_storage_event(StorageEvent::DatabaseCleared { unsent });
+    }
+    let _ = LocalStorage::set(client_key(user), client_id);
+}
+
+/// Forgets the remembered client id (the person chose to clear this device's copy).
+pub fn forget_client(user: i64) {
+    use gloo_storage::{LocalStorage, Storage};
+    LocalStorage::delete(client_key(user));
+}
+
+/// The `meta` record that keeps the account's wrapped data keys beside the data they open.
+const KEYS_KEY: &str = "keys";
+
+/// The account's data key as wrapped under the password and under the device secret
+/// ([`crate::session`]), kept in the account's own database too: with the browser's
+/// localStorage cleared (and the database kept), the next login still opens the sealed drafts.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct KeptKeys {
+    pub key: String,
+    pub wrapped: Option<xinbao_core::unlock::WrappedKey>,
+    pub escrowed: Option<xinbao_core::unlock::WrappedKey>,
+}
+
+/// Keeps the wrapped keys in `user`'s database, in the clear (they are sealed already).
+pub async fn keep_keys(user: i64, keys: &KeptKeys) -> Result<(), StoreError> {
+    let json = serde_json::to_string(&KeptKeys { key: KEYS_KEY.into(), ..keys.clone() }).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let value = js_sys::JSON::parse(&json).map_err(|_| StoreError::Corrupt("JSON.parse".into()))?;
+    let db = db(user).await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    tx.object_store(META)?.put(&value, None)?.await?;
+    commit(tx).await
+}
+
+/// The wrapped keys kept in `user`'s database, if any.
+pub async fn kept_keys(user: i64) -> Result<Option<KeptKeys>, StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let found = tx.object_store(META)?.get(JsValue::from_str(KEYS_KEY))?.await?;
+    Ok(found.and_then(|v| from_js::<KeptKeys>(v).ok()))
 }
 
 /// Deletes `user`'s whole local database (a forgotten password: what it held cannot be opened

@@ -61,6 +61,8 @@ pub struct SyncState {
     pub generation: RwSignal<u64>,
     /// When the desk's inbox was last fetched (after a round that reached the server).
     pub inbox_at: RwSignal<Option<f64>>,
+    /// What the browser did to this device's storage, to say once (dismissed by the person).
+    pub storage_event: RwSignal<Option<crate::store::StorageEvent>>,
     /// This device was found to have gone back in time (a restore card rolled its disk back, or
     /// its browser profile was copied): unsent work must go before it is shut down.
     pub went_back: RwSignal<bool>,
@@ -129,6 +131,7 @@ impl SyncState {
             generation: RwSignal::new(0),
             inbox_at: RwSignal::new(None),
             went_back: RwSignal::new(false),
+            storage_event: RwSignal::new(None),
         };
         Effect::new(move |_| {
             let user = session.me.with(|m| m.as_ref().map(|m| (m.user_id, m.must_change_password)));
@@ -162,6 +165,9 @@ impl SyncState {
             if let Ok(meta) = outbox::meta(user).await {
                 self.last_ok.set(meta.last_ok);
                 self.went_back.set(meta.went_back.is_some());
+            }
+            if let Some(e) = store::take_storage_event() {
+                self.storage_event.set(Some(e));
             }
         });
         // The first round waits until the page has painted: reading thousands of drafts must not

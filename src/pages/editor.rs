@@ -255,7 +255,25 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         });
     };
     // One path for every keystroke: keep the text in memory, recount, schedule check and save.
+    // What no server would store (a whole book pasted, a NUL) is not taken: the field goes back
+    // to what it held, nothing saved is lost, and the editor says why.
     let edited = move |field: TextField, text: String| {
+        let mut next = current.with_value(|d| d.content.clone());
+        match field {
+            TextField::Title => next.title = text.clone(),
+            TextField::Body => next.body = text.clone(),
+        }
+        if let Err(why) = xinbao_core::item::check_storable(&next) {
+            let (held, el): (String, Option<web_sys::HtmlElement>) = match field {
+                TextField::Title => (current.with_value(|d| d.content.title.clone()), title_ref.get_untracked().map(Into::into)),
+                TextField::Body => (current.with_value(|d| d.content.body.clone()), body_ref.get_untracked().map(Into::into)),
+            };
+            if let Some(el) = el {
+                let _ = js_sys::Reflect::set(&el, &"value".into(), &held.into());
+            }
+            note.set(Some(why));
+            return;
+        }
         if field == TextField::Body {
             count.set(char_count(&text));
         }

@@ -40,6 +40,20 @@ pub fn SyncBar() -> impl IntoView {
                 <span class="sync-problem" data-testid="sync-problem">{i18n.t(t)}</span>
             })}
         </div>
+        {move || sync.storage_event.get().map(|e| {
+            let text = match e {
+                crate::store::StorageEvent::LoginRecordCleared => i18n.t(ui::LOGIN_RECORD_CLEARED).to_owned(),
+                crate::store::StorageEvent::DatabaseCleared { unsent } => {
+                    format!("{}{}", i18n.t(ui::DATABASE_CLEARED), if unsent > 0 { format!(" {}{}", i18n.t(ui::DATABASE_CLEARED_LOST), unsent) } else { String::new() })
+                }
+            };
+            view! {
+                <p class="warning went-back" role="alert" data-testid="storage-event">
+                    {text}" "
+                    <button type="button" class="link" on:click=move |_| sync.storage_event.set(None)>{i18n.t(ui::DISMISS)}</button>
+                </p>
+            }
+        })}
         // Said plainly, and kept saying while anything is unsent: this PC goes back in time.
         {move || sync.went_back.get().then(|| {
             let unsent = sync.pending.get();

@@ -119,15 +119,16 @@ pub async fn meta(user: i64) -> Result<SyncMeta, StoreError> {
     let db = db(user).await?;
     let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
     let store = tx.object_store(META)?;
-    let meta = match get_meta(&store).await? {
-        Some(m) => m,
+    let (meta, made) = match get_meta(&store).await? {
+        Some(m) => (m, false),
         None => {
             let m = SyncMeta::new();
             store.put(&to_js(&m)?, None)?.await?;
-            m
+            (m, true)
         }
     };
     commit(tx).await?;
+    super::remember_client(user, &meta.client_id, made);
     Ok(meta)
 }
 
@@ -291,6 +292,7 @@ pub async fn start_over(user: i64, went_back: bool) -> Result<SyncMeta, StoreErr
         }
         meta_store.put(&to_js(&meta)?, None)?.await?;
         commit(tx).await?;
+        super::remember_client(user, &meta.client_id, false);
         Ok(meta)
     }
     .await;
