@@ -355,6 +355,7 @@ pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<
                 (PullAction::Take, Some(mut d)) => {
                     d.content = s.content.clone();
                     d.local_rev += 1;
+                    let queued = std::mem::take(&mut d.sync);
                     d.sync = LocalSync {
                         rev: s.rev,
                         state: Some(s.state),
@@ -362,6 +363,8 @@ pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<
                         acked_at: Some(now),
                         ..LocalSync::default()
                     };
+                    // A reviewer's queued action and comments are never dropped by a pull.
+                    d.sync.carry_queue(&queued);
                     d.sync.learn(s);
                     d.updated_at = now;
                     if s.state == ItemState::Deleted && d.deleted_at.is_none() {

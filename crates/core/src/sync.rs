@@ -374,9 +374,23 @@ pub struct LocalSync {
     /// A reviewer's action waiting to be sent: (action, note).
     #[serde(default)]
     pub act: Option<(crate::review::Action, String)>,
-    /// A comment waiting to be sent.
-    #[serde(default)]
-    pub comment: Option<String>,
+    /// Comments waiting to be sent, oldest first (a device stored before the queue kept one).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub comment: Vec<String>,
+}
+
+/// Reads a list that an older version stored as one optional value.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Option<String>),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(one) => one.into_iter().collect(),
+        OneOrMany::Many(many) => many,
+    })
 }
 
 /// Where an item stands, as its author sees it (guarantee 6 of SYNC.md).
@@ -455,7 +469,7 @@ impl LocalSync {
             let content = action.carries_text().then(|| content.clone());
             return Some((self.rev, Op::Act { action: *action, note: note.clone(), content }));
         }
-        if let Some(text) = &self.comment {
+        if let Some(text) = self.comment.first() {
             return Some((self.rev, Op::Comment { text: text.clone() }));
         }
         if self.state.is_some_and(|s| !s.authors_turn()) {
@@ -491,8 +505,8 @@ impl LocalSync {
                         self.act = None;
                         crate::review::target(state, urgent, *action).unwrap_or(state)
                     }
-                    Op::Comment { .. } => {
-                        self.comment = None;
+                    Op::Comment { text } => {
+                        self.unqueue_comment(text);
                         state
                     }
                 });
@@ -504,16 +518,16 @@ impl LocalSync {
                 }
             }
             Outcome::Conflict { server } => {
-                if matches!(op, Op::Act { .. }) {
-                    self.act = None;
+                if let Op::Act { .. } = op {
+                    self.keep_note_of(op);
                 }
                 self.conflict = Some((**server).clone());
                 self.acked_at = Some(now);
             }
             Outcome::Rejected { detail, .. } => {
                 match op {
-                    Op::Act { .. } => self.act = None,
-                    Op::Comment { .. } => self.comment = None,
+                    Op::Act { .. } => self.keep_note_of(op),
+                    Op::Comment { text } => self.unqueue_comment(text),
                     _ => self.synced_rev = sent_rev,
                 }
                 self.submit = false;
@@ -521,6 +535,34 @@ impl LocalSync {
                 self.acked_at = Some(now);
             }
         }
+    }
+}
+
+impl LocalSync {
+    /// Takes a sent comment off the queue (the first with its text).
+    fn unqueue_comment(&mut self, text: &str) {
+        if let Some(i) = self.comment.iter().position(|c| c == text) {
+            self.comment.remove(i);
+        }
+    }
+
+    /// A reviewer's action the server did not take (the item changed, or the step is not allowed
+    /// now): the action is not tried again, but its note is never dropped — it goes to the item's
+    /// thread as a comment, saying which action it was written for.
+    fn keep_note_of(&mut self, op: &Op) {
+        if let Op::Act { action, note, .. } = op {
+            if !note.trim().is_empty() {
+                self.comment.push(format!("（{}未能执行，原意见）{}", action.label().zh, note.trim()));
+            }
+            self.act = None;
+        }
+    }
+
+    /// What only this device has queued for the item — a reviewer's action, comments — carried
+    /// over when the item's sync state is replaced by the server's version.
+    pub fn carry_queue(&mut self, from: &LocalSync) {
+        self.act = from.act.clone();
+        self.comment = from.comment.clone();
     }
 }
 
@@ -830,6 +872,36 @@ mod local_tests {
         assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft)), PullAction::Take);
         // Newer on the server: as always.
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft)), PullAction::Take);
+    }
+
+    #[test]
+    fn reviewers_notes_and_comments_are_a_queue_that_nothing_drops() {
+        use crate::review::Action;
+        let mut s = LocalSync { rev: 3, state: Some(ItemState::Screening), synced_rev: 1, ..LocalSync::default() };
+        s.comment.push("请补充数据".into());
+        let (_, first) = s.next_op(&content("x"), 1, false).unwrap_or((0, Op::Delete));
+        // A second comment while the first is in flight.
+        s.comment.push("另外请核实时间".into());
+        s.on_result(&first, 1, &Outcome::Applied { rev: 3 }, 0.0);
+        assert_eq!(s.comment, vec!["另外请核实时间".to_owned()], "the second is still queued");
+        assert!(matches!(s.next_op(&content("x"), 1, false), Some((3, Op::Comment { .. }))), "and counts as unsent");
+        // A conflicting action: not retried, its note kept in the thread.
+        s.comment.clear();
+        s.act = Some((Action::Return, "数据需核实".into()));
+        let (_, act) = s.next_op(&content("x"), 1, false).unwrap_or((0, Op::Delete));
+        s.on_result(&act, 1, &Outcome::Conflict { server: Box::new(snapshot(4, ItemState::Screening, "x")) }, 0.0);
+        assert_eq!(s.act, None);
+        assert_eq!(s.comment.len(), 1);
+        assert!(s.comment[0].contains("数据需核实"));
+        // A pull that takes the server's version carries the queue over.
+        let mut taken = LocalSync { rev: 5, ..LocalSync::default() };
+        taken.carry_queue(&s);
+        assert_eq!(taken.comment, s.comment);
+        // What an older version stored reads as a queue.
+        let old: LocalSync = serde_json::from_str(r#"{"comment": "旧评论"}"#).unwrap_or_default();
+        assert_eq!(old.comment, vec!["旧评论".to_owned()]);
+        let none: LocalSync = serde_json::from_str(r#"{"comment": null}"#).unwrap_or_default();
+        assert!(none.comment.is_empty());
     }
 
     #[test]
