@@ -207,7 +207,8 @@ impl Device {
             if fault == Fault::LostBefore {
                 return;
             }
-            let res = t.post_json("/api/sync/push", json!({"client_id": self.client_id, "mutations": batch}), Some(&self.cookie)).await;
+            let body = json!({"client_id": self.client_id, "mutations": batch});
+            let res = self.post(t, "/api/sync/push", body).await;
             assert_eq!(res.status(), StatusCode::OK, "{}: push", self.name);
             if fault == Fault::LostAfter {
                 return;
@@ -245,7 +246,8 @@ impl Device {
             self.cursor = 0;
         }
         loop {
-            let res = t.post_json("/api/sync/pull", json!({"client_id": self.client_id, "cursor": self.cursor}), Some(&self.cookie)).await;
+            let body = json!({"client_id": self.client_id, "cursor": self.cursor});
+            let res = self.post(t, "/api/sync/pull", body).await;
             assert_eq!(res.status(), StatusCode::OK, "{}: pull", self.name);
             let page: PullResponse = serde_json::from_value(json(res).await).unwrap_or_else(|e| panic!("pull answer: {e}"));
             if self.note_epoch(&page.epoch) {
@@ -276,6 +278,18 @@ impl Device {
                 }
             }
         }
+    }
+
+    /// A sync request; a session the server no longer has (a profile rolled back to an older
+    /// cookie, a server restored from before the login) logs in again, as the app asks the
+    /// officer to, and the request goes again.
+    async fn post(&mut self, t: &TestApp, path: &str, body: serde_json::Value) -> axum::http::Response<axum::body::Body> {
+        let res = t.post_json(path, body.clone(), Some(&self.cookie)).await;
+        if res.status() != StatusCode::UNAUTHORIZED {
+            return res;
+        }
+        self.cookie = t.login(&self.name[..3], "Chunfeng-2026").await;
+        t.post_json(path, body, Some(&self.cookie)).await
     }
 
     /// Records the server's epoch; true when another one was known (the server was restored).
