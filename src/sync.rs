@@ -1,4 +1,4 @@
-//! The sync engine (SYNC.md): sends the outbox to `POST /api/sync/push` in bounded batches and
+//! The sync engine (docs/sync-protocol.md): sends the outbox to `POST /api/sync/push` in bounded batches and
 //! pulls what changed by cursor, with one tab of the browser syncing at a time (Web Locks) and
 //! the others told what happened (BroadcastChannel).
 //!

@@ -1,4 +1,4 @@
-// Sync in a real browser against the real server (SYNC.md faults that live in the browser):
+// Sync in a real browser against the real server (docs/sync-protocol.md faults that live in the browser):
 // drafting with the server down, a connection cut after the server committed, a session that
 // expires mid-queue, two tabs, a tab closed with a pending outbox, storage wiped, and a server
 // version that changed while the author edited offline.

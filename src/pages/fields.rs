@@ -1,4 +1,4 @@
-//! The item's other fields (DOMAIN.md "The thing being written"): focus tags, contact phone,
+//! The item's other fields: focus tags, contact phone,
 //! the commission it answers, and for urgent items the event time and the 初报/续报/终报
 //! chain. Each change goes through the editor's one save path (`on_change`).
 

@@ -3,7 +3,7 @@
 //!
 //! Every step is one IndexedDB transaction, so the cursor never runs ahead of the data it
 //! describes and an outbox entry is retired in the same transaction that records its result
-//! (SYNC.md guarantee 5). The decisions themselves — what to send, what an answer means, how a
+//! (guarantee 5 of docs/sync-protocol.md). The decisions themselves — what to send, what an answer means, how a
 //! pulled version meets local edits — are `xinbao_core::sync`'s pure functions, the same ones
 //! the native tests exercise.
 //!

@@ -1,4 +1,4 @@
-//! The life of an item after it is submitted (DOMAIN.md "The life of an item"): the states, the
+//! The life of an item after it is submitted: the states, the
 //! actions, and who may take each. [`decide`] is the one function that answers; the UI offers
 //! only what [`permitted`] lists, and the server refuses everything else with the reason.
 //!
@@ -195,7 +195,7 @@ pub fn permitted(actor: Actor, state: ItemState, urgent: bool) -> Vec<Action> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadlineRules {
     /// Minutes after the event within which an urgent item's first written report is due
-    /// (offices use 60 for major events, others up to 120; DOMAIN.md).
+    /// (offices use 60 for major events, others up to 120).
     pub urgent_written_minutes: i64,
 }
 
@@ -298,7 +298,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The table of DOMAIN.md, written out: (role, from, action, urgent-only) → to.
+    /// The table of who may do what, written out: (role, from, action, urgent-only) → to.
     fn expected(role: Role, from: ItemState, action: Action, urgent: bool) -> Option<ItemState> {
         use Action as A;
         use ItemState as S;

@@ -1,4 +1,4 @@
-//! The roles people have (see DOMAIN.md "The people").
+//! The roles people have.
 
 use crate::i18n::Text;
 use serde::{Deserialize, Serialize};

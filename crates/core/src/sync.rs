@@ -1,4 +1,4 @@
-//! The sync protocol's messages, shared by the browser and the server (see SYNC.md and
+//! The sync protocol's messages, shared by the browser and the server (see
 //! docs/sync-protocol.md). A client pushes its local changes as mutations with contiguous ids
 //! (`mid`), each against the item revision it started from (`base_rev`); it pulls what changed
 //! on the server by cursor. Every mutation takes effect exactly once: a replayed `mid` gets its
@@ -22,7 +22,7 @@ pub fn valid_item_id(id: &str) -> bool {
     valid_client_id(id)
 }
 
-/// Where an item stands on the server (DOMAIN.md "The life of an item"; the review
+/// Where an item stands on the server (the review
 /// transitions are decided by [`crate::review::decide`]).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -393,7 +393,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
     })
 }
 
-/// Where an item stands, as its author sees it (guarantee 6 of SYNC.md).
+/// Where an item stands, as its author sees it (guarantee 6 of docs/sync-protocol.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LocalStatus {
     /// 仅本地: a draft whose latest text is only on this device.
@@ -653,7 +653,7 @@ pub struct LocalCopy<'a> {
     pub in_outbox: Option<&'a DraftContent>,
 }
 
-/// Decides how a pulled server version meets the local copy (SYNC.md: nothing anyone wrote is
+/// Decides how a pulled server version meets the local copy (docs/sync-protocol.md: nothing anyone wrote is
 /// silently overwritten).
 pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAction {
     let Some(local) = local else {

@@ -100,7 +100,7 @@ impl Db {
         };
         let mut options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
         if backend == Backend::Sqlite {
-            // Durability before speed: an acknowledged write must survive a power cut (SYNC.md
+            // Durability before speed: an acknowledged write must survive a power cut (docs/sync-protocol.md
             // guarantee 4). WAL lets readers run beside the one writer.
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {

@@ -10,7 +10,7 @@
 //! - [`demo`]: first-start administrator and the demo county.
 //! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
 //! - [`ratelimit`]: login rate limiting, stored in the database.
-//! - [`sync`]: push and pull, exactly once (SYNC.md).
+//! - [`sync`]: push and pull, exactly once (docs/sync-protocol.md).
 //! - [`scores`]: adoption, instructions, score events, the scoreboard, the notice, quotas.
 //! - [`commissions`]: commissions and reporting priorities, answers, the desk's inbox.
 //! - [`periodical`]: composing, publishing and exporting issues of the office's periodical.

@@ -1,4 +1,4 @@
-//! The server's half of sync (SYNC.md): `POST /api/sync/push` applies a batch of mutations in one
+//! The server's half of sync (docs/sync-protocol.md): `POST /api/sync/push` applies a batch of mutations in one
 //! transaction — client row locked first, replays answered from stored results, gaps refused,
 //! stale bases kept as conflicts, invalid content rejected (still advancing `last_mid`) — and
 //! `POST /api/sync/pull` pages through a commit-ordered change log in one snapshot.

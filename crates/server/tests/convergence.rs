@@ -1,4 +1,4 @@
-//! The randomized sync run (SYNC.md fault 17): several officers, each on several devices,
+//! The randomized sync run (fault 17 of docs/sync-protocol.md): several officers, each on several devices,
 //! editing, submitting, deleting and resolving conflicts while connections drop before and
 //! after the server commits and the server is restarted — and the township faults: a device
 //! rolled back to an older snapshot of itself (a restore card), a device copied to a second

@@ -1,4 +1,4 @@
-//! Sync faults on the server side (SYNC.md): replays, gaps, concurrent duplicates, invalid
+//! Sync faults on the server side (docs/sync-protocol.md): replays, gaps, concurrent duplicates, invalid
 //! mutations mid-batch, stale bases, unknown clients and cursors, paging — on SQLite, and on
 //! PostgreSQL when `cargo xtask test` provides a cluster.
 
@@ -482,7 +482,7 @@ mod attachments {
     }
 }
 
-/// SYNC.md fault 9: writers committing concurrently (on PostgreSQL their sequence numbers
+/// fault 9 of docs/sync-protocol.md: writers committing concurrently (on PostgreSQL their sequence numbers
 /// could commit out of order) while a client pages through pull: no change is ever missed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_while_a_client_pulls_never_hide_a_change() {

@@ -252,7 +252,7 @@ impl Rule {
         }
     }
 
-    /// The default points, in hundredths (DOMAIN.md "Scores, quotas and notices").
+    /// The default points, in hundredths.
     pub fn default_centi(self) -> i64 {
         100 * match self {
             Rule::Submission => 1,
@@ -337,7 +337,7 @@ pub struct ScoringTable {
 }
 
 impl ScoringTable {
-    /// The defaults of DOMAIN.md, in force from `effective_from`.
+    /// The office scoring defaults, in force from `effective_from`.
     pub fn defaults(effective_from: Day) -> ScoringTable {
         ScoringTable { effective_from, centi: Rule::ALL.into_iter().map(|r| (r, r.default_centi())).collect(), split: Split::Each }
     }
