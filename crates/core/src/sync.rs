@@ -590,7 +590,11 @@ impl LocalSync {
 /// when the server lacks it; `me` the account. Only the account's own items are proposed again —
 /// a reviewer's device never re-creates other people's items as its own.
 pub fn repropose(local: &LocalSync, local_rev: u32, me: i64, server: Option<(u64, ItemState)>) -> Option<LocalSync> {
-    let acked = local.state?;
+    let Some(acked) = local.state else {
+        // Never acknowledged here. A conflict noted before starting over, with an item the server
+        // now lacks, belongs to the other history: gone, so the draft goes as new.
+        return (server.is_none() && local.conflict.is_some()).then(|| LocalSync { conflict: None, ..local.clone() });
+    };
     if local.author_id.is_some_and(|a| a != me) {
         return None;
     }
@@ -836,6 +840,11 @@ mod local_tests {
         // Someone else's item on a reviewer's device, a never-sent draft, a withdrawn one: left alone.
         assert_eq!(repropose(&LocalSync { author_id: Some(8), ..sent.clone() }, 3, me, None), None);
         assert_eq!(repropose(&LocalSync::default(), 1, me, None), None);
+        // A new draft that met another history's item: that history is gone, the draft goes as new.
+        let met = LocalSync { conflict: Some(snapshot(3, ItemState::Draft, "旧")), ..LocalSync::default() };
+        let again = repropose(&met, 2, me, None).unwrap_or_default();
+        assert!(matches!(again.next_op(&content("x"), 2, false), Some((0, Op::Save { .. }))));
+        assert_eq!(repropose(&met, 2, me, Some((3, ItemState::Draft))), None, "the pull decided it against what the server holds");
         let gone = repropose(&LocalSync { state: Some(ItemState::Deleted), ..sent.clone() }, 3, me, None).unwrap_or_default();
         assert_eq!((gone.rev, gone.state, gone.next_op(&content("x"), 3, true)), (0, None, None), "withdrawn and lost: nothing to send");
         // Withdrawn here after the backup: the server holds the older draft, the withdrawal goes again.
