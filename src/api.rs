@@ -85,11 +85,17 @@ async fn post_with_timeout<B: serde::Serialize, T: DeserializeOwned>(path: &str,
 }
 
 pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
-    post_with_timeout("/api/sync/push", req).await
+    let sent = js_sys::Date::now();
+    let resp: PushResponse = post_with_timeout("/api/sync/push", req).await?;
+    crate::util::learn_server_time(resp.server_time, sent, js_sys::Date::now());
+    Ok(resp)
 }
 
 pub async fn pull(req: &PullRequest) -> Result<PullResponse, ApiError> {
-    post_with_timeout("/api/sync/pull", req).await
+    let sent = js_sys::Date::now();
+    let resp: PullResponse = post_with_timeout("/api/sync/pull", req).await?;
+    crate::util::learn_server_time(resp.server_time, sent, js_sys::Date::now());
+    Ok(resp)
 }
 
 /// Whether the server already has the attachment `sha256` (a resumed upload skips it).

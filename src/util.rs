@@ -1,8 +1,45 @@
 //! Small browser helpers: clock, random ids, time formatting.
 
-/// Milliseconds since the Unix epoch, from the browser clock.
+/// localStorage key of the PC clock's offset from the server's.
+const CLOCK_OFFSET_KEY: &str = "xinbao.clock_offset";
+
+thread_local! {
+    static OFFSET: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Milliseconds since the Unix epoch by the server's clock, as far as this PC knows it: the
+/// browser's clock corrected by the offset learned from the last sync answer (kept across
+/// restarts). A PC whose clock is days off — a dead CMOS battery — still shows today's dates,
+/// urgent countdowns and deadlines once it has talked to the server; before that, its own clock.
 pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+    js_sys::Date::now() + clock_offset()
+}
+
+fn clock_offset() -> f64 {
+    OFFSET.with(|o| {
+        o.get().unwrap_or_else(|| {
+            use gloo_storage::{LocalStorage, Storage};
+            let kept = LocalStorage::get::<f64>(CLOCK_OFFSET_KEY).ok().filter(|x| x.is_finite()).unwrap_or(0.0);
+            o.set(Some(kept));
+            kept
+        })
+    })
+}
+
+/// Learns the server's clock from an answer that said `server_time` (0: an older server, ignored)
+/// to a request sent at `sent` and answered at `received` (both `Date.now()`).
+pub fn learn_server_time(server_time: i64, sent: f64, received: f64) {
+    if server_time <= 0 || received < sent {
+        return;
+    }
+    let offset = xinbao_core::sync::clock_offset(server_time, sent, received);
+    // Within a second is as good as the round trip allows; below that, keep the one we have.
+    if (offset - clock_offset()).abs() < 1_000.0 {
+        return;
+    }
+    OFFSET.with(|o| o.set(Some(offset)));
+    use gloo_storage::{LocalStorage, Storage};
+    let _ = LocalStorage::set(CLOCK_OFFSET_KEY, offset);
 }
 
 /// Fills `bytes` from `crypto.getRandomValues` (which, unlike `randomUUID`, also works on

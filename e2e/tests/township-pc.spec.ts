@@ -247,3 +247,20 @@ test("the database cleared with localStorage kept: said plainly, a fresh client 
   expect(after).not.toBe(before);
   expect(titlesOf(await serverItems(fresh.request, server))).toEqual(["已发送：兰州湾镇春耕备耕"]);
 });
+
+test("a PC whose clock is five days behind shows today's dates once it has talked to the server", async ({ page, server }) => {
+  test.setTimeout(120_000);
+  const fiveDaysAgo = Date.now() - 5 * 86_400_000;
+  await page.clock.install({ time: fiveDaysAgo });
+  const day = (ms: number) => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date(ms));
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  expect(await page.evaluate(() => Date.now())).toBeLessThan(Date.now() - 4 * 86_400_000);
+  // The first round reaches the server and learns its clock.
+  await expect(page.getByTestId("last-sync")).toContainText("上次同步", { timeout: 20_000 });
+  await write(page, "时钟慢了五天的电脑写的稿件", "12月1日，兰州湾镇完成冬季征兵体检。", false);
+  await expect(row(page, "时钟慢了五天的电脑写的稿件")).toContainText(`修改于 ${day(Date.now())}`);
+  expect(day(fiveDaysAgo)).not.toBe(day(Date.now()));
+  // After a restart, before any sync, the learned clock still holds.
+  await page.reload();
+  await expect(row(page, "时钟慢了五天的电脑写的稿件")).toContainText(`修改于 ${day(Date.now())}`);
+});

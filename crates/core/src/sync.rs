@@ -300,6 +300,10 @@ pub struct PushResponse {
     /// The server's epoch: a new one after every restore from a backup.
     #[serde(default)]
     pub epoch: String,
+    /// The server's clock when it answered (ms since the epoch): a PC whose own clock is days
+    /// off (a dead CMOS battery) shows and decides times by the server's once it heard this.
+    #[serde(default)]
+    pub server_time: i64,
 }
 
 /// `POST /api/sync/pull`
@@ -327,6 +331,16 @@ pub struct PullResponse {
     /// The server's epoch (see [`PushResponse::epoch`]).
     #[serde(default)]
     pub epoch: String,
+    /// The server's clock (see [`PushResponse::server_time`]).
+    #[serde(default)]
+    pub server_time: i64,
+}
+
+/// How far a PC's clock is from the server's (ms to add to the PC's clock), from one exchange:
+/// the request left at `sent` and the answer arrived at `received` (the PC's clock), and the
+/// server said `server_time` in between — taken as the middle of the round trip.
+pub fn clock_offset(server_time: i64, sent: f64, received: f64) -> f64 {
+    server_time as f64 - (sent + received) / 2.0
 }
 
 /// What the browser keeps, per item, about the item's server side (stored with the draft).
@@ -735,6 +749,16 @@ mod tests {
         assert_ne!(save(1, "x").digest(), save(1, "y").digest());
         assert_ne!(save(1, "x").digest(), Mutation { base_rev: 2, ..save(1, "x") }.digest());
         assert_eq!(save(1, "x").digest().len(), 64);
+    }
+
+    #[test]
+    fn a_pc_days_behind_learns_the_server_s_clock_from_one_exchange() {
+        let server = 1_780_000_000_000i64;
+        let pc_behind = (server - 5 * 86_400_000) as f64;
+        // 400 ms round trip, the server answering in the middle.
+        let offset = clock_offset(server, pc_behind - 200.0, pc_behind + 200.0);
+        assert_eq!(offset, 5.0 * 86_400_000.0);
+        assert_eq!(pc_behind + offset, server as f64);
     }
 
     #[test]

@@ -626,7 +626,7 @@ pub async fn push(
     tx.commit().await?;
     let fresh: Vec<&Outcome> = results.iter().skip(replayed).map(|r| &r.outcome).collect();
     state.metrics.pushed(&fresh, replayed);
-    Ok(Json(PushResponse { results, last_mid, expected, reused, epoch }))
+    Ok(Json(PushResponse { results, last_mid, expected, reused, epoch, server_time: now_ms() }))
 }
 
 /// `POST /api/sync/pull`: the current version of every item of the account changed after the
@@ -689,7 +689,7 @@ pub async fn pull(
         }
     }
     tx.commit().await?;
-    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset, epoch }))
+    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset, epoch, server_time: now_ms() }))
 }
 
 /// `GET /api/items/{id}/revisions`: every version of an item, oldest first — for its author and
