@@ -50,14 +50,28 @@ pub mod ui {
     use super::Text;
     use xinbao_core::desk::SortKey;
 
-    /// "已导入 N 篇稿件、M 张照片；K 篇本机已有，未重复导入。"
-    pub fn imported(lang: super::Lang, drafts: usize, photos: usize, already: usize) -> String {
-        match lang {
+    /// "已导入 N 篇稿件、M 张照片；K 篇本机已有，未重复导入。" — and what was left out, and why.
+    pub fn imported(lang: super::Lang, r: &crate::transfer::Imported) -> String {
+        let (drafts, photos, already) = (r.drafts, r.photos, r.already_here);
+        let mut out = match lang {
             super::Lang::Zh => format!("已导入 {drafts} 篇稿件、{photos} 张照片；{already} 篇本机已有，未重复导入。"),
             super::Lang::En => {
                 format!("Imported {drafts} drafts and {photos} photos; {already} were already here and were not duplicated.")
             }
+        };
+        if r.bad_photos > 0 {
+            out.push_str(&match lang {
+                super::Lang::Zh => format!("有 {} 张照片已损坏，未导入。", r.bad_photos),
+                super::Lang::En => format!(" {} damaged photos were left out.", r.bad_photos),
+            });
         }
+        if r.twice_in_file > 0 {
+            out.push_str(&match lang {
+                super::Lang::Zh => format!("文件中有 {} 篇稿件重复出现，只导入了第一份。", r.twice_in_file),
+                super::Lang::En => format!(" {} drafts appear twice in the file; only the first was imported.", r.twice_in_file),
+            });
+        }
+        out
     }
 
     pub fn sort_label(k: SortKey) -> Text {
@@ -295,6 +309,10 @@ pub mod ui {
     pub const KEPT_MINE: Text = Text::new(
         "已保留您的版本，将在服务器版本之上保存；服务器版本仍保留在历史中。",
         "Kept yours; it goes on top of the server's, which stays in the history.",
+    );
+    pub const KEPT_MINE_AS_COPY: Text = Text::new(
+        "这篇稿件已在别处报送，不能再用本机的版本覆盖：本机的版本已另存为副本，这里显示服务器上的版本。",
+        "This item was submitted elsewhere and cannot be overwritten: your version was kept as a copy, and the server's is shown here.",
     );
     pub const TOOK_SERVER_UPDATE: Text = Text::new("已载入服务器上的新版本。", "Loaded the newer version from the server.");
     // Review.

@@ -50,6 +50,10 @@ pub struct Imported {
     pub drafts: usize,
     pub photos: usize,
     pub already_here: usize,
+    /// Photos in the file that could not be read (damaged, not an image): left out, and said.
+    pub bad_photos: usize,
+    /// Drafts the file holds twice under one id: the first kept, the others left out, and said.
+    pub twice_in_file: usize,
 }
 
 async fn blob_bytes(b: &web_sys::Blob) -> Vec<u8> {
@@ -111,7 +115,12 @@ pub fn parse(text: &str, username: &str) -> Result<ExportFile, ImportError> {
 pub async fn import(user: i64, file: ExportFile) -> Result<Imported, ImportError> {
     let mut result = Imported::default();
     let mut imported_ids = Vec::new();
+    let mut in_file = std::collections::HashSet::new();
     for mut d in file.drafts {
+        if !in_file.insert(d.id.clone()) {
+            result.twice_in_file += 1;
+            continue;
+        }
         if store::load_draft(user, &d.id).await.map_err(ImportError::Store)?.is_some() {
             result.already_here += 1;
             continue;
@@ -125,7 +134,12 @@ pub async fn import(user: i64, file: ExportFile) -> Result<Imported, ImportError
         if !imported_ids.contains(&p.draft_id) {
             continue;
         }
-        let (Some(blob), Some(thumb)) = (jpeg_blob(&p.data), jpeg_blob(&p.thumb)) else { continue };
+        let readable =
+            STANDARD.decode(&p.data).ok().filter(|b| b.starts_with(&[0xFF, 0xD8]) || b.starts_with(b"\x89PNG") || b.starts_with(b"RIFF"));
+        let (Some(_), Some(blob), Some(thumb)) = (readable, jpeg_blob(&p.data), jpeg_blob(&p.thumb)) else {
+            result.bad_photos += 1;
+            continue;
+        };
         let size = blob.size();
         let sha256 = STANDARD.decode(&p.data).ok().map(|b| photos::sha256_hex(&b));
         let photo = Photo { id: p.id, draft_id: p.draft_id, name: p.name, width: p.width, height: p.height, size, blob, thumb, sha256 };

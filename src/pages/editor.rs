@@ -427,30 +427,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             }
         });
     });
-    // Keep mine: it goes on top of the server's version (which stays in the server's history).
-    let on_keep_mine = Callback::new(move |()| {
-        when_saved(Box::new(move || {
-            spawn_local(async move {
-                let r = outbox::update_sync(owner, &id_now(), |d, _| match d.sync.conflict.take() {
-                    Some(server) => {
-                        d.sync.rev = server.rev;
-                        d.sync.state = Some(server.state);
-                        // Dirty again: the text here is proposed on top of the server's.
-                        d.sync.synced_rev = 0;
-                        true
-                    }
-                    None => false,
-                })
-                .await;
-                if !dirty.is_disposed() {
-                    after_sync_change(r);
-                    note.set(Some(ui::KEPT_MINE));
-                }
-            });
-        }));
-    });
-    // Take the server's: mine is saved as a copy first, then the server's version is shown.
-    let on_take_server = Callback::new(move |()| {
+    // Take the server's: mine is saved as a copy first, then the server's version is shown;
+    // `said` tells the author which way it went.
+    let take_server = Callback::new(move |said: Text| {
         let lang = i18n.lang.get_untracked();
         when_saved(Box::new(move || {
             let mine = current.get_value();
@@ -484,7 +463,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     Ok(Some(d)) => {
                         show(d);
                         set_unsaved(false);
-                        note.set(Some(ui::TOOK_SERVER));
+                        note.set(Some(said));
                     }
                     Ok(None) => {}
                     Err(e) => state.set(SaveState::Failed(failure_text(&e))),
@@ -492,6 +471,31 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             });
         }));
     });
+    // Keep mine: it goes on top of the server's version (which stays in the server's history) —
+    // or, when the office has the item, is kept as a copy while the server's version is shown.
+    let on_keep_mine = Callback::new(move |()| {
+        when_saved(Box::new(move || {
+            spawn_local(async move {
+                let kept = std::rc::Rc::new(std::cell::Cell::new(false));
+                let k = kept.clone();
+                let r = outbox::update_sync(owner, &id_now(), move |d, _| {
+                    k.set(d.sync.keep_mine());
+                    k.get()
+                })
+                .await;
+                if dirty.is_disposed() {
+                    return;
+                }
+                if kept.get() {
+                    after_sync_change(r);
+                    note.set(Some(ui::KEPT_MINE));
+                } else {
+                    take_server.run(ui::KEPT_MINE_AS_COPY);
+                }
+            });
+        }));
+    });
+    let on_take_server = Callback::new(move |()| take_server.run(ui::TOOK_SERVER));
 
     // Delete = to the trash, through the same save path (so other tabs hear of it); restore
     // takes it back out.

@@ -73,9 +73,18 @@ pub fn PhotosField(
                 return;
             }
             let mut shown_list: Vec<Shown> = ps.iter().map(shown).collect();
-            let here: Vec<String> = shown_list.iter().filter_map(|s| s.reference.as_ref().map(|r| r.sha256.clone())).collect();
+            // Each named photo once per time it is named: the same photo added twice is two
+            // entries, whichever of them are on this device.
+            let mut here: Vec<String> = shown_list.iter().filter_map(|s| s.reference.as_ref().map(|r| r.sha256.clone())).collect();
             if on_server {
-                shown_list.extend(named.iter().filter(|r| !here.contains(&r.sha256)).map(remote));
+                for r in &named {
+                    match here.iter().position(|h| *h == r.sha256) {
+                        Some(i) => {
+                            here.remove(i);
+                        }
+                        None => shown_list.push(remote(r)),
+                    }
+                }
             }
             let changed = shown_list.iter().filter_map(|s| s.reference.as_ref()).ne(named.iter());
             list.set(shown_list);
@@ -121,7 +130,12 @@ pub fn PhotosField(
                 }
                 let _ = web_sys::Url::revoke_object_url(&s.url);
             }
-            list.update(|l| l.retain(|x| x.id != s.id));
+            // The one removed, not every photo with the same bytes.
+            list.update(|l| {
+                if let Some(i) = l.iter().position(|x| x.id == s.id) {
+                    l.remove(i);
+                }
+            });
             report();
         });
     };

@@ -553,6 +553,27 @@ impl LocalSync {
 }
 
 impl LocalSync {
+    /// 保留我的版本: the text here goes on top of the server's version — only while the item is
+    /// still the author's to change. When the office has it (submitted from another device, a
+    /// USB copy submitted on another PC), keeping "mine" on top is impossible: false, nothing
+    /// changed, and the caller keeps the text here as a copy and takes the server's version —
+    /// never a desk that says 已报送 with a text the office does not hold.
+    pub fn keep_mine(&mut self) -> bool {
+        match self.conflict.take() {
+            Some(server) if server.state.authors_turn() => {
+                self.rev = server.rev;
+                self.state = Some(server.state);
+                // Dirty again: the text here is proposed on top of the server's.
+                self.synced_rev = 0;
+                true
+            }
+            other => {
+                self.conflict = other;
+                false
+            }
+        }
+    }
+
     /// Takes a sent comment off the queue (the first with its text).
     fn unqueue_comment(&mut self, text: &str) {
         if let Some(i) = self.comment.iter().position(|c| c == text) {
@@ -905,6 +926,20 @@ mod local_tests {
         assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft)), PullAction::Take);
         // Newer on the server: as always.
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft)), PullAction::Take);
+    }
+
+    #[test]
+    fn keeping_mine_goes_on_top_only_while_the_item_is_the_author_s() {
+        let mut s = LocalSync { rev: 2, state: Some(ItemState::Draft), synced_rev: 3, ..LocalSync::default() };
+        s.conflict = Some(snapshot(3, ItemState::Draft, "另一台电脑改的"));
+        assert!(s.keep_mine());
+        assert!(matches!(s.next_op(&content("我的"), 4, false), Some((3, Op::Save { .. }))));
+        // Submitted from the other PC (a USB copy): mine cannot go on top; nothing changes here.
+        let mut s = LocalSync { rev: 2, state: Some(ItemState::Draft), synced_rev: 3, ..LocalSync::default() };
+        s.conflict = Some(snapshot(3, ItemState::Submitted, "乙电脑报送的"));
+        assert!(!s.keep_mine());
+        assert!(s.conflict.is_some());
+        assert_ne!(s.status(4), LocalStatus::Sent);
     }
 
     #[test]
