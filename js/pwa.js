@@ -1,7 +1,13 @@
 // Service worker registration and updates, called from Rust (src/pwa.rs). A new version waits
 // until the person presses "更新"; the page never reloads by itself.
-export function register_service_worker(on_update_ready) {
+export function register_service_worker(on_update_ready, on_taken_over) {
   if (!("serviceWorker" in navigator)) return;
+  // A new version activated from another tab takes this one over too: it must save and reload
+  // (its pages' modules are the old version's). The first install, which takes an uncontrolled
+  // page, is not an update.
+  if (navigator.serviceWorker.controller) {
+    navigator.serviceWorker.addEventListener("controllerchange", () => on_taken_over(), { once: true });
+  }
   navigator.serviceWorker
     .register("/sw.js")
     .then((reg) => {

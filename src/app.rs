@@ -225,6 +225,16 @@ fn UpdateBanner() -> impl IntoView {
     let pwa = use_pwa();
     move || {
         let pwa = pwa?;
+        if pwa.taken_over.get() {
+            return Some(
+                view! {
+                    <div class="update-banner" role="alert" data-testid="taken-over-banner">
+                        <span>{move || i18n.t(ui::TAKEN_OVER)}</span>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         if pwa.schema_stale.get() {
             return Some(
                 view! {

@@ -262,6 +262,16 @@ pub mod ui {
         "清除前尚未发送、无法找回的稿件（按上次同步统计）：",
         "Items not yet sent before the clearing, which cannot be recovered (as last counted): ",
     );
+    pub const TAKEN_OVER: Text = Text::new(
+        "信报已在另一个窗口更新到新版本：正在保存这里的内容并重新载入…",
+        "Xinbao was updated in another window: saving what is here and reloading…",
+    );
+    pub const STASHED_FOR_RELOAD: Text = Text::new(
+        "本机数据库已被另一个窗口升级：刚才输入的内容已暂存在本窗口，重新载入后自动恢复。",
+        "Another window upgraded this PC's database: what you just typed is kept in this window and comes back after the reload.",
+    );
+    pub const RESTORED_FROM_STASH: Text =
+        Text::new("已恢复重新载入前输入的内容。", "What you typed before the reload was restored.");
     pub const DISMISS: Text = Text::new("知道了", "OK");
     pub const WENT_BACK_UNSENT: Text = Text::new("本机还有未发送的稿件：", "Unsent items on this PC: ");
     pub const CONTINUE: Text = Text::new("继续", "Continue");

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/pwa.js")]
 extern "C" {
-    fn register_service_worker(on_update_ready: &Closure<dyn FnMut()>);
+    fn register_service_worker(on_update_ready: &Closure<dyn FnMut()>, on_taken_over: &Closure<dyn FnMut()>);
     fn apply_update();
     fn check_for_update();
 }
@@ -20,18 +20,34 @@ pub struct Pwa {
     pub unsaved: RwSignal<bool>,
     /// Another tab upgraded the local database: this page must reload (after a last save).
     pub schema_stale: RwSignal<bool>,
+    /// A new version was activated from another tab: this one saves and reloads.
+    pub taken_over: RwSignal<bool>,
 }
 
 impl Pwa {
     pub fn start() -> Pwa {
-        let pwa = Pwa { update_ready: RwSignal::new(false), unsaved: RwSignal::new(false), schema_stale: RwSignal::new(false) };
+        let pwa = Pwa {
+            update_ready: RwSignal::new(false),
+            unsaved: RwSignal::new(false),
+            schema_stale: RwSignal::new(false),
+            taken_over: RwSignal::new(false),
+        };
         let stale = pwa.schema_stale;
         crate::store::on_schema_change(move || stale.set(true));
         let ready = pwa.update_ready;
         let on_ready = Closure::<dyn FnMut()>::new(move || ready.set(true));
-        register_service_worker(&on_ready);
+        let taken = pwa.taken_over;
+        let on_taken_over = Closure::<dyn FnMut()>::new(move || taken.set(true));
+        register_service_worker(&on_ready, &on_taken_over);
         // The worker calls back whenever a new version is found, for the life of the page.
         on_ready.forget();
+        on_taken_over.forget();
+        // Taken over by a new version: reload as soon as nothing typed is unsaved.
+        Effect::new(move |_| {
+            if pwa.taken_over.get() && !pwa.unsaved.get() {
+                pwa.reload();
+            }
+        });
         pwa
     }
 

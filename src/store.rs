@@ -355,6 +355,40 @@ pub fn forget_client(user: i64) {
     LocalStorage::delete(client_key(user));
 }
 
+/// sessionStorage key of what a tab typed after another tab upgraded the database.
+const STASH_KEY: &str = "xinbao.stash";
+
+/// Keeps `content` of draft `id` in this tab's sessionStorage (sealed when records are): the
+/// database was upgraded by another tab, this tab's connection is gone, and the reload that
+/// follows must not lose what was typed meanwhile.
+pub fn stash_draft(id: &str, content: &DraftContent) {
+    use base64::Engine;
+    use gloo_storage::{SessionStorage, Storage};
+    let Ok(json) = serde_json::to_string(content) else { return };
+    let value = match crate::vault::seal(json.as_bytes()) {
+        Some(sealed) => format!("s:{}", base64::engine::general_purpose::STANDARD.encode(sealed)),
+        None => format!("p:{json}"),
+    };
+    let mut all: std::collections::HashMap<String, String> = SessionStorage::get(STASH_KEY).unwrap_or_default();
+    all.insert(id.to_owned(), value);
+    let _ = SessionStorage::set(STASH_KEY, &all);
+}
+
+/// Takes what [`stash_draft`] kept for draft `id`, if anything (and this tab can open it).
+pub fn take_stashed(id: &str) -> Option<DraftContent> {
+    use base64::Engine;
+    use gloo_storage::{SessionStorage, Storage};
+    let mut all: std::collections::HashMap<String, String> = SessionStorage::get(STASH_KEY).ok()?;
+    let value = all.remove(id)?;
+    let _ = SessionStorage::set(STASH_KEY, &all);
+    let json = match value.split_at_checked(2)? {
+        ("s:", b64) => crate::vault::open(&base64::engine::general_purpose::STANDARD.decode(b64).ok()?).ok()?,
+        ("p:", plain) => plain.as_bytes().to_vec(),
+        _ => return None,
+    };
+    serde_json::from_slice(&json).ok()
+}
+
 /// The `meta` record that keeps the account's wrapped data keys beside the data they open.
 const KEYS_KEY: &str = "keys";
 

@@ -94,6 +94,16 @@ fn copy_of(d: &LocalDraft, mark: Text, lang: xinbao_core::i18n::Lang) -> LocalDr
 fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let i18n = use_i18n();
     let pwa = use_pwa();
+    // What was typed in this tab after another tab upgraded the database, before the reload:
+    // back in the fields, and saved like any edit.
+    let mut draft = draft;
+    let restored = match store::take_stashed(&draft.id) {
+        Some(c) if c != draft.content => {
+            draft.content = c;
+            true
+        }
+        _ => false,
+    };
     let initial_title = draft.content.title.clone();
     let initial_body = draft.content.body.clone();
     let initial_type = draft.content.item_type;
@@ -109,7 +119,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let missing = RwSignal::new(check_submittable(&draft.content).into_iter().map(|e| e.message).collect::<Vec<_>>());
     let state = RwSignal::new(SaveState::Clean);
     let conflict = RwSignal::new(None::<LocalDraft>);
-    let note = RwSignal::new(None::<Text>);
+    let note = RwSignal::new(restored.then_some(ui::RESTORED_FROM_STASH));
     let base_rev = StoredValue::new(draft.local_rev);
     // Where the item stands with the server (the store keeps it; the sync engine changes it).
     let sync_info = RwSignal::new(draft.sync.clone());
@@ -119,7 +129,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let owner = draft.owner;
     let current = StoredValue::new(draft);
     let composing = StoredValue::new(false);
-    let dirty = StoredValue::new(false);
+    let dirty = StoredValue::new(restored);
     // When the text first differed from what is saved.
     let dirty_since = StoredValue::new(0.0f64);
     let saving = StoredValue::new(false);
@@ -198,6 +208,15 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     dirty.set_value(true);
                     conflict.set(Some(theirs));
                     state.set(SaveState::Conflict);
+                }
+                Err(StoreError::Stale) => {
+                    // Another tab upgraded the database: this tab cannot write it any more. What is
+                    // here is kept in this tab until the reload, then put back.
+                    store::stash_draft(&current.with_value(|d| d.id.clone()), &current.with_value(|d| d.content.clone()));
+                    dirty.set_value(false);
+                    set_unsaved(false);
+                    note.set(Some(ui::STASHED_FOR_RELOAD));
+                    state.set(SaveState::Failed(failure_text(&StoreError::Stale)));
                 }
                 Err(e) => {
                     // The text stays here. The failed connection was dropped; unless the disk is
