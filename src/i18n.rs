@@ -270,8 +270,7 @@ pub mod ui {
         "本机数据库已被另一个窗口升级：刚才输入的内容已暂存在本窗口，重新载入后自动恢复。",
         "Another window upgraded this PC's database: what you just typed is kept in this window and comes back after the reload.",
     );
-    pub const RESTORED_FROM_STASH: Text =
-        Text::new("已恢复重新载入前输入的内容。", "What you typed before the reload was restored.");
+    pub const RESTORED_FROM_STASH: Text = Text::new("已恢复重新载入前输入的内容。", "What you typed before the reload was restored.");
     pub const DISMISS: Text = Text::new("知道了", "OK");
     pub const WENT_BACK_UNSENT: Text = Text::new("本机还有未发送的稿件：", "Unsent items on this PC: ");
     pub const CONTINUE: Text = Text::new("继续", "Continue");

@@ -156,9 +156,27 @@ pub fn schema(name: &str) -> DatabaseBuilder {
 
 /// Opens (creating or upgrading) the database `name` at the current schema.
 pub async fn open_named(name: &str) -> Result<Database, StoreError> {
-    let mut db = schema(name).build().await.map_err(|e| StoreError::Unavailable(format!("{e:?}")))?;
+    let mut db = match schema(name).build().await {
+        Ok(db) => db,
+        // A newer version of the app (in another tab) upgraded the database past this one's
+        // schema: open it as it is, as long as every store this version uses is there — a tab
+        // reloaded onto the older version still opens its drafts.
+        Err(e) => newer(name).await.ok_or_else(|| StoreError::Unavailable(format!("{e:?}")))?,
+    };
     db.on_version_change(|_| schema_changed());
     Ok(db)
+}
+
+/// The database `name` at whatever newer version it has, if it still holds this version's stores.
+async fn newer(name: &str) -> Option<Database> {
+    let db = idb::Factory::new().ok()?.open(name, None).ok()?.await.ok()?;
+    let stores = db.store_names();
+    if db.version().ok()? > SCHEMA_VERSION && [META, DRAFTS, OUTBOX, RECEIPTS, PHOTOS].iter().all(|s| stores.iter().any(|x| x == s)) {
+        Some(db)
+    } else {
+        db.close();
+        None
+    }
 }
 
 /// The open database of `user_id`, opened once per page.

@@ -83,4 +83,13 @@ test("a newer app upgrading the local database in another tab: this tab saves, s
   // The upgrade was not blocked, and the old tab's last words were written first.
   expect(seen).toBe("最后一句还没保存");
   await expect(page.getByTestId("schema-banner")).toContainText("请刷新本页");
+  // Typing goes on in the old tab after the upgrade: this tab cannot write the database any
+  // more, so what is typed is kept in the tab, and comes back after the reload.
+  await page.getByTestId("body").fill("最后一句还没保存，升级之后又写了一句");
+  await expect(page.getByTestId("editor-note")).toContainText("重新载入后自动恢复", { timeout: 10_000 });
+  await page.getByRole("button", { name: "刷新" }).click();
+  await expect(page.getByTestId("body")).toHaveValue("最后一句还没保存，升级之后又写了一句", { timeout: 20_000 });
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  await page.reload();
+  await expect(page.getByTestId("body")).toHaveValue("最后一句还没保存，升级之后又写了一句", { timeout: 20_000 });
 });
