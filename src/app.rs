@@ -32,6 +32,18 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::load();
     provide_context(i18n);
     let session = Session::load();
+    // This tab hands its data key to new tabs of the same browser session; a locked new tab
+    // asks the open ones before it asks for the password.
+    crate::vault::share();
+    if session.locked.get_untracked()
+        && let Some(me) = session.me.get_untracked()
+    {
+        leptos::task::spawn_local(async move {
+            if crate::vault::ask(me.user_id, 600).await && !session.locked.is_disposed() {
+                session.locked.set(false);
+            }
+        });
+    }
     provide_context(session);
     provide_context(SyncState::start(session));
     let pwa = Pwa::start();

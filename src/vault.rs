@@ -6,7 +6,8 @@
 //! ([`xinbao_core::unlock::DataKey`]). The device keeps that key only wrapped under the
 //! officer's password (see `session.rs`); unwrapped it lives in this tab's memory and its
 //! sessionStorage, so a reload stays open while closing the browser locks the drafts until the
-//! password is given again — online or offline.
+//! password is given again — online or offline. A new tab of the same browser session asks the
+//! open tabs for the key ([`share`], [`ask`]): the browser is unlocked while any of its tabs is.
 
 use gloo_storage::{SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
@@ -98,4 +99,66 @@ pub fn open(sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
         let (_, key, _) = k.as_ref().ok_or(OpenError::Locked)?;
         key.open(sealed).ok_or(OpenError::Damaged)
     })
+}
+
+/// The channel tabs of one browser hand the key over on.
+const CHANNEL: &str = "xinbao-vault";
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Message {
+    Ask { user_id: i64 },
+    Key { user_id: i64, key: Vec<u8>, seal: bool },
+}
+
+fn post(ch: &web_sys::BroadcastChannel, m: &Message) {
+    if let Ok(json) = serde_json::to_string(m) {
+        let _ = ch.post_message(&wasm_bindgen::JsValue::from_str(&json));
+    }
+}
+
+/// Answers other tabs of this browser that ask for the key this tab holds (for the life of
+/// the page).
+pub fn share() {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else { return };
+    let reply = ch.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let Some(Message::Ask { user_id }) = ev.data().as_string().and_then(|t| serde_json::from_str(&t).ok()) else { return };
+        let held = KEY.with(|k| k.borrow().as_ref().filter(|(u, _, _)| *u == user_id).map(|(_, key, seal)| (key.bytes().to_vec(), *seal)));
+        if let Some((key, seal)) = held {
+            post(&reply, &Message::Key { user_id, key, seal });
+        }
+    });
+    ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    std::mem::forget(ch);
+}
+
+/// Asks the other open tabs for `user_id`'s key; true when one answered within `wait_ms`
+/// (the key is then held here).
+pub async fn ask(user_id: i64, wait_ms: u32) -> bool {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else { return false };
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        if let Some(Message::Key { user_id: u, key, seal }) = ev.data().as_string().and_then(|t| serde_json::from_str(&t).ok())
+            && u == user_id
+            && !held(user_id)
+            && let Some(key) = DataKey::from_bytes(&key)
+        {
+            hold(user_id, key, seal);
+        }
+    });
+    ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    post(&ch, &Message::Ask { user_id });
+    let mut waited = 0;
+    while waited < wait_ms && !held(user_id) {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+    ch.close();
+    drop(on_message);
+    held(user_id)
 }

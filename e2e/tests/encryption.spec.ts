@@ -162,6 +162,9 @@ test("sealed at rest: a new browser session needs the password, offline too, and
 });
 
 test("without local encryption the records are kept as they are", async ({ page, server }) => {
+  await server.stop();
+  server.localEncryption = false;
+  await server.start();
   await logIn(page, server, "officer", "Chunfeng-2026");
   await page.getByTestId("new-draft").click();
   await page.getByTestId("title").fill("兰州湾镇秋粮收购进度");

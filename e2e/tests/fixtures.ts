@@ -13,9 +13,9 @@ const dist = process.env.XINBAO_DIST ?? resolve(__dirname, "../../dist");
 export class XinbaoServer {
   private child?: ChildProcess;
   port = 0;
-  /** `--local-encryption`: on in production (shared PCs); the tests that are not about it run
-   * without, encryption.spec.ts with it. */
-  localEncryption = false;
+  /** `--local-encryption`: on by default, as shipped (shared PCs); only the tests about it being
+   * off turn it off. */
+  localEncryption = true;
   /** The built app it serves; a test may point a server at its own copy. */
   constructor(readonly dataDir: string, readonly distDir: string = dist) {}
 
