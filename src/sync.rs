@@ -376,7 +376,7 @@ impl SyncState {
         // An answer can leave more to send (a save acknowledged while the author pressed 报送):
         // freeze again until nothing is left, a few passes at most.
         for _ in 0..3 {
-            let (_, mut queue) = outbox::freeze(user).await?;
+            let mut queue = outbox::freeze_or_waiting(user).await?;
             if queue.is_empty() {
                 break;
             }
@@ -411,7 +411,7 @@ impl SyncState {
                             }
                             *client_id = outbox::start_over(user, went_back).await?.client_id;
                             restarted = true;
-                            queue = outbox::freeze(user).await?.1;
+                            queue = outbox::freeze_or_waiting(user).await?;
                             continue;
                         }
                         queue.retain(|e| !answered.contains(&e.mid));
@@ -425,14 +425,14 @@ impl SyncState {
                         // the rest go on.
                         let mid = queue[0].mid;
                         outbox::set_aside(user, mid, ui::TOO_LARGE_TO_SEND.zh).await?;
-                        queue = outbox::freeze(user).await?.1;
+                        queue = outbox::freeze_or_waiting(user).await?;
                     }
                     Err(ApiError::Server(ErrorCode::Forbidden)) if *restarts == 0 => {
                         // This id is known as another account's: never share it.
                         *restarts += 1;
                         *client_id = outbox::start_over(user, false).await?.client_id;
                         restarted = true;
-                        queue = outbox::freeze(user).await?.1;
+                        queue = outbox::freeze_or_waiting(user).await?;
                     }
                     Err(e) => return Err(self.failed(e)),
                 }

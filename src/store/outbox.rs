@@ -197,11 +197,38 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
     classify(result).await
 }
 
+/// The outbox as it is, in `mid` order, without freezing anything new (read only: with the disk
+/// full, what is already frozen still goes out).
+pub async fn waiting(user: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+    let mut entries: Vec<OutboxEntry> = tx.object_store(OUTBOX)?.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+    entries.sort_by_key(|e| e.mid);
+    Ok(entries)
+}
+
+/// Freezes what it can; with the disk full, the outbox as it is (see [`waiting`]).
+pub async fn freeze_or_waiting(user: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+    match freeze(user).await {
+        Ok((_, entries)) => Ok(entries),
+        Err(StoreError::Quota) => waiting(user).await,
+        Err(e) => Err(e),
+    }
+}
+
 /// Records the server's answers: each draft's sync state, its outbox entry retired and a
 /// receipt written — all in one transaction. An answer that names another item than the one
 /// this device sent under that mid is not applied (the numbering went back: the caller starts
 /// over); returns whether any did.
 pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<bool, StoreError> {
+    match record_results(user, results, true).await {
+        // The disk is full: the answers matter more than the receipts — record them without.
+        Err(StoreError::Quota) => record_results(user, results, false).await,
+        other => other,
+    }
+}
+
+async fn record_results(user: i64, results: &[MutationResult], with_receipts: bool) -> Result<bool, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -239,9 +266,13 @@ pub async fn apply_results(user: i64, results: &[MutationResult]) -> Result<bool
                 rev,
                 detail,
             };
-            receipts.add(&to_js(&receipt)?, None)?.await?;
+            if with_receipts {
+                receipts.add(&to_js(&receipt)?, None)?.await?;
+            }
         }
-        trim_receipts(&receipts).await?;
+        if with_receipts {
+            trim_receipts(&receipts).await?;
+        }
         commit(tx).await?;
         for d in &changed {
             super::wrote(d);
