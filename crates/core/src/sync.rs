@@ -334,6 +334,11 @@ pub struct PullResponse {
     /// The server's clock (see [`PushResponse::server_time`]).
     #[serde(default)]
     pub server_time: i64,
+    /// This client id once sent a used mid for a different mutation: the device it lives on goes
+    /// back in time (a restore card brings the same id back after every reboot). The app says so
+    /// at once, before anything is written.
+    #[serde(default)]
+    pub went_back: bool,
 }
 
 /// How far a PC's clock is from the server's (ms to add to the PC's clock), from one exchange:

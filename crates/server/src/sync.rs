@@ -480,6 +480,10 @@ async fn review(
         }
         Op::Act { action, note, content } => {
             if item.rev != m.base_rev {
+                // The server's copy goes only to someone who may read it.
+                if !(Actor { role: me.role, reviews_it }).may_read(item.author_id == me.user_id, item.state) {
+                    return Ok(rejected(RejectReason::Refused, Denied::NotYourOffice.text().zh));
+                }
                 return keep_conflict(tx, client_id, m, &item).await;
             }
             let urgent = item.content.item_type == ItemType::Urgent;
@@ -563,7 +567,9 @@ pub async fn push(
                 .await?;
             let stored = match &row {
                 Some(row) => {
-                    let same = row.try_get::<Option<String>, _>(1)?.is_none_or(|d| d == digest);
+                    // A result stored before digests were kept cannot be told apart from another
+                    // mutation under the same mid: never trusted (a genuine retry costs one start over).
+                    let same = row.try_get::<Option<String>, _>(1)?.is_some_and(|d| d == digest);
                     let result = serde_json::from_str::<MutationResult>(&row.try_get::<String, _>(0)?).ok();
                     result.filter(|r| same && (r.item_id.is_empty() || r.item_id == m.item_id))
                 }
@@ -620,6 +626,9 @@ pub async fn push(
             .await?;
     }
     if let Some(mid) = reused {
+        // Remembered beside the client: the PC will come back with this id after its next reboot
+        // (its disk goes back to the image), and its first pull says so.
+        sqlx::query("UPDATE sync_clients SET went_back_at = $1 WHERE client_id = $2").bind(now_ms()).bind(&req.client_id).execute(&mut *tx).await?;
         tracing::warn!(client = %req.client_id, user = me.user_id, mid, last_mid, "a client reused a mutation id: its device went back in time");
     }
     // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
@@ -644,18 +653,18 @@ pub async fn pull(
     if state.db.backend == Backend::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
     }
-    let client = sqlx::query("SELECT user_id, last_mid FROM sync_clients WHERE client_id = $1")
+    let client = sqlx::query("SELECT user_id, last_mid, went_back_at FROM sync_clients WHERE client_id = $1")
         .bind(&req.client_id)
         .fetch_optional(&mut *tx)
         .await?;
-    let last_mid = match client {
+    let (last_mid, went_back) = match client {
         Some(row) => {
             if row.try_get::<i64, _>(0)? != me.user_id {
                 return Err(AppError::refused(ErrorCode::Forbidden));
             }
-            row.try_get::<i64, _>(1)? as u64
+            (row.try_get::<i64, _>(1)? as u64, row.try_get::<Option<i64>, _>(2)?.is_some())
         }
-        None => 0,
+        None => (0, false),
     };
     let head: i64 = sqlx::query("SELECT value FROM seq_counter WHERE id = 1").fetch_one(&mut *tx).await?.try_get(0)?;
     let epoch = crate::db::Db::epoch(&mut *tx).await?;
@@ -689,7 +698,7 @@ pub async fn pull(
         }
     }
     tx.commit().await?;
-    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset, epoch, server_time: now_ms() }))
+    Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset, epoch, server_time: now_ms(), went_back }))
 }
 
 /// `GET /api/items/{id}/revisions`: every version of an item, oldest first — for its author and

@@ -223,6 +223,38 @@ async fn a_mid_reused_for_a_different_mutation_is_refused_never_answered_from_th
 }
 
 #[tokio::test]
+async fn a_result_stored_without_a_digest_is_never_trusted_and_the_client_that_went_back_is_told_at_its_next_pull() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    push(&t, &c, &client(1), vec![save(1, 1, 0, "升级前")]).await;
+    // As stored by the version before digests.
+    sqlx::query("UPDATE mutation_results SET digest = NULL, result = '{\"mid\":1,\"outcome\":\"applied\",\"rev\":1}'")
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    assert_eq!(pull(&t, &c, &client(1), 0).await["went_back"], false);
+    let (_, res) = push(&t, &c, &client(1), vec![json!({"mid": 1, "item_id": id(7), "base_rev": 0, "op": "submit", "content": content("还原后写的")})]).await;
+    assert_eq!(res["reused"], 1);
+    assert_eq!(res["results"], json!([]));
+    // The PC reboots onto its disk image and comes back with the same client id: told at once.
+    assert_eq!(pull(&t, &c, &client(1), 0).await["went_back"], true);
+}
+
+#[tokio::test]
+async fn a_stale_reviewer_action_answers_the_server_s_copy_only_to_whoever_may_read_it() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    push(&t, &c, &client(1), vec![save(1, 1, 0, "草稿：不公开的内容")]).await;
+    t.user("other", "Chunfeng-2026", Role::Officer, "大丰镇").await;
+    let o = t.login("other", "Chunfeng-2026").await;
+    let act = json!({"mid": 1, "item_id": id(1), "base_rev": 0, "op": "act", "action": "screen", "note": ""});
+    let (_, res) = push(&t, &o, &client(2), vec![act]).await;
+    assert_eq!(res["results"][0]["outcome"], "rejected");
+    assert!(res["results"][0].get("server").is_none());
+    assert!(!res.to_string().contains("不公开的内容"), "{res}");
+}
+
+#[tokio::test]
 async fn one_bad_mutation_never_jams_the_queue() {
     let t = TestApp::spawn().await;
     let c = officer(&t, "lzw").await;

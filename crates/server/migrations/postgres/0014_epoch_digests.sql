@@ -4,6 +4,8 @@
 -- secret its sessions may read, under which devices also wrap their local data key, so a
 -- password reset elsewhere never makes a device's sealed drafts unreadable.
 ALTER TABLE mutation_results ADD COLUMN digest TEXT;
+-- When a client id was found reusing a mid: its PC goes back in time, and comes back with it.
+ALTER TABLE sync_clients ADD COLUMN went_back_at BIGINT;
 CREATE TABLE server_meta (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     epoch TEXT NOT NULL
