@@ -319,13 +319,21 @@ impl SyncState {
     async fn round(self, user: i64) -> Result<(), RoundError> {
         let meta = outbox::meta(user).await?;
         let mut client_id = meta.client_id.clone();
-        let mut from_scratch = meta.cursor == 0;
+        // A start over left unfinished (a shutdown, a lost connection mid-pull) is taken up again:
+        // pull from 0, compare, propose again — before anything is sent.
+        let mut rebasing = meta.rebasing;
+        let mut from_scratch = meta.cursor == 0 || rebasing;
         let mut restarts = 0;
         let mut push_failed = None;
-        match self.push_all(user, &mut client_id, &mut restarts).await {
-            Ok(restarted) => from_scratch |= restarted,
-            Err(RoundError::Server) => push_failed = Some(RoundError::Server),
-            Err(e) => return Err(e),
+        if !rebasing {
+            match self.push_all(user, &mut client_id, &mut restarts).await {
+                Ok(restarted) => {
+                    from_scratch |= restarted;
+                    rebasing |= restarted;
+                }
+                Err(RoundError::Server) => push_failed = Some(RoundError::Server),
+                Err(e) => return Err(e),
+            }
         }
         let mut cursor = if from_scratch { 0 } else { meta.cursor };
         let mut seen = HashMap::new();
@@ -339,11 +347,17 @@ impl SyncState {
                 if restarts > 3 {
                     return Err(RoundError::Server);
                 }
-                client_id = outbox::start_over(user, false).await?.client_id;
+                client_id = outbox::start_over(user, false, Some(&page.epoch)).await?.client_id;
                 from_scratch = true;
+                rebasing = true;
                 cursor = 0;
                 seen.clear();
                 continue;
+            }
+            if page.went_back && !self.went_back.get_untracked() {
+                // This client id once reused a mid: the PC came back from its disk image.
+                outbox::mark_went_back(user).await?;
+                self.went_back.set(true);
             }
             if page.reset {
                 from_scratch = true;
@@ -362,6 +376,11 @@ impl SyncState {
         if from_scratch && outbox::repropose_missing(user, &seen).await? > 0 {
             AGAIN.with(|a| a.set(true));
         }
+        if rebasing {
+            // What was frozen before the start over is frozen again on the bases the server holds.
+            outbox::finish_rebase(user).await?;
+            AGAIN.with(|a| a.set(true));
+        }
         match push_failed {
             Some(e) => Err(e),
             None => Ok(()),
@@ -371,7 +390,6 @@ impl SyncState {
     /// Sends the outbox in bounded batches; true when the numbering started over (the caller
     /// then pulls everything and proposes again what the server lacks).
     async fn push_all(self, user: i64, client_id: &mut String, restarts: &mut u32) -> Result<bool, RoundError> {
-        let mut restarted = false;
         let mut done = 0;
         // An answer can leave more to send (a save acknowledged while the author pressed 报送):
         // freeze again until nothing is left, a few passes at most.
@@ -401,18 +419,15 @@ impl SyncState {
                         if went_back || restored || resp.expected.is_some() || answered.is_empty() {
                             // This device's numbering went back in time (a restore card, a copied
                             // profile), or the server lost track of it (restored from a backup):
-                            // start over under a new id, pull everything, propose again.
+                            // start over under a new id; nothing more is sent before the pull from
+                            // 0 has compared everything and proposed again what the server lacks.
                             *restarts += 1;
-                            if *restarts > 3 {
-                                return Err(RoundError::Server);
-                            }
                             if went_back {
                                 self.went_back.set(true);
                             }
-                            *client_id = outbox::start_over(user, went_back).await?.client_id;
-                            restarted = true;
-                            queue = outbox::freeze_or_waiting(user).await?;
-                            continue;
+                            let epoch = restored.then_some(resp.epoch.as_str());
+                            *client_id = outbox::start_over(user, went_back, epoch).await?.client_id;
+                            return Ok(true);
                         }
                         queue.retain(|e| !answered.contains(&e.mid));
                         done += answered.len();
@@ -430,15 +445,14 @@ impl SyncState {
                     Err(ApiError::Server(ErrorCode::Forbidden)) if *restarts == 0 => {
                         // This id is known as another account's: never share it.
                         *restarts += 1;
-                        *client_id = outbox::start_over(user, false).await?.client_id;
-                        restarted = true;
-                        queue = outbox::freeze_or_waiting(user).await?;
+                        *client_id = outbox::start_over(user, false, None).await?.client_id;
+                        return Ok(true);
                     }
                     Err(e) => return Err(self.failed(e)),
                 }
             }
         }
-        Ok(restarted)
+        Ok(false)
     }
 
     /// What a failed request means for the round (and the badge).

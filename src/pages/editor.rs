@@ -277,12 +277,20 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     // What no server would store (a whole book pasted, a NUL) is not taken: the field goes back
     // to what it held, nothing saved is lost, and the editor says why.
     let edited = move |field: TextField, text: String| {
-        let mut next = current.with_value(|d| d.content.clone());
+        // A NUL (a broken paste) is dropped, not refused.
+        let text = if text.contains('\0') { text.replace('\0', "") } else { text };
+        let before = current.with_value(|d| d.content.clone());
+        let mut next = before.clone();
         match field {
             TextField::Title => next.title = text.clone(),
             TextField::Body => next.body = text.clone(),
         }
-        if let Err(why) = xinbao_core::item::check_storable(&next) {
+        let size = |c: &xinbao_core::item::DraftContent| c.title.chars().count() + c.body.chars().count();
+        // Refused only when it makes things worse: a draft already over the limit can always be
+        // shortened.
+        if let Err(why) = xinbao_core::item::check_storable(&next)
+            && size(&next) >= size(&before)
+        {
             let (held, el): (String, Option<web_sys::HtmlElement>) = match field {
                 TextField::Title => (current.with_value(|d| d.content.title.clone()), title_ref.get_untracked().map(Into::into)),
                 TextField::Body => (current.with_value(|d| d.content.body.clone()), body_ref.get_untracked().map(Into::into)),

@@ -49,11 +49,24 @@ pub struct SyncMeta {
     /// card, a copied profile) — the desk warns while anything is unsent.
     #[serde(default)]
     pub went_back: Option<f64>,
+    /// A start over is under way: until its pull from 0 and its proposals again are done, every
+    /// round pulls from 0 and compares (an interrupted one is taken up again, never skipped).
+    #[serde(default)]
+    pub rebasing: bool,
 }
 
 impl SyncMeta {
     fn new() -> SyncMeta {
-        SyncMeta { key: META_KEY.into(), client_id: random_id(), next_mid: 1, cursor: 0, last_ok: None, epoch: None, went_back: None }
+        SyncMeta {
+            key: META_KEY.into(),
+            client_id: random_id(),
+            next_mid: 1,
+            cursor: 0,
+            last_ok: None,
+            epoch: None,
+            went_back: None,
+            rebasing: false,
+        }
     }
 }
 
@@ -202,7 +215,8 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
 pub async fn waiting(user: i64) -> Result<Vec<OutboxEntry>, StoreError> {
     let db = db(user).await?;
     let tx = db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-    let mut entries: Vec<OutboxEntry> = tx.object_store(OUTBOX)?.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+    let mut entries: Vec<OutboxEntry> =
+        tx.object_store(OUTBOX)?.get_all(None, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
     entries.sort_by_key(|e| e.mid);
     Ok(entries)
 }
@@ -247,6 +261,12 @@ async fn record_results(user: i64, results: &[MutationResult], with_receipts: bo
             if let Some(v) = drafts.get(JsValue::from_str(&entry.item_id))?.await? {
                 let mut d: LocalDraft = from_js(v)?;
                 d.sync.on_result(&entry.op, entry.local_rev, &r.outcome, now);
+                if let (Op::Act { .. }, Outcome::Conflict { server }) = (&entry.op, &r.outcome) {
+                    // A reviewer's action on an item that moved on: the server's version here.
+                    d.content = server.content.clone();
+                    d.local_rev += 1;
+                    d.sync.synced_rev = d.local_rev;
+                }
                 drafts.put(&to_js(&d)?, None)?.await?;
                 changed.push(d);
             }
@@ -299,7 +319,7 @@ async fn trim_receipts(receipts: &idb::ObjectStore) -> Result<(), StoreError> {
 /// restore from backup, storage of another account's id; or this device went back in time,
 /// `went_back`), keeping every waiting mutation in order, renumbered from 1, and the cursor
 /// reset so everything is pulled again.
-pub async fn start_over(user: i64, went_back: bool) -> Result<SyncMeta, StoreError> {
+pub async fn start_over(user: i64, went_back: bool, epoch: Option<&str>) -> Result<SyncMeta, StoreError> {
     let _writing = Writing::start();
     let result = async {
         let db = db(user).await?;
@@ -310,10 +330,13 @@ pub async fn start_over(user: i64, went_back: bool) -> Result<SyncMeta, StoreErr
         outbox.clear()?.await?;
         let meta_store = tx.object_store(META)?;
         let old = get_meta(&meta_store).await?;
+        // The new epoch is written with the start over (not before): a shutdown in between
+        // must not lose the signal.
         let mut meta = SyncMeta {
             last_ok: old.as_ref().and_then(|m| m.last_ok),
-            epoch: old.as_ref().and_then(|m| m.epoch.clone()),
+            epoch: epoch.map(str::to_owned).or_else(|| old.as_ref().and_then(|m| m.epoch.clone())),
             went_back: if went_back { Some(now_ms()) } else { old.as_ref().and_then(|m| m.went_back) },
+            rebasing: true,
             ..SyncMeta::new()
         };
         for mut e in entries {
@@ -369,8 +392,8 @@ pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<
                 content: &d.content,
                 in_outbox: waiting.as_ref().and_then(|e| e.content()),
             });
-            let decide = if rebase { on_pulled_rebased } else { on_pulled };
-            let next = match (decide(copy, s), local) {
+            let action = if rebase { on_pulled_rebased(copy, s, user) } else { on_pulled(copy, s) };
+            let next = match (action, local) {
                 (PullAction::Ignore, Some(mut d)) => {
                     // Same text, but maybe a new comment or review note.
                     let before = d.sync.clone();
@@ -483,8 +506,8 @@ pub async fn repropose_missing(user: i64, seen: &HashMap<String, (u64, ItemState
     classify(result).await
 }
 
-/// Records the server's epoch; true when this device knew another one (the server was restored
-/// from a backup since: the caller starts over).
+/// Records the server's epoch when this device knew none; true when it knew another one (the
+/// server was restored from a backup since): the caller starts over, which records the new one.
 pub async fn note_epoch(user: i64, epoch: &str) -> Result<bool, StoreError> {
     if epoch.is_empty() {
         return Ok(false);
@@ -494,12 +517,46 @@ pub async fn note_epoch(user: i64, epoch: &str) -> Result<bool, StoreError> {
     let store = tx.object_store(META)?;
     let mut meta = get_meta(&store).await?.unwrap_or_else(SyncMeta::new);
     let changed = meta.epoch.as_deref().is_some_and(|e| e != epoch);
-    if meta.epoch.as_deref() != Some(epoch) {
+    if meta.epoch.is_none() {
         meta.epoch = Some(epoch.to_owned());
         store.put(&to_js(&meta)?, None)?.await?;
     }
     commit(tx).await?;
     Ok(changed)
+}
+
+/// The end of a start over, after its pull from 0 and its proposals again: the mutations frozen
+/// before it are dropped (their drafts are still dirty, submitted or queued, and are frozen again
+/// on the bases the server now holds — never sent on a base from the other history), and rounds
+/// go back to pulling by cursor. Nothing was sent under the new client id yet.
+pub async fn finish_rebase(user: i64) -> Result<(), StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[META, OUTBOX], TransactionMode::ReadWrite)?;
+        let meta_store = tx.object_store(META)?;
+        let mut meta = get_meta(&meta_store).await?.unwrap_or_else(SyncMeta::new);
+        tx.object_store(OUTBOX)?.clear()?.await?;
+        meta.rebasing = false;
+        meta.next_mid = 1;
+        meta_store.put(&to_js(&meta)?, None)?.await?;
+        commit(tx).await
+    }
+    .await;
+    classify(result).await
+}
+
+/// The server said this client id once reused a mid: this device goes back in time.
+pub async fn mark_went_back(user: i64) -> Result<(), StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(META)?;
+    let mut meta = get_meta(&store).await?.unwrap_or_else(SyncMeta::new);
+    if meta.went_back.is_none() {
+        meta.went_back = Some(now_ms());
+        store.put(&to_js(&meta)?, None)?.await?;
+    }
+    commit(tx).await
 }
 
 /// Sets aside the one mutation `mid` the server cannot take at all (larger than its body limit):

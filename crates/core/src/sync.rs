@@ -536,10 +536,18 @@ impl LocalSync {
                     self.submit = false;
                 }
             }
+            Outcome::Conflict { server } if matches!(op, Op::Act { .. }) => {
+                // A reviewer's action on an item that moved on: not a conflict to resolve (the
+                // item is not the reviewer's to keep a version of) — the device takes the server's
+                // version (the caller takes its text) and the note goes to the thread.
+                self.keep_note_of(op);
+                self.rev = server.rev;
+                self.state = Some(server.state);
+                self.conflict = None;
+                self.learn(server);
+                self.acked_at = Some(now);
+            }
             Outcome::Conflict { server } => {
-                if let Op::Act { .. } = op {
-                    self.keep_note_of(op);
-                }
                 self.conflict = Some((**server).clone());
                 self.acked_at = Some(now);
             }
@@ -724,11 +732,12 @@ pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAct
 /// - our text: take the server's revision and step (Converged when something is unsent);
 /// - the same revision, with our unsent edit going on top as usual: Ignore;
 /// - anything else is two versions: kept both, the author decides (Conflict).
-pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAction {
+pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot, me: i64) -> PullAction {
     let Some(l) = local else { return on_pulled(None, server) };
     let fresh = LocalSync { conflict: None, ..l.sync.clone() };
     let l = LocalCopy { sync: &fresh, ..l };
-    if fresh.state.is_none() || server.rev > fresh.rev {
+    // Someone else's item on a reviewer's device: the server's version, as always.
+    if fresh.state.is_none() || server.rev > fresh.rev || server.author_id != me {
         return on_pulled(Some(l), server);
     }
     let unsent = l.local_rev != fresh.synced_rev || fresh.submit || l.in_outbox.is_some();
@@ -916,21 +925,24 @@ mod local_tests {
         let ours = |rev, state| snapshot(rev, state, "旧历史里的第5版");
         // The same revision with other text: nothing new by revision, two versions in truth.
         assert_eq!(on_pulled(copy(&acked, 2), &other(5, ItemState::Draft)), PullAction::Ignore);
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(5, ItemState::Draft)), PullAction::Conflict);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(5, ItemState::Draft), 1), PullAction::Conflict);
         // Our text at another step: taken.
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Submitted)), PullAction::Take);
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Draft)), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Submitted), 1), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Draft), 1), PullAction::Take);
         // Older and still the author's: left to repropose, which puts ours on top.
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(3, ItemState::Draft)), PullAction::Ignore);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(3, ItemState::Draft), 1), PullAction::Ignore);
         // Older and with the office, other text: two versions.
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(1, ItemState::Submitted)), PullAction::Conflict);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(1, ItemState::Submitted), 1), PullAction::Conflict);
         // An unsent edit on the same revision goes on top as usual.
-        assert_eq!(on_pulled_rebased(copy(&acked, 3), &other(5, ItemState::Draft)), PullAction::Ignore);
+        assert_eq!(on_pulled_rebased(copy(&acked, 3), &other(5, ItemState::Draft), 1), PullAction::Ignore);
         // A conflict noted before starting over is decided again against what the server holds now.
         let stale = LocalSync { conflict: Some(other(9, ItemState::Draft)), ..acked.clone() };
-        assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft)), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft), 1), PullAction::Take);
+        // Someone else's item on a reviewer's device: never a fork to resolve.
+        let theirs = ItemSnapshot { author_id: 9, ..other(5, ItemState::Screening) };
+        assert_ne!(on_pulled_rebased(copy(&acked, 2), &theirs, 1), PullAction::Conflict);
         // Newer on the server: as always.
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft)), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft), 1), PullAction::Take);
     }
 
     #[test]
@@ -964,6 +976,7 @@ mod local_tests {
         let (_, act) = s.next_op(&content("x"), 1, false).unwrap_or((0, Op::Delete));
         s.on_result(&act, 1, &Outcome::Conflict { server: Box::new(snapshot(4, ItemState::Screening, "x")) }, 0.0);
         assert_eq!(s.act, None);
+        assert_eq!((s.rev, s.conflict.is_none()), (4, true), "the server's version, no conflict to resolve");
         assert_eq!(s.comment.len(), 1);
         assert!(s.comment[0].contains("数据需核实"));
         // A pull that takes the server's version carries the queue over.

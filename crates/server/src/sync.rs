@@ -628,7 +628,11 @@ pub async fn push(
     if let Some(mid) = reused {
         // Remembered beside the client: the PC will come back with this id after its next reboot
         // (its disk goes back to the image), and its first pull says so.
-        sqlx::query("UPDATE sync_clients SET went_back_at = $1 WHERE client_id = $2").bind(now_ms()).bind(&req.client_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE sync_clients SET went_back_at = $1 WHERE client_id = $2")
+            .bind(now_ms())
+            .bind(&req.client_id)
+            .execute(&mut *tx)
+            .await?;
         tracing::warn!(client = %req.client_id, user = me.user_id, mid, last_mid, "a client reused a mutation id: its device went back in time");
     }
     // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).

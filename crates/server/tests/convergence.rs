@@ -90,6 +90,8 @@ struct Device {
     next_mid: u64,
     cursor: u64,
     epoch: Option<String>,
+    /// A start over under way (the browser's `meta.rebasing`).
+    rebasing: bool,
     drafts: BTreeMap<String, Local>,
     outbox: BTreeMap<u64, Entry>,
     /// (item, rev, content) of every Save/Submit the server acknowledged to this device.
@@ -174,12 +176,18 @@ impl Device {
         }
     }
 
-    fn start_over(&mut self, rng: &mut Rng) {
+    /// The browser's `outbox::start_over`: a new id, the waiting mutations renumbered (kept for
+    /// the pull to recognise our own applied text), the new epoch, and a rebase under way.
+    fn start_over(&mut self, rng: &mut Rng, epoch: Option<&str>) {
         trace("*", || format!("{} starts over", self.name));
         let entries: Vec<Entry> = std::mem::take(&mut self.outbox).into_values().collect();
         self.client_id = rng.hex32();
         self.next_mid = 1;
         self.cursor = 0;
+        self.rebasing = true;
+        if let Some(e) = epoch {
+            self.epoch = Some(e.to_owned());
+        }
         for e in entries {
             self.outbox.insert(self.next_mid, e);
             self.next_mid += 1;
@@ -192,9 +200,14 @@ impl Device {
         trace("*", || {
             format!("{} syncs ({fault:?}): epoch {:?}, cursor {}, outbox {}", self.name, self.epoch, self.cursor, self.outbox.len())
         });
-        self.freeze();
-        let mut from_scratch = self.cursor == 0;
+        let mut from_scratch = self.cursor == 0 || self.rebasing;
+        if !self.rebasing {
+            self.freeze();
+        }
         for _ in 0..6 {
+            if self.rebasing {
+                break;
+            }
             let batch: Vec<Mutation> = self
                 .outbox
                 .iter()
@@ -235,9 +248,10 @@ impl Device {
                 self.went_back += 1;
             }
             if went_back || restored || resp.expected.is_some() || resp.results.is_empty() {
-                self.start_over(rng);
+                // Nothing more is sent before the pull from 0 has compared everything.
+                self.start_over(rng, restored.then_some(resp.epoch.as_str()));
                 from_scratch = true;
-                continue;
+                break;
             }
         }
         let mut seen: HashMap<String, (u64, ItemState)> = HashMap::new();
@@ -253,7 +267,7 @@ impl Device {
             if self.note_epoch(&page.epoch) {
                 restarts += 1;
                 assert!(restarts < 3, "{}: the epoch keeps changing", self.name);
-                self.start_over(rng);
+                self.start_over(rng, Some(&page.epoch));
                 from_scratch = true;
                 seen.clear();
                 continue;
@@ -278,6 +292,12 @@ impl Device {
                 }
             }
         }
+        if self.rebasing {
+            // The browser's `outbox::finish_rebase`.
+            self.outbox.clear();
+            self.next_mid = 1;
+            self.rebasing = false;
+        }
     }
 
     /// A sync request; a session the server no longer has (a profile rolled back to an older
@@ -298,7 +318,9 @@ impl Device {
             return false;
         }
         let changed = self.epoch.as_deref().is_some_and(|e| e != epoch);
-        self.epoch = Some(epoch.to_owned());
+        if self.epoch.is_none() {
+            self.epoch = Some(epoch.to_owned());
+        }
         changed
     }
 
@@ -311,16 +333,13 @@ impl Device {
                 _ => None,
             });
             let waiting = waiting.map(|(mid, e)| (mid, e.local_rev));
-            let decide = if rebase { on_pulled_rebased } else { on_pulled };
-            let action = decide(
-                self.drafts.get(&s.id).map(|d| LocalCopy {
-                    sync: &d.sync,
-                    local_rev: d.local_rev,
-                    content: &d.content,
-                    in_outbox: in_outbox.as_ref(),
-                }),
-                s,
-            );
+            let copy = self.drafts.get(&s.id).map(|d| LocalCopy {
+                sync: &d.sync,
+                local_rev: d.local_rev,
+                content: &d.content,
+                in_outbox: in_outbox.as_ref(),
+            });
+            let action = if rebase { on_pulled_rebased(copy, s, self.user_id) } else { on_pulled(copy, s) };
             trace(&s.id, || format!("{} pulled rev {} {:?} (rebase {rebase}): {action:?}", self.name, s.rev, s.state));
             match action {
                 PullAction::Ignore => {
@@ -419,6 +438,7 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                 next_mid: 1,
                 cursor: 0,
                 epoch: None,
+                rebasing: false,
                 drafts: BTreeMap::new(),
                 outbox: BTreeMap::new(),
                 acked: Vec::new(),

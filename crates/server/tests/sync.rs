@@ -233,7 +233,13 @@ async fn a_result_stored_without_a_digest_is_never_trusted_and_the_client_that_w
         .await
         .unwrap_or_default();
     assert_eq!(pull(&t, &c, &client(1), 0).await["went_back"], false);
-    let (_, res) = push(&t, &c, &client(1), vec![json!({"mid": 1, "item_id": id(7), "base_rev": 0, "op": "submit", "content": content("还原后写的")})]).await;
+    let (_, res) = push(
+        &t,
+        &c,
+        &client(1),
+        vec![json!({"mid": 1, "item_id": id(7), "base_rev": 0, "op": "submit", "content": content("还原后写的")})],
+    )
+    .await;
     assert_eq!(res["reused"], 1);
     assert_eq!(res["results"], json!([]));
     // The PC reboots onto its disk image and comes back with the same client id: told at once.
