@@ -526,6 +526,10 @@ pub mod ui {
         "密码不正确。如果密码刚在别处修改过，请连上网络后再输入新密码。",
         "Wrong password. If it was just changed elsewhere, connect to the network and enter the new one.",
     );
+    pub const UNLOCK_TRY_AGAIN: Text = Text::new(
+        "服务器暂时无法处理，请稍后再试；本机稿件都还在，没有删除任何内容。",
+        "The server could not answer just now; try again shortly. Everything on this PC is still here.",
+    );
     pub const UNLOCK_OLD_PASSWORD_NEEDED: Text = Text::new(
         "新密码正确，但本机的稿件是用原来的密码加密的（在本功能上线前保存）。请输入原来的密码解锁；稿件都还在。",
         "The new password is right, but this PC's drafts were sealed under the old one (saved before this feature). Enter the old password to unlock them; nothing was deleted.",

@@ -36,17 +36,34 @@ fn random<const N: usize>() -> [u8; N] {
     b
 }
 
+/// What [`remember_for_offline`] could do with this PC's sealed data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remembered {
+    /// The data key is held: the drafts are open.
+    Opened,
+    /// Neither the password nor the device secret opens what is sealed here (sealed before the
+    /// device secret existed, under a password since reset): the old password is needed. Nothing
+    /// was changed or deleted.
+    OldPasswordNeeded,
+    /// The server could not give the device secret just now (or the local database could not be
+    /// read): try again; nothing was changed or deleted.
+    TryAgain,
+}
+
 /// After an online login (or a password change): remember a verifier so this account can open
 /// its drafts offline, and hold the account's data key in this tab. The key is the one this tab
 /// already holds, or the one the password unwraps, or the one the account's device secret
-/// unwraps (the password was reset or changed elsewhere). Nothing is ever deleted here: when no
-/// key opens what this PC holds sealed, everything is kept and the old unlock record too, and
-/// the tab stays locked — the unlock page asks for the old password. Returns whether the data
-/// key is held.
-pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
+/// unwraps (the password was reset or changed elsewhere). Nothing is ever deleted here, and a
+/// wrapped key that could not be opened is never replaced — whatever the encryption setting —
+/// so the old password or the device secret can still open what it sealed.
+pub async fn remember_for_offline(me: &Me, password: &str) -> Remembered {
     let mut previous: Option<OfflineUnlock> = LocalStorage::get(unlock_key(&me.username)).ok();
     // The browser's localStorage cleared, its database kept: the keys kept beside the data.
-    let kept = crate::store::kept_keys(me.user_id).await.ok().flatten();
+    let kept = match crate::store::kept_keys(me.user_id).await {
+        Ok(k) => k,
+        Err(_) if previous.is_none() => return Remembered::TryAgain,
+        Err(_) => None,
+    };
     if previous.as_ref().is_none_or(|r| r.wrapped.is_none())
         && let Some(k) = &kept
         && k.wrapped.is_some()
@@ -59,7 +76,10 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
         });
         crate::store::note_storage_event(crate::store::StorageEvent::LoginRecordCleared);
     }
-    let secret = crate::api::get_json::<xinbao_core::api::DeviceKey>("/api/me/device-key").await.ok().map(|k| k.secret);
+    let fetched = crate::api::get_json::<xinbao_core::api::DeviceKey>("/api/me/device-key").await;
+    let secret_unavailable =
+        matches!(&fetched, Err(e) if !matches!(e, crate::api::ApiError::Server(xinbao_core::api::ErrorCode::Unauthenticated)));
+    let secret = fetched.ok().map(|k| k.secret);
     let known = crate::vault::key_of(me.user_id)
         .or_else(|| previous.as_ref().and_then(|r| r.wrapped.as_ref()).and_then(|w| w.unwrap_with(password)))
         .or_else(|| {
@@ -70,9 +90,15 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
     let same_key = known.is_some();
     let key = match known {
         Some(k) => k,
-        // Sealed drafts no key here opens: keep them, keep the record, ask for the old password.
-        None if sealed_here && me.seal_local => return false,
-        // Nothing sealed here (or sealing is off, so the records are plain): a new key.
+        None if sealed_here && secret_unavailable => return Remembered::TryAgain,
+        None if sealed_here && me.seal_local => return Remembered::OldPasswordNeeded,
+        None if sealed_here => {
+            // Sealing is off now: new records go plain under a key of this tab alone; the record
+            // that wraps the old key stays as it is, for what it sealed.
+            crate::vault::hold(me.user_id, DataKey::from_password(password, &random::<16>(), 1), false);
+            return Remembered::Opened;
+        }
+        // Nothing sealed here: a new key.
         None => DataKey::from_bytes(&random::<32>()).unwrap_or_else(|| DataKey::from_password(password, &random::<16>(), 1)),
     };
     let wrapped = WrappedKey::wrap(&key, password, random::<16>().to_vec(), random::<NONCE_LEN>());
@@ -88,7 +114,7 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> bool {
     let _ = crate::store::keep_keys(me.user_id, &keys).await;
     crate::vault::hold(me.user_id, key, me.seal_local);
     reseal_soon(me.user_id);
-    true
+    Remembered::Opened
 }
 
 /// Brings every stored record into the form the setting asks for, in the background.

@@ -3,7 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::app::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
-use crate::session::{OfflineLogin, offline_login, remember_for_offline, use_session};
+use crate::session::{OfflineLogin, Remembered, offline_login, remember_for_offline, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -34,15 +34,19 @@ pub fn LoginPage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::login(&u, &p).await {
-                Ok(me) => {
-                    let open = remember_for_offline(&me, &p).await;
-                    session.log_in(me);
-                    // Sealed drafts no key opened: kept, and the unlock page asks for the old password.
-                    if !open {
-                        session.locked.set(true);
+                Ok(me) => match remember_for_offline(&me, &p).await {
+                    Remembered::Opened => {
+                        session.log_in(me);
+                        navigate("/", Default::default());
                     }
-                    navigate("/", Default::default());
-                }
+                    // Sealed drafts no key opened: kept, and the unlock page asks for the old password.
+                    Remembered::OldPasswordNeeded => {
+                        session.log_in(me);
+                        session.locked.set(true);
+                        navigate("/", Default::default());
+                    }
+                    Remembered::TryAgain => error.set(Some(ui::UNLOCK_TRY_AGAIN)),
+                },
                 // The server is out of reach: this device may still open the account's drafts.
                 Err(ApiError::Network) => match offline_login(&u, &p) {
                     Ok(me) => {

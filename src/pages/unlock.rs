@@ -6,7 +6,7 @@
 use crate::api;
 use crate::app::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
-use crate::session::{forget_device_data, offline_login, remember_for_offline, use_session};
+use crate::session::{Remembered, forget_device_data, offline_login, remember_for_offline, use_session};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,14 +40,14 @@ pub fn UnlockPage() -> impl IntoView {
                 // changed on another PC). The server says; the account's device secret then
                 // opens what this PC holds — nothing is deleted either way.
                 _ => match api::login(&me.username, &p).await {
-                    Ok(fresh) => {
-                        if remember_for_offline(&fresh, &p).await {
+                    Ok(fresh) => match remember_for_offline(&fresh, &p).await {
+                        Remembered::Opened => {
                             password.set(String::new());
                             session.log_in(fresh);
-                        } else {
-                            error.set(Some(ui::UNLOCK_OLD_PASSWORD_NEEDED));
                         }
-                    }
+                        Remembered::OldPasswordNeeded => error.set(Some(ui::UNLOCK_OLD_PASSWORD_NEEDED)),
+                        Remembered::TryAgain => error.set(Some(ui::UNLOCK_TRY_AGAIN)),
+                    },
                     Err(api::ApiError::Network) => error.set(Some(ui::UNLOCK_WRONG_OFFLINE)),
                     Err(_) => error.set(Some(ui::UNLOCK_WRONG)),
                 },

@@ -286,14 +286,21 @@ pub async fn device_key(
     if verified.is_none_or(|at| now_ms() - at > DEVICE_KEY_FRESH_MS) {
         return Err(AppError::refused(ErrorCode::Unauthenticated));
     }
-    let fresh = crate::db::random_hex::<32>()?;
-    sqlx::query("UPDATE users SET device_secret = $1 WHERE id = $2 AND device_secret IS NULL")
-        .bind(&fresh)
-        .bind(me.user_id)
-        .execute(&state.db.pool)
-        .await?;
-    let secret: String =
-        sqlx::query("SELECT device_secret FROM users WHERE id = $1").bind(me.user_id).fetch_one(&state.db.pool).await?.try_get(0)?;
+    let read = || sqlx::query("SELECT device_secret FROM users WHERE id = $1").bind(me.user_id).fetch_one(&state.db.pool);
+    let secret: String = match read().await?.try_get::<Option<String>, _>(0)? {
+        Some(s) => s,
+        None => {
+            // Made once, on first request; two at once agree on the first written.
+            let fresh = crate::db::random_hex::<32>()?;
+            sqlx::query("UPDATE users SET device_secret = $1 WHERE id = $2 AND device_secret IS NULL")
+                .bind(&fresh)
+                .bind(me.user_id)
+                .execute(&state.db.pool)
+                .await?;
+            read().await?.try_get(0)?
+        }
+    };
+    accounts::audit(&state.db, Some(me.user_id), "device_key", &me.username, "").await?;
     Ok(Json(xinbao_core::api::DeviceKey { secret }))
 }
 
