@@ -718,8 +718,14 @@ pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAct
     if !unsent && local.sync.conflict.is_none() {
         return PullAction::Take;
     }
-    if &server.content == local.content || local.in_outbox == Some(&server.content) {
+    if &server.content == local.content {
         return PullAction::Converged;
+    }
+    // Our own mutation came back, but the text here moved on since it was frozen: the newer text
+    // goes on top — unless the office has the item now, when it never can and both are kept
+    // (never 已报送 beside a text the office does not hold).
+    if local.in_outbox == Some(&server.content) {
+        return if server.state.authors_turn() { PullAction::Converged } else { PullAction::Conflict };
     }
     PullAction::Conflict
 }
@@ -1003,5 +1009,7 @@ mod local_tests {
         assert_eq!(on_pulled(copy(&clean, 4, None), &snapshot(2, ItemState::Draft, "本机")), PullAction::Converged);
         let sent = content("已发出");
         assert_eq!(on_pulled(copy(&clean, 4, Some(&sent)), &snapshot(2, ItemState::Draft, "已发出")), PullAction::Converged);
+        // Submitted (from another device) with the frozen text while this one typed on: both kept.
+        assert_eq!(on_pulled(copy(&clean, 4, Some(&sent)), &snapshot(2, ItemState::Submitted, "已发出")), PullAction::Conflict);
     }
 }
