@@ -146,7 +146,7 @@ test("a profile copied to a second PC: both PCs send their own reports, each rea
     const pcB = await boot(b, server);
     await unlockWith(pcB.page, "Chunfeng-2026");
     await write(pcA.page, "甲电脑：兰州湾镇安全检查", "10月21日，兰州湾镇检查企业15家。", true);
-    await expect(pcA.page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 20_000 });
+    await expect(row(pcA.page, "甲电脑：兰州湾镇安全检查").getByTestId("item-status")).toHaveText("已报送", { timeout: 30_000 });
     await write(pcB.page, "乙电脑：兰州湾镇秸秆禁烧", "10月21日，兰州湾镇巡查农田2万亩。", true);
     await expect(pcB.page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 30_000 });
     await expect(row(pcB.page, "乙电脑：兰州湾镇秸秆禁烧").getByTestId("item-status")).toHaveText("已报送", { timeout: 20_000 });
@@ -189,7 +189,9 @@ test("a password reset by the administrator while this PC holds unsent drafts: t
     await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("draft-list")).toContainText("未发送：兰州湾镇冬季供暖");
     await expect(page.getByTestId("draft-list")).toContainText("未发送：兰州湾镇冬修水利");
-    await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 30_000 });
+    // They go out: acknowledged by the server, each.
+    await expect(row(page, "未发送：兰州湾镇冬季供暖").getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 30_000 });
+    await expect(row(page, "未发送：兰州湾镇冬修水利").getByTestId("item-status")).toHaveText("已报送", { timeout: 30_000 });
     const held = await serverItems(page.request, server);
     expect(titlesOf(held)).toEqual(["未发送：兰州湾镇冬季供暖", "未发送：兰州湾镇冬修水利"].sort());
     expect(held.find((i) => i.content.title === "未发送：兰州湾镇冬修水利").state).toBe("submitted");
@@ -215,7 +217,7 @@ test("localStorage cleared with the database kept: the drafts open after login, 
   await logIn(page, server, "officer", "Chunfeng-2026");
   await expect(page.getByTestId("storage-event")).toContainText("登录记录被清除");
   await expect(page.getByTestId("draft-list")).toContainText("清除前：兰州湾镇春耕备耕");
-  await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 30_000 });
+  await expect(row(page, "清除前：兰州湾镇春耕备耕").getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 30_000 });
   expect(titlesOf(await serverItems(page.request, server))).toEqual(["清除前：兰州湾镇春耕备耕"]);
 });
 
@@ -227,14 +229,15 @@ test("the database cleared with localStorage kept: said plainly, a fresh client 
   const before = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("xinbao.client."))?.[1]);
   expect(before).toBeTruthy();
   // The app's tab closes; another page of the same site clears the database.
-  await page.goto(`${server.url}/healthz`);
-  await page.evaluate(async () => {
+  await page.close();
+  const cleaner = await context.newPage();
+  await cleaner.goto(`${server.url}/healthz`);
+  await cleaner.evaluate(async () => {
     const me = JSON.parse(localStorage.getItem("xinbao.session") ?? "null");
     await new Promise<void>((ok, fail) => {
       const r = indexedDB.deleteDatabase(`xinbao-u${me.user_id}`);
       r.onsuccess = () => ok();
       r.onerror = () => fail(r.error);
-      r.onblocked = () => fail(new Error("blocked"));
     });
   });
   const fresh = await context.newPage();
