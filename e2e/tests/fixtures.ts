@@ -162,3 +162,32 @@ export async function makeJpeg(page: Page, colour: string, width = 800, height =
     return btoa(s);
   }, [colour, width, height]);
 }
+
+/** Writes one complete item in the editor (and optionally submits it), back on the desk after. */
+export async function writeItem(page: Page, title: string, body: string, submit: boolean) {
+  await page.getByTestId("new-draft").click();
+  await page.getByTestId("title").fill(title);
+  await page.getByTestId("body").fill(body);
+  await page.getByTestId("phone").fill("13912345678");
+  await expect(page.getByTestId("save-state")).toContainText("已保存");
+  if (submit) {
+    await page.getByTestId("submit").click();
+    await expect(page.getByTestId("editor-status")).toHaveText(/待报送|已报送/);
+  }
+  await page.getByRole("link", { name: "返回稿件列表" }).click();
+}
+
+/** Everything the server holds for the logged-in account, read through a fresh sync client. */
+export async function serverItems(request: APIRequestContext, server: XinbaoServer): Promise<any[]> {
+  const client = [...Array(32)].map(() => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
+  const items: any[] = [];
+  let cursor = 0;
+  for (;;) {
+    const res = await request.post(`${server.url}/api/sync/pull`, { headers: { "x-xinbao-client": "1" }, data: { client_id: client, cursor } });
+    expect(res.status()).toBe(200);
+    const page = await res.json();
+    items.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.has_more) return items;
+  }
+}

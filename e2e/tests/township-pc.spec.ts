@@ -3,8 +3,8 @@
 // second PC, a password reset by the administrator while this PC holds unsent drafts, and the
 // browser's storage half-cleared. Each ends with the server holding every item once — never a
 // desk that says 已报送 for something the county never got, never a draft deleted.
-import { test, expect, logIn, XinbaoServer } from "./fixtures";
-import { chromium, type BrowserContext, type Page, type APIRequestContext } from "@playwright/test";
+import { test, expect, logIn, serverItems, writeItem, XinbaoServer } from "./fixtures";
+import { chromium, type BrowserContext, type Page } from "@playwright/test";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,33 +36,6 @@ async function unlockWith(page: Page, password: string) {
   await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible({ timeout: 20_000 });
 }
 
-async function write(page: Page, title: string, body: string, submit: boolean) {
-  await page.getByTestId("new-draft").click();
-  await page.getByTestId("title").fill(title);
-  await page.getByTestId("body").fill(body);
-  await page.getByTestId("phone").fill("13912345678");
-  await expect(page.getByTestId("save-state")).toContainText("已保存");
-  if (submit) {
-    await page.getByTestId("submit").click();
-    await expect(page.getByTestId("editor-status")).toHaveText(/待报送|已报送/);
-  }
-  await page.getByRole("link", { name: "返回稿件列表" }).click();
-}
-
-/** Everything the server holds for the logged-in account, read through a fresh sync client. */
-async function serverItems(request: APIRequestContext, server: XinbaoServer): Promise<any[]> {
-  const client = [...Array(32)].map(() => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
-  const items: any[] = [];
-  let cursor = 0;
-  for (;;) {
-    const res = await request.post(`${server.url}/api/sync/pull`, { headers: { "x-xinbao-client": "1" }, data: { client_id: client, cursor } });
-    expect(res.status()).toBe(200);
-    const page = await res.json();
-    items.push(...page.changes);
-    cursor = page.cursor;
-    if (!page.has_more) return items;
-  }
-}
 
 function titlesOf(items: any[]): string[] {
   return items.map((i) => i.content.title).sort();
@@ -86,7 +59,7 @@ test("a restore card rolls the PC back: what is written after is really sent, on
     // Monday: the PC is set up, the officer logs in and sends a first report.
     let { context, page } = await boot(pc, server);
     await logIn(page, server, "officer", "Chunfeng-2026");
-    await write(page, "周一：河西镇冰雹灾情", "6月3日下午，河西镇遭受冰雹，受灾农田300亩。", true);
+    await writeItem(page, "周一：河西镇冰雹灾情", "6月3日下午，河西镇遭受冰雹，受灾农田300亩。", true);
     await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 20_000 });
     await context.close();
     // The restore card's image is taken of the disk as it is now.
@@ -95,8 +68,8 @@ test("a restore card rolls the PC back: what is written after is really sent, on
     // Tuesday: two more reports go out and are acknowledged.
     ({ context, page } = await boot(pc, server));
     await unlockWith(page, "Chunfeng-2026");
-    await write(page, "周二：河西镇抢收小麦", "6月4日，河西镇抢收小麦1.2万亩。", true);
-    await write(page, "周二：河西镇防汛检查", "6月4日，河西镇检查堤防12公里。", true);
+    await writeItem(page, "周二：河西镇抢收小麦", "6月4日，河西镇抢收小麦1.2万亩。", true);
+    await writeItem(page, "周二：河西镇防汛检查", "6月4日，河西镇检查堤防12公里。", true);
     await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 20_000 });
     await context.close();
 
@@ -107,7 +80,7 @@ test("a restore card rolls the PC back: what is written after is really sent, on
     // Wednesday: a new report, written and submitted on the rolled-back PC.
     ({ context, page } = await boot(pc, server));
     await unlockWith(page, "Chunfeng-2026");
-    await write(page, "周三：河西镇道路塌方", "6月5日凌晨，河西镇一段村道塌方20米，无人员伤亡。", true);
+    await writeItem(page, "周三：河西镇道路塌方", "6月5日凌晨，河西镇一段村道塌方20米，无人员伤亡。", true);
     await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 30_000 });
     // The PC says plainly that it goes back in time.
     await expect(page.getByTestId("went-back")).toContainText("还原", { timeout: 20_000 });
@@ -136,7 +109,7 @@ test("a profile copied to a second PC: both PCs send their own reports, each rea
   try {
     let { context, page } = await boot(a, server);
     await logIn(page, server, "officer", "Chunfeng-2026");
-    await write(page, "复制前：兰州湾镇秋粮收购", "截至10月20日，全镇收购秋粮1.2万吨。", true);
+    await writeItem(page, "复制前：兰州湾镇秋粮收购", "截至10月20日，全镇收购秋粮1.2万吨。", true);
     await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 20_000 });
     await context.close();
     cpSync(a, b, { recursive: true });
@@ -145,9 +118,9 @@ test("a profile copied to a second PC: both PCs send their own reports, each rea
     await unlockWith(pcA.page, "Chunfeng-2026");
     const pcB = await boot(b, server);
     await unlockWith(pcB.page, "Chunfeng-2026");
-    await write(pcA.page, "甲电脑：兰州湾镇安全检查", "10月21日，兰州湾镇检查企业15家。", true);
+    await writeItem(pcA.page, "甲电脑：兰州湾镇安全检查", "10月21日，兰州湾镇检查企业15家。", true);
     await expect(row(pcA.page, "甲电脑：兰州湾镇安全检查").getByTestId("item-status")).toHaveText("已报送", { timeout: 30_000 });
-    await write(pcB.page, "乙电脑：兰州湾镇秸秆禁烧", "10月21日，兰州湾镇巡查农田2万亩。", true);
+    await writeItem(pcB.page, "乙电脑：兰州湾镇秸秆禁烧", "10月21日，兰州湾镇巡查农田2万亩。", true);
     await expect(pcB.page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 30_000 });
     await expect(row(pcB.page, "乙电脑：兰州湾镇秸秆禁烧").getByTestId("item-status")).toHaveText("已报送", { timeout: 20_000 });
     const held = await serverItems(pcB.page.request, server);
@@ -172,8 +145,8 @@ test("a password reset by the administrator while this PC holds unsent drafts: t
     await logIn(page, server, "officer", "Chunfeng-2026");
     // The line is down: two drafts and a submission stay on this PC.
     await context.route("**/api/sync/**", (route) => route.abort());
-    await write(page, "未发送：兰州湾镇冬季供暖", "11月15日起，兰州湾镇集中供暖覆盖3200户。", false);
-    await write(page, "未发送：兰州湾镇冬修水利", "兰州湾镇冬修渠道8公里。", true);
+    await writeItem(page, "未发送：兰州湾镇冬季供暖", "11月15日起，兰州湾镇集中供暖覆盖3200户。", false);
+    await writeItem(page, "未发送：兰州湾镇冬修水利", "兰州湾镇冬修渠道8公里。", true);
     await expect(page.getByTestId("pending-count")).toHaveText("待发送 2", { timeout: 20_000 });
     await context.close();
 
@@ -209,7 +182,7 @@ test("localStorage cleared with the database kept: the drafts open after login, 
   test.setTimeout(120_000);
   await logIn(page, server, "officer", "Chunfeng-2026");
   await context.route("**/api/sync/**", (route) => route.abort());
-  await write(page, "清除前：兰州湾镇春耕备耕", "3月10日，兰州湾镇储备化肥500吨。", false);
+  await writeItem(page, "清除前：兰州湾镇春耕备耕", "3月10日，兰州湾镇储备化肥500吨。", false);
   await expect(page.getByTestId("pending-count")).toHaveText("待发送 1", { timeout: 20_000 });
   await page.evaluate(() => localStorage.clear());
   await context.unroute("**/api/sync/**");
@@ -224,7 +197,7 @@ test("localStorage cleared with the database kept: the drafts open after login, 
 test("the database cleared with localStorage kept: said plainly, a fresh client id, what the server holds comes back", async ({ page, context, server }) => {
   test.setTimeout(120_000);
   await logIn(page, server, "officer", "Chunfeng-2026");
-  await write(page, "已发送：兰州湾镇春耕备耕", "3月10日，兰州湾镇储备化肥500吨。", true);
+  await writeItem(page, "已发送：兰州湾镇春耕备耕", "3月10日，兰州湾镇储备化肥500吨。", true);
   await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 20_000 });
   const before = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("xinbao.client."))?.[1]);
   expect(before).toBeTruthy();
@@ -260,7 +233,7 @@ test("a PC whose clock is five days behind shows today's dates once it has talke
   expect(await page.evaluate(() => Date.now())).toBeLessThan(Date.now() - 4 * 86_400_000);
   // The first round reaches the server and learns its clock.
   await expect(page.getByTestId("last-sync")).toContainText("上次同步", { timeout: 20_000 });
-  await write(page, "时钟慢了五天的电脑写的稿件", "12月1日，兰州湾镇完成冬季征兵体检。", false);
+  await writeItem(page, "时钟慢了五天的电脑写的稿件", "12月1日，兰州湾镇完成冬季征兵体检。", false);
   await expect(row(page, "时钟慢了五天的电脑写的稿件")).toContainText(`修改于 ${day(Date.now())}`);
   expect(day(fiveDaysAgo)).not.toBe(day(Date.now()));
   // After a restart, before any sync, the learned clock still holds.

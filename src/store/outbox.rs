@@ -113,16 +113,6 @@ pub struct Receipt {
     pub detail: Option<String>,
 }
 
-fn op_name(op: &Op) -> &'static str {
-    match op {
-        Op::Save { .. } => "save",
-        Op::Submit { .. } => "submit",
-        Op::Delete => "delete",
-        Op::Act { .. } => "act",
-        Op::Comment { .. } => "comment",
-    }
-}
-
 async fn get_meta(store: &idb::ObjectStore) -> Result<Option<SyncMeta>, StoreError> {
     store.get(JsValue::from_str(META_KEY))?.await?.map(from_js).transpose()
 }
@@ -281,7 +271,7 @@ async fn record_results(user: i64, results: &[MutationResult], with_receipts: bo
                 mid: r.mid,
                 item_id: entry.item_id.clone(),
                 title: entry.title.clone(),
-                op: op_name(&entry.op).into(),
+                op: entry.op.name().into(),
                 outcome: outcome.into(),
                 rev,
                 detail,

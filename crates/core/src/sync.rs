@@ -141,6 +141,19 @@ pub struct Mutation {
     pub op: Op,
 }
 
+impl Op {
+    /// The operation's wire name (`save`, `submit`, `delete`, `act`, `comment`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Save { .. } => "save",
+            Op::Submit { .. } => "submit",
+            Op::Delete => "delete",
+            Op::Act { .. } => "act",
+            Op::Comment { .. } => "comment",
+        }
+    }
+}
+
 impl Mutation {
     /// What the mutation asks, as SHA-256 hex over its item, base revision and operation (not
     /// its `mid`): stored with its result, so a replay of the same `mid` is answered from the

@@ -234,7 +234,7 @@ impl Device {
                     continue;
                 }
                 let Some(e) = self.outbox.remove(&r.mid) else { continue };
-                trace(&e.item_id, || format!("{} mid {} base {} {:?} -> {:?}", self.name, r.mid, e.base_rev, op_name(&e.op), r.outcome));
+                trace(&e.item_id, || format!("{} mid {} base {} {:?} -> {:?}", self.name, r.mid, e.base_rev, e.op.name(), r.outcome));
                 if let Some(d) = self.drafts.get_mut(&e.item_id) {
                     d.sync.on_result(&e.op, e.local_rev, &r.outcome, 0.0);
                 }
@@ -702,14 +702,4 @@ async fn restore_backup(t: TestApp, b: &Backup) -> TestApp {
         (Backup::Template(_), None) => panic!("a PostgreSQL backup without PostgreSQL"),
     }
     TestApp::with_same_config(config).await
-}
-
-fn op_name(op: &Op) -> &'static str {
-    match op {
-        Op::Save { .. } => "save",
-        Op::Submit { .. } => "submit",
-        Op::Delete => "delete",
-        Op::Act { .. } => "act",
-        Op::Comment { .. } => "comment",
-    }
 }
