@@ -336,6 +336,7 @@ impl SyncState {
             }
         }
         let mut cursor = if from_scratch { 0 } else { meta.cursor };
+        let mut compare = false;
         let mut seen = HashMap::new();
         loop {
             let page = api::pull(&PullRequest { client_id: client_id.clone(), cursor }).await.map_err(|e| self.failed(e))?;
@@ -361,9 +362,12 @@ impl SyncState {
             }
             if page.reset {
                 from_scratch = true;
+                compare = true;
                 seen.clear();
             }
-            let items = outbox::apply_pull(user, &page, from_scratch).await?;
+            // Compared instead of trusted by revision only after a start over (or a cursor the
+            // server no longer knows): a first pull on a fresh device is an ordinary one.
+            let items = outbox::apply_pull(user, &page, rebasing || compare).await?;
             if !items.is_empty() {
                 self.generation.update(|g| *g += 1);
             }

@@ -38,7 +38,20 @@ test("photos are downscaled to 1600 px, kept with the draft, capped, and removab
     const db: IDBDatabase = await new Promise((ok) => { const r = indexedDB.open(`xinbao-u${me.user_id}`); r.onsuccess = () => ok(r.result); });
     const all: any[] = await new Promise((ok) => { const r = db.transaction("photos").objectStore("photos").getAll(); r.onsuccess = () => ok(r.result); });
     db.close();
-    return all.map((p) => [p.width, p.height, p.blob.type, p.blob.size]);
+    // Sealed by default (`blob_sealed`: the bytes under this tab's data key, nonce first).
+    const tab = JSON.parse(sessionStorage.getItem("xinbao.vault") ?? "null");
+    const key = tab && (await crypto.subtle.importKey("raw", new Uint8Array(tab.key), "AES-GCM", false, ["decrypt"]));
+    const out = [];
+    for (const p of all) {
+      if (p.blob) {
+        out.push([p.width, p.height, p.blob.type, p.blob.size]);
+        continue;
+      }
+      const bytes = new Uint8Array(p.blob_sealed);
+      const plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12) }, key, bytes.slice(12)));
+      out.push([p.width, p.height, plain[0] === 0xff && plain[1] === 0xd8 ? "image/jpeg" : "?", plain.length]);
+    }
+    return out;
   });
   expect(dims).toHaveLength(3);
   for (const [w, h, type, size] of dims) {
@@ -68,7 +81,9 @@ test("a newer app upgrading the local database in another tab: this tab saves, s
   // Another tab opens the database at a newer version, as a newer app would.
   const other = await context.newPage();
   await other.goto(`${server.url}/login`);
-  const seen = await other.evaluate(async (id) => {
+  // This tab's data key, to read the sealed record as stored (sealing is on by default).
+  const vault = await page.evaluate(() => sessionStorage.getItem("xinbao.vault"));
+  const seen = await other.evaluate(async ({ id, vault }) => {
     const me = JSON.parse(localStorage.getItem("xinbao.session")!);
     const db: IDBDatabase = await new Promise((ok, fail) => {
       const r = indexedDB.open(`xinbao-u${me.user_id}`, 100); // far above any real version
@@ -78,8 +93,13 @@ test("a newer app upgrading the local database in another tab: this tab saves, s
     });
     const rec: any = await new Promise((ok) => { const r = db.transaction("drafts").objectStore("drafts").get(id); r.onsuccess = () => ok(r.result); });
     db.close();
-    return rec?.body ?? null;
-  }, id);
+    if (!rec?.sealed) return rec?.body ?? null;
+    const tab = JSON.parse(vault ?? "null");
+    const key = await crypto.subtle.importKey("raw", new Uint8Array(tab.key), "AES-GCM", false, ["decrypt"]);
+    const bytes = new Uint8Array(rec.sealed);
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12) }, key, bytes.slice(12));
+    return JSON.parse(new TextDecoder().decode(plain)).body ?? null;
+  }, { id, vault });
   // The upgrade was not blocked, and the old tab's last words were written first.
   expect(seen).toBe("最后一句还没保存");
   await expect(page.getByTestId("schema-banner")).toContainText("请刷新本页");

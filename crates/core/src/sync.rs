@@ -764,6 +764,10 @@ pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot, me
         return PullAction::Ignore;
     }
     if &server.content == l.content || l.in_outbox == Some(&server.content) {
+        if server.rev == fresh.rev && fresh.state == Some(server.state) {
+            // Nothing new: the very version this device holds.
+            return PullAction::Ignore;
+        }
         return if unsent { PullAction::Converged } else { PullAction::Take };
     }
     if server.rev == fresh.rev && unsent && server.state.authors_turn() {
@@ -947,7 +951,7 @@ mod local_tests {
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(5, ItemState::Draft), 1), PullAction::Conflict);
         // Our text at another step: taken.
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Submitted), 1), PullAction::Take);
-        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Draft), 1), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &ours(5, ItemState::Draft), 1), PullAction::Ignore, "the very version held here");
         // Older and still the author's: left to repropose, which puts ours on top.
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(3, ItemState::Draft), 1), PullAction::Ignore);
         // Older and with the office, other text: two versions.
@@ -955,8 +959,10 @@ mod local_tests {
         // An unsent edit on the same revision goes on top as usual.
         assert_eq!(on_pulled_rebased(copy(&acked, 3), &other(5, ItemState::Draft), 1), PullAction::Ignore);
         // A conflict noted before starting over is decided again against what the server holds now.
+        // (here: the very version held, so nothing to take; the pull drops the stale conflict).
         let stale = LocalSync { conflict: Some(other(9, ItemState::Draft)), ..acked.clone() };
-        assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft), 1), PullAction::Take);
+        assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Draft), 1), PullAction::Ignore);
+        assert_eq!(on_pulled_rebased(copy(&stale, 2), &ours(5, ItemState::Submitted), 1), PullAction::Take);
         // Someone else's item on a reviewer's device: never a fork to resolve.
         let theirs = ItemSnapshot { author_id: 9, ..other(5, ItemState::Screening) };
         assert_ne!(on_pulled_rebased(copy(&acked, 2), &theirs, 1), PullAction::Conflict);

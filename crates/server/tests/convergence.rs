@@ -256,6 +256,7 @@ impl Device {
         }
         let mut seen: HashMap<String, (u64, ItemState)> = HashMap::new();
         let mut restarts = 0;
+        let mut compare = false;
         if from_scratch {
             self.cursor = 0;
         }
@@ -274,9 +275,12 @@ impl Device {
             }
             if page.reset {
                 from_scratch = true;
+                compare = true;
                 seen.clear();
             }
-            self.apply_pull(&page, from_scratch);
+            // As the browser: compared only after a start over or a reset, not on a first pull.
+            let rebase = self.rebasing || compare;
+            self.apply_pull(&page, rebase);
             seen.extend(page.changes.iter().map(|c| (c.id.clone(), (c.rev, c.state))));
             if !page.has_more {
                 break;
