@@ -157,6 +157,10 @@ test("a tab closed offline with a pending outbox sends it on the next launch", a
   await server.start();
   const b = await context.newPage();
   await b.goto(server.url);
+  // The last tab was closed: the sealed drafts need the password again (the shipped default).
+  await expect(b.getByTestId("unlock")).toBeVisible();
+  await b.getByLabel("密码", { exact: true }).fill("Chunfeng-2026");
+  await b.getByRole("button", { name: "解锁" }).click();
   await expect(b.getByTestId("item-status")).toHaveText("已报送", { timeout: 15_000 });
   expect((await serverItems(b.request, server)).map((i) => i.content.title)).toEqual(["离线时关闭的稿件"]);
 });
