@@ -46,3 +46,42 @@ test("a new version waits for 更新, which waits for unsaved text", async ({ pa
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a new version taken in one tab reaches every tab: the other saves what it has and reloads", async ({ context }) => {
+  const root = mkdtempSync(join(tmpdir(), "xinbao-update-"));
+  const dist = join(root, "dist");
+  cpSync(builtDist, dist, { recursive: true });
+  const server = new XinbaoServer(join(root, "data"), dist);
+  server.addUser("officer", "Chunfeng-2026", "officer", "兰州湾镇", "李建军");
+  await server.start();
+  try {
+    const a = await context.newPage();
+    await logIn(a, server, "officer", "Chunfeng-2026");
+    await a.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    // A second tab, typing in a draft of its own.
+    const b = await context.newPage();
+    await b.goto(server.url);
+    await expect(b.getByRole("heading", { name: "我的稿件" })).toBeVisible({ timeout: 15_000 });
+    await b.getByTestId("new-draft").click();
+    await b.getByTestId("title").fill("另一个窗口里正在写的稿件");
+    await b.getByTestId("body").fill("更新前写的一段");
+    await b.evaluate(() => ((window as any).__before_update = true));
+
+    const sw = join(dist, "sw.js");
+    writeFileSync(sw, readFileSync(sw, "utf8").replace(/const VERSION = "[0-9a-f]+"/, 'const VERSION = "0000000000000003"'));
+    rmSync(`${sw}.br`, { force: true });
+    rmSync(`${sw}.gz`, { force: true });
+    await a.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+    await expect(a.getByTestId("update-banner")).toContainText("信报有新版本");
+    await a.getByTestId("update-banner").getByRole("button", { name: "更新" }).click();
+
+    // The other tab is taken over: it reloads by itself (its old page is gone) with its text kept.
+    await expect.poll(() => b.evaluate(() => (window as any).__before_update === true).catch(() => true), { timeout: 20_000 }).toBe(false);
+    await expect(b.getByTestId("body")).toHaveValue("更新前写的一段", { timeout: 20_000 });
+    await expect(b.getByTestId("title")).toHaveValue("另一个窗口里正在写的稿件");
+    await expect.poll(() => b.evaluate(() => caches.keys())).toEqual(["xinbao-shell-0000000000000003"]);
+  } finally {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
