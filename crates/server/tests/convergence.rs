@@ -77,6 +77,9 @@ enum Fault {
     LostBefore,
     /// The server commits; the answer is lost.
     LostAfter,
+    /// The pull's pages arrive and are applied, then the page dies (a shutdown, a lost line)
+    /// before the round ends: a start over under way must be taken up again next time.
+    CutAfterPull,
 }
 
 /// One browser profile: everything in it is on the "disk" a restore card rolls back, except
@@ -286,6 +289,9 @@ impl Device {
                 break;
             }
         }
+        if fault == Fault::CutAfterPull {
+            return;
+        }
         if from_scratch {
             for (id, d) in self.drafts.iter_mut() {
                 if let Some(sync) = repropose(&d.sync, d.local_rev, self.user_id, seen.get(id).copied()) {
@@ -481,6 +487,7 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                 let fault = match rng.below(10) {
                     0..=1 => Fault::LostBefore,
                     2..=3 => Fault::LostAfter,
+                    4 => Fault::CutAfterPull,
                     _ => Fault::None,
                 };
                 d.sync(&t, &mut rng, fault).await;
