@@ -74,6 +74,14 @@ pub mod ui {
         out
     }
 
+    /// "本机还有 N 项待发送的修改、M 张照片也会一并清除。"
+    pub fn forget_counts(lang: super::Lang, queued: u32, photos: u32) -> String {
+        match lang {
+            super::Lang::Zh => format!("本机还有 {queued} 项待发送的修改和 {photos} 张照片，也会一并清除。"),
+            super::Lang::En => format!("{queued} queued changes and {photos} photos on this PC would go too."),
+        }
+    }
+
     pub fn sort_label(k: SortKey) -> Text {
         match k {
             SortKey::Updated => Text::new("按修改时间", "Last changed"),
@@ -542,6 +550,10 @@ pub mod ui {
     pub const FORGET_AFTER: Text = Text::new(
         "篇稿件（上次同步时的统计）将永久丢失。请向管理员申请重置密码。",
         " draft(s) not yet sent (as counted at the last sync) will be lost for good. Ask an administrator to reset your password.",
+    );
+    pub const FORGET_NEW_PASSWORD_FIRST: Text = Text::new(
+        "如果管理员已经重置了密码，请先联网用新密码解锁：稿件会用账号的设备密钥打开，不必清除。",
+        "If the administrator reset your password, first unlock with the new one while online: the drafts open with the account's device key, nothing needs clearing.",
     );
     pub const FORGET_CONFIRM: Text = Text::new("清除本机稿件并重新登录", "Clear this computer's drafts and log in again");
     pub const SWITCH_ACCOUNT: Text = Text::new("换一个账号", "Use another account");

@@ -407,6 +407,16 @@ pub fn take_stashed(id: &str) -> Option<DraftContent> {
     serde_json::from_slice(&json).ok()
 }
 
+/// How many records `user`'s database holds in each of the stores a forgotten password would
+/// lose — (frozen mutations waiting to be sent, photos) — countable without the key.
+pub async fn sealed_counts(user: i64) -> Result<(u32, u32), StoreError> {
+    let db = db(user).await?;
+    let tx = db.transaction(&[OUTBOX, PHOTOS], TransactionMode::ReadOnly)?;
+    let outbox = tx.object_store(OUTBOX)?.count(None)?.await?;
+    let photos = tx.object_store(PHOTOS)?.count(None)?.await?;
+    Ok((outbox, photos))
+}
+
 /// The `meta` record that keeps the account's wrapped data keys beside the data they open.
 const KEYS_KEY: &str = "keys";
 

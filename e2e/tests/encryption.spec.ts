@@ -142,6 +142,9 @@ test("sealed at rest: a new browser session needs the password, offline too, and
   await page.getByTestId("forgot-password").click();
   await expect(page.getByTestId("forget-confirm")).toContainText("尚未发送的1篇稿件");
   await expect(page.getByTestId("forget-confirm")).toContainText("已发送到服务器的稿件不受影响");
+  // And what else would go, counted without the key: the queued change and the photo.
+  await expect(page.getByTestId("forget-counts")).toContainText("张照片");
+  await expect(page.getByTestId("forget-counts")).toContainText("1 张照片");
   await page.getByTestId("forget-device").click();
   await expect(page).toHaveURL(/\/login$/);
   // The device is cleared with a reload to the login page: read the databases once it is drawn.

@@ -55,10 +55,21 @@ pub fn UnlockPage() -> impl IntoView {
             busy.set(false);
         });
     };
+    let counts = RwSignal::new(None::<(u32, u32)>);
     let ask_forget = move |_| {
         let user = session.me.get_untracked().map(|m| m.user_id);
         let n = user.and_then(|u| LocalStorage::get::<usize>(crate::sync::unsent_key(u)).ok()).unwrap_or(0);
         forgetting.set(Some(n));
+        // What else would go: queued changes and photos, counted without the key.
+        if let Some(u) = user {
+            spawn_local(async move {
+                if let Ok(c) = crate::store::sealed_counts(u).await
+                    && !counts.is_disposed()
+                {
+                    counts.set(Some(c));
+                }
+            });
+        }
     };
     let forget = move |_| {
         let Some(me) = session.me.get_untracked() else { return };
@@ -104,6 +115,10 @@ pub fn UnlockPage() -> impl IntoView {
                 {move || forgetting.get().map(|n| view! {
                     <div class="logout-confirm" role="alertdialog" data-testid="forget-confirm">
                         <p>{format!("{}{}{}", i18n.t(ui::FORGET_BEFORE), n, i18n.t(ui::FORGET_AFTER))}</p>
+                        {move || counts.get().map(|(queued, photos)| view! {
+                            <p data-testid="forget-counts">{ui::forget_counts(i18n.lang.get(), queued, photos)}</p>
+                        })}
+                        <p class="muted small">{i18n.t(ui::FORGET_NEW_PASSWORD_FIRST)}</p>
                         <button type="button" class="danger" data-testid="forget-device" on:click=forget>{i18n.t(ui::FORGET_CONFIRM)}</button>
                         <button type="button" class="secondary" on:click=move |_| forgetting.set(None)>{i18n.t(ui::CANCEL)}</button>
                     </div>
