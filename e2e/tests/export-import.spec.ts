@@ -1,6 +1,6 @@
 // Carrying drafts between machines on a USB stick: export, import on a clean browser, no
 // duplicates on a second import, and another account's file refused.
-import { test, expect, logIn, makeJpeg } from "./fixtures";
+import { test, expect, logIn, makeJpeg, serverItems, writeItem } from "./fixtures";
 import { readFileSync } from "node:fs";
 
 test("export, then import on a clean machine restores every draft with its photos, once", async ({ browser, server }) => {
@@ -65,4 +65,55 @@ test("export, then import on a clean machine restores every draft with its photo
   await expect(p2.getByTestId("transfer-message")).toContainText("这不是信报导出的稿件文件");
   await other.close();
   await first.close();
+});
+
+test("the USB round trip: submitted on PC B from a copy, 保留我的版本 on PC A keeps A's text as a copy and shows what the office holds", async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  const a = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+  await logIn(a, server, "officer", "Chunfeng-2026");
+  await writeItem(a, "U盘带走的稿件", "10月8日，兰州湾镇完成秋播小麦2.3万亩。", false);
+  const rowA = a.getByTestId("draft-list").locator("li").filter({ hasText: "U盘带走的稿件" }).first();
+  await expect(rowA.getByTestId("item-status")).toHaveText("草稿已备份", { timeout: 20_000 });
+  const downloading = a.waitForEvent("download");
+  await a.getByTestId("export").click();
+  const path = await (await downloading).path();
+
+  // PC A goes offline and keeps editing.
+  await a.context().route("**/api/sync/**", (route) => route.abort());
+  await a.getByText("U盘带走的稿件").click();
+  await a.getByTestId("body").fill("10月8日，兰州湾镇完成秋播小麦2.3万亩（甲电脑改）。");
+  await expect(a.getByTestId("save-state")).toContainText("已保存");
+  await a.getByRole("link", { name: "返回稿件列表" }).click();
+
+  // PC B imports the file, edits and submits.
+  const b = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+  await b.route("**/api/sync/**", (route) => route.abort());
+  await logIn(b, server, "officer", "Chunfeng-2026");
+  await b.getByTestId("import").setInputFiles(path!);
+  await expect(b.getByTestId("transfer-message")).toContainText("已导入 1 篇稿件");
+  await b.unroute("**/api/sync/**");
+  await b.getByText("U盘带走的稿件").click();
+  await b.getByTestId("body").fill("10月8日，兰州湾镇完成秋播小麦2.3万亩，出苗率95%（乙电脑报送）。");
+  await b.getByTestId("phone").fill("13912345678");
+  await expect(b.getByTestId("save-state")).toContainText("已保存");
+  await b.getByTestId("submit").click();
+  await expect(b.getByTestId("editor-status")).toHaveText("已报送", { timeout: 20_000 });
+
+  // PC A comes back: its edit meets the submitted version; the author keeps hers.
+  await a.context().unroute("**/api/sync/**");
+  await a.getByText("U盘带走的稿件").first().click();
+  await a.getByTestId("sync-now").click();
+  await expect(a.getByTestId("server-conflict")).toBeVisible({ timeout: 20_000 });
+  await a.getByTestId("keep-mine").click();
+  await expect(a.getByTestId("editor-note")).toContainText("另存为副本");
+  // This PC now shows what the office holds — B's text — and never 已报送 beside A's.
+  await expect(a.getByTestId("body")).toHaveValue("10月8日，兰州湾镇完成秋播小麦2.3万亩，出苗率95%（乙电脑报送）。");
+  await expect(a.getByTestId("editor-status")).toHaveText("已报送");
+  await a.getByRole("link", { name: "返回稿件列表" }).click();
+  await expect(a.getByTestId("draft-list")).toContainText("U盘带走的稿件（本机版本）");
+  const held = await serverItems(a.request, server);
+  expect(held.filter((i) => i.content.title === "U盘带走的稿件")).toHaveLength(1);
+  expect(held.find((i) => i.content.title === "U盘带走的稿件").content.body).toContain("乙电脑报送");
+  await a.context().close();
+  await b.context().close();
 });
