@@ -424,7 +424,7 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
         let id = item_id.clone();
         spawn_local(async move {
             if let Ok(Some(d)) = outbox::update_sync(owner, &id, |d, _| {
-                d.sync.comment.push(t);
+                d.sync.comment.push(xinbao_core::sync::QueuedComment { key: crate::util::random_id(), text: t });
                 true
             })
             .await
@@ -450,7 +450,7 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
                 {move || sync.with(|s| s.comments.clone()).into_iter().map(|c| view! {
                     <li data-testid="comment"><strong>{c.by}</strong>{format!(" {}：", date_time(c.at as f64))}{c.text}</li>
                 }).collect_view()}
-                {move || sync.with(|s| s.comment.clone()).into_iter().map(|c| view! { <li class="muted" data-testid="comment-pending">{c}{i18n.t(ui::COMMENT_PENDING)}</li> }).collect_view()}
+                {move || sync.with(|s| s.comment.clone()).into_iter().map(|c| view! { <li class="muted" data-testid="comment-pending">{c.text}{i18n.t(ui::COMMENT_PENDING)}</li> }).collect_view()}
             </ul>
             <textarea data-testid="comment-text" rows="2" aria-label=move || i18n.t(ui::ADD_COMMENT) prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>

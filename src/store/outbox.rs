@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsValue;
 use xinbao_core::sync::{
-    ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, on_pulled, on_pulled_rebased,
-    repropose,
+    ItemSnapshot, ItemState, LocalCopy, LocalSync, MutationResult, Op, Outcome, PullAction, PullResponse, forget_unseen, on_pulled,
+    on_pulled_rebased, repropose,
 };
 
 const META_KEY: &str = "sync";
@@ -478,6 +478,12 @@ pub async fn repropose_missing(user: i64, seen: &HashMap<String, (u64, ItemState
         let mut n = 0;
         for mut d in all {
             if d.owner != user {
+                continue;
+            }
+            if !seen.contains_key(&d.id) && forget_unseen(&d.sync, user) {
+                // Someone else's item the server no longer shows this device.
+                drafts.delete(JsValue::from_str(&d.id))?.await?;
+                n += 1;
                 continue;
             }
             let Some(sync) = repropose(&d.sync, d.local_rev, user, seen.get(&d.id).copied()) else { continue };

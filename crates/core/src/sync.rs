@@ -126,8 +126,14 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         content: Option<DraftContent>,
     },
-    /// A comment on the item, by its author or a reviewer (does not change the revision).
-    Comment { text: String },
+    /// A comment on the item, by its author or a reviewer (does not change the revision). `key`,
+    /// chosen by the device when the comment is written, makes it one comment however often it
+    /// is sent (a lost answer, then a start over under a new client id).
+    Comment {
+        text: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+    },
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -408,20 +414,38 @@ pub struct LocalSync {
     pub act: Option<(crate::review::Action, String)>,
     /// Comments waiting to be sent, oldest first (a device stored before the queue kept one).
     #[serde(default, deserialize_with = "one_or_many")]
-    pub comment: Vec<String>,
+    pub comment: Vec<QueuedComment>,
 }
 
-/// Reads a list that an older version stored as one optional value.
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+/// A comment waiting to be sent, with the key that makes it one comment on the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedComment {
+    #[serde(default)]
+    pub key: String,
+    pub text: String,
+}
+
+/// Reads the comment queue, also as older versions stored it (one optional text, or texts).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<QueuedComment>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Entry {
+        Text(String),
+        Keyed(QueuedComment),
+    }
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
         One(Option<String>),
-        Many(Vec<String>),
+        Many(Vec<Entry>),
     }
+    let keyed = |e: Entry| match e {
+        Entry::Text(text) => QueuedComment { key: String::new(), text },
+        Entry::Keyed(c) => c,
+    };
     Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(one) => one.into_iter().collect(),
-        OneOrMany::Many(many) => many,
+        OneOrMany::One(one) => one.into_iter().map(|text| QueuedComment { key: String::new(), text }).collect(),
+        OneOrMany::Many(many) => many.into_iter().map(keyed).collect(),
     })
 }
 
@@ -501,8 +525,8 @@ impl LocalSync {
             let content = action.carries_text().then(|| content.clone());
             return Some((self.rev, Op::Act { action: *action, note: note.clone(), content }));
         }
-        if let Some(text) = self.comment.first() {
-            return Some((self.rev, Op::Comment { text: text.clone() }));
+        if let Some(c) = self.comment.first() {
+            return Some((self.rev, Op::Comment { text: c.text.clone(), key: c.key.clone() }));
         }
         if self.state.is_some_and(|s| !s.authors_turn()) {
             return None;
@@ -537,8 +561,8 @@ impl LocalSync {
                         self.act = None;
                         crate::review::target(state, urgent, *action).unwrap_or(state)
                     }
-                    Op::Comment { text } => {
-                        self.unqueue_comment(text);
+                    Op::Comment { text, key } => {
+                        self.unqueue_comment(text, key);
                         state
                     }
                 });
@@ -567,7 +591,7 @@ impl LocalSync {
             Outcome::Rejected { detail, .. } => {
                 match op {
                     Op::Act { .. } => self.keep_note_of(op),
-                    Op::Comment { text } => self.unqueue_comment(text),
+                    Op::Comment { text, key } => self.unqueue_comment(text, key),
                     _ => self.synced_rev = sent_rev,
                 }
                 self.submit = false;
@@ -600,9 +624,9 @@ impl LocalSync {
         }
     }
 
-    /// Takes a sent comment off the queue (the first with its text).
-    fn unqueue_comment(&mut self, text: &str) {
-        if let Some(i) = self.comment.iter().position(|c| c == text) {
+    /// Takes a sent comment off the queue (the one with its key; an older unkeyed one by text).
+    fn unqueue_comment(&mut self, text: &str, key: &str) {
+        if let Some(i) = self.comment.iter().position(|c| if key.is_empty() { c.text == text } else { c.key == key }) {
             self.comment.remove(i);
         }
     }
@@ -613,7 +637,16 @@ impl LocalSync {
     fn keep_note_of(&mut self, op: &Op) {
         if let Op::Act { action, note, .. } = op {
             if !note.trim().is_empty() {
-                self.comment.push(format!("（{}未能执行，原意见）{}", action.label().zh, note.trim()));
+                let text = format!("（{}未能执行，原意见）{}", action.label().zh, note.trim());
+                // The key follows from what the note was for: the same refusal heard twice is one comment.
+                let key = {
+                    use sha2::{Digest, Sha256};
+                    let d = Sha256::digest(format!("{}|{}|{}", self.rev, action.as_str(), note.trim()).as_bytes());
+                    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+                };
+                if !self.comment.iter().any(|c| c.key == key) {
+                    self.comment.push(QueuedComment { key, text });
+                }
             }
             self.act = None;
         }
@@ -691,6 +724,14 @@ pub fn repropose(local: &LocalSync, local_rev: u32, me: i64, server: Option<(u64
         // cannot redo a reviewer's work), and shows what the server holds.
         Some((rev, state)) => Some(LocalSync { rev, state: Some(state), ..local.clone() }),
     }
+}
+
+/// After a full pull that followed a start over: whether this device's copy of an item the
+/// server no longer shows it is dropped — someone else's item (on a reviewer's device: returned
+/// to its author, lost in a restore) with nothing of ours queued on it. The account's own items
+/// are never dropped ([`repropose`] proposes them again).
+pub fn forget_unseen(local: &LocalSync, me: i64) -> bool {
+    local.author_id.is_some_and(|a| a != me) && local.act.is_none() && local.comment.is_empty()
 }
 
 /// What to do with a pulled server version of an item, given the local copy.
@@ -919,6 +960,13 @@ mod local_tests {
         // With the office at an older step: the device shows the server's step.
         let step = repropose(&LocalSync { state: Some(ItemState::Signed), ..sent.clone() }, 3, me, Some((4, ItemState::Screening)));
         assert_eq!(step.map(|s| (s.rev, s.state)), Some((4, Some(ItemState::Screening))));
+        // Someone else's item the server no longer shows this device is dropped — unless
+        // something of ours is queued on it.
+        assert!(forget_unseen(&LocalSync { author_id: Some(8), ..sent.clone() }, me));
+        assert!(!forget_unseen(&sent, me));
+        let queued =
+            LocalSync { author_id: Some(8), comment: vec![QueuedComment { key: "k".into(), text: "意见".into() }], ..sent.clone() };
+        assert!(!forget_unseen(&queued, me));
         // Someone else's item on a reviewer's device, a never-sent draft, a withdrawn one: left alone.
         assert_eq!(repropose(&LocalSync { author_id: Some(8), ..sent.clone() }, 3, me, None), None);
         assert_eq!(repropose(&LocalSync::default(), 1, me, None), None);
@@ -988,12 +1036,12 @@ mod local_tests {
     fn reviewers_notes_and_comments_are_a_queue_that_nothing_drops() {
         use crate::review::Action;
         let mut s = LocalSync { rev: 3, state: Some(ItemState::Screening), synced_rev: 1, ..LocalSync::default() };
-        s.comment.push("请补充数据".into());
+        s.comment.push(QueuedComment { key: "k1".into(), text: "请补充数据".into() });
         let (_, first) = s.next_op(&content("x"), 1, false).unwrap_or((0, Op::Delete));
         // A second comment while the first is in flight.
-        s.comment.push("另外请核实时间".into());
+        s.comment.push(QueuedComment { key: "k2".into(), text: "另外请核实时间".into() });
         s.on_result(&first, 1, &Outcome::Applied { rev: 3 }, 0.0);
-        assert_eq!(s.comment, vec!["另外请核实时间".to_owned()], "the second is still queued");
+        assert_eq!(s.comment.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), vec!["另外请核实时间"], "the second is still queued");
         assert!(matches!(s.next_op(&content("x"), 1, false), Some((3, Op::Comment { .. }))), "and counts as unsent");
         // A conflicting action: not retried, its note kept in the thread.
         s.comment.clear();
@@ -1003,14 +1051,16 @@ mod local_tests {
         assert_eq!(s.act, None);
         assert_eq!((s.rev, s.conflict.is_none()), (4, true), "the server's version, no conflict to resolve");
         assert_eq!(s.comment.len(), 1);
-        assert!(s.comment[0].contains("数据需核实"));
+        assert!(s.comment[0].text.contains("数据需核实"));
         // A pull that takes the server's version carries the queue over.
         let mut taken = LocalSync { rev: 5, ..LocalSync::default() };
         taken.carry_queue(&s);
         assert_eq!(taken.comment, s.comment);
         // What an older version stored reads as a queue.
         let old: LocalSync = serde_json::from_str(r#"{"comment": "旧评论"}"#).unwrap_or_default();
-        assert_eq!(old.comment, vec!["旧评论".to_owned()]);
+        assert_eq!(old.comment, vec![QueuedComment { key: String::new(), text: "旧评论".into() }]);
+        let texts: LocalSync = serde_json::from_str(r#"{"comment": ["一", {"key": "k", "text": "二"}]}"#).unwrap_or_default();
+        assert_eq!(texts.comment.len(), 2);
         let none: LocalSync = serde_json::from_str(r#"{"comment": null}"#).unwrap_or_default();
         assert!(none.comment.is_empty());
     }

@@ -459,7 +459,7 @@ async fn review(
     let reviews_it = office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer);
     let now = now_ms();
     match &m.op {
-        Op::Comment { text } => {
+        Op::Comment { text, key } => {
             if item.author_id != me.user_id && !reviews_it {
                 return Ok(rejected(RejectReason::Refused, Denied::NotYourOffice.text().zh));
             }
@@ -467,11 +467,26 @@ async fn review(
             if text.is_empty() {
                 return Ok(rejected(RejectReason::Refused, "评论不能为空"));
             }
-            sqlx::query("INSERT INTO comments (item_id, author_id, at, text) VALUES ($1, $2, $3, $4)")
+            // One comment per key, however often it is sent (a lost answer, then a start over
+            // under a new client id).
+            let key = key.trim();
+            if !key.is_empty() && key.len() <= 64 {
+                let known = sqlx::query("SELECT 1 FROM comments WHERE item_id = $1 AND author_id = $2 AND comment_key = $3")
+                    .bind(&m.item_id)
+                    .bind(me.user_id)
+                    .bind(key)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if known.is_some() {
+                    return Ok(Outcome::Applied { rev: item.rev });
+                }
+            }
+            sqlx::query("INSERT INTO comments (item_id, author_id, at, text, comment_key) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&m.item_id)
                 .bind(me.user_id)
                 .bind(now)
                 .bind(&text)
+                .bind((!key.is_empty() && key.len() <= 64).then_some(key))
                 .execute(&mut **tx)
                 .await?;
             audit(tx, me.user_id, "comment", &m.item_id, &text).await?;

@@ -261,6 +261,24 @@ async fn a_stale_reviewer_action_answers_the_server_s_copy_only_to_whoever_may_r
 }
 
 #[tokio::test]
+async fn a_comment_sent_again_after_a_start_over_is_one_comment() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    push(&t, &c, &client(1), vec![save(1, 1, 0, "有评论的稿件")]).await;
+    let comment = |mid| json!({"mid": mid, "item_id": id(1), "base_rev": 1, "op": "comment", "text": "请补充受灾户数", "key": "c0ffee01"});
+    push(&t, &c, &client(1), vec![comment(2)]).await;
+    // The answer was lost; the device then started over under a new id and sent it again.
+    let (_, res) = push(&t, &c, &client(2), vec![comment(1)]).await;
+    assert_eq!(res["results"][0]["outcome"], "applied");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM comments").await, 1);
+    // Another comment with the same words is another comment.
+    let mut other = comment(2);
+    other["key"] = json!("c0ffee02");
+    push(&t, &c, &client(2), vec![other]).await;
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM comments").await, 2);
+}
+
+#[tokio::test]
 async fn one_bad_mutation_never_jams_the_queue() {
     let t = TestApp::spawn().await;
     let c = officer(&t, "lzw").await;

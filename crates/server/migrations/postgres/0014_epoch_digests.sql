@@ -15,3 +15,6 @@ ALTER TABLE users ADD COLUMN device_secret TEXT;
 -- When the session last proved the password (login, or a password change through it): the
 -- device secret is released only to a session that did so in the last ten minutes.
 ALTER TABLE sessions ADD COLUMN verified_at BIGINT;
+-- A comment's key, chosen by the device that wrote it: one comment however often it is sent.
+ALTER TABLE comments ADD COLUMN comment_key TEXT;
+CREATE INDEX comments_key ON comments(item_id, comment_key);
