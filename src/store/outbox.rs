@@ -381,6 +381,7 @@ pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<
                 local_rev: d.local_rev,
                 content: &d.content,
                 in_outbox: waiting.as_ref().and_then(|e| e.content()),
+                mine: d.sync.author_id.is_none_or(|a| a == user),
             });
             let action = if rebase { on_pulled_rebased(copy, s, user) } else { on_pulled(copy, s) };
             let next = match (action, local) {

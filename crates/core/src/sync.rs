@@ -545,6 +545,14 @@ impl LocalSync {
     /// Records the server's answer to a mutation that carried local revision `sent_rev`.
     pub fn on_result(&mut self, op: &Op, sent_rev: u32, outcome: &Outcome, now: f64) {
         match outcome {
+            Outcome::Applied { .. } if matches!(op, Op::Comment { .. }) => {
+                // A comment changes nothing of the item: the revision it reports is the server's
+                // current one, which this device's text may not be yet (the next pull brings it).
+                if let Op::Comment { text, key } = op {
+                    self.unqueue_comment(text, key);
+                }
+                self.acked_at = Some(now);
+            }
             Outcome::Applied { rev } => {
                 self.rev = *rev;
                 self.failed = None;
@@ -757,6 +765,8 @@ pub struct LocalCopy<'a> {
     pub content: &'a DraftContent,
     /// The content of a mutation for this item still waiting in the outbox, if any.
     pub in_outbox: Option<&'a DraftContent>,
+    /// The account's own item (false: someone else's, on a reviewer's device).
+    pub mine: bool,
 }
 
 /// Decides how a pulled server version meets the local copy (docs/sync-protocol.md: nothing anyone wrote is
@@ -766,7 +776,10 @@ pub fn on_pulled(local: Option<LocalCopy<'_>>, server: &ItemSnapshot) -> PullAct
         return if server.state == ItemState::Deleted { PullAction::Ignore } else { PullAction::Insert };
     };
     if server.rev <= local.sync.rev && local.sync.state.is_some() {
-        return PullAction::Ignore;
+        // Someone else's item at an older revision than this device heard (the server restored
+        // from a backup): the server's version is the truth here.
+        let stale = !local.mine && server.rev < local.sync.rev && local.sync.act.is_none();
+        return if stale { PullAction::Take } else { PullAction::Ignore };
     }
     let unsent = local.local_rev != local.sync.synced_rev || local.sync.submit || local.in_outbox.is_some();
     if !unsent && local.sync.conflict.is_none() {
@@ -796,8 +809,13 @@ pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot, me
     let Some(l) = local else { return on_pulled(None, server) };
     let fresh = LocalSync { conflict: None, ..l.sync.clone() };
     let l = LocalCopy { sync: &fresh, ..l };
-    // Someone else's item on a reviewer's device: the server's version, as always.
-    if fresh.state.is_none() || server.rev > fresh.rev || server.author_id != me {
+    // Someone else's item on a reviewer's device: whatever the server holds now is the truth —
+    // an older revision too (restored from a backup); nothing of the reviewer's is proposed on it.
+    if server.author_id != me {
+        let same = fresh.state == Some(server.state) && server.rev == fresh.rev && &server.content == l.content;
+        return if fresh.state.is_some() && !same { PullAction::Take } else { on_pulled(Some(l), server) };
+    }
+    if fresh.state.is_none() || server.rev > fresh.rev {
         return on_pulled(Some(l), server);
     }
     let unsent = l.local_rev != fresh.synced_rev || fresh.submit || l.in_outbox.is_some();
@@ -991,7 +1009,7 @@ mod local_tests {
     fn after_starting_over_the_server_s_versions_are_compared_not_trusted_by_revision() {
         let acked = LocalSync { rev: 5, state: Some(ItemState::Draft), synced_rev: 2, ..LocalSync::default() };
         let mine = content("旧历史里的第5版");
-        let copy = |sync, local_rev| Some(LocalCopy { sync, local_rev, content: &mine, in_outbox: None });
+        let copy = |sync, local_rev| Some(LocalCopy { sync, local_rev, content: &mine, in_outbox: None, mine: true });
         let other = |rev, state| snapshot(rev, state, "新历史里的第5版");
         let ours = |rev, state| snapshot(rev, state, "旧历史里的第5版");
         // The same revision with other text: nothing new by revision, two versions in truth.
@@ -1014,6 +1032,9 @@ mod local_tests {
         // Someone else's item on a reviewer's device: never a fork to resolve.
         let theirs = ItemSnapshot { author_id: 9, ..other(5, ItemState::Screening) };
         assert_ne!(on_pulled_rebased(copy(&acked, 2), &theirs, 1), PullAction::Conflict);
+        // … and an older revision of it (the server restored) is taken, not ignored.
+        let older = ItemSnapshot { author_id: 9, ..other(3, ItemState::Submitted) };
+        assert_eq!(on_pulled_rebased(copy(&acked, 2), &older, 1), PullAction::Take);
         // Newer on the server: as always.
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft), 1), PullAction::Take);
     }
@@ -1040,7 +1061,8 @@ mod local_tests {
         let (_, first) = s.next_op(&content("x"), 1, false).unwrap_or((0, Op::Delete));
         // A second comment while the first is in flight.
         s.comment.push(QueuedComment { key: "k2".into(), text: "另外请核实时间".into() });
-        s.on_result(&first, 1, &Outcome::Applied { rev: 3 }, 0.0);
+        s.on_result(&first, 1, &Outcome::Applied { rev: 4 }, 0.0);
+        assert_eq!(s.rev, 3, "a comment's answer does not move the revision this text is at");
         assert_eq!(s.comment.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), vec!["另外请核实时间"], "the second is still queued");
         assert!(matches!(s.next_op(&content("x"), 1, false), Some((3, Op::Comment { .. }))), "and counts as unsent");
         // A conflicting action: not retried, its note kept in the thread.
@@ -1069,10 +1091,14 @@ mod local_tests {
     fn pulled_versions_never_overwrite_unsent_text() {
         let clean = LocalSync { rev: 1, state: Some(ItemState::Draft), synced_rev: 3, ..LocalSync::default() };
         let mine = content("本机");
-        let copy = |sync, local_rev, in_outbox| Some(LocalCopy { sync, local_rev, content: &mine, in_outbox });
+        let copy = |sync, local_rev, in_outbox| Some(LocalCopy { sync, local_rev, content: &mine, in_outbox, mine: true });
         assert_eq!(on_pulled(None, &snapshot(1, ItemState::Draft, "x")), PullAction::Insert);
         assert_eq!(on_pulled(None, &snapshot(2, ItemState::Deleted, "x")), PullAction::Ignore);
         assert_eq!(on_pulled(copy(&clean, 3, None), &snapshot(1, ItemState::Draft, "x")), PullAction::Ignore);
+        // Someone else's item older than heard here (a restored server): the server's, on a reviewer's device.
+        let heard = LocalSync { rev: 3, ..clean.clone() };
+        let theirs = Some(LocalCopy { sync: &heard, local_rev: 3, content: &mine, in_outbox: None, mine: false });
+        assert_eq!(on_pulled(theirs, &snapshot(2, ItemState::Submitted, "x")), PullAction::Take);
         assert_eq!(on_pulled(copy(&clean, 3, None), &snapshot(2, ItemState::Draft, "x")), PullAction::Take);
         assert_eq!(on_pulled(copy(&clean, 4, None), &snapshot(2, ItemState::Draft, "x")), PullAction::Conflict);
         assert_eq!(on_pulled(copy(&clean, 4, None), &snapshot(2, ItemState::Draft, "本机")), PullAction::Converged);

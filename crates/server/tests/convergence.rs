@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use xinbao_core::item::DraftContent;
 use xinbao_core::role::Role;
 use xinbao_core::sync::{
-    ItemSnapshot, ItemState, LocalCopy, LocalStatus, LocalSync, Mutation, Op, Outcome, PullAction, PullResponse, PushResponse, on_pulled,
-    on_pulled_rebased, repropose,
+    ItemSnapshot, ItemState, LocalCopy, LocalStatus, LocalSync, Mutation, Op, Outcome, PullAction, PullResponse, PushResponse,
+    QueuedComment, forget_unseen, on_pulled, on_pulled_rebased, repropose,
 };
 
 /// `XINBAO_TRACE=<item id prefix>` prints what happens to that item (replaying a failing seed).
@@ -87,6 +87,7 @@ enum Fault {
 #[derive(Clone)]
 struct Device {
     name: String,
+    username: String,
     user_id: i64,
     cookie: String,
     client_id: String,
@@ -101,6 +102,17 @@ struct Device {
     acked: Vec<(String, u64, DraftContent)>,
     /// Times this device found it had gone back in time (the browser's warning).
     went_back: u32,
+    /// Keys of the comments the server acknowledged to this device.
+    acked_comments: Vec<String>,
+}
+
+thread_local! {
+    /// Each account's password as its officer knows it now (an administrator resets them).
+    static PASSWORDS: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+}
+
+fn password_of(username: &str) -> String {
+    PASSWORDS.with(|p| p.borrow().get(username).cloned()).unwrap_or_else(|| "Chunfeng-2026".into())
 }
 
 fn content(title: &str, body: &str) -> DraftContent {
@@ -125,6 +137,21 @@ impl Device {
         });
         d.content = content(&format!("{}的稿件", self.name), &format!("第{step}步由{}改写，受灾农田{}亩。", self.name, step * 10));
         d.local_rev += 1;
+    }
+
+    /// A reviewer (or the author) writes a comment on an item the office has: queued, sent by sync.
+    fn comment(&mut self, rng: &mut Rng, step: usize) {
+        let open: Vec<String> = self
+            .drafts
+            .iter()
+            .filter(|(_, d)| d.sync.state.is_some_and(|s| !s.authors_turn()) && d.sync.comment.len() < 3)
+            .map(|(id, _)| id.clone())
+            .collect();
+        if let Some(id) = open.get(rng.below(open.len() as u64) as usize)
+            && let Some(d) = self.drafts.get_mut(id)
+        {
+            d.sync.comment.push(QueuedComment { key: rng.hex32(), text: format!("第{step}步{}的意见", self.name) });
+        }
     }
 
     fn submit(&mut self, rng: &mut Rng) {
@@ -244,6 +271,9 @@ impl Device {
                 if let (Outcome::Applied { rev }, Op::Save { content } | Op::Submit { content }) = (&r.outcome, &e.op) {
                     self.acked.push((e.item_id.clone(), *rev, content.clone()));
                 }
+                if let (Outcome::Applied { .. }, Op::Comment { key, .. }) = (&r.outcome, &e.op) {
+                    self.acked_comments.push(key.clone());
+                }
             }
             let went_back = resp.reused.is_some() || mismatched;
             let restored = self.note_epoch(&resp.epoch);
@@ -293,6 +323,8 @@ impl Device {
             return;
         }
         if from_scratch {
+            let me = self.user_id;
+            self.drafts.retain(|id, d| seen.contains_key(id) || !forget_unseen(&d.sync, me));
             for (id, d) in self.drafts.iter_mut() {
                 if let Some(sync) = repropose(&d.sync, d.local_rev, self.user_id, seen.get(id).copied()) {
                     trace(id, || {
@@ -318,7 +350,7 @@ impl Device {
         if res.status() != StatusCode::UNAUTHORIZED {
             return res;
         }
-        self.cookie = t.login(&self.name[..3], "Chunfeng-2026").await;
+        self.cookie = t.login(&self.username, &password_of(&self.username)).await;
         t.post_json(path, body, Some(&self.cookie)).await
     }
 
@@ -348,31 +380,38 @@ impl Device {
                 local_rev: d.local_rev,
                 content: &d.content,
                 in_outbox: in_outbox.as_ref(),
+                mine: d.sync.author_id.is_none_or(|a| a == self.user_id),
             });
             let action = if rebase { on_pulled_rebased(copy, s, self.user_id) } else { on_pulled(copy, s) };
             trace(&s.id, || format!("{} pulled rev {} {:?} (rebase {rebase}): {action:?}", self.name, s.rev, s.state));
             match action {
                 PullAction::Ignore => {
-                    if let Some(d) = self.drafts.get_mut(&s.id)
-                        && rebase
-                    {
-                        d.sync.conflict = None;
+                    if let Some(d) = self.drafts.get_mut(&s.id) {
+                        d.sync.learn(s);
+                        if rebase {
+                            d.sync.conflict = None;
+                        }
                     }
                 }
                 PullAction::Insert => {
-                    let sync = LocalSync { rev: s.rev, state: Some(s.state), synced_rev: 1, ..LocalSync::default() };
+                    let mut sync = LocalSync { rev: s.rev, state: Some(s.state), synced_rev: 1, ..LocalSync::default() };
+                    sync.learn(s);
                     self.drafts.insert(s.id.clone(), Local { content: s.content.clone(), local_rev: 1, sync, trashed: false });
                 }
                 PullAction::Take => {
                     if let Some(d) = self.drafts.get_mut(&s.id) {
                         d.content = s.content.clone();
                         d.local_rev += 1;
+                        let queued = std::mem::take(&mut d.sync);
                         d.sync = LocalSync { rev: s.rev, state: Some(s.state), synced_rev: d.local_rev, ..LocalSync::default() };
+                        d.sync.carry_queue(&queued);
+                        d.sync.learn(s);
                         d.trashed = s.state == ItemState::Deleted;
                     }
                 }
                 PullAction::Converged => {
                     if let Some(d) = self.drafts.get_mut(&s.id) {
+                        d.sync.learn(s);
                         d.sync.rev = s.rev;
                         d.sync.state = Some(s.state);
                         d.sync.conflict = None;
@@ -388,6 +427,7 @@ impl Device {
                 }
                 PullAction::Conflict => {
                     if let Some(d) = self.drafts.get_mut(&s.id) {
+                        d.sync.learn(s);
                         d.sync.conflict = Some(s.clone());
                     }
                 }
@@ -436,12 +476,19 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
     let mut rng = Rng(seed | 1);
     let mut t = TestApp::spawn().await;
     let mut devices = Vec::new();
-    for (user, unit) in [("lzw", "兰州湾镇"), ("dfz", "大丰镇")] {
-        let user_id = t.user(user, "Chunfeng-2026", Role::Officer, unit).await;
-        for n in 0..3 {
+    // Two townships' officers on three devices each, and the county office's editor on two, who
+    // comments on what the townships submit.
+    let root = t.root().await;
+    for (user, unit, devices_of) in [("lzw", Some("兰州湾镇"), 3), ("dfz", Some("大丰镇"), 3), ("edt", None, 2)] {
+        let user_id = match unit {
+            Some(unit) => t.user(user, "Chunfeng-2026", Role::Officer, unit).await,
+            None => t.user_in(user, "Chunfeng-2026", Role::Editor, root).await,
+        };
+        for n in 0..devices_of {
             let cookie = t.login(user, "Chunfeng-2026").await;
             devices.push(Device {
                 name: format!("{user}#{n}"),
+                username: user.into(),
                 user_id,
                 cookie,
                 client_id: rng.hex32(),
@@ -453,6 +500,7 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                 outbox: BTreeMap::new(),
                 acked: Vec::new(),
                 went_back: 0,
+                acked_comments: Vec::new(),
             });
         }
     }
@@ -460,7 +508,9 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
     // Each device's disk as its restore card keeps it, and the server's last backup with how
     // many acknowledgements each device had then.
     let mut disk_images: HashMap<usize, Device> = HashMap::new();
-    let mut backup: Option<(Backup, Vec<usize>)> = None;
+    let mut backup: Option<(Backup, Vec<(usize, usize)>)> = None;
+    let mut passwords_at_backup: HashMap<String, String> = HashMap::new();
+    let mut password_resets = 0;
     for step in 0..700 {
         let i = rng.below(devices.len() as u64) as usize;
         // Every run has each township fault at least once, whatever the seed: a backup at step
@@ -470,16 +520,22 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
             450 => Some(988),
             200 | 500 => Some(if step == 200 { 940 } else { 955 }),
             300 => Some(975),
+            350 => Some(993),
             _ => None,
         };
         let i = match step {
             200 | 500 => 0,
             300 => 1,
+            350 => 2,
             _ => i,
         };
         let d = &mut devices[i];
+        let editor = d.username == "edt";
         match forced.unwrap_or_else(|| rng.below(1000)) {
-            0..=389 => d.edit(&mut rng, step),
+            // The editor only reads, comments and syncs (the officers' actions are theirs).
+            0..=539 if editor => d.comment(&mut rng, step),
+            0..=359 => d.edit(&mut rng, step),
+            360..=389 => d.comment(&mut rng, step),
             390..=489 => d.submit(&mut rng),
             490..=539 => d.trash_or_restore(&mut rng),
             540..=589 => d.resolve(&mut rng, None),
@@ -499,7 +555,8 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
             955..=974 => {
                 // Reboot: the disk goes back to the snapshot; the server keeps what it was sent.
                 if let Some(image) = disk_images.get(&i) {
-                    let (acked, went_back) = (std::mem::take(&mut d.acked), d.went_back);
+                    let (acked, went_back, acked_comments) =
+                        (std::mem::take(&mut d.acked), d.went_back, std::mem::take(&mut d.acked_comments));
                     trace("*", || {
                         format!("{} rolled back: epoch {:?} → {:?}, cursor {} → {}", d.name, d.epoch, image.epoch, d.cursor, image.cursor)
                     });
@@ -514,7 +571,7 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                             )
                         });
                     }
-                    *d = Device { acked, went_back, ..image.clone() };
+                    *d = Device { acked, went_back, acked_comments, ..image.clone() };
                     rollbacks += 1;
                 }
             }
@@ -523,15 +580,28 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                 let mut copy = d.clone();
                 copy.name = format!("{}'", d.name);
                 copy.acked.clear();
-                copy.cookie = t.login(&d.name[..3], "Chunfeng-2026").await;
+                copy.acked_comments.clear();
+                copy.cookie = t.login(&d.username, &password_of(&d.username)).await;
                 devices.push(copy);
                 clones += 1;
+            }
+            993..=994 => {
+                // The administrator resets this officer's password: every session ends, the devices
+                // log in again with the new one (what they hold stays theirs).
+                let fresh = format!("Reset-{step}-Xinbao");
+                let hash = xinbao_server::accounts::hash_password(&fresh).unwrap_or_default();
+                let db = &t.app.state.db.pool;
+                let _ = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(d.user_id).execute(db).await;
+                let _ = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(d.user_id).execute(db).await;
+                PASSWORDS.with(|p| p.borrow_mut().insert(d.username.clone(), fresh));
+                password_resets += 1;
             }
             980..=987 => {
                 trace("*", || format!("=== step {step}: server backup"));
                 let (t2, b) = take_backup(t).await;
                 t = t2;
-                backup = Some((b, devices.iter().map(|d| d.acked.len()).collect()));
+                backup = Some((b, devices.iter().map(|d| (d.acked.len(), d.acked_comments.len())).collect()));
+                passwords_at_backup = PASSWORDS.with(|p| p.borrow().clone());
             }
             988..=992 => {
                 if let Some((b, acked)) = backup.take() {
@@ -539,10 +609,13 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                     // the devices must bring it back.
                     trace("*", || format!("=== step {step}: server restored from its backup"));
                     t = restore_backup(t, &b).await;
-                    for (d, n) in devices.iter_mut().zip(acked.iter().copied().chain(std::iter::repeat(0))) {
+                    for (d, (n, c)) in devices.iter_mut().zip(acked.iter().copied().chain(std::iter::repeat((0, 0)))) {
                         d.acked.truncate(n);
-                        d.cookie = t.login(&d.name[..3], "Chunfeng-2026").await;
+                        d.acked_comments.truncate(c);
+                        // The backup has the passwords of last night.
+                        d.cookie = String::new();
                     }
+                    PASSWORDS.with(|p| *p.borrow_mut() = passwords_at_backup.clone());
                     server_restores += 1;
                 }
             }
@@ -571,8 +644,15 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
         for (id, local) in &d.drafts {
             let pending = local.sync.next_op(&local.content, local.local_rev, local.trashed);
             assert!(pending.is_none() && local.sync.conflict.is_none(), "{}: {id} still has something to send", d.name);
+            // A reviewer's device is held to what the server shows it: an item back with its
+            // author as a draft, or withdrawn, is not the office's to see (its copy may be stale).
+            if d.username == "edt" && server.get(id).is_none_or(|s| matches!(s.state, ItemState::Draft | ItemState::Deleted)) {
+                continue;
+            }
             // Every item this device shows as sent is on the server, with this content, sent.
-            if local.sync.status(local.local_rev) == LocalStatus::Sent {
+            // (已报送 is the author's word: a reviewer's copy of someone else's item is held below to
+            // what the server shows it.)
+            if local.sync.status(local.local_rev) == LocalStatus::Sent && local.sync.author_id.is_none_or(|a| a == d.user_id) {
                 let s = server.get(id).unwrap_or_else(|| panic!("{}: {id} shown 已报送 but not on the server", d.name));
                 assert!(
                     !s.state.authors_turn() && s.content == local.content,
@@ -620,26 +700,54 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
             .unwrap_or(-1);
         assert_eq!(n as u64, s.rev, "{}: revisions are not 1..={}", s.id, s.rev);
     }
-    // Every device of an officer sees every one of that officer's items the server has.
+    // Every device of an officer sees every one of that officer's items the server has; every
+    // device of the editor, every item the office may see.
     for d in &devices {
-        let user = &d.name[..3];
-        let sibling_ids: HashSet<&String> = devices.iter().filter(|o| o.name.starts_with(user)).flat_map(|o| o.drafts.keys()).collect();
+        let sibling_ids: HashSet<&String> = devices.iter().filter(|o| o.username == d.username).flat_map(|o| o.drafts.keys()).collect();
+        let visible = |s: &ItemSnapshot| match d.username.as_str() {
+            "edt" => !matches!(s.state, ItemState::Draft | ItemState::Deleted),
+            _ => s.state != ItemState::Deleted,
+        };
         for id in sibling_ids {
-            if server.get(id).is_some_and(|s| s.state != ItemState::Deleted) {
+            if server.get(id).is_some_and(visible) {
                 assert!(d.drafts.contains_key(id), "{} never received {id}", d.name);
             }
+        }
+    }
+    // Every comment the server acknowledged is on the server exactly once (sent again after a
+    // start over or a lost answer, it is still one comment).
+    let mut comments = 0;
+    for d in &devices {
+        for key in &d.acked_comments {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM comments WHERE comment_key = $1")
+                .bind(key)
+                .fetch_one(&t.app.state.db.pool)
+                .await
+                .and_then(|r| r.try_get(0))
+                .unwrap_or(-1);
+            assert_eq!(n, 1, "{}: acknowledged comment {key} missing or doubled", d.name);
+            comments += 1;
         }
     }
     let went_back: u32 = devices.iter().map(|d| d.went_back).sum();
     println!(
         "convergence: {} items, {acked} acknowledged writes checked, {restarts} server restarts, {server_restores} restores from a backup, \
-         {rollbacks} devices rolled back, {clones} copied, {went_back} times a device found it went back in time",
+         {rollbacks} devices rolled back, {clones} copied, {went_back} times a device found it went back in time, \
+         {comments} acknowledged comments checked, {password_resets} passwords reset",
         server.len()
     );
     assert!(
-        server.len() > 20 && acked > 30 && restarts > 0 && rollbacks > 0 && clones > 0 && server_restores > 0 && went_back > 0,
+        server.len() > 20
+            && acked > 30
+            && restarts > 0
+            && rollbacks > 0
+            && clones > 0
+            && server_restores > 0
+            && went_back > 0
+            && comments > 5
+            && password_resets > 0,
         "the run exercised too little: {} items, {acked} acks, {restarts} restarts, {rollbacks} rollbacks, {clones} clones, \
-         {server_restores} restores, {went_back} detections",
+         {server_restores} restores, {went_back} detections, {comments} comments, {password_resets} password resets",
         server.len()
     );
 }
