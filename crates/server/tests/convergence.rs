@@ -102,8 +102,8 @@ struct Device {
     acked: Vec<(String, u64, DraftContent)>,
     /// Times this device found it had gone back in time (the browser's warning).
     went_back: u32,
-    /// Keys of the comments the server acknowledged to this device.
-    acked_comments: Vec<String>,
+    /// (item, key) of the comments the server acknowledged to this device.
+    acked_comments: Vec<(String, String)>,
 }
 
 thread_local! {
@@ -124,7 +124,7 @@ impl Device {
         let editable: Vec<String> = self
             .drafts
             .iter()
-            .filter(|(_, d)| !d.trashed && d.sync.state != Some(ItemState::Submitted) && !d.sync.submit)
+            .filter(|(_, d)| !d.trashed && d.sync.state.is_none_or(|s| s.authors_turn()) && !d.sync.submit)
             .map(|(id, _)| id.clone())
             .collect();
         let id =
@@ -154,9 +154,29 @@ impl Device {
         }
     }
 
+    /// The editor takes a step on an item the office has (受理, 退回, 采用编辑, 送签 …), as the review
+    /// desk queues it: decided by the server with `xinbao_core::review::decide`.
+    fn act(&mut self, rng: &mut Rng) {
+        use xinbao_core::review::{Actor, permitted};
+        use xinbao_core::role::Role as R;
+        let open: Vec<String> = self
+            .drafts
+            .iter()
+            .filter(|(_, d)| d.sync.state.is_some_and(|s| !s.authors_turn()) && d.sync.act.is_none() && d.sync.conflict.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let Some(id) = open.get(rng.below(open.len() as u64) as usize) else { return };
+        let Some(d) = self.drafts.get_mut(id) else { return };
+        let Some(state) = d.sync.state else { return };
+        let actions = permitted(Actor { role: R::Editor, reviews_it: true }, state, false);
+        if let Some(a) = actions.get(rng.below(actions.len() as u64) as usize) {
+            d.sync.act = Some((*a, "请核实数据".into()));
+        }
+    }
+
     fn submit(&mut self, rng: &mut Rng) {
         let ready: Vec<&mut Local> =
-            self.drafts.values_mut().filter(|d| !d.trashed && d.sync.state != Some(ItemState::Submitted) && d.local_rev > 0).collect();
+            self.drafts.values_mut().filter(|d| !d.trashed && d.sync.state.is_none_or(|s| s.authors_turn()) && d.local_rev > 0).collect();
         let n = ready.len() as u64;
         if let Some(d) = ready.into_iter().nth(rng.below(n) as usize) {
             d.sync.submit = true;
@@ -166,7 +186,7 @@ impl Device {
     fn trash_or_restore(&mut self, rng: &mut Rng) {
         let n = self.drafts.len() as u64;
         if let Some(d) = self.drafts.values_mut().nth(rng.below(n) as usize)
-            && d.sync.state != Some(ItemState::Submitted)
+            && d.sync.state.is_none_or(|s| s.authors_turn())
             && !d.sync.submit
         {
             d.trashed = !d.trashed;
@@ -181,7 +201,7 @@ impl Device {
             trace(&server.id, || format!("resolving against server rev {} {:?}", server.rev, server.state));
             d.sync.rev = server.rev;
             d.sync.state = Some(server.state);
-            if keep_mine.unwrap_or_else(|| rng.chance(50)) && server.state != ItemState::Submitted {
+            if keep_mine.unwrap_or_else(|| rng.chance(50)) && server.state.authors_turn() {
                 d.sync.synced_rev = 0;
             } else {
                 d.content = server.content;
@@ -267,12 +287,19 @@ impl Device {
                 trace(&e.item_id, || format!("{} mid {} base {} {:?} -> {:?}", self.name, r.mid, e.base_rev, e.op.name(), r.outcome));
                 if let Some(d) = self.drafts.get_mut(&e.item_id) {
                     d.sync.on_result(&e.op, e.local_rev, &r.outcome, 0.0);
+                    // The browser's `apply_results`: a reviewer's action on an item that moved on
+                    // takes the server's text.
+                    if let (Op::Act { .. }, Outcome::Conflict { server }) = (&e.op, &r.outcome) {
+                        d.content = server.content.clone();
+                        d.local_rev += 1;
+                        d.sync.synced_rev = d.local_rev;
+                    }
                 }
                 if let (Outcome::Applied { rev }, Op::Save { content } | Op::Submit { content }) = (&r.outcome, &e.op) {
                     self.acked.push((e.item_id.clone(), *rev, content.clone()));
                 }
                 if let (Outcome::Applied { .. }, Op::Comment { key, .. }) = (&r.outcome, &e.op) {
-                    self.acked_comments.push(key.clone());
+                    self.acked_comments.push((e.item_id.clone(), key.clone()));
                 }
             }
             let went_back = resp.reused.is_some() || mismatched;
@@ -533,7 +560,8 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
         let editor = d.username == "edt";
         match forced.unwrap_or_else(|| rng.below(1000)) {
             // The editor only reads, comments and syncs (the officers' actions are theirs).
-            0..=539 if editor => d.comment(&mut rng, step),
+            0..=269 if editor => d.comment(&mut rng, step),
+            270..=539 if editor => d.act(&mut rng),
             0..=359 => d.edit(&mut rng, step),
             360..=389 => d.comment(&mut rng, step),
             390..=489 => d.submit(&mut rng),
@@ -718,8 +746,9 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
     // start over or a lost answer, it is still one comment).
     let mut comments = 0;
     for d in &devices {
-        for key in &d.acked_comments {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM comments WHERE comment_key = $1")
+        for (item, key) in &d.acked_comments {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM comments WHERE item_id = $1 AND comment_key = $2")
+                .bind(item)
                 .bind(key)
                 .fetch_one(&t.app.state.db.pool)
                 .await
@@ -730,10 +759,16 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
         }
     }
     let went_back: u32 = devices.iter().map(|d| d.went_back).sum();
+    // The editor's steps the server took (each audited once, whatever was retried or replayed).
+    let steps: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'review:%'")
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .and_then(|r| r.try_get(0))
+        .unwrap_or(-1);
     println!(
         "convergence: {} items, {acked} acknowledged writes checked, {restarts} server restarts, {server_restores} restores from a backup, \
          {rollbacks} devices rolled back, {clones} copied, {went_back} times a device found it went back in time, \
-         {comments} acknowledged comments checked, {password_resets} passwords reset",
+         {comments} acknowledged comments checked, {steps} review steps, {password_resets} passwords reset",
         server.len()
     );
     assert!(
@@ -745,9 +780,10 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
             && server_restores > 0
             && went_back > 0
             && comments > 5
+            && steps > 0
             && password_resets > 0,
         "the run exercised too little: {} items, {acked} acks, {restarts} restarts, {rollbacks} rollbacks, {clones} clones, \
-         {server_restores} restores, {went_back} detections, {comments} comments, {password_resets} password resets",
+         {server_restores} restores, {went_back} detections, {comments} comments, {steps} review steps, {password_resets} password resets",
         server.len()
     );
 }
