@@ -813,7 +813,9 @@ pub fn on_pulled_rebased(local: Option<LocalCopy<'_>>, server: &ItemSnapshot, me
     // an older revision too (restored from a backup); nothing of the reviewer's is proposed on it.
     if server.author_id != me {
         let same = fresh.state == Some(server.state) && server.rev == fresh.rev && &server.content == l.content;
-        return if fresh.state.is_some() && !same { PullAction::Take } else { on_pulled(Some(l), server) };
+        // (A reviewer's step still queued was decided on the text held here: it is not carried
+        // onto another one — it goes as it is, and the server answers it.)
+        return if fresh.state.is_some() && !same && fresh.act.is_none() { PullAction::Take } else { on_pulled(Some(l), server) };
     }
     if fresh.state.is_none() || server.rev > fresh.rev {
         return on_pulled(Some(l), server);
@@ -1035,6 +1037,9 @@ mod local_tests {
         // … and an older revision of it (the server restored) is taken, not ignored.
         let older = ItemSnapshot { author_id: 9, ..other(3, ItemState::Submitted) };
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &older, 1), PullAction::Take);
+        // … but never under a step the reviewer queued on the text held here.
+        let stepping = LocalSync { act: Some((crate::review::Action::Sign, String::new())), ..acked.clone() };
+        assert_ne!(on_pulled_rebased(copy(&stepping, 2), &older, 1), PullAction::Take);
         // Newer on the server: as always.
         assert_eq!(on_pulled_rebased(copy(&acked, 2), &other(6, ItemState::Draft), 1), PullAction::Take);
     }

@@ -481,14 +481,22 @@ async fn review(
                     return Ok(Outcome::Applied { rev: item.rev });
                 }
             }
-            sqlx::query("INSERT INTO comments (item_id, author_id, at, text, comment_key) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&m.item_id)
-                .bind(me.user_id)
-                .bind(now)
-                .bind(&text)
-                .bind((!key.is_empty() && key.len() <= 64).then_some(key))
-                .execute(&mut **tx)
-                .await?;
+            // The unique index on (item, author, key) keeps it one even when two copies of a
+            // profile send it at the same moment (NULL keys, from older clients, never collide).
+            let inserted = sqlx::query(
+                "INSERT INTO comments (item_id, author_id, at, text, comment_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(&m.item_id)
+            .bind(me.user_id)
+            .bind(now)
+            .bind(&text)
+            .bind((!key.is_empty() && key.len() <= 64).then_some(key))
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(Outcome::Applied { rev: item.rev });
+            }
             audit(tx, me.user_id, "comment", &m.item_id, &text).await?;
             pending.changes.push((m.item_id.clone(), now));
             Ok(Outcome::Applied { rev: item.rev })

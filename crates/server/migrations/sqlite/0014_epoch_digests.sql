@@ -17,4 +17,4 @@ ALTER TABLE users ADD COLUMN device_secret TEXT;
 ALTER TABLE sessions ADD COLUMN verified_at BIGINT;
 -- A comment's key, chosen by the device that wrote it: one comment however often it is sent.
 ALTER TABLE comments ADD COLUMN comment_key TEXT;
-CREATE INDEX comments_key ON comments(item_id, comment_key);
+CREATE UNIQUE INDEX comments_key ON comments(item_id, author_id, comment_key);
