@@ -12,7 +12,7 @@ pub const TITLE_MAX: usize = 60;
 /// Longest body accepted, in characters.
 pub const BODY_MAX: usize = 20_000;
 
-/// 信息类型. The wire names match `shared/corpus/items.jsonl`.
+/// 信息类型. The wire names match `fixtures/corpus.jsonl`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

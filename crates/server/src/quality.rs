@@ -10,7 +10,7 @@ use xinbao_core::i18n::Lang;
 use xinbao_core::item::ItemType;
 use xinbao_core::quality::{Context, Input, Labels, Report, Rules, Verdict, check};
 
-/// One line of a corpus file (`shared/corpus/items.jsonl` format); labels are optional.
+/// One line of a corpus file (the format of `fixtures/corpus.jsonl`); labels are optional.
 #[derive(Deserialize)]
 pub struct CorpusLine {
     pub id: String,

@@ -34,7 +34,7 @@ pub struct Context<'a> {
     pub others: &'a [(String, Signature)],
 }
 
-/// The labels, named as in `shared/corpus/items.jsonl`.
+/// The labels, named as in `fixtures/corpus.jsonl`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Labels {
     pub situation: bool,

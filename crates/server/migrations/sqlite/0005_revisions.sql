@@ -1,5 +1,5 @@
 -- Every version of every item, so nothing anyone wrote is lost when a later change lands on
--- top of it (SYNC.md guarantee 3), and attachments stored once by content hash (SQLite flavour).
+-- top of it (nothing anyone wrote is silently overwritten: docs/sync-protocol.md), and attachments stored once by content hash (SQLite flavour).
 CREATE TABLE item_revisions (
     item_id TEXT NOT NULL,
     rev INTEGER NOT NULL,
