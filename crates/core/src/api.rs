@@ -72,6 +72,9 @@ pub enum ErrorCode {
     /// Too many failed logins: wait before trying again.
     RateLimited,
     NotFound,
+    /// The password was set by someone else (first administrator, a reset): change it first.
+    /// Until then the account reaches only who-am-I, its device key, change-password and logout.
+    PasswordChangeRequired,
     /// The server could not do it now (database down, overloaded): try again later.
     Unavailable,
     Internal,
@@ -90,6 +93,10 @@ impl ErrorCode {
             ErrorCode::TooLarge => Text::new("提交的内容太大", "The request is too large"),
             ErrorCode::RateLimited => Text::new("登录失败次数过多，请稍后再试", "Too many failed logins; try again later"),
             ErrorCode::NotFound => Text::new("找不到所请求的内容", "Not found"),
+            ErrorCode::PasswordChangeRequired => Text::new(
+                "请先修改密码（管理员设置的初始密码不能继续使用）",
+                "Change your password first (the one you were given is for one use)",
+            ),
             ErrorCode::Unavailable => Text::new("服务器暂时不可用，请稍后再试", "The server is unavailable; try again later"),
             ErrorCode::Internal => Text::new("服务器出错了，请稍后再试", "The server had an error; try again later"),
         }

@@ -102,6 +102,12 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// `me` relative to an item reviewed by `item_office` (the office its author's unit reports
+    /// to): the one way the server and the app work out [`Actor::reviews_it`].
+    pub fn of(me: &crate::api::Me, item_office: Option<i64>) -> Actor {
+        Actor { role: me.role, reviews_it: item_office == Some(me.unit_id) }
+    }
+
     /// Whether this actor reads an item in `state`: its author always; the editors and signers
     /// of its reviewing office once it has been submitted (a draft is its author's alone);
     /// nobody else — other units and other offices do not learn it exists.
@@ -117,6 +123,34 @@ impl Actor {
     pub fn may_read_scores(self, is_author: bool, state: ItemState) -> bool {
         self.may_read(is_author, state) || (self.reviews_it && self.role == Role::Reader && state == ItemState::Signed)
     }
+}
+
+/// **The read rule.** Whether `me` may see an item written by `author_id`, reviewed by
+/// `item_office`, now in `state` — in any answer of any kind: a pull, a sync result (applied,
+/// conflict, rejected, replayed), a list, a document, an export, a photo. Every answer that
+/// carries an item's words goes through this one function (the SQL mirror for photos is
+/// `attachments::readable_sql` on the server, held to it by the leak test).
+pub fn may_read_item(me: &crate::api::Me, author_id: i64, item_office: Option<i64>, state: ItemState) -> bool {
+    Actor::of(me, item_office).may_read(author_id == me.user_id, state)
+}
+
+/// Whether `me` may see one stored revision of an item: what [`may_read_item`] allows, less
+/// the author's own work before (re)submission — the drafts an officer saved before sending,
+/// and the revisions made while the item was back with them (退回修改), are the author's alone.
+/// `rev_state` is the state the revision left the item in, `by_author` whether the author made it.
+pub fn may_read_revision(
+    me: &crate::api::Me,
+    author_id: i64,
+    item_office: Option<i64>,
+    state: ItemState,
+    rev_state: ItemState,
+    by_author: bool,
+) -> bool {
+    if author_id == me.user_id {
+        return true;
+    }
+    may_read_item(me, author_id, item_office, state)
+        && !(by_author && matches!(rev_state, ItemState::Draft | ItemState::Returned | ItemState::Deleted))
 }
 
 /// Why an action is refused.

@@ -10,14 +10,63 @@ use xinbao_core::role::Role;
 /// Password work in flight at once: one per core. Each hash takes tens of milliseconds of CPU;
 /// a burst of logins (a whole county at 8 a.m.) waits here instead of taking every core from
 /// the requests that sync and review.
-static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2))
+/// How many password hashes may wait for a core before more are turned away: a burst of
+/// logins (a county at 8:30) queues; a flood is answered 503 with `Retry-After` instead of
+/// growing a queue without end.
+pub const MAX_HASHING_QUEUE: usize = 64;
+
+/// The hashing queue is full: try again in a moment (HTTP 503, `Retry-After`).
+#[derive(Debug)]
+pub struct Busy;
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the password hashing queue is full")
+    }
+}
+
+impl std::error::Error for Busy {}
+
+/// Password hashing, bounded twice: at most `cores` run at once (argon2 would otherwise starve
+/// every other request of CPU), and at most `max` wait or run — beyond that, [`Busy`].
+pub struct HashQueue {
+    running: tokio::sync::Semaphore,
+    queued: std::sync::atomic::AtomicUsize,
+    max: usize,
+}
+
+impl HashQueue {
+    pub fn new(cores: usize, max: usize) -> HashQueue {
+        HashQueue { running: tokio::sync::Semaphore::new(cores.max(1)), queued: std::sync::atomic::AtomicUsize::new(0), max }
+    }
+
+    /// Runs `work` on the blocking pool when a core is free, or fails at once with [`Busy`].
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.queued.fetch_add(1, SeqCst) >= self.max {
+            self.queued.fetch_sub(1, SeqCst);
+            return Err(Busy.into());
+        }
+        // Leaves the count when dropped, also when the request is cancelled while waiting.
+        struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let _leave = Leave(&self.queued);
+        let _turn = self.running.acquire().await.context("password hashing is shut down")?;
+        tokio::task::spawn_blocking(work).await.context("a password hashing thread failed")
+    }
+}
+
+static HASHING: std::sync::LazyLock<HashQueue> = std::sync::LazyLock::new(|| {
+    HashQueue::new(std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2), MAX_HASHING_QUEUE)
 });
 
-/// Runs `work` (a password hash or check) on the blocking pool, at most one per core at a time.
+/// Runs `work` (a password hash or check) through this process's [`HashQueue`].
 pub async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-    let _turn = HASHING.acquire().await.context("password hashing is shut down")?;
-    tokio::task::spawn_blocking(work).await.context("a password hashing thread failed")
+    HASHING.run(work).await
 }
 
 /// Hashes `password` with argon2id (the crate's defaults: m=19 MiB, t=2, p=1 — OWASP's
@@ -97,6 +146,9 @@ pub async fn upsert_user(db: &Db, u: NewUser<'_>) -> anyhow::Result<i64> {
     let existing = sqlx::query("SELECT id FROM users WHERE username = $1").bind(&username).fetch_optional(&db.pool).await?;
     if let Some(row) = existing {
         let id: i64 = row.try_get(0)?;
+        // A password set from the command line is a reset: the account's sessions end with the
+        // old password, as they do when the admin page resets it.
+        let mut tx = db.begin_write().await?;
         sqlx::query(
             "UPDATE users SET display_name = $1, role = $2, unit_id = $3, password_hash = $4, must_change_password = $5, disabled = 0 WHERE id = $6",
         )
@@ -106,8 +158,10 @@ pub async fn upsert_user(db: &Db, u: NewUser<'_>) -> anyhow::Result<i64> {
         .bind(&hash)
         .bind(must_change)
         .bind(id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
         return Ok(id);
     }
     let row = sqlx::query(
@@ -176,5 +230,39 @@ mod tests {
         assert_eq!(a.len(), 12);
         assert_ne!(a, b);
         assert!(!a.contains(['0', 'O', '1', 'l', 'I']));
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_hashing_queue_turns_the_next_one_away_at_once_and_takes_it_again_when_there_is_room() {
+        let queue = std::sync::Arc::new(HashQueue::new(1, 3));
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        // One running (blocked until released), two waiting: the queue is full.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let (q, rx) = (queue.clone(), rx.clone());
+            held.push(tokio::spawn(async move { q.run(move || rx.lock().map(|r| r.recv().is_ok()).unwrap_or(false)).await.is_ok() }));
+        }
+        while queue.queued.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+            tokio::task::yield_now().await;
+        }
+        let refused = queue.run(|| true).await;
+        assert!(refused.as_ref().is_err_and(|e| e.is::<Busy>()), "the fourth is turned away");
+        let answer = crate::error::AppError::from(refused.err().unwrap_or_else(|| anyhow!("no error")));
+        let response = axum::response::IntoResponse::into_response(answer);
+        assert_eq!(response.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().get(axum::http::header::RETRY_AFTER).is_some());
+        for _ in 0..3 {
+            let _ = tx.send(());
+        }
+        for h in held {
+            assert!(h.await.unwrap_or(false));
+        }
+        assert!(queue.run(|| true).await.is_ok_and(|v| v), "room again");
     }
 }

@@ -159,7 +159,7 @@ pub async fn reset_password(
     let username: String = row.try_get(0)?;
     let password = random_password().map_err(AppError::Internal)?;
     let plain = password.clone();
-    let hash = accounts::hashing(move || accounts::hash_password(&plain)).await.map_err(AppError::Internal)?.map_err(AppError::Internal)?;
+    let hash = accounts::hashing(move || accounts::hash_password(&plain)).await?.map_err(AppError::Internal)?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 1 WHERE id = $2")
         .bind(hash)
         .bind(id)

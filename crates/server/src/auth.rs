@@ -62,6 +62,24 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedIn(me) = SignedIn::from_request_parts(parts, state).await?;
+        if me.must_change_password {
+            return Err(AppError::refused(ErrorCode::PasswordChangeRequired));
+        }
+        Ok(CurrentUser(me))
+    }
+}
+
+/// Anyone with a live session, including one whose password was set by someone else and must
+/// be changed: taken only by who-am-I, change-password, logout and the device key (without which
+/// a PC's sealed drafts could not be opened after a reset). Everything else takes
+/// [`CurrentUser`], which answers such a session 403 `password_change_required`.
+pub struct SignedIn(pub Me);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = cookie_token(&parts.headers).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
         let hash = token_hash(&token);
         let now = now_ms();
@@ -89,7 +107,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .await?;
         }
         let role: String = row.try_get(3)?;
-        Ok(CurrentUser(Me {
+        Ok(SignedIn(Me {
             user_id: row.try_get(0)?,
             username: row.try_get(1)?,
             display_name: row.try_get(2)?,
@@ -138,34 +156,82 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
         return Err(AppError::refused(ErrorCode::BadCredentials));
     }
     let username = normalize_username(&req.username);
-    let mut keys = vec![ratelimit::user_key(&username)];
-    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() {
-        keys.push(ratelimit::addr_key(&addr.ip()));
-    }
-    if let Some(wait_ms) = ratelimit::locked(&state.db, &keys).await? {
-        let minutes = (wait_ms + 59_999) / 60_000;
-        return Err(AppError::Refused(ErrorCode::RateLimited, Some(format!("请{minutes}分钟后再试"))));
-    }
+    let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+    let addr = ratelimit::client_addr(peer, &parts.headers, &state.config.trusted_proxies);
     let account = find_login(&state, &username).await?;
+    // A browser this account logged in from before: its failures are its own.
+    let device = match &account {
+        Some((user_id, ..)) => trusted_device(&state, *user_id, &parts.headers).await?,
+        None => None,
+    };
+    let (key, limit) = match &device {
+        Some(hash) => (ratelimit::device_key(hash), ratelimit::MAX_DEVICE_FAILURES),
+        None => (ratelimit::user_key(&username), ratelimit::MAX_FAILURES),
+    };
+    // An address with many failures is slowed down to one attempt a second, never shut out.
+    if let Some(ip) = &addr
+        && device.is_none()
+        && ratelimit::address_attempt(&state.db, ip).await? > ratelimit::ADDR_SLOW_AFTER
+    {
+        match state.addr_slots.take(*ip, now_ms()) {
+            Ok(0) => {}
+            Ok(wait) => tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await,
+            Err(wait) => {
+                ratelimit::give_back(&state.db.pool, &ratelimit::addr_key(ip)).await?;
+                return Err(AppError::Later(
+                    ErrorCode::RateLimited,
+                    (wait as u64).div_ceil(1000),
+                    Some("此网络登录尝试过于频繁，请稍候再试".into()),
+                ));
+            }
+        }
+    }
+    let counted_addr = addr.filter(|_| device.is_none());
+    if let ratelimit::Verdict::Locked(wait_ms) = ratelimit::attempt(&state.db, &key, limit).await? {
+        let minutes = (wait_ms + 59_999) / 60_000;
+        return Err(AppError::Later(ErrorCode::RateLimited, (wait_ms as u64).div_ceil(1000), Some(format!("请{minutes}分钟后再试"))));
+    }
     let stored_hash = account.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password.clone();
-    let matches = accounts::hashing(move || verify_password(&password, &stored_hash)).await.map_err(AppError::Internal)?;
+    let matches = match accounts::hashing(move || verify_password(&password, &stored_hash)).await {
+        Ok(m) => m,
+        Err(e) => {
+            // Not checked: the attempt is given back.
+            if let Some(ip) = &counted_addr {
+                ratelimit::give_back(&state.db.pool, &ratelimit::addr_key(ip)).await?;
+            }
+            ratelimit::give_back(&state.db.pool, &key).await?;
+            return Err(e.into());
+        }
+    };
     let Some((user_id, _, disabled)) = account.filter(|_| matches) else {
-        accounts::audit(&state.db, None, "login_failed", &username, "").await?;
-        ratelimit::failed(&state.db, &keys).await?;
+        accounts::audit(&state.db, None, "login_failed", &username, &addr.map(|a| a.to_string()).unwrap_or_default()).await?;
+        ratelimit::failed(&state.db, &key, limit).await?;
         return Err(AppError::refused(ErrorCode::BadCredentials));
     };
     if disabled {
-        ratelimit::succeeded(&state.db.pool, &username).await?;
+        ratelimit::clear(&state.db.pool, &key).await?;
         accounts::audit(&state.db, Some(user_id), "login_refused_disabled", &username, "").await?;
         return Err(AppError::refused(ErrorCode::AccountDisabled));
     }
     let token = new_token()?;
     let now = now_ms();
-    // One transaction, one durable commit: the failure count cleared, the session, the audit entry
-    // (a county logging in at once queues on SQLite's one writer per commit, not per statement).
+    // This browser is now one the account logged in from: a new device token beside the others
+    // kept in its cookie (one per account that logged in here, the oldest dropped).
+    let device_token = match &device {
+        Some(_) => None,
+        None => Some(new_token()?),
+    };
+    // One transaction, one durable commit: the failure count cleared, the session, the device,
+    // the audit entry (a county logging in at once queues on SQLite's one writer per commit).
     let mut tx = state.db.begin_write().await?;
-    ratelimit::succeeded(&mut *tx, &username).await?;
+    ratelimit::clear(&mut *tx, &key).await?;
+    // The account's own name is cleared too: a correct password from a known browser ends a
+    // lock that failures elsewhere put on it.
+    ratelimit::clear(&mut *tx, &ratelimit::user_key(&username)).await?;
+    if let Some(ip) = &counted_addr {
+        ratelimit::give_back(&mut *tx, &ratelimit::addr_key(ip)).await?;
+    }
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
@@ -173,12 +239,59 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
         .bind(now + ABSOLUTE_MS)
         .execute(&mut *tx)
         .await?;
+    match (&device, &device_token) {
+        (Some(hash), _) => {
+            sqlx::query("UPDATE login_devices SET last_used_at = $1 WHERE token_hash = $2").bind(now).bind(hash).execute(&mut *tx).await?;
+        }
+        (None, Some(t)) => {
+            sqlx::query("INSERT INTO login_devices (token_hash, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3)")
+                .bind(token_hash(t))
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        (None, None) => {}
+    }
     accounts::audit_in(&mut *tx, Some(user_id), "login", &username, "").await?;
     tx.commit().await?;
     let mut headers = HeaderMap::new();
-    headers.insert(SET_COOKIE, session_cookie(&state, &token, ABSOLUTE_MS / 1000)?);
+    headers.append(SET_COOKIE, session_cookie(&state, &token, ABSOLUTE_MS / 1000)?);
+    if let Some(t) = &device_token {
+        let mut tokens = vec![t.clone()];
+        tokens.extend(ratelimit::device_tokens(&parts.headers).into_iter().take(ratelimit::MAX_DEVICE_TOKENS - 1));
+        let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={}; Path=/api/login; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            ratelimit::DEVICE_COOKIE,
+            tokens.join("."),
+            DEVICE_COOKIE_DAYS * 24 * 3600
+        );
+        headers.append(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?);
+    }
     let me = me_of(&state, &token).await?;
     Ok((headers, Json(me)).into_response())
+}
+
+/// How long a browser stays known to the accounts that logged in from it.
+const DEVICE_COOKIE_DAYS: i64 = 365;
+
+/// The hash of the device token in the request's cookie that `user_id` logged in with before.
+async fn trusted_device(state: &AppState, user_id: i64, headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    for token in ratelimit::device_tokens(headers) {
+        let hash = token_hash(&token);
+        let row = sqlx::query("SELECT user_id, created_at FROM login_devices WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if let Some(row) = row
+            && row.try_get::<i64, _>(0)? == user_id
+            && now_ms() - row.try_get::<i64, _>(1)? < DEVICE_COOKIE_DAYS * 24 * 3600 * 1000
+        {
+            return Ok(Some(hash));
+        }
+    }
+    Ok(None)
 }
 
 async fn me_of(state: &AppState, token: &str) -> Result<Me, AppError> {
@@ -188,7 +301,7 @@ async fn me_of(state: &AppState, token: &str) -> Result<Me, AppError> {
         .map_err(|e| AppError::Internal(e.into()))?
         .into_parts()
         .0;
-    Ok(CurrentUser::from_request_parts(&mut parts, state).await?.0)
+    Ok(SignedIn::from_request_parts(&mut parts, state).await?.0)
 }
 
 /// `POST /api/logout`: ends the session on the server, not only in the browser.
@@ -210,7 +323,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 pub async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    CurrentUser(me): CurrentUser,
+    SignedIn(me): SignedIn,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<Me>, AppError> {
     if req.current_password.len() > MAX_CREDENTIAL_LEN * 4 || req.new_password.len() > MAX_CREDENTIAL_LEN * 4 {
@@ -220,7 +333,7 @@ pub async fn change_password(
         return Err(AppError::refused(ErrorCode::Unauthenticated));
     };
     let current = req.current_password.clone();
-    let matches = accounts::hashing(move || verify_password(&current, &stored)).await.map_err(AppError::Internal)?;
+    let matches = accounts::hashing(move || verify_password(&current, &stored)).await?;
     if !matches {
         accounts::audit(&state.db, Some(user_id), "password_change_refused", &me.username, "wrong current password").await?;
         return Err(AppError::refused(ErrorCode::BadCredentials));
@@ -229,8 +342,7 @@ pub async fn change_password(
         return Err(AppError::Refused(ErrorCode::WeakPassword, Some(why.zh.to_owned())));
     }
     let new_password = req.new_password.clone();
-    let hash =
-        accounts::hashing(move || accounts::hash_password(&new_password)).await.map_err(AppError::Internal)?.map_err(AppError::Internal)?;
+    let hash = accounts::hashing(move || accounts::hash_password(&new_password)).await?.map_err(AppError::Internal)?;
     let keep = cookie_token(&headers).map(|t| token_hash(&t)).unwrap_or_default();
     let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
@@ -272,7 +384,7 @@ const DEVICE_KEY_FRESH_MS: i64 = 10 * 60 * 1000;
 pub async fn device_key(
     State(state): State<AppState>,
     headers: HeaderMap,
-    CurrentUser(me): CurrentUser,
+    SignedIn(me): SignedIn,
 ) -> Result<Json<xinbao_core::api::DeviceKey>, AppError> {
     let hash = cookie_token(&headers).map(|t| token_hash(&t)).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
     let verified: Option<i64> =
@@ -306,7 +418,7 @@ pub async fn device_key(
 
 /// `GET /api/me`
 #[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = xinbao_core::api::ErrorBody)))]
-pub async fn me(CurrentUser(me): CurrentUser) -> Json<Me> {
+pub async fn me(SignedIn(me): SignedIn) -> Json<Me> {
     Json(me)
 }
 

@@ -20,9 +20,10 @@ use xinbao_core::commission::{
     standing,
 };
 use xinbao_core::item::DraftContent;
-use xinbao_core::review::reviewing_office;
+use xinbao_core::review::{Actor, reviewing_office};
 use xinbao_core::role::Role;
 use xinbao_core::scoring::{Credit, Level, day_of, day_text, parse_day};
+use xinbao_core::sync::ItemState;
 
 /// How far back the desk and the office list reach (days past the deadline).
 const RECENT_DAYS: i32 = 90;
@@ -220,8 +221,8 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
             continue;
         }
         let answers = sqlx::query(
-            "SELECT a.unit_id, a.item_id, i.title, a.submitted_at FROM commission_answers a JOIN items i ON i.id = a.item_id \
-             WHERE a.commission_id = $1 ORDER BY a.submitted_at",
+            "SELECT a.unit_id, a.item_id, i.title, a.submitted_at, i.author_id, i.office_id, i.state FROM commission_answers a \
+             JOIN items i ON i.id = a.item_id WHERE a.commission_id = $1 ORDER BY a.submitted_at",
         )
         .bind(id)
         .fetch_all(&state.db.pool)
@@ -234,11 +235,15 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
                 continue;
             }
             let at: i64 = a.try_get(3)?;
+            // That the unit answered is the commission's standing, open to the unit; what it
+            // answered is the item's, told only to whoever reads the item or its points.
+            let item_state = ItemState::parse(&a.try_get::<String, _>(6)?).unwrap_or(ItemState::Draft);
+            let shown = Actor::of(me, a.try_get(5)?).may_read_scores(a.try_get::<i64, _>(4)? == me.user_id, item_state);
             list.push(Answer {
                 unit_id,
                 unit: names.get(&unit_id).cloned().unwrap_or_default(),
                 item_id: a.try_get(1)?,
-                title: a.try_get(2)?,
+                title: if shown { a.try_get(2)? } else { String::new() },
                 submitted_at: at,
                 on_time: on_time(at, deadline),
             });

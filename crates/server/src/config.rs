@@ -21,6 +21,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Browsers seal drafts, the outbox and photos at rest under the officer's password.
     pub local_encryption: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`): the client's
+    /// address for login throttling. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::ratelimit::Cidr>,
 }
 
 impl Config {
@@ -44,6 +47,7 @@ impl Config {
             secure_cookies: false,
             max_body_bytes: 2 * 1024 * 1024,
             local_encryption: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -66,6 +66,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_epoch_digests.sql"),
         include_str!("../migrations/postgres/0014_epoch_digests.sql"),
     ),
+    (
+        15,
+        "login_devices",
+        include_str!("../migrations/sqlite/0015_login_devices.sql"),
+        include_str!("../migrations/postgres/0015_login_devices.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

@@ -12,6 +12,8 @@ use xinbao_core::api::{ErrorBody, ErrorCode};
 pub enum AppError {
     /// A refusal people should see, with an optional safe detail.
     Refused(ErrorCode, Option<String>),
+    /// Not now: try again after this many seconds (sent as `Retry-After`).
+    Later(ErrorCode, u64, Option<String>),
     /// A database failure: logged; the client sees 503 or 500.
     Db(sqlx::Error),
     /// Anything else unexpected: logged; the client sees 500.
@@ -31,7 +33,7 @@ impl AppError {
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::BadCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::AccountDisabled | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::AccountDisabled | ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => StatusCode::FORBIDDEN,
         ErrorCode::BadRequest | ErrorCode::WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -43,8 +45,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let mut retry_after = None;
         let (code, detail) = match self {
             AppError::Refused(code, detail) => (code, detail),
+            AppError::Later(code, seconds, detail) => {
+                retry_after = Some(seconds.max(1));
+                (code, detail)
+            }
             AppError::Db(e) => {
                 let transient = transient(&e);
                 tracing::error!(error = %e, transient, "database error");
@@ -57,7 +64,11 @@ impl IntoResponse for AppError {
         };
         let mut body = ErrorBody::new(code);
         body.detail = detail;
-        (status_of(code), Json(body)).into_response()
+        let mut response = (status_of(code), Json(body)).into_response();
+        if let Some(s) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(s));
+        }
+        response
     }
 }
 
@@ -97,6 +108,9 @@ impl From<sqlx::Error> for AppError {
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> AppError {
+        if e.is::<crate::accounts::Busy>() {
+            return AppError::Later(ErrorCode::Unavailable, 2, Some("服务器正忙（登录的人太多），请稍等几秒再试".into()));
+        }
         AppError::Internal(e)
     }
 }

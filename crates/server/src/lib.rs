@@ -66,6 +66,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// This process's request and sync counters (`GET /metrics`).
     pub metrics: Arc<metrics::Metrics>,
+    /// Login turns for addresses with many failures (`ratelimit::AddrSlots`).
+    pub addr_slots: Arc<ratelimit::AddrSlots>,
 }
 
 /// The header every state-changing API request must carry. Browsers do not let another site
@@ -217,7 +219,7 @@ impl Application {
             tracing::warn!(dir = %config.static_dir.display(), "no built app found: run `cargo xtask serve` to build it");
         }
         let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
-        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default() };
+        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default() };
         let listener = TcpListener::bind(config.addr).await?;
         Ok(Application { listener, router: router(state.clone()), state })
     }

@@ -54,6 +54,11 @@ enum Command {
         /// officer's password opens (on by default: township PCs are shared). `false` to turn off.
         #[arg(long, env = "XINBAO_LOCAL_ENCRYPTION", default_value_t = true, action = clap::ArgAction::Set)]
         local_encryption: bool,
+        /// A reverse proxy in front of this server (an address or a network, e.g. 127.0.0.1 or
+        /// 10.0.0.0/8; repeat or comma-separate for more): its X-Forwarded-For names the client
+        /// for login throttling. Without it the header is ignored.
+        #[arg(long = "trusted-proxy", env = "XINBAO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
+        trusted_proxies: Vec<xinbao_server::ratelimit::Cidr>,
     },
     /// Run the writing checks over a JSONL file of items (corpus format): one JSON line per
     /// item, then agreement per label when the file carries labels.
@@ -139,7 +144,7 @@ async fn main() -> anyhow::Result<()> {
         logs.init();
     }
     match cli.command {
-        Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes, local_encryption } => {
+        Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes, local_encryption, trusted_proxies } => {
             let config = Config {
                 addr,
                 data_dir: storage.data_dir,
@@ -149,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 secure_cookies,
                 max_body_bytes,
                 local_encryption,
+                trusted_proxies,
             };
             Application::build(config).await?.run().await
         }
@@ -233,4 +239,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn parse_cidr(text: &str) -> Result<xinbao_server::ratelimit::Cidr, String> {
+    xinbao_server::ratelimit::Cidr::parse(text).ok_or_else(|| format!("not an address or network: {text} (e.g. 127.0.0.1 or 10.0.0.0/8)"))
 }

@@ -15,7 +15,7 @@ use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{DraftContent, check_storable, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
-use xinbao_core::review::{Actor, Denied, decide, reviewing_office};
+use xinbao_core::review::{Actor, decide, may_read_item, may_read_revision, reviewing_office};
 use xinbao_core::role::Role;
 use xinbao_core::sync::{
     Comment, ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
@@ -265,15 +265,8 @@ async fn write_item(
 /// (the proposal kept), or as not the caller's.
 async fn moved_on(tx: &mut Tx, client_id: &str, m: &Mutation, me: &xinbao_core::api::Me) -> Result<Outcome, AppError> {
     match load_item(tx, &m.item_id).await? {
-        Some((item, office)) => {
-            let actor = Actor { role: me.role, reviews_it: office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer) };
-            if actor.may_read(item.author_id == me.user_id, item.state) {
-                keep_conflict(tx, client_id, m, &item).await
-            } else {
-                Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh))
-            }
-        }
-        None => Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh)),
+        Some((item, office)) => keep_conflict(tx, me, client_id, m, &item, office).await,
+        None => Ok(not_yours()),
     }
 }
 
@@ -311,6 +304,23 @@ fn rejected(reason: RejectReason, detail: impl Into<String>) -> Outcome {
     Outcome::Rejected { reason, detail: detail.into() }
 }
 
+/// The answer about an item the caller may not read: the same whether it exists or not.
+fn not_yours() -> Outcome {
+    rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh)
+}
+
+/// Every push answer passes the read rule ([`may_read_item`]) as the item stands now, right
+/// before it leaves — a fresh answer and a stored one replayed alike. Only a conflict carries an
+/// item's words; one the caller may no longer read (the item deleted, the caller moved to another
+/// unit since) is answered as not theirs.
+async fn readable_answer(tx: &mut Tx, me: &xinbao_core::api::Me, outcome: Outcome) -> Result<Outcome, AppError> {
+    let Outcome::Conflict { server } = &outcome else { return Ok(outcome) };
+    Ok(match load_item(tx, &server.id).await? {
+        Some((now, office)) if may_read_item(me, now.author_id, office, now.state) && now.author_id == server.author_id => outcome,
+        _ => not_yours(),
+    })
+}
+
 /// Decides and writes one mutation (the client row is already locked).
 /// `office` is the reviewing office of the author's unit, worked out once per push for the items
 /// the push creates.
@@ -334,13 +344,16 @@ async fn apply(
     if let Op::Act { .. } | Op::Comment { .. } = &m.op {
         return review(tx, pending, me, client_id, m, loaded).await;
     }
-    let current = loaded.map(|(item, _)| item);
+    let (current, item_office) = match loaded {
+        Some((item, office)) => (Some(item), office),
+        None => (None, None),
+    };
     if let Some(item) = &current {
         if item.author_id != me.user_id {
-            return Ok(rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh));
+            return Ok(not_yours());
         }
         if item.rev != m.base_rev {
-            return keep_conflict(tx, client_id, m, item).await;
+            return keep_conflict(tx, me, client_id, m, item, item_office).await;
         }
         // A withdrawn draft can be restored (saved or submitted again), a returned one revised;
         // anything else is with the office.
@@ -351,8 +364,19 @@ async fn apply(
     apply_authors(tx, pending, me, client_id, m, current, office).await
 }
 
-/// Keeps a proposal made on a stale revision, and answers with the server's version.
-async fn keep_conflict(tx: &mut Tx, client_id: &str, m: &Mutation, item: &ItemSnapshot) -> Result<Outcome, AppError> {
+/// Keeps a proposal made on a stale revision, and answers with the server's version — to
+/// someone who may read it ([`may_read_item`]); anyone else learns nothing and leaves nothing.
+async fn keep_conflict(
+    tx: &mut Tx,
+    me: &xinbao_core::api::Me,
+    client_id: &str,
+    m: &Mutation,
+    item: &ItemSnapshot,
+    office: Option<i64>,
+) -> Result<Outcome, AppError> {
+    if !may_read_item(me, item.author_id, office, item.state) {
+        return Ok(not_yours());
+    }
     {
         {
             let proposal = serde_json::to_string(m).map_err(|e| AppError::Internal(e.into()))?;
@@ -453,16 +477,14 @@ async fn review(
     m: &Mutation,
     loaded: Option<(ItemSnapshot, Option<i64>)>,
 ) -> Result<Outcome, AppError> {
-    let Some((item, office)) = loaded else {
-        return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
+    // Whether the item exists, and what it is, is told only to someone who may read it.
+    let Some((item, office)) = loaded.filter(|(item, office)| may_read_item(me, item.author_id, *office, item.state)) else {
+        return Ok(not_yours());
     };
     let reviews_it = office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer);
     let now = now_ms();
     match &m.op {
         Op::Comment { text, key } => {
-            if item.author_id != me.user_id && !reviews_it {
-                return Ok(rejected(RejectReason::Refused, Denied::NotYourOffice.text().zh));
-            }
             let text: String = text.trim().chars().take(2000).collect();
             if text.is_empty() {
                 return Ok(rejected(RejectReason::Refused, "评论不能为空"));
@@ -503,11 +525,7 @@ async fn review(
         }
         Op::Act { action, note, content } => {
             if item.rev != m.base_rev {
-                // The server's copy goes only to someone who may read it.
-                if !(Actor { role: me.role, reviews_it }).may_read(item.author_id == me.user_id, item.state) {
-                    return Ok(rejected(RejectReason::Refused, Denied::NotYourOffice.text().zh));
-                }
-                return keep_conflict(tx, client_id, m, &item).await;
+                return keep_conflict(tx, me, client_id, m, &item, office).await;
             }
             let urgent = item.content.item_type == ItemType::Urgent;
             let next = match decide(Actor { role: me.role, reviews_it }, item.state, urgent, *action, note) {
@@ -515,7 +533,33 @@ async fn review(
                 Err(denied) => return Ok(rejected(RejectReason::Refused, denied.text().zh)),
             };
             let text = match content {
-                Some(c) if action.carries_text() => c,
+                Some(c) if action.carries_text() => {
+                    // The editor's text is held to what the author's was held to on submission,
+                    // and names only photos already on the item or sent by its author or by
+                    // this editor — never a hash from another item the editor happens to read.
+                    let problems = check_submittable(c);
+                    if !problems.is_empty() {
+                        let detail = problems.iter().map(|p| p.message.zh).collect::<Vec<_>>().join("；");
+                        return Ok(rejected(RejectReason::Invalid, detail));
+                    }
+                    for photo in &c.photos {
+                        if item.content.photos.iter().any(|p| p.sha256 == photo.sha256) {
+                            continue;
+                        }
+                        let held = valid_sha256(&photo.sha256)
+                            && sqlx::query("SELECT 1 FROM attachment_holders WHERE sha256 = $1 AND user_id IN ($2, $3)")
+                                .bind(&photo.sha256)
+                                .bind(item.author_id)
+                                .bind(me.user_id)
+                                .fetch_optional(&mut **tx)
+                                .await?
+                                .is_some();
+                        if !held {
+                            return Ok(rejected(RejectReason::MissingAttachment, RejectReason::MissingAttachment.text().zh));
+                        }
+                    }
+                    c
+                }
                 _ => &item.content,
             };
             let rev = item.rev + 1;
@@ -575,7 +619,7 @@ pub async fn push(
                 reused = Some(m.mid);
                 break;
             }
-            results.push(r.clone());
+            results.push(MutationResult { outcome: readable_answer(&mut tx, &me, r.outcome.clone()).await?, ..r.clone() });
             replayed += 1;
             continue;
         }
@@ -601,6 +645,7 @@ pub async fn push(
             match stored {
                 Some(mut r) => {
                     r.item_id = m.item_id.clone();
+                    r.outcome = readable_answer(&mut tx, &me, r.outcome).await?;
                     results.push(r);
                     replayed += 1;
                     continue;
@@ -637,7 +682,7 @@ pub async fn push(
         let result = MutationResult { mid: m.mid, item_id: m.item_id.clone(), outcome };
         let stored = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.into()))?;
         last_mid = m.mid;
-        results.push(result.clone());
+        results.push(MutationResult { outcome: readable_answer(&mut tx, &me, result.outcome.clone()).await?, ..result.clone() });
         pending.results.push((m.mid, result, stored, digest));
     }
     pending.flush(&mut tx, &req.client_id).await?;
@@ -716,7 +761,7 @@ pub async fn pull(
         let seq: i64 = row.try_get(1)?;
         // Drafts are their author's alone, even in the office's log.
         if let Some((item, item_office)) = load_item(&mut tx, &id).await?
-            && (Actor { role: me.role, reviews_it: item_office == Some(me.unit_id) }).may_read(item.author_id == me.user_id, item.state)
+            && may_read_item(&me, item.author_id, item_office, item.state)
         {
             changes.push(item);
         }
@@ -742,12 +787,11 @@ pub async fn revisions(
     let mut tx = state.db.pool.begin().await?;
     let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
     // Someone else's item answers as if it did not exist.
-    let actor = Actor { role: me.role, reviews_it: office == Some(me.unit_id) };
-    if !actor.may_read(item.author_id == me.user_id, item.state) {
+    if !may_read_item(&me, item.author_id, office, item.state) {
         return Err(AppError::refused(ErrorCode::NotFound));
     }
     let rows = sqlx::query(
-        "SELECT r.rev, r.state, r.content, u.display_name, r.at FROM item_revisions r JOIN users u ON u.id = r.actor_id \
+        "SELECT r.rev, r.state, r.content, u.display_name, r.at, r.actor_id FROM item_revisions r JOIN users u ON u.id = r.actor_id \
          WHERE r.item_id = $1 ORDER BY r.rev",
     )
     .bind(&id)
@@ -758,9 +802,15 @@ pub async fn revisions(
     for r in rows {
         let state: String = r.try_get(1)?;
         let content: String = r.try_get(2)?;
+        // A revision whose state cannot be read is treated as a draft: shown to its author only.
+        let rev_state = ItemState::parse(&state).unwrap_or(ItemState::Draft);
+        let by_author = r.try_get::<i64, _>(5)? == item.author_id;
+        if !may_read_revision(&me, item.author_id, office, item.state, rev_state, by_author) {
+            continue;
+        }
         out.push(Revision {
             rev: r.try_get::<i64, _>(0)? as u64,
-            state: ItemState::parse(&state).unwrap_or(ItemState::Draft),
+            state: rev_state,
             content: serde_json::from_str(&content).unwrap_or_default(),
             by: r.try_get(3)?,
             at: r.try_get(4)?,

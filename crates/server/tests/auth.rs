@@ -158,7 +158,7 @@ async fn repeated_failures_lock_the_name_for_a_while_whether_or_not_it_exists() 
     t.user("dfz", "Dafeng-2026x", Role::Officer, "大丰镇").await;
     t.login("dfz", "Dafeng-2026x").await;
     // When the lock has run out, the right password works and clears the record.
-    sqlx::query("UPDATE login_attempts SET locked_until = 0").execute(&t.app.state.db.pool).await.unwrap_or_default();
+    sqlx::query("UPDATE login_attempts SET locked_until = 1").execute(&t.app.state.db.pool).await.unwrap_or_default();
     t.login("lzw", "Chunfeng-2026").await;
     let left: i64 = sqlx::query("SELECT COUNT(*) FROM login_attempts WHERE key = 'u:lzw'")
         .fetch_one(&t.app.state.db.pool)
@@ -253,4 +253,194 @@ async fn the_device_secret_survives_a_password_reset_and_goes_only_to_a_session_
         .and_then(|r| r.try_get(0))
         .unwrap_or_default();
     assert_eq!(stored.as_deref(), Some(secret.as_str()));
+}
+
+/// A login request as it arrives over TCP from `peer`, with an optional `X-Forwarded-For` and
+/// cookie.
+fn login_from(
+    peer: &str,
+    forwarded: Option<&str>,
+    cookie: Option<&str>,
+    name: &str,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap_or_else(|e| panic!("{peer}: {e}"));
+    let mut b = axum::http::Request::post("/api/login")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header("x-xinbao-client", "1")
+        .extension(axum::extract::ConnectInfo(addr));
+    if let Some(f) = forwarded {
+        b = b.header("x-forwarded-for", f);
+    }
+    if let Some(c) = cookie {
+        b = b.header(axum::http::header::COOKIE, c);
+    }
+    b.body(axum::body::Body::from(json!({"username": name, "password": password}).to_string())).unwrap_or_default()
+}
+
+async fn attempts(t: &TestApp, key: &str) -> i64 {
+    sqlx::query("SELECT failures FROM login_attempts WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&t.app.state.db.pool)
+        .await
+        .ok()
+        .flatten()
+        .map(|r| sqlx::Row::get::<i64, _>(&r, 0))
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn forty_failures_behind_one_township_address_slow_it_down_but_do_not_shut_its_colleagues_out() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    // Forty wrong logins from the township's one NAT address, on eight names (someone guessing,
+    // or eight people who forgot their passwords).
+    for k in 0..40 {
+        let res = t.send(login_from("10.0.0.7", None, None, &format!("name{}", k % 8), "wrong")).await;
+        assert!(matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS), "{}", res.status());
+    }
+    assert!(attempts(&t, "ip:10.0.0.7").await >= 40);
+    // A colleague behind the same address logs in (served in turn, not refused) …
+    let res = t.send(login_from("10.0.0.7", None, None, "lzw", "Chunfeng-2026")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // … and a success is not counted as a failure of the address.
+    let before = attempts(&t, "ip:10.0.0.7").await;
+    let res = t.send(login_from("10.0.0.7", None, None, "lzw", "Chunfeng-2026")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(attempts(&t, "ip:10.0.0.7").await, before);
+}
+
+#[tokio::test]
+async fn the_forwarded_address_counts_only_from_a_configured_proxy() {
+    let t = TestApp::with_config(|c| {
+        c.trusted_proxies = vec![xinbao_server::ratelimit::Cidr::parse("127.0.0.1").unwrap_or_else(|| panic!("cidr"))]
+    })
+    .await;
+    // Behind the trusted nginx: each township is its own address.
+    let res = t.send(login_from("127.0.0.1", Some("10.3.3.3"), None, "ghost", "wrong")).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(attempts(&t, "ip:10.3.3.3").await, 1);
+    assert_eq!(attempts(&t, "ip:127.0.0.1").await, 0, "not every user behind the proxy as one");
+    // From anyone else the header is a lie that is not believed.
+    let res = t.send(login_from("10.9.9.9", Some("10.3.3.3"), None, "ghost2", "wrong")).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!((attempts(&t, "ip:10.9.9.9").await, attempts(&t, "ip:10.3.3.3").await), (1, 1));
+    // Without the setting the proxy's own address is the client's.
+    let plain = TestApp::spawn().await;
+    let res = plain.send(login_from("127.0.0.1", Some("10.3.3.3"), None, "ghost", "wrong")).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!((attempts(&plain, "ip:127.0.0.1").await, attempts(&plain, "ip:10.3.3.3").await), (1, 0));
+}
+
+#[tokio::test]
+async fn a_colleague_guessing_a_name_does_not_lock_its_owner_out_of_the_browser_they_use() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    // The owner logs in on their own PC: the browser is remembered for the account.
+    let res = t.send(login_from("10.0.0.7", None, None, "lzw", "Chunfeng-2026")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let device = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("xinbao_device="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no device cookie"));
+    assert!(device.len() > "xinbao_device=".len() + 60);
+    // Eight wrong tries on their name from the next desk.
+    for _ in 0..8 {
+        let res = t.send(login_from("10.0.0.8", None, None, "lzw", "wrong")).await;
+        assert!(matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS));
+    }
+    // Anywhere else the name is locked …
+    let res = t.send(login_from("10.0.0.9", None, None, "lzw", "Chunfeng-2026")).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_some());
+    // … but not for its owner in their own browser.
+    let res = t.send(login_from("10.0.0.7", None, Some(&device), "lzw", "Chunfeng-2026")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The cookie does not vouch for another account.
+    t.user("dfz", "Dafeng-2026x", Role::Officer, "大丰镇").await;
+    for _ in 0..5 {
+        let _ = t.send(login_from("10.0.0.8", None, None, "dfz", "wrong")).await;
+    }
+    let res = t.send(login_from("10.0.0.7", None, Some(&device), "dfz", "Dafeng-2026x")).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn wrong_attempts_arriving_together_are_counted_before_any_password_is_checked() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let router = t.router.clone();
+        set.spawn(async move {
+            use tower::ServiceExt;
+            let req = login_from("10.0.0.7", None, None, "lzw", "wrong");
+            router.oneshot(req).await.map(|r| r.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        });
+    }
+    let mut checked = 0;
+    while let Some(status) = set.join_next().await {
+        match status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR) {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(checked, xinbao_server::ratelimit::MAX_FAILURES, "only the allowed number of guesses reached the hash");
+}
+
+#[tokio::test]
+async fn an_account_that_must_change_its_password_reaches_only_who_am_i_its_key_the_change_and_logout() {
+    let t = TestApp::spawn().await;
+    let root = t.root().await;
+    let db = &t.app.state.db;
+    xinbao_server::accounts::upsert_user(
+        db,
+        xinbao_server::accounts::NewUser {
+            username: "newbie",
+            display_name: "新人",
+            role: Role::Admin,
+            unit_id: root,
+            password: "Chunfeng-2026",
+            must_change_password: true,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cookie = t.login("newbie", "Chunfeng-2026").await;
+    assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["must_change_password"], true);
+    assert_eq!(t.get("/api/me/device-key", Some(&cookie)).await.status(), StatusCode::OK);
+    for path in ["/api/admin/users", "/api/scores", "/api/settings", "/api/inbox", "/api/review/queue"] {
+        let res = t.get(path, Some(&cookie)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(json(res).await["code"], "password_change_required", "{path}");
+    }
+    let res = t.post_json("/api/sync/pull", json!({"client_id": format!("{:032x}", 1), "cursor": 0}), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res =
+        t.post_json("/api/password", json!({"current_password": "Chunfeng-2026", "new_password": "Dafeng-2027!"}), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(t.get("/api/admin/users", Some(&cookie)).await.status(), StatusCode::OK);
+
+    // A reset from the command line (`add-user` on an existing account) ends its sessions.
+    xinbao_server::accounts::upsert_user(
+        db,
+        xinbao_server::accounts::NewUser {
+            username: "newbie",
+            display_name: "新人",
+            role: Role::Admin,
+            unit_id: root,
+            password: "Reset-Pass-2026",
+            must_change_password: true,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED);
+    let cookie = t.login("newbie", "Reset-Pass-2026").await;
+    assert_eq!(t.post_json("/api/logout", json!({}), Some(&cookie)).await.status(), StatusCode::NO_CONTENT);
 }

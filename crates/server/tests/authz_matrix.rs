@@ -273,3 +273,333 @@ async fn every_documented_endpoint_lets_through_exactly_the_roles_its_gate_names
     }
     assert_eq!(checked, endpoints.len() * (Role::ALL.len() + 1));
 }
+
+/// Everything readable in one answer: the body, and for an Office file (.docx, .xlsx) the text of
+/// every part inside it.
+fn readable_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut out = String::from_utf8_lossy(bytes).into_owned();
+    if bytes.starts_with(b"PK\x03\x04")
+        && let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+    {
+        for i in 0..zip.len() {
+            if let Ok(mut part) = zip.by_index(i) {
+                let mut text = String::new();
+                let _ = part.read_to_string(&mut text);
+                out.push_str(&text);
+            }
+        }
+    }
+    out
+}
+
+/// A value for a parameter or body field, made from its OpenAPI schema and the records planted:
+/// the planted item, unit, person and issue wherever a field looks like one.
+fn sample(doc: &Value, schema: &Value, name: &str, plant: &Plant) -> Value {
+    if let Some(r) = schema["$ref"].as_str() {
+        let target = r.rsplit('/').next().unwrap_or_default();
+        return sample(doc, &doc["components"]["schemas"][target], name, plant);
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
+        return first.clone();
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(first) = schema[key].as_array().and_then(|e| e.iter().find(|s| s["type"] != "null")) {
+            return sample(doc, first, name, plant);
+        }
+    }
+    let kind = match &schema["type"] {
+        Value::Array(kinds) => kinds.iter().find(|k| *k != "null").cloned().unwrap_or_default(),
+        k => k.clone(),
+    };
+    match kind.as_str().unwrap_or("object") {
+        "integer" | "number" => json!(match name {
+            n if n.contains("person") || n.contains("user") || n.contains("author") => plant.author,
+            n if n.contains("issue") => plant.issue,
+            n if n.contains("publication") => plant.publication,
+            _ => plant.town,
+        }),
+        "boolean" => json!(false),
+        "string" => json!(match name {
+            n if n.contains("date") || n == "from" || n.contains("deadline") || n == "day" => common::office::today(),
+            "to" => common::office::today(),
+            "by" => "person".to_owned(),
+            n if n.contains("month") => common::office::today()[..7].to_owned(),
+            _ => plant.items[2].clone(),
+        }),
+        "array" => json!([sample(doc, &schema["items"], name, plant)]),
+        _ => {
+            let mut obj = serde_json::Map::new();
+            for (field, s) in schema["properties"].as_object().cloned().unwrap_or_default() {
+                obj.insert(field.clone(), sample(doc, &s, &field, plant));
+            }
+            Value::Object(obj)
+        }
+    }
+}
+
+/// The records planted in one unit, each kind carrying the marker.
+struct Plant {
+    items: Vec<String>,
+    town: i64,
+    author: i64,
+    issue: i64,
+    publication: i64,
+    instruction: i64,
+    photo: String,
+}
+
+const MARK: &str = "LKM";
+
+/// The leak test (issue 19): markers planted in every kind of record of one unit — text saved
+/// before submission, submitted text, comments, review notes, a photo (its bytes and its name),
+/// adoption notes, instructions and feedback, a commission's answer, an unpublished issue —
+/// then every route `/api/openapi.json` documents and every sync op with right, wrong, stale and
+/// future bases and same-id creates, called as every role of another unit of the office, of
+/// another office, and as a colleague in the author's own unit: no answer carries a marker. The
+/// routes and their parameters come from the document, so a new route is covered without
+/// editing this test.
+#[tokio::test]
+async fn no_answer_to_anyone_outside_carries_a_marker_from_another_units_records() {
+    use common::office::{Who, office, publication, submitted, today};
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let root = t.root().await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let city = publication(&t, &o.editor.cookie, "市政府").await;
+    t.user_in("reader", PW, Role::Reader, root).await;
+    let reader = t.login("reader", PW).await;
+
+    // A photo whose bytes and name carry the marker.
+    let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    photo.extend(format!("{MARK}-photo-bytes").as_bytes());
+    let hash: String = Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
+    let put = Request::put(format!("/api/attachments/{hash}"))
+        .header("x-xinbao-client", "1")
+        .header(header::COOKIE, &o.officer.cookie)
+        .body(Body::from(photo.clone()))
+        .unwrap_or_default();
+    assert_eq!(t.send(put).await.status(), StatusCode::CREATED);
+    let content = |title: &str, body: &str| {
+        json!({"title": title, "body": body, "phone": "13912345678",
+               "photos": [{"sha256": hash, "name": format!("{MARK}-现场.jpg"), "width": 4, "height": 3, "size": photo.len()}]})
+    };
+    // 1: saved as a draft with a marker, then submitted without it (the draft stays a revision).
+    let r =
+        o.officer.push(&t, 1, 0, json!({"op": "save", "content": content(&format!("{MARK}草稿标题"), &format!("{MARK}草稿正文"))})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.officer.push(&t, 1, 1, json!({"op": "submit", "content": content("河西镇抢收小麦", "6月3日，全镇抢收小麦1.2万亩。")})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    // 2: a draft never submitted.
+    let r =
+        o.officer.push(&t, 2, 0, json!({"op": "save", "content": content(&format!("{MARK}未报送"), &format!("{MARK}未报送正文"))})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    // 3: submitted text, the author's and the editor's comments.
+    let r = o
+        .officer
+        .push(&t, 3, 0, json!({"op": "submit", "content": content(&format!("{MARK}已报送标题"), &format!("{MARK}已报送正文"))}))
+        .await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.officer.push(&t, 3, 1, json!({"op": "comment", "text": format!("{MARK}作者评论"), "key": "c1"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.editor.push(&t, 3, 1, json!({"op": "comment", "text": format!("{MARK}编辑评论"), "key": "c2"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    // 4: returned with a note, then revised by its author.
+    let r = o.officer.push(&t, 4, 0, json!({"op": "submit", "content": content("河西镇秋收", "秋收过半。")})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.editor.push(&t, 4, 1, json!({"op": "act", "action": "screen"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.editor.push(&t, 4, 2, json!({"op": "act", "action": "return", "note": format!("{MARK}退回理由")})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.officer.push(&t, 4, 3, json!({"op": "save", "content": content("河西镇秋收", &format!("{MARK}修改中"))})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    // 5: signed, adopted, instructed, with feedback; and in an unpublished issue.
+    submitted(&t, &mut o, false, 5, true).await;
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(5)),
+            json!({"publication_id": city, "form": "full", "date": today(), "issue": format!("{MARK}第8期")}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/instructions", id(5)),
+            json!({"level": "county", "date": today(), "leader": format!("{MARK}县长"), "text": format!("{MARK}批示内容")}),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let instruction = json(res).await["id"].as_i64().unwrap_or(0);
+    let res = t
+        .post_json(&format!("/api/instructions/{instruction}/feedback"), json!({"note": format!("{MARK}反馈")}), Some(&o.signer.cookie))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let issue = json(t.post_json("/api/periodical/issues", json!({"publication_id": own}), Some(&o.editor.cookie)).await).await;
+    let issue_id = issue["id"].as_i64().unwrap_or(0);
+    let mut fields = issue["fields"].clone();
+    fields["editor_note"] = json!(format!("{MARK}编者按"));
+    fields["items"] = json!([id(5)]);
+    let res = t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields, Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // 6: a commission's answer.
+    let asked = json!({"kind": "targeted", "topic": "秋粮收购进展", "units": [o.town], "from": today(), "deadline": today()});
+    let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
+    let r = o
+        .officer
+        .push(
+            &t,
+            6,
+            0,
+            json!({"op": "submit", "content": {"title": format!("{MARK}约稿回复"), "body": format!("{MARK}约稿回复正文"),
+            "phone": "13912345678", "commission": cid.to_string()}}),
+        )
+        .await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let author: i64 = sqlx::query("SELECT id FROM users WHERE username = 'officer'")
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .map(|r| sqlx::Row::get(&r, 0))
+        .unwrap_or(0);
+    let plant = Plant {
+        items: (1..=6).map(id).collect(),
+        town: o.town,
+        author,
+        issue: issue_id,
+        publication: own,
+        instruction,
+        photo: hash.clone(),
+    };
+
+    // The markers are there for those who may read them: the test is not looking at nothing.
+    let author_pull = json(t.post_json("/api/sync/pull", json!({"client_id": id(0xe1), "cursor": 0}), Some(&o.officer.cookie)).await).await;
+    assert!(author_pull.to_string().contains(&format!("{MARK}未报送")));
+    let editor_revs = common::text(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&o.editor.cookie)).await).await;
+    assert!(
+        editor_revs.contains("抢收小麦") && !editor_revs.contains(&format!("{MARK}草稿")),
+        "pre-submission revisions are the author's: {editor_revs}"
+    );
+    let author_revs = common::text(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&o.officer.cookie)).await).await;
+    assert!(author_revs.contains(&format!("{MARK}草稿正文")));
+    let editor_revs4 = common::text(t.get(&format!("/api/items/{}/revisions", id(4)), Some(&o.editor.cookie)).await).await;
+    assert!(!editor_revs4.contains(&format!("{MARK}修改中")), "a returned item's revising is its author's: {editor_revs4}");
+
+    // The outsiders: a colleague in the author's unit; every role in another unit of the office;
+    // every role in another office and in a unit under it.
+    let other_office = t.unit(root, "大丰县人民政府办公室", "office").await;
+    let other_town = t.unit(other_office, "大丰镇", "township").await;
+    let mut outsiders = vec![("colleague".to_owned(), Role::Officer, o.town)];
+    for role in Role::ALL {
+        if role == Role::Admin {
+            continue;
+        }
+        for (place, unit) in [("town2", o.town2), ("office2", other_office), ("town3", other_town)] {
+            outsiders.push((format!("{place}-{}", role.as_str()), role, unit));
+        }
+    }
+    let doc = json(t.get("/api/openapi.json", None).await).await;
+    let mut calls = 0;
+    let mut n = 0x7000u64;
+    for (name, role, unit) in &outsiders {
+        t.user_in(name, PW, *role, *unit).await;
+        n += 1;
+        let mut who = Who::login(&t, name, n).await;
+        let mut seen = |what: String, body: &[u8]| {
+            calls += 1;
+            assert!(!readable_text(body).contains(MARK), "{name} ({role:?}) read a marker from {what}: {}", String::from_utf8_lossy(body));
+        };
+        // Every sync op on every planted item, at every base: right, wrong, stale, future,
+        // and creates under the same ids; then the same batch again (the stored answers).
+        let mut ops = vec![
+            json!({"op": "save", "content": {"title": "改", "body": "改"}}),
+            json!({"op": "submit", "content": {"title": "改写的标题", "body": "改写的正文。", "phone": "13912345678"}}),
+            json!({"op": "delete"}),
+            json!({"op": "comment", "text": "看看", "key": "k"}),
+        ];
+        for action in ["screen", "return", "not_use", "reserve", "edit", "save_edit", "send_to_sign_off", "sign", "send_back"] {
+            ops.push(json!({"op": "act", "action": action, "note": "理由",
+                "content": {"title": "改写的标题", "body": "改写的正文。", "phone": "13912345678"}}));
+        }
+        let mut batch = Vec::new();
+        for item in plant.items.iter().chain([&id(0x7fff)]) {
+            for op in &ops {
+                for base in 0..=8u64 {
+                    who.mid += 1;
+                    let mut m = json!({"mid": who.mid, "item_id": item, "base_rev": base});
+                    if let (Some(m), Some(op)) = (m.as_object_mut(), op.as_object()) {
+                        m.extend(op.clone());
+                    }
+                    batch.push(m);
+                }
+            }
+        }
+        for chunk in batch.chunks(200) {
+            for _ in 0..2 {
+                let res = t.post_json("/api/sync/push", json!({"client_id": who.client, "mutations": chunk}), Some(&who.cookie)).await;
+                seen("sync push".into(), &common::bytes(res).await);
+            }
+        }
+        let res = t.post_json("/api/sync/pull", json!({"client_id": who.client, "cursor": 0}), Some(&who.cookie)).await;
+        seen("sync pull".into(), &common::bytes(res).await);
+
+        // Every documented route, every path parameter a planted id, each query parameter alone
+        // and all together, bodies made from the request schemas.
+        let mut routes = Vec::new();
+        for (path, methods) in doc["paths"].as_object().cloned().unwrap_or_default() {
+            for (method, op) in methods.as_object().cloned().unwrap_or_default() {
+                routes.push((path.clone(), method, op));
+            }
+        }
+        routes.sort_by_key(|(p, ..)| p == "/api/logout" || p == "/api/password");
+        for (path, method, op) in &routes {
+            let ids: Vec<String> = plant
+                .items
+                .iter()
+                .cloned()
+                .chain([plant.issue, plant.instruction, plant.town, plant.author].iter().map(i64::to_string))
+                .collect();
+            let mut uris: Vec<String> =
+                if path.contains("{id}") { ids.iter().map(|v| path.replace("{id}", v)).collect() } else { vec![path.clone()] };
+            uris = uris.into_iter().map(|u| u.replace("{sha256}", &plant.photo)).collect();
+            let params: Vec<(String, Value)> = op["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter(|p| p["in"] == "query")
+                .map(|p| {
+                    let name = p["name"].as_str().unwrap_or_default().to_owned();
+                    let v = sample(&doc, &p["schema"], &name, &plant);
+                    (name, v)
+                })
+                .collect();
+            let mut queries = vec![String::new()];
+            let enc = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            for (k, v) in &params {
+                queries.push(format!("?{k}={}", enc(v)));
+            }
+            if params.len() > 1 {
+                queries.push(format!("?{}", params.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")));
+            }
+            let body_schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            let bodies = if body_schema.is_null() { vec![json!({})] } else { vec![json!({}), sample(&doc, body_schema, "", &plant)] };
+            for uri in &uris {
+                for q in &queries {
+                    for body in &bodies {
+                        let req = Request::builder()
+                            .method(method.to_uppercase().as_str())
+                            .uri(format!("{uri}{q}"))
+                            .header("x-xinbao-client", "1")
+                            .header(header::CONTENT_TYPE, "application/json")
+                            .header(header::COOKIE, &who.cookie);
+                        let body = if method == "get" || method == "head" { Body::empty() } else { Body::from(body.to_string()) };
+                        let res = t.send(req.body(body).unwrap_or_default()).await;
+                        seen(format!("{method} {uri}{q}"), &common::bytes(res).await);
+                    }
+                }
+            }
+        }
+    }
+    assert!(calls > outsiders.len() * 40, "{calls} answers read");
+}

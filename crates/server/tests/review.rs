@@ -121,11 +121,15 @@ async fn the_whole_loop_submit_edit_return_resubmit_sign_with_every_step_audited
         .unwrap_or_default();
     assert!(first.contains("6月3日，河西镇受灾农田1200亩。"), "{first}");
     // The revisions, for the author and the office; nobody else.
+    // The officer's own saves before (re)submission — the draft (rev 1) and the revising while it
+    // was returned (rev 7) — are theirs alone.
     let revs = json(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&editor.cookie)).await).await;
-    assert_eq!(revs.as_array().map(Vec::len), Some(12));
-    assert_eq!(revs[4]["by"], "editor");
-    assert_eq!(revs[4]["content"]["title"], "河西镇遭受冰雹灾害");
-    assert_eq!(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&officer.cookie)).await.status(), StatusCode::OK);
+    let numbers: Vec<i64> = revs.as_array().map(|r| r.iter().filter_map(|v| v["rev"].as_i64()).collect()).unwrap_or_default();
+    assert_eq!(numbers, [2, 3, 4, 5, 6, 8, 9, 10, 11, 12]);
+    assert_eq!(revs[3]["by"], "editor");
+    assert_eq!(revs[3]["content"]["title"], "河西镇遭受冰雹灾害");
+    let own = json(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&officer.cookie)).await).await;
+    assert_eq!(own.as_array().map(Vec::len), Some(12));
     t.user("dfz", PW, Role::Officer, "大丰镇").await;
     let stranger = t.login("dfz", PW).await;
     assert_eq!(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&stranger)).await.status(), StatusCode::NOT_FOUND);
@@ -182,8 +186,10 @@ async fn only_the_reviewing_office_s_editor_and_signer_act_and_refusals_say_why(
     assert_eq!(titles(other_officer.pull(&t).await), ["大丰镇的稿件"]);
 
     let refused = |r: &Value| (r["outcome"].as_str().map(str::to_owned), r["detail"].as_str().map(str::to_owned));
+    // Another office's editor is not told the item exists.
     let r = other_editor.act(&t, 1, 1, "screen", "").await;
-    assert_eq!(refused(&r), (Some("rejected".into()), Some("这篇稿件不由您所在的单位审核".into())));
+    assert_eq!(refused(&r), (Some("rejected".into()), Some("这篇稿件不属于您".into())));
+    assert_eq!(r["reason"], "not_yours");
     let r = officer.act(&t, 1, 1, "screen", "").await;
     assert_eq!(refused(&r).1.as_deref(), Some("您的角色不能进行此操作"));
     let r = signer.act(&t, 1, 1, "screen", "").await;

@@ -2,7 +2,7 @@
 //! in, the records, the feedback on instructions, and what an item earned. Every record is
 //! audited.
 
-use super::{EVENT_COLUMNS, Loaded, Tx, actor, bounded, date, denied, event_row, load, my_office, store_events, tables};
+use super::{EVENT_COLUMNS, Loaded, Tx, bounded, date, denied, event_row, load, my_office, store_events, tables};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::Row;
 use xinbao_core::api::ErrorCode;
-use xinbao_core::review::{may_record_adoption, may_record_instruction};
+use xinbao_core::review::{Actor, may_read_item, may_record_adoption, may_record_instruction};
 use xinbao_core::scoring::{
     AdoptionFact, AdoptionView, Credit, Feedback, Form, InstructionFact, InstructionView, ItemScoring, Level, NewAdoption, NewInstruction,
     PubKind, Publication, adoption_events, day_text, default_publications, instruction_events,
@@ -96,10 +96,10 @@ pub async fn adopt(
     for item_id in &ids {
         // Someone else's item answers as if it did not exist.
         let item = load(&mut tx, item_id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
-        if !actor(&me, item.office).may_read(item.credit.author_id == me.user_id, item.state) {
+        if !may_read_item(&me, item.credit.author_id, item.office, item.state) {
             return Err(AppError::refused(ErrorCode::NotFound));
         }
-        may_record_adoption(actor(&me, item.office), item.state).map_err(denied)?;
+        may_record_adoption(Actor::of(&me, item.office), item.state).map_err(denied)?;
         office = item.office;
         credits.push(item.credit);
         titles.push(item.title);
@@ -260,7 +260,7 @@ pub async fn instruct(
     let text = bounded(&req.text, MAX_TEXT, "批示内容")?;
     let mut tx = state.db.begin_write().await?;
     let item = load(&mut tx, &id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
-    let who = actor(&me, item.office);
+    let who = Actor::of(&me, item.office);
     if !who.may_read_scores(item.credit.author_id == me.user_id, item.state) {
         return Err(AppError::refused(ErrorCode::NotFound));
     }
@@ -312,7 +312,7 @@ pub async fn feedback(
         .ok_or(AppError::refused(ErrorCode::NotFound))?;
     let item_id: String = row.try_get(0)?;
     let item = load(&mut tx, &item_id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
-    let who = actor(&me, item.office);
+    let who = Actor::of(&me, item.office);
     if !who.reviews_it {
         return Err(AppError::refused(ErrorCode::NotFound));
     }
@@ -368,7 +368,7 @@ pub async fn item_scoring(
 ) -> Result<Json<ItemScoring>, AppError> {
     let mut tx = state.db.pool.begin().await?;
     let item = load(&mut tx, &id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
-    let who = actor(&me, item.office);
+    let who = Actor::of(&me, item.office);
     if !who.may_read_scores(item.credit.author_id == me.user_id, item.state) {
         return Err(AppError::refused(ErrorCode::NotFound));
     }
@@ -409,7 +409,7 @@ pub async fn item_scoring(
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(event_row)
+        .map(|r| event_row(&me, r))
         .collect::<Result<Vec<_>, _>>()?;
     tx.commit().await?;
     Ok(Json(ItemScoring { adoptions, instructions, events }))

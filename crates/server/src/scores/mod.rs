@@ -231,10 +231,6 @@ pub(crate) async fn load(tx: &mut Tx, id: &str) -> Result<Option<Loaded>, AppErr
     }))
 }
 
-pub(crate) fn actor(me: &Me, office: Option<i64>) -> Actor {
-    Actor { role: me.role, reviews_it: office == Some(me.unit_id) }
-}
-
 pub(crate) fn denied(d: Denied) -> AppError {
     AppError::Refused(ErrorCode::Forbidden, Some(d.text().zh.to_owned()))
 }
@@ -257,15 +253,26 @@ pub(crate) fn date(text: &str) -> Result<i32, AppError> {
 /// The columns of an event as drill-downs show it. A unit's penalty (a missed commission) names
 /// no item and no person: those come out empty.
 pub(crate) const EVENT_COLUMNS: &str = "e.day, e.item_id, COALESCE(i.title, ''), COALESCE(u.display_name, ''), n.name, e.rule, e.centi, \
-     e.source_kind, e.source_id, e.note \
+     e.source_kind, e.source_id, e.note, i.author_id, i.office_id, i.state \
      FROM score_events e LEFT JOIN items i ON i.id = e.item_id LEFT JOIN users u ON u.id = e.author_id JOIN units n ON n.id = e.unit_id";
 
-pub(crate) fn event_row(r: &sqlx::any::AnyRow) -> Result<EventRow, AppError> {
+/// One score event as `me` may see it: the points are the scoreboard's, open to the office;
+/// the item's title only to someone who reads the item or its points
+/// ([`xinbao_core::review::Actor::may_read_scores`]) — a colleague's submission counts on the
+/// unit's row without telling its title.
+pub(crate) fn event_row(me: &Me, r: &sqlx::any::AnyRow) -> Result<EventRow, AppError> {
     let (rule, kind): (String, String) = (r.try_get(5)?, r.try_get(7)?);
+    let title_shown = match r.try_get::<Option<i64>, _>(10)? {
+        Some(author) => {
+            let state = ItemState::parse(&r.try_get::<Option<String>, _>(12)?.unwrap_or_default()).unwrap_or(ItemState::Draft);
+            Actor::of(me, r.try_get(11)?).may_read_scores(author == me.user_id, state)
+        }
+        None => true,
+    };
     Ok(EventRow {
         date: day_text(r.try_get::<i64, _>(0)? as i32),
         item_id: r.try_get(1)?,
-        title: r.try_get(2)?,
+        title: if title_shown { r.try_get(2)? } else { String::new() },
         author: r.try_get(3)?,
         unit: r.try_get(4)?,
         rule: Rule::parse(&rule).unwrap_or(Rule::Submission),
@@ -525,7 +532,7 @@ pub async fn events(
     .fetch_one(&state.db.pool)
     .await?;
     Ok(Json(EventPage {
-        events: rows.iter().map(event_row).collect::<Result<Vec<_>, _>>()?,
+        events: rows.iter().map(|r| event_row(&me, r)).collect::<Result<Vec<_>, _>>()?,
         total: totals.try_get::<i64, _>(0)?.max(0) as u64,
         total_centi: totals.try_get(1)?,
         offset,
