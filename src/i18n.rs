@@ -65,6 +65,12 @@ pub mod ui {
                 super::Lang::En => format!(" {} damaged photos were left out.", r.bad_photos),
             });
         }
+        if r.over_cap > 0 {
+            out.push_str(&match lang {
+                super::Lang::Zh => format!("有 {} 张照片超出每篇9张的上限，未导入。", r.over_cap),
+                super::Lang::En => format!(" {} photos beyond the 9 a draft may hold were left out.", r.over_cap),
+            });
+        }
         if r.twice_in_file > 0 {
             out.push_str(&match lang {
                 super::Lang::Zh => format!("文件中有 {} 篇稿件重复出现，只导入了第一份。", r.twice_in_file),
@@ -211,6 +217,10 @@ pub mod ui {
     pub const PHOTOS: Text = Text::new("现场照片", "Photos");
     pub const PHOTO_PROCESSING: Text = Text::new("正在压缩照片…", "Shrinking photos…");
     pub const PHOTO_NOT_IMAGE: Text = Text::new("只能添加图片文件", "Only image files can be added");
+    pub const PHOTO_HEIC: Text = Text::new(
+        "这是苹果手机的HEIC格式照片，浏览器无法读取：请在相机设置中改为“兼容性最佳”（JPEG），或先转换为JPEG再添加",
+        "This is an iPhone HEIC photo, which browsers cannot read: set the camera to \"Most Compatible\" (JPEG), or convert it to JPEG first",
+    );
     pub const PHOTO_TOO_MANY: Text = Text::new("每篇稿件最多9张照片", "At most 9 photos per item");
     pub const PHOTO_TOO_LARGE: Text = Text::new("照片总大小不能超过10MB", "Photos may total at most 10 MB");
     pub const REMOVE_PHOTO: Text = Text::new("删除照片", "Remove photo");

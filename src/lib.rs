@@ -21,6 +21,7 @@ pub mod api;
 pub mod app;
 pub mod i18n;
 pub mod inbox;
+pub mod kdf;
 pub mod pages;
 pub mod photos;
 pub mod pwa;

@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 
 pub const MAX_SIDE: u32 = 1600;
 pub const THUMB_SIDE: u32 = 240;
-pub const MAX_PHOTOS: usize = 9;
+pub const MAX_PHOTOS: usize = xinbao_core::item::MAX_PHOTOS;
 pub const MAX_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
 
 #[wasm_bindgen(module = "/js/photos.js")]
@@ -64,6 +64,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PhotoError {
     NotAnImage,
+    /// An iPhone's HEIC/HEIF photo: an image, but not one a browser here can read.
+    Heic,
     TooMany,
     TooLarge,
     Store(StoreError),
@@ -212,8 +214,10 @@ pub async fn list(owner: i64, draft_id: &str) -> Result<Vec<Photo>, StoreError> 
 
 /// Downscales `file` and stores it with `draft_id`, if the draft still has room.
 pub async fn add(owner: i64, draft_id: &str, file: &web_sys::File) -> Result<Photo, PhotoError> {
-    if !file.type_().starts_with("image/") {
-        return Err(PhotoError::NotAnImage);
+    match xinbao_core::item::photo_format(&file.type_(), &file.name()) {
+        xinbao_core::item::PhotoFormat::Readable => {}
+        xinbao_core::item::PhotoFormat::Heic => return Err(PhotoError::Heic),
+        xinbao_core::item::PhotoFormat::NotAnImage => return Err(PhotoError::NotAnImage),
     }
     let (blob, width, height) = scaled(file, MAX_SIDE).await?;
     let (thumb, _, _) = scaled(&blob, THUMB_SIDE).await?;

@@ -6,7 +6,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use xinbao_core::api::Me;
-use xinbao_core::unlock::{DataKey, NONCE_LEN, Verifier, WrappedKey};
+use xinbao_core::unlock::{DataKey, ITERATIONS, NONCE_LEN, SECRET_ITERATIONS, Verifier, WrappedKey};
 
 const HINT_KEY: &str = "xinbao.session";
 
@@ -69,7 +69,8 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> Remembered {
         && k.wrapped.is_some()
     {
         previous = Some(OfflineUnlock {
-            verifier: Verifier::new(password, random::<16>().to_vec()),
+            // Never checked: the record written below carries a fresh verifier.
+            verifier: Verifier::from_derived(Vec::new(), 0, [0; 32]),
             me: me.clone(),
             wrapped: k.wrapped.clone(),
             escrowed: k.escrowed.clone(),
@@ -80,12 +81,17 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> Remembered {
     let secret_unavailable =
         matches!(&fetched, Err(e) if !matches!(e, crate::api::ApiError::Server(xinbao_core::api::ErrorCode::Unauthenticated)));
     let secret = fetched.ok().map(|k| k.secret);
-    let known = crate::vault::key_of(me.user_id)
-        .or_else(|| previous.as_ref().and_then(|r| r.wrapped.as_ref()).and_then(|w| w.unwrap_with(password)))
-        .or_else(|| {
-            let (r, s) = (previous.as_ref()?, secret.as_deref()?);
-            r.escrowed.as_ref()?.unwrap_with(s)
-        });
+    let mut known = crate::vault::key_of(me.user_id);
+    if known.is_none()
+        && let Some(w) = previous.as_ref().and_then(|r| r.wrapped.as_ref())
+    {
+        known = crate::kdf::unwrap(w, password).await;
+    }
+    if known.is_none()
+        && let (Some(w), Some(s)) = (previous.as_ref().and_then(|r| r.escrowed.as_ref()), secret.as_deref())
+    {
+        known = crate::kdf::unwrap(w, s).await;
+    }
     let sealed_here = previous.as_ref().is_some_and(|r| r.wrapped.is_some());
     let same_key = known.is_some();
     let key = match known {
@@ -101,14 +107,14 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> Remembered {
         // Nothing sealed here: a new key.
         None => DataKey::from_bytes(&random::<32>()).unwrap_or_else(|| DataKey::from_password(password, &random::<16>(), 1)),
     };
-    let wrapped = WrappedKey::wrap(&key, password, random::<16>().to_vec(), random::<NONCE_LEN>());
+    let wrapped = crate::kdf::wrap(&key, password, ITERATIONS, random::<16>().to_vec(), random::<NONCE_LEN>()).await;
     let escrowed = match &secret {
-        Some(s) => Some(WrappedKey::wrap(&key, s, random::<16>().to_vec(), random::<NONCE_LEN>())),
+        Some(s) => Some(crate::kdf::wrap(&key, s, SECRET_ITERATIONS, random::<16>().to_vec(), random::<NONCE_LEN>()).await),
         // The server did not give the secret this time: the previous escrow, if it holds this key.
         None => previous.and_then(|r| r.escrowed).filter(|_| same_key),
     };
-    let record =
-        OfflineUnlock { verifier: Verifier::new(password, random::<16>().to_vec()), me: me.clone(), wrapped: Some(wrapped), escrowed };
+    let verifier = crate::kdf::verifier(password, random::<16>().to_vec()).await;
+    let record = OfflineUnlock { verifier, me: me.clone(), wrapped: Some(wrapped), escrowed };
     let _ = LocalStorage::set(unlock_key(&me.username), &record);
     let keys = crate::store::KeptKeys { key: String::new(), wrapped: record.wrapped.clone(), escrowed: record.escrowed.clone() };
     let _ = crate::store::keep_keys(me.user_id, &keys).await;
@@ -134,12 +140,16 @@ pub enum OfflineLogin {
 
 /// With the server out of reach (or to unlock this tab): the account's identity if `password`
 /// matches its verifier; its data key is then held in this tab.
-pub fn offline_login(username: &str, password: &str) -> Result<Me, OfflineLogin> {
+pub async fn offline_login(username: &str, password: &str) -> Result<Me, OfflineLogin> {
     let record: OfflineUnlock = LocalStorage::get(unlock_key(username)).map_err(|_| OfflineLogin::NeverHere)?;
-    if !record.verifier.verify(password) {
+    if !crate::kdf::verify(&record.verifier, password).await {
         return Err(OfflineLogin::WrongPassword);
     }
-    if let Some(key) = record.wrapped.as_ref().and_then(|w| w.unwrap_with(password)) {
+    let key = match record.wrapped.as_ref() {
+        Some(w) => crate::kdf::unwrap(w, password).await,
+        None => None,
+    };
+    if let Some(key) = key {
         crate::vault::hold(record.me.user_id, key, record.me.seal_local);
         reseal_soon(record.me.user_id);
     }

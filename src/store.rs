@@ -380,31 +380,20 @@ const STASH_KEY: &str = "xinbao.stash";
 /// database was upgraded by another tab, this tab's connection is gone, and the reload that
 /// follows must not lose what was typed meanwhile.
 pub fn stash_draft(id: &str, content: &DraftContent) {
-    use base64::Engine;
     use gloo_storage::{SessionStorage, Storage};
-    let Ok(json) = serde_json::to_string(content) else { return };
-    let value = match crate::vault::seal(json.as_bytes()) {
-        Some(sealed) => format!("s:{}", base64::engine::general_purpose::STANDARD.encode(sealed)),
-        None => format!("p:{json}"),
-    };
+    let Ok(json) = serde_json::to_vec(content) else { return };
     let mut all: std::collections::HashMap<String, String> = SessionStorage::get(STASH_KEY).unwrap_or_default();
-    all.insert(id.to_owned(), value);
+    all.insert(id.to_owned(), crate::vault::to_text(&json));
     let _ = SessionStorage::set(STASH_KEY, &all);
 }
 
 /// Takes what [`stash_draft`] kept for draft `id`, if anything (and this tab can open it).
 pub fn take_stashed(id: &str) -> Option<DraftContent> {
-    use base64::Engine;
     use gloo_storage::{SessionStorage, Storage};
     let mut all: std::collections::HashMap<String, String> = SessionStorage::get(STASH_KEY).ok()?;
     let value = all.remove(id)?;
     let _ = SessionStorage::set(STASH_KEY, &all);
-    let json = match value.split_at_checked(2)? {
-        ("s:", b64) => crate::vault::open(&base64::engine::general_purpose::STANDARD.decode(b64).ok()?).ok()?,
-        ("p:", plain) => plain.as_bytes().to_vec(),
-        _ => return None,
-    };
-    serde_json::from_slice(&json).ok()
+    serde_json::from_slice(&crate::vault::from_text(&value)?).ok()
 }
 
 /// How many records `user`'s database holds in each of the stores a forgotten password would

@@ -54,6 +54,9 @@ pub struct Imported {
     pub bad_photos: usize,
     /// Drafts the file holds twice under one id: the first kept, the others left out, and said.
     pub twice_in_file: usize,
+    /// Photos beyond the nine a draft may hold (a file made by hand or by another program):
+    /// left out, and said.
+    pub over_cap: usize,
 }
 
 async fn blob_bytes(b: &web_sys::Blob) -> Vec<u8> {
@@ -72,9 +75,11 @@ fn jpeg_blob(b64: &str) -> Option<web_sys::Blob> {
     web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok()
 }
 
-/// Every draft of `user` not in the trash, with its photos.
+/// `user`'s own unsent work not in the trash ([`xinbao_core::sync::LocalSync::is_own_unsent`]),
+/// with its photos: never an item already with the office, never someone else's.
 pub async fn export(user: i64, username: &str) -> Result<ExportFile, StoreError> {
-    let drafts: Vec<LocalDraft> = store::list_drafts(user).await?.into_iter().filter(|d| d.deleted_at.is_none()).collect();
+    let drafts: Vec<LocalDraft> =
+        store::list_drafts(user).await?.into_iter().filter(|d| d.deleted_at.is_none() && d.sync.is_own_unsent(user, d.local_rev)).collect();
     let mut out = Vec::new();
     for d in &drafts {
         for p in photos::list(user, &d.id).await? {
@@ -126,14 +131,24 @@ pub async fn import(user: i64, file: ExportFile) -> Result<Imported, ImportError
             continue;
         }
         d.owner = user;
+        if d.content.photos.len() > xinbao_core::item::MAX_PHOTOS {
+            d.content.photos.truncate(xinbao_core::item::MAX_PHOTOS);
+        }
         store::save_draft(&d).await.map_err(ImportError::Store)?;
         imported_ids.push(d.id.clone());
         result.drafts += 1;
     }
+    let mut per_draft: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for p in file.photos {
         if !imported_ids.contains(&p.draft_id) {
             continue;
         }
+        let held = per_draft.entry(p.draft_id.clone()).or_default();
+        if *held >= photos::MAX_PHOTOS {
+            result.over_cap += 1;
+            continue;
+        }
+        *held += 1;
         let readable =
             STANDARD.decode(&p.data).ok().filter(|b| b.starts_with(&[0xFF, 0xD8]) || b.starts_with(b"\x89PNG") || b.starts_with(b"RIFF"));
         let (Some(_), Some(blob), Some(thumb)) = (readable, jpeg_blob(&p.data), jpeg_blob(&p.thumb)) else {

@@ -83,6 +83,42 @@ pub fn seal(plain: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// `plain` (JSON) as text to keep in web storage: sealed under the held key when sealing is
+/// on (`sealed:` and base64), as it is otherwise.
+pub fn to_text(plain: &[u8]) -> String {
+    use base64::Engine;
+    match seal(plain) {
+        Some(sealed) => format!("{SEALED_PREFIX}{}", base64::engine::general_purpose::STANDARD.encode(sealed)),
+        None => String::from_utf8_lossy(plain).into_owned(),
+    }
+}
+
+/// The plain bytes of what [`to_text`] wrote, if this tab can read it (a sealed one needs the key).
+pub fn from_text(stored: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    match stored.strip_prefix(SEALED_PREFIX) {
+        Some(b64) => open(&base64::engine::general_purpose::STANDARD.decode(b64).ok()?).ok(),
+        None => Some(stored.as_bytes().to_vec()),
+    }
+}
+
+/// Keeps a small record of the account's (the inbox, the phone last used) in localStorage,
+/// through [`to_text`]: nothing of an account's items in clear on a shared PC.
+pub fn put_local<T: Serialize>(key: &str, value: &T) {
+    use gloo_storage::Storage;
+    let Ok(json) = serde_json::to_vec(value) else { return };
+    let _ = gloo_storage::LocalStorage::raw().set_item(key, &to_text(&json));
+}
+
+/// What [`put_local`] kept, if this tab can read it.
+pub fn get_local<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    use gloo_storage::Storage;
+    let stored = gloo_storage::LocalStorage::raw().get_item(key).ok()??;
+    serde_json::from_slice(&from_text(&stored)?).ok()
+}
+
+const SEALED_PREFIX: &str = "sealed:";
+
 /// Why a sealed record could not be opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpenError {

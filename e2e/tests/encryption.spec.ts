@@ -81,6 +81,8 @@ test("sealed at rest: a new browser session needs the password, offline too, and
   await page.getByTestId("new-draft").click();
   await page.getByTestId("title").fill("兰州湾镇冰雹灾情续报");
   await page.getByTestId("body").fill("6月3日下午，兰州湾镇遭受冰雹，受灾农田300亩。");
+  await page.getByTestId("phone").fill("13987654321");
+  await page.getByTestId("phone").blur();
   await expect(page.getByTestId("save-state")).toContainText("已保存");
   await page.getByTestId("photo-input").setInputFiles({ name: "冰雹现场.jpg", mimeType: "image/jpeg", buffer: await smallJpeg(page) });
   await expect(page.getByTestId("thumb")).toHaveCount(1);
@@ -101,6 +103,9 @@ test("sealed at rest: a new browser session needs the password, offline too, and
   const storage = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)));
   expect(storage).not.toContain("Chunfeng-2026");
   expect(storage).not.toContain("兰州湾镇冰雹灾情续报");
+  // The phone remembered for the next draft is kept sealed too, like the inbox.
+  expect(storage).not.toContain("13987654321");
+  expect(storage).toContain("sealed:");
 
   // The browser is closed and opened again (a new tab holds no key): the password opens it.
   await page.close();

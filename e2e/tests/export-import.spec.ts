@@ -55,6 +55,17 @@ test("export, then import on a clean machine restores every draft with its photo
   await expect(p2.getByTestId("transfer-message")).toHaveText("已导入 0 篇稿件、0 张照片；2 篇本机已有，未重复导入。");
   await expect(p2.getByTestId("result-count")).toHaveText("共 2");
 
+
+  // A file with twelve photos on one draft (made by hand, or by another program): nine come in,
+  // and the message says what was left out.
+  const crowded = JSON.parse(JSON.stringify(exported));
+  const draft = { ...crowded.drafts.find((d: any) => d.title === "带照片的稿件"), id: "c".repeat(32), title: "十二张照片的稿件" };
+  crowded.drafts = [draft];
+  crowded.photos = [...Array(12)].map((_, k) => ({ ...exported.photos[0], id: `p${k}`, draft_id: draft.id, name: `现场${k}.jpg` }));
+  await p2.getByTestId("import").setInputFiles({ name: "crowded.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(crowded)) });
+  await expect(p2.getByTestId("transfer-message")).toContainText("已导入 1 篇稿件、9 张照片");
+  await expect(p2.getByTestId("transfer-message")).toContainText("有 3 张照片超出每篇9张的上限，未导入。");
+
   // Someone else's drafts are not theirs to import.
   await p2.getByTestId("logout").click();
   await p2.getByRole("button", { name: "仍然退出" }).click();
@@ -116,4 +127,40 @@ test("the USB round trip: submitted on PC B from a copy, 保留我的版本 on P
   expect(held.find((i) => i.content.title === "U盘带走的稿件").content.body).toContain("乙电脑报送");
   await a.context().close();
   await b.context().close();
+});
+
+test("what leaves the PC on a USB stick is the user's own unsent work: nothing submitted, nothing of someone else's", async ({ browser, server }) => {
+  test.setTimeout(90_000);
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  const officer = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  await officer.getByTestId("new-draft").click();
+  await officer.getByTestId("title").fill("已报送的稿件");
+  await officer.getByTestId("body").fill("10月8日，兰州湾镇完成秋播小麦2.3万亩。");
+  await officer.getByTestId("phone").fill("13912345678");
+  await expect(officer.getByTestId("save-state")).toContainText("已保存");
+  await officer.getByTestId("submit").click();
+  await expect(officer.getByTestId("editor-status")).toHaveText("已报送", { timeout: 20_000 });
+  await officer.getByRole("link", { name: "返回稿件列表" }).click();
+  await writeItem(officer, "还在写的稿件", "10月9日，兰州湾镇开始冬季农田水利建设。", false);
+  const downloading = officer.waitForEvent("download");
+  await officer.getByTestId("export").click();
+  const mine = JSON.parse(readFileSync((await (await downloading).path())!, "utf8"));
+  await expect(officer.getByTestId("transfer-message")).toHaveText("已导出 1 篇稿件。");
+  expect(mine.drafts.map((d: any) => d.title)).toEqual(["还在写的稿件"]);
+
+  // The editor's PC holds the officer's submitted item for review: it is not the editor's to carry.
+  const editor = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  await editor.getByTestId("review-link").click();
+  await expect(editor.getByTestId("review-item")).toHaveCount(1, { timeout: 20_000 });
+  await editor.goto(server.url + "/");
+  const editorDownload = editor.waitForEvent("download");
+  await editor.getByTestId("export").click();
+  const theirs = readFileSync((await (await editorDownload).path())!, "utf8");
+  expect(JSON.parse(theirs).drafts).toHaveLength(0);
+  expect(theirs).not.toContain("已报送的稿件");
+  expect(theirs).not.toContain("秋播小麦");
+  await officer.context().close();
+  await editor.context().close();
 });

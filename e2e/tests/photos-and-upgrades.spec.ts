@@ -62,6 +62,11 @@ test("photos are downscaled to 1600 px, kept with the draft, capped, and removab
 
   await page.getByTestId("photo-input").setInputFiles({ name: "说明.txt", mimeType: "text/plain", buffer: Buffer.from("不是图片") });
   await expect(page.getByTestId("photos")).toContainText("只能添加图片文件");
+  // An iPhone's HEIC photo is an image the browser cannot read: the message says what to do.
+  await page.getByTestId("photo-input").setInputFiles({ name: "IMG_0001.HEIC", mimeType: "image/heic", buffer: Buffer.from("....ftypheic") });
+  await expect(page.getByTestId("photos")).toContainText("HEIC");
+  await expect(page.getByTestId("photos")).toContainText("JPEG");
+  await expect(page.getByTestId("thumb")).toHaveCount(3);
 
   await page.reload();
   await expect(page.getByTestId("thumb")).toHaveCount(3);

@@ -4,7 +4,6 @@
 
 use crate::i18n::{ui, use_i18n};
 use crate::store::{self, LocalDraft};
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
@@ -12,11 +11,12 @@ use xinbao_core::item::{FocusTag, ItemType, ReportStage};
 
 /// The phone last used by `user`: offices require one, and it rarely changes.
 fn remembered_phone(user: i64) -> Option<String> {
-    LocalStorage::get::<String>(format!("xinbao.phone.u{user}")).ok()
+    crate::vault::get_local::<String>(&format!("xinbao.phone.u{user}"))
 }
 
+/// Kept sealed like the drafts (`vault::put_local`): a phone number is not left in clear.
 fn remember_phone(user: i64, phone: &str) {
-    let _ = LocalStorage::set(format!("xinbao.phone.u{user}"), phone);
+    crate::vault::put_local(&format!("xinbao.phone.u{user}"), &phone);
 }
 
 /// `datetime-local` value (local time) ↔ milliseconds since the epoch.

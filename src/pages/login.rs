@@ -48,7 +48,7 @@ pub fn LoginPage() -> impl IntoView {
                     Remembered::TryAgain => error.set(Some(ui::UNLOCK_TRY_AGAIN)),
                 },
                 // The server is out of reach: this device may still open the account's drafts.
-                Err(ApiError::Network) => match offline_login(&u, &p) {
+                Err(ApiError::Network) => match offline_login(&u, &p).await {
                     Ok(me) => {
                         session.log_in(me);
                         navigate("/", Default::default());

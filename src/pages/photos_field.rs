@@ -42,6 +42,7 @@ fn remote(r: &PhotoRef) -> Shown {
 fn error_text(e: &PhotoError) -> Text {
     match e {
         PhotoError::NotAnImage => ui::PHOTO_NOT_IMAGE,
+        PhotoError::Heic => ui::PHOTO_HEIC,
         PhotoError::TooMany => ui::PHOTO_TOO_MANY,
         PhotoError::TooLarge => ui::PHOTO_TOO_LARGE,
         PhotoError::Store(crate::store::StoreError::Quota) => ui::QUOTA_FULL,

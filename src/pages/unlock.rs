@@ -31,7 +31,7 @@ pub fn UnlockPage() -> impl IntoView {
         // Let the button show its state before the key derivation (a tenth of a second) runs.
         spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(0).await;
-            match offline_login(&me.username, &p) {
+            match offline_login(&me.username, &p).await {
                 Ok(_) if crate::vault::held(me.user_id) => {
                     password.set(String::new());
                     session.log_in(me);

@@ -129,6 +129,32 @@ pub struct DraftContent {
 /// Most photos on one item.
 pub const MAX_PHOTOS: usize = 9;
 
+/// What a file picked as a photo is, to the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhotoFormat {
+    /// JPEG, PNG, WebP, GIF, BMP: a browser reads it.
+    Readable,
+    /// HEIC/HEIF from an iPhone (by type, or by name where the browser gives no type): an image
+    /// no browser on a township PC reads — the person is told how to get a JPEG.
+    Heic,
+    NotAnImage,
+}
+
+/// Classifies a picked file by its MIME type and name.
+pub fn photo_format(mime: &str, name: &str) -> PhotoFormat {
+    let mime = mime.trim().to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if matches!(mime.as_str(), "image/heic" | "image/heif" | "image/heic-sequence" | "image/heif-sequence")
+        || (!mime.starts_with("image/") || mime.is_empty()) && matches!(ext.as_str(), "heic" | "heif")
+    {
+        PhotoFormat::Heic
+    } else if mime.starts_with("image/") {
+        PhotoFormat::Readable
+    } else {
+        PhotoFormat::NotAnImage
+    }
+}
+
 /// A photo attached to an item: its bytes are stored once, under their SHA-256.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -322,6 +348,16 @@ pub fn check_submittable(draft: &DraftContent) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_iphone_photo_is_told_apart_from_a_file_that_is_not_an_image() {
+        assert_eq!(photo_format("image/jpeg", "现场.jpg"), PhotoFormat::Readable);
+        assert_eq!(photo_format("image/heic", "IMG_0001.HEIC"), PhotoFormat::Heic);
+        assert_eq!(photo_format("", "IMG_0001.heic"), PhotoFormat::Heic);
+        assert_eq!(photo_format("application/octet-stream", "IMG_0002.HEIF"), PhotoFormat::Heic);
+        assert_eq!(photo_format("application/pdf", "通知.pdf"), PhotoFormat::NotAnImage);
+        assert_eq!(photo_format("", "无扩展名"), PhotoFormat::NotAnImage);
+    }
 
     fn good() -> DraftContent {
         DraftContent {

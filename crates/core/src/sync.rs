@@ -497,6 +497,16 @@ impl LocalStatus {
 }
 
 impl LocalSync {
+    /// Whether this local copy is `me`'s own work not yet with the office — what 导出未报送稿件
+    /// carries on a USB stick: written here or by `me`, and still the author's to change (a
+    /// draft, a returned item) or with changes or a submission the server has not got. An item
+    /// already submitted, and anything of someone else's a reviewer pulled, stays on the PC.
+    pub fn is_own_unsent(&self, me: i64, local_rev: u32) -> bool {
+        let mine = self.author_id.is_none_or(|a| a == me);
+        let with_author = self.state.is_none_or(ItemState::authors_turn);
+        mine && (with_author || self.submit || local_rev > self.synced_rev)
+    }
+
     /// Where the item stands for its author.
     pub fn status(&self, local_rev: u32) -> LocalStatus {
         if self.conflict.is_some() {
@@ -891,6 +901,29 @@ mod tests {
 #[cfg(test)]
 mod local_tests {
     use super::*;
+
+    #[test]
+    fn only_ones_own_unsent_work_leaves_the_pc() {
+        let at = |state: Option<ItemState>, author: Option<i64>| LocalSync {
+            state,
+            author_id: author,
+            rev: 1,
+            synced_rev: 3,
+            ..LocalSync::default()
+        };
+        // Written here, never sent; a draft or a returned item of mine.
+        assert!(at(None, None).is_own_unsent(7, 1));
+        assert!(at(Some(ItemState::Draft), Some(7)).is_own_unsent(7, 3));
+        assert!(at(Some(ItemState::Returned), Some(7)).is_own_unsent(7, 3));
+        // Submitted and acknowledged: with the office, not exported.
+        assert!(!at(Some(ItemState::Submitted), Some(7)).is_own_unsent(7, 3));
+        assert!(!at(Some(ItemState::Signed), None).is_own_unsent(7, 3));
+        // Submitted here but not yet acknowledged: still unsent.
+        assert!(LocalSync { submit: true, ..at(Some(ItemState::Draft), Some(7)) }.is_own_unsent(7, 3));
+        // Someone else's item an editor pulled for review: never.
+        assert!(!at(Some(ItemState::Submitted), Some(9)).is_own_unsent(7, 9));
+        assert!(!at(Some(ItemState::Returned), Some(9)).is_own_unsent(7, 3));
+    }
 
     fn content(body: &str) -> DraftContent {
         DraftContent { title: "标题".into(), body: body.into(), ..DraftContent::default() }

@@ -10,9 +10,15 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Iterations: costly enough to slow guessing on a stolen disk, quick enough in Wasm on a
-/// township PC (about a tenth of a second).
-pub const ITERATIONS: u32 = 60_000;
+/// Iterations of PBKDF2-HMAC-SHA256 for what a password opens on the device: OWASP's current
+/// recommendation (Password Storage Cheat Sheet, 2023: 600,000). The browser derives through
+/// WebCrypto where it is offered (native speed); records made with an older count keep it (it is
+/// stored beside them) until the next online login writes them again.
+pub const ITERATIONS: u32 = 600_000;
+
+/// Iterations for wrapping under the account's device secret: 32 random bytes from the server,
+/// which no guessing reaches — stretching them would only slow every login.
+pub const SECRET_ITERATIONS: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verifier {
@@ -21,7 +27,9 @@ pub struct Verifier {
     pub hash: Vec<u8>,
 }
 
-fn derive(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
+/// PBKDF2-HMAC-SHA256 of `password` with `salt`, 32 bytes — in Rust (tests, and browsers that
+/// offer no WebCrypto, such as pages on plain http).
+pub fn derive(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
     let mut out = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), salt, iterations, &mut out);
     out
@@ -34,13 +42,24 @@ impl Verifier {
         Verifier { salt, iterations: ITERATIONS, hash }
     }
 
+    /// A verifier from a derivation made elsewhere (the browser's WebCrypto): `hash` is
+    /// [`derive`] of the password with `salt` and `iterations`.
+    pub fn from_derived(salt: Vec<u8>, iterations: u32, hash: [u8; 32]) -> Verifier {
+        Verifier { salt, iterations, hash: hash.to_vec() }
+    }
+
     /// Whether `password` is the one this verifier was made from (constant-time compare).
     pub fn verify(&self, password: &str) -> bool {
+        self.iterations != 0 && self.matches(&derive(password, &self.salt, self.iterations))
+    }
+
+    /// Whether `derived` — the password derived with this verifier's salt and iterations — is
+    /// the one it was made from (constant-time compare).
+    pub fn matches(&self, derived: &[u8; 32]) -> bool {
         if self.iterations == 0 || self.hash.len() != 32 {
             return false;
         }
-        let got = derive(password, &self.salt, self.iterations);
-        got.iter().zip(&self.hash).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        derived.iter().zip(&self.hash).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 }
 
@@ -54,6 +73,12 @@ pub struct DataKey([u8; 32]);
 impl std::fmt::Debug for DataKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("DataKey(…)")
+    }
+}
+
+impl From<[u8; 32]> for DataKey {
+    fn from(bytes: [u8; 32]) -> DataKey {
+        DataKey(bytes)
     }
 }
 
@@ -110,9 +135,21 @@ impl WrappedKey {
         WrappedKey { salt, iterations: ITERATIONS, sealed }
     }
 
+    /// Wraps `key` under `kek`, a key derived elsewhere from a password or secret with `salt`
+    /// and `iterations` (recorded, so it can be derived again).
+    pub fn wrap_under(key: &DataKey, kek: &DataKey, salt: Vec<u8>, iterations: u32, nonce: [u8; NONCE_LEN]) -> WrappedKey {
+        WrappedKey { salt, iterations, sealed: kek.seal(nonce, key.bytes()) }
+    }
+
     /// The data key, if `password` is the one it was wrapped with.
     pub fn unwrap_with(&self, password: &str) -> Option<DataKey> {
-        DataKey::from_bytes(&DataKey::from_password(password, &self.salt, self.iterations).open(&self.sealed)?)
+        self.unwrap_under(&DataKey::from_password(password, &self.salt, self.iterations))
+    }
+
+    /// The data key, if `kek` (derived with this record's salt and iterations) is the one it was
+    /// wrapped under.
+    pub fn unwrap_under(&self, kek: &DataKey) -> Option<DataKey> {
+        DataKey::from_bytes(&kek.open(&self.sealed)?)
     }
 }
 
@@ -139,15 +176,28 @@ mod tests {
         assert_eq!(key.open(&[]), None);
     }
 
+    /// Records as the device keeps them, at a low count so the tests stay quick (the count is
+    /// stored beside each record and used to check it).
+    const FEW: u32 = 1000;
+
+    fn wrap(key: &DataKey, password: &str, salt: Vec<u8>, nonce: [u8; NONCE_LEN]) -> WrappedKey {
+        WrappedKey::wrap_under(key, &DataKey::from(derive(password, &salt, FEW)), salt, FEW, nonce)
+    }
+
+    fn verifier(password: &str, salt: Vec<u8>) -> Verifier {
+        let hash = derive(password, &salt, FEW);
+        Verifier::from_derived(salt, FEW, hash)
+    }
+
     #[test]
     fn the_data_key_unwraps_with_its_password_only() {
-        let key = DataKey::from_bytes(&[5; 32]).unwrap_or_else(|| DataKey::from_password("k", b"s", 1));
-        let wrapped = WrappedKey::wrap(&key, "Chunfeng-2026", vec![1; 16], [2; NONCE_LEN]);
+        let key = DataKey::from([5; 32]);
+        let wrapped = wrap(&key, "Chunfeng-2026", vec![1; 16], [2; NONCE_LEN]);
         assert_eq!(wrapped.unwrap_with("Chunfeng-2026"), Some(key.clone()));
         assert_eq!(wrapped.unwrap_with("chunfeng-2026"), None);
         assert_eq!(wrapped.unwrap_with(""), None);
         // A new password wraps the same key: every record sealed under it still opens.
-        let rewrapped = WrappedKey::wrap(&key, "Qiushou-2026", vec![3; 16], [4; NONCE_LEN]);
+        let rewrapped = wrap(&key, "Qiushou-2026", vec![3; 16], [4; NONCE_LEN]);
         assert_eq!(rewrapped.unwrap_with("Qiushou-2026"), Some(key));
         assert_eq!(rewrapped.unwrap_with("Chunfeng-2026"), None);
         assert!(DataKey::from_bytes(&[0; 31]).is_none());
@@ -155,16 +205,27 @@ mod tests {
 
     #[test]
     fn the_right_password_unlocks_and_others_do_not() {
-        let v = Verifier::new("Chunfeng-2026", vec![7; 16]);
+        let v = verifier("Chunfeng-2026", vec![7; 16]);
         assert!(v.verify("Chunfeng-2026"));
         assert!(!v.verify("chunfeng-2026"));
         assert!(!v.verify(""));
-        assert_ne!(v.hash, Verifier::new("Chunfeng-2026", vec![8; 16]).hash, "the salt matters");
+        assert_ne!(v.hash, verifier("Chunfeng-2026", vec![8; 16]).hash, "the salt matters");
+    }
+
+    #[test]
+    fn new_records_use_owasps_count_and_old_ones_keep_theirs() {
+        assert_eq!(ITERATIONS, 600_000);
+        let v = Verifier::new("Chunfeng-2026", vec![7; 16]);
+        assert_eq!(v.iterations, ITERATIONS);
+        assert!(v.matches(&derive("Chunfeng-2026", &[7; 16], ITERATIONS)));
+        // A verifier written by an older app (60,000) still opens with its own count.
+        let old = Verifier::from_derived(vec![9; 16], 60_000, derive("Chunfeng-2026", &[9; 16], 60_000));
+        assert!(old.verify("Chunfeng-2026"));
     }
 
     #[test]
     fn a_damaged_verifier_never_unlocks() {
-        let mut v = Verifier::new("x", vec![1; 16]);
+        let mut v = verifier("x", vec![1; 16]);
         v.hash.truncate(10);
         assert!(!v.verify("x"));
         let zero = Verifier { salt: vec![], iterations: 0, hash: vec![0; 32] };

@@ -19,6 +19,10 @@ use xinbao_core::role::Role;
 pub const COOKIE_NAME: &str = "xinbao_session";
 /// A session ends after this long without use…
 const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
+/// …or, with local encryption on (shared township PCs, the default), after this long — and its
+/// cookie ends with the browser: the next person at the PC finds no session, and the owner gives
+/// the password again when the browser was closed (which the sealed drafts ask for anyway).
+const SHARED_IDLE_MS: i64 = 12 * 3600 * 1000;
 /// …and after this long in any case.
 const ABSOLUTE_MS: i64 = 30 * 24 * 3600 * 1000;
 /// Longest user name or password looked at; anything longer is refused before hashing.
@@ -36,10 +40,17 @@ fn new_token() -> Result<String, AppError> {
     crate::db::random_hex::<32>().map_err(AppError::Internal)
 }
 
-fn session_cookie(state: &AppState, token: &str, max_age_s: i64) -> Result<HeaderValue, AppError> {
+/// The session cookie; without `max_age_s` it ends when the browser closes.
+fn session_cookie(state: &AppState, token: &str, max_age_s: Option<i64>) -> Result<HeaderValue, AppError> {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"))
+    let age = max_age_s.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict{age}{secure}"))
         .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// How long a session lives without use under this server's settings.
+fn idle_ms(state: &AppState) -> i64 {
+    if state.config.local_encryption { SHARED_IDLE_MS } else { IDLE_MS }
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -95,7 +106,7 @@ impl FromRequestParts<AppState> for SignedIn {
         .ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
         let last_seen: i64 = row.try_get(8)?;
         let disabled: i64 = row.try_get(7)?;
-        if disabled != 0 || now - last_seen > IDLE_MS {
+        if disabled != 0 || now - last_seen > idle_ms(state) {
             return Err(AppError::refused(ErrorCode::Unauthenticated));
         }
         // Touch at most once a minute: reads stay reads.
@@ -256,7 +267,8 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     accounts::audit_in(&mut *tx, Some(user_id), "login", &username, "").await?;
     tx.commit().await?;
     let mut headers = HeaderMap::new();
-    headers.append(SET_COOKIE, session_cookie(&state, &token, ABSOLUTE_MS / 1000)?);
+    let lasting = (!state.config.local_encryption).then_some(ABSOLUTE_MS / 1000);
+    headers.append(SET_COOKIE, session_cookie(&state, &token, lasting)?);
     if let Some(t) = &device_token {
         let mut tokens = vec![t.clone()];
         tokens.extend(ratelimit::device_tokens(&parts.headers).into_iter().take(ratelimit::MAX_DEVICE_TOKENS - 1));
@@ -311,7 +323,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&state.db.pool).await?;
     }
     let mut out = HeaderMap::new();
-    out.insert(SET_COOKIE, session_cookie(&state, "", 0)?);
+    out.insert(SET_COOKIE, session_cookie(&state, "", Some(0))?);
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }
 

@@ -77,10 +77,26 @@ impl Metrics {
     }
 }
 
+/// The method as a label: the standard ones by name, anything else (`FOO`, `X-ANYTHING`) as
+/// `other` — a client inventing methods must not grow the label set.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
 /// Counts every request by its route template (never the raw path: ids would make the label
-/// set unbounded); the app's files count as `static`.
+/// set unbounded) and a known method; the app's files count as `static`.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method()).to_owned();
     let route = req.extensions().get::<MatchedPath>().map_or_else(|| "static".to_owned(), |m| m.as_str().to_owned());
     let started = Instant::now();
     let response = next.run(req).await;

@@ -194,6 +194,32 @@ async fn sessions_end_after_two_idle_weeks_and_after_thirty_days_in_any_case() {
 }
 
 #[tokio::test]
+async fn with_local_encryption_the_session_ends_with_the_browser_and_after_twelve_idle_hours() {
+    let t = TestApp::with_config(|c| c.local_encryption = true).await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let res = t.post_json("/api/login", json!({"username": "lzw", "password": "Chunfeng-2026"}), None).await;
+    let set = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("xinbao_session="))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        !set.to_ascii_lowercase().contains("max-age") && !set.to_ascii_lowercase().contains("expires"),
+        "a browser-session cookie: {set}"
+    );
+    let cookie = session_cookie(&res).unwrap_or_default();
+    let hour = 3600 * 1000;
+    let now = xinbao_server::db::now_ms();
+    set_session_times(&t, now - 11 * hour, now + hour).await;
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::OK, "11 idle hours: still on");
+    set_session_times(&t, now - 13 * hour, now + hour).await;
+    assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED, "13 idle hours: over");
+}
+
+#[tokio::test]
 async fn an_administrator_ends_every_session_of_an_account_and_nobody_else_can() {
     let t = TestApp::spawn().await;
     let officer = t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;

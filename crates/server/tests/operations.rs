@@ -68,4 +68,18 @@ async fn metrics_count_routes_pushes_conflicts_and_the_queue() {
     let m = text(t.get("/metrics", None).await).await;
     assert_eq!(sample(&m, "xinbao_review_queue_items{state=\"submitted\"}"), Some(0.0));
     assert_eq!(sample(&m, "xinbao_review_queue_items{state=\"screening\"}"), Some(1.0));
+
+    // Methods nobody uses, each new: one `other` label, never one per method.
+    for k in 0..50 {
+        let req = axum::http::Request::builder()
+            .method(axum::http::Method::from_bytes(format!("X-INVENTED-{k}").as_bytes()).unwrap_or_default())
+            .uri(format!("/api/anything/{k}"))
+            .body(axum::body::Body::empty())
+            .unwrap_or_default();
+        let _ = t.send(req).await;
+    }
+    let m = text(t.get("/metrics", None).await).await;
+    assert!(!m.contains("X-INVENTED"), "an invented method became a label");
+    assert!(!m.contains("/api/anything/"), "a raw path became a label");
+    assert!(m.contains("method=\"other\""));
 }
