@@ -285,6 +285,26 @@ pub fn home_office(units: &[UnitNode], unit: i64) -> Option<i64> {
     }
 }
 
+/// Whether an administrator whose account is in `admin_unit` is a **server administrator**:
+/// one in the root of the unit tree, above every office.
+pub fn is_server_admin(units: &[UnitNode], admin_unit: i64) -> bool {
+    units.iter().any(|u| u.id == admin_unit && u.parent.is_none())
+}
+
+/// Whether an administrator in `admin_unit` manages `unit` (its accounts, its name and place in
+/// the tree): a server administrator every unit; an office's administrator the units of their
+/// own office — the office itself and the townships and departments that report to it — and
+/// no other office's, not even one below theirs.
+pub fn administers(units: &[UnitNode], admin_unit: i64, unit: i64) -> bool {
+    if is_server_admin(units, admin_unit) {
+        return units.iter().any(|u| u.id == unit);
+    }
+    match (home_office(units, admin_unit), home_office(units, unit)) {
+        (Some(mine), Some(theirs)) => mine == theirs,
+        _ => false,
+    }
+}
+
 /// Whether `actor` may record an adoption (采用) of an item in `state`: the editors of its
 /// reviewing office, once the item is signed off.
 pub fn may_record_adoption(actor: Actor, state: ItemState) -> Result<(), Denied> {
@@ -331,6 +351,23 @@ pub fn reviewing_office(units: &[UnitNode], unit: i64) -> Option<i64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_office_administrator_manages_their_own_office_only_and_the_server_administrator_all() {
+        // root county office 1 ─┬─ township 2
+        //                       └─ office 3 ─── township 4
+        let node = |id, parent, is_office| UnitNode { id, parent, is_office };
+        let tree = [node(1, None, true), node(2, Some(1), false), node(3, Some(1), true), node(4, Some(3), false)];
+        assert!(is_server_admin(&tree, 1) && !is_server_admin(&tree, 3));
+        for unit in [1, 2, 3, 4] {
+            assert!(administers(&tree, 1, unit), "the server administrator manages {unit}");
+        }
+        assert!(administers(&tree, 3, 3) && administers(&tree, 3, 4));
+        assert!(!administers(&tree, 3, 1) && !administers(&tree, 3, 2), "not the office above, nor its townships");
+        assert!(!administers(&tree, 3, 99), "nor a unit that does not exist");
+        // An administrator placed in a township manages that township's office.
+        assert!(administers(&tree, 4, 3) && !administers(&tree, 4, 2));
+    }
 
     /// The table of who may do what, written out: (role, from, action, urgent-only) → to.
     fn expected(role: Role, from: ItemState, action: Action, urgent: bool) -> Option<ItemState> {

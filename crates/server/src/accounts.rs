@@ -91,11 +91,19 @@ pub fn random_password() -> anyhow::Result<String> {
 
 /// Normalises a user name the way it is stored: trimmed, lower case.
 pub fn normalize_username(raw: &str) -> String {
-    raw.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    raw.nfkc().collect::<String>().trim().to_lowercase()
+}
+
+/// A unit's or a person's name as stored ([`xinbao_core::text::normalize_name`]), or the
+/// reason it is refused, as a 422 with the message.
+pub fn clean_name(raw: &str) -> Result<String, crate::error::AppError> {
+    xinbao_core::text::normalize_name(raw, 64).map_err(|t| crate::error::AppError::bad_request(t.zh))
 }
 
 /// Finds the unit called `name` under `parent`, creating it if missing. Returns its id.
 pub async fn ensure_unit(db: &Db, parent: Option<i64>, name: &str, kind: &str) -> anyhow::Result<i64> {
+    let name = &xinbao_core::text::normalize_name(name, 64).map_err(|t| anyhow!("unit name {name:?}: {}", t.zh))?;
     let existing = sqlx::query("SELECT id FROM units WHERE COALESCE(parent_id, 0) = $1 AND name = $2")
         .bind(parent.unwrap_or(0))
         .bind(name)

@@ -15,10 +15,36 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::Row;
 use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, NewAccount, OneTimePassword, UnitChange, UnitInfo};
-use xinbao_core::review::DeadlineRules;
+use xinbao_core::review::{DeadlineRules, UnitNode, administers, is_server_admin};
 use xinbao_core::role::Role;
 
 const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
+
+/// What an administrator manages ([`xinbao_core::review::administers`]): everything for a
+/// server administrator, their own office's units and accounts for an office's administrator.
+struct Scope {
+    tree: Vec<UnitNode>,
+    admin_unit: i64,
+}
+
+impl Scope {
+    async fn of(state: &AppState, me: &xinbao_core::api::Me) -> Result<Scope, AppError> {
+        Ok(Scope { tree: crate::scores::unit_nodes(&state.db.pool).await?, admin_unit: me.unit_id })
+    }
+
+    fn manages(&self, unit: i64) -> bool {
+        administers(&self.tree, self.admin_unit, unit)
+    }
+
+    fn is_server_admin(&self) -> bool {
+        is_server_admin(&self.tree, self.admin_unit)
+    }
+
+    /// Refused as if it did not exist when outside the scope.
+    fn check(&self, unit: i64) -> Result<(), AppError> {
+        if self.manages(unit) { Ok(()) } else { Err(AppError::refused(ErrorCode::NotFound)) }
+    }
+}
 
 /// Accounts with their unit's name: all of them, or the one with `id`.
 async fn accounts_where(state: &AppState, id: Option<i64>) -> Result<Vec<Account>, AppError> {
@@ -50,8 +76,9 @@ async fn account(state: &AppState, id: i64) -> Result<Account, AppError> {
 
 /// `GET /api/admin/users`
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<Account>), (status = 403, body = xinbao_core::api::ErrorBody)))]
-pub async fn users(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Account>>, AppError> {
-    Ok(Json(accounts_where(&state, None).await?))
+pub async fn users(State(state): State<AppState>, Admin(me): Admin) -> Result<Json<Vec<Account>>, AppError> {
+    let scope = Scope::of(&state, &me).await?;
+    Ok(Json(accounts_where(&state, None).await?.into_iter().filter(|a| scope.manages(a.unit_id)).collect()))
 }
 
 async fn unit_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
@@ -66,11 +93,9 @@ pub async fn create_user(
     Admin(me): Admin,
     ApiJson(req): ApiJson<NewAccount>,
 ) -> Result<Json<OneTimePassword>, AppError> {
-    let username = accounts::normalize_username(&req.username);
-    if username.is_empty() || username.chars().count() > 64 || req.display_name.trim().is_empty() || req.display_name.chars().count() > 64 {
-        return Err(AppError::bad_request("请填写用户名和姓名（各不超过64个字）"));
-    }
-    if !unit_exists(&state, req.unit_id).await? {
+    let username = accounts::normalize_username(&accounts::clean_name(&req.username)?);
+    let display_name = accounts::clean_name(&req.display_name)?;
+    if !unit_exists(&state, req.unit_id).await? || !Scope::of(&state, &me).await?.manages(req.unit_id) {
         return Err(AppError::bad_request("所选单位不存在"));
     }
     if sqlx::query("SELECT 1 FROM users WHERE username = $1").bind(&username).fetch_optional(&state.db.pool).await?.is_some() {
@@ -81,7 +106,7 @@ pub async fn create_user(
         &state.db,
         NewUser {
             username: &username,
-            display_name: req.display_name.trim(),
+            display_name: &display_name,
             role: req.role,
             unit_id: req.unit_id,
             password: &password,
@@ -107,15 +132,20 @@ pub async fn change_user(
     ApiJson(req): ApiJson<AccountChange>,
 ) -> Result<Json<Account>, AppError> {
     let before = account(&state, id).await?;
+    let scope = Scope::of(&state, &me).await?;
+    scope.check(before.unit_id)?;
     if id == me.user_id && (req.disabled == Some(true) || req.role.is_some_and(|r| r != Role::Admin)) {
         return Err(AppError::bad_request("不能停用自己的账号或取消自己的管理员身份"));
     }
     if let Some(unit) = req.unit_id
-        && !unit_exists(&state, unit).await?
+        && (!unit_exists(&state, unit).await? || !scope.manages(unit))
     {
         return Err(AppError::bad_request("所选单位不存在"));
     }
-    let name = req.display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&before.display_name).to_owned();
+    let name = match req.display_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(n) => accounts::clean_name(n)?,
+        None => before.display_name.clone(),
+    };
     let role = req.role.unwrap_or(before.role);
     let unit = req.unit_id.unwrap_or(before.unit_id);
     let disabled = req.disabled.unwrap_or(before.disabled);
@@ -154,9 +184,10 @@ pub async fn reset_password(
     Admin(me): Admin,
     Path(id): Path<i64>,
 ) -> Result<Json<OneTimePassword>, AppError> {
-    let row = sqlx::query("SELECT username FROM users WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+    let row = sqlx::query("SELECT username, unit_id FROM users WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
     let Some(row) = row else { return Err(AppError::refused(ErrorCode::NotFound)) };
     let username: String = row.try_get(0)?;
+    Scope::of(&state, &me).await?.check(row.try_get(1)?)?;
     let password = random_password().map_err(AppError::Internal)?;
     let plain = password.clone();
     let hash = accounts::hashing(move || accounts::hash_password(&plain)).await?.map_err(AppError::Internal)?;
@@ -172,8 +203,9 @@ pub async fn reset_password(
 
 /// `GET /api/admin/units`
 #[utoipa::path(get, path = "/api/admin/units", tag = "admin", responses((status = 200, body = Vec<UnitInfo>)))]
-pub async fn units(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<UnitInfo>>, AppError> {
-    Ok(Json(all_units(&state).await?))
+pub async fn units(State(state): State<AppState>, Admin(me): Admin) -> Result<Json<Vec<UnitInfo>>, AppError> {
+    let scope = Scope::of(&state, &me).await?;
+    Ok(Json(all_units(&state).await?.into_iter().filter(|u| scope.manages(u.id)).collect()))
 }
 
 async fn all_units(state: &AppState) -> Result<Vec<UnitInfo>, AppError> {
@@ -212,12 +244,28 @@ pub async fn create_unit(
         return Err(AppError::bad_request("请选择上级单位并填写名称"));
     };
     let kind = req.kind.as_deref().unwrap_or("township");
-    check_unit_fields(Some(name), Some(kind))?;
-    if !unit_exists(&state, parent).await? {
+    check_unit_fields(None, Some(kind))?;
+    let name = accounts::clean_name(name)?;
+    let scope = Scope::of(&state, &me).await?;
+    if !unit_exists(&state, parent).await? || !scope.manages(parent) {
         return Err(AppError::bad_request("上级单位不存在"));
     }
-    let id = accounts::ensure_unit(&state.db, Some(parent), name.trim(), kind).await.map_err(AppError::Internal)?;
-    accounts::audit(&state.db, Some(me.user_id), "unit_created", name.trim(), &format!("parent={parent} kind={kind}")).await?;
+    // A new office is a new scope of its own: only the server administrator makes one.
+    if kind == "office" && !scope.is_server_admin() {
+        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以新建审核单位（办公室）".into())));
+    }
+    // A name already under this parent (once normalised) is refused, not "saved": nothing was
+    // created, and nothing is audited as created.
+    let taken = sqlx::query("SELECT 1 FROM units WHERE parent_id = $1 AND name = $2")
+        .bind(parent)
+        .bind(&name)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::bad_request("同一上级下已有同名单位"));
+    }
+    let id = accounts::ensure_unit(&state.db, Some(parent), &name, kind).await.map_err(AppError::Internal)?;
+    accounts::audit(&state.db, Some(me.user_id), "unit_created", &name, &format!("parent={parent} kind={kind}")).await?;
     all_units(&state).await?.into_iter().find(|u| u.id == id).map(Json).ok_or(AppError::refused(ErrorCode::NotFound))
 }
 
@@ -234,6 +282,16 @@ pub async fn change_unit(
     check_unit_fields(req.name.as_deref(), req.kind.as_deref())?;
     let all = all_units(&state).await?;
     let Some(before) = all.iter().find(|u| u.id == id).cloned() else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    let scope = Scope::of(&state, &me).await?;
+    scope.check(id)?;
+    if let Some(parent) = req.parent_id
+        && !scope.manages(parent)
+    {
+        return Err(AppError::bad_request("上级单位不存在"));
+    }
+    if req.kind.as_deref().is_some_and(|k| k != before.kind && (k == "office" || before.kind == "office")) && !scope.is_server_admin() {
+        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以改变审核单位（办公室）".into())));
+    }
     if let Some(parent) = req.parent_id {
         // Walk up from the new parent: meeting the unit itself would make a cycle.
         let mut at = Some(parent);
@@ -245,7 +303,10 @@ pub async fn change_unit(
             }
         }
     }
-    let name = req.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
+    let name = match req.name.as_deref() {
+        Some(n) => accounts::clean_name(n)?,
+        None => before.name.clone(),
+    };
     let kind = req.kind.clone().unwrap_or(before.kind.clone());
     let parent = req.parent_id.or(before.parent_id);
     sqlx::query("UPDATE units SET name = $1, kind = $2, parent_id = $3 WHERE id = $4")
@@ -281,15 +342,24 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<AuditRow>, AppError> {
+async fn audit_rows(state: &AppState, me: &xinbao_core::api::Me, q: &AuditQuery) -> Result<Vec<AuditRow>, AppError> {
     let like = |s: &Option<String>| crate::db::like_pattern(s.as_deref().unwrap_or(""));
-    let rows = sqlx::query(
+    // An office's administrator reads what the accounts of their office did; the server
+    // administrator reads everything (failed logins by unknown names included).
+    let scope = Scope::of(state, me).await?;
+    let within = if scope.is_server_admin() {
+        String::new()
+    } else {
+        let units: Vec<String> = scope.tree.iter().filter(|u| scope.manages(u.id)).map(|u| u.id.to_string()).collect();
+        format!(" AND u.unit_id IN ({})", if units.is_empty() { "-1".to_owned() } else { units.join(",") })
+    };
+    let rows = sqlx::query(&format!(
         "SELECT a.id, a.at, COALESCE(u.display_name, ''), COALESCE(u.username, ''), a.action, a.subject, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
          WHERE a.action LIKE $1 ESCAPE '\\' AND a.subject LIKE $2 ESCAPE '\\' \
          AND (COALESCE(u.username, '') LIKE $3 ESCAPE '\\' OR COALESCE(u.display_name, '') LIKE $3 ESCAPE '\\') \
-         AND a.at >= $4 AND a.at <= $5 ORDER BY a.id DESC LIMIT $6",
-    )
+         AND a.at >= $4 AND a.at <= $5{within} ORDER BY a.id DESC LIMIT $6",
+    ))
     .bind(like(&q.action))
     .bind(like(&q.subject))
     .bind(like(&q.actor))
@@ -316,8 +386,8 @@ async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<AuditRow>, A
 
 /// `GET /api/admin/audit`: the audit trail, newest first, filtered.
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin", params(AuditQuery), responses((status = 200, body = Vec<AuditRow>)))]
-pub async fn audit(State(state): State<AppState>, _: Admin, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditRow>>, AppError> {
-    Ok(Json(audit_rows(&state, &q).await?))
+pub async fn audit(State(state): State<AppState>, Admin(me): Admin, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditRow>>, AppError> {
+    Ok(Json(audit_rows(&state, &me, &q).await?))
 }
 
 /// A CSV field: quoted, quotes doubled; a leading `= + - @` is defused so a spreadsheet never
@@ -331,7 +401,7 @@ fn csv_field(s: &str) -> String {
 /// show the Chinese correctly).
 #[utoipa::path(get, path = "/api/admin/audit.csv", tag = "admin", params(AuditQuery), responses((status = 200, description = "text/csv")))]
 pub async fn audit_csv(State(state): State<AppState>, Admin(me): Admin, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
-    let rows = audit_rows(&state, &q).await?;
+    let rows = audit_rows(&state, &me, &q).await?;
     let mut csv = String::from("\u{feff}编号,时间(毫秒),操作人,操作,对象,详情\r\n");
     for r in rows {
         csv.push_str(&format!(
@@ -374,6 +444,10 @@ pub async fn change_settings(
     Admin(me): Admin,
     ApiJson(req): ApiJson<DeadlineRules>,
 ) -> Result<Json<DeadlineRules>, AppError> {
+    // One rule for the whole server: its administrator's.
+    if !Scope::of(&state, &me).await?.is_server_admin() {
+        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以修改全局设置".into())));
+    }
     if !req.valid() {
         return Err(AppError::bad_request("紧急信息书面报告时限应在5到1440分钟之间"));
     }

@@ -66,6 +66,21 @@ pub async fn put(
     let Some(mime) = sniff(&body) else {
         return Err(AppError::bad_request("只能上传照片（JPEG、PNG、WebP）"));
     };
+    // A quota per account: what one account may upload in a day (a phone looping on an upload,
+    // someone filling the server's disk). A county's busiest officer sends a few dozen photos.
+    let today: i64 =
+        sqlx::query("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE uploaded_by = $1 AND created_at > $2")
+            .bind(me.user_id)
+            .bind(now_ms() - 24 * 3600 * 1000)
+            .fetch_one(&state.db.pool)
+            .await?
+            .try_get(0)?;
+    if today + body.len() as i64 > DAILY_QUOTA_BYTES {
+        return Err(AppError::Refused(
+            ErrorCode::TooLarge,
+            Some(format!("您今天上传的照片已超过{} MB，请明天再试，或请管理员处理", DAILY_QUOTA_BYTES / 1024 / 1024)),
+        ));
+    }
     let inserted = sqlx::query(
         "INSERT INTO attachments (sha256, mime, size, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (sha256) DO NOTHING",
@@ -87,6 +102,9 @@ pub async fn put(
         .await?;
     Ok(if inserted == 1 { StatusCode::CREATED } else { StatusCode::OK })
 }
+
+/// Bytes of photos one account may upload in 24 hours.
+pub const DAILY_QUOTA_BYTES: i64 = 300 * 1024 * 1024;
 
 /// SQL selecting `columns` of attachment `$1` if user `$2` may read it — they uploaded it, or
 /// they may read an item naming it (`xinbao_core::review::Actor::may_read` as SQL, with `$3`

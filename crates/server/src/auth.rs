@@ -380,6 +380,17 @@ pub async fn revoke_sessions(
     Admin(me): Admin,
     axum::extract::Path(user_id): axum::extract::Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
+    // Only an account this administrator manages (`xinbao_core::review::administers`).
+    let unit: Option<i64> = sqlx::query("SELECT unit_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    let tree = crate::scores::unit_nodes(&state.db.pool).await?;
+    if !unit.is_some_and(|u| xinbao_core::review::administers(&tree, me.unit_id, u)) {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&state.db.pool).await?.rows_affected();
     accounts::audit(&state.db, Some(me.user_id), "sessions_revoked", &user_id.to_string(), &format!("{ended} sessions")).await?;
     Ok(Json(serde_json::json!({ "ended": ended })))

@@ -31,6 +31,7 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod housekeeping;
 pub mod metrics;
 pub mod migrate;
 pub mod openapi;
@@ -243,11 +244,20 @@ impl Application {
         let state = self.state.clone();
         let closer = tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut minutes = 0u64;
             loop {
                 tick.tick().await;
                 if let Err(e) = commissions::close_due(&state).await {
                     tracing::warn!(error = ?e, "closing due commissions");
                 }
+                // Hourly: orphaned photos, old conflict rows and login counters go.
+                if minutes % 60 == 0 {
+                    match housekeeping::sweep(&state.db).await {
+                        Ok(swept) => tracing::info!(?swept, "housekeeping"),
+                        Err(e) => tracing::warn!(error = ?e, "housekeeping"),
+                    }
+                }
+                minutes += 1;
             }
         });
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -170,3 +170,124 @@ async fn the_urgent_deadline_is_a_setting_only_administrators_change() {
     let underscore = json(t.get("/api/admin/audit?action=s_changed", Some(&c)).await).await;
     assert_eq!(underscore.as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn names_that_could_impersonate_are_refused_and_a_refusal_is_not_audited_as_done() {
+    let t = TestApp::spawn().await;
+    let root = t.root().await;
+    let c = admin(&t).await;
+    let add = |name: &str| {
+        let (t, c, name) = (&t, c.clone(), name.to_owned());
+        async move { t.post_json("/api/admin/units", json!({"parent_id": root, "name": name, "kind": "township"}), Some(&c)).await }
+    };
+    let res = add("\u{3000}兰州湾镇 ").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["name"], "兰州湾镇", "trimmed, the ideographic space too");
+    let audited = common::office::audited(&t, "unit_created").await.len();
+    // The same name again, with a trailing space: refused, nothing created, nothing audited.
+    let res = add("兰州湾镇 ").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(res).await["detail"], "同一上级下已有同名单位");
+    assert_eq!(common::office::audited(&t, "unit_created").await.len(), audited);
+    // A look-alike with a zero-width space cannot sit beside it.
+    let res = add("兰州湾镇\u{200b}").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("看不见的字符"));
+    let units = json(t.get("/api/admin/units", Some(&c)).await).await;
+    let named: Vec<&str> = units
+        .as_array()
+        .map(|u| u.iter().filter_map(|u| u["name"].as_str()).filter(|n| n.contains("兰州湾")).collect())
+        .unwrap_or_default();
+    assert_eq!(named, ["兰州湾镇"]);
+    // People's names the same way; full-width letters become ordinary ones.
+    let res = t
+        .post_json(
+            "/api/admin/users",
+            json!({"username": "ＬＺＷ", "display_name": "李\u{200b}建军", "role": "officer", "unit_id": root}),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = t
+        .post_json(
+            "/api/admin/users",
+            json!({"username": "ＬＺＷ", "display_name": " 李建军\u{3000}", "role": "officer", "unit_id": root}),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let users = json(t.get("/api/admin/users", Some(&c)).await).await;
+    let lzw = users.as_array().and_then(|u| u.iter().find(|u| u["username"] == "lzw")).cloned().unwrap_or_default();
+    assert_eq!(lzw["display_name"], "李建军");
+}
+
+#[tokio::test]
+async fn an_office_administrator_manages_their_own_office_only() {
+    let t = TestApp::spawn().await;
+    let root = t.root().await;
+    let server_admin = admin(&t).await;
+    let town = t.unit(root, "兰州湾镇", "township").await;
+    let office2 = t.unit(root, "大丰县人民政府办公室", "office").await;
+    let town2 = t.unit(office2, "大丰镇", "township").await;
+    let mine = t.user_in("dfz", PW, Role::Officer, town2).await;
+    let theirs = t.user_in("lzw", PW, Role::Officer, town).await;
+    t.user_in("dfadmin", PW, Role::Admin, office2).await;
+    let office_admin = t.login("dfadmin", PW).await;
+    let _ = t.login("lzw", PW).await;
+
+    // Lists: their office's units and accounts only.
+    let units = json(t.get("/api/admin/units", Some(&office_admin)).await).await;
+    let ids: Vec<i64> = units.as_array().map(|u| u.iter().filter_map(|u| u["id"].as_i64()).collect()).unwrap_or_default();
+    assert_eq!(ids, [office2, town2]);
+    let users = json(t.get("/api/admin/users", Some(&office_admin)).await).await;
+    let names: Vec<&str> = users.as_array().map(|u| u.iter().filter_map(|u| u["username"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(names, ["dfz", "dfadmin"]);
+    // Their own: reset, change, end sessions, add a township.
+    assert_eq!(
+        t.post_json(&format!("/api/admin/users/{mine}/reset-password"), json!({}), Some(&office_admin)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.post_json(&format!("/api/admin/users/{mine}"), json!({"display_name": "大丰镇信息员"}), Some(&office_admin)).await.status(),
+        StatusCode::OK
+    );
+    let res =
+        t.post_json("/api/admin/units", json!({"parent_id": office2, "name": "新丰镇", "kind": "township"}), Some(&office_admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Anyone else's: as if it did not exist; nothing changes, nothing is audited as done.
+    let before = common::office::audited(&t, "password_reset").await.len();
+    for (path, body) in [
+        (format!("/api/admin/users/{theirs}/reset-password"), json!({})),
+        (format!("/api/admin/users/{theirs}"), json!({"disabled": true})),
+        (format!("/api/admin/users/{theirs}/revoke-sessions"), json!({})),
+        (format!("/api/admin/units/{town}"), json!({"name": "改名"})),
+        (format!("/api/admin/units/{town2}"), json!({"parent_id": root})),
+    ] {
+        let status = t.post_json(&path, body, Some(&office_admin)).await.status();
+        assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY), "{path}: {status}");
+    }
+    assert_eq!(common::office::audited(&t, "password_reset").await.len(), before);
+    let res = t
+        .post_json(
+            "/api/admin/users",
+            json!({"username": "spy", "display_name": "某", "role": "admin", "unit_id": root}),
+            Some(&office_admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = t.post_json("/api/admin/units", json!({"parent_id": office2, "name": "某办", "kind": "office"}), Some(&office_admin)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a new office is the server administrator's to make");
+    let res = t.post_json("/api/admin/settings", json!({"urgent_written_minutes": 30}), Some(&office_admin)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The audit trail: what their office's accounts did, not the county's logins.
+    let audit = common::text(t.get("/api/admin/audit?limit=5000", Some(&office_admin)).await).await;
+    assert!(audit.contains("password_reset") && !audit.contains("\"lzw\""), "{audit}");
+    // The server administrator manages all of it.
+    let all = json(t.get("/api/admin/users", Some(&server_admin)).await).await;
+    let everyone: Vec<&str> = all.as_array().map(|u| u.iter().filter_map(|u| u["username"].as_str()).collect()).unwrap_or_default();
+    assert!(["boss", "dfz", "lzw", "dfadmin"].iter().all(|n| everyone.contains(n)), "{everyone:?}");
+    assert_eq!(
+        t.post_json(&format!("/api/admin/users/{theirs}/revoke-sessions"), json!({}), Some(&server_admin)).await.status(),
+        StatusCode::OK
+    );
+}

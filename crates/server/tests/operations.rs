@@ -83,3 +83,68 @@ async fn metrics_count_routes_pushes_conflicts_and_the_queue() {
     assert!(!m.contains("/api/anything/"), "a raw path became a label");
     assert!(m.contains("method=\"other\""));
 }
+
+async fn put_photo(t: &TestApp, cookie: &str, n: u64) -> (StatusCode, String) {
+    use sha2::Digest;
+    let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    photo.extend(n.to_be_bytes());
+    let hash: String = sha2::Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
+    let req = axum::http::Request::put(format!("/api/attachments/{hash}"))
+        .header("x-xinbao-client", "1")
+        .header(header::COOKIE, cookie)
+        .body(axum::body::Body::from(photo))
+        .unwrap_or_default();
+    (t.send(req).await.status(), hash)
+}
+
+#[tokio::test]
+async fn orphaned_photos_and_old_conflicts_are_cleared_and_named_photos_stay() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let (status, named) = put_photo(&t, &o.officer.cookie, 1).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, orphan) = put_photo(&t, &o.officer.cookie, 2).await;
+    let (_, fresh_orphan) = put_photo(&t, &o.officer.cookie, 3).await;
+    let content = json!({"title": "河西镇秋粮收购过半", "body": "截至11月20日，全镇收购秋粮1.2万吨。", "phone": "13912345678",
+        "photos": [{"sha256": named, "name": "现场.jpg", "width": 4, "height": 3, "size": 12}]});
+    let r = o.officer.push(&t, 1, 0, json!({"op": "save", "content": content})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let r = o.officer.push(&t, 1, 0, json!({"op": "save", "content": content})).await;
+    assert_eq!(r["outcome"], "conflict", "{r}");
+    let db = &t.app.state.db;
+    let long_ago = xinbao_server::db::now_ms() - 200 * 24 * 3600 * 1000;
+    for sql in ["UPDATE attachments SET created_at = $1 WHERE sha256 <> $2", "UPDATE conflicts SET at = $1 WHERE item_id <> $2"] {
+        sqlx::query(sql).bind(long_ago).bind(&fresh_orphan).execute(&db.pool).await.unwrap_or_default();
+    }
+    let swept = xinbao_server::housekeeping::sweep(db).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((swept.photos, swept.conflicts), (1, 1), "{swept:?}");
+    let held = |hash: String| async move {
+        sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1").bind(hash).fetch_optional(&db.pool).await.ok().flatten().is_some()
+    };
+    assert!(held(named.clone()).await, "a photo an item names stays");
+    assert!(!held(orphan.clone()).await, "a week-old photo nobody names goes");
+    assert!(held(fresh_orphan).await, "a photo uploaded today waits for its push");
+    // The client asks before it pushes, and sends the photo again.
+    let head = axum::http::Request::head(format!("/api/attachments/{orphan}"))
+        .header(header::COOKIE, &o.officer.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap_or_default();
+    assert_eq!(t.send(head).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn one_account_cannot_upload_more_than_its_daily_quota() {
+    let t = TestApp::spawn().await;
+    let o = office(&t).await;
+    assert_eq!(put_photo(&t, &o.officer.cookie, 1).await.0, StatusCode::CREATED);
+    // As if the account had uploaded its quota already today.
+    sqlx::query("UPDATE attachments SET size = $1")
+        .bind(xinbao_server::attachments::DAILY_QUOTA_BYTES)
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let (status, _) = put_photo(&t, &o.officer.cookie, 2).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Another account is not affected.
+    assert_eq!(put_photo(&t, &o.officer2.cookie, 3).await.0, StatusCode::CREATED);
+}
