@@ -19,7 +19,9 @@ const LONG = "很".repeat(3000);
 
 const TITLES = [`兰州湾镇${SCRIPT}`, `兰州湾镇${IMG}`, `兰州湾镇${SVG}${RTL}`, FORMULA, `兰州湾镇${ZERO_WIDTH}${XML_SPECIALS}`];
 const BODY = `6月3日，兰州湾镇抢收小麦1.2万亩。\n${SCRIPT}\n${IMG}${SVG}\n${RTL}${ZERO_WIDTH}\n${FORMULA}\n${XML_SPECIALS}\n${LONG}`;
-const UNIT = `=兰州湾镇<i onmouseover="window.__pwned='unit'">${RTL}</i>`;
+// A unit name may not carry invisible characters (an RTL override would let "兰州湾镇‮…" pass
+// for another unit): that one is refused; the markup and the formula are kept as text.
+const UNIT = `=兰州湾镇<i onmouseover="window.__pwned='unit'">gpj.exe</i>`;
 const COMMENT = `${SCRIPT}${IMG}请核实数据${ZERO_WIDTH}`;
 
 /** Fails the test if anything hostile ran or became an element. */
@@ -67,6 +69,9 @@ test("hostile strings come out inert and intact in every view and export", async
   await logIn(admin, server, "boss", "Chunfeng-2026");
   const units = await (await admin.request.get(`${server.url}/api/admin/units`)).json();
   const town = units.find((u: any) => u.name === "兰州湾镇");
+  const sneaky = await admin.request.post(`${server.url}/api/admin/units/${town.id}`, { headers: { "x-xinbao-client": "1" }, data: { name: `${UNIT}${RTL}` } });
+  expect(sneaky.status()).toBe(422);
+  expect((await sneaky.json()).detail).toContain("看不见的字符");
   const renamed = await admin.request.post(`${server.url}/api/admin/units/${town.id}`, { headers: { "x-xinbao-client": "1" }, data: { name: UNIT } });
   expect(renamed.status()).toBe(200);
 

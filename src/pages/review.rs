@@ -299,9 +299,15 @@ pub fn ReviewItemPage() -> impl IntoView {
             revisions.set(Some(found));
         });
     }
+    let note_error = RwSignal::new(None::<xinbao_core::i18n::Text>);
     let act = move |action: Action| {
         let Some(d) = item.get_untracked() else { return };
         let (n, t, b) = (note.get_untracked(), title.get_untracked(), body.get_untracked());
+        if let Err(why) = xinbao_core::review::check_note(n.trim(), false) {
+            note_error.set(Some(why));
+            return;
+        }
+        note_error.set(None);
         spawn_local(async move {
             let r = outbox::update_sync(user, &d.id, |d, _| {
                 if action.carries_text() {
@@ -394,6 +400,7 @@ pub fn ReviewItemPage() -> impl IntoView {
             <label for="review-note">{move || i18n.t(ui::NOTE)}</label>
             <textarea id="review-note" data-testid="review-note" rows="2" prop:value=move || note.get()
                 on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            {move || note_error.get().map(|e| view! { <p class="error" role="alert" data-testid="note-error">{i18n.t(e)}</p> })}
             <div class="review-actions">
                 {move || actions().into_iter().map(|a| view! {
                     <button type="button" class=if a.needs_note() { "secondary" } else { "primary" }
@@ -416,11 +423,18 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
     let i18n = use_i18n();
     let sync_engine = use_sync();
     let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<xinbao_core::i18n::Text>);
     let send = move |_| {
         let t = text.get_untracked();
         if t.trim().is_empty() {
             return;
         }
+        // The server's bound, said here before anything is queued (nothing is cut short).
+        if let Err(why) = xinbao_core::review::check_note(&t, true) {
+            error.set(Some(why));
+            return;
+        }
+        error.set(None);
         let id = item_id.clone();
         spawn_local(async move {
             if let Ok(Some(d)) = outbox::update_sync(owner, &id, |d, _| {
@@ -454,6 +468,7 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
             </ul>
             <textarea data-testid="comment-text" rows="2" aria-label=move || i18n.t(ui::ADD_COMMENT) prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="comment-error">{i18n.t(e)}</p> })}
             <button type="button" class="secondary" data-testid="comment-send" on:click=send>{move || i18n.t(ui::ADD_COMMENT)}</button>
         </section>
     }

@@ -34,7 +34,11 @@ pub fn UnlockPage() -> impl IntoView {
             match offline_login(&me.username, &p).await {
                 Ok(_) if crate::vault::held(me.user_id) => {
                     password.set(String::new());
-                    session.log_in(me);
+                    // A new browser session has no server session either (with local encryption
+                    // the cookie ends with the browser): the same password opens one, so what
+                    // waits to be sent goes out without asking again. Offline, later.
+                    let fresh = api::login(&me.username, &p).await.ok().filter(|f| f.user_id == me.user_id);
+                    session.log_in(fresh.unwrap_or(me));
                 }
                 // Not the password this PC knows: perhaps the new one (reset by the administrator,
                 // changed on another PC). The server says; the account's device secret then

@@ -153,6 +153,25 @@ pub fn may_read_revision(
         && !(by_author && matches!(rev_state, ItemState::Draft | ItemState::Returned | ItemState::Deleted))
 }
 
+/// The longest comment or review note, in characters.
+pub const NOTE_MAX: usize = 2000;
+
+/// Whether a comment (`required`: it cannot be empty) or a review step's note can be stored:
+/// within [`NOTE_MAX`] characters and free of NUL. The same bound in the app's comment box and
+/// on the server, which refuses — never cuts short — what is longer.
+pub fn check_note(text: &str, required: bool) -> Result<(), Text> {
+    if required && text.trim().is_empty() {
+        return Err(Text::new("评论不能为空", "The comment is empty"));
+    }
+    if text.chars().count() > NOTE_MAX {
+        return Err(Text::new("评论或意见不能超过2000字，请删减后再发送", "Comments and notes are at most 2,000 characters"));
+    }
+    if text.contains('\0') {
+        return Err(Text::new("含有无法保存的控制字符（NUL），请删除后重试", "Contains a NUL character that cannot be stored"));
+    }
+    Ok(())
+}
+
 /// Why an action is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

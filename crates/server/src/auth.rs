@@ -25,7 +25,8 @@ const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
 const SHARED_IDLE_MS: i64 = 12 * 3600 * 1000;
 /// …and after this long in any case.
 const ABSOLUTE_MS: i64 = 30 * 24 * 3600 * 1000;
-/// Longest user name or password looked at; anything longer is refused before hashing.
+/// Longest user name or password looked at, in characters (above the password rule's 128);
+/// anything longer is refused before hashing.
 const MAX_CREDENTIAL_LEN: usize = 256;
 
 fn hex(bytes: &[u8]) -> String {
@@ -163,7 +164,9 @@ async fn find_login(state: &AppState, username: &str) -> Result<Option<(i64, Str
               (status = 401, description = "Wrong user name or password (same answer for both)", body = xinbao_core::api::ErrorBody),
               (status = 403, description = "Account disabled", body = xinbao_core::api::ErrorBody)))]
 pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
-    if req.username.len() > MAX_CREDENTIAL_LEN || req.password.len() > MAX_CREDENTIAL_LEN {
+    // Counted in characters, as the password rule counts them (`xinbao_core::password`): a
+    // 128-character password in Chinese is 384 bytes and must still log in.
+    if req.username.chars().count() > MAX_CREDENTIAL_LEN || req.password.chars().count() > MAX_CREDENTIAL_LEN {
         return Err(AppError::refused(ErrorCode::BadCredentials));
     }
     let username = normalize_username(&req.username);
@@ -338,7 +341,7 @@ pub async fn change_password(
     SignedIn(me): SignedIn,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<Me>, AppError> {
-    if req.current_password.len() > MAX_CREDENTIAL_LEN * 4 || req.new_password.len() > MAX_CREDENTIAL_LEN * 4 {
+    if req.current_password.chars().count() > MAX_CREDENTIAL_LEN || req.new_password.chars().count() > MAX_CREDENTIAL_LEN {
         return Err(AppError::refused(ErrorCode::BadRequest));
     }
     let Some((user_id, stored, _)) = find_login(&state, &me.username).await? else {

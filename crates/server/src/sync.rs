@@ -485,9 +485,10 @@ async fn review(
     let now = now_ms();
     match &m.op {
         Op::Comment { text, key } => {
-            let text: String = text.trim().chars().take(2000).collect();
-            if text.is_empty() {
-                return Ok(rejected(RejectReason::Refused, "评论不能为空"));
+            // Refused with the reason, never cut short: the author keeps every word.
+            let text = text.trim();
+            if let Err(why) = xinbao_core::review::check_note(text, true) {
+                return Ok(rejected(RejectReason::Invalid, why.zh));
             }
             // One comment per key, however often it is sent (a lost answer, then a start over
             // under a new client id).
@@ -511,7 +512,7 @@ async fn review(
             .bind(&m.item_id)
             .bind(me.user_id)
             .bind(now)
-            .bind(&text)
+            .bind(text)
             .bind((!key.is_empty() && key.len() <= 64).then_some(key))
             .execute(&mut **tx)
             .await?
@@ -519,13 +520,16 @@ async fn review(
             if inserted == 0 {
                 return Ok(Outcome::Applied { rev: item.rev });
             }
-            audit(tx, me.user_id, "comment", &m.item_id, &text).await?;
+            audit(tx, me.user_id, "comment", &m.item_id, text).await?;
             pending.changes.push((m.item_id.clone(), now));
             Ok(Outcome::Applied { rev: item.rev })
         }
         Op::Act { action, note, content } => {
             if item.rev != m.base_rev {
                 return keep_conflict(tx, me, client_id, m, &item, office).await;
+            }
+            if let Err(why) = xinbao_core::review::check_note(note.trim(), false) {
+                return Ok(rejected(RejectReason::Invalid, why.zh));
             }
             let urgent = item.content.item_type == ItemType::Urgent;
             let next = match decide(Actor { role: me.role, reviews_it }, item.state, urgent, *action, note) {

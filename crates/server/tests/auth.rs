@@ -470,3 +470,16 @@ async fn an_account_that_must_change_its_password_reaches_only_who_am_i_its_key_
     let cookie = t.login("newbie", "Reset-Pass-2026").await;
     assert_eq!(t.post_json("/api/logout", json!({}), Some(&cookie)).await.status(), StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn a_long_chinese_password_the_rule_allows_also_logs_in() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    let cookie = t.login("lzw", "Chunfeng-2026").await;
+    // 128 characters — the rule's longest — is 380 bytes in UTF-8.
+    let long: String = "春风又绿江南岸明月何时照我还".chars().cycle().take(126).chain("2026".chars().take(2)).collect();
+    assert_eq!(long.chars().count(), 128);
+    let res = t.post_json("/api/password", json!({"current_password": "Chunfeng-2026", "new_password": long}), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    t.login("lzw", &long).await;
+}

@@ -233,3 +233,33 @@ async fn an_urgent_item_can_go_straight_from_screening_to_sign_off() {
     assert_eq!(editor.act(&t, 1, 2, "send_to_sign_off", "即编即送").await["rev"], 3);
     assert_eq!(signer.act(&t, 1, 3, "sign", "").await["rev"], 4);
 }
+
+#[tokio::test]
+async fn a_long_comment_or_note_is_refused_with_its_reason_never_cut_short_and_save_edit_is_checked() {
+    let t = TestApp::spawn().await;
+    let (mut officer, mut editor, _) = setup(&t).await;
+    officer.push(&t, 1, 0, json!({"op": "submit", "content": content("河西镇冰雹", "受灾农田1200亩。")})).await;
+    let long = "受".repeat(2001);
+    let r = officer.push(&t, 1, 1, json!({"op": "comment", "text": long, "key": "k1"})).await;
+    assert_eq!((r["outcome"].as_str(), r["reason"].as_str()), (Some("rejected"), Some("invalid")));
+    assert!(r["detail"].as_str().unwrap_or_default().contains("2000"));
+    let r = officer.push(&t, 1, 1, json!({"op": "comment", "text": "受".repeat(2000), "key": "k2"})).await;
+    assert_eq!(r["outcome"], "applied");
+    assert_eq!(editor.pull(&t).await[0]["comments"][0]["text"].as_str().map(|s| s.chars().count()), Some(2000));
+    let r = editor.act(&t, 1, 1, "return", &"因".repeat(2001)).await;
+    assert_eq!(r["reason"], "invalid", "{r}");
+    // 保存修改 is held to the submission checks: no empty body, no phone-less text.
+    assert_eq!(editor.act(&t, 1, 1, "screen", "").await["outcome"], "applied");
+    assert_eq!(editor.act(&t, 1, 2, "edit", "").await["outcome"], "applied");
+    let r = editor
+        .push(&t, 1, 3, json!({"op": "act", "action": "save_edit", "content": {"title": "河西镇冰雹", "body": " ", "phone": ""}}))
+        .await;
+    assert_eq!(r["reason"], "invalid", "{r}");
+    // … and names only photos already on the item or sent by its author or this editor.
+    let stranger_photo = "ab".repeat(32);
+    let r = editor
+        .push(&t, 1, 3, json!({"op": "act", "action": "save_edit", "content": {"title": "河西镇冰雹", "body": "受灾农田1200亩。", "phone": "13912345678",
+            "photos": [{"sha256": stranger_photo, "name": "x.jpg", "width": 1, "height": 1, "size": 1}]}}))
+        .await;
+    assert_eq!(r["reason"], "missing_attachment", "{r}");
+}
