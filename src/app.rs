@@ -140,10 +140,12 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     move || {
         let must_change = session.me.with(|m| m.as_ref().map(|m| m.must_change_password));
-        if must_change.is_some() && session.locked.get() {
-            view! { <UnlockPage /> }.into_any()
-        } else if must_change == Some(true) {
+        // A password someone else set is changed first: only then does the server release the
+        // device secret that opens sealed drafts after a reset.
+        if must_change == Some(true) {
             view! { <Header /><ChangePasswordPage /> }.into_any()
+        } else if must_change.is_some() && session.locked.get() {
+            view! { <UnlockPage /> }.into_any()
         } else if must_change.is_some() {
             view! { <Header /><SyncBar />{children()} }.into_any()
         } else {

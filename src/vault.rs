@@ -110,10 +110,17 @@ pub fn put_local<T: Serialize>(key: &str, value: &T) {
     let _ = gloo_storage::LocalStorage::raw().set_item(key, &to_text(&json));
 }
 
-/// What [`put_local`] kept, if this tab can read it.
+/// What [`put_local`] kept, if this tab can read it. With sealing on, a value kept in clear (by
+/// an older version, or planted by someone at the PC) is not believed: it is removed, and the
+/// inbox comes back at the next sync.
 pub fn get_local<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
     use gloo_storage::Storage;
-    let stored = gloo_storage::LocalStorage::raw().get_item(key).ok()??;
+    let storage = gloo_storage::LocalStorage::raw();
+    let stored = storage.get_item(key).ok()??;
+    if sealing() && !stored.starts_with(SEALED_PREFIX) {
+        let _ = storage.remove_item(key);
+        return None;
+    }
     serde_json::from_slice(&from_text(&stored)?).ok()
 }
 

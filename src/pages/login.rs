@@ -34,6 +34,13 @@ pub fn LoginPage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::login(&u, &p).await {
+                // A password someone else set (first login, a reset): the account must change it
+                // first, and only then does the server release what opens this PC's sealed drafts
+                // (the change-password page does it).
+                Ok(me) if me.must_change_password => {
+                    session.log_in(me);
+                    navigate("/", Default::default());
+                }
                 Ok(me) => match remember_for_offline(&me, &p).await {
                     Remembered::Opened => {
                         session.log_in(me);

@@ -36,9 +36,15 @@ pub fn ChangePasswordPage() -> impl IntoView {
         spawn_local(async move {
             match api::change_password(&c, &n).await {
                 Ok(me) => {
-                    // The data key is rewrapped under the new password.
-                    let _ = crate::session::remember_for_offline(&me, &n).await;
-                    session.log_in(me)
+                    // The data key is rewrapped under the new password — after a reset, opened first
+                    // with the account's device secret, which the server releases only now.
+                    let opened = crate::session::remember_for_offline(&me, &n).await;
+                    session.log_in(me);
+                    // Not opened (the old password is needed, or the server could not answer just
+                    // now): the unlock page takes it from here; nothing is deleted.
+                    if opened != crate::session::Remembered::Opened {
+                        session.locked.set(true);
+                    }
                 }
                 Err(e) => error.set(Some(e.text())),
             }

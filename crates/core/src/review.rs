@@ -313,10 +313,16 @@ pub fn is_server_admin(units: &[UnitNode], admin_unit: i64) -> bool {
 /// Whether an administrator in `admin_unit` manages `unit` (its accounts, its name and place in
 /// the tree): a server administrator every unit; an office's administrator the units of their
 /// own office — the office itself and the townships and departments that report to it — and
-/// no other office's, not even one below theirs.
+/// no other office's, not even one below theirs. The root unit is the server administrators'
+/// alone: an administrator placed in a township under the root office manages that office's
+/// townships and departments, never the root, so they cannot join it (or make an account in it)
+/// and become a server administrator.
 pub fn administers(units: &[UnitNode], admin_unit: i64, unit: i64) -> bool {
     if is_server_admin(units, admin_unit) {
         return units.iter().any(|u| u.id == unit);
+    }
+    if is_server_admin(units, unit) {
+        return false;
     }
     match (home_office(units, admin_unit), home_office(units, unit)) {
         (Some(mine), Some(theirs)) => mine == theirs,
@@ -386,6 +392,9 @@ mod tests {
         assert!(!administers(&tree, 3, 99), "nor a unit that does not exist");
         // An administrator placed in a township manages that township's office.
         assert!(administers(&tree, 4, 3) && !administers(&tree, 4, 2));
+        // One in a township under the root office manages its sibling townships, never the root.
+        assert!(administers(&tree, 2, 2) && !administers(&tree, 2, 1), "the root is the server administrators'");
+        assert!(!administers(&tree, 2, 3) && !administers(&tree, 2, 4));
     }
 
     /// The table of who may do what, written out: (role, from, action, urgent-only) → to.

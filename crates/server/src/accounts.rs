@@ -30,33 +30,43 @@ impl std::error::Error for Busy {}
 /// Password hashing, bounded twice: at most `cores` run at once (argon2 would otherwise starve
 /// every other request of CPU), and at most `max` wait or run — beyond that, [`Busy`].
 pub struct HashQueue {
-    running: tokio::sync::Semaphore,
-    queued: std::sync::atomic::AtomicUsize,
+    running: std::sync::Arc<tokio::sync::Semaphore>,
+    queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     max: usize,
+}
+
+/// Leaves the queue count when dropped: when the hash is done, or when the request is cancelled
+/// while it waits.
+struct Leave(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl HashQueue {
     pub fn new(cores: usize, max: usize) -> HashQueue {
-        HashQueue { running: tokio::sync::Semaphore::new(cores.max(1)), queued: std::sync::atomic::AtomicUsize::new(0), max }
+        HashQueue { running: std::sync::Arc::new(tokio::sync::Semaphore::new(cores.max(1))), queued: std::sync::Arc::default(), max }
     }
 
     /// Runs `work` on the blocking pool when a core is free, or fails at once with [`Busy`].
+    /// A hash keeps its place (and its core) until it is done, even if the request that asked
+    /// for it is gone: a client hanging up cannot start more hashes than the bounds allow.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
         use std::sync::atomic::Ordering::SeqCst;
         if self.queued.fetch_add(1, SeqCst) >= self.max {
             self.queued.fetch_sub(1, SeqCst);
             return Err(Busy.into());
         }
-        // Leaves the count when dropped, also when the request is cancelled while waiting.
-        struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
-        impl Drop for Leave<'_> {
-            fn drop(&mut self) {
-                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-            }
-        }
-        let _leave = Leave(&self.queued);
-        let _turn = self.running.acquire().await.context("password hashing is shut down")?;
-        tokio::task::spawn_blocking(work).await.context("a password hashing thread failed")
+        let leave = Leave(self.queued.clone());
+        let turn = self.running.clone().acquire_owned().await.context("password hashing is shut down")?;
+        tokio::task::spawn_blocking(move || {
+            let (_leave, _turn) = (leave, turn);
+            work()
+        })
+        .await
+        .context("a password hashing thread failed")
     }
 }
 

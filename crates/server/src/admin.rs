@@ -20,6 +20,28 @@ use xinbao_core::role::Role;
 
 const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
 
+/// Audited actions whose details are administration (accounts, units, settings, logins), which
+/// an office's administrator reads in full; every other action's detail is about an item.
+const ADMINISTRATIVE: [&str; 17] = [
+    "audit_exported",
+    "login",
+    "login_failed",
+    "login_refused_disabled",
+    "password_change_refused",
+    "password_changed",
+    "password_reset",
+    "publication_saved",
+    "scoring_table",
+    "sessions_revoked",
+    "settings_changed",
+    "unit_changed",
+    "unit_class_saved",
+    "unit_class_set",
+    "unit_created",
+    "user_changed",
+    "user_created",
+];
+
 /// What an administrator manages ([`xinbao_core::review::administers`]): everything for a
 /// server administrator, their own office's units and accounts for an office's administrator.
 struct Scope {
@@ -83,6 +105,18 @@ pub async fn users(State(state): State<AppState>, Admin(me): Admin) -> Result<Js
 
 async fn unit_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
     Ok(sqlx::query("SELECT 1 FROM units WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?.is_some())
+}
+
+/// Ends an account's sessions and forgets the browsers it logged in from and its failed logins:
+/// after a reset the person starts clean, and a browser someone else used under the account no
+/// longer vouches for it.
+async fn end_access(state: &AppState, id: i64, username: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM login_devices WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(crate::ratelimit::user_key(username)).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `POST /api/admin/users`: a new account with a one-time password.
@@ -158,7 +192,7 @@ pub async fn change_user(
         .execute(&state.db.pool)
         .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&state.db.pool).await?;
+        end_access(&state, id, &before.username).await?;
     }
     let detail = format!(
         "role {} → {}; unit {} → {}; disabled {} → {}; name {} → {}",
@@ -196,7 +230,7 @@ pub async fn reset_password(
         .bind(id)
         .execute(&state.db.pool)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&state.db.pool).await?;
+    end_access(&state, id, &username).await?;
     accounts::audit(&state.db, Some(me.user_id), "password_reset", &username, "").await?;
     Ok(Json(OneTimePassword { user_id: id, password }))
 }
@@ -372,13 +406,18 @@ async fn audit_rows(state: &AppState, me: &xinbao_core::api::Me, q: &AuditQuery)
     for r in rows {
         let name: String = r.try_get(2)?;
         let username: String = r.try_get(3)?;
+        let action: String = r.try_get(4)?;
+        // What an item says (its title on submission, a comment, a review note, an instruction
+        // and its feedback, an adoption, an issue) is for those who read the item; an office's
+        // administrator sees that it happened, and the details of administration only.
+        let detail = if scope.is_server_admin() || ADMINISTRATIVE.contains(&action.as_str()) { r.try_get(6)? } else { String::new() };
         out.push(AuditRow {
             id: r.try_get(0)?,
             at: r.try_get(1)?,
             actor: if name.is_empty() { username } else { format!("{name}（{username}）") },
-            action: r.try_get(4)?,
+            action,
             subject: r.try_get(5)?,
-            detail: r.try_get(6)?,
+            detail,
         });
     }
     Ok(out)

@@ -83,8 +83,9 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 /// Anyone with a live session, including one whose password was set by someone else and must
-/// be changed: taken only by who-am-I, change-password, logout and the device key (without which
-/// a PC's sealed drafts could not be opened after a reset). Everything else takes
+/// be changed: taken only by who-am-I and change-password (logout takes no account at all).
+/// Everything else takes — the device key too: whoever reads a printed one-time password must
+/// not carry off what opens the account's sealed drafts —
 /// [`CurrentUser`], which answers such a session 403 `password_change_required`.
 pub struct SignedIn(pub Me);
 
@@ -172,7 +173,13 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     let username = normalize_username(&req.username);
     let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(a)| a.ip());
     let addr = ratelimit::client_addr(peer, &parts.headers, &state.config.trusted_proxies);
-    let account = find_login(&state, &username).await?;
+    let mut account = find_login(&state, &username).await?;
+    // An account named before names were NFKC-normalised (full-width letters typed through a
+    // Chinese input method) is found under the name as it was stored then.
+    let legacy = req.username.trim().to_lowercase();
+    if account.is_none() && legacy != username {
+        account = find_login(&state, &legacy).await?;
+    }
     // A browser this account logged in from before: its failures are its own.
     let device = match &account {
         Some((user_id, ..)) => trusted_device(&state, *user_id, &parts.headers).await?,
@@ -187,17 +194,10 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
         && device.is_none()
         && ratelimit::address_attempt(&state.db, ip).await? > ratelimit::ADDR_SLOW_AFTER
     {
-        match state.addr_slots.take(*ip, now_ms()) {
-            Ok(0) => {}
-            Ok(wait) => tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await,
-            Err(wait) => {
-                ratelimit::give_back(&state.db.pool, &ratelimit::addr_key(ip)).await?;
-                return Err(AppError::Later(
-                    ErrorCode::RateLimited,
-                    (wait as u64).div_ceil(1000),
-                    Some("此网络登录尝试过于频繁，请稍候再试".into()),
-                ));
-            }
+        // A flood waits at most ADDR_MAX_WAIT_MS; nobody behind the address is refused.
+        let wait = state.addr_slots.take(*ip, now_ms());
+        if wait > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
         }
     }
     let counted_addr = addr.filter(|_| device.is_none());
@@ -347,12 +347,27 @@ pub async fn change_password(
     let Some((user_id, stored, _)) = find_login(&state, &me.username).await? else {
         return Err(AppError::refused(ErrorCode::Unauthenticated));
     };
+    // The current password is checked under the account's login throttle: a session left open on
+    // a shared PC is no oracle for guessing it.
+    let key = ratelimit::user_key(&me.username);
+    if let ratelimit::Verdict::Locked(wait_ms) = ratelimit::attempt(&state.db, &key, ratelimit::MAX_FAILURES).await? {
+        let minutes = (wait_ms + 59_999) / 60_000;
+        return Err(AppError::Later(ErrorCode::RateLimited, (wait_ms as u64).div_ceil(1000), Some(format!("请{minutes}分钟后再试"))));
+    }
     let current = req.current_password.clone();
-    let matches = accounts::hashing(move || verify_password(&current, &stored)).await?;
+    let matches = match accounts::hashing(move || verify_password(&current, &stored)).await {
+        Ok(m) => m,
+        Err(e) => {
+            ratelimit::give_back(&state.db.pool, &key).await?;
+            return Err(e.into());
+        }
+    };
     if !matches {
+        ratelimit::failed(&state.db, &key, ratelimit::MAX_FAILURES).await?;
         accounts::audit(&state.db, Some(user_id), "password_change_refused", &me.username, "wrong current password").await?;
         return Err(AppError::refused(ErrorCode::BadCredentials));
     }
+    ratelimit::clear(&state.db.pool, &key).await?;
     if let Err(why) = xinbao_core::password::check_strength(&req.new_password, &me.username) {
         return Err(AppError::Refused(ErrorCode::WeakPassword, Some(why.zh.to_owned())));
     }
@@ -410,7 +425,7 @@ const DEVICE_KEY_FRESH_MS: i64 = 10 * 60 * 1000;
 pub async fn device_key(
     State(state): State<AppState>,
     headers: HeaderMap,
-    SignedIn(me): SignedIn,
+    CurrentUser(me): CurrentUser,
 ) -> Result<Json<xinbao_core::api::DeviceKey>, AppError> {
     let hash = cookie_token(&headers).map(|t| token_hash(&t)).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
     let verified: Option<i64> =

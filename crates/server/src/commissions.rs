@@ -238,12 +238,20 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
             // That the unit answered is the commission's standing, open to the unit; what it
             // answered is the item's, told only to whoever reads the item or its points.
             let item_state = ItemState::parse(&a.try_get::<String, _>(6)?).unwrap_or(ItemState::Draft);
-            let shown = Actor::of(me, a.try_get(5)?).may_read_scores(a.try_get::<i64, _>(4)? == me.user_id, item_state);
+            let author: i64 = a.try_get(4)?;
+            let shown = Actor::of(me, a.try_get(5)?).may_read_scores(author == me.user_id, item_state);
+            let item_id: String = a.try_get(1)?;
+            let title = match (shown, item_state == ItemState::Returned && author != me.user_id) {
+                (false, _) => String::new(),
+                // Back with its author: the title as the office returned it.
+                (true, true) => crate::sync::office_content(&state.db.pool, &item_id, author).await?.map(|c| c.title).unwrap_or_default(),
+                (true, false) => a.try_get(2)?,
+            };
             list.push(Answer {
                 unit_id,
                 unit: names.get(&unit_id).cloned().unwrap_or_default(),
-                item_id: a.try_get(1)?,
-                title: if shown { a.try_get(2)? } else { String::new() },
+                item_id,
+                title,
                 submitted_at: at,
                 on_time: on_time(at, deadline),
             });

@@ -218,9 +218,10 @@ pub async fn save(
     }
     let mut credits = Vec::with_capacity(req.items.len());
     for item_id in &req.items {
+        // Only an item the composer may read is named in any answer (the read rule).
         let item = load(&mut tx, item_id)
             .await?
-            .filter(|i| i.office == Some(row.office))
+            .filter(|i| i.office == Some(row.office) && xinbao_core::review::may_read_item(&me, i.credit.author_id, i.office, i.state))
             .ok_or_else(|| AppError::bad_request("稿件不存在或不属于本级"))?;
         if item.state != ItemState::Signed {
             return Err(AppError::bad_request(format!("“{}”尚未签发，不能编入期刊", item.title)));

@@ -9,8 +9,8 @@
 //! - **An address** (a township behind one NAT address, everyone behind a proxy) is never
 //!   refused for failures: past [`ADDR_SLOW_AFTER`] failures in the window its attempts are
 //!   served one per [`ADDR_SLOT_MS`], in order ([`AddrSlots`]), so guessing slows to a crawl while
-//!   colleagues behind the same address still log in. Only a flood that would wait more than
-//!   [`ADDR_MAX_WAIT_MS`] is answered 429 with `Retry-After`.
+//!   colleagues behind the same address still log in; a flood makes each attempt wait at most
+//!   [`ADDR_MAX_WAIT_MS`], and none is refused.
 //! - **Counted before the hash**: an attempt takes its place in the count atomically before the
 //!   password is checked (and gives it back on success), so twenty concurrent wrong attempts
 //!   do not all pass a check none of them has yet been counted in.
@@ -48,8 +48,13 @@ pub fn device_key(token_hash: &str) -> String {
     format!("d:{token_hash}")
 }
 
+/// An address's key: an IPv4 address as it is, an IPv6 address by its /64 network (one
+/// subscriber's block — rotating addresses inside it is one address).
 pub fn addr_key(ip: &IpAddr) -> String {
-    format!("ip:{ip}")
+    match canonical(ip) {
+        IpAddr::V6(v6) => format!("ip:{}/64", std::net::Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),
+        v4 => format!("ip:{v4}"),
+    }
 }
 
 /// An address or a network, `10.0.0.1` or `10.0.0.0/8` or `::1`.
@@ -103,15 +108,30 @@ pub fn client_addr(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[Cidr]) 
     if !is_trusted(&peer) {
         return Some(peer);
     }
-    let forwarded: Vec<IpAddr> = headers
+    let hops: Vec<Option<IpAddr>> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-        .map(|a| canonical(&a))
+        .map(|a| parse_hop(a.trim()).map(|a| canonical(&a)))
         .collect();
-    Some(forwarded.iter().rev().find(|a| !is_trusted(a)).copied().unwrap_or(peer))
+    // From the right: trusted proxies are skipped; the first other hop is the client. A hop that
+    // cannot be read ends the walk — what is left of it could have been written by anyone — and
+    // the last trusted address stands for the client.
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop {
+            Some(a) if is_trusted(a) => client = *a,
+            Some(a) => return Some(*a),
+            None => break,
+        }
+    }
+    Some(client)
+}
+
+/// One `X-Forwarded-For` entry: an address, with a port (`1.2.3.4:5678`, `[::1]:80`) or not.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// The tokens of the device cookie, at most [`MAX_DEVICE_TOKENS`], each 64 hex digits.
@@ -265,28 +285,25 @@ pub async fn give_back<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, k
 }
 
 /// Per-address turns for addresses past [`ADDR_SLOW_AFTER`] failures: each attempt takes the
-/// next free slot, [`ADDR_SLOT_MS`] after the previous one, and waits for it — however many
-/// arrive at once. Kept in this process (bounded: slots in the past are forgotten).
+/// next turn, [`ADDR_SLOT_MS`] after the previous one, and waits for it — however many arrive at
+/// once — but never longer than [`ADDR_MAX_WAIT_MS`], and is never refused: a flood from the
+/// address slows everyone behind it to that wait, and shuts nobody out. Kept in this process
+/// (bounded: turns in the past are forgotten).
 #[derive(Default)]
 pub struct AddrSlots {
     next: Mutex<HashMap<IpAddr, i64>>,
 }
 
 impl AddrSlots {
-    /// How long this attempt waits before its password is checked, or `Err(ms)` when the queue
-    /// for the address is already longer than [`ADDR_MAX_WAIT_MS`] (answer 429, try again then).
-    pub fn take(&self, ip: IpAddr, now: i64) -> Result<i64, i64> {
-        let Ok(mut next) = self.next.lock() else { return Ok(0) };
+    /// How long this attempt waits before its password is checked.
+    pub fn take(&self, ip: IpAddr, now: i64) -> i64 {
+        let Ok(mut next) = self.next.lock() else { return 0 };
         if next.len() > 10_000 {
             next.retain(|_, slot| *slot > now);
         }
-        let slot = next.get(&ip).copied().unwrap_or(now).max(now);
-        let wait = slot - now;
-        if wait > ADDR_MAX_WAIT_MS {
-            return Err(wait);
-        }
-        next.insert(ip, slot + ADDR_SLOT_MS);
-        Ok(wait)
+        let slot = next.get(&ip).copied().unwrap_or(now).clamp(now, now + ADDR_MAX_WAIT_MS);
+        next.insert(ip, (slot + ADDR_SLOT_MS).min(now + ADDR_MAX_WAIT_MS));
+        slot - now
     }
 }
 
@@ -308,23 +325,36 @@ mod tests {
         // From anyone else: the header is ignored.
         assert_eq!(client_addr(ip("10.20.30.41"), &h, &trusted), ip("10.20.30.41"));
         assert_eq!(client_addr(ip("127.0.0.1"), &h, &[]), ip("127.0.0.1"));
-        // Only proxies in the header: the peer.
+        // Only proxies in the header: the last of them.
         let mut only = HeaderMap::new();
-        only.insert("x-forwarded-for", HeaderValue::from_static("10.1.9.9, garbage"));
-        assert_eq!(client_addr(ip("127.0.0.1"), &only, &trusted), ip("127.0.0.1"));
+        only.insert("x-forwarded-for", HeaderValue::from_static("10.1.9.9"));
+        assert_eq!(client_addr(ip("127.0.0.1"), &only, &trusted), ip("10.1.9.9"));
+        // An entry that cannot be read ends the walk: a forged address to its left is not believed.
+        let mut odd = HeaderMap::new();
+        odd.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, unknown"));
+        assert_eq!(client_addr(ip("127.0.0.1"), &odd, &trusted), ip("127.0.0.1"));
+        let mut ported = HeaderMap::new();
+        ported.insert("x-forwarded-for", HeaderValue::from_static("10.20.30.40:5123"));
+        assert_eq!(client_addr(ip("127.0.0.1"), &ported, &trusted), ip("10.20.30.40"));
+        // IPv6 by its /64.
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap_or(IpAddr::from([0u8; 16]));
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap_or(IpAddr::from([0u8; 16]));
+        assert_eq!(addr_key(&a), addr_key(&b));
+        assert_eq!(addr_key(&"10.0.0.7".parse().unwrap_or(a)), "ip:10.0.0.7");
         assert!(Cidr::parse("10.0.0.0/33").is_none() && Cidr::parse("not an address").is_none());
         assert!(Cidr::parse("::/0").is_some_and(|c| c.contains(&"2001:db8::1".parse().unwrap_or(IpAddr::from([0u8; 16])))));
     }
 
     #[test]
-    fn past_the_limit_an_address_is_served_one_attempt_a_second_not_refused() {
+    fn past_the_limit_an_address_is_served_one_attempt_a_second_and_never_refused() {
         let slots = AddrSlots::default();
         let ip: IpAddr = [10, 0, 0, 1].into();
-        let waits: Vec<Result<i64, i64>> = (0..12).map(|_| slots.take(ip, 1_000_000)).collect();
-        assert_eq!(waits[..11].to_vec(), (0..11).map(|k| Ok(k * ADDR_SLOT_MS)).collect::<Vec<_>>());
-        assert!(waits[11].is_err(), "a flood beyond ten seconds of queue is told to come back");
+        let waits: Vec<i64> = (0..40).map(|_| slots.take(ip, 1_000_000)).collect();
+        assert_eq!(waits[..11].to_vec(), (0..11).map(|k| k * ADDR_SLOT_MS).collect::<Vec<_>>());
+        // A flood: everyone behind the address waits at most the cap, nobody is turned away.
+        assert!(waits[11..].iter().all(|w| *w == ADDR_MAX_WAIT_MS), "{waits:?}");
         // Another address is not affected; time moving on frees the queue.
-        assert_eq!(slots.take([10, 0, 0, 2].into(), 1_000_000), Ok(0));
-        assert_eq!(slots.take(ip, 1_000_000 + 60_000), Ok(0));
+        assert_eq!(slots.take([10, 0, 0, 2].into(), 1_000_000), 0);
+        assert_eq!(slots.take(ip, 1_000_000 + 60_000), 0);
     }
 }

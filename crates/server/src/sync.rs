@@ -261,6 +261,37 @@ async fn write_item(
     Ok(true)
 }
 
+/// The text of item `id` as its office last saw it: the newest revision someone other than its
+/// author made (the 退回修改 step itself, or the editor's last edit). While an item is back
+/// with its author, their revising is theirs alone until they submit again.
+pub async fn office_content<'e, E: sqlx::Executor<'e, Database = Any>>(
+    ex: E,
+    id: &str,
+    author_id: i64,
+) -> Result<Option<DraftContent>, AppError> {
+    let row = sqlx::query("SELECT content FROM item_revisions WHERE item_id = $1 AND actor_id <> $2 ORDER BY rev DESC LIMIT 1")
+        .bind(id)
+        .bind(author_id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(match row {
+        Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?).ok(),
+        None => None,
+    })
+}
+
+/// `item` as `me` may see it ([`may_read_item`] already passed): the author sees it as it is;
+/// anyone else, while it is back with its author, sees the text the office returned.
+async fn as_seen_by(tx: &mut Tx, me: &xinbao_core::api::Me, mut item: ItemSnapshot) -> Result<ItemSnapshot, AppError> {
+    if item.author_id != me.user_id && item.state == ItemState::Returned {
+        match office_content(&mut **tx, &item.id, item.author_id).await? {
+            Some(c) => item.content = c,
+            None => item.content = DraftContent::default(),
+        }
+    }
+    Ok(item)
+}
+
 /// The item as it now stands, after a guarded write found it moved on: answered as a conflict
 /// (the proposal kept), or as not the caller's.
 async fn moved_on(tx: &mut Tx, client_id: &str, m: &Mutation, me: &xinbao_core::api::Me) -> Result<Outcome, AppError> {
@@ -392,7 +423,7 @@ async fn keep_conflict(
             .bind(now_ms())
             .execute(&mut **tx)
             .await?;
-            Ok(Outcome::Conflict { server: Box::new(item.clone()) })
+            Ok(Outcome::Conflict { server: Box::new(as_seen_by(tx, me, item.clone()).await?) })
         }
     }
 }
@@ -767,7 +798,7 @@ pub async fn pull(
         if let Some((item, item_office)) = load_item(&mut tx, &id).await?
             && may_read_item(&me, item.author_id, item_office, item.state)
         {
-            changes.push(item);
+            changes.push(as_seen_by(&mut tx, &me, item).await?);
         }
         if has_more {
             next_cursor = seq;
@@ -867,7 +898,7 @@ pub async fn queue(
     let text = q.q.as_deref().unwrap_or("");
     let unit = q.unit.filter(|u| *u != 0);
     let mut sql = String::from(
-        "SELECT i.id, i.title, i.state, i.item_type, n.name, u.display_name, i.updated_at, i.quality \
+        "SELECT i.id, i.title, i.state, i.item_type, n.name, u.display_name, i.updated_at, i.quality, i.author_id \
          FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE i.office_id = $1",
     );
     let mut n = 1;
@@ -904,13 +935,23 @@ pub async fn queue(
         query = query.bind(crate::db::like_pattern(text));
     }
     let rows = query.bind(q.limit.unwrap_or(50).clamp(1, 200)).bind(q.offset.unwrap_or(0).max(0)).fetch_all(&state.db.pool).await?;
+    let state_db = &state.db;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let quality: String = r.try_get(7)?;
+        let (id, state): (String, ItemState) =
+            (r.try_get(0)?, ItemState::parse(&r.try_get::<String, _>(2)?).unwrap_or(ItemState::Submitted));
+        // Back with its author: the title as the office returned it, not as it is being revised.
+        let title = if state == ItemState::Returned {
+            let author: i64 = r.try_get(8)?;
+            office_content(&state_db.pool, &id, author).await?.map(|c| c.title).unwrap_or_default()
+        } else {
+            r.try_get(1)?
+        };
         out.push(xinbao_core::api::QueueRow {
-            id: r.try_get(0)?,
-            title: r.try_get(1)?,
-            state: ItemState::parse(&r.try_get::<String, _>(2)?).unwrap_or(ItemState::Submitted),
+            id,
+            title,
+            state,
             item_type: ItemType::parse(&r.try_get::<String, _>(3)?).unwrap_or_default(),
             unit_name: r.try_get(4)?,
             author_name: r.try_get(5)?,

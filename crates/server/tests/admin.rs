@@ -282,6 +282,17 @@ async fn an_office_administrator_manages_their_own_office_only() {
     // The audit trail: what their office's accounts did, not the county's logins.
     let audit = common::text(t.get("/api/admin/audit?limit=5000", Some(&office_admin)).await).await;
     assert!(audit.contains("password_reset") && !audit.contains("\"lzw\""), "{audit}");
+    // An administrator placed in a township under the root office cannot make themselves (or
+    // anyone) a server administrator: the root unit is not theirs.
+    let townadmin = t.user_in("townadmin", PW, Role::Admin, town).await;
+    let ta = t.login("townadmin", PW).await;
+    let res = t.post_json(&format!("/api/admin/users/{townadmin}"), json!({"unit_id": root}), Some(&ta)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = t.post_json("/api/admin/users", json!({"username": "root2", "display_name": "某", "role": "admin", "unit_id": root}), Some(&ta)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let boss: i64 = json(t.get("/api/me", Some(&server_admin)).await).await["user_id"].as_i64().unwrap_or(0);
+    assert_eq!(t.post_json(&format!("/api/admin/users/{boss}/reset-password"), json!({}), Some(&ta)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(t.post_json("/api/admin/scoring/floor", json!({"percent": 10}), Some(&ta)).await.status(), StatusCode::FORBIDDEN);
     // The server administrator manages all of it.
     let all = json(t.get("/api/admin/users", Some(&server_admin)).await).await;
     let everyone: Vec<&str> = all.as_array().map(|u| u.iter().filter_map(|u| u["username"].as_str()).collect()).unwrap_or_default();

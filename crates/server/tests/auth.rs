@@ -255,6 +255,10 @@ async fn the_device_secret_survives_a_password_reset_and_goes_only_to_a_session_
     let reset = json(t.post_json(&format!("/api/admin/users/{id}/reset-password"), json!({}), Some(&admin)).await).await;
     let one_time = reset["password"].as_str().unwrap_or_default().to_owned();
     let c2 = t.login("lzw", &one_time).await;
+    // Not to the printed one-time password: the password is changed first.
+    assert_eq!(t.get("/api/me/device-key", Some(&c2)).await.status(), StatusCode::FORBIDDEN);
+    let res = t.post_json("/api/password", json!({"current_password": one_time, "new_password": "Qiuyue-Xinbao-2027"}), Some(&c2)).await;
+    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(json(t.get("/api/me/device-key", Some(&c2)).await).await["secret"], secret.as_str(), "a reset changes no secret");
     // A session that proved the password long ago (a browser left open for days) gets nothing.
     let old = xinbao_server::db::now_ms() - 11 * 60 * 1000;
@@ -265,7 +269,9 @@ async fn the_device_secret_survives_a_password_reset_and_goes_only_to_a_session_
         .unwrap_or_default();
     assert_eq!(t.get("/api/me/device-key", Some(&c2)).await.status(), StatusCode::UNAUTHORIZED);
     // Changing the password proves it again.
-    let res = t.post_json("/api/password", json!({"current_password": one_time, "new_password": "Qiuyue-Xinbao-2027"}), Some(&c2)).await;
+    let res = t
+        .post_json("/api/password", json!({"current_password": "Qiuyue-Xinbao-2027", "new_password": "Dongxue-Xinbao-2028"}), Some(&c2))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(json(t.get("/api/me/device-key", Some(&c2)).await).await["secret"], secret.as_str());
     // Nobody else's.
@@ -420,7 +426,7 @@ async fn wrong_attempts_arriving_together_are_counted_before_any_password_is_che
 }
 
 #[tokio::test]
-async fn an_account_that_must_change_its_password_reaches_only_who_am_i_its_key_the_change_and_logout() {
+async fn an_account_that_must_change_its_password_reaches_only_who_am_i_the_change_and_logout() {
     let t = TestApp::spawn().await;
     let root = t.root().await;
     let db = &t.app.state.db;
@@ -439,8 +445,8 @@ async fn an_account_that_must_change_its_password_reaches_only_who_am_i_its_key_
     .unwrap_or_else(|e| panic!("{e}"));
     let cookie = t.login("newbie", "Chunfeng-2026").await;
     assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["must_change_password"], true);
-    assert_eq!(t.get("/api/me/device-key", Some(&cookie)).await.status(), StatusCode::OK);
-    for path in ["/api/admin/users", "/api/scores", "/api/settings", "/api/inbox", "/api/review/queue"] {
+    // Not even the device secret: a printed one-time password must not carry it off.
+    for path in ["/api/me/device-key", "/api/admin/users", "/api/scores", "/api/settings", "/api/inbox", "/api/review/queue"] {
         let res = t.get(path, Some(&cookie)).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
         assert_eq!(json(res).await["code"], "password_change_required", "{path}");
@@ -482,4 +488,16 @@ async fn a_long_chinese_password_the_rule_allows_also_logs_in() {
     let res = t.post_json("/api/password", json!({"current_password": "Chunfeng-2026", "new_password": long}), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
     t.login("lzw", &long).await;
+}
+
+#[tokio::test]
+async fn an_account_named_in_full_width_before_names_were_normalised_still_logs_in() {
+    let t = TestApp::spawn().await;
+    t.user("lzw", "Chunfeng-2026", Role::Officer, "兰州湾镇").await;
+    // As an older version stored it: trimmed and lower-cased only.
+    sqlx::query("UPDATE users SET username = 'ｗａｎｇ１２３' WHERE username = 'lzw'")
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    t.login("ｗａｎｇ１２３", "Chunfeng-2026").await;
 }
