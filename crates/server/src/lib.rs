@@ -251,7 +251,7 @@ impl Application {
                     tracing::warn!(error = ?e, "closing due commissions");
                 }
                 // Hourly: orphaned photos, old conflict rows and login counters go.
-                if minutes % 60 == 0 {
+                if minutes.is_multiple_of(60) {
                     match housekeeping::sweep(&state.db).await {
                         Ok(swept) => tracing::info!(?swept, "housekeeping"),
                         Err(e) => tracing::warn!(error = ?e, "housekeeping"),
