@@ -22,7 +22,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use xinbao_core::api::ErrorCode;
-use xinbao_core::sync::{MAX_BATCH, Op, PullRequest, PushRequest};
+use xinbao_core::sync::{MAX_BATCH, Op, Outcome, PullRequest, PushRequest};
 
 /// Seconds between rounds while all is well.
 const INTERVAL_MS: u32 = 60_000;
@@ -415,6 +415,13 @@ impl SyncState {
                 match api::push(&req).await {
                     Ok(resp) => {
                         self.online.set(Some(true));
+                        // A photo the server says it lacks (cleared away meanwhile) is asked for
+                        // again with HEAD and sent again on the next round.
+                        if resp.results.iter().any(|r| {
+                            matches!(r.outcome, Outcome::Rejected { reason: xinbao_core::sync::RejectReason::MissingAttachment, .. })
+                        }) {
+                            UPLOADED.with(|u| u.borrow_mut().clear());
+                        }
                         let mismatched = outbox::apply_results(user, &resp.results).await?;
                         self.generation.update(|g| *g += 1);
                         let answered: HashSet<u64> = resp.results.iter().map(|r| r.mid).collect();

@@ -288,7 +288,9 @@ async fn an_office_administrator_manages_their_own_office_only() {
     let ta = t.login("townadmin", PW).await;
     let res = t.post_json(&format!("/api/admin/users/{townadmin}"), json!({"unit_id": root}), Some(&ta)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = t.post_json("/api/admin/users", json!({"username": "root2", "display_name": "某", "role": "admin", "unit_id": root}), Some(&ta)).await;
+    let res = t
+        .post_json("/api/admin/users", json!({"username": "root2", "display_name": "某", "role": "admin", "unit_id": root}), Some(&ta))
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let boss: i64 = json(t.get("/api/me", Some(&server_admin)).await).await["user_id"].as_i64().unwrap_or(0);
     assert_eq!(t.post_json(&format!("/api/admin/users/{boss}/reset-password"), json!({}), Some(&ta)).await.status(), StatusCode::NOT_FOUND);

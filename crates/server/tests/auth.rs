@@ -425,24 +425,26 @@ async fn wrong_attempts_arriving_together_are_counted_before_any_password_is_che
     assert_eq!(checked, xinbao_server::ratelimit::MAX_FAILURES, "only the allowed number of guesses reached the hash");
 }
 
+/// The account `newbie` (an administrator in the root office) with `password` set as
+/// `add-user` sets it: to be changed at the next login.
+async fn set_by_someone_else(db: &xinbao_server::db::Db, root: i64, password: &str) {
+    let user = xinbao_server::accounts::NewUser {
+        username: "newbie",
+        display_name: "新人",
+        role: Role::Admin,
+        unit_id: root,
+        password,
+        must_change_password: true,
+    };
+    xinbao_server::accounts::upsert_user(db, user).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
 #[tokio::test]
 async fn an_account_that_must_change_its_password_reaches_only_who_am_i_the_change_and_logout() {
     let t = TestApp::spawn().await;
     let root = t.root().await;
     let db = &t.app.state.db;
-    xinbao_server::accounts::upsert_user(
-        db,
-        xinbao_server::accounts::NewUser {
-            username: "newbie",
-            display_name: "新人",
-            role: Role::Admin,
-            unit_id: root,
-            password: "Chunfeng-2026",
-            must_change_password: true,
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    set_by_someone_else(db, root, "Chunfeng-2026").await;
     let cookie = t.login("newbie", "Chunfeng-2026").await;
     assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["must_change_password"], true);
     // Not even the device secret: a printed one-time password must not carry it off.
@@ -459,19 +461,7 @@ async fn an_account_that_must_change_its_password_reaches_only_who_am_i_the_chan
     assert_eq!(t.get("/api/admin/users", Some(&cookie)).await.status(), StatusCode::OK);
 
     // A reset from the command line (`add-user` on an existing account) ends its sessions.
-    xinbao_server::accounts::upsert_user(
-        db,
-        xinbao_server::accounts::NewUser {
-            username: "newbie",
-            display_name: "新人",
-            role: Role::Admin,
-            unit_id: root,
-            password: "Reset-Pass-2026",
-            must_change_password: true,
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    set_by_someone_else(db, root, "Reset-Pass-2026").await;
     assert_eq!(t.get("/api/me", Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED);
     let cookie = t.login("newbie", "Reset-Pass-2026").await;
     assert_eq!(t.post_json("/api/logout", json!({}), Some(&cookie)).await.status(), StatusCode::NO_CONTENT);

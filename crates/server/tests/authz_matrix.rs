@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{TestApp, json};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use xinbao_core::role::Role;
 
 const PW: &str = "Chunfeng-2026";
@@ -100,13 +99,8 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
         // Each item carries its own photo, uploaded by the author.
         let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
         photo.extend(n.to_be_bytes());
-        let hash: String = Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
-        let put = Request::put(format!("/api/attachments/{hash}"))
-            .header("x-xinbao-client", "1")
-            .header(header::COOKIE, &author)
-            .body(Body::from(photo.clone()))
-            .unwrap_or_default();
-        assert_eq!(t.send(put).await.status(), StatusCode::CREATED);
+        let (status, hash) = t.put_photo(&author, &photo).await;
+        assert_eq!(status, StatusCode::CREATED);
         let submit = json!({"mid": n, "item_id": item, "base_rev": 0, "op": "submit",
             "content": {"title": format!("第{n}篇"), "body": "受灾农田1200亩。", "phone": "13912345678",
                         "photos": [{"sha256": hash, "name": "现场.jpg", "width": 4, "height": 3, "size": photo.len()}]}});
@@ -373,13 +367,8 @@ async fn no_answer_to_anyone_outside_carries_a_marker_from_another_units_records
     // A photo whose bytes and name carry the marker.
     let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
     photo.extend(format!("{MARK}-photo-bytes").as_bytes());
-    let hash: String = Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
-    let put = Request::put(format!("/api/attachments/{hash}"))
-        .header("x-xinbao-client", "1")
-        .header(header::COOKIE, &o.officer.cookie)
-        .body(Body::from(photo.clone()))
-        .unwrap_or_default();
-    assert_eq!(t.send(put).await.status(), StatusCode::CREATED);
+    let (status, hash) = t.put_photo(&o.officer.cookie, &photo).await;
+    assert_eq!(status, StatusCode::CREATED);
     let content = |title: &str, body: &str| {
         json!({"title": title, "body": body, "phone": "13912345678",
                "photos": [{"sha256": hash, "name": format!("{MARK}-现场.jpg"), "width": 4, "height": 3, "size": photo.len()}]})

@@ -6,12 +6,10 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::office::{id, office, publication, submitted, today};
 use common::{TestApp, fresh_database, json};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use xinbao_core::role::Role;
 use xinbao_server::db::Db;
@@ -54,13 +52,8 @@ async fn an_office_moves_from_sqlite_to_postgres_verified_and_keeps_working() {
     assert_eq!(r["outcome"], "applied", "{r}");
     // A photo (bytes in a BYTEA column on the other side) on a draft.
     let photo: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xE0].iter().copied().chain((0..=255u8).cycle().take(3000)).collect();
-    let hash: String = Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
-    let put = Request::put(format!("/api/attachments/{hash}"))
-        .header("x-xinbao-client", "1")
-        .header(header::COOKIE, &o.officer.cookie)
-        .body(Body::from(photo.clone()))
-        .unwrap_or_default();
-    assert_eq!(t.send(put).await.status(), StatusCode::CREATED);
+    let (status, hash) = t.put_photo(&o.officer.cookie, &photo).await;
+    assert_eq!(status, StatusCode::CREATED);
     let r = o
         .officer
         .push(

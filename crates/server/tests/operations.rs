@@ -85,16 +85,9 @@ async fn metrics_count_routes_pushes_conflicts_and_the_queue() {
 }
 
 async fn put_photo(t: &TestApp, cookie: &str, n: u64) -> (StatusCode, String) {
-    use sha2::Digest;
     let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
     photo.extend(n.to_be_bytes());
-    let hash: String = sha2::Sha256::digest(&photo).iter().map(|b| format!("{b:02x}")).collect();
-    let req = axum::http::Request::put(format!("/api/attachments/{hash}"))
-        .header("x-xinbao-client", "1")
-        .header(header::COOKIE, cookie)
-        .body(axum::body::Body::from(photo))
-        .unwrap_or_default();
-    (t.send(req).await.status(), hash)
+    t.put_photo(cookie, &photo).await
 }
 
 #[tokio::test]

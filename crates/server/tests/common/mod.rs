@@ -128,6 +128,19 @@ impl TestApp {
         self.send(b.body(Body::empty()).unwrap_or_default()).await
     }
 
+    /// Uploads `bytes` as a photo (`PUT /api/attachments/{sha256}`): the answer's status and the
+    /// photo's hash.
+    pub async fn put_photo(&self, cookie: &str, bytes: &[u8]) -> (StatusCode, String) {
+        use sha2::Digest;
+        let hash: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let req = Request::put(format!("/api/attachments/{hash}"))
+            .header("x-xinbao-client", "1")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(bytes.to_vec()))
+            .unwrap_or_default();
+        (self.send(req).await.status(), hash)
+    }
+
     /// Logs in and returns the `name=value` of the session cookie.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let res = self.post_json("/api/login", serde_json::json!({"username": username, "password": password}), None).await;
