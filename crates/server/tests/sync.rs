@@ -288,9 +288,10 @@ async fn one_bad_mutation_never_jams_the_queue() {
     // A whole book pasted: refused with its reason.
     let mut book = save(2, 2, 0, "整本书");
     book["content"]["body"] = json!("字".repeat(xinbao_core::item::DRAFT_MAX_CHARS + 1));
-    // A comment with a NUL reaches the database: PostgreSQL refuses it (SQLite stores it); the
-    // savepoint keeps the batch going either way.
-    let comment = json!({"mid": 4, "item_id": id(3), "base_rev": 1, "op": "comment", "text": "评论\u{0000}"});
+    // A comment whose key carries a NUL reaches the database: PostgreSQL refuses it (SQLite stores
+    // it); the savepoint keeps the batch going either way. (A NUL in the text is refused before
+    // any SQL, by `review::check_note`.)
+    let comment = json!({"mid": 4, "item_id": id(3), "base_rev": 1, "op": "comment", "text": "评论", "key": "k\u{0000}"});
     let (status, res) = push(&t, &c, &client(1), vec![nul, book, save(3, 3, 0, "好稿件"), comment, save(5, 4, 0, "后面的稿件")]).await;
     assert_eq!(status, StatusCode::OK, "{res}");
     assert_eq!(res["last_mid"], 5);
@@ -304,6 +305,11 @@ async fn one_bad_mutation_never_jams_the_queue() {
     assert_eq!(res["results"][4]["outcome"], "applied");
     assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 2);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM change_log").await, if on_pg { 2 } else { 3 });
+    // A NUL in a comment's text: refused with its reason on either database.
+    let nul_text = json!({"mid": 6, "item_id": id(3), "base_rev": 1, "op": "comment", "text": "评论\u{0000}", "key": "k2"});
+    let (_, res) = push(&t, &c, &client(1), vec![nul_text]).await;
+    assert_eq!(res["results"][0]["reason"], "invalid", "{res}");
+    assert!(res["results"][0]["detail"].as_str().unwrap_or_default().contains("控制字符"));
 }
 
 #[tokio::test]
