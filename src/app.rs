@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
     let _ = leptos::prelude::set_interval_with_handle(move || pwa.look_for_update(), std::time::Duration::from_secs(30 * 60));
     view! {
         <UpdateBanner />
+        <OfflineLimits />
         <Router>
             <Routes fallback=move || view! { <main class="page"><p>{move || i18n.t(ui::NOT_FOUND)}</p></main> }>
                 <Route path=path!("/login") view=LoginPage />
@@ -132,6 +133,21 @@ fn PageNotLoaded() -> impl IntoView {
             <a class="link" href="/">{move || i18n.t(ui::BACK_TO_DESK)}</a>
         </main>
     }
+}
+
+/// What will not work offline here, and what to do — on every page, the login included: the
+/// offline promise must never disappear silently (an intranet address over plain http).
+#[component]
+fn OfflineLimits() -> impl IntoView {
+    let i18n = use_i18n();
+    let limits = crate::pwa::offline_limits();
+    (!limits.is_empty()).then(|| {
+        view! {
+            <div class="offline-limits" role="status" data-testid="offline-limits">
+                {limits.into_iter().map(|t| view! { <p>{move || i18n.t(t)}</p> }).collect_view()}
+            </div>
+        }
+    })
 }
 
 /// Shows its children to a logged-in person, and the login page to anyone else.

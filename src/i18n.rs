@@ -194,6 +194,18 @@ pub mod ui {
     pub const DELETE: Text = Text::new("删除", "Delete");
     pub const IN_TRASH: Text =
         Text::new("此稿在回收站中，30天后彻底删除。", "This draft is in the trash; it is removed for good after 30 days.");
+    pub const INSECURE_CONTEXT: Text = Text::new(
+        "当前网址不是安全连接（http）：断网后将无法打开信报，多个标签页也不能协同发送（已写的稿件仍保存在本机）。请向管理员索取以 https:// 开头的地址。",
+        "This address is not a secure connection (http): Xinbao will not open without the network, and tabs cannot coordinate sending (drafts are still kept on this PC). Ask the administrator for the https:// address.",
+    );
+    pub const NO_OFFLINE_SHELL: Text = Text::new(
+        "此浏览器不支持离线打开（缺少 Service Worker 或 Web Locks）：断网后将无法打开信报。请使用新版 Chrome、Edge 或 360/QQ/搜狗浏览器的“极速模式”。",
+        "This browser cannot open Xinbao offline (no service worker or Web Locks). Use a recent Chrome or Edge, or 360/QQ/Sogou in fast mode.",
+    );
+    pub const NO_INDEXEDDB: Text = Text::new(
+        "此浏览器不能在本机保存稿件（可能处于无痕/隐私模式）：关闭页面或断网会丢失未发送的内容。请用普通窗口打开。",
+        "This browser cannot keep drafts on this PC (private mode?): closing the page or losing the network loses what was not sent. Open it in a normal window.",
+    );
     pub const STORAGE_USED: Text = Text::new("本机存储已用", "Storage used on this device");
     pub const PERSIST_ON: Text = Text::new("已开启持久保存", "Persistent storage on");
     pub const PERSIST_OFF: Text = Text::new(

@@ -76,3 +76,28 @@ impl Pwa {
 pub fn use_pwa() -> Option<Pwa> {
     use_context::<Pwa>()
 }
+
+/// What this browser, at this address, cannot do for offline work — each a sentence to show on
+/// every page. Empty where everything the offline promise stands on is there: a secure context
+/// (https or localhost: the service worker, Web Locks and persistent storage exist only there)
+/// and IndexedDB (where drafts are kept).
+pub fn offline_limits() -> Vec<xinbao_core::i18n::Text> {
+    use crate::i18n::ui;
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    let has = |target: &wasm_bindgen::JsValue, name: &str| {
+        js_sys::Reflect::get(target, &wasm_bindgen::JsValue::from_str(name)).is_ok_and(|v| !v.is_undefined() && !v.is_null())
+    };
+    let mut out = Vec::new();
+    if !window.is_secure_context() {
+        out.push(ui::INSECURE_CONTEXT);
+    } else {
+        let navigator = window.navigator();
+        if !has(&navigator, "serviceWorker") || !has(&navigator, "locks") {
+            out.push(ui::NO_OFFLINE_SHELL);
+        }
+    }
+    if !has(&window, "indexedDB") {
+        out.push(ui::NO_INDEXEDDB);
+    }
+    out
+}

@@ -73,7 +73,18 @@ pub fn build_app() -> Result<()> {
     for file in files_under(&public, &public)?.into_iter().filter(|f| f != "sw.js") {
         std::fs::copy(public.join(&file), out.join(&file)).map_err(|e| format!("copying public/{file}: {e}"))?;
     }
-    let boot = format!("import init from '/{app_dir}/xinbao.js';\nawait init({{ module_or_path: '/{app_dir}/xinbao_bg.wasm' }});\n");
+    // A browser with modules but without WebAssembly or IndexedDB gets the plain page that says
+    // which browsers work (public/unsupported.js), never a spinner that turns forever.
+    let boot = format!(
+        "if (typeof WebAssembly === 'object' && typeof indexedDB === 'object' && indexedDB !== null) {{\n\
+         \x20 const {{ default: init }} = await import('/{app_dir}/xinbao.js');\n\
+         \x20 await init({{ module_or_path: '/{app_dir}/xinbao_bg.wasm' }});\n\
+         }} else {{\n\
+         \x20 const s = document.createElement('script');\n\
+         \x20 s.src = '/unsupported.js';\n\
+         \x20 document.head.append(s);\n\
+         }}\n"
+    );
     let boot_name = format!("boot-{:016x}.js", Fnv::of(boot.as_bytes()));
     std::fs::write(out.join(&boot_name), &boot).map_err(|e| format!("writing {boot_name}: {e}"))?;
     write_index(&out, &app_dir, &names, &css, &icon, &boot_name)?;

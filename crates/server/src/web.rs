@@ -49,6 +49,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // 360, QQ and Sogou open intranet sites in IE-compatibility mode unless told otherwise.
+    h.insert("x-ua-compatible", HeaderValue::from_static("IE=edge"));
     res
 }
 
