@@ -5,8 +5,11 @@
 use crate::accounts::{self, NewUser, ensure_unit, random_password, upsert_user};
 use crate::db::{Db, now_ms};
 use serde::Deserialize;
-use xinbao_core::item::ItemType;
+use xinbao_core::api::Me;
+use xinbao_core::item::{DraftContent, ItemType};
+use xinbao_core::review::Action;
 use xinbao_core::role::Role;
+use xinbao_core::sync::{MAX_BATCH, Mutation, Op, Outcome, PushRequest};
 
 pub const ROOT_OFFICE: &str = "林双县人民政府办公室";
 const CORPUS: &str = include_str!("../../../fixtures/corpus.jsonl");
@@ -55,26 +58,38 @@ pub struct DemoAccount {
 }
 
 /// Loads (or refreshes) the demo county. Demo passwords are new on every run, so the printed
-/// list is always the one that works.
-pub async fn load_demo(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
+/// list is always the one that works. The items arrive the way real ones do — each officer's
+/// submissions, then the editor's and signer's review steps, pushed through the very sync
+/// endpoint the app uses — so every item has its office, revisions and change log, shows in the
+/// review queue, and stands somewhere in its life: submitted, being screened, returned with a
+/// comment, being edited, awaiting sign-off, signed.
+pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccount>> {
+    let db = &state.db;
     let root = ensure_unit(db, None, ROOT_OFFICE, "office").await?;
     let mut out = Vec::new();
     let staff = [("editor", "王晓燕", Role::Editor), ("signer", "陈志刚", Role::Signer), ("reader", "刘建国", Role::Reader)];
+    let mut staff_ids = Vec::new();
     for (username, name, role) in staff {
         let password = random_password()?;
-        upsert_user(db, NewUser { username, display_name: name, role, unit_id: root, password: &password, must_change_password: false })
-            .await?;
+        let id = upsert_user(
+            db,
+            NewUser { username, display_name: name, role, unit_id: root, password: &password, must_change_password: false },
+        )
+        .await?;
+        staff_ids.push(id);
         out.push(DemoAccount { username: username.into(), password, role, display_name: name.into(), unit: ROOT_OFFICE.into() });
     }
     let items: Vec<CorpusItem> = CORPUS.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
-    let mut officer_of_unit: Vec<(String, i64, i64)> = Vec::new();
-    for item in &items {
-        let (unit_id, author_id) = match officer_of_unit.iter().find(|(u, _, _)| *u == item.unit) {
-            Some((_, unit_id, author_id)) => (*unit_id, *author_id),
+    // (unit, unit id, author id, the author's mutations)
+    let mut officers: Vec<(String, i64, i64, Vec<Mutation>)> = Vec::new();
+    let now = now_ms();
+    for (n, item) in items.iter().enumerate() {
+        let at = match officers.iter().position(|(u, ..)| *u == item.unit) {
+            Some(at) => at,
             None => {
                 let kind = if item.unit.ends_with('镇') || item.unit.ends_with('乡') { "township" } else { "department" };
                 let unit_id = ensure_unit(db, Some(root), &item.unit, kind).await?;
-                let username = format!("officer{}", officer_of_unit.len() + 1);
+                let username = format!("officer{}", officers.len() + 1);
                 let password = random_password()?;
                 let author_id = upsert_user(
                     db,
@@ -95,25 +110,114 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                     display_name: item.author.clone(),
                     unit: item.unit.clone(),
                 });
-                officer_of_unit.push((item.unit.clone(), unit_id, author_id));
-                (unit_id, author_id)
+                officers.push((item.unit.clone(), unit_id, author_id, Vec::new()));
+                officers.len() - 1
             }
         };
         let item_type = ItemType::parse(&item.item_type).unwrap_or_default();
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', 1, $7, $7) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(format!("demo-{}", item.id))
-        .bind(unit_id)
-        .bind(author_id)
-        .bind(item_type.as_str())
-        .bind(&item.title)
-        .bind(&item.body)
-        .bind(now)
-        .execute(&db.pool)
-        .await?;
+        let content = DraftContent {
+            title: item.title.clone(),
+            body: item.body.clone(),
+            item_type,
+            phone: format!("1390000{:04}", n + 1),
+            // An urgent item says when it happened: two hours before the demo was loaded.
+            event_time: (item_type == ItemType::Urgent).then_some(now - 2 * 3600 * 1000),
+            ..DraftContent::default()
+        };
+        let list = &mut officers[at].3;
+        list.push(Mutation { mid: list.len() as u64 + 1, item_id: demo_id(&item.id), base_rev: 0, op: Op::Submit { content } });
     }
+    // Loaded before (a restart with --demo): the items are there, at whatever step they reached.
+    if sqlx::query("SELECT 1 FROM sync_clients WHERE client_id = $1")
+        .bind(demo_client(staff_ids[0]))
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some()
+    {
+        return Ok(out);
+    }
+    // Demo items an older version wrote straight into the table (no office, no change log,
+    // invisible to the review desk) make way for these.
+    sqlx::query("DELETE FROM items WHERE id LIKE 'demo-%' AND office_id IS NULL").execute(&db.pool).await?;
+    for (_, unit_id, author_id, mutations) in officers {
+        let me = as_me(db, author_id, unit_id).await?;
+        push_as(state, &me, mutations).await?;
+    }
+    // The office at work: every item somewhere in its life (by its place in the corpus).
+    let (editor, signer) = (as_me(db, staff_ids[0], root).await?, as_me(db, staff_ids[1], root).await?);
+    let (mut by_editor, mut by_signer) = (Vec::new(), Vec::new());
+    for (n, item) in items.iter().enumerate() {
+        let id = demo_id(&item.id);
+        let act = |base: u64, action: Action, note: &str| (base, Op::Act { action, note: note.into(), content: None });
+        let steps: Vec<(u64, Op)> = match n % 6 {
+            0 => vec![],
+            1 => vec![act(1, Action::Screen, "")],
+            2 => vec![
+                act(1, Action::Screen, ""),
+                (2, Op::Comment { text: "请补充具体数据和下一步打算。".into(), key: format!("demo-{}", item.id) }),
+                act(2, Action::Return, "缺少具体数据，请补充后重新报送"),
+            ],
+            3 => vec![act(1, Action::Screen, ""), act(2, Action::Edit, "")],
+            _ => vec![act(1, Action::Screen, ""), act(2, Action::Edit, ""), act(3, Action::SendToSignOff, "")],
+        };
+        for (base, op) in steps {
+            by_editor.push(Mutation { mid: by_editor.len() as u64 + 1, item_id: id.clone(), base_rev: base, op });
+        }
+        if n % 6 == 5 {
+            let op = Op::Act { action: Action::Sign, note: "同意".into(), content: None };
+            by_signer.push(Mutation { mid: by_signer.len() as u64 + 1, item_id: id, base_rev: 4, op });
+        }
+    }
+    push_as(state, &editor, by_editor).await?;
+    push_as(state, &signer, by_signer).await?;
     Ok(out)
+}
+
+/// A demo item's id: 32 hex digits from the corpus id, the same on every run.
+fn demo_id(corpus_id: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(format!("xinbao-demo-{corpus_id}").as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sync client id an account's demo items are pushed under.
+fn demo_client(user_id: i64) -> String {
+    format!("{:032x}", 0xde30_0000_u64 + user_id as u64)
+}
+
+async fn as_me(db: &Db, user_id: i64, unit_id: i64) -> anyhow::Result<Me> {
+    use sqlx::Row;
+    let row =
+        sqlx::query("SELECT u.username, u.display_name, u.role, n.name FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1")
+            .bind(user_id)
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(Me {
+        user_id,
+        username: row.try_get(0)?,
+        display_name: row.try_get(1)?,
+        role: Role::parse(&row.try_get::<String, _>(2)?).unwrap_or(Role::Officer),
+        unit_id,
+        unit_name: row.try_get(3)?,
+        must_change_password: false,
+        seal_local: false,
+    })
+}
+
+/// Pushes `mutations` as `me`, through the sync endpoint itself, in batches it accepts; every
+/// one must be applied.
+async fn push_as(state: &crate::AppState, me: &Me, mutations: Vec<Mutation>) -> anyhow::Result<()> {
+    for batch in mutations.chunks(MAX_BATCH) {
+        let req = PushRequest { client_id: demo_client(me.user_id), mutations: batch.to_vec() };
+        let answer =
+            crate::sync::push(axum::extract::State(state.clone()), crate::auth::CurrentUser(me.clone()), crate::error::ApiJson(req))
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the demo items: {e:?}"))?
+                .0;
+        for r in &answer.results {
+            if !matches!(r.outcome, Outcome::Applied { .. }) {
+                anyhow::bail!("demo item {} as {}: {:?}", r.item_id, me.username, r.outcome);
+            }
+        }
+    }
+    Ok(())
 }

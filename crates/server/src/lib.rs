@@ -208,19 +208,19 @@ impl Application {
             println!("    一次性密码 one-time password: {password}");
             println!("    （只显示这一次，首次登录后须修改 / shown once; change it at first login）\n");
         }
+        if !config.static_dir.join("index.html").is_file() {
+            tracing::warn!(dir = %config.static_dir.display(), "no built app found: run `cargo xtask serve` to build it");
+        }
+        let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
+        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default() };
         if config.demo {
-            let accounts = demo::load_demo(&db).await?;
+            let accounts = demo::load_demo(&state).await?;
             println!("\n  演示数据已载入 Demo county loaded — accounts (passwords are new on every --demo start):");
             for a in accounts {
                 println!("    {:<10} {:<14} {:<8} {} · {}", a.username, a.password, a.role.label().zh, a.display_name, a.unit);
             }
             println!();
         }
-        if !config.static_dir.join("index.html").is_file() {
-            tracing::warn!(dir = %config.static_dir.display(), "no built app found: run `cargo xtask serve` to build it");
-        }
-        let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
-        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default() };
         let listener = TcpListener::bind(config.addr).await?;
         Ok(Application { listener, router: router(state.clone()), state })
     }

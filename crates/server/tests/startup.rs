@@ -24,10 +24,27 @@ async fn an_empty_database_gets_one_administrator_who_must_change_the_password()
 #[tokio::test]
 async fn the_demo_county_loads_once_with_an_account_for_every_role() {
     let t = TestApp::spawn().await;
-    let first = demo::load_demo(&t.app.state.db).await.unwrap_or_else(|e| panic!("{e:#}"));
-    let again = demo::load_demo(&t.app.state.db).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let first = demo::load_demo(&t.app.state).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let again = demo::load_demo(&t.app.state).await.unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(first.len(), again.len());
     assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 30, "every corpus item, once");
+    // They arrived the way real ones do: each with its office, revisions and change log, spread
+    // over an item's life, so the review desk has work on it.
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE office_id IS NULL").await, 0);
+    assert_eq!(count(&t, "SELECT COUNT(DISTINCT item_id) FROM change_log").await, 30);
+    assert_eq!(count(&t, "SELECT COUNT(DISTINCT item_id) FROM item_revisions").await, 30);
+    for state in ["submitted", "screening", "returned", "editing", "awaiting_sign_off", "signed"] {
+        assert!(count(&t, &format!("SELECT COUNT(*) FROM items WHERE state = '{state}'")).await >= 1, "{state}");
+    }
+    assert!(count(&t, "SELECT COUNT(*) FROM comments").await >= 1);
+    let editor = again.iter().find(|a| a.username == "editor").map(|a| a.password.clone()).unwrap_or_default();
+    let cookie = t.login("editor", &editor).await;
+    let queue = json(t.get("/api/review/queue?limit=200", Some(&cookie)).await).await;
+    assert_eq!(queue.as_array().map(Vec::len), Some(30), "the editor's queue holds every demo item");
+    let pulled =
+        json(t.post_json("/api/sync/pull", serde_json::json!({"client_id": format!("{:032x}", 7), "cursor": 0}), Some(&cookie)).await)
+            .await;
+    assert_eq!(pulled["changes"].as_array().map(Vec::len), Some(30), "and the editor's desk pulls them");
     for role in ["officer", "editor", "signer", "reader", "admin"] {
         assert!(count(&t, &format!("SELECT COUNT(*) FROM users WHERE role = '{role}'")).await >= 1, "{role}");
     }
