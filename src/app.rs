@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
     }
     provide_context(session);
     provide_context(SyncState::start(session));
-    let pwa = Pwa::start();
+    let pwa = Pwa::start(session);
     provide_context(pwa);
     // A tab left open for days still learns about new versions.
     let _ = leptos::prelude::set_interval_with_handle(move || pwa.look_for_update(), std::time::Duration::from_secs(30 * 60));
@@ -92,6 +92,11 @@ macro_rules! lazy_pages {
                 $route
             }
             async fn view(_this: Self) -> AnyView {
+                // Nobody logged in on this browser (a bookmark of `/`, a deep link): the login,
+                // without fetching the page's module first.
+                if !crate::session::hinted() {
+                    return view! { <Redirect path="/login" /> }.into_any();
+                }
                 // A module that cannot be fetched (offline before the service worker has it)
                 // is a message, never a panic: the load is retried on the next visit.
                 $view().await.unwrap_or_else(|_| view! { <PageNotLoaded /> }.into_any())

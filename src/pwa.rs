@@ -25,7 +25,7 @@ pub struct Pwa {
 }
 
 impl Pwa {
-    pub fn start() -> Pwa {
+    pub fn start(session: crate::session::Session) -> Pwa {
         let pwa = Pwa {
             update_ready: RwSignal::new(false),
             unsaved: RwSignal::new(false),
@@ -34,14 +34,22 @@ impl Pwa {
         };
         let stale = pwa.schema_stale;
         crate::store::on_schema_change(move || stale.set(true));
-        let ready = pwa.update_ready;
-        let on_ready = Closure::<dyn FnMut()>::new(move || ready.set(true));
-        let taken = pwa.taken_over;
-        let on_taken_over = Closure::<dyn FnMut()>::new(move || taken.set(true));
-        register_service_worker(&on_ready, &on_taken_over);
-        // The worker calls back whenever a new version is found, for the life of the page.
-        on_ready.forget();
-        on_taken_over.forget();
+        let (ready, taken) = (pwa.update_ready, pwa.taken_over);
+        // The worker precaches every page's module, so it is registered once someone has logged
+        // in on this browser: the first load of the login page on a slow line carries the shell
+        // alone, and the pages come down after the login (issue 20).
+        Effect::new(move |registered: Option<bool>| {
+            if registered == Some(true) || session.me.with(Option::is_none) {
+                return registered == Some(true);
+            }
+            let on_ready = Closure::<dyn FnMut()>::new(move || ready.set(true));
+            let on_taken_over = Closure::<dyn FnMut()>::new(move || taken.set(true));
+            register_service_worker(&on_ready, &on_taken_over);
+            // The worker calls back whenever a new version is found, for the life of the page.
+            on_ready.forget();
+            on_taken_over.forget();
+            true
+        });
         // Taken over by a new version: reload as soon as nothing typed is unsaved.
         Effect::new(move |_| {
             if pwa.taken_over.get() && !pwa.unsaved.get() {

@@ -176,6 +176,11 @@ pub async fn forget_device_data(me: &Me) {
     LocalStorage::delete(unlock_key(&me.username));
 }
 
+/// Whether someone is logged in on this browser, as far as it knows offline (the session hint).
+pub fn hinted() -> bool {
+    LocalStorage::get::<Me>(HINT_KEY).is_ok()
+}
+
 /// Who is logged in, provided as context by the app shell.
 #[derive(Clone, Copy)]
 pub struct Session {

@@ -65,3 +65,31 @@ test("360, QQ and Sogou are told to use their fast engine; an old browser gets a
   await expect(old.getByText("正在加载")).toHaveCount(0);
   await old.close();
 });
+
+test("opening / without a session shows the login with the shell alone; the pages come after the login", async ({ server, browser }) => {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  const fetched: string[] = [];
+  context.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  const isPage = (p: string) => /\/(split_[a-z_]+|chunk_\d+)\.wasm$/.test(p);
+  // What people bookmark.
+  await page.goto(`${server.url}/`);
+  await expect(page.getByRole("button", { name: "登录" })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.waitForLoadState("networkidle");
+  expect(fetched.filter(isPage), "no page module before the login").toEqual([]);
+  // No service worker yet either: it would precache every page's module on this slow line.
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
+  // A deep link the same way.
+  await page.goto(`${server.url}/review`);
+  await expect(page).toHaveURL(/\/login$/);
+  expect(fetched.filter(isPage)).toEqual([]);
+  // After the login the desk's module comes, and the worker takes the rest for offline use.
+  await page.getByLabel("用户名").fill("officer");
+  await page.getByLabel("密码", { exact: true }).fill("Chunfeng-2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible({ timeout: 20_000 });
+  expect(fetched.filter(isPage).length).toBeGreaterThan(0);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+  await context.close();
+});
