@@ -325,7 +325,8 @@ fn desk_benches(server_bin: &std::path::Path) -> Result<Vec<Bench>> {
 }
 
 /// First load on a rural line (e2e/bench/firstload.bench.ts): throttled through the DevTools
-/// protocol, navigation to an interactive login page, cold and with the service worker warm.
+/// protocol, navigation to an interactive login page, cold for `/`, a deep link and `/login`,
+/// and with the service worker warm.
 fn first_load_rows(md: &mut String, benches: &[Bench]) {
     md.push_str(
         "\n## First load on a rural line (headless Chromium, 400 kbit/s down, 200 kbit/s up, 400 ms round trip)\n\n\
@@ -334,7 +335,12 @@ fn first_load_rows(md: &mut String, benches: &[Bench]) {
          warm: one per request that still crosses the line). Target: within 1.5× the line's own time.\n\n\
          | load | time | bytes over the network (requests) | the line's own time | ratio to target | target |\n|---|---:|---:|---:|---:|---:|\n",
     );
-    for (name, label) in [("first_load_cold", "cold (empty cache)"), ("first_load_warm", "warm (service worker installed)")] {
+    for (name, label) in [
+        ("first_load_cold_root", "cold, `/` (what people bookmark)"),
+        ("first_load_cold_deep_link", "cold, a deep link (`/review/…`)"),
+        ("first_load_cold_login", "cold, `/login`"),
+        ("first_load_warm", "warm (service worker installed after a login)"),
+    ] {
         let (Some(ms), Some(bytes), Some(requests), Some(ideal)) =
             (value(benches, name, "ms"), value(benches, name, "bytes"), value(benches, name, "requests"), value(benches, name, "ideal_ms"))
         else {
