@@ -170,7 +170,67 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
     }
     push_as(state, &editor, by_editor).await?;
     push_as(state, &signer, by_signer).await?;
+    let signed: Vec<String> = items.iter().enumerate().filter(|(n, _)| n % 6 == 5).map(|(_, i)| demo_id(&i.id)).collect();
+    let reader = as_me(db, staff_ids[2], root).await?;
+    after_sign_off(state, &editor, &signer, &reader, &signed).await?;
     Ok(out)
+}
+
+/// What follows sign-off, done by the office through its own endpoints: adoptions at county and
+/// city level (points on the scoreboard and in the notice), a leader's instruction with its
+/// feedback, and the county periodical's published issue carrying two signed items.
+async fn after_sign_off(state: &crate::AppState, editor: &Me, signer: &Me, reader: &Me, signed: &[String]) -> anyhow::Result<()> {
+    use crate::auth::CurrentUser;
+    use crate::error::ApiJson;
+    use axum::extract::{Path, State};
+    fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> anyhow::Result<ApiJson<T>> {
+        Ok(ApiJson(serde_json::from_value(v)?))
+    }
+    let fail = |what: &'static str| move |e: crate::error::AppError| anyhow::anyhow!("demo {what}: {e:?}");
+    let today = xinbao_core::scoring::day_text(xinbao_core::scoring::day_of(now_ms()));
+    // The office's publications (its defaults, made the first time anyone asks).
+    let list =
+        crate::scores::adoption::publications(State(state.clone()), CurrentUser(editor.clone())).await.map_err(fail("publications"))?.0;
+    let publication = |part: &str| list.iter().find(|p| p.name.contains(part)).map(|p| p.id);
+    let (Some(own), Some(city)) = (publication("政务信息"), publication("市政府")) else { return Ok(()) };
+    // The county periodical: an issue with the first two signed items, published (placing an
+    // item in it records its full-text adoption).
+    let issue =
+        crate::periodical::create(State(state.clone()), CurrentUser(editor.clone()), body(serde_json::json!({"publication_id": own}))?)
+            .await
+            .map_err(fail("issue"))?
+            .0;
+    let mut fields = serde_json::to_value(&issue.fields)?;
+    fields["items"] = serde_json::json!(signed.iter().take(2).collect::<Vec<_>>());
+    fields["editor_note"] = serde_json::json!("本期刊发秋收和基层治理工作情况。");
+    let _saved = crate::periodical::save(State(state.clone()), CurrentUser(editor.clone()), Path(issue.id), body(fields)?)
+        .await
+        .map_err(fail("issue save"))?;
+    let _published =
+        crate::periodical::publish(State(state.clone()), CurrentUser(editor.clone()), Path(issue.id)).await.map_err(fail("publish"))?;
+    // The city office took two of them up.
+    for id in signed.iter().skip(1).take(2) {
+        let adoption = serde_json::json!({"publication_id": city, "form": "full", "date": today, "issue": "第88期"});
+        let _adopted = crate::scores::adoption::adopt(State(state.clone()), CurrentUser(editor.clone()), Path(id.clone()), body(adoption)?)
+            .await
+            .map_err(fail("adoption"))?;
+    }
+    // A county leader's instruction on one, with the feedback on what was done.
+    if let Some(id) = signed.get(2) {
+        let note =
+            serde_json::json!({"level": "county", "date": today, "leader": "县长 王某某", "text": "请有关部门总结经验，在全县推广。"});
+        let instruction =
+            crate::scores::adoption::instruct(State(state.clone()), CurrentUser(reader.clone()), Path(id.clone()), body(note)?)
+                .await
+                .map_err(fail("instruction"))?
+                .0;
+        let feedback = serde_json::json!({"note": "已印发各乡镇学习借鉴。"});
+        let _answered =
+            crate::scores::adoption::feedback(State(state.clone()), CurrentUser(signer.clone()), Path(instruction.id), body(feedback)?)
+                .await
+                .map_err(fail("feedback"))?;
+    }
+    Ok(())
 }
 
 /// A demo item's id: 32 hex digits from the corpus id, the same on every run.

@@ -37,6 +37,12 @@ async fn the_demo_county_loads_once_with_an_account_for_every_role() {
         assert!(count(&t, &format!("SELECT COUNT(*) FROM items WHERE state = '{state}'")).await >= 1, "{state}");
     }
     assert!(count(&t, "SELECT COUNT(*) FROM comments").await >= 1);
+    // After sign-off: a published issue of the county periodical, adoptions at two levels with
+    // their points, a leader's instruction with its feedback.
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM issues WHERE state = 'published'").await, 1);
+    assert!(count(&t, "SELECT COUNT(DISTINCT publication_id) FROM adoptions").await >= 2);
+    assert!(count(&t, "SELECT COUNT(*) FROM score_events WHERE rule <> 'submission'").await >= 4);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM instructions WHERE feedback IS NOT NULL").await, 1);
     let editor = again.iter().find(|a| a.username == "editor").map(|a| a.password.clone()).unwrap_or_default();
     let cookie = t.login("editor", &editor).await;
     let queue = json(t.get("/api/review/queue?limit=200", Some(&cookie)).await).await;
