@@ -82,6 +82,9 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
     let items: Vec<CorpusItem> = CORPUS.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
     // (unit, unit id, author id, the author's mutations)
     let mut officers: Vec<(String, i64, i64, Vec<Mutation>)> = Vec::new();
+    let mut town_ids: Vec<i64> = Vec::new();
+    // Who wrote each corpus item.
+    let mut author_of: Vec<Option<i64>> = Vec::new();
     let now = now_ms();
     for (n, item) in items.iter().enumerate() {
         let at = match officers.iter().position(|(u, ..)| *u == item.unit) {
@@ -110,6 +113,9 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
                     display_name: item.author.clone(),
                     unit: item.unit.clone(),
                 });
+                if kind == "township" {
+                    town_ids.push(unit_id);
+                }
                 officers.push((item.unit.clone(), unit_id, author_id, Vec::new()));
                 officers.len() - 1
             }
@@ -124,6 +130,7 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
             event_time: (item_type == ItemType::Urgent).then_some(now - 2 * 3600 * 1000),
             ..DraftContent::default()
         };
+        author_of.push(Some(officers[at].2));
         let list = &mut officers[at].3;
         list.push(Mutation { mid: list.len() as u64 + 1, item_id: demo_id(&item.id), base_rev: 0, op: Op::Submit { content } });
     }
@@ -139,8 +146,11 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
     // Demo items an older version wrote straight into the table (no office, no change log,
     // invisible to the review desk) make way for these.
     sqlx::query("DELETE FROM items WHERE id LIKE 'demo-%' AND office_id IS NULL").execute(&db.pool).await?;
+    // Each officer's next mutation id, for what they send after the office's steps.
+    let mut next_mid: Vec<(i64, i64, u64)> = Vec::new();
     for (_, unit_id, author_id, mutations) in officers {
         let me = as_me(db, author_id, unit_id).await?;
+        next_mid.push((author_id, unit_id, mutations.len() as u64 + 1));
         push_as(state, &me, mutations).await?;
     }
     // The office at work: every item somewhere in its life (by its place in the corpus).
@@ -173,6 +183,57 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
     let signed: Vec<String> = items.iter().enumerate().filter(|(n, _)| n % 6 == 5).map(|(_, i)| demo_id(&i.id)).collect();
     let reader = as_me(db, staff_ids[2], root).await?;
     after_sign_off(state, &editor, &signer, &reader, &signed).await?;
+    // A commission the office sent two townships this week, one of which has answered; and the
+    // first urgent report followed by its 续报一.
+    let towns: Vec<(i64, i64, u64)> = next_mid.iter().copied().filter(|(_, unit, _)| town_ids.contains(unit)).take(2).collect();
+    let today = xinbao_core::scoring::day_of(now);
+    let fields = serde_json::json!({"kind": "targeted", "topic": "冬季安全生产和防火工作进展", "description": "请报送冬季安全生产检查、森林草原防火的新情况、新做法。",
+        "units": towns.iter().map(|(_, unit, _)| *unit).collect::<Vec<_>>(),
+        "from": xinbao_core::scoring::day_text(today - 1), "deadline": xinbao_core::scoring::day_text(today + 7)});
+    let commission = crate::commissions::create(
+        axum::extract::State(state.clone()),
+        crate::auth::CurrentUser(editor.clone()),
+        crate::error::ApiJson(serde_json::from_value(fields)?),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo commission: {e:?}"))?
+    .0;
+    if let Some((author, unit, mid)) = towns.first().copied() {
+        let me = as_me(db, author, unit).await?;
+        let content = DraftContent {
+            title: format!("{}开展冬季安全生产大检查", me.unit_name),
+            body: format!(
+                "11月以来，{}组织安监、消防等力量对辖区企业、人员密集场所开展拉网式排查，检查企业46家，发现并整改隐患23处。",
+                me.unit_name
+            ),
+            phone: "13900009999".into(),
+            commission: Some(commission.id.to_string()),
+            ..DraftContent::default()
+        };
+        let answer = Mutation { mid, item_id: demo_id("commission-answer"), base_rev: 0, op: Op::Submit { content } };
+        push_as(state, &me, vec![answer]).await?;
+        if let Some(slot) = next_mid.iter_mut().find(|(a, ..)| *a == author) {
+            slot.2 += 1;
+        }
+    }
+    if let Some((n, first)) = items.iter().enumerate().find(|(_, i)| ItemType::parse(&i.item_type) == Some(ItemType::Urgent)) {
+        let author = next_mid.iter().copied().find(|(a, ..)| Some(*a) == author_of[n]);
+        if let Some((author, unit, mid)) = author {
+            let me = as_me(db, author, unit).await?;
+            let content = DraftContent {
+                title: format!("（续报一）{}", first.title),
+                body: "截至目前，现场处置工作有序推进，受影响群众已全部妥善安置，相关情况将及时续报。".into(),
+                item_type: ItemType::Urgent,
+                phone: format!("1390000{:04}", n + 1),
+                event_time: Some(now - 2 * 3600 * 1000),
+                stage: xinbao_core::item::ReportStage::FollowUp(1),
+                follows: Some(demo_id(&first.id)),
+                ..DraftContent::default()
+            };
+            let follow = Mutation { mid, item_id: demo_id(&format!("{}-follow-up", first.id)), base_rev: 0, op: Op::Submit { content } };
+            push_as(state, &me, vec![follow]).await?;
+        }
+    }
     Ok(out)
 }
 

@@ -27,12 +27,12 @@ async fn the_demo_county_loads_once_with_an_account_for_every_role() {
     let first = demo::load_demo(&t.app.state).await.unwrap_or_else(|e| panic!("{e:#}"));
     let again = demo::load_demo(&t.app.state).await.unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(first.len(), again.len());
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 30, "every corpus item, once");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items").await, 32, "every corpus item, once, a commission's answer and a 续报");
     // They arrived the way real ones do: each with its office, revisions and change log, spread
     // over an item's life, so the review desk has work on it.
     assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE office_id IS NULL").await, 0);
-    assert_eq!(count(&t, "SELECT COUNT(DISTINCT item_id) FROM change_log").await, 30);
-    assert_eq!(count(&t, "SELECT COUNT(DISTINCT item_id) FROM item_revisions").await, 30);
+    assert_eq!(count(&t, "SELECT COUNT(DISTINCT item_id) FROM change_log").await, 32);
+    assert_eq!(count(&t, "SELECT COUNT(DISTINCT item_id) FROM item_revisions").await, 32);
     for state in ["submitted", "screening", "returned", "editing", "awaiting_sign_off", "signed"] {
         assert!(count(&t, &format!("SELECT COUNT(*) FROM items WHERE state = '{state}'")).await >= 1, "{state}");
     }
@@ -43,14 +43,17 @@ async fn the_demo_county_loads_once_with_an_account_for_every_role() {
     assert!(count(&t, "SELECT COUNT(DISTINCT publication_id) FROM adoptions").await >= 2);
     assert!(count(&t, "SELECT COUNT(*) FROM score_events WHERE rule <> 'submission'").await >= 4);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM instructions WHERE feedback IS NOT NULL").await, 1);
+    // A commission asking two townships, one of which answered; an urgent report and its 续报一.
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM commission_answers").await, 1);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM items WHERE title LIKE '（续报一）%' AND item_type = 'urgent'").await, 1);
     let editor = again.iter().find(|a| a.username == "editor").map(|a| a.password.clone()).unwrap_or_default();
     let cookie = t.login("editor", &editor).await;
     let queue = json(t.get("/api/review/queue?limit=200", Some(&cookie)).await).await;
-    assert_eq!(queue.as_array().map(Vec::len), Some(30), "the editor's queue holds every demo item");
+    assert_eq!(queue.as_array().map(Vec::len), Some(32), "the editor's queue holds every demo item");
     let pulled =
         json(t.post_json("/api/sync/pull", serde_json::json!({"client_id": format!("{:032x}", 7), "cursor": 0}), Some(&cookie)).await)
             .await;
-    assert_eq!(pulled["changes"].as_array().map(Vec::len), Some(30), "and the editor's desk pulls them");
+    assert_eq!(pulled["changes"].as_array().map(Vec::len), Some(32), "and the editor's desk pulls them");
     for role in ["officer", "editor", "signer", "reader", "admin"] {
         assert!(count(&t, &format!("SELECT COUNT(*) FROM users WHERE role = '{role}'")).await >= 1, "{role}");
     }
