@@ -44,13 +44,13 @@ const ADMINISTRATIVE: [&str; 17] = [
 
 /// What an administrator manages ([`xinbao_core::review::administers`]): everything for a
 /// server administrator, their own office's units and accounts for an office's administrator.
-struct Scope {
+pub(crate) struct Scope {
     tree: Vec<UnitNode>,
     admin_unit: i64,
 }
 
 impl Scope {
-    async fn of(state: &AppState, me: &xinbao_core::api::Me) -> Result<Scope, AppError> {
+    pub(crate) async fn of(state: &AppState, me: &xinbao_core::api::Me) -> Result<Scope, AppError> {
         Ok(Scope { tree: crate::scores::unit_nodes(&state.db.pool).await?, admin_unit: me.unit_id })
     }
 
@@ -63,8 +63,18 @@ impl Scope {
     }
 
     /// Refused as if it did not exist when outside the scope.
-    fn check(&self, unit: i64) -> Result<(), AppError> {
+    pub(crate) fn check(&self, unit: i64) -> Result<(), AppError> {
         if self.manages(unit) { Ok(()) } else { Err(AppError::refused(ErrorCode::NotFound)) }
+    }
+
+    /// A setting for the whole server (the deadline rules, the adoption-rate floor): its
+    /// administrator's alone.
+    pub(crate) fn check_server_setting(&self) -> Result<(), AppError> {
+        if self.is_server_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以修改全局设置".into())))
+        }
     }
 }
 
@@ -483,10 +493,7 @@ pub async fn change_settings(
     Admin(me): Admin,
     ApiJson(req): ApiJson<DeadlineRules>,
 ) -> Result<Json<DeadlineRules>, AppError> {
-    // One rule for the whole server: its administrator's.
-    if !Scope::of(&state, &me).await?.is_server_admin() {
-        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以修改全局设置".into())));
-    }
+    Scope::of(&state, &me).await?.check_server_setting()?;
     if !req.valid() {
         return Err(AppError::bad_request("紧急信息书面报告时限应在5到1440分钟之间"));
     }

@@ -201,10 +201,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
         }
     }
     let counted_addr = addr.filter(|_| device.is_none());
-    if let ratelimit::Verdict::Locked(wait_ms) = ratelimit::attempt(&state.db, &key, limit).await? {
-        let minutes = (wait_ms + 59_999) / 60_000;
-        return Err(AppError::Later(ErrorCode::RateLimited, (wait_ms as u64).div_ceil(1000), Some(format!("请{minutes}分钟后再试"))));
-    }
+    take_attempt(&state, &key, limit).await?;
     let stored_hash = account.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password.clone();
     let matches = match accounts::hashing(move || verify_password(&password, &stored_hash)).await {
@@ -288,6 +285,18 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     Ok((headers, Json(me)).into_response())
 }
 
+/// Counts a password check against `key` ([`ratelimit::attempt`]), or answers 429 with how long
+/// to wait, in minutes for people and in `Retry-After` for programs.
+async fn take_attempt(state: &AppState, key: &str, limit: i64) -> Result<(), AppError> {
+    match ratelimit::attempt(&state.db, key, limit).await? {
+        ratelimit::Verdict::Go => Ok(()),
+        ratelimit::Verdict::Locked(wait_ms) => {
+            let minutes = (wait_ms + 59_999) / 60_000;
+            Err(AppError::Later(ErrorCode::RateLimited, (wait_ms as u64).div_ceil(1000), Some(format!("请{minutes}分钟后再试"))))
+        }
+    }
+}
+
 /// How long a browser stays known to the accounts that logged in from it.
 const DEVICE_COOKIE_DAYS: i64 = 365;
 
@@ -350,10 +359,7 @@ pub async fn change_password(
     // The current password is checked under the account's login throttle: a session left open on
     // a shared PC is no oracle for guessing it.
     let key = ratelimit::user_key(&me.username);
-    if let ratelimit::Verdict::Locked(wait_ms) = ratelimit::attempt(&state.db, &key, ratelimit::MAX_FAILURES).await? {
-        let minutes = (wait_ms + 59_999) / 60_000;
-        return Err(AppError::Later(ErrorCode::RateLimited, (wait_ms as u64).div_ceil(1000), Some(format!("请{minutes}分钟后再试"))));
-    }
+    take_attempt(&state, &key, ratelimit::MAX_FAILURES).await?;
     let current = req.current_password.clone();
     let matches = match accounts::hashing(move || verify_password(&current, &stored)).await {
         Ok(m) => m,
@@ -398,17 +404,10 @@ pub async fn revoke_sessions(
     Admin(me): Admin,
     axum::extract::Path(user_id): axum::extract::Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    // Only an account this administrator manages (`xinbao_core::review::administers`).
-    let unit: Option<i64> = sqlx::query("SELECT unit_id FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-    let tree = crate::scores::unit_nodes(&state.db.pool).await?;
-    if !unit.is_some_and(|u| xinbao_core::review::administers(&tree, me.unit_id, u)) {
-        return Err(AppError::refused(ErrorCode::NotFound));
-    }
+    // Only an account this administrator manages.
+    let row = sqlx::query("SELECT unit_id FROM users WHERE id = $1").bind(user_id).fetch_optional(&state.db.pool).await?;
+    let Some(row) = row else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    crate::admin::Scope::of(&state, &me).await?.check(row.try_get(0)?)?;
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&state.db.pool).await?.rows_affected();
     accounts::audit(&state.db, Some(me.user_id), "sessions_revoked", &user_id.to_string(), &format!("{ended} sessions")).await?;
     Ok(Json(serde_json::json!({ "ended": ended })))

@@ -164,6 +164,28 @@ fn lock_for(failures: i64, limit: i64) -> i64 {
     (FIRST_LOCK_MS << doublings).min(MAX_LOCK_MS)
 }
 
+/// Makes sure `key` has a row, and starts its window again when the window has run out (a lock
+/// still running stays). Written first, so the row (or SQLite's database) is locked for the
+/// read-modify-write that follows in the same transaction.
+async fn open_window(tx: &mut sqlx::Transaction<'static, sqlx::Any>, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE login_attempts SET failures = 0, window_start = $1, locked_until = 0 WHERE key = $2 AND window_start < $3 AND locked_until <= $1",
+    )
+    .bind(now)
+    .bind(key)
+    .bind(now - WINDOW_MS)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Counts one attempt for `key` (an account's or a device's) before its password is checked:
 /// atomically, in one write transaction. Up to `limit` attempts go; then the key is locked;
 /// when a lock runs out, one more attempt goes (and the lock is set again, longer, before it is
@@ -171,23 +193,7 @@ fn lock_for(failures: i64, limit: i64) -> i64 {
 pub async fn attempt(db: &Db, key: &str, limit: i64) -> Result<Verdict, sqlx::Error> {
     let now = now_ms();
     let mut tx = db.begin_write().await?;
-    // Write first: the row (or SQLite's database) is locked for this read-modify-write.
-    sqlx::query(
-        "INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    // A window that has run out starts again (a lock still running stays).
-    sqlx::query(
-        "UPDATE login_attempts SET failures = 0, window_start = $1, locked_until = 0 WHERE key = $2 AND window_start < $3 AND locked_until <= $1",
-    )
-    .bind(now)
-    .bind(key)
-    .bind(now - WINDOW_MS)
-    .execute(&mut *tx)
-    .await?;
+    open_window(&mut tx, key, now).await?;
     let row = sqlx::query(
         "UPDATE login_attempts SET failures = failures + 1 WHERE key = $1 AND locked_until <= $2 RETURNING failures, locked_until",
     )
@@ -246,19 +252,8 @@ pub async fn address_attempt(db: &Db, ip: &IpAddr) -> Result<i64, sqlx::Error> {
     let key = addr_key(ip);
     let now = now_ms();
     let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&key)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE login_attempts SET failures = 0, window_start = $1 WHERE key = $2 AND window_start < $3")
-        .bind(now)
-        .bind(&key)
-        .bind(now - WINDOW_MS)
-        .execute(&mut *tx)
-        .await?;
+    // An address is never locked, so its window starts again whenever it has run out.
+    open_window(&mut tx, &key, now).await?;
     let failures: i64 = sqlx::query("UPDATE login_attempts SET failures = failures + 1 WHERE key = $1 RETURNING failures")
         .bind(&key)
         .fetch_one(&mut *tx)

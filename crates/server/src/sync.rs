@@ -340,10 +340,10 @@ fn not_yours() -> Outcome {
     rejected(RejectReason::NotYours, RejectReason::NotYours.text().zh)
 }
 
-/// Every push answer passes the read rule ([`may_read_item`]) as the item stands now, right
-/// before it leaves — a fresh answer and a stored one replayed alike. Only a conflict carries an
-/// item's words; one the caller may no longer read (the item deleted, the caller moved to another
-/// unit since) is answered as not theirs.
+/// A stored answer, replayed, passes the read rule ([`may_read_item`]) again as the item stands
+/// now (a fresh one passed it in [`keep_conflict`], the only place a conflict is made). Only a
+/// conflict carries an item's words; one the caller may no longer read (the item deleted, the
+/// caller moved to another unit since) is answered as not theirs.
 async fn readable_answer(tx: &mut Tx, me: &xinbao_core::api::Me, outcome: Outcome) -> Result<Outcome, AppError> {
     let Outcome::Conflict { server } = &outcome else { return Ok(outcome) };
     Ok(match load_item(tx, &server.id).await? {
@@ -512,7 +512,6 @@ async fn review(
     let Some((item, office)) = loaded.filter(|(item, office)| may_read_item(me, item.author_id, *office, item.state)) else {
         return Ok(not_yours());
     };
-    let reviews_it = office == Some(me.unit_id) && matches!(me.role, Role::Editor | Role::Signer);
     let now = now_ms();
     match &m.op {
         Op::Comment { text, key } => {
@@ -563,7 +562,7 @@ async fn review(
                 return Ok(rejected(RejectReason::Invalid, why.zh));
             }
             let urgent = item.content.item_type == ItemType::Urgent;
-            let next = match decide(Actor { role: me.role, reviews_it }, item.state, urgent, *action, note) {
+            let next = match decide(Actor::of(me, office), item.state, urgent, *action, note) {
                 Ok(next) => next,
                 Err(denied) => return Ok(rejected(RejectReason::Refused, denied.text().zh)),
             };
@@ -654,7 +653,7 @@ pub async fn push(
                 reused = Some(m.mid);
                 break;
             }
-            results.push(MutationResult { outcome: readable_answer(&mut tx, &me, r.outcome.clone()).await?, ..r.clone() });
+            results.push(r.clone());
             replayed += 1;
             continue;
         }
@@ -717,7 +716,7 @@ pub async fn push(
         let result = MutationResult { mid: m.mid, item_id: m.item_id.clone(), outcome };
         let stored = serde_json::to_string(&result).map_err(|e| AppError::Internal(e.into()))?;
         last_mid = m.mid;
-        results.push(MutationResult { outcome: readable_answer(&mut tx, &me, result.outcome.clone()).await?, ..result.clone() });
+        results.push(result.clone());
         pending.results.push((m.mid, result, stored, digest));
     }
     pending.flush(&mut tx, &req.client_id).await?;

@@ -351,11 +351,8 @@ pub async fn set_floor(
     Admin(me): Admin,
     ApiJson(req): ApiJson<RateFloor>,
 ) -> Result<Json<RateFloor>, AppError> {
-    // The adoption-rate floor is one setting for the whole server: its administrator's.
-    let tree = unit_nodes(&state.db.pool).await?;
-    if !xinbao_core::review::is_server_admin(&tree, me.unit_id) {
-        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以修改全局设置".into())));
-    }
+    // The adoption-rate floor is one setting for the whole server.
+    crate::admin::Scope::of(&state, &me).await?.check_server_setting()?;
     if req.percent > 100 {
         return Err(AppError::bad_request("采用率下限应在0到100之间"));
     }
