@@ -1,6 +1,6 @@
 // Service worker registration and updates, called from Rust (src/pwa.rs). A new version waits
 // until the person presses "更新"; the page never reloads by itself.
-export function register_service_worker(on_update_ready, on_taken_over) {
+export function register_service_worker(on_update_ready, on_taken_over, on_failed) {
   if (!("serviceWorker" in navigator)) return;
   // A new version activated from another tab takes this one over too: it must save and reload
   // (its pages' modules are the old version's). The first install, which takes an uncontrolled
@@ -23,7 +23,13 @@ export function register_service_worker(on_update_ready, on_taken_over) {
         });
       });
     })
-    .catch((e) => console.warn("service worker registration failed", e));
+    .catch((e) => {
+      // Over https with a certificate this PC does not trust (someone clicked through the
+      // warning), the page loads but the worker is refused: offline will not work, and the
+      // page says why.
+      console.warn("service worker registration failed", e);
+      on_failed(String(e && e.name ? e.name : e));
+    });
 }
 
 export function apply_update() {

@@ -137,6 +137,32 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     answer(Request::get(path).send().await.map_err(|_| ApiError::Network)?).await
 }
 
+/// `POST path` with a file's bytes as the body (an .xlsx to import), answered as `T`.
+pub async fn post_file<T: DeserializeOwned>(path: &str, file: &web_sys::Blob) -> Result<T, (ApiError, Option<String>)> {
+    let req = Request::post(path)
+        .header(CLIENT_HEADER, "1")
+        .header("content-type", "application/octet-stream")
+        .body(file)
+        .map_err(|_| (ApiError::Network, None))?;
+    let resp = req.send().await.map_err(|_| (ApiError::Network, None))?;
+    if resp.ok() {
+        return resp.json::<T>().await.map_err(|_| (ApiError::Server(ErrorCode::Internal), None));
+    }
+    Err(error_with_detail(resp).await)
+}
+
+/// `POST path` with `body` as JSON, answered with a file (a workbook to save).
+pub async fn post_for_file<B: serde::Serialize>(path: &str, body: &B) -> Result<web_sys::Blob, (ApiError, Option<String>)> {
+    let req = Request::post(path).header(CLIENT_HEADER, "1").json(body).map_err(|_| (ApiError::Network, None))?;
+    let resp = req.send().await.map_err(|_| (ApiError::Network, None))?;
+    if !resp.ok() {
+        return Err(error_with_detail(resp).await);
+    }
+    let bytes = resp.binary().await.map_err(|_| (ApiError::Network, None))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| (ApiError::Server(ErrorCode::Internal), None))
+}
+
 /// `POST path` with `body` as JSON, answered as `T`; refusals carry the server's Chinese detail.
 pub async fn post_json<B: serde::Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, (ApiError, Option<String>)> {
     let req = Request::post(path).header(CLIENT_HEADER, "1").json(body).map_err(|_| (ApiError::Network, None))?;

@@ -145,14 +145,24 @@ fn PageNotLoaded() -> impl IntoView {
 #[component]
 fn OfflineLimits() -> impl IntoView {
     let i18n = use_i18n();
-    let limits = crate::pwa::offline_limits();
-    (!limits.is_empty()).then(|| {
-        view! {
-            <div class="offline-limits" role="status" data-testid="offline-limits">
-                {limits.into_iter().map(|t| view! { <p>{move || i18n.t(t)}</p> }).collect_view()}
-            </div>
+    let refused = crate::pwa::use_pwa().map(|p| p.shell_refused);
+    let limits = move || {
+        let mut limits = crate::pwa::offline_limits();
+        if refused.is_some_and(|r| r.get()) {
+            limits.push(crate::i18n::ui::SHELL_REFUSED);
         }
-    })
+        limits
+    };
+    move || {
+        let limits = limits();
+        (!limits.is_empty()).then(|| {
+            view! {
+                <div class="offline-limits" role="status" data-testid="offline-limits">
+                    {limits.into_iter().map(|t| view! { <p>{move || i18n.t(t)}</p> }).collect_view()}
+                </div>
+            }
+        })
+    }
 }
 
 /// Shows its children to a logged-in person, and the login page to anyone else.

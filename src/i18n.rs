@@ -202,6 +202,10 @@ pub mod ui {
         "此浏览器不支持离线打开（缺少 Service Worker 或 Web Locks）：断网后将无法打开信报。请使用新版 Chrome、Edge 或 360/QQ/搜狗浏览器的“极速模式”。",
         "This browser cannot open Xinbao offline (no service worker or Web Locks). Use a recent Chrome or Edge, or 360/QQ/Sogou in fast mode.",
     );
+    pub const SHELL_REFUSED: Text = Text::new(
+        "浏览器拒绝安装离线功能（多半是这台电脑还没有信任单位证书）：断网后将无法打开信报。请打开本服务器的 /ca 页面，按步骤安装单位证书后重新打开浏览器。",
+        "The browser refused the offline shell (most likely this PC does not trust the office certificate yet): Xinbao will not open without the network. Open this server's /ca page, install the office certificate, and restart the browser.",
+    );
     pub const NO_INDEXEDDB: Text = Text::new(
         "此浏览器不能在本机保存稿件（可能处于无痕/隐私模式）：关闭页面或断网会丢失未发送的内容。请用普通窗口打开。",
         "This browser cannot keep drafts on this PC (private mode?): closing the page or losing the network loses what was not sent. Open it in a normal window.",
@@ -398,6 +402,31 @@ pub mod ui {
     pub const KIND_DEPARTMENT: Text = Text::new("部门", "Department");
     pub const KIND_OFFICE: Text = Text::new("审核机关（政府办）", "Reviewing office");
     pub const ADD_UNIT: Text = Text::new("新建单位", "Add unit");
+    // Importing a county from a spreadsheet.
+    pub const IMPORT_HEAD: Text = Text::new("批量导入单位和账号", "Import units and accounts");
+    pub const IMPORT_HELP: Text = Text::new(
+        "下载模板，在“单位”和“账号”两个工作表中逐行填写，然后选择文件先“检查”再“导入”。有任何一行不通过就全部不导入。",
+        "Download the template, fill in its two sheets, then choose the file, check it and import it. If any row fails, nothing is imported.",
+    );
+    pub const DOWNLOAD_TEMPLATE: Text = Text::new("下载模板（Excel）", "Download the template (Excel)");
+    pub const IMPORT_FILE: Text = Text::new("填好的文件", "The filled-in file");
+    pub const IMPORT_CHECK: Text = Text::new("检查", "Check");
+    pub const IMPORT_RUN: Text = Text::new("导入", "Import");
+    pub const IMPORT_NO_FILE: Text = Text::new("请先选择填好的 Excel 文件", "Choose the filled-in Excel file first");
+    pub const IMPORT_FAILED: Text = Text::new(
+        "未导入任何内容。请按下列各行修改后重新选择文件：",
+        "Nothing was imported. Correct these rows and choose the file again:",
+    );
+    pub const IMPORT_ROW: Text = Text::new("第{}行", "row {}");
+    pub const IMPORT_CHECKED: Text = Text::new("检查通过，可以导入：新建单位 ", "All rows pass; importing creates units: ");
+    pub const IMPORT_DONE: Text = Text::new("已导入：新建单位 ", "Imported: new units ");
+    pub const IMPORT_ACCOUNTS: Text = Text::new("，新建账号 ", ", new accounts ");
+    pub const PASSWORDS_HEAD: Text = Text::new(
+        "新账号一次性密码（只显示这一次：请打印或下载后分发给本人，首次登录须修改）",
+        "One-time passwords of the new accounts (shown once: print or download them and hand them out; each is changed at first login)",
+    );
+    pub const DOWNLOAD_PASSWORDS: Text = Text::new("下载密码表（Excel）", "Download the passwords (Excel)");
+    pub const PASSWORD_COLUMN: Text = Text::new("一次性密码", "One-time password");
     pub const AUDIT: Text = Text::new("操作记录", "Audit trail");
     pub const AUDIT_ACTION: Text = Text::new("操作（如 login、review:）", "Action (e.g. login, review:)");
     pub const AUDIT_SUBJECT: Text = Text::new("对象（稿件编号、用户名）", "Subject (item id, user name)");

@@ -6,7 +6,11 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/pwa.js")]
 extern "C" {
-    fn register_service_worker(on_update_ready: &Closure<dyn FnMut()>, on_taken_over: &Closure<dyn FnMut()>);
+    fn register_service_worker(
+        on_update_ready: &Closure<dyn FnMut()>,
+        on_taken_over: &Closure<dyn FnMut()>,
+        on_failed: &Closure<dyn FnMut(String)>,
+    );
     fn apply_update();
     fn check_for_update();
 }
@@ -22,6 +26,9 @@ pub struct Pwa {
     pub schema_stale: RwSignal<bool>,
     /// A new version was activated from another tab: this one saves and reloads.
     pub taken_over: RwSignal<bool>,
+    /// The browser refused the service worker (over https: a certificate this PC does not
+    /// trust): offline will not work here.
+    pub shell_refused: RwSignal<bool>,
 }
 
 impl Pwa {
@@ -31,10 +38,11 @@ impl Pwa {
             unsaved: RwSignal::new(false),
             schema_stale: RwSignal::new(false),
             taken_over: RwSignal::new(false),
+            shell_refused: RwSignal::new(false),
         };
         let stale = pwa.schema_stale;
         crate::store::on_schema_change(move || stale.set(true));
-        let (ready, taken) = (pwa.update_ready, pwa.taken_over);
+        let (ready, taken, refused) = (pwa.update_ready, pwa.taken_over, pwa.shell_refused);
         // The worker precaches every page's module, so it is registered once someone has logged
         // in on this browser: the first load of the login page on a slow line carries the shell
         // alone, and the pages come down after the login (issue 20).
@@ -44,10 +52,12 @@ impl Pwa {
             }
             let on_ready = Closure::<dyn FnMut()>::new(move || ready.set(true));
             let on_taken_over = Closure::<dyn FnMut()>::new(move || taken.set(true));
-            register_service_worker(&on_ready, &on_taken_over);
+            let on_failed = Closure::<dyn FnMut(String)>::new(move |_: String| refused.set(true));
+            register_service_worker(&on_ready, &on_taken_over, &on_failed);
             // The worker calls back whenever a new version is found, for the life of the page.
             on_ready.forget();
             on_taken_over.forget();
+            on_failed.forget();
             true
         });
         // Taken over by a new version: reload as soon as nothing typed is unsaved.

@@ -7,7 +7,6 @@ use crate::store::{self, LocalDraft, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 pub const FORMAT: &str = "xinbao-drafts";
@@ -171,22 +170,7 @@ pub fn download(file: &ExportFile, name: &str) -> Result<(), StoreError> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|_| StoreError::Corrupt("blob".into()))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| StoreError::Corrupt("url".into()))?;
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or(StoreError::Corrupt("no document".into()))?;
-    let a: web_sys::HtmlAnchorElement = doc
-        .create_element("a")
-        .map_err(|_| StoreError::Corrupt("anchor".into()))?
-        .dyn_into()
-        .map_err(|_| StoreError::Corrupt("anchor".into()))?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    // Revoking at once can cancel the download before the browser has read the Blob.
-    gloo_timers::callback::Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
+    crate::util::save_blob(&blob, name).ok_or(StoreError::Corrupt("download".into()))
 }
 
 /// The text of a picked file.

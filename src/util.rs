@@ -79,3 +79,20 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// Offers `blob` as a download named `name` (`None` if the page cannot).
+pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
+    use wasm_bindgen::JsCast;
+    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
+    let doc = web_sys::window().and_then(|w| w.document())?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").ok()?.dyn_into().ok()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoking at once can cancel the download before the browser has read the Blob.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Some(())
+}

@@ -16,6 +16,8 @@ export class XinbaoServer {
   /** `--local-encryption`: on by default, as shipped (shared PCs); only the tests about it being
    * off turn it off. */
   localEncryption = true;
+  /** More `serve` flags (`--tls-cert …`, say). */
+  extraArgs: string[] = [];
   /** The built app it serves; a test may point a server at its own copy. */
   constructor(readonly dataDir: string, readonly distDir: string = dist) {}
 
@@ -43,7 +45,7 @@ export class XinbaoServer {
   async start(): Promise<void> {
     const addr = `127.0.0.1:${this.port}`;
     const args = ["serve", "--addr", addr, "--data-dir", this.dataDir, "--static-dir", this.distDir];
-    args.push("--local-encryption", String(this.localEncryption));
+    args.push("--local-encryption", String(this.localEncryption), ...this.extraArgs);
     const child = spawn(serverBin, args, {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -117,6 +119,7 @@ export async function push(request: APIRequestContext, url: string, client: numb
 }
 
 export const builtDist = dist;
+export const serverBinary = serverBin;
 
 /** A draft record as the app stores it in IndexedDB (see src/store.rs `LocalDraft`). */
 export type SeedDraft = { id: string; title: string; body: string; item_type?: string; updated_at?: number; deleted_at?: number | null };

@@ -198,12 +198,145 @@ pub fn AdminPage() -> impl IntoView {
                     <button type="submit" class="primary">{move || i18n.t(ui::ADD_UNIT)}</button>
                 </form>
             </section>
+            <ImportSection reload=reload />
             <SettingsSection />
             <crate::pages::admin_scoring::ClassesSection units=units reload_units=reload />
             <crate::pages::admin_scoring::PublicationsSection />
             <crate::pages::admin_scoring::ScoringSection />
             <AuditSection />
         </main>
+    }
+}
+
+/// 批量导入: the template, a check of every row, the import, and the one-time passwords to print
+/// or download — shown once, here; the server keeps only their hashes.
+#[component]
+fn ImportSection(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    use xinbao_core::api::{ImportReport, IssuedAccount};
+    let i18n = use_i18n();
+    let file = RwSignal::new_local(None::<web_sys::File>);
+    let report = RwSignal::new(None::<ImportReport>);
+    let failure_text = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let send = move |check: bool| {
+        let Some(f) = file.get_untracked() else {
+            failure_text.set(Some(i18n.t(ui::IMPORT_NO_FILE).to_owned()));
+            return;
+        };
+        let lang = i18n.lang.get_untracked();
+        busy.set(true);
+        failure_text.set(None);
+        spawn_local(async move {
+            let path = if check { "/api/admin/import?check=true" } else { "/api/admin/import" };
+            let r = api::post_file::<ImportReport>(path, &f).await;
+            if busy.is_disposed() {
+                return;
+            }
+            busy.set(false);
+            match r {
+                Ok(rep) => {
+                    if rep.imported {
+                        reload();
+                    }
+                    report.set(Some(rep));
+                }
+                Err(e) => failure_text.set(Some(failure(e, lang))),
+            }
+        });
+    };
+    let download_passwords = move |accounts: Vec<IssuedAccount>| {
+        let lang = i18n.lang.get_untracked();
+        spawn_local(async move {
+            match api::post_for_file("/api/admin/import/passwords.xlsx", &accounts).await {
+                Ok(blob) => {
+                    crate::util::save_blob(&blob, "信报新账号一次性密码.xlsx");
+                }
+                Err(e) => failure_text.set(Some(failure(e, lang))),
+            }
+        });
+    };
+    let print = move |_| {
+        let Some(w) = web_sys::window() else { return };
+        let body = w.document().and_then(|d| d.body());
+        if let Some(b) = &body {
+            let _ = b.class_list().add_1("print-passwords");
+        }
+        let _ = w.print();
+        if let Some(b) = &body {
+            let _ = b.class_list().remove_1("print-passwords");
+        }
+    };
+    view! {
+        <section aria-labelledby="import-head" data-testid="import">
+            <h3 id="import-head">{move || i18n.t(ui::IMPORT_HEAD)}</h3>
+            <p class="hint">{move || i18n.t(ui::IMPORT_HELP)}</p>
+            <p><a class="link" href="/api/admin/import/template" download="" data-testid="import-template">{move || i18n.t(ui::DOWNLOAD_TEMPLATE)}</a></p>
+            <div class="inline-form">
+                <label>{move || i18n.t(ui::IMPORT_FILE)}
+                    <input type="file" accept=".xlsx,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" data-testid="import-file"
+                        on:change=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            let picked = ev.target()
+                                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                                .and_then(|i| i.files())
+                                .and_then(|f| f.get(0));
+                            file.set(picked);
+                            report.set(None);
+                        } />
+                </label>
+                <button type="button" data-testid="import-check" disabled=move || busy.get() on:click=move |_| send(true)>{move || i18n.t(ui::IMPORT_CHECK)}</button>
+                <button type="button" class="primary" data-testid="import-run"
+                    disabled=move || busy.get() || report.with(|r| r.as_ref().is_some_and(|r| r.imported))
+                    on:click=move |_| send(false)>{move || i18n.t(ui::IMPORT_RUN)}</button>
+            </div>
+            {move || failure_text.get().map(|t| view! { <p class="error" role="alert">{t}</p> })}
+            {move || report.get().map(|r| {
+                if !r.errors.is_empty() {
+                    let zh = i18n.lang.get() == xinbao_core::i18n::Lang::Zh;
+                    view! {
+                        <div class="error" role="alert" data-testid="import-errors">
+                            <p>{i18n.t(ui::IMPORT_FAILED)}</p>
+                            <ul>{r.errors.into_iter().map(|e| {
+                                let at = if e.row == 0 { String::new() } else {
+                                    format!("{} · {}：", e.sheet, i18n.t(ui::IMPORT_ROW).replace("{}", &e.row.to_string()))
+                                };
+                                view! { <li data-testid="import-error">{at}{if zh { e.zh } else { e.en }}</li> }
+                            }).collect_view()}</ul>
+                        </div>
+                    }.into_any()
+                } else {
+                    let head = if r.imported { ui::IMPORT_DONE } else { ui::IMPORT_CHECKED };
+                    let summary = format!("{}{}{}{}", i18n.t(head), r.units, i18n.t(ui::IMPORT_ACCOUNTS), r.accounts.len());
+                    let accounts = r.accounts.clone();
+                    let rows = r.accounts.into_iter().map(|a| view! {
+                        <tr data-testid="issued-account">
+                            <td>{a.display_name}</td><td>{a.unit}</td><td>{i18n.t(a.role.label())}</td>
+                            <td>{a.username}</td><td class="password">{a.password}</td>
+                        </tr>
+                    }).collect_view();
+                    view! {
+                        <div class="note" role="status" data-testid="import-summary">{summary}</div>
+                        <div class=if r.imported { "print-sheet passwords-sheet" } else { "print-sheet" } data-testid="import-accounts">
+                            {r.imported.then(|| view! { <h4>{i18n.t(ui::PASSWORDS_HEAD)}</h4> })}
+                            <table class="receipt-table">
+                                <thead><tr>
+                                    <th>{i18n.t(ui::DISPLAY_NAME)}</th><th>{i18n.t(ui::UNIT)}</th><th>{i18n.t(ui::ROLE)}</th>
+                                    <th>{i18n.t(ui::USERNAME)}</th><th>{r.imported.then(|| i18n.t(ui::PASSWORD_COLUMN))}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                            {r.imported.then(|| view! {
+                                <p class="no-print">
+                                    <button type="button" class="primary" data-testid="print-passwords" on:click=print>{i18n.t(ui::PRINT)}</button>
+                                    " "
+                                    <button type="button" data-testid="download-passwords" on:click=move |_| download_passwords(accounts.clone())>{i18n.t(ui::DOWNLOAD_PASSWORDS)}</button>
+                                </p>
+                            })}
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </section>
     }
 }
 

@@ -103,7 +103,8 @@ pub fn ensure_build_tools() -> Result<()> {
 /// What the tests need beyond the build: Chromium and its driver, CJK fonts (no tofu in
 /// screenshots or PDFs), LibreOffice and poppler-utils (the Word and Excel exports are opened
 /// and turned into PDF text), nginx and PostgreSQL (the failover test and the PostgreSQL
-/// step), and Playwright from npm (using Debian's Chromium, never its own
+/// step), NSS's certutil (a browser profile that trusts the office CA, as an installed PC
+/// does), and Playwright from npm (using Debian's Chromium, never its own
 /// download).
 pub fn ensure_test_tools() -> Result<()> {
     ensure_build_tools()?;
@@ -116,6 +117,7 @@ pub fn ensure_test_tools() -> Result<()> {
         "poppler-utils",
         "nginx",
         "postgresql",
+        "libnss3-tools",
     ])?;
     ensure_npm("e2e")
 }

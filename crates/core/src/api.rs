@@ -253,3 +253,29 @@ pub struct QueueRow {
     /// The writing checks' summary from submission.
     pub quality: Option<String>,
 }
+
+/// `POST /api/admin/import`: what a spreadsheet of units and accounts did, or would do (with
+/// `?check=true`). With errors nothing was imported.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Every row that does not pass, by sheet and row.
+    pub errors: Vec<crate::setup::RowError>,
+    /// Units the file creates.
+    pub units: u32,
+    /// Accounts the file creates (with their one-time passwords once imported).
+    pub accounts: Vec<IssuedAccount>,
+    /// Whether it was written (false for a check, or when any row failed).
+    pub imported: bool,
+}
+
+/// A new account and its one-time password (empty in a check): shown once, printed, handed out.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedAccount {
+    pub username: String,
+    pub display_name: String,
+    pub unit: String,
+    pub role: Role,
+    pub password: String,
+}

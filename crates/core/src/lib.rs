@@ -56,6 +56,7 @@ pub mod quality;
 pub mod review;
 pub mod role;
 pub mod scoring;
+pub mod setup;
 pub mod sync;
 pub mod text;
 pub mod unlock;

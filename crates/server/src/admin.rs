@@ -22,8 +22,9 @@ const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
 
 /// Audited actions whose details are administration (accounts, units, settings, logins), which
 /// an office's administrator reads in full; every other action's detail is about an item.
-const ADMINISTRATIVE: [&str; 17] = [
+const ADMINISTRATIVE: [&str; 18] = [
     "audit_exported",
+    "imported",
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -44,7 +45,7 @@ const ADMINISTRATIVE: [&str; 17] = [
 
 /// What an administrator manages ([`xinbao_core::review::administers`]): everything for a
 /// server administrator, their own office's units and accounts for an office's administrator.
-pub(crate) struct Scope {
+pub struct Scope {
     tree: Vec<UnitNode>,
     admin_unit: i64,
 }
@@ -54,11 +55,11 @@ impl Scope {
         Ok(Scope { tree: crate::scores::unit_nodes(&state.db.pool).await?, admin_unit: me.unit_id })
     }
 
-    fn manages(&self, unit: i64) -> bool {
+    pub(crate) fn manages(&self, unit: i64) -> bool {
         administers(&self.tree, self.admin_unit, unit)
     }
 
-    fn is_server_admin(&self) -> bool {
+    pub(crate) fn is_server_admin(&self) -> bool {
         is_server_admin(&self.tree, self.admin_unit)
     }
 

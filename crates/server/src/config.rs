@@ -24,6 +24,9 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`): the client's
     /// address for login throttling. Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<crate::ratelimit::Cidr>,
+    /// Serve https (and plain http on the same port, redirected) with this certificate chain
+    /// and key (`--tls-cert`, `--tls-key`; `xinbao-server tls-init` makes them).
+    pub tls: Option<crate::tls::TlsFiles>,
 }
 
 impl Config {
@@ -48,6 +51,7 @@ impl Config {
             max_body_bytes: 2 * 1024 * 1024,
             local_encryption: false,
             trusted_proxies: Vec::new(),
+            tls: None,
         }
     }
 }

@@ -40,7 +40,9 @@ pub mod quality;
 pub mod ratelimit;
 pub mod scores;
 pub mod seed;
+pub mod setup;
 pub mod sync;
+pub mod tls;
 pub mod web;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -69,6 +71,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Login turns for addresses with many failures (`ratelimit::AddrSlots`).
     pub addr_slots: Arc<ratelimit::AddrSlots>,
+    /// TLS, when the server terminates it (`--tls-cert`): the office CA for `/ca`.
+    pub tls: Option<Arc<tls::Tls>>,
 }
 
 /// The header every state-changing API request must carry. Browsers do not let another site
@@ -126,6 +130,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", post(admin::change_user))
         .route("/admin/users/{id}/reset-password", post(admin::reset_password))
         .route("/admin/units", get(admin::units).post(admin::create_unit))
+        .route("/admin/import", post(setup::import_workbook))
+        .route("/admin/import/template", get(setup::template))
+        .route("/admin/import/passwords.xlsx", post(setup::passwords))
         .route("/admin/units/{id}", post(admin::change_unit))
         .route("/admin/audit", get(admin::audit))
         .route("/settings", get(admin::settings))
@@ -175,6 +182,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        .route("/ca", get(tls::ca_page))
+        .route("/ca.crt", get(tls::ca_file))
+        .route("/ca.pem", get(tls::ca_file))
         .nest("/api", api)
         .fallback_service(web::app_files(&static_dir))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
@@ -186,6 +196,8 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
             AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
+        .layer(middleware::from_fn(tls::to_https))
+        .layer(middleware::from_fn(tls::transport))
         .with_state(state)
 }
 
@@ -199,7 +211,9 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates, creates the first administrator if the database is empty, and binds.
-    pub async fn build(config: Config) -> anyhow::Result<Application> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Application> {
+        // Served over https, the session cookie never travels in the clear.
+        config.secure_cookies |= config.tls.is_some();
         let db = Db::connect(&config.database_url()?).await?;
         db.migrate().await?;
         if let Some(password) = demo::ensure_admin(&db).await? {
@@ -212,7 +226,8 @@ impl Application {
             tracing::warn!(dir = %config.static_dir.display(), "no built app found: run `cargo xtask serve` to build it");
         }
         let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
-        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default() };
+        let tls = config.tls.as_ref().map(tls::Tls::load).transpose()?.map(Arc::new);
+        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default(), tls };
         if config.demo {
             let accounts = demo::load_demo(&state).await?;
             println!("\n  演示数据已载入 Demo county loaded — accounts (passwords are new on every --demo start):");
@@ -260,8 +275,12 @@ impl Application {
                 minutes += 1;
             }
         });
-        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        if self.state.tls.is_some() {
+            println!("  https on the same port: https://{addr}  ·  单位证书安装页 office certificate: http://{addr}/ca");
+        }
+        let listener = tls::OfficeListener::new(self.listener, self.state.tls.clone())?;
+        let service = self.router.into_make_service_with_connect_info::<tls::Peer>();
+        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
         closer.abort();
         self.state.db.pool.close().await;
         Ok(())

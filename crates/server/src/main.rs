@@ -59,6 +59,52 @@ enum Command {
         /// for login throttling. Without it the header is ignored.
         #[arg(long = "trusted-proxy", env = "XINBAO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
         trusted_proxies: Vec<xinbao_server::ratelimit::Cidr>,
+        /// Serve https with this PEM certificate chain (the server's certificate first; an
+        /// office CA last is offered at /ca). Plain http on the same port is redirected to https,
+        /// except on localhost. `tls-init` makes one.
+        #[arg(long, env = "XINBAO_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, env = "XINBAO_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Import units and accounts from a spreadsheet made from the template (the admin page's
+    /// 批量导入 offers it): every row is checked first; nothing is imported unless all pass. New
+    /// accounts get one-time passwords, printed here and written to --passwords.
+    Import {
+        #[command(flatten)]
+        storage: Storage,
+        /// The workbook (.xlsx; .xls and .ods are read too).
+        file: PathBuf,
+        /// Check every row and say what would be created, without writing anything.
+        #[arg(long)]
+        check: bool,
+        /// Write the new accounts' one-time passwords to this .xlsx (to print and hand out).
+        #[arg(long)]
+        passwords: Option<PathBuf>,
+        /// Write an empty template to FILE instead, and import nothing.
+        #[arg(long)]
+        template: bool,
+    },
+    /// Make an office CA and a server certificate for the addresses people type (an intranet
+    /// address, a host name), for `serve --tls-cert DIR/server.crt --tls-key DIR/server.key`.
+    /// The CA's private key is not kept: nothing else can be signed with it.
+    TlsInit {
+        /// Where to write office-ca.crt, server.crt and server.key.
+        #[arg(long, default_value = "tls")]
+        dir: PathBuf,
+        /// A host name of the server (repeat for more), e.g. xinbao.county.gov.cn.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// An address of the server (repeat for more), e.g. 10.1.2.3.
+        #[arg(long = "ip")]
+        ips: Vec<std::net::IpAddr>,
+        /// The office's name, shown in the certificate (e.g. 林双县人民政府办公室).
+        #[arg(long, default_value = "县政府办公室信息科")]
+        office: String,
+        /// Replace certificates already there (every PC must install the new CA).
+        #[arg(long)]
+        force: bool,
     },
     /// Run the writing checks over a JSONL file of items (corpus format): one JSON line per
     /// item, then agreement per label when the file carries labels.
@@ -144,7 +190,19 @@ async fn main() -> anyhow::Result<()> {
         logs.init();
     }
     match cli.command {
-        Command::Serve { addr, storage, static_dir, demo, secure_cookies, max_body_bytes, local_encryption, trusted_proxies } => {
+        Command::Serve {
+            addr,
+            storage,
+            static_dir,
+            demo,
+            secure_cookies,
+            max_body_bytes,
+            local_encryption,
+            trusted_proxies,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = tls_cert.zip(tls_key).map(|(cert, key)| xinbao_server::tls::TlsFiles { cert, key });
             let config = Config {
                 addr,
                 data_dir: storage.data_dir,
@@ -155,8 +213,53 @@ async fn main() -> anyhow::Result<()> {
                 max_body_bytes,
                 local_encryption,
                 trusted_proxies,
+                tls,
             };
             Application::build(config).await?.run().await
+        }
+        Command::Import { storage, file, check, passwords, template } => {
+            if template {
+                std::fs::write(&file, xinbao_server::setup::template_xlsx()?)?;
+                println!("template written to {}", file.display());
+                return Ok(());
+            }
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };
+            let db = Db::connect(&config.database_url()?).await?;
+            db.migrate().await?;
+            let report =
+                xinbao_server::setup::import(&db, &bytes, None, None, check).await.map_err(|e| anyhow::anyhow!("import: {e:?}"))?;
+            if !report.errors.is_empty() {
+                eprintln!("{} 未导入 nothing imported — {} 处错误:", file.display(), report.errors.len());
+                for e in &report.errors {
+                    eprintln!("  {} 第{}行  {}", e.sheet, e.row, e.zh);
+                }
+                std::process::exit(1);
+            }
+            let verb = if report.imported { "已导入 imported" } else { "检查通过 checked (nothing written)" };
+            println!("{verb}: {} 个单位 units, {} 个账号 accounts", report.units, report.accounts.len());
+            for a in &report.accounts {
+                println!("  {:<16} {:<14} {:<8} {:<20} {}", a.username, a.password, a.role.label().zh, a.unit, a.display_name);
+            }
+            if let (Some(path), true) = (passwords, report.imported) {
+                std::fs::write(&path, xinbao_server::setup::passwords_xlsx(&report.accounts)?)?;
+                println!("一次性密码表 one-time passwords: {}", path.display());
+            }
+            Ok(())
+        }
+        Command::TlsInit { dir, hosts, ips, office, force } => {
+            let issued = xinbao_server::tls::init(&dir, &office, &hosts, &ips, force)?;
+            println!("office CA   {}", issued.ca_cert.display());
+            println!("certificate {} (with the CA)", issued.server_cert.display());
+            println!("key         {} (keep it on this server only)", issued.server_key.display());
+            println!("CA SHA-256  {}", issued.fingerprint);
+            println!(
+                "\nserve with: xinbao-server serve --addr 0.0.0.0:8443 --tls-cert {} --tls-key {}",
+                issued.server_cert.display(),
+                issued.server_key.display()
+            );
+            println!("then every PC installs the CA from http://<this server>:8443/ca (compare the fingerprint above)");
+            Ok(())
         }
         Command::Backup { storage, path } => {
             let config = Config { database_url: storage.database_url, ..Config::for_tests(storage.data_dir) };

@@ -304,3 +304,224 @@ async fn an_office_administrator_manages_their_own_office_only() {
         StatusCode::OK
     );
 }
+
+/// A workbook with the two sheets, as an office fills the template in.
+fn workbook(units: &[[&str; 4]], accounts: &[[&str; 4]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, header, rows) in
+        [("单位", ["单位名称", "上级单位", "类型", "考核类别"], units), ("账号", ["用户名", "姓名", "所属单位", "角色"], accounts)]
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).expect("sheet name");
+        for (r, row) in std::iter::once(&header).chain(rows.iter()).enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    ws.write_string(r as u32, c as u16, *cell).expect("cell");
+                }
+            }
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+async fn post_bytes(t: &TestApp, path: &str, body: Vec<u8>, cookie: &str) -> axum::http::Response<axum::body::Body> {
+    use axum::http::{Request, header};
+    let req = Request::post(path)
+        .header("x-xinbao-client", "1")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    t.send(req).await
+}
+
+async fn counts(t: &TestApp) -> (i64, i64) {
+    use sqlx::Row;
+    let one = |sql: &'static str| async move {
+        sqlx::query(sql).fetch_one(&t.app.state.db.pool).await.and_then(|r| r.try_get::<i64, _>(0)).unwrap_or(-1)
+    };
+    (one("SELECT COUNT(*) FROM units").await, one("SELECT COUNT(*) FROM users").await)
+}
+
+#[tokio::test]
+async fn a_county_is_imported_from_a_spreadsheet_all_rows_or_none_with_one_time_passwords() {
+    let t = TestApp::spawn().await;
+    let c = admin(&t).await;
+    let root_name = json(t.get("/api/admin/units", Some(&c)).await).await[0]["name"].as_str().unwrap_or_default().to_owned();
+
+    // The template reads back as the two sheets with their headers.
+    let template = common::bytes(t.get("/api/admin/import/template", Some(&c)).await).await;
+    let (units, accounts) = xinbao_server::setup::read_workbook(&template).expect("the template reads");
+    assert_eq!(units, [["单位名称", "上级单位", "类型", "考核类别"]]);
+    assert_eq!(accounts, [["用户名", "姓名", "所属单位", "角色"]]);
+
+    // One bad row anywhere: nothing written, every error listed by sheet and row.
+    let before = counts(&t).await;
+    let bad = workbook(
+        &[["城关镇", &root_name, "乡镇", ""], ["城关社区", "城关街道", "乡镇", ""]],
+        &[["wangxh", "王小红", "城关镇", "信息员"], ["boss", "重名", "城关镇", "编辑"], ["zhaog", "赵刚", "城关镇", "科长"]],
+    );
+    let report = json(post_bytes(&t, "/api/admin/import", bad, &c).await).await;
+    assert_eq!(report["imported"], false);
+    let errors: Vec<(String, i64)> = report["errors"]
+        .as_array()
+        .map(|e| e.iter().map(|e| (e["sheet"].as_str().unwrap_or("").to_owned(), e["row"].as_i64().unwrap_or(0))).collect())
+        .unwrap_or_default();
+    assert_eq!(errors, [("单位".to_owned(), 3), ("账号".to_owned(), 3), ("账号".to_owned(), 4)], "{report}");
+    assert!(report.to_string().contains("“城关街道”不存在") && report.to_string().contains("“boss”已被使用"), "{report}");
+    assert_eq!(counts(&t).await, before, "nothing imported");
+
+    // A clean file: checked first (nothing written, no passwords), then imported.
+    let good = workbook(
+        &[["城关社区", "城关镇", "乡镇", ""], ["城关镇", &root_name, "乡镇", ""], ["县农业农村局", &root_name, "部门", ""]],
+        &[["WangXH", "王小红", "城关社区", "信息员"], ["zhaog", "赵刚", "县农业农村局", "信息员"], ["liuy", "刘艳", &root_name, "编辑"]],
+    );
+    let checked = json(post_bytes(&t, "/api/admin/import?check=true", good.clone(), &c).await).await;
+    assert_eq!((checked["imported"].as_bool(), checked["units"].as_i64()), (Some(false), Some(3)), "{checked}");
+    assert!(checked["accounts"].as_array().is_some_and(|a| a.len() == 3 && a.iter().all(|a| a["password"] == "")));
+    assert_eq!(counts(&t).await, before);
+    let done = json(post_bytes(&t, "/api/admin/import", good.clone(), &c).await).await;
+    assert_eq!(done["imported"], true, "{done}");
+    assert_eq!(counts(&t).await, (before.0 + 3, before.1 + 3));
+    let issued = done["accounts"].as_array().cloned().unwrap_or_default();
+    assert_eq!(issued[0]["username"], "wangxh");
+    assert_eq!(issued[0]["unit"], "城关社区");
+    // The tree as written: 城关社区 under 城关镇.
+    let units = json(t.get("/api/admin/units", Some(&c)).await).await;
+    let id_of = |name: &str| units.as_array().and_then(|u| u.iter().find(|u| u["name"] == name)).map(|u| u["id"].clone());
+    let community = units.as_array().and_then(|u| u.iter().find(|u| u["name"] == "城关社区")).cloned().unwrap_or_default();
+    assert_eq!(Some(community["parent_id"].clone()), id_of("城关镇"));
+    assert_eq!(
+        id_of("县农业农村局")
+            .and_then(|_| units.as_array().and_then(|u| u.iter().find(|u| u["name"] == "县农业农村局")).map(|u| u["kind"].clone())),
+        Some(json!("department"))
+    );
+    // Each one-time password logs in, and must be changed first.
+    for a in &issued {
+        let (name, pw) = (a["username"].as_str().unwrap_or(""), a["password"].as_str().unwrap_or(""));
+        assert_eq!(pw.chars().count(), 12);
+        let cookie = t.login(name, pw).await;
+        assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["must_change_password"], true);
+    }
+    // The same file again: every account and unit is now taken; nothing doubles.
+    let again = json(post_bytes(&t, "/api/admin/import", good, &c).await).await;
+    assert_eq!(again["errors"].as_array().map(Vec::len), Some(6), "{again}");
+    assert_eq!(counts(&t).await, (before.0 + 3, before.1 + 3));
+    // Audited once, as an import.
+    assert_eq!(common::office::audited(&t, "imported").await.len(), 1);
+
+    // The printable sheet: what the browser sends back, as a workbook.
+    let sheet = t.post_json("/api/admin/import/passwords.xlsx", json!(issued), Some(&c)).await;
+    assert_eq!(sheet.status(), StatusCode::OK);
+    let xlsx = common::bytes(sheet).await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").expect("strings"), &mut strings).expect("utf-8");
+    assert!(strings.contains(issued[1]["password"].as_str().unwrap_or("?")) && strings.contains("王小红"));
+
+    // Not a workbook at all: said, nothing written.
+    let junk = json(post_bytes(&t, "/api/admin/import", b"PK\x03\x04 not really".to_vec(), &c).await).await;
+    assert!(junk["errors"][0]["zh"].as_str().is_some_and(|m| m.contains("无法读取")), "{junk}");
+}
+
+#[tokio::test]
+async fn an_office_administrator_imports_into_their_own_office_only() {
+    let t = TestApp::spawn().await;
+    let root = t.root().await;
+    let _ = admin(&t).await;
+    t.unit(root, "兰州湾镇", "township").await;
+    let office2 = t.unit(root, "大丰县人民政府办公室", "office").await;
+    t.user_in("dfadmin", PW, Role::Admin, office2).await;
+    let c = t.login("dfadmin", PW).await;
+    let before = counts(&t).await;
+    // Another office's township is unknown to them, and a new office is not theirs to make.
+    let file = workbook(
+        &[["新丰镇", "大丰县人民政府办公室", "乡镇", ""], ["某办", "大丰县人民政府办公室", "办公室", ""]],
+        &[["spy", "某人", "兰州湾镇", "管理员"]],
+    );
+    let report = json(post_bytes(&t, "/api/admin/import", file, &c).await).await;
+    let text = report.to_string();
+    assert!(text.contains("系统管理员") && text.contains("“兰州湾镇”不存在"), "{report}");
+    assert_eq!(counts(&t).await, before);
+    // Others cannot import at all.
+    t.user_in("ed", PW, Role::Editor, office2).await;
+    let editor = t.login("ed", PW).await;
+    assert_eq!(post_bytes(&t, "/api/admin/import", workbook(&[], &[]), &editor).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(t.get("/api/admin/import/template", Some(&editor)).await.status(), StatusCode::FORBIDDEN);
+}
+
+/// A spreadsheet as LibreOffice Calc writes it: two sheets, one user name typed as a number.
+fn flat_ods(units: &[[&str; 3]], accounts: &[[&str; 4]]) -> String {
+    let cell = |v: &str| {
+        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+            format!(r#"<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#)
+        } else {
+            format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#)
+        }
+    };
+    let table = |name: &str, rows: Vec<Vec<&str>>| {
+        let body: String =
+            rows.iter().map(|r| format!("<table:table-row>{}</table:table-row>", r.iter().map(|c| cell(c)).collect::<String>())).collect();
+        format!(r#"<table:table table:name="{name}">{body}</table:table>"#)
+    };
+    let units = std::iter::once(vec!["单位名称", "上级单位", "类型"]).chain(units.iter().map(|r| r.to_vec())).collect();
+    let accounts = std::iter::once(vec!["用户名", "姓名", "所属单位", "角色"]).chain(accounts.iter().map(|r| r.to_vec())).collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet"><office:body><office:spreadsheet>{}{}</office:spreadsheet></office:body></office:document>"#,
+        table("单位", units),
+        table("账号", accounts)
+    )
+}
+
+/// LibreOffice's CSV filter with commas, quotes and UTF-8 (76): the first sheet as text.
+const CSV_UTF8: &str = "csv:Text - txt - csv (StarCalc):44,34,76";
+
+/// Converts `file` with LibreOffice (its own profile: tests run in parallel) into `ext`.
+fn libreoffice(file: &std::path::Path, ext: &str) -> std::path::PathBuf {
+    let dir = file.parent().unwrap_or(std::path::Path::new("."));
+    let out = std::process::Command::new("libreoffice")
+        .arg(format!("-env:UserInstallation=file://{}", dir.join("profile").display()))
+        .args(["--headless", "--convert-to", ext, "--outdir"])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run libreoffice ({e}): `cargo xtask test` installs it"));
+    assert!(out.status.success(), "libreoffice failed: {}", String::from_utf8_lossy(&out.stderr));
+    let made = file.with_extension(ext.split(':').next().unwrap_or(ext));
+    assert!(made.exists(), "LibreOffice wrote no {}", made.display());
+    made
+}
+
+#[tokio::test]
+async fn a_workbook_saved_by_libreoffice_imports_and_the_template_opens_in_it() {
+    let t = TestApp::spawn().await;
+    let root_name = xinbao_server::demo::ROOT_OFFICE;
+    let _ = t.root().await;
+    let dir = common::fresh_dir();
+    let ods = dir.join("county.fods");
+    let text = flat_ods(
+        &[["新河镇", root_name, "乡镇"], ["县水利局", root_name, "部门"]],
+        &[["13912345678", "孙新河", "新河镇", "信息员"], ["shuili", "钱水利", "县水利局", "信息员"]],
+    );
+    std::fs::write(&ods, text).expect("writing the sheet");
+    let xlsx = std::fs::read(libreoffice(&ods, "xlsx")).expect("the xlsx LibreOffice wrote");
+    let report = xinbao_server::setup::import(&t.app.state.db, &xlsx, None, None, false).await.expect("import");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let names: Vec<&str> = report.accounts.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(names, ["13912345678", "shuili"], "a number typed as a user name stays whole");
+    assert_eq!(report.units, 2);
+    let cookie = t.login("13912345678", &report.accounts[0].password).await;
+    assert_eq!(json(t.get("/api/me", Some(&cookie)).await).await["unit_name"], "新河镇");
+
+    // The template and the password sheet open in LibreOffice with their Chinese.
+    let template = dir.join("template.xlsx");
+    std::fs::write(&template, xinbao_server::setup::template_xlsx().expect("template")).expect("write");
+    let csv = std::fs::read_to_string(libreoffice(&template, CSV_UTF8)).expect("csv");
+    assert!(csv.starts_with("单位名称,上级单位,类型,考核类别"), "{csv}");
+    let sheet = dir.join("passwords.xlsx");
+    std::fs::write(&sheet, xinbao_server::setup::passwords_xlsx(&report.accounts).expect("sheet")).expect("write");
+    let _ = std::fs::remove_file(dir.join("passwords.csv"));
+    let csv = std::fs::read_to_string(libreoffice(&sheet, CSV_UTF8)).expect("csv");
+    assert!(csv.contains(&format!("孙新河,新河镇,信息员,13912345678,{}", report.accounts[0].password)), "{csv}");
+}

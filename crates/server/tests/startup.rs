@@ -183,3 +183,124 @@ async fn liveness_and_readiness_answer_for_load_balancers() {
     assert_eq!(t.get("/readyz", None).await.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(t.get("/healthz", None).await.status(), StatusCode::OK);
 }
+
+mod https {
+    //! HTTPS on an intranet address (issue 20): `tls-init` makes an office CA and a server
+    //! certificate; the server answers TLS and plain http on one port; plain http on anything
+    //! but localhost is redirected, except the certificate page.
+
+    use super::common::{TestApp, fresh_dir};
+    use std::net::IpAddr;
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio_rustls::rustls;
+    use xinbao_server::tls::{self, TlsFiles};
+
+    /// One HTTP/1.1 request over `stream`; the whole answer as text.
+    async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut stream: S, path: &str, host: &str) -> Vec<u8> {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        stream.write_all(req.as_bytes()).await.expect("writing the request");
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out).await;
+        out
+    }
+
+    fn head(answer: &[u8]) -> String {
+        let text = String::from_utf8_lossy(answer);
+        text.split("\r\n\r\n").next().unwrap_or_default().to_owned()
+    }
+
+    #[allow(deprecated)]
+    fn client(ca_pem: &std::path::Path) -> tokio_rustls::TlsConnector {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(ca_pem).expect("reading the CA") {
+            roots.add(c.expect("a PEM certificate")).expect("a CA certificate");
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        tokio_rustls::TlsConnector::from(Arc::new(config))
+    }
+
+    async fn https_get(connector: &tokio_rustls::TlsConnector, port: u16, name: &str, path: &str) -> std::io::Result<Vec<u8>> {
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
+        let server_name = rustls_pki_types::ServerName::try_from(name.to_owned()).expect("a server name");
+        let tls = connector.connect(server_name, tcp).await?;
+        Ok(exchange(tls, path, &format!("{name}:{port}")).await)
+    }
+
+    #[tokio::test]
+    async fn the_office_ca_makes_https_work_on_the_intranet_name_and_address_and_plain_http_is_sent_there() {
+        let dir = fresh_dir().join("tls");
+        let ips: Vec<IpAddr> = vec!["10.1.2.3".parse().expect("ip"), "127.0.0.1".parse().expect("ip")];
+        let issued = tls::init(&dir, "林双县人民政府办公室", &["xinbao.intranet".to_owned()], &ips, false).expect("tls-init");
+        // The key is its owner's alone; the CA's key is nowhere.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&issued.server_key).expect("key").permissions().mode();
+            assert_eq!(mode & 0o077, 0, "server.key must not be readable by others: {mode:o}");
+        }
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        let pem_files = names.iter().map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_default()).collect::<String>();
+        assert_eq!(pem_files.matches("-----BEGIN PRIVATE KEY-----").count(), 1, "the server's key only");
+        // Made once: running it again would strand every PC that installed the CA.
+        let again = tls::init(&dir, "x", &["xinbao.intranet".to_owned()], &[], false).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(again.contains("--force"), "{again}");
+        assert!(tls::init(&fresh_dir(), "x", &[], &[], false).is_err(), "a certificate names the server");
+
+        let files = TlsFiles { cert: issued.server_cert.clone(), key: issued.server_key.clone() };
+        let t = TestApp::with_config(|c| c.tls = Some(files)).await;
+        let port = t.app.port();
+        assert!(t.app.state.config.secure_cookies, "over https the session cookie is marked Secure");
+        tokio::spawn(t.app.run());
+
+        // A client that never speaks holds up no one (handshakes run on their own).
+        let _silent = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+
+        let trusting = client(&issued.ca_cert);
+        for name in ["xinbao.intranet", "127.0.0.1"] {
+            let answer = https_get(&trusting, port, name, "/healthz").await.expect("https with the office CA");
+            assert!(head(&answer).starts_with("HTTP/1.1 200"), "{name}: {}", head(&answer));
+        }
+        // The CA is not trusted by a client that has not installed it (another office's CA).
+        let other = tls::init(&fresh_dir().join("other"), "x", &["xinbao.intranet".to_owned()], &[], false).expect("another CA");
+        assert!(https_get(&client(&other.ca_cert), port, "xinbao.intranet", "/healthz").await.is_err());
+        // Nor for a name it was not made for.
+        assert!(https_get(&trusting, port, "mail.example.gov", "/healthz").await.is_err());
+
+        // Plain http on the same port: an intranet address is sent to https, same host and port.
+        let plain = |path: &'static str, host: String| async move {
+            exchange(TcpStream::connect(("127.0.0.1", port)).await.expect("connect"), path, &host).await
+        };
+        let answer = head(&plain("/review?state=submitted", format!("10.1.2.3:{port}")).await);
+        assert!(answer.starts_with("HTTP/1.1 308"), "{answer}");
+        assert!(answer.to_ascii_lowercase().contains(&format!("location: https://10.1.2.3:{port}/review?state=submitted")), "{answer}");
+        let api = head(&plain("/api/me", format!("10.1.2.3:{port}")).await);
+        assert!(api.starts_with("HTTP/1.1 308"), "the API too: {api}");
+        // Localhost is a secure context over http: served as it is.
+        let local = head(&plain("/healthz", format!("127.0.0.1:{port}")).await);
+        assert!(local.starts_with("HTTP/1.1 200"), "{local}");
+        let local_app = head(&plain("/api/me", format!("localhost:{port}")).await);
+        assert!(!local_app.starts_with("HTTP/1.1 308"), "{local_app}");
+        // The certificate page is reachable over plain http, with the CA and its fingerprint.
+        let page = String::from_utf8_lossy(&plain("/ca", format!("10.1.2.3:{port}")).await).into_owned();
+        assert!(page.starts_with("HTTP/1.1 200"), "{}", head(page.as_bytes()));
+        assert!(page.contains(&issued.fingerprint), "the page shows the fingerprint");
+        assert!(page.contains(&format!("https://10.1.2.3:{port}/")), "and sends people to the https address");
+        assert!(page.contains("受信任的根证书颁发机构") && page.contains("统信 UOS") && page.contains("update-ca-certificates"));
+        let der = plain("/ca.crt", format!("10.1.2.3:{port}")).await;
+        let body = &der[der.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |p| p + 4)..];
+        assert_eq!(tls::fingerprint(body), issued.fingerprint, "/ca.crt is the CA, in DER");
+        let pem = String::from_utf8_lossy(&plain("/ca.pem", format!("10.1.2.3:{port}")).await).into_owned();
+        let ca_text = std::fs::read_to_string(&issued.ca_cert).expect("ca");
+        assert!(pem.ends_with(&ca_text), "/ca.pem is office-ca.crt");
+    }
+}
