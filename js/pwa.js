@@ -27,8 +27,10 @@ export function register_service_worker(on_update_ready, on_taken_over, on_faile
       // Over https with a certificate this PC does not trust (someone clicked through the
       // warning), the page loads but the worker is refused: offline will not work, and the
       // page says why.
+      // A network blip or a server error is tried again at the next load; only a refusal by
+      // the browser (SecurityError: the certificate) is said.
       console.warn("service worker registration failed", e);
-      on_failed(String(e && e.name ? e.name : e));
+      if (e && e.name === "SecurityError") on_failed(String(e.name));
     });
 }
 

@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
     provide_context(SyncState::start(session));
     let pwa = Pwa::start(session);
     provide_context(pwa);
+    provide_context(crate::pwa::Handoff::start(session));
     // A tab left open for days still learns about new versions.
     let _ = leptos::prelude::set_interval_with_handle(move || pwa.look_for_update(), std::time::Duration::from_secs(30 * 60));
     view! {
@@ -146,6 +147,7 @@ fn PageNotLoaded() -> impl IntoView {
 fn OfflineLimits() -> impl IntoView {
     let i18n = use_i18n();
     let refused = crate::pwa::use_pwa().map(|p| p.shell_refused);
+    let handoff = crate::pwa::use_handoff().map(|h| h.target);
     let limits = move || {
         let mut limits = crate::pwa::offline_limits();
         if refused.is_some_and(|r| r.get()) {
@@ -154,10 +156,21 @@ fn OfflineLimits() -> impl IntoView {
         limits
     };
     move || {
-        let limits = limits();
-        (!limits.is_empty()).then(|| {
+        let https = handoff.and_then(|h| h.get());
+        let mut limits = limits();
+        if https.is_some() {
+            // The server offers https: say that instead, and how this page gets there.
+            limits.retain(|t| *t != crate::i18n::ui::INSECURE_CONTEXT);
+        }
+        (!limits.is_empty() || https.is_some()).then(|| {
             view! {
                 <div class="offline-limits" role="status" data-testid="offline-limits">
+                    {https.map(|url| view! {
+                        <p data-testid="handoff">{move || i18n.t(crate::i18n::ui::HANDOFF)}" "
+                            <a href=url.clone() data-testid="handoff-link">{url.clone()}</a>" · "
+                            <a href="/ca">{move || i18n.t(crate::i18n::ui::INSTALL_CA)}</a>
+                        </p>
+                    })}
                     {limits.into_iter().map(|t| view! { <p>{move || i18n.t(t)}</p> }).collect_view()}
                 </div>
             }

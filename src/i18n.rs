@@ -202,6 +202,11 @@ pub mod ui {
         "此浏览器不支持离线打开（缺少 Service Worker 或 Web Locks）：断网后将无法打开信报。请使用新版 Chrome、Edge 或 360/QQ/搜狗浏览器的“极速模式”。",
         "This browser cannot open Xinbao offline (no service worker or Web Locks). Use a recent Chrome or Edge, or 360/QQ/Sogou in fast mode.",
     );
+    pub const HANDOFF: Text = Text::new(
+        "本服务器已启用安全连接（https）。这台电脑在当前的 http 地址还保存着稿件：登录后，未发送的稿件发送完毕，本页会自动转到安全地址。也可以现在就打开：",
+        "This server now offers a secure connection (https). This PC still keeps drafts at this http address: once you log in and what is unsent has been sent, this page moves to the secure address by itself. Or open it now:",
+    );
+    pub const INSTALL_CA: Text = Text::new("安装单位证书", "Install the office certificate");
     pub const SHELL_REFUSED: Text = Text::new(
         "浏览器拒绝安装离线功能（多半是这台电脑还没有信任单位证书）：断网后将无法打开信报。请打开本服务器的 /ca 页面，按步骤安装单位证书后重新打开浏览器。",
         "The browser refused the offline shell (most likely this PC does not trust the office certificate yet): Xinbao will not open without the network. Open this server's /ca page, install the office certificate, and restart the browser.",

@@ -91,6 +91,82 @@ impl Pwa {
     }
 }
 
+/// The move from a plain-http intranet address to https once the server has TLS (issue 20).
+///
+/// IndexedDB belongs to an origin: what a browser keeps at `http://10.1.2.3:8080` is not there
+/// at `https://10.1.2.3:8080`. So a browser that used the http address is not redirected by the
+/// server (see `crates/server/src/tls.rs`); the app, served there, learns the https address
+/// from `/healthz` and moves itself once nothing of this person's is left unsent here — at once
+/// on a browser that keeps nothing for this address. Until then every page says so.
+#[derive(Clone, Copy)]
+pub struct Handoff {
+    /// The https address, when this page is on plain http and the server offers https.
+    pub target: RwSignal<Option<String>>,
+}
+
+impl Handoff {
+    pub fn start(session: crate::session::Session) -> Handoff {
+        let target = RwSignal::new(None::<String>);
+        let h = Handoff { target };
+        if web_sys::window().is_none_or(|w| w.is_secure_context()) {
+            return h;
+        }
+        leptos::task::spawn_local(async move {
+            let Ok(resp) = gloo_net::http::Request::get("/healthz").send().await else { return };
+            let Some(url) = resp.headers().get("x-xinbao-https").filter(|u| u.starts_with("https://")) else { return };
+            target.set(Some(url));
+            // Now, and every 15 s while this page stays on http (the outbox empties as it syncs).
+            h.try_move(session);
+            gloo_timers::callback::Interval::new(15_000, move || h.try_move(session)).forget();
+        });
+        // Logging in (or out) may settle it.
+        Effect::new(move |_| {
+            session.me.track();
+            h.try_move(session);
+        });
+        h
+    }
+
+    fn try_move(self, session: crate::session::Session) {
+        let Some(url) = self.target.get_untracked() else { return };
+        let me = session.me.get_untracked().map(|m| m.user_id);
+        leptos::task::spawn_local(async move {
+            let nothing_here = match me {
+                Some(user) => crate::store::outbox::pending_count(user).await.is_ok_and(|n| n == 0),
+                None => !keeps_anything().await,
+            };
+            if nothing_here {
+                go_to(&url);
+            }
+        });
+    }
+}
+
+/// Whether this browser keeps any account's local database at this address (`None` from a
+/// browser that cannot list them counts as yes: the person decides, with the notice's link).
+async fn keeps_anything() -> bool {
+    let Some(factory) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok()) else { return false };
+    let Ok(list) = js_sys::Reflect::get(&factory, &"databases".into()) else { return true };
+    let Ok(list) = list.dyn_into::<js_sys::Function>() else { return true };
+    let Ok(promise) = list.call0(&factory).and_then(|p| p.dyn_into::<js_sys::Promise>()) else { return true };
+    let Ok(names) = wasm_bindgen_futures::JsFuture::from(promise).await else { return true };
+    js_sys::Array::from(&names)
+        .iter()
+        .any(|d| js_sys::Reflect::get(&d, &"name".into()).ok().and_then(|n| n.as_string()).is_some_and(|n| n.starts_with("xinbao-u")))
+}
+
+/// The same page at the https address.
+fn go_to(origin: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let path = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+    let _ = loc.replace(&format!("{}{}", origin.trim_end_matches('/'), path));
+}
+
+pub fn use_handoff() -> Option<Handoff> {
+    use_context::<Handoff>()
+}
+
 pub fn use_pwa() -> Option<Pwa> {
     use_context::<Pwa>()
 }

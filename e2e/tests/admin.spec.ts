@@ -2,7 +2,10 @@
 // one-time password working once (and having to be changed), disabling, and the audit trail
 // with its CSV export.
 import { test, expect, logIn } from "./fixtures";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 test("the administrator adds a township and an officer, disables the account, and reads it all in the audit trail", async ({ browser, server }) => {
   server.addUser("root", "Chunfeng-2026", "admin", undefined, "系统管理员");
@@ -56,4 +59,93 @@ test("the administrator adds a township and an officer, disables the account, an
   expect(csv).toContain('"user_created","xinhe"');
   await pa.close();
   await po.close();
+});
+
+// Setting up a county (issue 20): a workbook saved by LibreOffice Calc, checked row by row in the
+// admin page (errors by row, in Chinese, nothing imported), then imported; the one-time
+// passwords shown once, printable and downloadable, and each one logs in.
+test("the administrator imports townships and officers from a LibreOffice workbook and hands out one-time passwords", async ({ browser, server }) => {
+  test.setTimeout(120_000);
+  server.addUser("root", "Chunfeng-2026", "admin", undefined, "系统管理员");
+  const dir = mkdtempSync(join(tmpdir(), "xinbao-import-"));
+  const workbook = (name: string, units: string[][], accounts: string[][]) => {
+    const cell = (v: string) =>
+      /^\d+$/.test(v)
+        ? `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`
+        : `<table:table-cell office:value-type="string"><text:p>${v}</text:p></table:table-cell>`;
+    const table = (title: string, rows: string[][]) =>
+      `<table:table table:name="${title}">${rows.map((r) => `<table:table-row>${r.map(cell).join("")}</table:table-row>`).join("")}</table:table>`;
+    const fods = join(dir, `${name}.fods`);
+    writeFileSync(
+      fods,
+      `<?xml version="1.0" encoding="UTF-8"?><office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet"><office:body><office:spreadsheet>` +
+        table("单位", [["单位名称", "上级单位", "类型", "考核类别"], ...units]) +
+        table("账号", [["用户名", "姓名", "所属单位", "角色"], ...accounts]) +
+        `</office:spreadsheet></office:body></office:document>`,
+    );
+    const r = spawnSync("libreoffice", [`-env:UserInstallation=file://${join(dir, "profile")}`, "--headless", "--convert-to", "xlsx", "--outdir", dir, fods], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`libreoffice: ${r.stderr}`);
+    return join(dir, `${name}.xlsx`);
+  };
+  const office = "林双县人民政府办公室";
+  const bad = workbook("bad", [["新河镇", office, "乡镇", ""], ["东风村", "不存在镇", "乡镇", ""]], [["sunxh", "孙新河", "新河镇", "科长"]]);
+  const good = workbook(
+    "good",
+    [["新河镇", office, "乡镇", ""], ["县水利局", office, "部门", ""]],
+    [["sunxh", "孙新河", "新河镇", "信息员"], ["13912345678", "钱水利", "县水利局", "信息员"], ["zhoub", "周编", office, "编辑"]],
+  );
+
+  const context = await browser.newContext({ locale: "zh-CN", acceptDownloads: true });
+  const admin = await context.newPage();
+  await logIn(admin, server, "root", "Chunfeng-2026");
+  await admin.getByTestId("admin-link").click();
+  const section = admin.getByTestId("import");
+  // The template downloads.
+  const [template] = await Promise.all([admin.waitForEvent("download"), section.getByTestId("import-template").click()]);
+  expect(template.suggestedFilename()).toContain("导入模板");
+
+  // A file with bad rows: listed by row, in Chinese; nothing imported.
+  await section.getByTestId("import-file").setInputFiles(bad);
+  await section.getByTestId("import-run").click();
+  await expect(section.getByTestId("import-errors")).toContainText("未导入任何内容");
+  await expect(section.getByTestId("import-error")).toHaveText(["单位 · 第3行：上级单位“不存在镇”不存在（既不在系统中，也不在“单位”表中）", "账号 · 第2行：角色“科长”无法识别：请填写 信息员、编辑、签发人、管理员 或 阅读人"]);
+  await expect(admin.getByTestId("units")).not.toContainText("新河镇");
+
+  // The corrected file: checked first, then imported.
+  await section.getByTestId("import-file").setInputFiles(good);
+  await section.getByTestId("import-check").click();
+  await expect(section.getByTestId("import-summary")).toHaveText("检查通过，可以导入：新建单位 2，新建账号 3");
+  await expect(admin.getByTestId("units")).not.toContainText("新河镇");
+  await section.getByTestId("import-run").click();
+  await expect(section.getByTestId("import-summary")).toHaveText("已导入：新建单位 2，新建账号 3");
+  await expect(admin.getByTestId("units")).toContainText("县水利局 [department] ← 林双县人民政府办公室");
+  const rows = section.getByTestId("issued-account");
+  await expect(rows).toHaveCount(3);
+  const passwords = await rows.locator("td.password").allTextContents();
+  expect(passwords.every((p) => p.length === 12)).toBe(true);
+  await expect(rows.nth(1)).toContainText("钱水利县水利局信息员13912345678");
+  // Printed alone: nothing else of the admin page on the sheet.
+  await admin.emulateMedia({ media: "print" });
+  await admin.evaluate(() => document.body.classList.add("print-passwords"));
+  await expect(admin.getByTestId("accounts")).toBeHidden();
+  await expect(rows.first()).toBeVisible();
+  await admin.evaluate(() => document.body.classList.remove("print-passwords"));
+  await admin.emulateMedia({ media: "screen" });
+  // Downloaded as a workbook.
+  const [sheet] = await Promise.all([admin.waitForEvent("download"), section.getByTestId("download-passwords").click()]);
+  expect(sheet.suggestedFilename()).toBe("信报新账号一次性密码.xlsx");
+  const saved = join(dir, "passwords.xlsx");
+  await sheet.saveAs(saved);
+  expect(readFileSync(saved).subarray(0, 2).toString()).toBe("PK");
+
+  // Each one-time password logs in once, and must be changed first.
+  const officer = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+  await officer.goto(`${server.url}/login`);
+  await officer.getByLabel("用户名").fill("13912345678");
+  await officer.getByLabel("密码", { exact: true }).fill(passwords[1]);
+  await officer.getByRole("button", { name: "登录" }).click();
+  await expect(officer.getByRole("heading", { name: "修改密码" })).toBeVisible();
+  await expect(officer.getByText("钱水利 · 县水利局 · 信息员")).toBeVisible();
+  await context.close();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -16,6 +16,8 @@ export class XinbaoServer {
   /** `--local-encryption`: on by default, as shipped (shared PCs); only the tests about it being
    * off turn it off. */
   localEncryption = true;
+  /** What the server printed on its last start (the demo's accounts, say). */
+  output = "";
   /** More `serve` flags (`--tls-cert …`, say). */
   extraArgs: string[] = [];
   /** The built app it serves; a test may point a server at its own copy. */
@@ -54,8 +56,10 @@ export class XinbaoServer {
     child.stderr!.on("data", (d) => (log += d.toString()));
     this.port = await new Promise<number>((ok, fail) => {
       let out = "";
+      this.output = "";
       child.stdout!.on("data", (d) => {
         out += d.toString();
+        this.output = out;
         const m = out.match(/listening on http:\/\/[\d.]+:(\d+)/);
         if (m) ok(Number(m[1]));
       });

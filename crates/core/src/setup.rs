@@ -18,8 +18,9 @@ pub const ACCOUNT_COLUMNS: [&str; 4] = ["用户名", "姓名", "所属单位", "
 /// A sheet's cells as text, row by row (row 1, the header, first).
 pub type Sheet = Vec<Vec<String>>;
 
-/// Rows beyond this in one sheet are refused (a county has a few hundred at most).
-pub const MAX_ROWS: usize = 2000;
+/// Rows beyond this in one sheet are refused: a county has 50+ units and 80+ officers, and the
+/// new accounts' passwords are hashed while the administrator waits.
+pub const MAX_ROWS: usize = 500;
 
 /// What the database already holds that a row may name, within what the importing administrator
 /// manages.
@@ -29,8 +30,10 @@ pub struct Known {
     pub units: Vec<(i64, String)>,
     /// User names already taken anywhere on the server (normalised).
     pub usernames: BTreeSet<String>,
-    /// Scoring classes by id and name.
-    pub classes: Vec<(i64, String)>,
+    /// Each unit's reviewing office (an office is its own), for the scoring classes.
+    pub office_of: BTreeMap<i64, i64>,
+    /// Scoring classes by id, name and the office whose table they belong to.
+    pub classes: Vec<(i64, String, i64)>,
     /// A new office (审核单位) may be created: the server's administrator only.
     pub may_create_office: bool,
 }
@@ -106,7 +109,13 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(sheet: &str, header: &[String], wanted: &[&str], required: &[&str], errors: &mut Vec<RowError>) -> Option<Columns> {
+    fn of(
+        sheet: &str,
+        (header_row, header): (u32, &[String]),
+        wanted: &[&str],
+        required: &[&str],
+        errors: &mut Vec<RowError>,
+    ) -> Option<Columns> {
         let clean: Vec<String> = header.iter().map(|h| h.trim().replace(['*', '＊'], "")).collect();
         let mut at = Vec::with_capacity(wanted.len());
         let mut ok = true;
@@ -117,9 +126,9 @@ impl Columns {
                     ok = false;
                     errors.push(err(
                         sheet,
-                        1,
-                        format!("缺少“{name}”列：请使用模板的表头（第1行）"),
-                        format!("The column {name} is missing: use the template's header (row 1)"),
+                        header_row,
+                        format!("缺少“{name}”列：请使用模板的表头"),
+                        format!("The column {name} is missing: use the template's header"),
                     ));
                 }
                 None => at.push(usize::MAX),
@@ -137,11 +146,28 @@ fn is_blank(row: &[String]) -> bool {
     row.iter().all(|c| c.trim().is_empty())
 }
 
+/// The header (the row naming the sheet's first column; else the first row with anything in
+/// it: a title or blank rows may stand above it), and the rows below it with the number the
+/// spreadsheet shows for each.
+fn header_and_body<'a>(
+    rows: &'a [Vec<String>],
+    first_column: &str,
+) -> Option<((u32, &'a [String]), impl Iterator<Item = (u32, &'a Vec<String>)>)> {
+    let names_it =
+        |r: &Vec<String>| r.iter().any(|c| c.trim().trim_start_matches(['*', '＊']).trim_end_matches(['*', '＊']) == first_column);
+    let at = rows.iter().position(names_it).or_else(|| rows.iter().position(|r| !is_blank(r)))?;
+    Some(((at as u32 + 1, rows[at].as_slice()), rows[at + 1..].iter().enumerate().map(move |(i, r)| ((at + i) as u32 + 2, r))))
+}
+
+fn filled(rows: &[Vec<String>]) -> usize {
+    rows.iter().filter(|r| !is_blank(r)).count()
+}
+
 /// Checks both sheets (each given with its header row first; either may be empty) against what
 /// is known, and returns the plan, or every error found.
 pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> Result<Plan, Vec<RowError>> {
     let mut errors = Vec::new();
-    if units.len() <= 1 && accounts.len() <= 1 {
+    if filled(units) <= 1 && filled(accounts) <= 1 {
         errors.push(err(
             UNIT_SHEET,
             1,
@@ -151,12 +177,13 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
         return Err(errors);
     }
     for (sheet, rows) in [(UNIT_SHEET, units), (ACCOUNT_SHEET, accounts)] {
-        if rows.len() > MAX_ROWS + 1 {
+        let n = filled(rows).saturating_sub(1);
+        if n > MAX_ROWS {
             errors.push(err(
                 sheet,
                 1,
-                format!("行数太多（{}行）：一次最多导入{MAX_ROWS}行", rows.len() - 1),
-                format!("Too many rows ({}): at most {MAX_ROWS} at a time", rows.len() - 1),
+                format!("行数太多（{n}行）：一次最多导入{MAX_ROWS}行"),
+                format!("Too many rows ({n}): at most {MAX_ROWS} at a time"),
             ));
         }
     }
@@ -176,15 +203,14 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
         name: String,
         parent: String,
         kind: &'static str,
-        class_id: Option<i64>,
+        class: String,
     }
     let mut rows: Vec<Row> = Vec::new();
     let mut new_names: BTreeMap<String, u32> = BTreeMap::new();
-    if let Some((header, body)) = units.split_first()
+    if let Some((header, body)) = header_and_body(units, UNIT_COLUMNS[0])
         && let Some(cols) = Columns::of(UNIT_SHEET, header, &UNIT_COLUMNS, &UNIT_COLUMNS[..2], &mut errors)
     {
-        for (i, cells) in body.iter().enumerate() {
-            let row = i as u32 + 2;
+        for (row, cells) in body {
             if is_blank(cells) {
                 continue;
             }
@@ -218,26 +244,7 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
                 ));
                 continue;
             }
-            let class_text = cols.get(cells, 3);
-            let class_id = if class_text.is_empty() {
-                None
-            } else {
-                let found: Vec<i64> = known.classes.iter().filter(|(_, n)| n == class_text).map(|(id, _)| *id).collect();
-                match found.as_slice() {
-                    [id] => Some(*id),
-                    [] => {
-                        errors.push(e(
-                            format!("考核类别“{class_text}”不存在：请先在“积分设置”中建立，或留空"),
-                            format!("No scoring class {class_text:?}: create it under scoring settings first, or leave it empty"),
-                        ));
-                        continue;
-                    }
-                    _ => {
-                        errors.push(e(format!("考核类别“{class_text}”有重名"), format!("Scoring class {class_text:?} is ambiguous")));
-                        continue;
-                    }
-                }
-            };
+            let class = cols.get(cells, 3).to_owned();
             if let Some(first) = new_names.get(&name) {
                 errors.push(e(format!("单位“{name}”与第{first}行重复"), format!("{name} repeats row {first}")));
                 continue;
@@ -247,7 +254,7 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
                 continue;
             }
             new_names.insert(name.clone(), row);
-            rows.push(Row { row, name, parent, kind, class_id });
+            rows.push(Row { row, name, parent, kind, class });
         }
     }
 
@@ -322,6 +329,35 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
             ));
         }
     }
+    // Scoring classes: each unit's class is one of its own office's (new offices have none yet).
+    let mut office_of_new: Vec<Option<i64>> = vec![None; rows.len()];
+    let mut class_of: Vec<Option<i64>> = vec![None; rows.len()];
+    for &i in &order {
+        let r = &rows[i];
+        let office = match parents[i] {
+            _ if r.kind == "office" => None,
+            Some(UnitRef::Existing(p)) => known.office_of.get(&p).copied(),
+            Some(UnitRef::New(p)) => office_of_new[p],
+            None => None,
+        };
+        office_of_new[i] = office;
+        if r.class.is_empty() {
+            continue;
+        }
+        let found: Vec<i64> = known.classes.iter().filter(|(_, n, o)| *n == r.class && Some(*o) == office).map(|(id, ..)| *id).collect();
+        match found.as_slice() {
+            [id] => class_of[i] = Some(*id),
+            _ => errors.push(err(
+                UNIT_SHEET,
+                r.row,
+                format!("考核类别“{}”不是“{}”所属办公室的类别：请先在“积分设置”中建立，或留空", r.class, r.name),
+                format!(
+                    "{:?} is not a scoring class of {}'s office: create it under scoring settings first, or leave it empty",
+                    r.class, r.name
+                ),
+            )),
+        }
+    }
     let position: BTreeMap<usize, usize> = order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
     let renumber = |u: UnitRef| match u {
         UnitRef::New(i) => UnitRef::New(position.get(&i).copied().unwrap_or(usize::MAX)),
@@ -336,7 +372,7 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
                 name: r.name.clone(),
                 parent: renumber(parents[i]?),
                 kind: r.kind.to_owned(),
-                class_id: r.class_id,
+                class_id: class_of[i],
             })
         })
         .collect();
@@ -344,11 +380,10 @@ pub fn check(units: &[Vec<String>], accounts: &[Vec<String>], known: &Known) -> 
     // Accounts.
     let mut planned_accounts = Vec::new();
     let mut taken: BTreeMap<String, u32> = BTreeMap::new();
-    if let Some((header, body)) = accounts.split_first()
+    if let Some((header, body)) = header_and_body(accounts, ACCOUNT_COLUMNS[0])
         && let Some(cols) = Columns::of(ACCOUNT_SHEET, header, &ACCOUNT_COLUMNS, &ACCOUNT_COLUMNS, &mut errors)
     {
-        for (i, cells) in body.iter().enumerate() {
-            let row = i as u32 + 2;
+        for (row, cells) in body {
             if is_blank(cells) {
                 continue;
             }
@@ -441,7 +476,8 @@ mod tests {
         Known {
             units: vec![(1, "林双县人民政府办公室".into()), (2, "兰州湾镇".into())],
             usernames: ["admin".to_owned(), "lijj".to_owned()].into(),
-            classes: vec![(7, "一类乡镇".into()), (8, "二类乡镇".into())],
+            office_of: [(1, 1), (2, 1)].into(),
+            classes: vec![(7, "一类乡镇".into(), 1), (8, "二类乡镇".into(), 1), (9, "一类乡镇".into(), 5)],
             may_create_office: false,
         }
     }
@@ -506,7 +542,7 @@ mod tests {
         assert!(text(UNIT_SHEET, 4).contains("已存在"));
         assert!(text(UNIT_SHEET, 5).contains("“不存在的县”不存在"));
         assert!(text(UNIT_SHEET, 6).contains("类型“村”无法识别"));
-        assert!(text(UNIT_SHEET, 7).contains("考核类别“三类乡镇”不存在"));
+        assert!(text(UNIT_SHEET, 7).contains("考核类别“三类乡镇”不是“戊镇”所属办公室的类别"));
         assert!(text(UNIT_SHEET, 8).contains("系统管理员"));
         assert!(text(UNIT_SHEET, 9).contains("看不见的字符"));
         assert!(text(ACCOUNT_SHEET, 2).contains("“lijj”已被使用"), "user names compare in lower case");

@@ -41,9 +41,17 @@ fn new_token() -> Result<String, AppError> {
     crate::db::random_hex::<32>().map_err(AppError::Internal)
 }
 
+/// Whether cookies are marked `Secure`: behind an https proxy (`--secure-cookies`), or when this
+/// request came over the server's own TLS. Not over plain http (localhost on the server PC, or
+/// an intranet address whose app is still sending what it keeps there before moving to https):
+/// a browser drops a `Secure` cookie set over http, and the login would never hold.
+fn secure_cookies(state: &AppState, extensions: &axum::http::Extensions) -> bool {
+    state.config.secure_cookies || extensions.get::<crate::tls::Transport>().is_some_and(|t| t.tls)
+}
+
 /// The session cookie; without `max_age_s` it ends when the browser closes.
-fn session_cookie(state: &AppState, token: &str, max_age_s: Option<i64>) -> Result<HeaderValue, AppError> {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+fn session_cookie(token: &str, max_age_s: Option<i64>, secure: bool) -> Result<HeaderValue, AppError> {
+    let secure = if secure { "; Secure" } else { "" };
     let age = max_age_s.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
     HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict{age}{secure}"))
         .map_err(|e| AppError::Internal(e.into()))
@@ -268,11 +276,12 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     tx.commit().await?;
     let mut headers = HeaderMap::new();
     let lasting = (!state.config.local_encryption).then_some(ABSOLUTE_MS / 1000);
-    headers.append(SET_COOKIE, session_cookie(&state, &token, lasting)?);
+    let secure = secure_cookies(&state, &parts.extensions);
+    headers.append(SET_COOKIE, session_cookie(&token, lasting, secure)?);
     if let Some(t) = &device_token {
         let mut tokens = vec![t.clone()];
         tokens.extend(ratelimit::device_tokens(&parts.headers).into_iter().take(ratelimit::MAX_DEVICE_TOKENS - 1));
-        let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+        let secure = if secure { "; Secure" } else { "" };
         let cookie = format!(
             "{}={}; Path=/api/login; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
             ratelimit::DEVICE_COOKIE,
@@ -330,12 +339,13 @@ async fn me_of(state: &AppState, token: &str) -> Result<Me, AppError> {
 
 /// `POST /api/logout`: ends the session on the server, not only in the browser.
 #[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204, description = "Session ended on the server")))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    if let Some(token) = cookie_token(&headers) {
+pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, AppError> {
+    let headers = &parts.headers;
+    if let Some(token) = cookie_token(headers) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&state.db.pool).await?;
     }
     let mut out = HeaderMap::new();
-    out.insert(SET_COOKIE, session_cookie(&state, "", Some(0))?);
+    out.insert(SET_COOKIE, session_cookie("", Some(0), secure_cookies(&state, &parts.extensions))?);
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }
 

@@ -198,6 +198,16 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
     .await
     .map_err(|e| anyhow::anyhow!("demo commission: {e:?}"))?
     .0;
+    // And this month's 信息报送要点, which every unit of the office sees.
+    let priorities = serde_json::json!({"kind": "priority", "topic": "岁末年初信息报送要点", "description": "重点报送冬季安全生产、保供稳价、群众过冬保障和年度重点任务完成情况。",
+        "units": [], "from": xinbao_core::scoring::day_text(today - 3), "deadline": xinbao_core::scoring::day_text(today + 25)});
+    let _priorities = crate::commissions::create(
+        axum::extract::State(state.clone()),
+        crate::auth::CurrentUser(editor.clone()),
+        crate::error::ApiJson(serde_json::from_value(priorities)?),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo priorities: {e:?}"))?;
     if let Some((author, unit, mid)) = towns.first().copied() {
         let me = as_me(db, author, unit).await?;
         let content = DraftContent {

@@ -196,7 +196,7 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
             AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
-        .layer(middleware::from_fn(tls::to_https))
+        .layer(middleware::from_fn_with_state(state.clone(), tls::to_https))
         .layer(middleware::from_fn(tls::transport))
         .with_state(state)
 }
@@ -211,9 +211,7 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates, creates the first administrator if the database is empty, and binds.
-    pub async fn build(mut config: Config) -> anyhow::Result<Application> {
-        // Served over https, the session cookie never travels in the clear.
-        config.secure_cookies |= config.tls.is_some();
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
         let db = Db::connect(&config.database_url()?).await?;
         db.migrate().await?;
         if let Some(password) = demo::ensure_admin(&db).await? {

@@ -249,6 +249,17 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
     let mut signed = Vec::new();
     let mut rows = Vec::with_capacity(20_000);
     let mut subs = Vec::with_capacity(20_000);
+    // Each item's version and its change-log entry, as a push writes them: the browsers of its
+    // author and of the office's editors pull it, and its history opens (issue 20).
+    let mut revs = Vec::with_capacity(20_000);
+    let mut changes = Vec::with_capacity(20_000);
+    let first_seq: i64 = {
+        let row = sqlx::query("UPDATE seq_counter SET value = value + $1 WHERE id = 1 RETURNING value")
+            .bind(scale.items as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        row.try_get::<i64, _>(0)? - scale.items as i64 + 1
+    };
     for i in 0..scale.items {
         let n = rng.below(scale.officers);
         let day = year.from + rng.below(days) as i32;
@@ -270,9 +281,11 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
             Int(5),
             Int(at),
             Int(at),
-            Text(content),
+            Text(content.clone()),
             Int(office),
         ]);
+        revs.push(vec![Text(credit.item_id.clone()), Int(5), Text(state.into()), Text(content), Int(credit.author_id), Int(at)]);
+        changes.push(vec![Int(first_seq + i as i64), Text(credit.item_id.clone()), Int(credit.author_id), Int(office), Int(at)]);
         subs.push(vec![Text(credit.item_id.clone()), Int(office), Int(credit.author_id), Int(credit.unit_id), Int(i64::from(day)), Null]);
         if is_signed {
             signed.push((submissions.len(), day));
@@ -300,8 +313,12 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
             )
             .await?;
             insert_many(&mut *tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
+            insert_many(&mut *tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
+            insert_many(&mut *tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
             rows.clear();
             subs.clear();
+            revs.clear();
+            changes.clear();
         }
     }
 

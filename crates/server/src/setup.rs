@@ -23,42 +23,74 @@ use sqlx::Row;
 use xinbao_core::api::{ImportReport, IssuedAccount};
 use xinbao_core::setup::{self, ACCOUNT_COLUMNS, ACCOUNT_SHEET, Known, Plan, RowError, Sheet, UNIT_COLUMNS, UNIT_SHEET, UnitRef};
 
-/// The cells of a sheet as text, row 1 (the header) first, numbered as the spreadsheet numbers
-/// them (blank leading rows and columns kept, so an error's row is the row people see).
-fn sheet_rows(range: &calamine::Range<calamine::Data>) -> Sheet {
-    use calamine::Data;
-    let Some((top, left)) = range.start() else { return Vec::new() };
-    let mut rows: Sheet = vec![Vec::new(); top as usize];
-    for r in range.rows() {
-        let mut cells = vec![String::new(); left as usize];
-        cells.extend(r.iter().map(|c| match c {
-            Data::Empty | Data::Error(_) => String::new(),
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-            // A user name or phone number typed as a number: 13912345678, not 13912345678.0.
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            other => other.to_string(),
-        }));
-        rows.push(cells);
+/// The most a workbook may unpack to: a county's sheets are a few hundred KB.
+const MAX_UNPACKED: u64 = 30 * 1024 * 1024;
+/// Columns read (the template has four; more are ignored, however far to the right).
+const MAX_COLUMNS: u32 = 16;
+
+/// A cell's text: a user name or phone number typed as a number stays whole (13912345678,
+/// not 13912345678.0).
+fn cell_text(c: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match c {
+        DataRef::Empty | DataRef::Error(_) => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => d.as_f64().to_string(),
     }
-    rows
 }
 
-/// Reads the 单位 and 账号 sheets (.xlsx, .xls or .ods; either sheet may be missing).
+/// Reads the 单位 and 账号 sheets of an .xlsx (either may be missing), each as rows of text
+/// numbered as the spreadsheet numbers them. The file's zip directory is checked before
+/// anything is unpacked, and cells are read one at a time, so a stray cell at XFD1048576 or a
+/// file that unpacks to gigabytes costs nothing. Blocking: call it off the async threads.
 pub fn read_workbook(bytes: &[u8]) -> Result<(Sheet, Sheet), String> {
     use calamine::Reader;
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| "无法读取这个文件：请上传用模板填写的 Excel 文件（.xlsx）".to_owned())?;
+    const UNREADABLE: &str = "无法读取这个文件：请上传用模板填写、保存为 Excel 工作簿（.xlsx）的文件";
+    let mut archive = zip8::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| UNREADABLE.to_owned())?;
+    let mut unpacked = 0u64;
+    for i in 0..archive.len() {
+        unpacked = unpacked.saturating_add(archive.by_index_raw(i).map_err(|_| UNREADABLE.to_owned())?.size());
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err("文件解压后太大（超过30 MB）：请只保留模板的“单位”和“账号”两个工作表".to_owned());
+    }
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| UNREADABLE.to_owned())?;
     let names = book.sheet_names();
     let find = |wanted: &str, english: &str| names.iter().find(|n| n.trim() == wanted || n.trim().eq_ignore_ascii_case(english)).cloned();
     let (unit_sheet, account_sheet) = (find(UNIT_SHEET, "Units"), find(ACCOUNT_SHEET, "Accounts"));
     if unit_sheet.is_none() && account_sheet.is_none() {
         return Err(format!("文件中没有“{UNIT_SHEET}”或“{ACCOUNT_SHEET}”工作表：请使用模板（工作表名不要改）"));
     }
+    // Rows kept: the limit, with room for blank rows and a title above the header.
+    let max_row = setup::MAX_ROWS as u32 + 50;
     let mut read = |name: Option<String>| -> Result<Sheet, String> {
-        match name {
-            None => Ok(Vec::new()),
-            Some(n) => book.worksheet_range(&n).map(|r| sheet_rows(&r)).map_err(|e| format!("工作表“{n}”无法读取：{e}")),
+        let Some(name) = name else { return Ok(Vec::new()) };
+        let mut cells = book.worksheet_cells_reader(&name).map_err(|e| format!("工作表“{name}”无法读取：{e}"))?;
+        let mut rows: Sheet = Vec::new();
+        while let Some(cell) = cells.next_cell().map_err(|e| format!("工作表“{name}”无法读取：{e}"))? {
+            let (r, c) = cell.get_position();
+            let text = cell_text(cell.get_value());
+            if c >= MAX_COLUMNS || text.trim().is_empty() {
+                continue;
+            }
+            if r >= max_row {
+                return Err(format!("工作表“{name}”的行数太多：一次最多导入{}行", setup::MAX_ROWS));
+            }
+            let (r, c) = (r as usize, c as usize);
+            if rows.len() <= r {
+                rows.resize(r + 1, Vec::new());
+            }
+            if rows[r].len() <= c {
+                rows[r].resize(c + 1, String::new());
+            }
+            rows[r][c] = text;
         }
+        Ok(rows)
     };
     Ok((read(unit_sheet)?, read(account_sheet)?))
 }
@@ -78,9 +110,17 @@ pub async fn known(db: &Db, scope: Option<&Scope>) -> Result<Known, AppError> {
     for r in sqlx::query("SELECT username FROM users").fetch_all(&db.pool).await? {
         k.usernames.insert(r.try_get::<String, _>(0)?.to_lowercase());
     }
+    let tree = crate::scores::unit_nodes(&db.pool).await?;
+    for node in &tree {
+        let office = if node.is_office { Some(node.id) } else { xinbao_core::review::reviewing_office(&tree, node.id) };
+        if let Some(office) = office.filter(|_| manages(node.id)) {
+            k.office_of.insert(node.id, office);
+        }
+    }
     for r in sqlx::query("SELECT id, office_id, name FROM unit_classes ORDER BY id").fetch_all(&db.pool).await? {
-        if manages(r.try_get(1)?) {
-            k.classes.push((r.try_get(0)?, r.try_get(2)?));
+        let office: i64 = r.try_get(1)?;
+        if manages(office) {
+            k.classes.push((r.try_get(0)?, r.try_get(2)?, office));
         }
     }
     Ok(k)
@@ -108,7 +148,9 @@ fn listed(plan: &Plan, known: &Known) -> Vec<IssuedAccount> {
 /// (parents first), the accounts with one-time passwords they must change at first login, and
 /// one audit line. Any failing row: nothing written.
 pub async fn import(db: &Db, bytes: &[u8], scope: Option<&Scope>, actor: Option<i64>, check_only: bool) -> Result<ImportReport, AppError> {
-    let (units, accounts) = match read_workbook(bytes) {
+    let owned = bytes.to_vec();
+    let read = tokio::task::spawn_blocking(move || read_workbook(&owned)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let (units, accounts) = match read {
         Ok(sheets) => sheets,
         Err(message) => {
             let error = RowError { sheet: String::new(), row: 0, zh: message, en: "The file cannot be read as the template".into() };
@@ -125,12 +167,20 @@ pub async fn import(db: &Db, bytes: &[u8], scope: Option<&Scope>, actor: Option<
     if check_only {
         return Ok(report(issued, false));
     }
-    // Hashing first (it takes a while), outside the transaction.
-    let mut hashes = Vec::with_capacity(issued.len());
+    // Hashing first (it takes a while: a few at a time through the hashing queue, one per
+    // core; a full queue answers 503 and nothing is written), outside the transaction.
     for a in &mut issued {
         a.password = random_password().map_err(AppError::Internal)?;
-        let password = a.password.clone();
-        hashes.push(hashing(move || hash_password(&password)).await.map_err(AppError::Internal)?.map_err(AppError::Internal)?);
+    }
+    let mut hashes = Vec::with_capacity(issued.len());
+    for chunk in issued.chunks(8) {
+        let batch = chunk.iter().map(|a| {
+            let password = a.password.clone();
+            hashing(move || hash_password(&password))
+        });
+        for hash in futures_util::future::try_join_all(batch).await? {
+            hashes.push(hash?);
+        }
     }
     let mut tx = db.begin_write().await?;
     let now = now_ms();
@@ -164,6 +214,8 @@ pub async fn import(db: &Db, bytes: &[u8], scope: Option<&Scope>, actor: Option<
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        let detail = format!("role={} unit={} (import)", a.role.as_str(), resolve(&ids, a.unit)?);
+        accounts::audit_in(&mut *tx, actor, "user_created", &a.username, &detail).await?;
     }
     let detail = format!("units={} accounts={}", plan.units.len(), plan.accounts.len());
     accounts::audit_in(&mut *tx, actor, "imported", "units and accounts", &detail).await?;

@@ -145,13 +145,21 @@ pub struct OfficeListener {
 }
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections being classified or handshaken at once; beyond it new ones are closed at once
+/// (a flood of silent connections cannot hold every file descriptor for 10 s each).
+const MAX_HANDSHAKES: usize = 512;
 
 impl OfficeListener {
     pub fn new(tcp: TcpListener, tls: Option<Arc<Tls>>) -> io::Result<OfficeListener> {
         let local = tcp.local_addr()?;
         let (tx, accepted) = mpsc::channel(256);
+        let handshakes = Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
         tokio::spawn(async move {
             loop {
+                // Served no more (the server is shutting down): stop taking connections.
+                if tx.is_closed() {
+                    return;
+                }
                 let (stream, addr) = match tcp.accept().await {
                     Ok(s) => s,
                     Err(e) => {
@@ -167,9 +175,14 @@ impl OfficeListener {
                     }
                     continue;
                 };
+                let Ok(permit) = handshakes.clone().try_acquire_owned() else {
+                    tracing::warn!(%addr, "too many connections in their handshake: closed");
+                    continue;
+                };
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let conn = tokio::time::timeout(HANDSHAKE_TIMEOUT, classify(stream, &tls)).await;
+                    drop(permit);
                     match conn {
                         Ok(Ok(conn)) => {
                             let tls = matches!(conn, Conn::Tls(_));
@@ -276,17 +289,82 @@ pub fn is_loopback_host(host: &str) -> bool {
     name == "localhost" || name.ends_with(".localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The https address of a plain request's `Host`, on the port the request came to: a `Host`
+/// without a port (port 80) would otherwise send people to port 443, where nothing listens.
+fn https_origin(host: &str, port: u16) -> String {
+    let has_port = host.rsplit_once(':').is_some_and(|(h, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':'))
+        && !(host.starts_with('[') && host.ends_with(']'));
+    if has_port || port == 443 { format!("https://{host}") } else { format!("https://{host}:{port}") }
+}
+
+/// The header that tells the app, served over plain http, where its https address is.
+pub const HTTPS_HEADER: &str = "x-xinbao-https";
+/// The cookie a browser gets at a plain-http intranet address: it may keep drafts here.
+pub const HTTP_MARKER: &str = "xinbao_http";
+
+fn cookie_names(req: &Request) -> Vec<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split('=').next().map(str::to_owned))
+        .collect()
+}
+
+/// Marks a browser that was served at a plain-http intranet address (ten years; not a secret).
+fn mark(res: &mut Response) {
+    let cookie = format!("{HTTP_MARKER}=1; Path=/; Max-Age=315360000; SameSite=Lax");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
 /// With TLS on, plain http on any host but localhost is sent to the same address over https
-/// (308: the method and body are kept).
-pub async fn to_https(req: Request, next: Next) -> Response {
+/// (307, never cached: turning TLS off again must not leave browsers bouncing to a dead port).
+///
+/// Except where it would strand what a browser keeps at the http address (IndexedDB is per
+/// origin: drafts written at `http://10.1.2.3:8080` are not there at `https://…`):
+/// - `/api/*` is answered over http, so a tab already open there still sends its outbox;
+/// - a browser that was served here before (the `xinbao_http` cookie every plain-http page sets,
+///   TLS on or off) or is logged in here gets the app, which sends what is unsent and then moves
+///   itself to https (`src/pwa.rs`; the `x-xinbao-https` header on `/healthz` says where);
+/// - `/?http` opens the app at the http address on purpose (what the `/ca` page tells someone
+///   whose browser kept drafts from an older version).
+pub async fn to_https(state: axum::extract::State<crate::AppState>, req: Request, next: Next) -> Response {
     let plain = req.extensions().get::<Transport>().is_some_and(|t| !t.tls);
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
-    if !plain || plain_allowed(req.uri().path()) || host.is_empty() || is_loopback_host(&host) {
+    if !plain || host.is_empty() || is_loopback_host(&host) {
         return next.run(req).await;
     }
-    let target = format!("https://{host}{}", req.uri().path_and_query().map_or("/", |p| p.as_str()));
+    let path = req.uri().path().to_owned();
+    let api = path.starts_with("/api/");
+    let cookies = cookie_names(&req);
+    let marked = cookies.iter().any(|c| c == HTTP_MARKER);
+    let serve = |mut res: Response, origin: Option<String>| {
+        if !api && !marked {
+            mark(&mut res);
+        }
+        if let Some(v) = origin.and_then(|o| HeaderValue::from_str(&format!("{o}/")).ok()) {
+            res.headers_mut().insert(HTTPS_HEADER, v);
+        }
+        res
+    };
+    if state.tls.is_none() {
+        return serve(next.run(req).await, None);
+    }
+    let port = state.config.addr.port();
+    let origin = https_origin(&host, if port == 0 { 80 } else { port });
+    let used_here = marked || cookies.iter().any(|c| c == crate::auth::COOKIE_NAME) || req.uri().query() == Some("http");
+    if plain_allowed(&path) || api || used_here {
+        return serve(next.run(req).await, Some(origin));
+    }
+    let target = format!("{origin}{}", req.uri().path_and_query().map_or("/", |p| p.as_str()));
     match HeaderValue::from_str(&target) {
-        Ok(location) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response(),
+        Ok(location) => {
+            (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, location), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))])
+                .into_response()
+        }
         Err(_) => (StatusCode::BAD_REQUEST, "bad Host header").into_response(),
     }
 }
@@ -301,7 +379,8 @@ fn escape(text: &str) -> String {
 /// `GET /ca`: the office CA and how to install it, then the https address.
 pub async fn ca_page(state: axum::extract::State<crate::AppState>, headers: HeaderMap) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty()).unwrap_or("localhost");
-    let https = escape(&format!("https://{host}/"));
+    let port = state.config.addr.port();
+    let https = escape(&format!("{}/", https_origin(host, if port == 0 { 80 } else { port })));
     let Some(ca) = state.tls.as_ref().and_then(|t| t.ca()) else {
         let body = format!(
             "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
@@ -312,6 +391,7 @@ pub async fn ca_page(state: axum::extract::State<crate::AppState>, headers: Head
         return Html(body).into_response();
     };
     let fp = fingerprint(&ca.der);
+    let plain = escape(&format!("http://{host}/?http"));
     let body = format!(
         r#"<!doctype html>
 <html lang="zh-CN">
@@ -341,6 +421,8 @@ pub async fn ca_page(state: axum::extract::State<crate::AppState>, headers: Head
 </ol>
 <h2>装有还原卡（冰点还原）的电脑</h2>
 <p>还原卡会在重启时撤销证书安装。请在还原保护关闭（维护模式）时安装，或请管理员装进还原的基准系统。</p>
+<h2>旧地址上还有没发出的稿件？</h2>
+<p>启用安全连接以前，如果在 http 地址写过稿件还没发出：打开 <a href="{plain}">{plain}</a> 登录，稿件发送完毕后页面会自动转到安全地址。</p>
 <h2>装好以后</h2>
 <p><a href="{https}" data-testid="ca-continue">用安全连接打开信报 {https}</a></p>
 <hr>
@@ -413,7 +495,9 @@ pub fn init(dir: &Path, office: &str, hosts: &[String], ips: &[IpAddr], force: b
     std::fs::create_dir_all(dir)?;
     let now = time_now_year();
     let valid_from = rcgen::date_time_ymd(2000, 1, 1);
-    let valid_to = rcgen::date_time_ymd(now + 20, 1, 1);
+    // A server whose own clock is back at its BIOS date must not issue certificates that
+    // expired long ago: twenty years from now, or from 2026, whichever is later.
+    let valid_to = rcgen::date_time_ymd(now.max(2026) + 20, 1, 1);
 
     let ca_key = KeyPair::generate()?;
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
@@ -487,5 +571,15 @@ mod tests {
         for h in ["10.1.2.3:8080", "xinbao.county.gov", "[fe80::1]:443", "localhost.evil.cn", ""] {
             assert!(!is_loopback_host(h), "{h}");
         }
+    }
+
+    #[test]
+    fn the_https_address_keeps_the_port_people_came_to() {
+        assert_eq!(https_origin("10.1.2.3:8080", 8080), "https://10.1.2.3:8080");
+        // Port 80: the Host has no port; https is on the same port, not 443.
+        assert_eq!(https_origin("10.1.2.3", 80), "https://10.1.2.3:80");
+        assert_eq!(https_origin("xinbao.county.gov", 443), "https://xinbao.county.gov");
+        assert_eq!(https_origin("[fe80::1]", 8080), "https://[fe80::1]:8080");
+        assert_eq!(https_origin("[fe80::1]:8080", 8080), "https://[fe80::1]:8080");
     }
 }

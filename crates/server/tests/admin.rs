@@ -525,3 +525,34 @@ async fn a_workbook_saved_by_libreoffice_imports_and_the_template_opens_in_it() 
     let csv = std::fs::read_to_string(libreoffice(&sheet, CSV_UTF8)).expect("csv");
     assert!(csv.contains(&format!("孙新河,新河镇,信息员,13912345678,{}", report.accounts[0].password)), "{csv}");
 }
+
+#[tokio::test]
+async fn a_stray_far_cell_a_title_row_or_too_many_rows_cost_nothing_and_are_said() {
+    let sheet = |cells: &[(u32, u16, &str)]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("单位").expect("name");
+        for (r, c, v) in cells {
+            ws.write_string(*r, *c, *v).expect("cell");
+        }
+        wb.save_to_buffer().expect("xlsx")
+    };
+    // A cell at XFD1048576 (a dense reader would allocate 17 billion cells): ignored.
+    let far = sheet(&[(0, 0, "单位名称"), (0, 1, "上级单位"), (1, 0, "新河镇"), (1, 1, "兰州湾镇"), (1_048_575, 16_383, "x")]);
+    let (units, _) = xinbao_server::setup::read_workbook(&far).expect("reads");
+    assert_eq!(units.len(), 2);
+    // A title above the header: the header is the first row with anything in it; rows keep the
+    // numbers the spreadsheet shows.
+    let known = xinbao_core::setup::Known::default();
+    for title in ["", "林双县单位名单"] {
+        let titled = sheet(&[(0, 0, title), (2, 0, "单位名称"), (2, 1, "上级单位"), (3, 0, "新河镇"), (3, 1, "无此镇")]);
+        let (units, _) = xinbao_server::setup::read_workbook(&titled).expect("reads");
+        let errors = xinbao_core::setup::check(&units, &[], &known).expect_err("no such parent");
+        assert_eq!((errors[0].row, errors.len()), (4, 1), "{errors:?}");
+        assert!(errors[0].zh.contains("“无此镇”不存在"), "{errors:?}");
+    }
+    // Far too many rows: said before anything is checked.
+    let long = sheet(&[(0, 0, "单位名称"), (0, 1, "上级单位"), (100_000, 0, "某镇")]);
+    let said = xinbao_server::setup::read_workbook(&long).expect_err("too many rows");
+    assert!(said.contains("行数太多"), "{said}");
+}

@@ -35,6 +35,16 @@ async fn a_seeded_year_ranks_exactly_and_every_total_drills_down() {
     let s = seed(&t.app.state.db, &Scale::year(YEAR)).await.unwrap_or_else(|e| panic!("seeding: {e:#}"));
     assert_eq!((s.facts.submissions.len(), s.facts.adoptions.len(), s.facts.instructions.len()), (12_000, 3_000, 150));
     let cookie = t.login(&s.editor, &s.password).await;
+    // Seeded items reach an editor's browser as real ones do: the change log carries them to its
+    // pull, and each has its version (issue 20: before, the desk of a seeded office was empty).
+    let pulled =
+        json(t.post_json("/api/sync/pull", serde_json::json!({"client_id": format!("{:032x}", 0x5eed), "cursor": 0}), Some(&cookie)).await)
+            .await;
+    let first_page = pulled["changes"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(first_page > 0, "the editor pulls seeded items: {pulled}");
+    let first = pulled["changes"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let revisions = json(t.get(&format!("/api/items/{first}/revisions"), Some(&cookie)).await).await;
+    assert_eq!(revisions.as_array().map(Vec::len), Some(1), "{revisions}");
     let events = all_events(&s.facts, &[]);
     let periods = [Period::year(YEAR), Period::quarter(YEAR, 2), Period { from: from_ymd(YEAR, 3, 17), to: from_ymd(YEAR, 7, 4) }];
     for p in periods {

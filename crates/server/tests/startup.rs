@@ -235,6 +235,21 @@ mod https {
     }
 
     #[tokio::test]
+    async fn without_tls_plain_http_on_an_intranet_address_is_served_as_it_is() {
+        let t = TestApp::spawn().await;
+        let port = t.app.port();
+        tokio::spawn(t.app.run());
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        let answer = head(&exchange(tcp, "/api/me", &format!("10.1.2.3:{port}")).await).to_ascii_lowercase();
+        assert!(answer.starts_with("http/1.1 401") && !answer.contains("x-xinbao-https"), "{answer}");
+        // The page marks the browser as one that may keep drafts at this http address: when
+        // TLS is turned on later, it is not sent away from them.
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        let page = head(&exchange(tcp, "/login", &format!("10.1.2.3:{port}")).await).to_ascii_lowercase();
+        assert!(page.contains("set-cookie: xinbao_http=1; path=/; max-age=315360000"), "{page}");
+    }
+
+    #[tokio::test]
     async fn the_office_ca_makes_https_work_on_the_intranet_name_and_address_and_plain_http_is_sent_there() {
         let dir = fresh_dir().join("tls");
         let ips: Vec<IpAddr> = vec!["10.1.2.3".parse().expect("ip"), "127.0.0.1".parse().expect("ip")];
@@ -259,7 +274,8 @@ mod https {
         let files = TlsFiles { cert: issued.server_cert.clone(), key: issued.server_key.clone() };
         let t = TestApp::with_config(|c| c.tls = Some(files)).await;
         let port = t.app.port();
-        assert!(t.app.state.config.secure_cookies, "over https the session cookie is marked Secure");
+        let root = t.root().await;
+        t.user_in("lzw", "Chunfeng-2026", xinbao_core::role::Role::Officer, root).await;
         tokio::spawn(t.app.run());
 
         // A client that never speaks holds up no one (handshakes run on their own).
@@ -273,6 +289,32 @@ mod https {
         // The CA is not trusted by a client that has not installed it (another office's CA).
         let other = tls::init(&fresh_dir().join("other"), "x", &["xinbao.intranet".to_owned()], &[], false).expect("another CA");
         assert!(https_get(&client(&other.ca_cert), port, "xinbao.intranet", "/healthz").await.is_err());
+        // Logged in over https, the session cookie is Secure; over plain http (localhost, or an
+        // intranet page still sending what it keeps there) it is not, or the browser would drop it.
+        let body = r#"{"username":"lzw","password":"Chunfeng-2026"}"#;
+        let login = format!(
+            "POST /api/login HTTP/1.1\r\nHost: {{host}}\r\nContent-Type: application/json\r\nX-Xinbao-Client: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        let server_name = rustls_pki_types::ServerName::try_from("xinbao.intranet".to_owned()).expect("name");
+        let mut tls_stream = trusting.connect(server_name, tcp).await.expect("handshake");
+        tls_stream.write_all(login.replace("{host}", "xinbao.intranet").as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        let _ = tls_stream.read_to_end(&mut answer).await;
+        let answer = head(&answer).to_ascii_lowercase();
+        assert!(
+            answer.starts_with("http/1.1 200") && answer.contains("set-cookie: xinbao_session=") && answer.contains("; secure"),
+            "{answer}"
+        );
+        for host in [format!("127.0.0.1:{port}"), format!("10.1.2.3:{port}")] {
+            let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+            tcp.write_all(login.replace("{host}", &host).as_bytes()).await.expect("write");
+            let mut answer = Vec::new();
+            let _ = tcp.read_to_end(&mut answer).await;
+            let answer = head(&answer).to_ascii_lowercase();
+            assert!(answer.starts_with("http/1.1 200") && !answer.contains("; secure"), "{host}: {answer}");
+        }
         // Nor for a name it was not made for.
         assert!(https_get(&trusting, port, "mail.example.gov", "/healthz").await.is_err());
 
@@ -280,16 +322,28 @@ mod https {
         let plain = |path: &'static str, host: String| async move {
             exchange(TcpStream::connect(("127.0.0.1", port)).await.expect("connect"), path, &host).await
         };
-        let answer = head(&plain("/review?state=submitted", format!("10.1.2.3:{port}")).await);
-        assert!(answer.starts_with("HTTP/1.1 308"), "{answer}");
-        assert!(answer.to_ascii_lowercase().contains(&format!("location: https://10.1.2.3:{port}/review?state=submitted")), "{answer}");
-        let api = head(&plain("/api/me", format!("10.1.2.3:{port}")).await);
-        assert!(api.starts_with("HTTP/1.1 308"), "the API too: {api}");
+        let answer = head(&plain("/review?state=submitted", format!("10.1.2.3:{port}")).await).to_ascii_lowercase();
+        assert!(answer.starts_with("http/1.1 307"), "{answer}");
+        assert!(answer.contains(&format!("location: https://10.1.2.3:{port}/review?state=submitted")), "{answer}");
+        assert!(answer.contains("cache-control: no-store"), "a redirect nobody's browser keeps: {answer}");
+        // The API is answered over http (a tab open there still sends its outbox), saying where
+        // https is.
+        let api = head(&plain("/api/me", format!("10.1.2.3:{port}")).await).to_ascii_lowercase();
+        assert!(api.starts_with("http/1.1 401"), "{api}");
+        assert!(api.contains(&format!("x-xinbao-https: https://10.1.2.3:{port}/")), "{api}");
+        // A browser that was served at this http address before gets the app, to send what it
+        // keeps here before it moves.
+        let cookie_req = format!("GET / HTTP/1.1\r\nHost: 10.1.2.3:{port}\r\nCookie: xinbao_http=1\r\nConnection: close\r\n\r\n");
+        let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        s.write_all(cookie_req.as_bytes()).await.expect("write");
+        let mut used = Vec::new();
+        let _ = s.read_to_end(&mut used).await;
+        assert!(!head(&used).starts_with("HTTP/1.1 307"), "{}", head(&used));
         // Localhost is a secure context over http: served as it is.
         let local = head(&plain("/healthz", format!("127.0.0.1:{port}")).await);
         assert!(local.starts_with("HTTP/1.1 200"), "{local}");
-        let local_app = head(&plain("/api/me", format!("localhost:{port}")).await);
-        assert!(!local_app.starts_with("HTTP/1.1 308"), "{local_app}");
+        let local_app = head(&plain("/review", format!("localhost:{port}")).await);
+        assert!(!local_app.starts_with("HTTP/1.1 307"), "{local_app}");
         // The certificate page is reachable over plain http, with the CA and its fingerprint.
         let page = String::from_utf8_lossy(&plain("/ca", format!("10.1.2.3:{port}")).await).into_owned();
         assert!(page.starts_with("HTTP/1.1 200"), "{}", head(page.as_bytes()));
