@@ -146,6 +146,9 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
     // Demo items an older version wrote straight into the table (no office, no change log,
     // invisible to the review desk) make way for these.
     sqlx::query("DELETE FROM items WHERE id LIKE 'demo-%' AND office_id IS NULL").execute(&db.pool).await?;
+    // The months before this one first, so the periodical's issues number in date order.
+    let writers: Vec<(i64, i64)> = officers.iter().map(|(_, unit, author, _)| (*author, *unit)).collect();
+    history(state, root, &as_me(db, staff_ids[0], root).await?, &writers).await?;
     // Each officer's next mutation id, for what they send after the office's steps.
     let mut next_mid: Vec<(i64, i64, u64)> = Vec::new();
     for (_, unit_id, author_id, mutations) in officers {
@@ -245,6 +248,184 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
         }
     }
     Ok(out)
+}
+
+/// The three months before this one, so the scoreboard's other periods, the trend, past notices
+/// and every township's view of the periodical have content: each officer's items of those
+/// months (with their version and change-log entry, as a push writes them; long settled —
+/// signed, not used or kept in reserve), a published issue of the county periodical each month
+/// carrying that month's signed items (through the periodical's endpoints), the city's
+/// adoptions of some, and the points of those months derived by
+/// `xinbao_core::scoring::all_events` from the facts, as a recompute does. This month is the
+/// live one, made through the endpoints in [`load_demo`].
+async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: &[(i64, i64)]) -> anyhow::Result<()> {
+    use crate::auth::CurrentUser;
+    use crate::error::ApiJson;
+    use axum::extract::{Path, State};
+    let editor = editor_me.user_id;
+    use crate::db::{Value, insert_many};
+    use xinbao_core::scoring::{all_events, day_of, day_start_ms, from_ymd, month_index, ymd};
+    const EVENTS: [&str; 8] = [
+        "完成秋粮收购",
+        "推进秸秆综合利用",
+        "开展安全生产检查",
+        "化解一起土地纠纷",
+        "做好冬季供暖保障",
+        "建设高标准农田",
+        "整治农村人居环境",
+        "推广订单农业",
+    ];
+    let fail = |what: &'static str| move |e: crate::error::AppError| anyhow::anyhow!("demo history {what}: {e:?}");
+    let db = &state.db;
+    let (y, m, _) = ymd(day_of(now_ms()));
+    let this_month = from_ymd(y, m, 1);
+    let month_start = |back: u32| {
+        let months = y * 12 + m as i32 - 1 - back as i32;
+        from_ymd(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+    };
+    let units: std::collections::BTreeMap<i64, String> = sqlx::query("SELECT id, name FROM units")
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((sqlx::Row::try_get(&r, 0).ok()?, sqlx::Row::try_get(&r, 1).ok()?)))
+        .collect();
+    // The office's publications (its defaults, made the first time anyone asks).
+    let pubs =
+        crate::scores::adoption::publications(State(state.clone()), CurrentUser(editor_me.clone())).await.map_err(fail("publications"))?.0;
+    let publication = |part: &str| pubs.iter().find(|p| p.name.contains(part)).map(|p| p.id);
+    let (Some(own), Some(city)) = (publication("政务信息"), publication("市政府")) else { return Ok(()) };
+    let mut tx = db.begin_write().await?;
+    let mut items = Vec::new();
+    let mut adopted: Vec<(String, i64, i32)> = Vec::new();
+    let mut signed_in: [Vec<String>; 3] = Default::default();
+    for back in 1..=3u32 {
+        let first = month_start(back);
+        let days = month_start(back - 1) - first;
+        for (n, (author, unit)) in writers.iter().enumerate() {
+            for j in 0..(2 + (n as u32 + back) % 3) {
+                let day = first + ((n as i32 * 7 + j as i32 * 9 + back as i32) % (days - 3).max(1));
+                let at = day_start_ms(day) + 9 * 3_600_000 + (n as i64 * 17 + i64::from(j) * 41) % 480 * 60_000;
+                let id = demo_id(&format!("history-{back}-{n}-{j}"));
+                let title =
+                    format!("{}{}", units.get(unit).map_or("", String::as_str), EVENTS[(n + j as usize + back as usize) % EVENTS.len()]);
+                let body = format!("{title}，涉及{}个村{}户，下一步将巩固成效、建立长效机制。", 3 + (n + j as usize) % 9, 120 + n * 37);
+                let state = if j == 0 || (n + back as usize) % 4 == 0 {
+                    "signed"
+                } else if j == 1 {
+                    "not_used"
+                } else {
+                    "reserved"
+                };
+                let content = serde_json::json!({"title": title, "body": body, "phone": format!("1390000{:04}", n + 1)}).to_string();
+                if state == "signed" {
+                    signed_in[back as usize - 1].push(id.clone());
+                    if (n + j as usize) % 3 == 0 {
+                        adopted.push((id.clone(), city, (day + 4).min(first + days - 1)));
+                    }
+                }
+                items.push((id, *author, *unit, title, body, state, at, content, day));
+            }
+        }
+    }
+    let first_seq: i64 = {
+        let row = sqlx::query("UPDATE seq_counter SET value = value + $1 WHERE id = 1 RETURNING value")
+            .bind(items.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::Row::try_get::<i64, _>(&row, 0)? - items.len() as i64 + 1
+    };
+    use Value::{Int, Null, Text};
+    let (mut rows, mut revs, mut changes, mut subs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (k, (id, author, unit, title, body, state, at, content, day)) in items.into_iter().enumerate() {
+        rows.push(vec![
+            Text(id.clone()),
+            Int(unit),
+            Int(author),
+            Text("dynamic".into()),
+            Text(title),
+            Text(body),
+            Text(state.into()),
+            Int(5),
+            Int(at),
+            Int(at),
+            Text(content.clone()),
+            Int(office),
+        ]);
+        revs.push(vec![Text(id.clone()), Int(5), Text(state.into()), Text(content), Int(author), Int(at)]);
+        changes.push(vec![Int(first_seq + k as i64), Text(id.clone()), Int(author), Int(office), Int(at)]);
+        subs.push(vec![Text(id), Int(office), Int(author), Int(unit), Int(i64::from(day)), Null]);
+    }
+    let columns =
+        ["id", "unit_id", "author_id", "item_type", "title", "body", "state", "rev", "created_at", "updated_at", "content", "office_id"];
+    insert_many(&mut *tx, "items", &columns, &rows).await?;
+    insert_many(&mut *tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
+    insert_many(&mut *tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
+    insert_many(&mut *tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
+    tx.commit().await?;
+    // A published issue of the county periodical each month, oldest first, with that month's
+    // signed items (publishing records their full-text adoptions).
+    for back in (1..=3u32).rev() {
+        let date = month_start(back) + 20;
+        let issue = crate::periodical::create(
+            State(state.clone()),
+            CurrentUser(editor_me.clone()),
+            ApiJson(serde_json::from_value(serde_json::json!({"publication_id": own}))?),
+        )
+        .await
+        .map_err(fail("issue"))?
+        .0;
+        let mut fields = serde_json::to_value(&issue.fields)?;
+        fields["year"] = serde_json::json!(ymd(date).0);
+        fields["date"] = serde_json::json!(xinbao_core::scoring::day_text(date));
+        fields["items"] = serde_json::json!(signed_in[back as usize - 1]);
+        fields["editor_note"] = serde_json::json!("本期刊发各乡镇、部门重点工作进展。");
+        let _saved = crate::periodical::save(
+            State(state.clone()),
+            CurrentUser(editor_me.clone()),
+            Path(issue.id),
+            ApiJson(serde_json::from_value(fields)?),
+        )
+        .await
+        .map_err(fail("issue save"))?;
+        let _published = crate::periodical::publish(State(state.clone()), CurrentUser(editor_me.clone()), Path(issue.id))
+            .await
+            .map_err(fail("publish"))?;
+    }
+    let mut tx = db.begin_write().await?;
+    let now = now_ms();
+    for (item, publication, day) in &adopted {
+        let (ay, am, _) = ymd(*day);
+        let row = sqlx::query(
+            "INSERT INTO adoptions (office_id, publication_id, form, day, issue, recorded_by, recorded_at) VALUES ($1, $2, 'full', $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(office)
+        .bind(*publication)
+        .bind(i64::from(*day))
+        .bind(format!("{ay}年第{}期", am * 4))
+        .bind(editor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let adoption: i64 = sqlx::Row::try_get(&row, 0)?;
+        sqlx::query("INSERT INTO adoption_items (adoption_id, item_id) VALUES ($1, $2)")
+            .bind(adoption)
+            .bind(item)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // The points of those months, as a recompute derives them; this month's stay as scored live.
+    let facts = crate::scores::admin::facts(&mut *tx, office).await.map_err(fail("facts"))?;
+    let versions = crate::scores::tables(&mut *tx, office).await.map_err(fail("tables"))?;
+    let events: Vec<_> = all_events(&facts, &versions).into_iter().filter(|e| e.day < this_month).collect();
+    sqlx::query("DELETE FROM score_events WHERE office_id = $1 AND day < $2")
+        .bind(office)
+        .bind(i64::from(this_month))
+        .execute(&mut *tx)
+        .await?;
+    crate::scores::insert_events(&mut *tx, office, &events).await.map_err(fail("events"))?;
+    crate::scores::rebuild_months(&mut *tx, office, month_index(month_start(3))).await.map_err(fail("months"))?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What follows sign-off, done by the office through its own endpoints: adoptions at county and
