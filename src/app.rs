@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
     provide_context(SyncState::start(session));
     let pwa = Pwa::start(session);
     provide_context(pwa);
-    provide_context(crate::pwa::Handoff::start(session));
+    provide_context(crate::pwa::Handoff::start(session, pwa));
     // A tab left open for days still learns about new versions.
     let _ = leptos::prelude::set_interval_with_handle(move || pwa.look_for_update(), std::time::Duration::from_secs(30 * 60));
     view! {

@@ -96,8 +96,17 @@ impl Pwa {
 /// IndexedDB belongs to an origin: what a browser keeps at `http://10.1.2.3:8080` is not there
 /// at `https://10.1.2.3:8080`. So a browser that used the http address is not redirected by the
 /// server (see `crates/server/src/tls.rs`); the app, served there, learns the https address
-/// from `/healthz` and moves itself once nothing of this person's is left unsent here — at once
-/// on a browser that keeps nothing for this address. Until then every page says so.
+/// from `/healthz` and moves itself only when nothing would be stranded:
+/// - the person here is unlocked (sealed drafts can be counted only then), is not typing, and
+///   has nothing the server lacks ([`crate::store::outbox::unsettled_count`]);
+/// - no one else's database at this address is still waiting for them (a shared PC: each
+///   account that has moved is remembered in `localStorage`, and forgotten if it logs in here
+///   again);
+/// - the https address answers (a PC without the office CA stays, and the notice says where to
+///   get it).
+///
+/// Before moving, the session at the http address is ended (a session made over plain http must
+/// not live on). Until then every page says that https is there, with a link.
 #[derive(Clone, Copy)]
 pub struct Handoff {
     /// The https address, when this page is on plain http and the server offers https.
@@ -105,7 +114,7 @@ pub struct Handoff {
 }
 
 impl Handoff {
-    pub fn start(session: crate::session::Session) -> Handoff {
+    pub fn start(session: crate::session::Session, pwa: Pwa) -> Handoff {
         let target = RwSignal::new(None::<String>);
         let h = Handoff { target };
         if web_sys::window().is_none_or(|w| w.is_secure_context()) {
@@ -116,43 +125,85 @@ impl Handoff {
             let Some(url) = resp.headers().get("x-xinbao-https").filter(|u| u.starts_with("https://")) else { return };
             target.set(Some(url));
             // Now, and every 15 s while this page stays on http (the outbox empties as it syncs).
-            h.try_move(session);
-            gloo_timers::callback::Interval::new(15_000, move || h.try_move(session)).forget();
+            h.try_move(session, pwa);
+            gloo_timers::callback::Interval::new(15_000, move || h.try_move(session, pwa)).forget();
         });
-        // Logging in (or out) may settle it.
+        // Logging in here again: this account's database counts again until it moves.
         Effect::new(move |_| {
-            session.me.track();
-            h.try_move(session);
+            if let Some(me) = session.me.get() {
+                if !session.locked.get() {
+                    set_moved(me.user_id, false);
+                }
+                h.try_move(session, pwa);
+            }
         });
         h
     }
 
-    fn try_move(self, session: crate::session::Session) {
+    fn try_move(self, session: crate::session::Session, pwa: Pwa) {
         let Some(url) = self.target.get_untracked() else { return };
+        if session.locked.get_untracked() || pwa.unsaved.get_untracked() {
+            return;
+        }
         let me = session.me.get_untracked().map(|m| m.user_id);
         leptos::task::spawn_local(async move {
-            let nothing_here = match me {
-                Some(user) => crate::store::outbox::pending_count(user).await.is_ok_and(|n| n == 0),
-                None => !keeps_anything().await,
-            };
-            if nothing_here {
-                go_to(&url);
+            let Some(accounts) = local_accounts().await else { return };
+            if accounts.iter().any(|id| Some(*id) != me && !is_moved(*id)) {
+                return;
             }
+            if let Some(user) = me
+                && !crate::store::outbox::unsettled_count(user).await.is_ok_and(|n| n == 0)
+            {
+                return;
+            }
+            if !reachable(&url).await || session.locked.get_untracked() || pwa.unsaved.get_untracked() {
+                return;
+            }
+            if let Some(user) = me {
+                set_moved(user, true);
+                let _ = crate::api::logout().await;
+                crate::store::close();
+                session.log_out();
+            }
+            go_to(&url);
         });
     }
 }
 
-/// Whether this browser keeps any account's local database at this address (`None` from a
-/// browser that cannot list them counts as yes: the person decides, with the notice's link).
-async fn keeps_anything() -> bool {
-    let Some(factory) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok()) else { return false };
-    let Ok(list) = js_sys::Reflect::get(&factory, &"databases".into()) else { return true };
-    let Ok(list) = list.dyn_into::<js_sys::Function>() else { return true };
-    let Ok(promise) = list.call0(&factory).and_then(|p| p.dyn_into::<js_sys::Promise>()) else { return true };
-    let Ok(names) = wasm_bindgen_futures::JsFuture::from(promise).await else { return true };
-    js_sys::Array::from(&names)
-        .iter()
-        .any(|d| js_sys::Reflect::get(&d, &"name".into()).ok().and_then(|n| n.as_string()).is_some_and(|n| n.starts_with("xinbao-u")))
+/// The accounts whose database lives at this address (`None` from a browser that cannot list
+/// them: it never moves by itself; the notice's link is there).
+async fn local_accounts() -> Option<Vec<i64>> {
+    let factory = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())?;
+    let list = js_sys::Reflect::get(&factory, &"databases".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+    let promise = list.call0(&factory).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let names = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    Some(
+        js_sys::Array::from(&names)
+            .iter()
+            .filter_map(|d| js_sys::Reflect::get(&d, &"name".into()).ok()?.as_string())
+            .filter_map(|n| n.strip_prefix("xinbao-u")?.parse().ok())
+            .collect(),
+    )
+}
+
+fn moved_key(user: i64) -> String {
+    format!("xinbao.moved-to-https.u{user}")
+}
+
+fn is_moved(user: i64) -> bool {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item(&moved_key(user)).ok().flatten()).is_some()
+}
+
+fn set_moved(user: i64, moved: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if moved { s.set_item(&moved_key(user), "1") } else { s.remove_item(&moved_key(user)) };
+    }
+}
+
+/// Whether the https address answers (its certificate trusted by this browser).
+async fn reachable(origin: &str) -> bool {
+    let url = format!("{}/healthz?t={}", origin.trim_end_matches('/'), js_sys::Date::now());
+    gloo_net::http::Request::get(&url).mode(web_sys::RequestMode::NoCors).send().await.is_ok()
 }
 
 /// The same page at the https address.
@@ -160,6 +211,7 @@ fn go_to(origin: &str) {
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let path = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+    let path = if path == "/?http" { "/".to_owned() } else { path };
     let _ = loc.replace(&format!("{}{}", origin.trim_end_matches('/'), path));
 }
 

@@ -630,6 +630,29 @@ pub async fn receipts(user: i64, limit: u32) -> Result<Vec<Receipt>, StoreError>
     Ok(out)
 }
 
+/// What of `user`'s the server does not have: drafts with something to send, in conflict or
+/// refused, mutations waiting in the outbox (a reviewer's steps), and records this tab cannot
+/// read (sealed under a key it does not hold). Leaving this origin strands every one of them.
+pub async fn unsettled_count(user: i64) -> Result<usize, StoreError> {
+    writes_settled().await;
+    let db = db(user).await?;
+    let tx = db.transaction(&[DRAFTS, OUTBOX], TransactionMode::ReadOnly)?;
+    let values = tx.object_store(DRAFTS)?.get_all(None, None)?.await?;
+    let waiting = tx.object_store(OUTBOX)?.count(None)?.await? as usize;
+    let total = values.len();
+    let drafts: Vec<LocalDraft> = values.into_iter().filter_map(|v| from_js(v).ok()).collect();
+    let unreadable = total - drafts.len();
+    let unsent = drafts
+        .iter()
+        .filter(|d| {
+            d.sync.conflict.is_some()
+                || d.sync.failed.is_some()
+                || d.sync.next_op(&d.content, d.local_rev, d.deleted_at.is_some()).is_some()
+        })
+        .count();
+    Ok(unreadable + unsent + waiting)
+}
+
 /// How many items have something to send.
 pub async fn pending_count(user: i64) -> Result<usize, StoreError> {
     writes_settled().await;

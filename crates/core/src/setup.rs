@@ -146,13 +146,13 @@ fn is_blank(row: &[String]) -> bool {
     row.iter().all(|c| c.trim().is_empty())
 }
 
+/// A header row: its number as the spreadsheet shows it, and its cells.
+type Header<'a> = (u32, &'a [String]);
+
 /// The header (the row naming the sheet's first column; else the first row with anything in
 /// it: a title or blank rows may stand above it), and the rows below it with the number the
 /// spreadsheet shows for each.
-fn header_and_body<'a>(
-    rows: &'a [Vec<String>],
-    first_column: &str,
-) -> Option<((u32, &'a [String]), impl Iterator<Item = (u32, &'a Vec<String>)>)> {
+fn header_and_body<'a>(rows: &'a [Vec<String>], first_column: &str) -> Option<(Header<'a>, impl Iterator<Item = (u32, &'a Vec<String>)>)> {
     let names_it =
         |r: &Vec<String>| r.iter().any(|c| c.trim().trim_start_matches(['*', '＊']).trim_end_matches(['*', '＊']) == first_column);
     let at = rows.iter().position(names_it).or_else(|| rows.iter().position(|r| !is_blank(r)))?;

@@ -17,6 +17,11 @@ use xinbao_core::api::{ChangePasswordRequest, ErrorCode, LoginRequest, Me};
 use xinbao_core::role::Role;
 
 pub const COOKIE_NAME: &str = "xinbao_session";
+/// The session cookie's name over https: `__Secure-` makes browsers refuse it unless it is set
+/// over https with `Secure`, and its own name keeps it apart from a session made at the plain
+/// http address (a browser would not let http set a cookie of the same name as a secure one,
+/// and a session made over plain http is not accepted over https).
+pub const SECURE_COOKIE_NAME: &str = "__Secure-xinbao_session";
 /// A session ends after this long without use…
 const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
 /// …or, with local encryption on (shared township PCs, the default), after this long — and its
@@ -41,19 +46,24 @@ fn new_token() -> Result<String, AppError> {
     crate::db::random_hex::<32>().map_err(AppError::Internal)
 }
 
-/// Whether cookies are marked `Secure`: behind an https proxy (`--secure-cookies`), or when this
-/// request came over the server's own TLS. Not over plain http (localhost on the server PC, or
-/// an intranet address whose app is still sending what it keeps there before moving to https):
-/// a browser drops a `Secure` cookie set over http, and the login would never hold.
-fn secure_cookies(state: &AppState, extensions: &axum::http::Extensions) -> bool {
+/// Whether this request is over https: the server's own TLS, or an https proxy in front
+/// (`--secure-cookies`). Its cookies are then `Secure`, and its session cookie is
+/// [`SECURE_COOKIE_NAME`]. Not over plain http (localhost on the server PC, or an intranet page
+/// still sending what it keeps there before it moves to https): a browser drops a `Secure`
+/// cookie set over http, and the login would never hold.
+fn over_https(state: &AppState, extensions: &axum::http::Extensions) -> bool {
     state.config.secure_cookies || extensions.get::<crate::tls::Transport>().is_some_and(|t| t.tls)
+}
+
+fn secure_cookies(state: &AppState, extensions: &axum::http::Extensions) -> bool {
+    over_https(state, extensions)
 }
 
 /// The session cookie; without `max_age_s` it ends when the browser closes.
 fn session_cookie(token: &str, max_age_s: Option<i64>, secure: bool) -> Result<HeaderValue, AppError> {
-    let secure = if secure { "; Secure" } else { "" };
+    let (name, secure) = if secure { (SECURE_COOKIE_NAME, "; Secure") } else { (COOKIE_NAME, "") };
     let age = max_age_s.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict{age}{secure}"))
+    HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{age}{secure}"))
         .map_err(|e| AppError::Internal(e.into()))
 }
 
@@ -62,14 +72,19 @@ fn idle_ms(state: &AppState) -> i64 {
     if state.config.local_encryption { SHARED_IDLE_MS } else { IDLE_MS }
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// The session token of a request, from the cookie its transport may carry.
+fn session_token(state: &AppState, parts: &Parts) -> Option<String> {
+    cookie_token(&parts.headers, if over_https(state, &parts.extensions) { SECURE_COOKIE_NAME } else { COOKIE_NAME })
+}
+
+fn cookie_token(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_owned())
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -101,7 +116,7 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = cookie_token(&parts.headers).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
+        let token = session_token(state, parts).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
         let hash = token_hash(&token);
         let now = now_ms();
         let row = sqlx::query(
@@ -340,8 +355,7 @@ async fn me_of(state: &AppState, token: &str) -> Result<Me, AppError> {
 /// `POST /api/logout`: ends the session on the server, not only in the browser.
 #[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204, description = "Session ended on the server")))]
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, AppError> {
-    let headers = &parts.headers;
-    if let Some(token) = cookie_token(headers) {
+    if let Some(token) = session_token(&state, &parts) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&state.db.pool).await?;
     }
     let mut out = HeaderMap::new();
@@ -356,7 +370,7 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Respo
               (status = 422, description = "The new password does not meet the rule", body = xinbao_core::api::ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     SignedIn(me): SignedIn,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<Me>, AppError> {
@@ -389,7 +403,7 @@ pub async fn change_password(
     }
     let new_password = req.new_password.clone();
     let hash = accounts::hashing(move || accounts::hash_password(&new_password)).await?.map_err(AppError::Internal)?;
-    let keep = cookie_token(&headers).map(|t| token_hash(&t)).unwrap_or_default();
+    let keep = session_token(&state, &parts).map(|t| token_hash(&t)).unwrap_or_default();
     let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
         .bind(&hash)
@@ -433,10 +447,10 @@ const DEVICE_KEY_FRESH_MS: i64 = 10 * 60 * 1000;
               (status = 401, description = "No session, or none that proved the password in the last ten minutes", body = xinbao_core::api::ErrorBody)))]
 pub async fn device_key(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     CurrentUser(me): CurrentUser,
 ) -> Result<Json<xinbao_core::api::DeviceKey>, AppError> {
-    let hash = cookie_token(&headers).map(|t| token_hash(&t)).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
+    let hash = session_token(&state, &parts).map(|t| token_hash(&t)).ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
     let verified: Option<i64> =
         sqlx::query("SELECT COALESCE(verified_at, created_at) FROM sessions WHERE token_hash = $1 AND user_id = $2")
             .bind(&hash)
@@ -481,9 +495,9 @@ mod tests {
         let good = "a".repeat(64);
         let mut h = HeaderMap::new();
         h.insert(COOKIE, HeaderValue::from_str(&format!("lang=zh; {COOKIE_NAME}={good}")).unwrap_or(HeaderValue::from_static("")));
-        assert_eq!(cookie_token(&h), Some(good));
+        assert_eq!(cookie_token(&h, COOKIE_NAME), Some(good));
         let mut bad = HeaderMap::new();
         bad.insert(COOKIE, HeaderValue::from_static("xinbao_session=../../etc"));
-        assert_eq!(cookie_token(&bad), None);
+        assert_eq!(cookie_token(&bad, COOKIE_NAME), None);
     }
 }

@@ -277,6 +277,10 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
     ];
     let fail = |what: &'static str| move |e: crate::error::AppError| anyhow::anyhow!("demo history {what}: {e:?}");
     let db = &state.db;
+    // Written before (a load that failed later, restarted): not twice.
+    if sqlx::query("SELECT 1 FROM items WHERE id = $1").bind(demo_id("history-1-0-0")).fetch_optional(&db.pool).await?.is_some() {
+        return Ok(());
+    }
     let (y, m, _) = ymd(day_of(now_ms()));
     let this_month = from_ymd(y, m, 1);
     let month_start = |back: u32| {
@@ -364,8 +368,12 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
     tx.commit().await?;
     // A published issue of the county periodical each month, oldest first, with that month's
     // signed items (publishing records their full-text adoptions).
+    let mut last: Option<(i32, u32, u32)> = None;
     for back in (1..=3u32).rev() {
         let date = month_start(back) + 20;
+        // Numbered from its own date (第1期 again in a new year), not from today's.
+        let (year, number, total) = xinbao_core::periodical::next_numbers(last, date);
+        last = Some((year, number, total));
         let issue = crate::periodical::create(
             State(state.clone()),
             CurrentUser(editor_me.clone()),
@@ -375,7 +383,9 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
         .map_err(fail("issue"))?
         .0;
         let mut fields = serde_json::to_value(&issue.fields)?;
-        fields["year"] = serde_json::json!(ymd(date).0);
+        fields["year"] = serde_json::json!(year);
+        fields["number"] = serde_json::json!(number);
+        fields["total_number"] = serde_json::json!(total);
         fields["date"] = serde_json::json!(xinbao_core::scoring::day_text(date));
         fields["items"] = serde_json::json!(signed_in[back as usize - 1]);
         fields["editor_note"] = serde_json::json!("本期刊发各乡镇、部门重点工作进展。");

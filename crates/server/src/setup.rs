@@ -232,7 +232,7 @@ pub struct ImportQuery {
 
 /// `POST /api/admin/import`: the body is the workbook (.xlsx from the template).
 #[utoipa::path(post, path = "/api/admin/import", tag = "admin", params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The workbook (.xlsx) as it was saved"),
     responses((status = 200, body = ImportReport), (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn import_workbook(
     State(state): State<AppState>,

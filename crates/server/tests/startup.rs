@@ -316,17 +316,34 @@ mod https {
         let _ = tls_stream.read_to_end(&mut answer).await;
         let answer = head(&answer).to_ascii_lowercase();
         assert!(
-            answer.starts_with("http/1.1 200") && answer.contains("set-cookie: xinbao_session=") && answer.contains("; secure"),
+            answer.starts_with("http/1.1 200") && answer.contains("set-cookie: __secure-xinbao_session=") && answer.contains("; secure"),
             "{answer}"
         );
+        let mut http_session = String::new();
         for host in [format!("127.0.0.1:{port}"), format!("10.1.2.3:{port}")] {
             let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
             tcp.write_all(login.replace("{host}", &host).as_bytes()).await.expect("write");
             let mut answer = Vec::new();
             let _ = tcp.read_to_end(&mut answer).await;
-            let answer = head(&answer).to_ascii_lowercase();
-            assert!(answer.starts_with("http/1.1 200") && !answer.contains("; secure"), "{host}: {answer}");
+            let answer = head(&answer);
+            assert!(answer.starts_with("HTTP/1.1 200") && !answer.to_ascii_lowercase().contains("; secure"), "{host}: {answer}");
+            http_session = answer
+                .lines()
+                .filter_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+                .find(|c| c.starts_with("xinbao_session="))
+                .and_then(|c| c.split(';').next())
+                .unwrap_or("")
+                .to_owned();
         }
+        // A session made over plain http is not a session over https.
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        let server_name = rustls_pki_types::ServerName::try_from("xinbao.intranet".to_owned()).expect("name");
+        let mut tls_stream = trusting.connect(server_name, tcp).await.expect("handshake");
+        let me = format!("GET /api/me HTTP/1.1\r\nHost: xinbao.intranet\r\nCookie: {http_session}\r\nConnection: close\r\n\r\n");
+        tls_stream.write_all(me.as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        let _ = tls_stream.read_to_end(&mut answer).await;
+        assert!(!http_session.is_empty() && head(&answer).starts_with("HTTP/1.1 401"), "{http_session}: {}", head(&answer));
         // Nor for a name it was not made for.
         assert!(https_get(&trusting, port, "mail.example.gov", "/healthz").await.is_err());
 
