@@ -263,7 +263,6 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
     use crate::error::ApiJson;
     use axum::extract::{Path, State};
     let editor = editor_me.user_id;
-    use crate::db::{Value, insert_many};
     use xinbao_core::scoring::{all_events, day_of, day_start_ms, from_ymd, month_index, ymd};
     const EVENTS: [&str; 8] = [
         "完成秋粮收购",
@@ -313,7 +312,7 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
                 let title =
                     format!("{}{}", units.get(unit).map_or("", String::as_str), EVENTS[(n + j as usize + back as usize) % EVENTS.len()]);
                 let body = format!("{title}，涉及{}个村{}户，下一步将巩固成效、建立长效机制。", 3 + (n + j as usize) % 9, 120 + n * 37);
-                let state = if j == 0 || (n + back as usize) % 4 == 0 {
+                let state = if j == 0 || (n + back as usize).is_multiple_of(4) {
                     "signed"
                 } else if j == 1 {
                     "not_used"
@@ -323,48 +322,15 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
                 let content = serde_json::json!({"title": title, "body": body, "phone": format!("1390000{:04}", n + 1)}).to_string();
                 if state == "signed" {
                     signed_in[back as usize - 1].push(id.clone());
-                    if (n + j as usize) % 3 == 0 {
+                    if (n + j as usize).is_multiple_of(3) {
                         adopted.push((id.clone(), city, (day + 4).min(first + days - 1)));
                     }
                 }
-                items.push((id, *author, *unit, title, body, state, at, content, day));
+                items.push(crate::seed::SettledItem { id, author: *author, unit: *unit, title, body, state, at, day, content });
             }
         }
     }
-    let first_seq: i64 = {
-        let row = sqlx::query("UPDATE seq_counter SET value = value + $1 WHERE id = 1 RETURNING value")
-            .bind(items.len() as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::Row::try_get::<i64, _>(&row, 0)? - items.len() as i64 + 1
-    };
-    use Value::{Int, Null, Text};
-    let (mut rows, mut revs, mut changes, mut subs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (k, (id, author, unit, title, body, state, at, content, day)) in items.into_iter().enumerate() {
-        rows.push(vec![
-            Text(id.clone()),
-            Int(unit),
-            Int(author),
-            Text("dynamic".into()),
-            Text(title),
-            Text(body),
-            Text(state.into()),
-            Int(5),
-            Int(at),
-            Int(at),
-            Text(content.clone()),
-            Int(office),
-        ]);
-        revs.push(vec![Text(id.clone()), Int(5), Text(state.into()), Text(content), Int(author), Int(at)]);
-        changes.push(vec![Int(first_seq + k as i64), Text(id.clone()), Int(author), Int(office), Int(at)]);
-        subs.push(vec![Text(id), Int(office), Int(author), Int(unit), Int(i64::from(day)), Null]);
-    }
-    let columns =
-        ["id", "unit_id", "author_id", "item_type", "title", "body", "state", "rev", "created_at", "updated_at", "content", "office_id"];
-    insert_many(&mut *tx, "items", &columns, &rows).await?;
-    insert_many(&mut *tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
-    insert_many(&mut *tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
-    insert_many(&mut *tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
+    crate::seed::write_settled(&mut tx, office, &items).await?;
     tx.commit().await?;
     // A published issue of the county periodical each month, oldest first, with that month's
     // signed items (publishing records their full-text adoptions).

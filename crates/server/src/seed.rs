@@ -83,6 +83,69 @@ pub struct Seeded {
     pub facts: Facts,
 }
 
+/// A settled item of a generated office, written as a push would have left it: its row, its
+/// one version in `item_revisions`, its change-log entry (so the browsers of its author and of
+/// the office's editors pull it) and its submission. The seeded years and the demo's earlier
+/// months both write theirs with [`write_settled`].
+pub(crate) struct SettledItem {
+    pub id: String,
+    pub author: i64,
+    pub unit: i64,
+    pub title: String,
+    pub body: String,
+    pub state: &'static str,
+    /// When it was written and submitted (ms), and the day it counts on.
+    pub at: i64,
+    pub day: i32,
+    /// The content as the sync protocol carries it (JSON).
+    pub content: String,
+}
+
+/// Writes `items` of `office`, with change-log numbers taken from the counter in this
+/// transaction.
+pub(crate) async fn write_settled(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    office: i64,
+    items: &[SettledItem],
+) -> anyhow::Result<()> {
+    use Value::{Int, Null, Text};
+    if items.is_empty() {
+        return Ok(());
+    }
+    let row = sqlx::query("UPDATE seq_counter SET value = value + $1 WHERE id = 1 RETURNING value")
+        .bind(items.len() as i64)
+        .fetch_one(&mut **tx)
+        .await?;
+    let first_seq = row.try_get::<i64, _>(0)? - items.len() as i64 + 1;
+    let (mut rows, mut revs, mut changes, mut subs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (k, it) in items.iter().enumerate() {
+        rows.push(vec![
+            Text(it.id.clone()),
+            Int(it.unit),
+            Int(it.author),
+            Text("dynamic".into()),
+            Text(it.title.clone()),
+            Text(it.body.clone()),
+            Text(it.state.into()),
+            Int(5),
+            Int(it.at),
+            Int(it.at),
+            Text(it.content.clone()),
+            Int(office),
+        ]);
+        revs.push(vec![Text(it.id.clone()), Int(5), Text(it.state.into()), Text(it.content.clone()), Int(it.author), Int(it.at)]);
+        changes.push(vec![Int(first_seq + k as i64), Text(it.id.clone()), Int(it.author), Int(office), Int(it.at)]);
+        subs.push(vec![Text(it.id.clone()), Int(office), Int(it.author), Int(it.unit), Int(i64::from(it.day)), Null]);
+    }
+    let columns =
+        ["id", "unit_id", "author_id", "item_type", "title", "body", "state", "rev", "created_at", "updated_at", "content", "office_id"];
+    insert_many(&mut **tx, "items", &columns, &rows).await?;
+    insert_many(&mut **tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
+    insert_many(&mut **tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
+    insert_many(&mut **tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
+    Ok(())
+}
+
 /// splitmix64: small, fast, deterministic.
 struct Rng(u64);
 
@@ -136,7 +199,7 @@ const EVENTS: [&str; 8] =
 /// their submissions, adoptions (some combined) and instructions, and the score events the
 /// core derives from them. Every account's password is `Xinbao-seed-2026`.
 pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
-    use Value::{Int, Null, Text};
+    use Value::{Int, Text};
     let mut rng = Rng(scale.seed);
     let password = "Xinbao-seed-2026".to_owned();
     let hash = hash_password(&password)?;
@@ -247,19 +310,7 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
     let item_id = |i: usize| format!("{:032x}", id_base + i as u128);
     let mut submissions = Vec::with_capacity(scale.items);
     let mut signed = Vec::new();
-    let mut rows = Vec::with_capacity(20_000);
-    let mut subs = Vec::with_capacity(20_000);
-    // Each item's version and its change-log entry, as a push writes them: the browsers of its
-    // author and of the office's editors pull it, and its history opens (issue 20).
-    let mut revs = Vec::with_capacity(20_000);
-    let mut changes = Vec::with_capacity(20_000);
-    let first_seq: i64 = {
-        let row = sqlx::query("UPDATE seq_counter SET value = value + $1 WHERE id = 1 RETURNING value")
-            .bind(scale.items as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-        row.try_get::<i64, _>(0)? - scale.items as i64 + 1
-    };
+    let mut batch: Vec<SettledItem> = Vec::with_capacity(20_000);
     for i in 0..scale.items {
         let n = rng.below(scale.officers);
         let day = year.from + rng.below(days) as i32;
@@ -270,55 +321,24 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
         let title = format!("{}{}", TOWNS[rng.below(TOWNS.len())], EVENTS[rng.below(EVENTS.len())]);
         let body = format!("{}，全镇{}，涉及{}个村{}户。", title, EVENTS[rng.below(EVENTS.len())], 3 + rng.below(20), 50 + rng.below(900));
         let content = serde_json::json!({"title": title, "body": body, "phone": "13912345678"}).to_string();
-        rows.push(vec![
-            Text(credit.item_id.clone()),
-            Int(credit.unit_id),
-            Int(credit.author_id),
-            Text("dynamic".into()),
-            Text(title),
-            Text(body),
-            Text(state.into()),
-            Int(5),
-            Int(at),
-            Int(at),
-            Text(content.clone()),
-            Int(office),
-        ]);
-        revs.push(vec![Text(credit.item_id.clone()), Int(5), Text(state.into()), Text(content), Int(credit.author_id), Int(at)]);
-        changes.push(vec![Int(first_seq + i as i64), Text(credit.item_id.clone()), Int(credit.author_id), Int(office), Int(at)]);
-        subs.push(vec![Text(credit.item_id.clone()), Int(office), Int(credit.author_id), Int(credit.unit_id), Int(i64::from(day)), Null]);
+        batch.push(SettledItem {
+            id: credit.item_id.clone(),
+            author: credit.author_id,
+            unit: credit.unit_id,
+            title,
+            body,
+            state,
+            at,
+            day,
+            content,
+        });
         if is_signed {
             signed.push((submissions.len(), day));
         }
         submissions.push(SubmissionFact { credit, day, late_minutes: None });
-        if rows.len() == 20_000 || i + 1 == scale.items {
-            insert_many(
-                &mut *tx,
-                "items",
-                &[
-                    "id",
-                    "unit_id",
-                    "author_id",
-                    "item_type",
-                    "title",
-                    "body",
-                    "state",
-                    "rev",
-                    "created_at",
-                    "updated_at",
-                    "content",
-                    "office_id",
-                ],
-                &rows,
-            )
-            .await?;
-            insert_many(&mut *tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
-            insert_many(&mut *tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
-            insert_many(&mut *tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
-            rows.clear();
-            subs.clear();
-            revs.clear();
-            changes.clear();
+        if batch.len() == 20_000 || i + 1 == scale.items {
+            write_settled(&mut tx, office, &batch).await?;
+            batch.clear();
         }
     }
 
