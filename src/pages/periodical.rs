@@ -55,7 +55,9 @@ pub fn PeriodicalPage() -> impl IntoView {
                     <select data-testid="issue-publication" aria-label=move || i18n.t(ui::PUBLICATION) on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
                         {move || pubs.get().into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
                     </select>
-                    <button type="button" class="primary" data-testid="new-issue" on:click=create.clone()>{move || i18n.t(ui::NEW_ISSUE)}</button>
+                    <button type="button" class="primary" data-testid="new-issue"
+                        // Until the office's periodicals are known a click would do nothing at all.
+                        disabled=move || pubs.with(Vec::is_empty) on:click=create.clone()>{move || i18n.t(ui::NEW_ISSUE)}</button>
                 </div>
             })}
             {move || message.get().map(|m| view! { <p class="error">{m}</p> })}

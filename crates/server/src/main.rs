@@ -74,7 +74,7 @@ enum Command {
     Import {
         #[command(flatten)]
         storage: Storage,
-        /// The workbook (.xlsx; .xls and .ods are read too).
+        /// The workbook (.xlsx, as the template is).
         file: PathBuf,
         /// Check every row and say what would be created, without writing anything.
         #[arg(long)]
