@@ -589,6 +589,13 @@ impl Tally {
         (self.submitted > 0).then(|| f64::from(self.adopted) * 100.0 / f64::from(self.submitted))
     }
 
+    /// 采用率 in tenths of a percent, rounded 四舍五入 (half up) in integers: 5/16 = 31.25% is
+    /// 313, where a float formatted to one place gives 31.2. The one rounding every view and
+    /// export shows ([`rate_text`]).
+    pub fn rate_tenths(&self) -> Option<u64> {
+        (self.submitted > 0).then(|| (u64::from(self.adopted) * 2000 + u64::from(self.submitted)) / (2 * u64::from(self.submitted)))
+    }
+
     /// Whether the adoption rate is under `floor_percent` (a unit with no submissions is not
     /// flagged by the rate; the quota flags it).
     pub fn under_floor(&self, floor_percent: u32) -> bool {
@@ -689,8 +696,8 @@ pub fn parse_points(text: &str) -> Option<i64> {
 
 /// The adoption-rate label for a tally, e.g. `25.0%`, or `—` with nothing submitted.
 pub fn rate_text(t: &Tally, lang: Lang) -> String {
-    match t.rate_percent() {
-        Some(r) => format!("{r:.1}%"),
+    match t.rate_tenths() {
+        Some(r) => format!("{}.{}%", r / 10, r % 10),
         None => match lang {
             Lang::Zh | Lang::En => "—".into(),
         },
@@ -704,6 +711,19 @@ mod tests {
 
     fn credit(item: u32, author: i64, unit: i64) -> Credit {
         Credit { item_id: format!("{item:032x}"), author_id: author, unit_id: unit }
+    }
+
+    #[test]
+    fn adoption_rates_round_half_up() {
+        let t = |adopted, submitted| Tally { submitted, adopted, centi: 0 };
+        assert_eq!(rate_text(&t(5, 16), Lang::Zh), "31.3%", "31.25 rounds up, not to even");
+        assert_eq!(rate_text(&t(1, 8), Lang::Zh), "12.5%");
+        assert_eq!(rate_text(&t(1, 3), Lang::Zh), "33.3%");
+        assert_eq!(rate_text(&t(2, 3), Lang::Zh), "66.7%");
+        assert_eq!(rate_text(&t(1, 1600), Lang::Zh), "0.1%", "0.0625 is 0.1 at one place");
+        assert_eq!(rate_text(&t(0, 7), Lang::Zh), "0.0%");
+        assert_eq!(rate_text(&t(7, 7), Lang::Zh), "100.0%");
+        assert_eq!(rate_text(&t(0, 0), Lang::Zh), "—");
     }
 
     #[test]
