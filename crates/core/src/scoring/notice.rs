@@ -116,7 +116,21 @@ impl Award {
     }
 }
 
-/// How many officers a notice's award names.
+/// The rows an award names: the first `n` with points, and every row tied with the last of
+/// them — a tie at the boundary is never cut by the order rows happen to come in.
+fn awarded<'a>(rows: impl Iterator<Item = &'a ScoreRow>, n: usize) -> Vec<&'a ScoreRow> {
+    let mut out: Vec<&ScoreRow> = Vec::new();
+    for r in rows.filter(|r| r.tally.centi > 0) {
+        if out.len() < n || out.last().is_some_and(|last| last.tally.centi == r.tally.centi) {
+            out.push(r);
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// How many officers a notice's award names (more when tied at the boundary).
 const AWARDED_PEOPLE: usize = 5;
 /// How many units of each class a notice's award names.
 const AWARDED_UNITS: usize = 3;
@@ -205,20 +219,14 @@ impl Notice {
         let mut awards = Vec::new();
         if matches!(kind, PeriodKind::Quarter | PeriodKind::Year) {
             for s in &sections {
-                let top = units
-                    .rows
-                    .iter()
-                    .filter(|r| class_of(r) == s.class && r.tally.centi > 0)
-                    .take(AWARDED_UNITS)
+                let top = awarded(units.rows.iter().filter(|r| class_of(r) == s.class), AWARDED_UNITS)
+                    .into_iter()
                     .map(|r| r.name.clone())
                     .collect();
                 awards.push(Award { title: format!("先进单位（{}）", s.class), names: top });
             }
-            let best: Vec<String> = people
-                .rows
-                .iter()
-                .filter(|r| r.tally.centi > 0)
-                .take(AWARDED_PEOPLE)
+            let best: Vec<String> = awarded(people.rows.iter(), AWARDED_PEOPLE)
+                .into_iter()
                 .map(|r| if r.unit.is_empty() { r.name.clone() } else { format!("{}（{}）", r.name, r.unit) })
                 .collect();
             awards.push(Award { title: "先进个人".into(), names: best });
@@ -288,6 +296,27 @@ mod tests {
         assert_eq!(n.remarks[1], "采用率低于30%的单位：兰州湾镇。");
         assert_eq!(n.awards[0], Award { title: "先进单位（一类乡镇）".into(), names: vec!["河西镇".into(), "兰州湾镇".into()] });
         assert_eq!(n.awards.last().map(|a| a.names.clone()), Some(vec!["李明（河西镇）".to_owned()]));
+    }
+
+    #[test]
+    fn seven_officers_tied_first_are_all_named_never_five_by_database_order() {
+        let q = Period::quarter(2026, 4);
+        let keys: Vec<BoardKey> = (1..=9)
+            .map(|i| BoardKey { id: i, name: format!("信息员{i}"), group: String::new(), unit: "河西镇".into(), quota: None })
+            .collect();
+        // Seven share the top score, two trail.
+        let tallies: BTreeMap<i64, Tally> =
+            (1..=9).map(|i| (i, Tally { submitted: 10, adopted: 4, centi: if i <= 7 { 5000 } else { 1000 } })).collect();
+        let people = Scoreboard::build("".into(), q, 30, &keys, &tallies);
+        let units = Scoreboard::build("".into(), q, 30, &[], &BTreeMap::new());
+        let n = Notice::build("林双县人民政府办公室", q, from_ymd(2027, 1, 5), &units, &units, &people);
+        let named = n.awards.last().map(|a| a.names.len()).unwrap_or(0);
+        assert_eq!(named, 7, "every officer tied at the boundary is named: {:?}", n.awards);
+        // No tie at the boundary: exactly five.
+        let tallies: BTreeMap<i64, Tally> = (1..=9).map(|i| (i, Tally { submitted: 10, adopted: 4, centi: 1000 * (10 - i) })).collect();
+        let people = Scoreboard::build("".into(), q, 30, &keys, &tallies);
+        let n = Notice::build("林双县人民政府办公室", q, from_ymd(2027, 1, 5), &units, &units, &people);
+        assert_eq!(n.awards.last().map(|a| a.names.len()), Some(5));
     }
 
     #[test]
