@@ -55,10 +55,6 @@ fn over_https(state: &AppState, extensions: &axum::http::Extensions) -> bool {
     state.config.secure_cookies || extensions.get::<crate::tls::Transport>().is_some_and(|t| t.tls)
 }
 
-fn secure_cookies(state: &AppState, extensions: &axum::http::Extensions) -> bool {
-    over_https(state, extensions)
-}
-
 /// The session cookie; without `max_age_s` it ends when the browser closes.
 fn session_cookie(token: &str, max_age_s: Option<i64>, secure: bool) -> Result<HeaderValue, AppError> {
     let (name, secure) = if secure { (SECURE_COOKIE_NAME, "; Secure") } else { (COOKIE_NAME, "") };
@@ -291,7 +287,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
     tx.commit().await?;
     let mut headers = HeaderMap::new();
     let lasting = (!state.config.local_encryption).then_some(ABSOLUTE_MS / 1000);
-    let secure = secure_cookies(&state, &parts.extensions);
+    let secure = over_https(&state, &parts.extensions);
     headers.append(SET_COOKIE, session_cookie(&token, lasting, secure)?);
     if let Some(t) = &device_token {
         let mut tokens = vec![t.clone()];
@@ -359,7 +355,7 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Respo
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(&token)).execute(&state.db.pool).await?;
     }
     let mut out = HeaderMap::new();
-    out.insert(SET_COOKIE, session_cookie("", Some(0), secure_cookies(&state, &parts.extensions))?);
+    out.insert(SET_COOKIE, session_cookie("", Some(0), over_https(&state, &parts.extensions))?);
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }
 
