@@ -462,6 +462,9 @@ pub mod ui {
     pub const ADOPTED_N: Text = Text::new("采用数", "Adopted");
     pub const ADOPTION_RATE: Text = Text::new("采用率", "Adoption rate");
     pub const TOTAL_POINTS: Text = Text::new("总分", "Points");
+    pub const TOTAL: Text = Text::new("合计", "Total");
+    pub const UNIT_ONLY: Text = Text::new("单位扣分", "Unit penalties");
+    pub const UNIT_ONLY_NOTE: Text = Text::new("约稿未报等，不计入个人", "Missed commissions: no one person's");
     pub const QUOTA: Text = Text::new("定额", "Quota");
     pub const QUOTA_MET: Text = Text::new("完成", "met");
     pub const QUOTA_MISSED: Text = Text::new("未完成", "not met");
@@ -511,6 +514,10 @@ pub mod ui {
     pub const CLASS_NAME: Text = Text::new("类别名称（如 一类乡镇）", "Class name");
     pub const MONTHLY_QUOTA: Text = Text::new("每月定额（条）", "Items a month");
     pub const WEEKLY_QUOTA: Text = Text::new("每人每周（条）", "Items a week per person");
+    pub const QUOTA_RULE: Text = Text::new(
+        "周定额按周四所在的月份计入（ISO周）：每月4或5周，全年52或53周；季度、年度定额是各月定额之和。",
+        "A week counts in the month holding its Thursday (ISO weeks): 4 or 5 a month, 52 or 53 a year; a quarter's or a year's quota is the sum of its months'.",
+    );
     pub const ADD_CLASS: Text = Text::new("添加类别", "Add class");
     pub const NO_CLASS: Text = Text::new("未分类", "No class");
     pub const QUOTA_NUMBER: Text = Text::new("定额请填写整数", "Quotas are whole numbers");

@@ -80,6 +80,7 @@ pub fn ClassesSection(units: RwSignal<Vec<UnitInfo>>, reload_units: impl Fn() + 
                     }
                 }).collect_view()}</tbody>
             </table>
+            <p class="muted small" data-testid="quota-rule">{move || i18n.t(ui::QUOTA_RULE)}</p>
             <form class="inline-form" on:submit=add data-testid="new-class">
                 <input placeholder=move || i18n.t(ui::CLASS_NAME) aria-label=move || i18n.t(ui::CLASS_NAME) data-testid="class-name" on:input=move |ev| name.set(event_target_value(&ev)) />
                 <label>{move || i18n.t(ui::MONTHLY_QUOTA)}<input type="number" min="0" data-testid="class-monthly" prop:value=move || monthly.get() on:input=move |ev| monthly.set(event_target_value(&ev)) /></label>

@@ -7,7 +7,7 @@ use crate::i18n::{ui, use_i18n};
 use crate::pages::scores::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xinbao_core::scoring::{Notice, NoticeRow, PEOPLE_COLUMNS, Period, UNIT_COLUMNS, day_text, ordinal, ymd};
+use xinbao_core::scoring::{Notice, NoticeRow, PEOPLE_COLUMNS, Period, day_text, ordinal, ymd};
 
 fn month_before(p: Period) -> Period {
     let (y, m, _) = ymd(p.from);
@@ -68,12 +68,16 @@ pub fn NoticePage() -> impl IntoView {
     }
 }
 
-fn table(cols: &[&'static str], rows: Vec<Vec<String>>, testid: &'static str) -> impl IntoView + use<> {
-    let cols = cols.to_vec();
+fn table(cols: &[&str], rows: Vec<Vec<String>>, testid: &'static str) -> impl IntoView + use<> {
+    let cols: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
     view! {
         <table class="notice-table" data-testid=testid>
             <thead><tr>{cols.into_iter().map(|c| view! { <th>{c}</th> }).collect_view()}</tr></thead>
-            <tbody>{rows.into_iter().map(|r| view! { <tr data-testid="notice-row">{r.into_iter().map(|t| view! { <td>{t}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+            <tbody>{rows.into_iter().map(|r| {
+                // A footer line (the people's totals) has no rank.
+                let footer = r.first().is_some_and(String::is_empty);
+                view! { <tr data-testid="notice-row" class:notice-footer=footer>{r.into_iter().map(|t| view! { <td>{t}</td> }).collect_view()}</tr> }
+            }).collect_view()}</tbody>
         </table>
     }
 }
@@ -94,7 +98,7 @@ fn NoticeSheet(notice: Notice) -> impl IntoView {
             let o = next();
             view! {
                 <h3>{format!("{o}、{}", s.class)}</h3>
-                {table(&UNIT_COLUMNS, s.rows.iter().map(NoticeRow::unit_cells).collect(), "notice-section")}
+                {table(&n.unit_columns(), s.rows.iter().map(NoticeRow::unit_cells).collect(), "notice-section")}
             }
         })
         .collect_view();
@@ -102,7 +106,7 @@ fn NoticeSheet(notice: Notice) -> impl IntoView {
         let o = next();
         view! {
             <h3>{format!("{o}、信息员个人排名")}</h3>
-            {table(&PEOPLE_COLUMNS, n.people.iter().map(NoticeRow::person_cells).collect(), "notice-people")}
+            {table(&PEOPLE_COLUMNS, n.people_cells(), "notice-people")}
         }
     });
     let awards = (!n.awards.is_empty()).then(|| {

@@ -122,7 +122,7 @@ pub fn ScoresPage() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(b)) => view! {
                     <h3 data-testid="scores-title">{b.title.clone()}</h3>
-                    <ScoreTable rows=b.rows.clone() open=open by_person=by_person.get_untracked() />
+                    <ScoreTable board=b.clone() open=open by_person=by_person.get_untracked() />
                 }.into_any(),
             }}
             {move || opened.get().map(|(id, name)| view! {
@@ -151,8 +151,20 @@ pub fn ScoresPage() -> impl IntoView {
 }
 
 #[component]
-fn ScoreTable(rows: Vec<ScoreRow>, open: impl Fn(i64, String) + Copy + Send + Sync + 'static, by_person: bool) -> impl IntoView {
+fn ScoreTable(board: Scoreboard, open: impl Fn(i64, String) + Copy + Send + Sync + 'static, by_person: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let (total, unit_only) = (board.total(), board.unit_only.clone());
+    let rows = board.rows;
+    // By person, a unit's penalty (约稿未报) is nobody's: its own line, so the people's rows
+    // and it add up to the units' total.
+    let unit_only = (by_person && unit_only.centi != 0).then(|| {
+        view! {
+            <tr data-testid="score-unit-only">
+                <td></td><td>{move || i18n.t(ui::UNIT_ONLY)}</td><td>{move || i18n.t(ui::UNIT_ONLY_NOTE)}</td>
+                <td></td><td></td><td></td><td>{points_text(unit_only.centi)}</td><td></td>
+            </tr>
+        }
+    });
     view! {
         <table class="score-table" data-testid="score-table">
             <thead><tr>
@@ -178,6 +190,14 @@ fn ScoreTable(rows: Vec<ScoreRow>, open: impl Fn(i64, String) + Copy + Send + Sy
                     </tr>
                 }
             }).collect_view()}</tbody>
+            <tfoot>
+                {unit_only}
+                <tr data-testid="score-total">
+                    <td></td><td>{move || i18n.t(ui::TOTAL)}</td><td></td>
+                    <td>{total.submitted}</td><td>{total.adopted}</td><td>{rate_text(&total, i18n.lang.get_untracked())}</td>
+                    <td data-testid="score-total-points">{points_text(total.centi)}</td><td></td>
+                </tr>
+            </tfoot>
         </table>
     }
 }

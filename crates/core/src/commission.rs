@@ -93,6 +93,19 @@ pub fn on_time(submitted_ms: i64, deadline: Day) -> bool {
     submitted_ms < day_start_ms(deadline + 1)
 }
 
+/// The day a used answer scores: its item's earliest adoption, whenever each adoption was
+/// recorded — the one dating rule of [`Rule::CommissionUsed`], live and on recompute (the server
+/// computes it in SQL as `MIN(day)` over the item's adoptions).
+pub fn used_day(adoption_days: impl IntoIterator<Item = Day>) -> Option<Day> {
+    adoption_days.into_iter().min()
+}
+
+/// Whether an answer still counts, by its item's state: an item withdrawn by its author (or
+/// back to a draft) answers nothing — not on time, not used.
+pub fn answer_counts(state: crate::sync::ItemState) -> bool {
+    !matches!(state, crate::sync::ItemState::Draft | crate::sync::ItemState::Deleted)
+}
+
 /// One unit's answer to a commission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -219,7 +232,7 @@ pub fn commission_events(fact: &CommissionFact, tables: &[ScoringTable]) -> Vec<
     out.extend(fact.missed.iter().map(|unit| ScoreEvent {
         day: fact.deadline,
         source: Source::Commission(fact.id),
-        credit: Credit { item_id: String::new(), author_id: 0, unit_id: *unit },
+        credit: Credit { item_id: String::new(), author_id: crate::scoring::UNIT_ONLY_AUTHOR, unit_id: *unit },
         rule: Rule::CommissionMissed,
         centi: table_on(tables, fact.deadline).points(Rule::CommissionMissed),
         note: format!("约稿“{}”未按期报送", fact.topic),

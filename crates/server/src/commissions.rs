@@ -16,8 +16,8 @@ use sqlx::{Any, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::commission::{
-    Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, commission_events, on_time,
-    standing,
+    Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, answer_counts,
+    commission_events, on_time, standing, used_day,
 };
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, reviewing_office};
@@ -66,27 +66,49 @@ pub async fn record_answer(tx: &mut Tx, office: i64, credit: &Credit, content: &
     Ok(())
 }
 
-/// After an adoption of `items` on `day`: each that answered a targeted commission in time and
-/// has not scored for it yet earns the commission's points.
-pub async fn on_adoption(tx: &mut Tx, office: i64, items: &[Credit], day: i32) -> Result<(), AppError> {
+/// `xinbao_core::commission::used_day` in SQL, for the answer `a`: its item's earliest adoption.
+const USED_DAY: &str =
+    "(SELECT MIN(ad.day) FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = a.item_id)";
+
+/// Scores again the commission answers `items` gave, after one of their adoptions was recorded
+/// or taken back: each answer in time whose item still counts and is adopted earns the
+/// commission's points once, dated by its earliest adoption — the same events a recompute
+/// derives, whatever order the adoptions were recorded in.
+pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Result<(), AppError> {
     let versions = tables(&mut **tx, office).await?;
-    for credit in items {
-        let rows = sqlx::query(
-            "SELECT c.id, c.topic, c.deadline_day, a.submitted_at FROM commission_answers a JOIN commissions c ON c.id = a.commission_id \
-             WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2 \
-             AND NOT EXISTS (SELECT 1 FROM score_events e WHERE e.item_id = a.item_id AND e.source_kind = 'commission' AND e.source_id = c.id)",
+    for item in items {
+        crate::scores::remove_events(
+            tx,
+            office,
+            "source_kind = 'commission' AND rule = 'commission_used' AND item_id = $1",
+            &[crate::db::Value::Text(item.clone())],
         )
-        .bind(&credit.item_id)
+        .await?;
+        let days = sqlx::query("SELECT ad.day FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = $1")
+            .bind(item)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0).map(|d| d as i32))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(day) = used_day(days) else { continue };
+        let rows = sqlx::query(
+            "SELECT c.id, c.topic, c.deadline_day, a.submitted_at, a.author_id, a.unit_id, i.state \
+             FROM commission_answers a JOIN commissions c ON c.id = a.commission_id JOIN items i ON i.id = a.item_id \
+             WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2",
+        )
+        .bind(item)
         .bind(office)
         .fetch_all(&mut **tx)
         .await?;
         for r in rows {
             let deadline = r.try_get::<i64, _>(2)? as i32;
-            if !on_time(r.try_get(3)?, deadline) {
+            let state = ItemState::parse(&r.try_get::<String, _>(6)?);
+            if !on_time(r.try_get(3)?, deadline) || !state.is_some_and(answer_counts) {
                 continue;
             }
-            let fact =
-                CommissionFact { id: r.try_get(0)?, topic: r.try_get(1)?, deadline, used: vec![(credit.clone(), day)], missed: vec![] };
+            let credit = Credit { item_id: item.clone(), author_id: r.try_get(4)?, unit_id: r.try_get(5)? };
+            let fact = CommissionFact { id: r.try_get(0)?, topic: r.try_get(1)?, deadline, used: vec![(credit, day)], missed: vec![] };
             store_events(&mut **tx, office, &commission_events(&fact, &versions)).await?;
         }
     }
@@ -153,10 +175,10 @@ where
         }
         let deadline = r.try_get::<i64, _>(2)? as i32;
         let closed: Option<i64> = r.try_get(3)?;
-        let answers = sqlx::query(
-            "SELECT a.item_id, a.author_id, a.unit_id, a.submitted_at, (SELECT MIN(ad.day) FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = a.item_id) \
-             FROM commission_answers a WHERE a.commission_id = $1",
-        )
+        let answers = sqlx::query(&format!(
+            "SELECT a.item_id, a.author_id, a.unit_id, a.submitted_at, {USED_DAY}, i.state \
+             FROM commission_answers a JOIN items i ON i.id = a.item_id WHERE a.commission_id = $1"
+        ))
         .bind(id)
         .fetch_all(&mut *ex)
         .await?;
@@ -164,7 +186,7 @@ where
         let mut answered: BTreeSet<i64> = BTreeSet::new();
         for a in answers {
             let (item_id, author_id, unit_id, at): (String, i64, i64, i64) = (a.try_get(0)?, a.try_get(1)?, a.try_get(2)?, a.try_get(3)?);
-            if !on_time(at, deadline) {
+            if !on_time(at, deadline) || !ItemState::parse(&a.try_get::<String, _>(5)?).is_some_and(answer_counts) {
                 continue;
             }
             answered.insert(unit_id);
@@ -238,6 +260,10 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
             // That the unit answered is the commission's standing, open to the unit; what it
             // answered is the item's, told only to whoever reads the item or its points.
             let item_state = ItemState::parse(&a.try_get::<String, _>(6)?).unwrap_or(ItemState::Draft);
+            if !answer_counts(item_state) {
+                // Withdrawn by its author: it answers nothing.
+                continue;
+            }
             let author: i64 = a.try_get(4)?;
             let shown = Actor::of(me, a.try_get(5)?).may_read_scores(author == me.user_id, item_state);
             let item_id: String = a.try_get(1)?;

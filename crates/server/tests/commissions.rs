@@ -118,3 +118,172 @@ async fn a_commission_asks_units_records_answers_on_time_or_late_and_scores_used
     let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
     assert_eq!(report["centi_before"], report["centi_after"], "{report}");
 }
+
+/// Issue 21, item 1: a missed commission's penalty belongs to the unit and to nobody in it. By
+/// person it is the board's unit-only line, and the people's rows plus that line add up to the
+/// units' board — on the scoreboard, in the notice's data, its Word and its Excel file.
+#[tokio::test]
+async fn a_units_penalty_is_its_own_line_on_the_person_board_and_the_totals_agree_everywhere() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    common::office::submitted(&t, &mut o, false, 1, false).await;
+    common::office::submitted(&t, &mut o, true, 2, false).await;
+    let past = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town2], "from": day(-10), "deadline": day(-2)});
+    assert_eq!(t.post_json("/api/commissions", past, Some(&o.editor.cookie)).await.status(), StatusCode::OK);
+    let _ = xinbao_server::commissions::close_due(&t.app.state).await;
+    let q = format!("from={}&to={}", day(-40), day(5));
+    let units = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
+    let people = json(t.get(&format!("/api/scores?by=person&{q}"), Some(&o.editor.cookie)).await).await;
+    let sum = |b: &Value| b["rows"].as_array().map(|r| r.iter().filter_map(|r| r["tally"]["centi"].as_i64()).sum::<i64>()).unwrap_or(0);
+    // Two submissions (+1 each) and the −10 penalty.
+    assert_eq!(sum(&units), 200 - 1000, "{units}");
+    assert_eq!(sum(&people), 200, "nobody's row carries the unit's penalty: {people}");
+    assert_eq!(people["unit_only"]["centi"], -1000);
+    assert_eq!(sum(&people) + people["unit_only"]["centi"].as_i64().unwrap_or(0), sum(&units));
+    assert_eq!(units["unit_only"]["centi"], 0);
+
+    let notice = json(t.get(&format!("/api/notice?{q}"), Some(&o.editor.cookie)).await).await;
+    let footer = notice["people_footer"].as_array().cloned().unwrap_or_default();
+    let line = |r: &Value| (r["name"].as_str().unwrap_or_default().to_owned(), r["points"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(
+        footer.iter().map(line).collect::<Vec<_>>(),
+        vec![("单位扣分".to_owned(), "-10".to_owned()), ("合计".to_owned(), "-8".to_owned())],
+        "{notice}"
+    );
+    assert!(notice["summary"].as_str().unwrap_or_default().contains("合计得分-8分"), "{}", notice["summary"]);
+    let docx = common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.editor.cookie)).await).await;
+    let word = common::office::part_text(&docx, "word/document.xml");
+    assert!(word.contains("单位扣分") && word.contains("约稿未报等，不计入个人"), "the Word file prints the line");
+    let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
+    let strings = common::office::part_text(&xlsx, "xl/sharedStrings.xml");
+    assert!(strings.contains("单位扣分") && strings.contains("合计"), "the Excel file prints the line");
+}
+
+/// A tiny deterministic generator for the random histories below (no dependency for it).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// Every score event of the office, as a sorted list (what a recompute must leave alone).
+async fn all_events(t: &TestApp) -> Vec<(i64, String, i64, String, String, i64)> {
+    use sqlx::Row;
+    sqlx::query("SELECT day, source_kind, source_id, item_id, rule, centi FROM score_events ORDER BY 1, 2, 3, 4, 5, 6")
+        .fetch_all(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get(0).unwrap_or(-1),
+                r.try_get(1).unwrap_or_default(),
+                r.try_get(2).unwrap_or(-1),
+                r.try_get(3).unwrap_or_default(),
+                r.try_get(4).unwrap_or_default(),
+                r.try_get(5).unwrap_or(-1),
+            )
+        })
+        .collect()
+}
+
+/// Issue 21, item 2: a used commission answer scores on its item's earliest adoption, live and
+/// on recompute alike — so for random histories (adoptions recorded in any order of their
+/// dates, answers late and withdrawn among them), scoring the past again with the unchanged
+/// table, from any day, changes no event.
+#[tokio::test]
+async fn recomputing_with_the_unchanged_table_changes_nothing_for_random_histories() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let admin = common::office::admin_of(&t).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let asked = json!({"kind": "targeted", "topic": "秋粮收购进展", "units": [o.town], "from": day(-30), "deadline": day(3)});
+    let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
+    for n in 1..=4u64 {
+        let answer = json!({"op": "submit", "content": {"title": format!("河西镇秋粮收购第{n}报"), "body": "截至11月20日，全镇收购秋粮1.2万吨。",
+            "phone": "13912345678", "commission": cid.to_string()}});
+        assert_eq!(o.officer.push(&t, n, 0, answer).await["outcome"], "applied");
+        for (base, action) in [(1, "screen"), (2, "edit"), (3, "send_to_sign_off")] {
+            assert_eq!(o.editor.push(&t, n, base, json!({"op": "act", "action": action})).await["outcome"], "applied");
+        }
+        assert_eq!(o.signer.push(&t, n, 4, json!({"op": "act", "action": "sign"})).await["outcome"], "applied");
+    }
+    let table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    let mut rng = Lcg(0x2026_1206);
+    for round in 0..12 {
+        // An adoption of a random item, dated anywhere in the last 25 days: later rounds often
+        // record an adoption dated before the ones already recorded.
+        let item = common::office::id(1 + rng.below(4));
+        let date = day(-(rng.below(25) as i32));
+        let res = t
+            .post_json(
+                &format!("/api/items/{item}/adoptions"),
+                json!({"publication_id": own, "form": "full", "date": date, "issue": format!("第{round}期")}),
+                Some(&o.editor.cookie),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "round {round}");
+        let before = all_events(&t).await;
+        let used: Vec<_> = before.iter().filter(|e| e.4 == "commission_used").collect();
+        assert!(used.len() <= 4, "one +5 per answer at most: {used:?}");
+        let mut unchanged = table.clone();
+        unchanged["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - rng.below(30) as i32);
+        let res = t.post_json("/api/admin/scoring/recompute", json!({"table": unchanged, "reason": "核对"}), Some(&admin)).await;
+        assert_eq!(res.status(), StatusCode::OK, "round {round}");
+        let report = json(res).await;
+        assert_eq!(report["centi_before"], report["centi_after"], "round {round}: {report}");
+        assert_eq!(all_events(&t).await, before, "round {round}: a recompute with the unchanged table changed events");
+        months_agree_with_events(&t).await;
+    }
+    // Each adopted answer scored once, on its item's earliest adoption.
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT e.day, (SELECT MIN(ad.day) FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = e.item_id) \
+         FROM score_events e WHERE e.rule = 'commission_used'",
+    )
+    .fetch_all(&t.app.state.db.pool)
+    .await
+    .unwrap_or_default();
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_eq!(r.try_get::<i64, _>(0).ok(), r.try_get::<i64, _>(1).ok());
+    }
+}
+
+async fn standing_of(t: &TestApp, cookie: &str, cid: i64) -> Vec<(String, String)> {
+    let list = json(t.get("/api/commissions", Some(cookie)).await).await;
+    standing(&list.as_array().and_then(|l| l.iter().find(|c| c["id"] == cid)).cloned().unwrap_or_default())
+}
+
+/// Issue 21, item 10 (part): an answer counts only while its item is submitted — returned and
+/// then withdrawn by its author, it answers nothing: the unit stands as not answered, and when
+/// the commission closes it is penalised like any unit that sent nothing.
+#[tokio::test]
+async fn an_answer_withdrawn_by_its_author_no_longer_counts() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let asked = json!({"kind": "targeted", "topic": "秋粮收购进展", "units": [o.town], "from": day(-1), "deadline": day(3)});
+    let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
+    let answer = json!({"op": "submit", "content": {"title": "河西镇秋粮收购过半", "body": "截至11月20日，全镇收购秋粮1.2万吨。",
+        "phone": "13912345678", "commission": cid.to_string()}});
+    assert_eq!(o.officer.push(&t, 1, 0, answer).await["outcome"], "applied");
+    assert_eq!(standing_of(&t, &o.editor.cookie, cid).await, vec![("河西镇".to_owned(), "on_time".to_owned())]);
+    assert_eq!(o.editor.push(&t, 1, 1, json!({"op": "act", "action": "screen"})).await["outcome"], "applied");
+    assert_eq!(o.editor.push(&t, 1, 2, json!({"op": "act", "action": "return", "note": "请补充数据"})).await["outcome"], "applied");
+    assert_eq!(o.officer.push(&t, 1, 3, json!({"op": "delete"})).await["outcome"], "applied");
+    assert_eq!(standing_of(&t, &o.editor.cookie, cid).await, vec![("河西镇".to_owned(), "open".to_owned())]);
+    // Closed (its deadline moved into the past here by hand): the unit is penalised.
+    sqlx::query("UPDATE commissions SET deadline_day = $1 WHERE id = $2")
+        .bind(i64::from(day_of(xinbao_server::db::now_ms()) - 1))
+        .bind(cid)
+        .execute(&t.app.state.db.pool)
+        .await
+        .ok();
+    assert_eq!(xinbao_server::commissions::close_due(&t.app.state).await.ok(), Some(1));
+    let q = format!("from={}&to={}", day(-40), day(5));
+    let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
+    assert_eq!(common::office::row(&board, "河西镇")["tally"]["centi"], 100 - 1000, "{board}");
+}

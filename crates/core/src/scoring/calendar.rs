@@ -121,10 +121,13 @@ impl Period {
         ((y1 - y0) * 12 + m1 as i32 - m0 as i32 + 1).max(0) as u32
     }
 
-    /// Whole weeks in the period (for per-person weekly minimums): a 30-day month has 4, a
-    /// quarter 13, a year 52; a period shorter than a week counts as one.
+    /// The weeks a period counts for per-person weekly quotas: a week counts in the month (and
+    /// the year) that holds its Thursday — the ISO 8601 rule — so every week counts exactly
+    /// once and the quotas compose: a month has 4 or 5 weeks, its months add up to the quarter
+    /// and the year (52 or 53). A span holding no Thursday counts none.
     pub fn weeks(self) -> u32 {
-        (((self.to - self.from + 1) / 7).max(1)) as u32
+        // Day 0 (1970-01-01) was a Thursday: Thursdays are the multiples of 7.
+        (self.to.div_euclid(7) - (self.from - 1).div_euclid(7)).max(0) as u32
     }
 
     /// The calendar months the period touches, each cut to the period (for trend charts).

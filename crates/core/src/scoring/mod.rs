@@ -603,6 +603,11 @@ impl Tally {
     }
 }
 
+/// The author an event names when it belongs to a unit and to nobody in it (a missed
+/// commission): by person it is the board's unit-only line ([`Scoreboard::unit_only`]), never
+/// a person's row.
+pub const UNIT_ONLY_AUTHOR: i64 = 0;
+
 /// Which way to group the scoreboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -774,13 +779,34 @@ mod tests {
         assert_eq!(Period { from: from_ymd(2026, 11, 1), to: from_ymd(2026, 11, 25) }.title(), "2026-11-01 至 2026-11-25");
     }
 
+    proptest! {
+        /// A person who meets every month's weekly quota meets the quarter's and the year's:
+        /// the quota of a period is the sum of its months', for any years.
+        #[test]
+        fn quotas_of_a_period_are_the_sum_of_its_months(y in 1950i32..2200, per_week in 0u32..10, per_month in 0u32..50) {
+            for q in [Quota::Weekly(per_week), Quota::Monthly(per_month)] {
+                let months: u32 = (1..=12).map(|m| q.over(Period::month(y, m))).sum();
+                prop_assert_eq!(months, q.over(Period::year(y)));
+                for quarter in 1..=4 {
+                    let parts: u32 = Period::quarter(y, quarter).month_parts().into_iter().map(|p| q.over(p)).sum();
+                    prop_assert_eq!(parts, q.over(Period::quarter(y, quarter)));
+                }
+            }
+        }
+    }
+
     #[test]
-    fn quotas_count_months_touched_and_whole_weeks() {
+    fn quotas_count_months_touched_and_weeks_by_their_thursday() {
         let nov = Period::month(2026, 11);
-        assert_eq!((nov.weeks(), Period::quarter(2026, 4).weeks(), Period::year(2026).weeks()), (4, 13, 52));
+        // Thursdays: November 2026 has 4 (5, 12, 19, 26), October and December 5 each; 2026
+        // began on a Thursday and has 53.
+        assert_eq!((nov.weeks(), Period::quarter(2026, 4).weeks(), Period::year(2026).weeks()), (4, 14, 53));
+        assert_eq!(Period::year(2027).weeks(), 52);
         assert_eq!(Quota::Monthly(6).over(Period::quarter(2026, 4)), 18);
         assert_eq!(Quota::Weekly(2).over(nov), 8);
-        assert_eq!(Quota::Weekly(2).over(Period { from: nov.from, to: nov.from + 2 }), 2);
+        // 1–3 November (Sunday to Tuesday) holds no Thursday; 1–5 November holds one.
+        assert_eq!(Quota::Weekly(2).over(Period { from: nov.from, to: nov.from + 2 }), 0);
+        assert_eq!(Quota::Weekly(2).over(Period { from: nov.from, to: nov.from + 4 }), 2);
         let parts = Period { from: from_ymd(2026, 10, 20), to: from_ymd(2026, 12, 3) }.month_parts();
         assert_eq!(
             parts.iter().map(|p| (day_text(p.from), day_text(p.to))).collect::<Vec<_>>(),

@@ -25,6 +25,16 @@ pub struct Notice {
     pub sections: Vec<NoticeSection>,
     /// Officers ranked by points (those who submitted anything).
     pub people: Vec<NoticeRow>,
+    /// The lines under the people's table (no rank): the unit-only events (约稿未报, which
+    /// belong to a unit and to nobody in it) when there are any, and the total — the same as
+    /// the units' tables add up to.
+    #[serde(default)]
+    pub people_footer: Vec<NoticeRow>,
+    /// The heading of the units' running-total column: `全年累计` when the period lies in one
+    /// calendar year, `2027年累计` for a range across a year end (the year of its last day,
+    /// from 1 January).
+    #[serde(default)]
+    pub year_column: String,
     /// Quarterly and annual notices: 先进单位 and 先进个人.
     pub awards: Vec<Award>,
     pub remarks: Vec<String>,
@@ -70,7 +80,7 @@ pub struct Award {
     pub names: Vec<String>,
 }
 
-/// The columns of a unit class's table.
+/// The columns of a unit class's table (the seventh is the notice's [`Notice::year_column`]).
 pub const UNIT_COLUMNS: [&str; 8] = ["排名", "单位", "报送数", "采用数", "采用率", "得分", "全年累计", "定额完成"];
 /// The columns of the people's table.
 pub const PEOPLE_COLUMNS: [&str; 7] = ["排名", "姓名", "单位", "报送数", "采用数", "采用率", "得分"];
@@ -90,10 +100,11 @@ impl NoticeRow {
         ]
     }
 
-    /// The row as printed in the people's table ([`PEOPLE_COLUMNS`]).
+    /// The row as printed in the people's table ([`PEOPLE_COLUMNS`]); a footer line (rank 0)
+    /// has no rank.
     pub fn person_cells(&self) -> Vec<String> {
         vec![
-            self.rank.to_string(),
+            if self.rank == 0 { String::new() } else { self.rank.to_string() },
             self.name.clone(),
             self.unit.clone(),
             self.submitted.to_string(),
@@ -107,6 +118,39 @@ impl NoticeRow {
 /// 一、二、三 … for a notice's numbered parts (0 → 一).
 pub fn ordinal(n: usize) -> &'static str {
     ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"].get(n).copied().unwrap_or("十")
+}
+
+impl Notice {
+    /// The columns of a unit class's table as this notice prints them.
+    pub fn unit_columns(&self) -> Vec<&str> {
+        let mut cols = UNIT_COLUMNS.to_vec();
+        if !self.year_column.is_empty() {
+            cols[6] = &self.year_column;
+        }
+        cols
+    }
+
+    /// The people's table as printed: the ranked rows, then the footer lines.
+    pub fn people_cells(&self) -> Vec<Vec<String>> {
+        self.people.iter().chain(&self.people_footer).map(NoticeRow::person_cells).collect()
+    }
+}
+
+/// A footer line of the people's table: no rank, no adoption rate of its own unless it counts
+/// submissions.
+fn footer(name: &str, unit: &str, t: &Tally) -> NoticeRow {
+    NoticeRow {
+        rank: 0,
+        name: name.to_owned(),
+        unit: unit.to_owned(),
+        submitted: t.submitted,
+        adopted: t.adopted,
+        rate: rate_text(t, Lang::Zh),
+        points: points_text(t.centi),
+        year_points: String::new(),
+        quota: String::new(),
+        flagged: false,
+    }
 }
 
 impl Award {
@@ -185,6 +229,15 @@ impl Notice {
         }
         let people_rows: Vec<NoticeRow> =
             people.rows.iter().filter(|r| r.tally.submitted > 0 || r.tally.centi != 0).map(|r| row(r, r.tally.centi)).collect();
+        let mut people_footer = Vec::new();
+        if people.unit_only.centi != 0 {
+            people_footer.push(footer("单位扣分", "约稿未报等，不计入个人", &people.unit_only));
+        }
+        if !people_rows.is_empty() || !people_footer.is_empty() {
+            people_footer.push(footer("合计", "", &people.total()));
+        }
+        let year_column =
+            if ymd(period.from).0 == ymd(period.to).0 { "全年累计".to_owned() } else { format!("{}年累计", ymd(period.to).0) };
 
         let (submitted, adopted, centi) =
             units.rows.iter().fold((0u32, 0u32, 0i64), |(s, a, c), r| (s + r.tally.submitted, a + r.tally.adopted, c + r.tally.centi));
@@ -246,6 +299,8 @@ impl Notice {
             summary,
             sections,
             people: people_rows,
+            people_footer,
+            year_column,
             awards,
             remarks,
         }
@@ -317,6 +372,48 @@ mod tests {
         let people = Scoreboard::build("".into(), q, 30, &keys, &tallies);
         let n = Notice::build("林双县人民政府办公室", q, from_ymd(2027, 1, 5), &units, &units, &people);
         assert_eq!(n.awards.last().map(|a| a.names.len()), Some(5));
+    }
+
+    #[test]
+    fn the_running_total_column_says_which_year_it_counts() {
+        let keys = vec![key(1, "河西镇", "", None)];
+        let across = Period { from: from_ymd(2026, 12, 15), to: from_ymd(2027, 1, 10) };
+        let units = Scoreboard::build(across.title(), across, 30, &keys, &BTreeMap::new());
+        let n = Notice::build("林双县人民政府办公室", across, from_ymd(2027, 1, 11), &units, &units, &units);
+        assert_eq!(n.unit_columns()[6], "2027年累计", "a range across a year end counts the new year only, and says so");
+        let m = Period::month(2026, 11);
+        let n = Notice::build("林双县人民政府办公室", m, from_ymd(2026, 12, 1), &units, &units, &units);
+        assert_eq!(n.unit_columns()[6], "全年累计");
+    }
+
+    #[test]
+    fn the_people_table_ends_with_the_units_penalties_and_a_total_that_matches_the_units() {
+        let m = Period::month(2026, 2);
+        let unit_keys = vec![key(1, "河西镇", "", None), key(2, "兰州湾镇", "", None)];
+        let units_t: BTreeMap<i64, Tally> =
+            [(1, Tally { submitted: 3, adopted: 1, centi: 1300 }), (2, Tally { submitted: 1, adopted: 0, centi: -900 })]
+                .into_iter()
+                .collect();
+        let units = Scoreboard::build(m.title(), m, 30, &unit_keys, &units_t);
+        let people_keys = vec![
+            BoardKey { id: 7, name: "李明".into(), group: String::new(), unit: "河西镇".into(), quota: None },
+            BoardKey { id: 8, name: "王芳".into(), group: String::new(), unit: "兰州湾镇".into(), quota: None },
+        ];
+        let people_t: BTreeMap<i64, Tally> =
+            [(7, Tally { submitted: 3, adopted: 1, centi: 1300 }), (8, Tally { submitted: 1, adopted: 0, centi: 100 })]
+                .into_iter()
+                .collect();
+        let people = Scoreboard {
+            unit_only: Tally { submitted: 0, adopted: 0, centi: -1000 },
+            ..Scoreboard::build(m.title(), m, 30, &people_keys, &people_t)
+        };
+        assert_eq!(people.total(), units.total());
+        let n = Notice::build("林双县人民政府办公室", m, from_ymd(2026, 3, 2), &units, &units, &people);
+        let cells = n.people_cells();
+        assert_eq!(cells.len(), 4);
+        assert_eq!(cells[2], vec!["", "单位扣分", "约稿未报等，不计入个人", "0", "0", "—", "-10"]);
+        assert_eq!(cells[3], vec!["", "合计", "", "4", "1", "25.0%", "4"]);
+        assert!(n.summary.contains("合计得分4分"), "{}", n.summary);
     }
 
     #[test]

@@ -136,9 +136,24 @@ pub struct Scoreboard {
     pub to: String,
     pub floor_percent: u32,
     pub rows: Vec<ScoreRow>,
+    /// By person: the period's events that belong to a unit and to nobody in it (a missed
+    /// commission's penalty, 约稿未报), shown on the board's totals line so that the people's
+    /// rows plus this add up to the units' board. Zero by unit.
+    #[serde(default)]
+    pub unit_only: Tally,
 }
 
 impl Scoreboard {
+    /// The whole board's numbers: every row, and the unit-only events (by person) — the same
+    /// total whichever way the board is grouped.
+    pub fn total(&self) -> Tally {
+        self.rows.iter().fold(self.unit_only.clone(), |t, r| Tally {
+            submitted: t.submitted + r.tally.submitted,
+            adopted: t.adopted + r.tally.adopted,
+            centi: t.centi + r.tally.centi,
+        })
+    }
+
     /// Rows ranked within each group (a unit class), from the tallies of every key in `keys`
     /// (keys without events get zero rows: a unit that sent nothing still appears).
     pub fn build(title: String, period: Period, floor_percent: u32, keys: &[BoardKey], tallies: &BTreeMap<i64, Tally>) -> Scoreboard {
@@ -164,7 +179,7 @@ impl Scoreboard {
                 });
             }
         }
-        Scoreboard { title, from: day_text(period.from), to: day_text(period.to), floor_percent, rows }
+        Scoreboard { title, from: day_text(period.from), to: day_text(period.to), floor_percent, rows, unit_only: Tally::default() }
     }
 }
 

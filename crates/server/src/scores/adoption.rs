@@ -184,7 +184,8 @@ pub(crate) async fn record_adoption(
     };
     let tables = tables(&mut **tx, office).await?;
     store_events(&mut **tx, office, &adoption_events(&fact, &tables)).await?;
-    crate::commissions::on_adoption(tx, office, &fact.items, day).await?;
+    let answered: Vec<String> = fact.items.iter().map(|c| c.item_id.clone()).collect();
+    crate::commissions::rescore_answers(tx, office, &answered).await?;
     let detail = format!("《{}》{issue} {} {}篇", publication.name, form.label().zh, fact.items.len());
     for c in &fact.items {
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption", &c.item_id, &detail).await?;
@@ -193,7 +194,7 @@ pub(crate) async fn record_adoption(
 }
 
 /// Takes an adoption back (an item removed from a draft issue): the record, its points, and a
-/// commission's points for items that have no other adoption left; audited.
+/// commission's points re-dated to the earliest adoption left (or gone with the last); audited.
 pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_id: i64) -> Result<(), AppError> {
     let items: Vec<String> = sqlx::query("SELECT item_id FROM adoption_items WHERE adoption_id = $1")
         .bind(adoption_id)
@@ -205,12 +206,9 @@ pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_
     super::remove_events(tx, office, "source_kind = 'adoption' AND source_id = $1", &[crate::db::Value::Int(adoption_id)]).await?;
     sqlx::query("DELETE FROM adoption_items WHERE adoption_id = $1").bind(adoption_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM adoptions WHERE id = $1").bind(adoption_id).execute(&mut **tx).await?;
+    // A commission's points follow the item's earliest adoption left, or go with the last.
+    crate::commissions::rescore_answers(tx, office, &items).await?;
     for item in &items {
-        let still = sqlx::query("SELECT 1 FROM adoption_items WHERE item_id = $1").bind(item).fetch_optional(&mut **tx).await?;
-        if still.is_none() {
-            super::remove_events(tx, office, "source_kind = 'commission' AND item_id = $1", &[crate::db::Value::Text(item.clone())])
-                .await?;
-        }
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption_removed", item, &adoption_id.to_string()).await?;
     }
     Ok(())

@@ -26,6 +26,9 @@ use xinbao_core::sync::ItemState;
 
 pub(crate) type Tx = Transaction<'static, Any>;
 
+/// The author of an event that belongs to a unit and to nobody in it.
+const UNIT_ONLY: i64 = xinbao_core::scoring::UNIT_ONLY_AUTHOR;
+
 /// The unit tree, for working out offices.
 pub async fn unit_nodes<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<Vec<UnitNode>, AppError> {
     let rows = sqlx::query("SELECT id, parent_id, kind FROM units").fetch_all(ex).await?;
@@ -456,10 +459,13 @@ pub async fn board_keys(
 }
 
 /// The scoreboard of `office` for a period.
+/// By person, the events that name nobody (author 0: a unit's missed commission) are no one's
+/// row: they are the board's `unit_only` line, so its rows and that line add up to the units'.
 pub async fn board(state: &AppState, tree: &[UnitNode], office: i64, p: Period, by: By) -> Result<Scoreboard, AppError> {
-    let tallies = tally_sql(state, office, p, by, None).await?;
+    let mut tallies = tally_sql(state, office, p, by, None).await?;
+    let unit_only = if by == By::Person { tallies.remove(&UNIT_ONLY).unwrap_or_default() } else { Tally::default() };
     let keys = board_keys(state, tree, office, by, &tallies).await?;
-    Ok(Scoreboard::build(p.title(), p, floor_percent(state).await?, &keys, &tallies))
+    Ok(Scoreboard { unit_only, ..Scoreboard::build(p.title(), p, floor_percent(state).await?, &keys, &tallies) })
 }
 
 fn by_of(q: &ScoresQuery) -> By {

@@ -89,7 +89,7 @@ pub fn docx(n: &Notice) -> docx_rs::Docx {
     let mut part = 0;
     for s in &n.sections {
         doc = doc.add_paragraph(heading(&format!("{}、{}", ordinal(part), s.class))).add_table(docx_table(
-            &UNIT_COLUMNS,
+            &n.unit_columns(),
             s.rows.iter().map(NoticeRow::unit_cells).collect(),
             &[700, 2200, 900, 900, 1200, 900, 1100, 1400],
         ));
@@ -98,7 +98,7 @@ pub fn docx(n: &Notice) -> docx_rs::Docx {
     if !n.people.is_empty() {
         doc = doc.add_paragraph(heading(&format!("{}、信息员个人排名", ordinal(part)))).add_table(docx_table(
             &PEOPLE_COLUMNS,
-            n.people.iter().map(NoticeRow::person_cells).collect(),
+            n.people_cells(),
             &[700, 1400, 2200, 900, 900, 1200, 900],
         ));
         part += 1;
@@ -181,7 +181,7 @@ pub fn xlsx(n: &Notice) -> Result<Vec<u8>, XlsxError> {
         for s in &n.sections {
             ws.write_string_with_format(row, 0, documents::xml_safe(&s.class), &f.text)?;
             row += 1;
-            sheet_table(ws, &mut row, &UNIT_COLUMNS, s.rows.iter().map(NoticeRow::unit_cells).collect(), &f)?;
+            sheet_table(ws, &mut row, &n.unit_columns(), s.rows.iter().map(NoticeRow::unit_cells).collect(), &f)?;
         }
     }
     {
@@ -200,7 +200,7 @@ pub fn xlsx(n: &Notice) -> Result<Vec<u8>, XlsxError> {
             ws.set_column_width(c as u16, w)?;
         }
         let mut row = 2;
-        sheet_table(ws, &mut row, &PEOPLE_COLUMNS, n.people.iter().map(NoticeRow::person_cells).collect(), &f)?;
+        sheet_table(ws, &mut row, &PEOPLE_COLUMNS, n.people_cells(), &f)?;
     }
     {
         let ws = wb.add_worksheet();
