@@ -581,6 +581,17 @@ pub mod ui {
     pub const REMOVE: Text = Text::new("移出", "Remove");
     pub const SIGNED_ITEMS: Text = Text::new("已签发稿件", "Signed items");
     pub const PUBLISH_CONFIRM: Text = Text::new("印发后不能再修改，确定吗？", "A published issue cannot change. Sure?");
+    pub const DELETE_ISSUE: Text = Text::new("删除这一期", "Delete this issue");
+    pub const DELETE_ISSUE_CONFIRM: Text = Text::new(
+        "删除后，编入这一期的稿件不再计为采用，期号可以重新使用。确定删除吗？",
+        "Its items are no longer adopted by it and its numbers are free again. Delete it?",
+    );
+    pub const ISSUE_CONFLICT_PLACED: Text = Text::new("另一位编辑放入了：", "Another editor placed: ");
+    pub const ISSUE_CONFLICT_REMOVED: Text = Text::new("另一位编辑移出了：", "Another editor removed: ");
+    pub const ISSUE_CONFLICT_KEEP: Text = Text::new(
+        "您的编排仍保留在下方，尚未保存；核对后再点“保存”即以您的编排为准。",
+        "Your placement is kept below, not yet saved; check it and save again to make it the issue.",
+    );
     pub const UNLOCK_TITLE: Text = Text::new("本机稿件已加密", "The drafts on this computer are encrypted");
     pub const UNLOCK_WHY: Text = Text::new(
         "这台电脑可能由多人共用，本机保存的稿件、待发送内容和照片都已加密。请输入密码解锁（无需联网）：",

@@ -12,7 +12,8 @@ use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use xinbao_core::periodical::{Candidate, IssueFields, IssueState, IssueSummary, IssueView, NewIssue, total_label};
+use xinbao_core::api::ErrorCode;
+use xinbao_core::periodical::{Candidate, IssueDeleted, IssueFields, IssueState, IssueSummary, IssueView, NewIssue, total_label};
 use xinbao_core::role::Role;
 use xinbao_core::scoring::{PubKind, Publication};
 use xinbao_core::sync::ItemState;
@@ -113,9 +114,48 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
     let fields = RwSignal::new(issue.fields.clone());
     // The items in order: (id, title, unit).
     let items = RwSignal::new(issue.items.iter().map(|i| (i.id.clone(), i.title.clone(), i.unit.clone())).collect::<Vec<_>>());
+    // The items as the server last said (what a conflict is compared with).
+    let base = RwSignal::new(issue.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect::<Vec<_>>());
     let candidates = RwSignal::new(Vec::<Candidate>::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let confirming = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
+    let navigate = use_navigate();
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        let lang = i18n.lang.get_untracked();
+        spawn_local(async move {
+            match api::post_json::<_, IssueDeleted>(&format!("/api/periodical/issues/{id}/delete"), &serde_json::json!({})).await {
+                Ok(_) => navigate("/periodical", Default::default()),
+                Err(e) => message.set(Some((false, failure(e, lang)))),
+            }
+        });
+    };
+    // Another editor saved first: say what they changed, take their revision, keep this
+    // editor's placement on screen (saving again makes it the issue).
+    let conflicted = move |detail: String| {
+        spawn_local(async move {
+            let Ok(now) = api::get_json::<IssueView>(&format!("/api/periodical/issues/{id}")).await else {
+                message.set(Some((false, detail)));
+                return;
+            };
+            let before = base.get_untracked();
+            let titles = |list: Vec<String>| list.into_iter().map(|t| format!("《{t}》")).collect::<Vec<_>>().join("");
+            let placed = titles(now.items.iter().filter(|i| !before.iter().any(|(b, _)| *b == i.id)).map(|i| i.title.clone()).collect());
+            let removed = titles(before.iter().filter(|(b, _)| !now.items.iter().any(|i| i.id == *b)).map(|(_, t)| t.clone()).collect());
+            let mut text = detail;
+            if !placed.is_empty() {
+                text.push_str(&format!("。{}{placed}", i18n.t(ui::ISSUE_CONFLICT_PLACED)));
+            }
+            if !removed.is_empty() {
+                text.push_str(&format!("。{}{removed}", i18n.t(ui::ISSUE_CONFLICT_REMOVED)));
+            }
+            text.push_str(&format!("。{}", i18n.t(ui::ISSUE_CONFLICT_KEEP)));
+            base.set(now.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect());
+            fields.update(|f| f.rev = now.fields.rev);
+            message.set(Some((false, text)));
+        });
+    };
     spawn_local(async move {
         if let Ok(c) = api::get_json::<Vec<Candidate>>("/api/periodical/candidates").await
             && !candidates.is_disposed()
@@ -145,9 +185,11 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
             match api::post_json::<_, IssueView>(&format!("/api/periodical/issues/{id}"), &f).await {
+                Err(e) if e.0 == api::ApiError::Server(ErrorCode::Conflict) => conflicted(failure(e, lang)),
                 Err(e) => message.set(Some((false, failure(e, lang)))),
                 Ok(v) if !then_publish => {
                     message.set(Some((true, i18n.t(ui::SETTINGS_SAVED).to_owned())));
+                    base.set(v.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect());
                     fields.set(v.fields);
                 }
                 Ok(_) => {
@@ -244,6 +286,15 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
                 view! { <button type="button" class="primary" data-testid="issue-publish" on:click=move |_| confirming.set(true)>{i18n.t(ui::PUBLISH)}</button> }.into_any()
             }}
             <a class="link" data-testid="issue-docx" href=format!("/api/periodical/issues/{id}/docx") download="">{move || i18n.t(ui::DOWNLOAD_WORD)}</a>
+            {move || if deleting.get() {
+                view! {
+                    <span>{i18n.t(ui::DELETE_ISSUE_CONFIRM)}</span>
+                    <button type="button" class="danger" data-testid="issue-delete-confirm" on:click=delete.clone()>{i18n.t(ui::DELETE_ISSUE)}</button>
+                    <button type="button" class="link" on:click=move |_| deleting.set(false)>{i18n.t(ui::CANCEL)}</button>
+                }.into_any()
+            } else {
+                view! { <button type="button" class="link danger" data-testid="issue-delete" on:click=move |_| deleting.set(true)>{i18n.t(ui::DELETE_ISSUE)}</button> }.into_any()
+            }}
         </div>
         {move || message.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } role="status" data-testid="issue-message">{t}</p> })}
     }

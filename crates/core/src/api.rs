@@ -75,6 +75,8 @@ pub enum ErrorCode {
     /// The password was set by someone else (first administrator, a reset): change it first.
     /// Until then the account reaches only who-am-I, its device key, change-password and logout.
     PasswordChangeRequired,
+    /// Someone changed it first (a stale revision): look at what changed, then try again.
+    Conflict,
     /// The server could not do it now (database down, overloaded): try again later.
     Unavailable,
     Internal,
@@ -97,6 +99,7 @@ impl ErrorCode {
                 "请先修改密码（管理员设置的初始密码不能继续使用）",
                 "Change your password first (the one you were given is for one use)",
             ),
+            ErrorCode::Conflict => Text::new("别人已先改过，请核对后再保存", "Someone else changed it first; check and save again"),
             ErrorCode::Unavailable => Text::new("服务器暂时不可用，请稍后再试", "The server is unavailable; try again later"),
             ErrorCode::Internal => Text::new("服务器出错了，请稍后再试", "The server had an error; try again later"),
         }

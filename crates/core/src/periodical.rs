@@ -52,6 +52,10 @@ pub struct IssueFields {
     /// The items, in the order they are printed.
     #[serde(default)]
     pub items: Vec<String>,
+    /// The issue's revision this copy was read at: a save names it and is refused when another
+    /// editor saved in between (compare-and-set), so nobody's placement is lost unseen.
+    #[serde(default)]
+    pub rev: u32,
 }
 
 impl IssueFields {
@@ -98,16 +102,19 @@ impl IssueFields {
     }
 }
 
-/// The numbers a new issue gets: after the last issue of the same publication (`last`: year,
-/// number, running total), the next number in the same year or 1 in a new year; the running
-/// total always goes on.
-pub fn next_numbers(last: Option<(i32, u32, u32)>, today: Day) -> (i32, u32, u32) {
+/// The numbers a new issue gets: one past the highest 期号 the publication used in today's year
+/// (1 in a new year) and one past its highest 总期号 — never a number already used, whatever
+/// numbers earlier issues were given by hand.
+pub fn next_numbers(max_in_year: Option<u32>, max_total: Option<u32>, today: Day) -> (i32, u32, u32) {
     let (year, _, _) = ymd(today);
-    match last {
-        Some((y, n, total)) if y == year => (year, n + 1, total + 1),
-        Some((_, _, total)) => (year, 1, total + 1),
-        None => (year, 1, 1),
-    }
+    (year, max_in_year.unwrap_or(0).saturating_add(1), max_total.unwrap_or(0).saturating_add(1))
+}
+
+/// `POST /api/periodical/issues/{id}/delete`: the draft issue deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssueDeleted {
+    pub id: i64,
 }
 
 /// `2026年第12期` — the issue as adoption records name it.
@@ -268,9 +275,10 @@ mod tests {
 
     #[test]
     fn numbers_run_on_within_a_year_and_restart_in_a_new_one() {
-        assert_eq!(next_numbers(None, from_ymd(2026, 3, 1)), (2026, 1, 1));
-        assert_eq!(next_numbers(Some((2026, 11, 344)), from_ymd(2026, 11, 25)), (2026, 12, 345));
-        assert_eq!(next_numbers(Some((2025, 52, 333)), from_ymd(2026, 1, 5)), (2026, 1, 334));
+        assert_eq!(next_numbers(None, None, from_ymd(2026, 3, 1)), (2026, 1, 1));
+        assert_eq!(next_numbers(Some(11), Some(344), from_ymd(2026, 11, 25)), (2026, 12, 345));
+        // A new year: nothing used in it yet, the running total goes on.
+        assert_eq!(next_numbers(None, Some(333), from_ymd(2026, 1, 5)), (2026, 1, 334));
         assert_eq!(issue_label(2026, 12), "2026年第12期");
         assert_eq!(total_label(345), "总第345期");
     }

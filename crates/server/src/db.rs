@@ -72,6 +72,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_login_devices.sql"),
         include_str!("../migrations/postgres/0015_login_devices.sql"),
     ),
+    (
+        16,
+        "issue_numbers",
+        include_str!("../migrations/sqlite/0016_issue_numbers.sql"),
+        include_str!("../migrations/postgres/0016_issue_numbers.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

@@ -338,7 +338,8 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
     for back in (1..=3u32).rev() {
         let date = month_start(back) + 20;
         // Numbered from its own date (第1期 again in a new year), not from today's.
-        let (year, number, total) = xinbao_core::periodical::next_numbers(last, date);
+        let in_year = last.filter(|l| l.0 == xinbao_core::scoring::ymd(date).0).map(|l| l.1);
+        let (year, number, total) = xinbao_core::periodical::next_numbers(in_year, last.map(|l| l.2), date);
         last = Some((year, number, total));
         let issue = crate::periodical::create(
             State(state.clone()),

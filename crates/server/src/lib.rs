@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .route("/periodical/issues", get(periodical::list).post(periodical::create))
         .route("/periodical/issues/{id}", get(periodical::get).post(periodical::save))
         .route("/periodical/issues/{id}/publish", post(periodical::publish))
+        .route("/periodical/issues/{id}/delete", post(periodical::delete))
         .route("/periodical/issues/{id}/docx", get(periodical::docx))
         .route("/periodical/candidates", get(periodical::candidates))
         .route("/admin/scoring", get(scores::admin::scoring_tables).post(scores::admin::change_scoring))

@@ -59,6 +59,7 @@ use utoipa::OpenApi;
         crate::periodical::get,
         crate::periodical::save,
         crate::periodical::publish,
+        crate::periodical::delete,
         crate::periodical::candidates,
         crate::periodical::docx,
         crate::scores::admin::scoring_tables,

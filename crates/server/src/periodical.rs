@@ -19,10 +19,10 @@ use docx_rs::{AlignmentType, BorderType, Paragraph, ParagraphBorder, ParagraphBo
 use sqlx::Row;
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::periodical::{
-    Candidate, IssueFields, IssueItem, IssueState, IssueSummary, IssueView, NewIssue, issue_label, may_compose, may_read_issue,
-    next_numbers, today_field, total_label,
+    Candidate, IssueDeleted, IssueFields, IssueItem, IssueState, IssueSummary, IssueView, NewIssue, issue_label, may_compose,
+    may_read_issue, next_numbers, today_field, total_label,
 };
-use xinbao_core::scoring::{Form, day_of, parse_day};
+use xinbao_core::scoring::{Form, day_of, parse_day, ymd};
 use xinbao_core::sync::ItemState;
 
 fn refused(t: xinbao_core::i18n::Text) -> AppError {
@@ -36,15 +36,45 @@ struct Row0 {
 }
 
 async fn issue_row(tx: &mut Tx, id: i64) -> Result<Option<Row0>, AppError> {
-    let Some(r) = sqlx::query("SELECT office_id, state, fields FROM issues WHERE id = $1").bind(id).fetch_optional(&mut **tx).await? else {
+    let Some(r) = sqlx::query("SELECT office_id, state, fields, rev FROM issues WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?
+    else {
         return Ok(None);
     };
     let (state, fields): (String, String) = (r.try_get(1)?, r.try_get(2)?);
-    Ok(Some(Row0 {
-        office: r.try_get(0)?,
-        state: IssueState::parse(&state).unwrap_or(IssueState::Draft),
-        fields: serde_json::from_str(&fields).map_err(|e| AppError::Internal(e.into()))?,
-    }))
+    let mut fields: IssueFields = serde_json::from_str(&fields).map_err(|e| AppError::Internal(e.into()))?;
+    fields.rev = r.try_get::<i64, _>(3)?.clamp(0, i64::from(u32::MAX)) as u32;
+    Ok(Some(Row0 { office: r.try_get(0)?, state: IssueState::parse(&state).unwrap_or(IssueState::Draft), fields }))
+}
+
+/// Claims an issue's 期号 and 总期号 for it (releasing what it held before), in the tables whose
+/// keys make them unique in the database itself: refused in words when another issue of the
+/// publication holds either (the caller's transaction then keeps nothing).
+async fn claim_numbers(tx: &mut Tx, id: i64, f: &IssueFields) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM issue_numbers WHERE issue_id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM issue_totals WHERE issue_id = $1").bind(id).execute(&mut **tx).await?;
+    let number =
+        sqlx::query("INSERT INTO issue_numbers (publication_id, year, number, issue_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(f.publication_id)
+            .bind(i64::from(f.year))
+            .bind(i64::from(f.number))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if number == 0 {
+        return Err(AppError::bad_request(format!("{}已经用过，请换一个期号", issue_label(f.year, f.number))));
+    }
+    let total = sqlx::query("INSERT INTO issue_totals (publication_id, total_number, issue_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(f.publication_id)
+        .bind(i64::from(f.total_number))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if total == 0 {
+        return Err(AppError::bad_request(format!("{}已经用过，请换一个总期号", total_label(f.total_number))));
+    }
+    Ok(())
 }
 
 /// Whether `me`'s unit has an item in issue `id`.
@@ -130,17 +160,16 @@ pub async fn create(
     crate::scores::adoption::publications_of(&state, office).await?;
     let mut tx = state.db.begin_write().await?;
     publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
-    let last = sqlx::query(
-        "SELECT year, number, total_number FROM issues WHERE office_id = $1 AND publication_id = $2 ORDER BY total_number DESC LIMIT 1",
-    )
-    .bind(office)
-    .bind(req.publication_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)? as i32, r.try_get::<i64, _>(1)? as u32, r.try_get::<i64, _>(2)? as u32)))
-    .transpose()?;
     let today = day_of(now_ms());
-    let (year, number, total_number) = next_numbers(last, today);
+    let used = sqlx::query(
+        "SELECT (SELECT MAX(number) FROM issues WHERE publication_id = $1 AND year = $2), (SELECT MAX(total_number) FROM issues WHERE publication_id = $1)",
+    )
+    .bind(req.publication_id)
+    .bind(i64::from(ymd(today).0))
+    .fetch_one(&mut *tx)
+    .await?;
+    let max = |i: usize| used.try_get::<Option<i64>, _>(i).map(|n| n.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32));
+    let (year, number, total_number) = next_numbers(max(0)?, max(1)?, today);
     let fields =
         IssueFields { publication_id: req.publication_id, year, number, total_number, date: today_field(today), ..IssueFields::default() };
     let body = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.into()))?;
@@ -160,6 +189,10 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
+    // Another editor creating at the same moment took these numbers first.
+    claim_numbers(&mut tx, id, &fields)
+        .await
+        .map_err(|_| AppError::Refused(ErrorCode::Conflict, Some("另一位编辑刚新建了一期，占用了这个期号，请再点一次“新建一期”".into())))?;
     crate::accounts::audit_in(
         &mut *tx,
         Some(me.user_id),
@@ -204,18 +237,25 @@ pub async fn save(
         return Err(AppError::refused(ErrorCode::NotFound));
     }
     may_compose(me.role, true, row.state).map_err(refused)?;
+    // Compare-and-set on the revision the editor read: the first statement of the transaction,
+    // so of two editors saving at once the second waits and then finds the revision moved on.
+    let won = sqlx::query("UPDATE issues SET rev = rev + 1 WHERE id = $1 AND rev = $2 AND state = 'draft'")
+        .bind(id)
+        .bind(i64::from(req.rev))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if !won {
+        return Err(AppError::Refused(
+            ErrorCode::Conflict,
+            Some("另一位编辑在您之后打开、在您之前保存了这一期；请核对他的改动，您的编排仍保留在页面上".into()),
+        ));
+    }
+    req.rev += 1;
     let publication =
         publication_of(&mut tx, row.office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
-    let clash = sqlx::query("SELECT id FROM issues WHERE office_id = $1 AND publication_id = $2 AND total_number = $3 AND id <> $4")
-        .bind(row.office)
-        .bind(req.publication_id)
-        .bind(i64::from(req.total_number))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if clash.is_some() {
-        return Err(AppError::bad_request("这个总期号已经用过"));
-    }
+    claim_numbers(&mut tx, id, &req).await?;
     let mut credits = Vec::with_capacity(req.items.len());
     for item_id in &req.items {
         // Only an item the composer may read is named in any answer (the read rule).
@@ -301,6 +341,45 @@ pub async fn publish(
     let v = view(&mut tx, &me, id).await?;
     tx.commit().await?;
     Ok(Json(v))
+}
+
+/// `POST /api/periodical/issues/{id}/delete`: deletes a draft issue — its numbers are free
+/// again and its items lose the full-text adoptions it gave them; audited. A published issue
+/// is a record and stays.
+#[utoipa::path(post, path = "/api/periodical/issues/{id}/delete", tag = "periodical", params(("id" = i64, Path, description = "The issue id")),
+    responses((status = 200, body = IssueDeleted), (status = 403, body = xinbao_core::api::ErrorBody), (status = 404, body = xinbao_core::api::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<IssueDeleted>, AppError> {
+    let mut tx = state.db.begin_write().await?;
+    let row = issue_row(&mut tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    if me.unit_id != row.office {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    may_compose(me.role, true, row.state).map_err(refused)?;
+    let adoptions: Vec<i64> = sqlx::query("SELECT adoption_id FROM issue_items WHERE issue_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
+    for a in adoptions {
+        remove_adoption(&mut tx, me.user_id, row.office, a).await?;
+    }
+    sqlx::query("DELETE FROM issue_numbers WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM issue_totals WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
+    let gone = sqlx::query("DELETE FROM issues WHERE id = $1 AND state = 'draft'").bind(id).execute(&mut *tx).await?.rows_affected();
+    if gone != 1 {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    let label = format!("{}（{}）", issue_label(row.fields.year, row.fields.number), total_label(row.fields.total_number));
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "issue_deleted", &id.to_string(), &label).await?;
+    tx.commit().await?;
+    Ok(Json(IssueDeleted { id }))
 }
 
 /// `GET /api/periodical/candidates`: the office's signed items, newest first, with the issues

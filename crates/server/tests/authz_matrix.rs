@@ -202,6 +202,7 @@ fn gate(path: &str) -> Gate {
         | "/api/periodical/issues"
         | "/api/periodical/issues/{id}"
         | "/api/periodical/issues/{id}/publish"
+        | "/api/periodical/issues/{id}/delete"
         | "/api/periodical/issues/{id}/docx" => Gate::Account,
         "/api/periodical/candidates" | "/api/commissions/units" => Gate::Editor,
         other => panic!("{other} has no row in the gate table"),

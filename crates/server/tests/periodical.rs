@@ -56,8 +56,11 @@ async fn an_issue_of_signed_items_is_composed_in_order_published_read_only_and_e
     fields["items"] = json!([id(3), id(1), id(2)]);
     let saved = json(t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields.clone(), Some(&o.editor.cookie)).await).await;
     assert_eq!(titles(&saved), vec!["第3篇：河西镇抢收小麦", "第1篇：河西镇抢收小麦", "第2篇：河西镇抢收小麦"]);
+    assert_eq!(saved["fields"]["rev"], 1, "the refused save kept nothing, not even a revision");
+    fields["rev"] = saved["fields"]["rev"].clone();
     // Placed is adopted: full text in the county periodical, once however often it is saved.
-    let _ = t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields.clone(), Some(&o.editor.cookie)).await;
+    let saved = json(t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields.clone(), Some(&o.editor.cookie)).await).await;
+    fields["rev"] = saved["fields"]["rev"].clone();
     for n in 1..=3 {
         assert_eq!(points(&t, &o.editor.cookie, n, "county_full").await, vec![500], "item {n}");
     }
@@ -67,9 +70,11 @@ async fn an_issue_of_signed_items_is_composed_in_order_published_read_only_and_e
     fields["items"] = json!([id(3), id(2)]);
     let saved = json(t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields.clone(), Some(&o.editor.cookie)).await).await;
     assert_eq!(titles(&saved).len(), 2);
+    fields["rev"] = saved["fields"]["rev"].clone();
     assert!(points(&t, &o.editor.cookie, 1, "county_full").await.is_empty());
     fields["items"] = json!([id(3), id(1), id(2)]);
-    let _ = t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields.clone(), Some(&o.editor.cookie)).await;
+    let saved = json(t.post_json(&format!("/api/periodical/issues/{issue_id}"), fields.clone(), Some(&o.editor.cookie)).await).await;
+    fields["rev"] = saved["fields"]["rev"].clone();
     months_agree_with_events(&t).await;
 
     // Before publishing only the editors see it.
@@ -112,4 +117,161 @@ async fn an_issue_of_signed_items_is_composed_in_order_published_read_only_and_e
     // The next issue is numbered after this one.
     let next = json(t.post_json("/api/periodical/issues", json!({"publication_id": own}), Some(&o.editor.cookie)).await).await;
     assert_eq!((next["fields"]["number"].clone(), next["fields"]["total_number"].clone()), (json!(13), json!(346)));
+}
+
+async fn save(t: &TestApp, cookie: &str, issue: i64, fields: &Value) -> axum::response::Response {
+    t.post_json(&format!("/api/periodical/issues/{issue}"), fields.clone(), Some(cookie)).await
+}
+
+async fn new_issue(t: &TestApp, cookie: &str, own: i64) -> Value {
+    let res = t.post_json("/api/periodical/issues", json!({"publication_id": own}), Some(cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    json(res).await
+}
+
+/// Issue 21, item 8: a 期号 once per publication and year and a 总期号 once per publication —
+/// in the database itself; 新建一期 takes the next unused numbers, whatever numbers were given
+/// by hand; a draft issue can be deleted (its adoptions and numbers go with it), a published
+/// one cannot.
+#[tokio::test]
+async fn issue_numbers_never_repeat_and_a_draft_issue_can_be_deleted() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let year = today()[..4].to_owned();
+    let first = new_issue(&t, &o.editor.cookie, own).await;
+    let second = new_issue(&t, &o.editor.cookie, own).await;
+    assert_eq!((second["fields"]["number"].clone(), second["fields"]["total_number"].clone()), (json!(2), json!(2)));
+    let b = second["id"].as_i64().unwrap_or(0);
+    // 第1期 again (the 总期号 new) is refused in words, and so is 总第1期 again.
+    let mut f = second["fields"].clone();
+    f["number"] = json!(1);
+    f["total_number"] = json!(9);
+    let res = save(&t, &o.editor.cookie, b, &f).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(res).await["detail"], format!("{year}年第1期已经用过，请换一个期号"));
+    // Last year's 第1期 is free; 总第1期 is not.
+    f["year"] = json!(year.parse::<i64>().unwrap_or(2026) - 1);
+    f["total_number"] = json!(1);
+    let res = save(&t, &o.editor.cookie, b, &f).await;
+    assert_eq!(json(res).await["detail"], "总第1期已经用过，请换一个总期号");
+    // Numbered by hand 第5期（总第7期）: the next new issue is 第6期（总第8期）, never a used one.
+    f["year"] = second["fields"]["year"].clone();
+    f["number"] = json!(5);
+    f["total_number"] = json!(7);
+    assert_eq!(save(&t, &o.editor.cookie, b, &f).await.status(), StatusCode::OK);
+    let third = new_issue(&t, &o.editor.cookie, own).await;
+    assert_eq!((third["fields"]["number"].clone(), third["fields"]["total_number"].clone()), (json!(6), json!(8)));
+    // The database itself refuses a second claim, whatever code writes it.
+    let raw = sqlx::query("INSERT INTO issue_numbers (publication_id, year, number, issue_id) VALUES ($1, $2, 1, $3)")
+        .bind(own)
+        .bind(year.parse::<i64>().unwrap_or(2026))
+        .bind(b)
+        .execute(&t.app.state.db.pool)
+        .await;
+    assert!(raw.is_err(), "a duplicate 期号 is refused by the database");
+
+    // A draft issue with an item in it is deleted: the item's adoption goes, its numbers are free.
+    let a = first["id"].as_i64().unwrap_or(0);
+    let mut fa = first["fields"].clone();
+    fa["items"] = json!([id(1)]);
+    assert_eq!(save(&t, &o.editor.cookie, a, &fa).await.status(), StatusCode::OK);
+    assert_eq!(points(&t, &o.editor.cookie, 1, "county_full").await, vec![500]);
+    assert_eq!(
+        t.post_json(&format!("/api/periodical/issues/{a}/delete"), json!({}), Some(&o.signer.cookie)).await.status(),
+        StatusCode::FORBIDDEN,
+        "only the office's editors"
+    );
+    let res = t.post_json(&format!("/api/periodical/issues/{a}/delete"), json!({}), Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(points(&t, &o.editor.cookie, 1, "county_full").await.is_empty());
+    assert_eq!(t.get(&format!("/api/periodical/issues/{a}"), Some(&o.editor.cookie)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(common::office::audited(&t, "issue_deleted").await, vec![format!("{year}年第1期（总第1期）")]);
+    months_agree_with_events(&t).await;
+    let mut f3 = third["fields"].clone();
+    f3["number"] = json!(1);
+    f3["total_number"] = json!(1);
+    f3["items"] = json!([id(1)]);
+    let c = third["id"].as_i64().unwrap_or(0);
+    assert_eq!(save(&t, &o.editor.cookie, c, &f3).await.status(), StatusCode::OK, "the deleted issue's numbers are free");
+    assert_eq!(
+        t.post_json(&format!("/api/periodical/issues/{c}/publish"), json!({}), Some(&o.editor.cookie)).await.status(),
+        StatusCode::OK
+    );
+    let res = t.post_json(&format!("/api/periodical/issues/{c}/delete"), json!({}), Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a published issue is a record");
+}
+
+/// Issue 21, item 9: two editors on one draft issue. Saving is compare-and-set on the issue's
+/// revision: the second save, made from the copy both opened, is refused as a conflict and
+/// changes nothing — the first editor's item and its points stay; the loser reads the issue
+/// again and saves both. Two saves racing from one revision: exactly one wins; two new issues
+/// racing: different numbers.
+#[tokio::test]
+async fn two_editors_on_one_draft_issue_never_lose_a_placement() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    for n in 1..=3 {
+        submitted(&t, &mut o, false, n, true).await;
+    }
+    let root = t.root().await;
+    t.user_in("editor2", PW, Role::Editor, root).await;
+    let e2 = t.login("editor2", PW).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let issue = new_issue(&t, &o.editor.cookie, own).await;
+    let iid = issue["id"].as_i64().unwrap_or(0);
+    // Both open the draft (revision 0).
+    let opened = json(t.get(&format!("/api/periodical/issues/{iid}"), Some(&e2)).await).await;
+    let (mut x, mut y) = (issue["fields"].clone(), opened["fields"].clone());
+    x["items"] = json!([id(1)]);
+    y["items"] = json!([id(2)]);
+    assert_eq!(save(&t, &o.editor.cookie, iid, &x).await.status(), StatusCode::OK);
+    let res = save(&t, &e2, iid, &y).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(json(res).await["code"], "conflict");
+    let now = json(t.get(&format!("/api/periodical/issues/{iid}"), Some(&e2)).await).await;
+    assert_eq!(titles(&now), vec!["第1篇：河西镇抢收小麦"], "the first editor's placement stands");
+    assert_eq!(points(&t, &o.editor.cookie, 1, "county_full").await, vec![500], "and its adoption");
+    assert!(points(&t, &o.editor.cookie, 2, "county_full").await.is_empty());
+    // The loser, having read what changed, saves both on the new revision.
+    let mut both = now["fields"].clone();
+    both["items"] = json!([id(1), id(2)]);
+    let saved = save(&t, &e2, iid, &both).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(titles(&json(saved).await).len(), 2);
+    assert_eq!(points(&t, &o.editor.cookie, 2, "county_full").await, vec![500]);
+
+    // Racing from one revision: one wins, one is told.
+    let current = json(t.get(&format!("/api/periodical/issues/{iid}"), Some(&e2)).await).await["fields"].clone();
+    let (mut p, mut q) = (current.clone(), current);
+    p["items"] = json!([id(1), id(2), id(3)]);
+    q["items"] = json!([id(3)]);
+    let (r1, r2) = tokio::join!(save(&t, &o.editor.cookie, iid, &p), save(&t, &e2, iid, &q));
+    let mut statuses = vec![r1.status(), r2.status()];
+    statuses.sort();
+    assert_eq!(statuses, vec![StatusCode::OK, StatusCode::CONFLICT]);
+    months_agree_with_events(&t).await;
+    // Two new issues at once: different numbers.
+    let (a, b) = tokio::join!(
+        t.post_json("/api/periodical/issues", json!({"publication_id": own}), Some(&o.editor.cookie)),
+        t.post_json("/api/periodical/issues", json!({"publication_id": own}), Some(&e2))
+    );
+    let mut numbers = Vec::new();
+    for res in [a, b] {
+        if res.status() == StatusCode::OK {
+            numbers.push(json(res).await["fields"]["number"].clone());
+        } else {
+            assert_eq!(res.status(), StatusCode::CONFLICT, "a lost race is told, never a duplicate");
+        }
+    }
+    numbers.dedup();
+    assert!(!numbers.is_empty());
+    let listed = json(t.get("/api/periodical/issues", Some(&o.editor.cookie)).await).await;
+    let mut labels: Vec<String> =
+        listed.as_array().map(|l| l.iter().filter_map(|s| s["label"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let n = labels.len();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), n, "no 期号 twice: {listed}");
 }
