@@ -168,6 +168,7 @@ fn an_issue_opens_in_libreoffice_with_its_masthead_and_every_title_in_order() {
                 send_to: "各乡镇、县直各部门".into(),
             },
             items: items.iter().map(|i| i.id.clone()).collect(),
+            rev: 0,
         },
         items,
     };
