@@ -581,6 +581,14 @@ pub mod ui {
     pub const REMOVE: Text = Text::new("移出", "Remove");
     pub const SIGNED_ITEMS: Text = Text::new("已签发稿件", "Signed items");
     pub const PUBLISH_CONFIRM: Text = Text::new("印发后不能再修改，确定吗？", "A published issue cannot change. Sure?");
+    pub const CHANGE: Text = Text::new("修改", "Change");
+    pub const CHANGING: Text = Text::new("正在修改", "Changing");
+    pub const WITHDRAW: Text = Text::new("撤回", "Withdraw");
+    pub const WITHDRAWN: Text = Text::new("已撤回", "Withdrawn");
+    pub const WITHDRAW_CONFIRM: Text = Text::new(
+        "撤回后各单位不再看到这个约稿，它已计的分（采用加分、未报扣分）一并取消。确定撤回吗？",
+        "The units no longer see it, and whatever it scored is taken back. Withdraw it?",
+    );
     pub const DELETE_ISSUE: Text = Text::new("删除这一期", "Delete this issue");
     pub const DELETE_ISSUE_CONFIRM: Text = Text::new(
         "删除后，编入这一期的稿件不再计为采用，期号可以重新使用。确定删除吗？",

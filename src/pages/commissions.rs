@@ -55,6 +55,33 @@ pub fn CommissionsPage() -> impl IntoView {
     let asked = RwSignal::new(Vec::<i64>::new());
     let from = RwSignal::new(day_text(today()));
     let deadline = RwSignal::new(day_text(today() + 7));
+    // The commission being changed (None: a new one); its units asked before stay asked.
+    let editing = RwSignal::new(None::<CommissionView>);
+    let edit = move |c: CommissionView| {
+        kind.set(c.fields.kind);
+        topic.set(c.fields.topic.clone());
+        description.set(c.fields.description.clone());
+        asked.set(c.fields.units.clone());
+        from.set(c.fields.from.clone());
+        deadline.set(c.fields.deadline.clone());
+        message.set(None);
+        editing.set(Some(c));
+    };
+    let reset = move || {
+        editing.set(None);
+        topic.set(String::new());
+        description.set(String::new());
+        asked.set(Vec::new());
+    };
+    let withdraw = move |id: i64| {
+        let lang = i18n.lang.get_untracked();
+        spawn_local(async move {
+            match api::post_json::<_, CommissionView>(&format!("/api/commissions/{id}/withdraw"), &serde_json::json!({})).await {
+                Ok(_) => reload(),
+                Err(e) => message.set(Some((false, failure(e, lang)))),
+            }
+        });
+    };
     let publish = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let k = kind.get_untracked();
@@ -66,17 +93,22 @@ pub fn CommissionsPage() -> impl IntoView {
             from: from.get_untracked(),
             deadline: deadline.get_untracked(),
         };
-        if let Some(p) = body.problems().first() {
+        let before = editing.get_untracked();
+        let problems = match &before {
+            Some(c) => body.change_problems(&c.fields, today()),
+            None => body.problems_on(today()),
+        };
+        if let Some(p) = problems.first() {
             message.set(Some((false, i18n.t(*p).to_owned())));
             return;
         }
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
-            match api::post_json::<_, CommissionView>("/api/commissions", &body).await {
+            let path = before.as_ref().map(|c| format!("/api/commissions/{}", c.id)).unwrap_or_else(|| "/api/commissions".into());
+            match api::post_json::<_, CommissionView>(&path, &body).await {
                 Ok(_) => {
-                    message.set(Some((true, i18n.t(ui::PUBLISHED).to_owned())));
-                    topic.set(String::new());
-                    description.set(String::new());
+                    message.set(Some((true, i18n.t(if before.is_some() { ui::SETTINGS_SAVED } else { ui::PUBLISHED }).to_owned())));
+                    reset();
                     reload();
                 }
                 Err(e) => message.set(Some((false, failure(e, lang)))),
@@ -90,7 +122,8 @@ pub fn CommissionsPage() -> impl IntoView {
             {is_editor.then(|| view! {
                 <form class="commission-form" data-testid="commission-form" on:submit=publish>
                     <div class="inline-form">
-                        <select data-testid="commission-kind" aria-label=move || i18n.t(ui::KIND) on:change=move |ev| {
+                        <select data-testid="commission-kind" aria-label=move || i18n.t(ui::KIND) disabled=move || editing.with(Option::is_some)
+                            prop:value=move || kind.get().as_str() on:change=move |ev| {
                             kind.set(CommissionKind::parse(&event_target_value(&ev)).unwrap_or(CommissionKind::Targeted))
                         }>
                             <option value="targeted">{move || i18n.t(CommissionKind::Targeted.label())}</option>
@@ -108,20 +141,43 @@ pub fn CommissionsPage() -> impl IntoView {
                             <legend>{i18n.t(ui::UNITS_ASKED)}</legend>
                             {units.get().into_iter().map(|u| {
                                 let id = u.id;
-                                view! { <label><input type="checkbox" on:change=move |ev| {
+                                // A unit asked before a change stays asked.
+                                let kept = move || editing.with(|e| e.as_ref().is_some_and(|c| c.fields.units.contains(&id)));
+                                view! { <label><input type="checkbox" prop:checked=move || asked.with(|a| a.contains(&id)) disabled=kept on:change=move |ev| {
                                     let on = event_target_checked(&ev);
                                     asked.update(|a| { a.retain(|x| *x != id); if on { a.push(id); } });
                                 } />{u.name}</label> }
                             }).collect_view()}
                         </fieldset>
                     })}
-                    <button type="submit" class="primary" data-testid="commission-publish">{move || i18n.t(ui::PUBLISH)}</button>
+                    {move || editing.get().map(|c| view! { <p class="note" data-testid="commission-editing">{format!("{}：{}", i18n.t(ui::CHANGING), c.fields.topic)}</p> })}
+                    <button type="submit" class="primary" data-testid="commission-publish">{move || i18n.t(if editing.with(Option::is_some) { ui::SAVE } else { ui::PUBLISH })}</button>
+                    {move || editing.with(Option::is_some).then(|| view! { <button type="button" class="link" data-testid="commission-cancel" on:click=move |_| reset()>{i18n.t(ui::CANCEL)}</button> })}
                     {move || message.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } data-testid="commission-message">{t}</p> })}
                 </form>
             })}
             <ul class="commission-list">{move || list.get().into_iter().map(|c| view! {
-                <li data-testid="commission">
-                    <h3>{c.fields.topic.clone()}<span class="badge">{i18n.t(c.fields.kind.label())}</span></h3>
+                <li data-testid="commission" class:withdrawn=c.withdrawn>
+                    <h3>{c.fields.topic.clone()}<span class="badge">{i18n.t(c.fields.kind.label())}</span>
+                        {c.withdrawn.then(|| view! { <span class="badge late" data-testid="commission-withdrawn">{i18n.t(ui::WITHDRAWN)}</span> })}</h3>
+                    {(is_editor && !c.withdrawn).then(|| {
+                        let (c2, id) = (c.clone(), c.id);
+                        let confirming = RwSignal::new(false);
+                        view! {
+                            <p class="inline-form">
+                                <button type="button" class="link" data-testid="commission-edit" on:click=move |_| edit(c2.clone())>{i18n.t(ui::CHANGE)}</button>
+                                {move || if confirming.get() {
+                                    view! {
+                                        <span>{i18n.t(ui::WITHDRAW_CONFIRM)}</span>
+                                        <button type="button" class="danger" data-testid="commission-withdraw-confirm" on:click=move |_| withdraw(id)>{i18n.t(ui::WITHDRAW)}</button>
+                                        <button type="button" class="link" on:click=move |_| confirming.set(false)>{i18n.t(ui::CANCEL)}</button>
+                                    }.into_any()
+                                } else {
+                                    view! { <button type="button" class="link danger" data-testid="commission-withdraw" on:click=move |_| confirming.set(true)>{i18n.t(ui::WITHDRAW)}</button> }.into_any()
+                                }}
+                            </p>
+                        }
+                    })}
                     <p class="muted small">{format!("{} {} · {} {}", i18n.t(ui::DATE_FROM), c.fields.from, i18n.t(ui::DEADLINE), c.fields.deadline)}</p>
                     <p>{c.fields.description.clone()}</p>
                     {(!c.standing.is_empty()).then(|| view! {

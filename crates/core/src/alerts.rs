@@ -85,7 +85,7 @@ pub fn desk_alerts(inbox: &Inbox, drafts: &[DraftLine], my_unit: i64, now_ms: i6
             out.push(Alert { kind: AlertKind::Deadline, title: d.title.clone(), detail, item_id: Some(d.id.clone()), at: due });
         }
     }
-    for c in &inbox.commissions {
+    for c in inbox.commissions.iter().filter(|c| !c.withdrawn) {
         let Some(end) = c.fields.deadline_ms() else { continue };
         let mine = c.standing.iter().find(|s| s.0 == my_unit).map(|s| s.2.clone());
         let answered = matches!(mine, Some(UnitStanding::OnTime | UnitStanding::Late));
@@ -136,6 +136,7 @@ mod tests {
             created_at,
             answers: vec![],
             standing,
+            withdrawn: false,
         }
     }
 

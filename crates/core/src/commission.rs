@@ -82,6 +82,33 @@ impl CommissionFields {
         out
     }
 
+    /// What is wrong with publishing it on `today`: [`problems`](Self::problems), and a deadline
+    /// already past — which would penalise every unit asked the moment it was published.
+    pub fn problems_on(&self, today: Day) -> Vec<Text> {
+        let mut out = self.problems();
+        if parse_day(&self.deadline).is_some_and(|d| d < today) {
+            out.push(Text::new("截止日期不能早于今天", "The deadline cannot be in the past"));
+        }
+        out
+    }
+
+    /// What is wrong with changing `before` into this on `today`: the same checks as publishing,
+    /// the same kind, and every unit asked before still asked (units are added, never dropped:
+    /// to ask nobody, withdraw it).
+    pub fn change_problems(&self, before: &CommissionFields, today: Day) -> Vec<Text> {
+        let mut out = self.problems_on(today);
+        if self.kind != before.kind {
+            out.push(Text::new("约稿和报送要点不能互改", "A commission cannot become a priority, or back"));
+        }
+        if before.units.iter().any(|u| !self.units.contains(u)) {
+            out.push(Text::new(
+                "已约稿的单位不能移除；不再需要时可撤回整个约稿",
+                "Units asked stay asked; withdraw the commission instead",
+            ));
+        }
+        out
+    }
+
     /// The last millisecond that counts as on time (the end of the deadline day, Beijing time).
     pub fn deadline_ms(&self) -> Option<i64> {
         parse_day(&self.deadline).map(|d| day_start_ms(d + 1) - 1)
@@ -155,6 +182,9 @@ pub struct CommissionView {
     /// Each unit asked, by name, and where it stands (for the office; an officer sees their
     /// own unit's only).
     pub standing: Vec<(i64, String, UnitStanding)>,
+    /// Withdrawn by the office (shown to the office only; it asks nothing and scores nothing).
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 /// Where each unit asked stands at `now`, from the answers: the earliest answer decides.
@@ -267,6 +297,20 @@ mod tests {
         assert_eq!(end + 1, day_start_ms(from_ymd(2026, 12, 1)));
         assert!(on_time(end, from_ymd(2026, 11, 30)));
         assert!(!on_time(end + 1, from_ymd(2026, 11, 30)));
+    }
+
+    #[test]
+    fn a_commission_is_published_and_changed_only_with_a_deadline_ahead_and_its_units_kept() {
+        let today = from_ymd(2026, 11, 25);
+        assert!(fields().problems_on(today).is_empty());
+        let past = CommissionFields { from: "2026-11-01".into(), deadline: "2026-11-24".into(), ..fields() };
+        assert_eq!(past.problems_on(today), vec![Text::new("截止日期不能早于今天", "The deadline cannot be in the past")]);
+        let extended = CommissionFields { deadline: "2026-12-10".into(), units: vec![1, 2, 3, 4], ..fields() };
+        assert!(extended.change_problems(&fields(), today).is_empty());
+        let dropped = CommissionFields { units: vec![1, 2], ..fields() };
+        assert_eq!(dropped.change_problems(&fields(), today).len(), 1);
+        let other = CommissionFields { kind: CommissionKind::Priority, units: vec![1, 2, 3], ..fields() };
+        assert_eq!(other.change_problems(&fields(), today).len(), 1);
     }
 
     #[test]

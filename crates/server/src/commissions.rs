@@ -11,7 +11,7 @@ use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
 use crate::scores::{Tx, my_office, store_events, tables, unit_nodes};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use sqlx::{Any, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use xinbao_core::api::{ErrorCode, Me};
@@ -33,7 +33,7 @@ const RECENT_DAYS: i32 = 90;
 /// targeted one only from a unit it asked.
 pub async fn record_answer(tx: &mut Tx, office: i64, credit: &Credit, content: &DraftContent, now: i64) -> Result<(), AppError> {
     let Some(id) = content.commission.as_deref().and_then(|c| c.trim().parse::<i64>().ok()) else { return Ok(()) };
-    let Some(row) = sqlx::query("SELECT kind FROM commissions WHERE id = $1 AND office_id = $2")
+    let Some(row) = sqlx::query("SELECT kind FROM commissions WHERE id = $1 AND office_id = $2 AND withdrawn_at IS NULL")
         .bind(id)
         .bind(office)
         .fetch_optional(&mut **tx)
@@ -95,7 +95,7 @@ pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Resu
         let rows = sqlx::query(
             "SELECT c.id, c.topic, c.deadline_day, a.submitted_at, a.author_id, a.unit_id, i.state \
              FROM commission_answers a JOIN commissions c ON c.id = a.commission_id JOIN items i ON i.id = a.item_id \
-             WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2",
+             WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2 AND c.withdrawn_at IS NULL",
         )
         .bind(item)
         .bind(office)
@@ -120,7 +120,7 @@ pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Resu
 /// process gets there first).
 pub async fn close_due(state: &AppState) -> Result<usize, AppError> {
     let now = now_ms();
-    let due = sqlx::query("SELECT id, office_id FROM commissions WHERE closed_at IS NULL AND kind = 'targeted' AND deadline_day < $1")
+    let due = sqlx::query("SELECT id, office_id FROM commissions WHERE closed_at IS NULL AND withdrawn_at IS NULL AND kind = 'targeted' AND deadline_day < $1")
         .bind(i64::from(day_of(now)))
         .fetch_all(&state.db.pool)
         .await?;
@@ -163,7 +163,9 @@ where
     for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
 {
     let rows =
-        sqlx::query("SELECT id, topic, deadline_day, closed_at FROM commissions WHERE office_id = $1 AND kind = 'targeted' ORDER BY id")
+        sqlx::query(
+            "SELECT id, topic, deadline_day, closed_at FROM commissions WHERE office_id = $1 AND kind = 'targeted' AND withdrawn_at IS NULL ORDER BY id",
+        )
             .bind(office)
             .fetch_all(&mut *ex)
             .await?;
@@ -221,7 +223,7 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
     let office_wide = me.unit_id == office;
     let today = day_of(now_ms());
     let rows = sqlx::query(
-        "SELECT id, fields, created_at, kind FROM commissions WHERE office_id = $1 AND deadline_day >= $2 ORDER BY id DESC LIMIT 200",
+        "SELECT id, fields, created_at, kind, withdrawn_at FROM commissions WHERE office_id = $1 AND deadline_day >= $2 ORDER BY id DESC LIMIT 200",
     )
     .bind(office)
     .bind(i64::from(today - RECENT_DAYS))
@@ -239,7 +241,8 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
         let body: String = r.try_get(1)?;
         let fields: CommissionFields = serde_json::from_str(&body).map_err(|e| AppError::Internal(e.into()))?;
         let targeted = fields.kind == CommissionKind::Targeted;
-        if !office_wide && targeted && !fields.units.contains(&me.unit_id) {
+        let withdrawn = r.try_get::<Option<i64>, _>(4)?.is_some();
+        if !office_wide && (withdrawn || (targeted && !fields.units.contains(&me.unit_id))) {
             continue;
         }
         let answers = sqlx::query(
@@ -293,7 +296,7 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
             Vec::new()
         };
         let standing = standing(&asked, &list, deadline, now_ms());
-        out.push(CommissionView { id, fields, created_at: r.try_get(2)?, answers: list, standing });
+        out.push(CommissionView { id, fields, created_at: r.try_get(2)?, answers: list, standing, withdrawn });
     }
     Ok(out)
 }
@@ -313,20 +316,12 @@ pub async fn create(
     CurrentUser(me): CurrentUser,
     ApiJson(mut req): ApiJson<CommissionFields>,
 ) -> Result<Json<CommissionView>, AppError> {
-    let office = my_office(&state, &me).await?;
-    if me.role != Role::Editor || me.unit_id != office {
-        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有本级信息科的编辑可以发布约稿和报送要点".into())));
-    }
-    if let Some(p) = req.problems().first() {
+    let office = editors_office(&state, &me).await?;
+    if let Some(p) = req.problems_on(day_of(now_ms())).first() {
         return Err(AppError::bad_request(p.zh));
     }
-    req.topic = req.topic.trim().to_owned();
-    req.units.sort_unstable();
-    req.units.dedup();
-    let tree = unit_nodes(&state.db.pool).await?;
-    if req.units.iter().any(|u| reviewing_office(&tree, *u) != Some(office)) {
-        return Err(AppError::bad_request("约稿单位须是本级所辖单位"));
-    }
+    tidy(&mut req);
+    asks_own_units(&state, office, &req).await?;
     let (from, deadline) = (parse_day(&req.from).unwrap_or(0), parse_day(&req.deadline).unwrap_or(0));
     let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
     let now = now_ms();
@@ -350,6 +345,136 @@ pub async fn create(
     }
     let detail = format!("{}：{}（截止{}，{}个单位）", req.kind.label().zh, req.topic, day_text(deadline), req.units.len());
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission", &id.to_string(), &detail).await?;
+    tx.commit().await?;
+    let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    Ok(Json(view))
+}
+
+/// The office of `me` if they are one of its editors (who publish, change and withdraw).
+async fn editors_office(state: &AppState, me: &Me) -> Result<i64, AppError> {
+    let office = my_office(state, me).await?;
+    if me.role != Role::Editor || me.unit_id != office {
+        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有本级信息科的编辑可以发布约稿和报送要点".into())));
+    }
+    Ok(office)
+}
+
+fn tidy(req: &mut CommissionFields) {
+    req.topic = req.topic.trim().to_owned();
+    req.units.sort_unstable();
+    req.units.dedup();
+}
+
+async fn asks_own_units(state: &AppState, office: i64, req: &CommissionFields) -> Result<(), AppError> {
+    let tree = unit_nodes(&state.db.pool).await?;
+    if req.units.iter().any(|u| reviewing_office(&tree, *u) != Some(office)) {
+        return Err(AppError::bad_request("约稿单位须是本级所辖单位"));
+    }
+    Ok(())
+}
+
+/// A commission of the office, as stored, for a change: its fields, whether it was closed.
+async fn stored(tx: &mut Tx, office: i64, id: i64) -> Result<(CommissionFields, bool), AppError> {
+    let row = sqlx::query("SELECT fields, closed_at, withdrawn_at FROM commissions WHERE id = $1 AND office_id = $2")
+        .bind(id)
+        .bind(office)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::refused(ErrorCode::NotFound))?;
+    if row.try_get::<Option<i64>, _>(2)?.is_some() {
+        return Err(AppError::bad_request("这个约稿已经撤回"));
+    }
+    let fields = serde_json::from_str(&row.try_get::<String, _>(0)?).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((fields, row.try_get::<Option<i64>, _>(1)?.is_some()))
+}
+
+/// The items that answered commission `id`.
+async fn answering_items(tx: &mut Tx, id: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query("SELECT item_id FROM commission_answers WHERE commission_id = $1")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?)
+}
+
+/// `POST /api/commissions/{id}`: the office's editor changes a commission — the deadline
+/// extended (never into the past), units added (never dropped), the topic or description
+/// reworded; audited. Points follow the final version: a commission already closed opens
+/// again (its penalties are taken back until it closes on the new deadline), and answers are
+/// scored again against the new deadline.
+#[utoipa::path(post, path = "/api/commissions/{id}", tag = "commissions", request_body = CommissionFields,
+    params(("id" = i64, Path, description = "The commission id")),
+    responses((status = 200, body = CommissionView), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn change(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(mut req): ApiJson<CommissionFields>,
+) -> Result<Json<CommissionView>, AppError> {
+    let office = editors_office(&state, &me).await?;
+    tidy(&mut req);
+    asks_own_units(&state, office, &req).await?;
+    let mut tx = state.db.begin_write().await?;
+    let (before, closed) = stored(&mut tx, office, id).await?;
+    if let Some(p) = req.change_problems(&before, day_of(now_ms())).first() {
+        return Err(AppError::bad_request(p.zh));
+    }
+    let (from, deadline) = (parse_day(&req.from).unwrap_or(0), parse_day(&req.deadline).unwrap_or(0));
+    let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
+    sqlx::query("UPDATE commissions SET topic = $1, fields = $2, from_day = $3, deadline_day = $4, closed_at = NULL WHERE id = $5")
+        .bind(&req.topic)
+        .bind(&body)
+        .bind(i64::from(from))
+        .bind(i64::from(deadline))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    for u in req.units.iter().filter(|u| !before.units.contains(u)) {
+        sqlx::query("INSERT INTO commission_units (commission_id, unit_id) VALUES ($1, $2)").bind(id).bind(*u).execute(&mut *tx).await?;
+    }
+    if closed {
+        crate::scores::remove_events(
+            &mut tx,
+            office,
+            "source_kind = 'commission' AND source_id = $1 AND rule = 'commission_missed'",
+            &[crate::db::Value::Int(id)],
+        )
+        .await?;
+    }
+    let items = answering_items(&mut tx, id).await?;
+    rescore_answers(&mut tx, office, &items).await?;
+    let detail =
+        format!("{}：截止{} → {}，{}个单位 → {}个单位", req.topic, before.deadline, req.deadline, before.units.len(), req.units.len());
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission_changed", &id.to_string(), &detail).await?;
+    tx.commit().await?;
+    let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    Ok(Json(view))
+}
+
+/// `POST /api/commissions/{id}/withdraw`: the office's editor withdraws a commission — it asks
+/// nothing from now on, and whatever it scored (answers used, units penalised) is taken back;
+/// audited.
+#[utoipa::path(post, path = "/api/commissions/{id}/withdraw", tag = "commissions",
+    params(("id" = i64, Path, description = "The commission id")),
+    responses((status = 200, body = CommissionView), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CommissionView>, AppError> {
+    let office = editors_office(&state, &me).await?;
+    let mut tx = state.db.begin_write().await?;
+    let (before, _) = stored(&mut tx, office, id).await?;
+    let now = now_ms();
+    sqlx::query("UPDATE commissions SET withdrawn_at = $1, closed_at = COALESCE(closed_at, $1) WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    crate::scores::remove_events(&mut tx, office, "source_kind = 'commission' AND source_id = $1", &[crate::db::Value::Int(id)]).await?;
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission_withdrawn", &id.to_string(), &before.topic).await?;
     tx.commit().await?;
     let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
     Ok(Json(view))

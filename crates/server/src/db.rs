@@ -78,6 +78,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_issue_numbers.sql"),
         include_str!("../migrations/postgres/0016_issue_numbers.sql"),
     ),
+    (
+        17,
+        "commission_changes",
+        include_str!("../migrations/sqlite/0017_commission_changes.sql"),
+        include_str!("../migrations/postgres/0017_commission_changes.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

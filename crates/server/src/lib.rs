@@ -156,6 +156,8 @@ pub fn router(state: AppState) -> Router {
         .route("/commissions", get(commissions::list).post(commissions::create))
         .route("/inbox", get(commissions::inbox))
         .route("/commissions/units", get(commissions::units))
+        .route("/commissions/{id}", post(commissions::change))
+        .route("/commissions/{id}/withdraw", post(commissions::withdraw))
         .route("/periodical/issues", get(periodical::list).post(periodical::create))
         .route("/periodical/issues/{id}", get(periodical::get).post(periodical::save))
         .route("/periodical/issues/{id}/publish", post(periodical::publish))

@@ -54,6 +54,8 @@ use utoipa::OpenApi;
         crate::commissions::create,
         crate::commissions::inbox,
         crate::commissions::units,
+        crate::commissions::change,
+        crate::commissions::withdraw,
         crate::periodical::list,
         crate::periodical::create,
         crate::periodical::get,

@@ -198,13 +198,14 @@ fn gate(path: &str) -> Gate {
         | "/api/notice.docx"
         | "/api/notice.xlsx"
         | "/api/commissions"
+        | "/api/commissions/{id}"
         | "/api/inbox"
         | "/api/periodical/issues"
         | "/api/periodical/issues/{id}"
         | "/api/periodical/issues/{id}/publish"
         | "/api/periodical/issues/{id}/delete"
         | "/api/periodical/issues/{id}/docx" => Gate::Account,
-        "/api/periodical/candidates" | "/api/commissions/units" => Gate::Editor,
+        "/api/periodical/candidates" | "/api/commissions/units" | "/api/commissions/{id}/withdraw" => Gate::Editor,
         other => panic!("{other} has no row in the gate table"),
     }
 }

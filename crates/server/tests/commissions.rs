@@ -16,6 +16,26 @@ fn day(offset: i32) -> String {
     day_text(day_of(xinbao_server::db::now_ms()) + offset)
 }
 
+/// Moves a commission's deadline `days` from today (the past, which publishing refuses): what
+/// time does to a commission published days ago.
+async fn backdate(t: &TestApp, id: i64, days: i32) {
+    let deadline = day_of(xinbao_server::db::now_ms()) + days;
+    let fields: String = sqlx::query_scalar("SELECT fields FROM commissions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let mut f: Value = serde_json::from_str(&fields).unwrap_or_default();
+    f["deadline"] = json!(day_text(deadline));
+    sqlx::query("UPDATE commissions SET deadline_day = $1, fields = $2 WHERE id = $3")
+        .bind(i64::from(deadline))
+        .bind(f.to_string())
+        .bind(id)
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("backdating: {e}"));
+}
+
 fn standing(c: &Value) -> Vec<(String, String)> {
     c["standing"]
         .as_array()
@@ -92,8 +112,9 @@ async fn a_commission_asks_units_records_answers_on_time_or_late_and_scores_used
 
     // Missed: a commission whose deadline has passed closes, and the unit that sent nothing is
     // penalised once, whoever asks how many times.
-    let past = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town, o.town2], "from": day(-10), "deadline": day(-2)});
+    let past = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town, o.town2], "from": day(-10), "deadline": day(0)});
     let p = json(t.post_json("/api/commissions", past, Some(&o.editor.cookie)).await).await;
+    backdate(&t, p["id"].as_i64().unwrap_or(0), -2).await;
     for _ in 0..2 {
         let _ = t.get("/api/commissions", Some(&o.editor.cookie)).await;
     }
@@ -128,8 +149,9 @@ async fn a_units_penalty_is_its_own_line_on_the_person_board_and_the_totals_agre
     let mut o = office(&t).await;
     common::office::submitted(&t, &mut o, false, 1, false).await;
     common::office::submitted(&t, &mut o, true, 2, false).await;
-    let past = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town2], "from": day(-10), "deadline": day(-2)});
-    assert_eq!(t.post_json("/api/commissions", past, Some(&o.editor.cookie)).await.status(), StatusCode::OK);
+    let past = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town2], "from": day(-10), "deadline": day(0)});
+    let p = json(t.post_json("/api/commissions", past, Some(&o.editor.cookie)).await).await;
+    backdate(&t, p["id"].as_i64().unwrap_or(0), -2).await;
     let _ = xinbao_server::commissions::close_due(&t.app.state).await;
     let q = format!("from={}&to={}", day(-40), day(5));
     let units = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
@@ -276,14 +298,102 @@ async fn an_answer_withdrawn_by_its_author_no_longer_counts() {
     assert_eq!(o.officer.push(&t, 1, 3, json!({"op": "delete"})).await["outcome"], "applied");
     assert_eq!(standing_of(&t, &o.editor.cookie, cid).await, vec![("河西镇".to_owned(), "open".to_owned())]);
     // Closed (its deadline moved into the past here by hand): the unit is penalised.
-    sqlx::query("UPDATE commissions SET deadline_day = $1 WHERE id = $2")
-        .bind(i64::from(day_of(xinbao_server::db::now_ms()) - 1))
-        .bind(cid)
-        .execute(&t.app.state.db.pool)
-        .await
-        .ok();
+    backdate(&t, cid, -1).await;
     assert_eq!(xinbao_server::commissions::close_due(&t.app.state).await.ok(), Some(1));
     let q = format!("from={}&to={}", day(-40), day(5));
     let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
     assert_eq!(common::office::row(&board, "河西镇")["tally"]["centi"], 100 - 1000, "{board}");
+}
+
+async fn centi(t: &TestApp, cookie: &str, q: &str, unit: &str) -> i64 {
+    let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(cookie)).await).await;
+    common::office::row(&board, unit)["tally"]["centi"].as_i64().unwrap_or(i64::MIN)
+}
+
+/// Issue 21, item 9: a commission is never published with its deadline past (that penalised
+/// every unit at once); it can be changed — deadline extended, units added, never dropped —
+/// and withdrawn, each audited, and points follow the final version: extending a closed one
+/// takes its penalties back until it closes again; withdrawing takes back all it scored and
+/// hides it from the units.
+#[tokio::test]
+async fn a_commission_is_published_ahead_changed_and_withdrawn_and_points_follow_the_final_version() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let late = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town], "from": day(-10), "deadline": day(-1)});
+    let res = t.post_json("/api/commissions", late, Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(res).await["detail"], "截止日期不能早于今天");
+    assert_eq!(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM score_events").fetch_one(&t.app.state.db.pool).await.ok(), Some(0));
+
+    // Published, then past its deadline and closed: the unit asked is penalised.
+    let asked = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town], "from": day(-10), "deadline": day(0)});
+    let c = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await;
+    let cid = c["id"].as_i64().unwrap_or(0);
+    backdate(&t, cid, -1).await;
+    let _ = xinbao_server::commissions::close_due(&t.app.state).await;
+    let q = format!("from={}&to={}", day(-40), day(40));
+    let editor = o.editor.cookie.clone();
+    assert_eq!(centi(&t, &editor, &q, "河西镇").await, -1000);
+    // Changed: the deadline extended and a unit added — open again, the penalty taken back.
+    let mut fields = c["fields"].clone();
+    fields["deadline"] = json!(day(5));
+    fields["units"] = json!([o.town, o.town2]);
+    let res = t.post_json(&format!("/api/commissions/{cid}"), fields.clone(), Some(&o.officer.cookie)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "only the office's editors");
+    let changed = json(t.post_json(&format!("/api/commissions/{cid}"), fields.clone(), Some(&o.editor.cookie)).await).await;
+    assert_eq!(standing(&changed), vec![("河西镇".to_owned(), "open".to_owned()), ("兰州湾镇".to_owned(), "open".to_owned())]);
+    assert_eq!(centi(&t, &editor, &q, "河西镇").await, 0, "the penalty follows the final deadline");
+    assert_eq!(common::office::audited(&t, "commission_changed").await.len(), 1);
+    // Never into the past, never dropping a unit asked.
+    let mut bad = fields.clone();
+    bad["units"] = json!([o.town2]);
+    let res = t.post_json(&format!("/api/commissions/{cid}"), bad, Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut bad = fields.clone();
+    bad["deadline"] = json!(day(-3));
+    assert_eq!(
+        t.post_json(&format!("/api/commissions/{cid}"), bad, Some(&o.editor.cookie)).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // The added unit sees it now.
+    let mine = json(t.get("/api/commissions", Some(&o.officer2.cookie)).await).await;
+    assert!(mine.as_array().is_some_and(|l| l.iter().any(|c| c["id"] == cid)), "{mine}");
+    // An answer, adopted: +5.
+    let answer = json!({"op": "submit", "content": {"title": "兰州湾镇防汛物资到位", "body": "11月20日，全镇防汛物资全部到位。",
+        "phone": "13912345678", "commission": cid.to_string()}});
+    assert_eq!(o.officer2.push(&t, 7, 0, answer).await["outcome"], "applied");
+    for (base, action) in [(1, "screen"), (2, "edit"), (3, "send_to_sign_off")] {
+        assert_eq!(o.editor.push(&t, 7, base, json!({"op": "act", "action": action})).await["outcome"], "applied");
+    }
+    assert_eq!(o.signer.push(&t, 7, 4, json!({"op": "act", "action": "sign"})).await["outcome"], "applied");
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", common::office::id(7)),
+            json!({"publication_id": own, "form": "full", "date": today(), "issue": "第3期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(centi(&t, &editor, &q, "兰州湾镇").await, 100 + 500 + 500, "submission, full-text adoption, the commission's +5");
+    // Withdrawn: it scores nothing any more and the units no longer see it.
+    assert_eq!(
+        t.post_json(&format!("/api/commissions/{cid}/withdraw"), json!({}), Some(&o.officer.cookie)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let gone = json(t.post_json(&format!("/api/commissions/{cid}/withdraw"), json!({}), Some(&o.editor.cookie)).await).await;
+    assert_eq!(gone["withdrawn"], true);
+    assert_eq!(centi(&t, &editor, &q, "兰州湾镇").await, 100 + 500);
+    let mine = json(t.get("/api/commissions", Some(&o.officer2.cookie)).await).await;
+    assert!(!mine.as_array().is_some_and(|l| l.iter().any(|c| c["id"] == cid)), "{mine}");
+    assert_eq!(common::office::audited(&t, "commission_withdrawn").await, vec!["防汛备汛".to_owned()]);
+    let res = t.post_json(&format!("/api/commissions/{cid}"), fields, Some(&o.editor.cookie)).await;
+    assert_eq!(json(res).await["detail"], "这个约稿已经撤回");
+    months_agree_with_events(&t).await;
+    // Scoring the past again agrees: nothing for a withdrawn commission.
+    let admin = common::office::admin_of(&t).await;
+    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    table["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - 30);
+    let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
+    assert_eq!(report["centi_before"], report["centi_after"], "{report}");
 }
