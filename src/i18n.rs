@@ -581,6 +581,12 @@ pub mod ui {
     pub const REMOVE: Text = Text::new("移出", "Remove");
     pub const SIGNED_ITEMS: Text = Text::new("已签发稿件", "Signed items");
     pub const PUBLISH_CONFIRM: Text = Text::new("印发后不能再修改，确定吗？", "A published issue cannot change. Sure?");
+    pub const ISSUE_NOTICE: Text = Text::new("签发通报", "Issue the notice");
+    pub const ISSUE_NOTICE_CONFIRM: Text = Text::new(
+        "签发后通报内容冻结，该期间结账，其中日期的采用、批示不能再记入。确定签发吗？",
+        "Once issued the notice is frozen and its period closed: nothing dated inside it can be recorded. Issue it?",
+    );
+    pub const NOTICE_ISSUED: Text = Text::new("已签发，内容已冻结", "Issued and frozen");
     pub const CHANGE: Text = Text::new("修改", "Change");
     pub const CHANGING: Text = Text::new("正在修改", "Changing");
     pub const WITHDRAW: Text = Text::new("撤回", "Withdraw");

@@ -7,6 +7,7 @@ use crate::i18n::{ui, use_i18n};
 use crate::pages::scores::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use xinbao_core::role::Role;
 use xinbao_core::scoring::{Notice, NoticeRow, PEOPLE_COLUMNS, Period, day_text, ordinal, ymd};
 
 fn month_before(p: Period) -> Period {
@@ -35,6 +36,25 @@ pub fn NoticePage() -> impl IntoView {
             }
         });
     });
+    let session = crate::session::use_session();
+    // The section (the office's editors and signers) issues a notice once its period has ended.
+    let may_issue = session.me.get_untracked().is_some_and(|m| matches!(m.role, Role::Editor | Role::Signer));
+    let issuing = RwSignal::new(false);
+    let issue_message = RwSignal::new(None::<String>);
+    let issue = move |_| {
+        let q = query();
+        let lang = i18n.lang.get_untracked();
+        issuing.set(false);
+        spawn_local(async move {
+            match api::post_json::<_, Notice>(&format!("/api/notice/issue?{q}"), &serde_json::json!({})).await {
+                Ok(n) => {
+                    issue_message.set(None);
+                    notice.set(Some(Ok(n)));
+                }
+                Err(e) => issue_message.set(Some(crate::pages::scores::failure(e, lang))),
+            }
+        });
+    };
     let print = move |_| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();
@@ -58,7 +78,24 @@ pub fn NoticePage() -> impl IntoView {
                 <button type="button" class="secondary" data-testid="notice-print" on:click=print>{move || i18n.t(ui::PRINT)}</button>
                 <a class="link" data-testid="notice-docx" href=move || format!("/api/notice.docx?{}", query()) download="">{move || i18n.t(ui::DOWNLOAD_WORD)}</a>
                 <a class="link" data-testid="notice-xlsx" href=move || format!("/api/notice.xlsx?{}", query()) download="">{move || i18n.t(ui::DOWNLOAD_EXCEL)}</a>
+                {move || {
+                    let open = notice.with(|n| matches!(n, Some(Ok(n)) if n.issued_by.is_none())) && period.get().to < today();
+                    (may_issue && open).then(|| if issuing.get() {
+                        view! {
+                            <span>{i18n.t(ui::ISSUE_NOTICE_CONFIRM)}</span>
+                            <button type="button" class="primary" data-testid="notice-issue-confirm" on:click=issue>{i18n.t(ui::ISSUE_NOTICE)}</button>
+                            <button type="button" class="link" on:click=move |_| issuing.set(false)>{i18n.t(ui::CANCEL)}</button>
+                        }.into_any()
+                    } else {
+                        view! { <button type="button" class="secondary" data-testid="notice-issue" on:click=move |_| issuing.set(true)>{i18n.t(ui::ISSUE_NOTICE)}</button> }.into_any()
+                    })
+                }}
             </div>
+            {move || issue_message.get().map(|m| view! { <p class="error no-print" role="alert" data-testid="notice-issue-message">{m}</p> })}
+            {move || notice.with(|n| match n {
+                Some(Ok(n)) => n.issued_by.clone(),
+                _ => None,
+            }).map(|by| view! { <p class="note no-print" data-testid="notice-issued">{format!("{}：{by}", i18n.t(ui::NOTICE_ISSUED))}</p> })}
             {move || match notice.get() {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

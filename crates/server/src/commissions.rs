@@ -388,6 +388,19 @@ async fn stored(tx: &mut Tx, office: i64, id: i64) -> Result<(CommissionFields, 
     Ok((fields, row.try_get::<Option<i64>, _>(1)?.is_some()))
 }
 
+/// The days commission `id`'s points are (or would be) dated: its events, and the earliest
+/// adoption of each item that answered it — what changing or withdrawing it can move.
+async fn touched_days(tx: &mut Tx, id: i64) -> Result<Vec<i32>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT day FROM score_events WHERE source_kind = 'commission' AND source_id = $1 \
+         UNION SELECT {USED_DAY} FROM commission_answers a WHERE a.commission_id = $1"
+    ))
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.iter().filter_map(|r| r.try_get::<Option<i64>, _>(0).ok().flatten()).map(|d| d as i32).collect())
+}
+
 /// The items that answered commission `id`.
 async fn answering_items(tx: &mut Tx, id: i64) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query("SELECT item_id FROM commission_answers WHERE commission_id = $1")
@@ -421,6 +434,8 @@ pub async fn change(
     if let Some(p) = req.change_problems(&before, day_of(now_ms())).first() {
         return Err(AppError::bad_request(p.zh));
     }
+    let days = touched_days(&mut tx, id).await?;
+    crate::scores::ensure_open(&mut tx, office, &days).await?;
     let (from, deadline) = (parse_day(&req.from).unwrap_or(0), parse_day(&req.deadline).unwrap_or(0));
     let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
     sqlx::query("UPDATE commissions SET topic = $1, fields = $2, from_day = $3, deadline_day = $4, closed_at = NULL WHERE id = $5")
@@ -467,6 +482,8 @@ pub async fn withdraw(
     let office = editors_office(&state, &me).await?;
     let mut tx = state.db.begin_write().await?;
     let (before, _) = stored(&mut tx, office, id).await?;
+    let days = touched_days(&mut tx, id).await?;
+    crate::scores::ensure_open(&mut tx, office, &days).await?;
     let now = now_ms();
     sqlx::query("UPDATE commissions SET withdrawn_at = $1, closed_at = COALESCE(closed_at, $1) WHERE id = $2")
         .bind(now)

@@ -84,6 +84,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_commission_changes.sql"),
         include_str!("../migrations/postgres/0017_commission_changes.sql"),
     ),
+    (
+        18,
+        "issued_notices",
+        include_str!("../migrations/sqlite/0018_issued_notices.sql"),
+        include_str!("../migrations/postgres/0018_issued_notices.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

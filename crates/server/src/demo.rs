@@ -336,7 +336,8 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
     // signed items (publishing records their full-text adoptions).
     let mut last: Option<(i32, u32, u32)> = None;
     for back in (1..=3u32).rev() {
-        let date = month_start(back) + 20;
+        // Dated the last day of its month: after every item in it was submitted.
+        let date = month_start(back - 1) - 1;
         // Numbered from its own date (第1期 again in a new year), not from today's.
         let in_year = last.filter(|l| l.0 == xinbao_core::scoring::ymd(date).0).map(|l| l.1);
         let (year, number, total) = xinbao_core::periodical::next_numbers(in_year, last.map(|l| l.2), date);

@@ -153,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notice", get(scores::notice::notice))
         .route("/notice.docx", get(scores::notice::notice_docx))
         .route("/notice.xlsx", get(scores::notice::notice_xlsx))
+        .route("/notice/issue", post(scores::notice::issue))
         .route("/commissions", get(commissions::list).post(commissions::create))
         .route("/inbox", get(commissions::inbox))
         .route("/commissions/units", get(commissions::units))

@@ -50,6 +50,7 @@ use utoipa::OpenApi;
         crate::scores::notice::notice,
         crate::scores::notice::notice_docx,
         crate::scores::notice::notice_xlsx,
+        crate::scores::notice::issue,
         crate::commissions::list,
         crate::commissions::create,
         crate::commissions::inbox,

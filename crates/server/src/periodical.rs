@@ -256,6 +256,7 @@ pub async fn save(
     let publication =
         publication_of(&mut tx, row.office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
     claim_numbers(&mut tx, id, &req).await?;
+    let day = parse_day(&req.date).unwrap_or_else(|| day_of(now_ms()));
     let mut credits = Vec::with_capacity(req.items.len());
     for item_id in &req.items {
         // Only an item the composer may read is named in any answer (the read rule).
@@ -276,11 +277,18 @@ pub async fn save(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
+    // Its adoptions move: off the day it said, onto the day it says now — neither in a closed
+    // period, and never before an item's submission or after today.
+    if !old.is_empty() {
+        crate::scores::ensure_open(&mut tx, row.office, &[parse_day(&row.fields.date).unwrap_or(day)]).await?;
+    }
+    if !req.items.is_empty() {
+        crate::scores::check_fact_day(&mut tx, row.office, day, &req.items).await?;
+    }
     sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
     for a in old {
         remove_adoption(&mut tx, me.user_id, row.office, a).await?;
     }
-    let day = parse_day(&req.date).unwrap_or_else(|| day_of(now_ms()));
     let issue = format!("{}（{}）", issue_label(req.year, req.number), total_label(req.total_number));
     for (position, credit) in credits.into_iter().enumerate() {
         let item_id = credit.item_id.clone();
@@ -366,6 +374,10 @@ pub async fn delete(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
+    if !adoptions.is_empty() {
+        let day = parse_day(&row.fields.date).unwrap_or_else(|| day_of(now_ms()));
+        crate::scores::ensure_open(&mut tx, row.office, &[day]).await?;
+    }
     sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
     for a in adoptions {
         remove_adoption(&mut tx, me.user_id, row.office, a).await?;

@@ -176,7 +176,7 @@ fn gate(path: &str) -> Gate {
     match path {
         // Logging out without a session has nothing to end and says so with 204.
         "/healthz" | "/readyz" | "/metrics" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
-        "/api/review/queue" => Gate::Reviewer,
+        "/api/review/queue" | "/api/notice/issue" => Gate::Reviewer,
         p if p.starts_with("/api/admin/") => Gate::Admin,
         "/api/me"
         | "/api/me/device-key"

@@ -191,6 +191,31 @@ impl Lcg {
     }
 }
 
+/// Moves every submission (the fact, its events and the monthly totals) `days` into the past:
+/// the dates a history recorded over a month would have.
+async fn backdate_submissions(t: &TestApp, days: i32) {
+    let day = day_of(xinbao_server::db::now_ms()) - days;
+    let month = i64::from(xinbao_core::scoring::month_index(day));
+    let pool = &t.app.state.db.pool;
+    for (sql, binds) in [
+        ("UPDATE submissions SET day = $1", vec![i64::from(day)]),
+        ("UPDATE score_events SET day = $1, month = $2 WHERE rule = 'submission'", vec![i64::from(day), month]),
+        ("DELETE FROM score_months", vec![]),
+        (
+            "INSERT INTO score_months (office_id, month, unit_id, author_id, submitted, centi) \
+             SELECT office_id, month, unit_id, author_id, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) \
+             FROM score_events GROUP BY office_id, month, unit_id, author_id",
+            vec![],
+        ),
+    ] {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        q.execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
 /// Every score event of the office, as a sorted list (what a recompute must leave alone).
 async fn all_events(t: &TestApp) -> Vec<(i64, String, i64, String, String, i64)> {
     use sqlx::Row;
@@ -233,6 +258,8 @@ async fn recomputing_with_the_unchanged_table_changes_nothing_for_random_histori
         }
         assert_eq!(o.signer.push(&t, n, 4, json!({"op": "act", "action": "sign"})).await["outcome"], "applied");
     }
+    // Submitted a month ago (as if), so adoptions may be dated anywhere in the last 25 days.
+    backdate_submissions(&t, 30).await;
     let table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
     let mut rng = Lcg(0x2026_1206);
     for round in 0..12 {

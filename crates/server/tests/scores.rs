@@ -487,3 +487,92 @@ async fn an_administrator_keeps_the_offices_publication_list_and_the_adoption_ra
     assert_eq!(audited(&t, "publication_saved").await.len(), 1);
     assert_eq!(audited(&t, "settings_changed").await, vec!["30% → 60%".to_owned()]);
 }
+
+/// Issue 21, item 4: the section issues (签发) a period's notice once the period has ended; from
+/// then on the notice — its data, Word and Excel file — is served exactly as issued, whatever
+/// changes (the rate floor here), and the period is closed: an adoption or instruction dated
+/// inside it is refused in words, and so is scoring it again. Every fact's date is checked
+/// against its item's submission and today.
+#[tokio::test]
+async fn an_issued_notice_is_frozen_and_its_period_closed() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    for n in 1..=2 {
+        submitted(&t, &mut o, false, n, true).await;
+    }
+    let today_day = day_of(xinbao_server::db::now_ms());
+    let day = |offset: i32| day_text(today_day + offset);
+    // Submitted five days ago (as if: the dates a past week would have).
+    sqlx::query("UPDATE submissions SET day = $1").bind(i64::from(today_day - 5)).execute(&t.app.state.db.pool).await.ok();
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let adopt = |n: u64, date: String| {
+        let cookie = o.editor.cookie.clone();
+        let t = &t;
+        async move {
+            t.post_json(
+                &format!("/api/items/{}/adoptions", id(n)),
+                json!({"publication_id": own, "form": "full", "date": date, "issue": "第1期"}),
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    assert_eq!(adopt(1, day(-3)).await.status(), StatusCode::OK);
+    // Dates are checked against the item and today.
+    let res = adopt(2, day(1)).await;
+    assert_eq!(json(res).await["detail"], "日期不能晚于今天");
+    let res = adopt(2, day(-6)).await;
+    assert_eq!(json(res).await["detail"], "日期不能早于稿件的报送日期");
+
+    let q = format!("from={}&to={}", day(-10), day(-1));
+    // Not before the period has ended; only the section.
+    let open_q = format!("from={}&to={}", day(-10), day(0));
+    let res = t.post_json(&format!("/api/notice/issue?{open_q}"), json!({}), Some(&o.editor.cookie)).await;
+    assert_eq!(json(res).await["detail"], "期间结束后才能签发这一期的通报");
+    let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.officer.cookie)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.signer.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let issued = common::bytes(res).await;
+    let n: serde_json::Value = serde_json::from_slice(&issued).unwrap_or_default();
+    assert!(n["issued_by"].as_str().unwrap_or_default().contains("签发"), "{n}");
+    assert_eq!(audited(&t, "notice_issued").await.len(), 1);
+    let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.editor.cookie)).await;
+    assert_eq!(json(res).await["detail"], "这一期的通报已经签发");
+    let docx = common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await;
+    let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await;
+    assert!(part_text(&docx, "word/document.xml").contains("河西镇"));
+
+    // The period is closed: facts dated inside it are refused, in words.
+    let closed = format!("{} 至 {}的通报已经签发，该期间已结账", day(-10), day(-1));
+    let res = adopt(2, day(-2)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().starts_with(&closed));
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/instructions", id(1)),
+            json!({"level": "county", "date": day(-2), "leader": "县长 王某", "text": "请总结推广。"}),
+            Some(&o.signer.cookie),
+        )
+        .await;
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().starts_with(&closed));
+    let admin = admin_of(&t).await;
+    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    table["effective_from"] = json!(today_day - 20);
+    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await;
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains(&format!("重新计分最早只能从{}起", day(0))));
+    // Today is open.
+    assert_eq!(adopt(2, day(0)).await.status(), StatusCode::OK);
+
+    // Whatever changes, the issued notice is served as issued, byte for byte.
+    let res = t.post_json("/api/admin/scoring/floor", json!({"percent": 100}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await, issued);
+    assert_eq!(common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
+    assert_eq!(common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
+    // A period not issued is built live (the new floor flags what the frozen one did not).
+    let live = json(t.get(&format!("/api/notice?from={}&to={}", day(-10), day(0)), Some(&o.officer.cookie)).await).await;
+    assert!(live["issued_by"].is_null());
+    assert!(live["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于100%"), "{live}");
+    assert!(n["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于30%"), "{n}");
+}

@@ -17,10 +17,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod calendar;
+mod closing;
 mod notice;
 mod wire;
 
 pub use calendar::*;
+pub use closing::*;
 pub use notice::*;
 pub use wire::*;
 

@@ -30,6 +30,10 @@ pub struct Notice {
     /// the units' tables add up to.
     #[serde(default)]
     pub people_footer: Vec<NoticeRow>,
+    /// Set when the section issued (签发) the notice: who and when. An issued notice is frozen
+    /// — stored as issued and served as stored, its period closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_by: Option<String>,
     /// The heading of the units' running-total column: `全年累计` when the period lies in one
     /// calendar year, `2027年累计` for a range across a year end (the year of its last day,
     /// from 1 January).
@@ -300,6 +304,7 @@ impl Notice {
             sections,
             people: people_rows,
             people_footer,
+            issued_by: None,
             year_column,
             awards,
             remarks,

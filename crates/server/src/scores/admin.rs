@@ -140,6 +140,11 @@ pub async fn recompute(
     let office = my_office(&state, &me).await?;
     let body = serde_json::to_string(&req.table).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.db.begin_write().await?;
+    super::lock_closing(&mut tx, office).await?;
+    // Scoring the past again stops at the last issued notice: those periods are closed.
+    if let Some(p) = super::closed_periods(&mut *tx, office).await?.into_iter().filter(|p| p.to >= from).max_by_key(|p| p.to) {
+        return Err(AppError::bad_request(format!("{}；重新计分最早只能从{}起", xinbao_core::scoring::closed_text(p), day_text(p.to + 1))));
+    }
     replace_version(&mut tx, office, &req.table, &body, me.user_id).await?;
     let before =
         sqlx::query("SELECT COUNT(*), CAST(COALESCE(SUM(centi), 0) AS BIGINT) FROM score_events WHERE office_id = $1 AND day >= $2")

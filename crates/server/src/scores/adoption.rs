@@ -107,6 +107,7 @@ pub async fn adopt(
     let office = office.ok_or(AppError::refused(ErrorCode::NotFound))?;
     let publication = publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
     let (pub_name, level) = (publication.name.clone(), publication.level);
+    super::check_fact_day(&mut tx, office, day, &ids).await?;
     let adoption_id = record_adoption(&mut tx, me.user_id, office, &publication, req.form, day, &issue, credits).await?;
     tx.commit().await?;
     Ok(Json(AdoptionView {
@@ -264,6 +265,7 @@ pub async fn instruct(
     }
     may_record_instruction(who, item.state).map_err(denied)?;
     let office = item.office.ok_or(AppError::refused(ErrorCode::NotFound))?;
+    super::check_fact_day(&mut tx, office, day, std::slice::from_ref(&item.credit.item_id)).await?;
     let new_id: i64 = sqlx::query(
         "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )

@@ -172,6 +172,47 @@ pub(crate) async fn remove_events(tx: &mut Tx, office: i64, filter: &str, binds:
     add_to_months(&mut **tx, office, sums).await
 }
 
+/// The office's closed periods: those whose notice the section issued (签发).
+pub(crate) async fn closed_periods<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, office: i64) -> Result<Vec<Period>, AppError> {
+    let rows = sqlx::query("SELECT from_day, to_day FROM issued_notices WHERE office_id = $1").bind(office).fetch_all(ex).await?;
+    rows.iter().map(|r| Ok(Period { from: r.try_get::<i64, _>(0)? as i32, to: r.try_get::<i64, _>(1)? as i32 })).collect()
+}
+
+/// Serialises, per office, recording a fact against issuing a notice: on PostgreSQL a
+/// transaction-scoped advisory lock (SQLite's writers are one at a time already), so a fact
+/// and a notice being issued never pass each other unseen.
+pub(crate) async fn lock_closing(tx: &mut Tx, office: i64) -> Result<(), AppError> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(office).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Refuses, in words, a change to points dated on any of `days` inside a closed period: an
+/// issued notice never changes (`xinbao_core::scoring::closed_on`).
+pub(crate) async fn ensure_open(tx: &mut Tx, office: i64, days: &[i32]) -> Result<(), AppError> {
+    lock_closing(tx, office).await?;
+    let closed = closed_periods(&mut **tx, office).await?;
+    match days.iter().find_map(|d| xinbao_core::scoring::closed_on(&closed, *d)) {
+        Some(p) => Err(AppError::bad_request(xinbao_core::scoring::closed_text(p))),
+        None => Ok(()),
+    }
+}
+
+/// Checks the day of an adoption or instruction of `items`: not after today, not before an
+/// item's submission (`xinbao_core::scoring::fact_day_problem`), not in a closed period.
+pub(crate) async fn check_fact_day(tx: &mut Tx, office: i64, day: i32, items: &[String]) -> Result<(), AppError> {
+    let today = day_of(crate::db::now_ms());
+    for item in items {
+        let submitted: Option<i64> =
+            sqlx::query_scalar("SELECT day FROM submissions WHERE item_id = $1").bind(item).fetch_optional(&mut **tx).await?;
+        if let Some(p) = xinbao_core::scoring::fact_day_problem(day, submitted.map(|d| d as i32), today) {
+            return Err(AppError::bad_request(p.zh));
+        }
+    }
+    ensure_open(tx, office, &[day]).await
+}
+
 /// The deadline rules in force (the urgent first report's time limit).
 pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<DeadlineRules, AppError> {
     let row = sqlx::query("SELECT value FROM settings WHERE key = 'urgent_written_minutes'").fetch_optional(ex).await?;

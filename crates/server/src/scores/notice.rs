@@ -9,13 +9,14 @@ use crate::documents::{self, cell, heading, run};
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use docx_rs::{AlignmentType, Paragraph, Table, TableRow};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use sqlx::Row;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::home_office;
-use xinbao_core::scoring::{Award, By, Notice, NoticeRow, PEOPLE_COLUMNS, UNIT_COLUMNS, day_of, ordinal};
+use xinbao_core::scoring::{Award, By, Notice, NoticeRow, PEOPLE_COLUMNS, UNIT_COLUMNS, day_of, issue_problem, may_issue_notice, ordinal};
 
 /// The notice for the period the query names (default: this month so far).
 pub async fn build_notice(state: &AppState, unit_id: i64, q: &ScoresQuery) -> Result<Notice, AppError> {
@@ -35,14 +36,96 @@ pub async fn build_notice(state: &AppState, unit_id: i64, q: &ScoresQuery) -> Re
     Ok(Notice::build(&name, p, day_of(crate::db::now_ms()), &units, &year, &people))
 }
 
-/// `GET /api/notice`: the notice for a period, as data.
+/// The notice of exactly this period as the section issued it, if it did: its data, its Word
+/// and its Excel file, as stored.
+struct Issued {
+    body: String,
+    docx: Vec<u8>,
+    xlsx: Vec<u8>,
+}
+
+async fn issued(state: &AppState, unit_id: i64, q: &ScoresQuery) -> Result<Option<Issued>, AppError> {
+    let p = period(q)?;
+    let tree = unit_nodes(&state.db.pool).await?;
+    let office = home_office(&tree, unit_id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let row = sqlx::query("SELECT body, docx, xlsx FROM issued_notices WHERE office_id = $1 AND from_day = $2 AND to_day = $3")
+        .bind(office)
+        .bind(i64::from(p.from))
+        .bind(i64::from(p.to))
+        .fetch_optional(&state.db.pool)
+        .await?;
+    row.map(|r| Ok(Issued { body: r.try_get(0)?, docx: r.try_get(1)?, xlsx: r.try_get(2)? })).transpose()
+}
+
+/// `GET /api/notice`: the notice for a period, as data — as issued, once the section issued it.
 #[utoipa::path(get, path = "/api/notice", tag = "scores", params(ScoresQuery), responses((status = 200, body = Notice)))]
 pub async fn notice(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     Query(q): Query<ScoresQuery>,
-) -> Result<Json<Notice>, AppError> {
-    Ok(Json(build_notice(&state, me.unit_id, &q).await?))
+) -> Result<Response, AppError> {
+    if let Some(stored) = issued(&state, me.unit_id, &q).await? {
+        return Ok(([(header::CONTENT_TYPE, "application/json")], stored.body).into_response());
+    }
+    Ok(Json(build_notice(&state, me.unit_id, &q).await?).into_response())
+}
+
+/// `POST /api/notice/issue`: the section issues (签发) the notice of a period that has ended —
+/// its data, Word and Excel file are stored as they are now and served as stored from then on,
+/// and the period is closed: nothing dated inside it changes its points any more. Once per
+/// period; audited.
+#[utoipa::path(post, path = "/api/notice/issue", tag = "scores", params(ScoresQuery),
+    responses((status = 200, body = Notice), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn issue(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<ScoresQuery>,
+) -> Result<Response, AppError> {
+    let p = period(&q)?;
+    let tree = unit_nodes(&state.db.pool).await?;
+    let office = home_office(&tree, me.unit_id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    if !may_issue_notice(me.role, me.unit_id == office) {
+        return Err(AppError::Refused(ErrorCode::Forbidden, Some("只有本级信息科的编辑和签发人可以签发通报".into())));
+    }
+    let now = crate::db::now_ms();
+    if let Some(problem) = issue_problem(p, day_of(now)) {
+        return Err(AppError::bad_request(problem.zh));
+    }
+    // Commissions due inside the period are closed (their penalties scored) before it is.
+    crate::commissions::close_due(&state).await?;
+    let mut tx = state.db.begin_write().await?;
+    super::lock_closing(&mut tx, office).await?;
+    let taken = sqlx::query("SELECT 1 FROM issued_notices WHERE office_id = $1 AND from_day = $2 AND to_day = $3")
+        .bind(office)
+        .bind(i64::from(p.from))
+        .bind(i64::from(p.to))
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::bad_request("这一期的通报已经签发"));
+    }
+    // Built from what is committed; facts wait on the closing lock until this commits.
+    let mut n = build_notice(&state, me.unit_id, &q).await?;
+    n.issued_by = Some(format!("{}（{}签发）", me.display_name, n.issued));
+    let body = serde_json::to_string(&n).map_err(|e| AppError::Internal(e.into()))?;
+    let docx_file = documents::docx_bytes(docx(&n))?;
+    let xlsx_file = xlsx(&n).map_err(|e| AppError::Internal(anyhow::anyhow!("writing xlsx: {e}")))?;
+    sqlx::query(
+        "INSERT INTO issued_notices (office_id, from_day, to_day, body, docx, xlsx, issued_by, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(office)
+    .bind(i64::from(p.from))
+    .bind(i64::from(p.to))
+    .bind(&body)
+    .bind(docx_file)
+    .bind(xlsx_file)
+    .bind(me.user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "notice_issued", &n.period_title, &n.title).await?;
+    tx.commit().await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /api/notice.docx`: the notice as a Word document.
@@ -53,6 +136,10 @@ pub async fn notice_docx(
     CurrentUser(me): CurrentUser,
     Query(q): Query<ScoresQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(stored) = issued(&state, me.unit_id, &q).await? {
+        let n: Notice = serde_json::from_str(&stored.body).map_err(|e| AppError::Internal(e.into()))?;
+        return Ok(documents::download(stored.docx, documents::DOCX, &format!("{}.docx", n.title)));
+    }
     let n = build_notice(&state, me.unit_id, &q).await?;
     let bytes = documents::docx_bytes(docx(&n))?;
     Ok(documents::download(bytes, documents::DOCX, &format!("{}.docx", n.title)))
@@ -66,6 +153,10 @@ pub async fn notice_xlsx(
     CurrentUser(me): CurrentUser,
     Query(q): Query<ScoresQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(stored) = issued(&state, me.unit_id, &q).await? {
+        let n: Notice = serde_json::from_str(&stored.body).map_err(|e| AppError::Internal(e.into()))?;
+        return Ok(documents::download(stored.xlsx, documents::XLSX, &format!("{}.xlsx", n.title)));
+    }
     let n = build_notice(&state, me.unit_id, &q).await?;
     let bytes = xlsx(&n).map_err(|e| AppError::Internal(anyhow::anyhow!("writing xlsx: {e}")))?;
     Ok(documents::download(bytes, documents::XLSX, &format!("{}.xlsx", n.title)))

@@ -1,0 +1,61 @@
+//! Closing a period (结账): once the section issues (签发) a period's notice, the notice is an
+//! official record — stored as issued and served byte for byte — and nothing dated inside the
+//! period may change its points any more. Facts are dated by their own day, so a later fact
+//! dated inside a closed period is refused, in words; and a date is checked against the item it
+//! is about (never before its submission) and today (never in the future).
+
+use super::*;
+use crate::role::Role;
+
+/// Who may issue the office's notice: its editors and signers (the information section).
+pub fn may_issue_notice(role: Role, in_office: bool) -> bool {
+    in_office && matches!(role, Role::Editor | Role::Signer)
+}
+
+/// Whether a notice for `period` may be issued on `today`: only once the period has ended.
+pub fn issue_problem(period: Period, today: Day) -> Option<Text> {
+    (period.to >= today).then(|| Text::new("期间结束后才能签发这一期的通报", "A notice is issued once its period has ended"))
+}
+
+/// The closed period that holds `day`, if any.
+pub fn closed_on(closed: &[Period], day: Day) -> Option<Period> {
+    closed.iter().copied().find(|p| p.contains(day))
+}
+
+/// Why nothing may be dated inside `p` any more, in words people read.
+pub fn closed_text(p: Period) -> String {
+    format!("{}的通报已经签发，该期间已结账，不能再记入或更改其中的分数；请按实际日期记录，或与信息科联系更正", p.title())
+}
+
+/// What is wrong with dating an adoption or a leader instruction `day`, for an item first
+/// submitted on `submitted` (None: never submitted), on `today`.
+pub fn fact_day_problem(day: Day, submitted: Option<Day>, today: Day) -> Option<Text> {
+    if day > today {
+        Some(Text::new("日期不能晚于今天", "The date cannot be after today"))
+    } else if submitted.is_some_and(|s| day < s) {
+        Some(Text::new("日期不能早于稿件的报送日期", "The date cannot be before the item was submitted"))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_closes_when_its_notice_is_issued_and_dates_are_checked() {
+        let feb = Period::month(2026, 2);
+        assert!(issue_problem(feb, from_ymd(2026, 2, 28)).is_some(), "not before the month has ended");
+        assert!(issue_problem(feb, from_ymd(2026, 3, 1)).is_none());
+        assert_eq!(closed_on(&[feb], from_ymd(2026, 2, 20)), Some(feb));
+        assert_eq!(closed_on(&[feb], from_ymd(2026, 3, 1)), None);
+        assert!(closed_text(feb).starts_with("2026年2月的通报已经签发"));
+        let (submitted, today) = (from_ymd(2026, 3, 5), from_ymd(2026, 3, 20));
+        assert!(fact_day_problem(from_ymd(2026, 3, 10), Some(submitted), today).is_none());
+        assert!(fact_day_problem(from_ymd(2026, 3, 4), Some(submitted), today).is_some(), "before the item was submitted");
+        assert!(fact_day_problem(from_ymd(2031, 3, 10), Some(submitted), today).is_some(), "five years ahead");
+        assert!(may_issue_notice(Role::Signer, true) && may_issue_notice(Role::Editor, true));
+        assert!(!may_issue_notice(Role::Officer, true) && !may_issue_notice(Role::Editor, false));
+    }
+}
