@@ -184,7 +184,7 @@ pub fn CommissionsPage() -> impl IntoView {
                         <table class="receipt-table" data-testid="standing">
                             <tbody>{c.standing.iter().map(|(_, unit, s)| {
                                 let answer = c.answers.iter().find(|a| a.unit == *unit).map(|a| a.title.clone()).unwrap_or_default();
-                                let class = match s { UnitStanding::OnTime => "ok", UnitStanding::Open => "muted", _ => "late" };
+                                let class = match s { UnitStanding::OnTime => "ok", UnitStanding::Open | UnitStanding::MovedAway => "muted", _ => "late" };
                                 view! { <tr data-testid="standing-row"><td>{unit.clone()}</td><td class=class>{i18n.t(s.label())}</td><td>{answer}</td></tr> }
                             }).collect_view()}</tbody>
                         </table>

@@ -157,6 +157,9 @@ pub enum UnitStanding {
     Open,
     /// Nothing by the deadline.
     Missed,
+    /// The unit has since moved to another office: this office no longer asks it, and it is
+    /// never penalised here (its answers before the move still count).
+    MovedAway,
 }
 
 impl UnitStanding {
@@ -166,6 +169,7 @@ impl UnitStanding {
             UnitStanding::Late => Text::new("逾期报送", "Late"),
             UnitStanding::Open => Text::new("尚未报送", "Not yet"),
             UnitStanding::Missed => Text::new("未报送", "Missed"),
+            UnitStanding::MovedAway => Text::new("已划出本级，不再约稿计分", "Moved to another office: no longer asked"),
         }
     }
 }
@@ -187,8 +191,16 @@ pub struct CommissionView {
     pub withdrawn: bool,
 }
 
-/// Where each unit asked stands at `now`, from the answers: the earliest answer decides.
-pub fn standing(units: &[(i64, String)], answers: &[Answer], deadline: Day, now_ms: i64) -> Vec<(i64, String, UnitStanding)> {
+/// Where each unit asked stands at `now`, from the answers: the earliest answer decides; a
+/// unit the office no longer oversees (`overseen` false: moved to another office) that had not
+/// answered is [`UnitStanding::MovedAway`], never missed.
+pub fn standing(
+    units: &[(i64, String)],
+    answers: &[Answer],
+    deadline: Day,
+    now_ms: i64,
+    overseen: impl Fn(i64) -> bool,
+) -> Vec<(i64, String, UnitStanding)> {
     let past = !on_time(now_ms, deadline);
     units
         .iter()
@@ -197,6 +209,7 @@ pub fn standing(units: &[(i64, String)], answers: &[Answer], deadline: Day, now_
             let s = match first {
                 Some(a) if a.on_time => UnitStanding::OnTime,
                 Some(_) => UnitStanding::Late,
+                None if !overseen(*id) => UnitStanding::MovedAway,
                 None if past => UnitStanding::Missed,
                 None => UnitStanding::Open,
             };
@@ -231,6 +244,14 @@ pub struct InstructionNote {
 pub struct Inbox {
     pub commissions: Vec<CommissionView>,
     pub instructions: Vec<InstructionNote>,
+}
+
+/// The units a closing commission penalises: those asked that the office still oversees and
+/// that sent nothing counting by the deadline — decided once, when it closes, and kept as a
+/// fact (a unit that moves away afterwards keeps the penalty it had; one that moved before
+/// is never penalised by an office that no longer oversees it).
+pub fn missed_at_close(asked: &[i64], answered_in_time: &[i64], overseen: impl Fn(i64) -> bool) -> Vec<i64> {
+    asked.iter().copied().filter(|u| !answered_in_time.contains(u) && overseen(*u)).collect()
 }
 
 /// The scoring facts of a commission: answers in time that were used (an item, the day of its
@@ -328,13 +349,16 @@ mod tests {
         let before = day_start_ms(deadline);
         let after = day_start_ms(deadline + 2);
         let answers = vec![answer(1, before), answer(2, after), answer(2, after + 5)];
-        let during = standing(&units, &answers, deadline, before);
+        let during = standing(&units, &answers, deadline, before, |_| true);
         assert_eq!(
             during.iter().map(|s| s.2.clone()).collect::<Vec<_>>(),
             vec![UnitStanding::OnTime, UnitStanding::Late, UnitStanding::Open]
         );
-        let later = standing(&units, &answers, deadline, after);
+        let later = standing(&units, &answers, deadline, after, |_| true);
         assert_eq!(later[2].2, UnitStanding::Missed);
+        // 大丰镇 has moved to another office: not missed here, whatever the date.
+        let moved = standing(&units, &answers, deadline, after, |u| u != 3);
+        assert_eq!(moved[2].2, UnitStanding::MovedAway);
     }
 
     #[test]

@@ -359,6 +359,14 @@ pub fn may_record_instruction(actor: Actor, state: ItemState) -> Result<(), Deni
     }
 }
 
+/// The office an item goes to when submitted: at its first submission, the office that
+/// oversees its unit now — a unit moved to another office takes its unsubmitted drafts with it,
+/// decided at submission, not when the draft was first saved —; after that, the office it was
+/// first submitted to (a returned item comes back to the office that returned it).
+pub fn submission_office(first_submission: bool, recorded: Option<i64>, overseeing_now: Option<i64>) -> Option<i64> {
+    if first_submission { overseeing_now.or(recorded) } else { recorded }
+}
+
 pub fn reviewing_office(units: &[UnitNode], unit: i64) -> Option<i64> {
     let find = |id: i64| units.iter().find(|u| u.id == id);
     let mut at = find(unit)?.parent;

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::commission::{
     Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, answer_counts,
-    commission_events, on_time, standing, used_day,
+    commission_events, missed_at_close, on_time, standing, used_day,
 };
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, reviewing_office};
@@ -136,6 +136,23 @@ pub async fn close_due(state: &AppState) -> Result<usize, AppError> {
             .rows_affected()
             == 1;
         if won {
+            // Who missed it is decided now, once, and kept: the units asked that this office
+            // still oversees and that sent nothing counting in time.
+            let tree = unit_nodes(&mut *tx).await?;
+            let deadline: i64 =
+                sqlx::query_scalar("SELECT deadline_day FROM commissions WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+            let asked: Vec<i64> = sqlx::query_scalar("SELECT unit_id FROM commission_units WHERE commission_id = $1 ORDER BY unit_id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let answered: Vec<i64> = answered_in_time(&mut *tx, id, deadline as i32).await?.into_iter().collect();
+            for unit in missed_at_close(&asked, &answered, |u| reviewing_office(&tree, u) == Some(office)) {
+                sqlx::query("INSERT INTO commission_missed (commission_id, unit_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(unit)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let facts = facts_of(&mut *tx, office, Some(id)).await?;
             let versions = tables(&mut *tx, office).await?;
             let missed: Vec<CommissionFact> = facts.into_iter().map(|f| CommissionFact { used: vec![], ..f }).collect();
@@ -196,21 +213,36 @@ where
                 used.push((Credit { item_id, author_id, unit_id }, day as i32));
             }
         }
+        // As decided when it closed (`close_due`), never again from today's unit tree.
         let missed = if closed.is_some() {
-            sqlx::query("SELECT unit_id FROM commission_units WHERE commission_id = $1 ORDER BY unit_id")
+            sqlx::query_scalar("SELECT unit_id FROM commission_missed WHERE commission_id = $1 ORDER BY unit_id")
                 .bind(id)
                 .fetch_all(&mut *ex)
                 .await?
-                .iter()
-                .map(|u| u.try_get::<i64, _>(0))
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .filter(|u| !answered.contains(u))
-                .collect()
         } else {
             Vec::new()
         };
         out.push(CommissionFact { id, topic: r.try_get(1)?, deadline, used, missed });
+    }
+    Ok(out)
+}
+
+/// The units that answered commission `id` in time with an item that still counts.
+async fn answered_in_time<E>(ex: &mut E, id: i64, deadline: i32) -> Result<BTreeSet<i64>, AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    let rows = sqlx::query(
+        "SELECT a.unit_id, a.submitted_at, i.state FROM commission_answers a JOIN items i ON i.id = a.item_id WHERE a.commission_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *ex)
+    .await?;
+    let mut out = BTreeSet::new();
+    for r in rows {
+        if on_time(r.try_get(1)?, deadline) && ItemState::parse(&r.try_get::<String, _>(2)?).is_some_and(answer_counts) {
+            out.insert(r.try_get::<i64, _>(0)?);
+        }
     }
     Ok(out)
 }
@@ -222,6 +254,7 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
     let office = my_office(state, me).await?;
     let office_wide = me.unit_id == office;
     let today = day_of(now_ms());
+    let tree = unit_nodes(&state.db.pool).await?;
     let rows = sqlx::query(
         "SELECT id, fields, created_at, kind, withdrawn_at FROM commissions WHERE office_id = $1 AND deadline_day >= $2 ORDER BY id DESC LIMIT 200",
     )
@@ -295,7 +328,7 @@ pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, A
         } else {
             Vec::new()
         };
-        let standing = standing(&asked, &list, deadline, now_ms());
+        let standing = standing(&asked, &list, deadline, now_ms(), |u| reviewing_office(&tree, u) == Some(office));
         out.push(CommissionView { id, fields, created_at: r.try_get(2)?, answers: list, standing, withdrawn });
     }
     Ok(out)
@@ -450,6 +483,7 @@ pub async fn change(
         sqlx::query("INSERT INTO commission_units (commission_id, unit_id) VALUES ($1, $2)").bind(id).bind(*u).execute(&mut *tx).await?;
     }
     if closed {
+        sqlx::query("DELETE FROM commission_missed WHERE commission_id = $1").bind(id).execute(&mut *tx).await?;
         crate::scores::remove_events(
             &mut tx,
             office,
@@ -491,6 +525,7 @@ pub async fn withdraw(
         .execute(&mut *tx)
         .await?;
     crate::scores::remove_events(&mut tx, office, "source_kind = 'commission' AND source_id = $1", &[crate::db::Value::Int(id)]).await?;
+    sqlx::query("DELETE FROM commission_missed WHERE commission_id = $1").bind(id).execute(&mut *tx).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission_withdrawn", &id.to_string(), &before.topic).await?;
     tx.commit().await?;
     let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;

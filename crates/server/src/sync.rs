@@ -15,7 +15,7 @@ use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{DraftContent, check_storable, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
-use xinbao_core::review::{Actor, decide, may_read_item, may_read_revision, reviewing_office};
+use xinbao_core::review::{Actor, decide, may_read_item, may_read_revision, reviewing_office, submission_office};
 use xinbao_core::role::Role;
 use xinbao_core::sync::{
     Comment, ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
@@ -477,6 +477,18 @@ async fn apply_authors(
             }
             if !write_item(tx, pending, me, &m.item_id, rev, ItemState::Submitted, content, exists, office).await? {
                 return moved_on(tx, client_id, m, me).await;
+            }
+            // Its office is decided now: a draft begun before its unit moved to another office
+            // goes to the office that oversees the unit today (`submission_office`).
+            if let Some(item) = &current {
+                let first =
+                    sqlx::query("SELECT 1 FROM submissions WHERE item_id = $1").bind(&m.item_id).fetch_optional(&mut **tx).await?.is_none();
+                let recorded = load_item(tx, &m.item_id).await?.and_then(|(_, o)| o);
+                let now = office_of(tx, item.unit_id).await?;
+                let decided = submission_office(first, recorded, now);
+                if decided != recorded {
+                    sqlx::query("UPDATE items SET office_id = $1 WHERE id = $2").bind(decided).bind(&m.item_id).execute(&mut **tx).await?;
+                }
             }
             // The editor's queue shows what the officer saw while writing: the same checks.
             let report = quality_report(tx, me, content).await?;

@@ -424,3 +424,61 @@ async fn a_commission_is_published_ahead_changed_and_withdrawn_and_points_follow
     let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
     assert_eq!(report["centi_before"], report["centi_after"], "{report}");
 }
+
+/// Issue 21, item 11: a unit moved to another office. Its draft begun before the move goes,
+/// when submitted, to the office that oversees it now (decided at submission); the old
+/// office's open commission shows the unit as moved away and never penalises it; who missed a
+/// commission is decided when it closes and kept, so moving a unit afterwards (and scoring the
+/// past again) leaves the penalty it had.
+#[tokio::test]
+async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_by_the_old_one() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let root = t.root().await;
+    let other = t.unit(root, "县直机关工委", "office").await;
+    t.user_in("editor_b", common::office::PW, xinbao_core::role::Role::Editor, other).await;
+    let editor_b = t.login("editor_b", common::office::PW).await;
+    let asked = json!({"kind": "targeted", "topic": "冬季安全生产", "units": [o.town, o.town2], "from": day(-1), "deadline": day(3)});
+    let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
+    // A draft begun under the county office…
+    let draft =
+        json!({"op": "save", "content": {"title": "河西镇冬季安全检查", "body": "11月21日，全镇检查企业12家。", "phone": "13912345678"}});
+    assert_eq!(o.officer.push(&t, 1, 0, draft).await["outcome"], "applied");
+    // …then 河西镇 moves to the other office.
+    sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2").bind(other).bind(o.town).execute(&t.app.state.db.pool).await.ok();
+    let submit =
+        json!({"op": "submit", "content": {"title": "河西镇冬季安全检查", "body": "11月21日，全镇检查企业12家。", "phone": "13912345678"}});
+    assert_eq!(o.officer.push(&t, 1, 1, submit).await["outcome"], "applied");
+    let office_of: Option<i64> = sqlx::query_scalar("SELECT office_id FROM items WHERE id = $1")
+        .bind(common::office::id(1))
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .ok();
+    assert_eq!(office_of, Some(other), "submitted to the office that oversees the unit now");
+    let theirs = json(t.get("/api/review/queue", Some(&editor_b)).await).await;
+    assert!(theirs.to_string().contains("河西镇冬季安全检查"), "{theirs}");
+    let ours = json(t.get("/api/review/queue", Some(&o.editor.cookie)).await).await;
+    assert!(!ours.to_string().contains("河西镇冬季安全检查"), "{ours}");
+    // The old office's commission: 河西镇 moved away, never missed; 兰州湾镇 penalised at close.
+    assert_eq!(
+        standing_of(&t, &o.editor.cookie, cid).await,
+        vec![("河西镇".to_owned(), "moved_away".to_owned()), ("兰州湾镇".to_owned(), "open".to_owned())]
+    );
+    backdate(&t, cid, -1).await;
+    assert_eq!(xinbao_server::commissions::close_due(&t.app.state).await.ok(), Some(1));
+    let q = format!("from={}&to={}", day(-40), day(5));
+    let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
+    assert_eq!(common::office::row(&board, "兰州湾镇")["tally"]["centi"], -1000, "{board}");
+    let penalties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM score_events WHERE rule = 'commission_missed'")
+        .fetch_one(&t.app.state.db.pool)
+        .await
+        .unwrap_or(-1);
+    assert_eq!(penalties, 1, "the moved unit is never penalised by the office it left");
+    // 兰州湾镇 moves afterwards: the penalty decided at close stays, recompute or not.
+    sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2").bind(other).bind(o.town2).execute(&t.app.state.db.pool).await.ok();
+    let admin = common::office::admin_of(&t).await;
+    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    table["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - 30);
+    let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
+    assert_eq!(report["centi_before"], report["centi_after"], "{report}");
+}
