@@ -586,6 +586,8 @@ pub mod ui {
         "签发后通报内容冻结，该期间结账，其中日期的采用、批示不能再记入。确定签发吗？",
         "Once issued the notice is frozen and its period closed: nothing dated inside it can be recorded. Issue it?",
     );
+    pub const REOPEN_NOTICE: Text = Text::new("撤销签发（重新开放该期间）", "Withdraw the issued notice (reopen its period)");
+    pub const REOPEN_REASON: Text = Text::new("撤销签发的理由", "Why it is withdrawn");
     pub const NOTICE_ISSUED: Text = Text::new("已签发，内容已冻结", "Issued and frozen");
     pub const CHANGE: Text = Text::new("修改", "Change");
     pub const CHANGING: Text = Text::new("正在修改", "Changing");
@@ -600,6 +602,7 @@ pub mod ui {
         "删除后，编入这一期的稿件不再计为采用，期号可以重新使用。确定删除吗？",
         "Its items are no longer adopted by it and its numbers are free again. Delete it?",
     );
+    pub const ISSUE_CONFLICT_FIELDS: Text = Text::new("另一位编辑还改了：", "The other editor also changed: ");
     pub const ISSUE_CONFLICT_PLACED: Text = Text::new("另一位编辑放入了：", "Another editor placed: ");
     pub const ISSUE_CONFLICT_REMOVED: Text = Text::new("另一位编辑移出了：", "Another editor removed: ");
     pub const ISSUE_CONFLICT_KEEP: Text = Text::new(

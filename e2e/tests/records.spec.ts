@@ -129,6 +129,20 @@ test("the section issues last month's notice, frozen from then on; the people's 
   // Read again (another page load): served as issued.
   await signer.reload();
   await expect(signer.getByTestId("notice-issued")).toBeVisible();
+  // Issued by mistake: an administrator withdraws it, with a reason, and the month opens again.
+  server.addUser("boss", "Chunfeng-2026", "admin", undefined, "钱主任");
+  const adminContext = await browser.newContext({ locale: "zh-CN" });
+  const admin = await adminContext.newPage();
+  await logIn(admin, server, "boss", "Chunfeng-2026");
+  await admin.goto(`${server.url}/notice`);
+  await admin.getByTestId("notice-reopen").click();
+  await expect(admin.getByTestId("notice-issue-message")).toHaveText("请填写撤销签发的理由");
+  await admin.getByTestId("notice-reopen-reason").fill("误签发，数据更正后重发");
+  await admin.getByTestId("notice-reopen").click();
+  await expect(admin.getByTestId("notice-issued")).toHaveCount(0);
+  await signer.reload();
+  await expect(signer.getByTestId("notice-issue")).toBeVisible();
+  await adminContext.close();
 
   await signer.getByTestId("scores-nav").click();
   await signer.getByTestId("scores-by").selectOption("person");

@@ -41,6 +41,24 @@ pub fn NoticePage() -> impl IntoView {
     let may_issue = session.me.get_untracked().is_some_and(|m| matches!(m.role, Role::Editor | Role::Signer));
     let issuing = RwSignal::new(false);
     let issue_message = RwSignal::new(None::<String>);
+    // An administrator can withdraw an issued notice (issued by mistake), with a reason.
+    let is_admin = session.me.get_untracked().is_some_and(|m| m.role == Role::Admin);
+    let reason = RwSignal::new(String::new());
+    let reopen = move |_| {
+        let q = query();
+        let lang = i18n.lang.get_untracked();
+        let body = serde_json::json!({ "reason": reason.get_untracked() });
+        spawn_local(async move {
+            match api::post_json::<_, Notice>(&format!("/api/admin/notice/reopen?{q}"), &body).await {
+                Ok(n) => {
+                    issue_message.set(None);
+                    reason.set(String::new());
+                    notice.set(Some(Ok(n)));
+                }
+                Err(e) => issue_message.set(Some(crate::pages::scores::failure(e, lang))),
+            }
+        });
+    };
     let issue = move |_| {
         let q = query();
         let lang = i18n.lang.get_untracked();
@@ -95,7 +113,16 @@ pub fn NoticePage() -> impl IntoView {
             {move || notice.with(|n| match n {
                 Some(Ok(n)) => n.issued_by.clone(),
                 _ => None,
-            }).map(|by| view! { <p class="note no-print" data-testid="notice-issued">{format!("{}：{by}", i18n.t(ui::NOTICE_ISSUED))}</p> })}
+            }).map(|by| view! {
+                <p class="note no-print" data-testid="notice-issued">{format!("{}：{by}", i18n.t(ui::NOTICE_ISSUED))}</p>
+                {is_admin.then(|| view! {
+                    <p class="inline-form no-print">
+                        <input data-testid="notice-reopen-reason" placeholder=i18n.t(ui::REOPEN_REASON) aria-label=i18n.t(ui::REOPEN_REASON)
+                            prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                        <button type="button" class="link danger" data-testid="notice-reopen" on:click=reopen>{i18n.t(ui::REOPEN_NOTICE)}</button>
+                    </p>
+                })}
+            })}
             {move || match notice.get() {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

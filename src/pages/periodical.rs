@@ -37,12 +37,20 @@ pub fn PeriodicalPage() -> impl IntoView {
     });
     let navigate = use_navigate();
     let chosen = RwSignal::new(None::<i64>);
+    // One new issue per click, however often it is clicked on a slow line.
+    let creating = RwSignal::new(false);
     let create = move |_| {
         let Some(pid) = chosen.get_untracked().or_else(|| pubs.with_untracked(|p| p.first().map(|p| p.id))) else { return };
+        if creating.get_untracked() {
+            return;
+        }
+        creating.set(true);
         let navigate = navigate.clone();
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
-            match api::post_json::<_, IssueView>("/api/periodical/issues", &NewIssue { publication_id: pid }).await {
+            let got = api::post_json::<_, IssueView>("/api/periodical/issues", &NewIssue { publication_id: pid }).await;
+            creating.set(false);
+            match got {
                 Ok(v) => navigate(&format!("/periodical/{}", v.id), Default::default()),
                 Err(e) => message.set(Some(failure(e, lang))),
             }
@@ -58,7 +66,7 @@ pub fn PeriodicalPage() -> impl IntoView {
                     </select>
                     <button type="button" class="primary" data-testid="new-issue"
                         // Until the office's periodicals are known a click would do nothing at all.
-                        disabled=move || pubs.with(Vec::is_empty) on:click=create.clone()>{move || i18n.t(ui::NEW_ISSUE)}</button>
+                        disabled=move || pubs.with(Vec::is_empty) || creating.get() on:click=create.clone()>{move || i18n.t(ui::NEW_ISSUE)}</button>
                 </div>
             })}
             {move || message.get().map(|m| view! { <p class="error">{m}</p> })}
@@ -114,8 +122,11 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
     let fields = RwSignal::new(issue.fields.clone());
     // The items in order: (id, title, unit).
     let items = RwSignal::new(issue.items.iter().map(|i| (i.id.clone(), i.title.clone(), i.unit.clone())).collect::<Vec<_>>());
-    // The items as the server last said (what a conflict is compared with).
+    // The items and masthead as the server last said (what a conflict is compared with).
     let base = RwSignal::new(issue.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect::<Vec<_>>());
+    let base_fields = RwSignal::new(issue.fields.clone());
+    // A save in flight: a second click waits for it instead of conflicting with it.
+    let saving = RwSignal::new(false);
     let candidates = RwSignal::new(Vec::<Candidate>::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let confirming = RwSignal::new(false);
@@ -144,6 +155,20 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
             let placed = titles(now.items.iter().filter(|i| !before.iter().any(|(b, _)| *b == i.id)).map(|i| i.title.clone()).collect());
             let removed = titles(before.iter().filter(|(b, _)| !now.items.iter().any(|i| i.id == *b)).map(|(_, t)| t.clone()).collect());
             let mut text = detail;
+            let (was, is) = (base_fields.get_untracked(), now.fields.clone());
+            let changed: Vec<&str> = [
+                ((was.year, was.number, was.total_number) != (is.year, is.number, is.total_number), "期号"),
+                (was.date != is.date, "日期"),
+                (was.signer != is.signer, "签发人"),
+                (was.editor_note != is.editor_note, "编者按"),
+                (was.circulation != is.circulation, "报送范围"),
+            ]
+            .into_iter()
+            .filter_map(|(c, name)| c.then_some(name))
+            .collect();
+            if !changed.is_empty() {
+                text.push_str(&format!("。{}{}", i18n.t(ui::ISSUE_CONFLICT_FIELDS), changed.join("、")));
+            }
             if !placed.is_empty() {
                 text.push_str(&format!("。{}{placed}", i18n.t(ui::ISSUE_CONFLICT_PLACED)));
             }
@@ -152,6 +177,7 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
             }
             text.push_str(&format!("。{}", i18n.t(ui::ISSUE_CONFLICT_KEEP)));
             base.set(now.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect());
+            base_fields.set(now.fields.clone());
             fields.update(|f| f.rev = now.fields.rev);
             message.set(Some((false, text)));
         });
@@ -182,14 +208,21 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
             message.set(Some((false, i18n.t(*p).to_owned())));
             return;
         }
+        if saving.get_untracked() {
+            return;
+        }
+        saving.set(true);
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
-            match api::post_json::<_, IssueView>(&format!("/api/periodical/issues/{id}"), &f).await {
+            let got = api::post_json::<_, IssueView>(&format!("/api/periodical/issues/{id}"), &f).await;
+            saving.set(false);
+            match got {
                 Err(e) if e.0 == api::ApiError::Server(ErrorCode::Conflict) => conflicted(failure(e, lang)),
                 Err(e) => message.set(Some((false, failure(e, lang)))),
                 Ok(v) if !then_publish => {
                     message.set(Some((true, i18n.t(ui::SETTINGS_SAVED).to_owned())));
                     base.set(v.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect());
+                    base_fields.set(v.fields.clone());
                     fields.set(v.fields);
                 }
                 Ok(_) => {
@@ -275,7 +308,7 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
             </section>
         </div>
         <div class="form-foot">
-            <button type="button" class="secondary" data-testid="issue-save" on:click=move |_| save(false)>{move || i18n.t(ui::SAVE)}</button>
+            <button type="button" class="secondary" data-testid="issue-save" disabled=move || saving.get() on:click=move |_| save(false)>{move || i18n.t(ui::SAVE)}</button>
             {move || if confirming.get() {
                 view! {
                     <span>{i18n.t(ui::PUBLISH_CONFIRM)}</span>

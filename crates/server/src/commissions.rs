@@ -77,13 +77,6 @@ const USED_DAY: &str =
 pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Result<(), AppError> {
     let versions = tables(&mut **tx, office).await?;
     for item in items {
-        crate::scores::remove_events(
-            tx,
-            office,
-            "source_kind = 'commission' AND rule = 'commission_used' AND item_id = $1",
-            &[crate::db::Value::Text(item.clone())],
-        )
-        .await?;
         let days = sqlx::query("SELECT ad.day FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = $1")
             .bind(item)
             .fetch_all(&mut **tx)
@@ -91,26 +84,36 @@ pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Resu
             .iter()
             .map(|r| r.try_get::<i64, _>(0).map(|d| d as i32))
             .collect::<Result<Vec<_>, _>>()?;
-        let Some(day) = used_day(days) else { continue };
-        let rows = sqlx::query(
-            "SELECT c.id, c.topic, c.deadline_day, a.submitted_at, a.author_id, a.unit_id, i.state \
-             FROM commission_answers a JOIN commissions c ON c.id = a.commission_id JOIN items i ON i.id = a.item_id \
-             WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2 AND c.withdrawn_at IS NULL",
-        )
-        .bind(item)
-        .bind(office)
-        .fetch_all(&mut **tx)
-        .await?;
-        for r in rows {
-            let deadline = r.try_get::<i64, _>(2)? as i32;
-            let state = ItemState::parse(&r.try_get::<String, _>(6)?);
-            if !on_time(r.try_get(3)?, deadline) || !state.is_some_and(answer_counts) {
-                continue;
+        let mut events = Vec::new();
+        if let Some(day) = used_day(days) {
+            let rows = sqlx::query(
+                "SELECT c.id, c.topic, c.deadline_day, a.submitted_at, a.author_id, a.unit_id, i.state \
+                 FROM commission_answers a JOIN commissions c ON c.id = a.commission_id JOIN items i ON i.id = a.item_id \
+                 WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2 AND c.withdrawn_at IS NULL",
+            )
+            .bind(item)
+            .bind(office)
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in rows {
+                let deadline = r.try_get::<i64, _>(2)? as i32;
+                let state = ItemState::parse(&r.try_get::<String, _>(6)?);
+                if !on_time(r.try_get(3)?, deadline) || !state.is_some_and(answer_counts) {
+                    continue;
+                }
+                let credit = Credit { item_id: item.clone(), author_id: r.try_get(4)?, unit_id: r.try_get(5)? };
+                let fact = CommissionFact { id: r.try_get(0)?, topic: r.try_get(1)?, deadline, used: vec![(credit, day)], missed: vec![] };
+                events.extend(commission_events(&fact, &versions));
             }
-            let credit = Credit { item_id: item.clone(), author_id: r.try_get(4)?, unit_id: r.try_get(5)? };
-            let fact = CommissionFact { id: r.try_get(0)?, topic: r.try_get(1)?, deadline, used: vec![(credit, day)], missed: vec![] };
-            store_events(&mut **tx, office, &commission_events(&fact, &versions)).await?;
         }
+        crate::scores::replace_events(
+            tx,
+            office,
+            "source_kind = 'commission' AND rule = 'commission_used' AND item_id = $1",
+            &[crate::db::Value::Text(item.clone())],
+            &events,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -127,42 +130,55 @@ pub async fn close_due(state: &AppState) -> Result<usize, AppError> {
     let mut closed = 0;
     for r in due {
         let (id, office): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-        let mut tx = state.db.begin_write().await?;
-        let won = sqlx::query("UPDATE commissions SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        if won {
-            // Who missed it is decided now, once, and kept: the units asked that this office
-            // still oversees and that sent nothing counting in time.
-            let tree = unit_nodes(&mut *tx).await?;
-            let deadline: i64 =
-                sqlx::query_scalar("SELECT deadline_day FROM commissions WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-            let asked: Vec<i64> = sqlx::query_scalar("SELECT unit_id FROM commission_units WHERE commission_id = $1 ORDER BY unit_id")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-            let answered: Vec<i64> = answered_in_time(&mut *tx, id, deadline as i32).await?.into_iter().collect();
-            for unit in missed_at_close(&asked, &answered, |u| reviewing_office(&tree, u) == Some(office)) {
-                sqlx::query("INSERT INTO commission_missed (commission_id, unit_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(unit)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let facts = facts_of(&mut *tx, office, Some(id)).await?;
-            let versions = tables(&mut *tx, office).await?;
-            let missed: Vec<CommissionFact> = facts.into_iter().map(|f| CommissionFact { used: vec![], ..f }).collect();
-            let events: Vec<_> = missed.iter().flat_map(|f| commission_events(f, &versions)).collect();
-            store_events(&mut *tx, office, &events).await?;
-            closed += 1;
+        // One commission's failure (its penalty would fall in a period already closed, say)
+        // leaves the others to close, and every list that called this to answer.
+        match close_one(state, id, office, now).await {
+            Ok(true) => closed += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(commission = id, "closing a commission: {e:?}"),
         }
-        tx.commit().await?;
     }
     Ok(closed)
+}
+
+/// Closes commission `id` if it is still due, penalising the units that missed it.
+async fn close_one(state: &AppState, id: i64, office: i64, now: i64) -> Result<bool, AppError> {
+    let mut tx = state.db.begin_write().await?;
+    crate::scores::lock_closing(&mut tx, office).await?;
+    // Still due when the row is ours: a change committed since the list was read (the deadline
+    // extended, withdrawn) is respected.
+    let won = sqlx::query(
+        "UPDATE commissions SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL AND withdrawn_at IS NULL AND deadline_day < $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(i64::from(day_of(now)))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !won {
+        return Ok(false);
+    }
+    // Who missed it is decided now, once, and kept: the units asked that this office still
+    // oversees and that sent nothing counting in time.
+    let tree = unit_nodes(&mut *tx).await?;
+    let deadline: i64 = sqlx::query_scalar("SELECT deadline_day FROM commissions WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let asked: Vec<i64> = sqlx::query_scalar("SELECT unit_id FROM commission_units WHERE commission_id = $1 ORDER BY unit_id")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let answered: Vec<i64> = answered_in_time(&mut *tx, id, deadline as i32).await?.into_iter().collect();
+    for unit in missed_at_close(&asked, &answered, |u| reviewing_office(&tree, u) == Some(office)) {
+        sqlx::query("INSERT INTO commission_missed (commission_id, unit_id) VALUES ($1, $2)").bind(id).bind(unit).execute(&mut *tx).await?;
+    }
+    let facts = facts_of(&mut *tx, office, Some(id)).await?;
+    let versions = tables(&mut *tx, office).await?;
+    let missed: Vec<CommissionFact> = facts.into_iter().map(|f| CommissionFact { used: vec![], ..f }).collect();
+    let events: Vec<_> = missed.iter().flat_map(|f| commission_events(f, &versions)).collect();
+    store_events(&mut *tx, office, &events).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The scoring facts of the office's targeted commissions (or one): answers in time that were
@@ -251,15 +267,28 @@ where
 /// an officer the priorities and the commissions that ask their unit (with their unit's
 /// standing only).
 pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, AppError> {
+    visible_of(state, me, None).await
+}
+
+/// One commission as `me` sees it (however old: the answer to changing or withdrawing it).
+async fn one(state: &AppState, me: &Me, id: i64) -> Result<CommissionView, AppError> {
+    visible_of(state, me, Some(id)).await?.into_iter().next().ok_or(AppError::refused(ErrorCode::NotFound))
+}
+
+async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<CommissionView>, AppError> {
     let office = my_office(state, me).await?;
     let office_wide = me.unit_id == office;
     let today = day_of(now_ms());
     let tree = unit_nodes(&state.db.pool).await?;
-    let rows = sqlx::query(
-        "SELECT id, fields, created_at, kind, withdrawn_at FROM commissions WHERE office_id = $1 AND deadline_day >= $2 ORDER BY id DESC LIMIT 200",
-    )
+    let (which, bound) = match only {
+        Some(id) => ("id = $2", id),
+        None => ("deadline_day >= $2", i64::from(today - RECENT_DAYS)),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT id, fields, created_at, kind, withdrawn_at FROM commissions WHERE office_id = $1 AND {which} ORDER BY id DESC LIMIT 200"
+    ))
     .bind(office)
-    .bind(i64::from(today - RECENT_DAYS))
+    .bind(bound)
     .fetch_all(&state.db.pool)
     .await?;
     let names: BTreeMap<i64, String> = sqlx::query("SELECT id, name FROM units")
@@ -379,7 +408,7 @@ pub async fn create(
     let detail = format!("{}：{}（截止{}，{}个单位）", req.kind.label().zh, req.topic, day_text(deadline), req.units.len());
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission", &id.to_string(), &detail).await?;
     tx.commit().await?;
-    let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let view = one(&state, &me, id).await?;
     Ok(Json(view))
 }
 
@@ -406,8 +435,15 @@ async fn asks_own_units(state: &AppState, office: i64, req: &CommissionFields) -
     Ok(())
 }
 
-/// A commission of the office, as stored, for a change: its fields, whether it was closed.
+/// A commission of the office, as stored, for a change: its fields, whether it was closed. Its
+/// row is locked first (a no-op update), so a `close_due` on another server either finished
+/// before — and is seen — or waits for the change and finds the new deadline.
 async fn stored(tx: &mut Tx, office: i64, id: i64) -> Result<(CommissionFields, bool), AppError> {
+    sqlx::query("UPDATE commissions SET closed_at = closed_at WHERE id = $1 AND office_id = $2")
+        .bind(id)
+        .bind(office)
+        .execute(&mut **tx)
+        .await?;
     let row = sqlx::query("SELECT fields, closed_at, withdrawn_at FROM commissions WHERE id = $1 AND office_id = $2")
         .bind(id)
         .bind(office)
@@ -419,19 +455,6 @@ async fn stored(tx: &mut Tx, office: i64, id: i64) -> Result<(CommissionFields, 
     }
     let fields = serde_json::from_str(&row.try_get::<String, _>(0)?).map_err(|e| AppError::Internal(e.into()))?;
     Ok((fields, row.try_get::<Option<i64>, _>(1)?.is_some()))
-}
-
-/// The days commission `id`'s points are (or would be) dated: its events, and the earliest
-/// adoption of each item that answered it — what changing or withdrawing it can move.
-async fn touched_days(tx: &mut Tx, id: i64) -> Result<Vec<i32>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT day FROM score_events WHERE source_kind = 'commission' AND source_id = $1 \
-         UNION SELECT {USED_DAY} FROM commission_answers a WHERE a.commission_id = $1"
-    ))
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.iter().filter_map(|r| r.try_get::<Option<i64>, _>(0).ok().flatten()).map(|d| d as i32).collect())
 }
 
 /// The items that answered commission `id`.
@@ -463,12 +486,11 @@ pub async fn change(
     tidy(&mut req);
     asks_own_units(&state, office, &req).await?;
     let mut tx = state.db.begin_write().await?;
+    crate::scores::lock_closing(&mut tx, office).await?;
     let (before, closed) = stored(&mut tx, office, id).await?;
     if let Some(p) = req.change_problems(&before, day_of(now_ms())).first() {
         return Err(AppError::bad_request(p.zh));
     }
-    let days = touched_days(&mut tx, id).await?;
-    crate::scores::ensure_open(&mut tx, office, &days).await?;
     let (from, deadline) = (parse_day(&req.from).unwrap_or(0), parse_day(&req.deadline).unwrap_or(0));
     let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
     sqlx::query("UPDATE commissions SET topic = $1, fields = $2, from_day = $3, deadline_day = $4, closed_at = NULL WHERE id = $5")
@@ -498,7 +520,7 @@ pub async fn change(
         format!("{}：截止{} → {}，{}个单位 → {}个单位", req.topic, before.deadline, req.deadline, before.units.len(), req.units.len());
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission_changed", &id.to_string(), &detail).await?;
     tx.commit().await?;
-    let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let view = one(&state, &me, id).await?;
     Ok(Json(view))
 }
 
@@ -515,9 +537,8 @@ pub async fn withdraw(
 ) -> Result<Json<CommissionView>, AppError> {
     let office = editors_office(&state, &me).await?;
     let mut tx = state.db.begin_write().await?;
+    crate::scores::lock_closing(&mut tx, office).await?;
     let (before, _) = stored(&mut tx, office, id).await?;
-    let days = touched_days(&mut tx, id).await?;
-    crate::scores::ensure_open(&mut tx, office, &days).await?;
     let now = now_ms();
     sqlx::query("UPDATE commissions SET withdrawn_at = $1, closed_at = COALESCE(closed_at, $1) WHERE id = $2")
         .bind(now)
@@ -528,7 +549,7 @@ pub async fn withdraw(
     sqlx::query("DELETE FROM commission_missed WHERE commission_id = $1").bind(id).execute(&mut *tx).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission_withdrawn", &id.to_string(), &before.topic).await?;
     tx.commit().await?;
-    let view = visible(&state, &me).await?.into_iter().find(|c| c.id == id).ok_or(AppError::refused(ErrorCode::NotFound))?;
+    let view = one(&state, &me, id).await?;
     Ok(Json(view))
 }
 

@@ -154,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notice.docx", get(scores::notice::notice_docx))
         .route("/notice.xlsx", get(scores::notice::notice_xlsx))
         .route("/notice/issue", post(scores::notice::issue))
+        .route("/admin/notice/reopen", post(scores::notice::reopen))
         .route("/commissions", get(commissions::list).post(commissions::create))
         .route("/inbox", get(commissions::inbox))
         .route("/commissions/units", get(commissions::units))

@@ -51,6 +51,7 @@ use utoipa::OpenApi;
         crate::scores::notice::notice_docx,
         crate::scores::notice::notice_xlsx,
         crate::scores::notice::issue,
+        crate::scores::notice::reopen,
         crate::commissions::list,
         crate::commissions::create,
         crate::commissions::inbox,

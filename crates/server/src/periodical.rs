@@ -190,9 +190,12 @@ pub async fn create(
     .await?
     .try_get(0)?;
     // Another editor creating at the same moment took these numbers first.
-    claim_numbers(&mut tx, id, &fields)
-        .await
-        .map_err(|_| AppError::Refused(ErrorCode::Conflict, Some("另一位编辑刚新建了一期，占用了这个期号，请再点一次“新建一期”".into())))?;
+    claim_numbers(&mut tx, id, &fields).await.map_err(|e| match e {
+        AppError::Refused(ErrorCode::BadRequest, _) => {
+            AppError::Refused(ErrorCode::Conflict, Some("另一位编辑刚新建了一期，占用了这个期号，请再点一次“新建一期”".into()))
+        }
+        other => other,
+    })?;
     crate::accounts::audit_in(
         &mut *tx,
         Some(me.user_id),
@@ -362,6 +365,8 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Json<IssueDeleted>, AppError> {
     let mut tx = state.db.begin_write().await?;
+    // The issue's row first (as a save takes it): a save and a delete of one draft queue up.
+    sqlx::query("UPDATE issues SET rev = rev + 1 WHERE id = $1 AND state = 'draft'").bind(id).execute(&mut *tx).await?;
     let row = issue_row(&mut tx, id).await?.ok_or(AppError::refused(ErrorCode::NotFound))?;
     if me.unit_id != row.office {
         return Err(AppError::refused(ErrorCode::NotFound));

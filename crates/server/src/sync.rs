@@ -502,6 +502,8 @@ async fn apply_authors(
                 if !write_item(tx, pending, me, &m.item_id, rev, ItemState::Deleted, &item.content, true, None).await? {
                     return moved_on(tx, client_id, m, me).await;
                 }
+                // Withdrawn, it answers no commission (submitted again, it answers anew).
+                sqlx::query("DELETE FROM commission_answers WHERE item_id = $1").bind(&m.item_id).execute(&mut **tx).await?;
             }
             None => return Ok(Outcome::Applied { rev: 0 }),
         },

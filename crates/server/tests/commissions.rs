@@ -482,3 +482,56 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
     let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
     assert_eq!(report["centi_before"], report["centi_after"], "{report}");
 }
+
+/// Issue 21, item 4, under the rescoring paths: once last month's notice is issued, a new fact
+/// in an open period that would move points out of the closed month (a commission's +5 dated
+/// by its item's earliest adoption) is refused, and one that leaves them where they are is
+/// recorded.
+#[tokio::test]
+async fn scoring_an_item_again_never_moves_points_out_of_a_closed_month() {
+    use xinbao_core::scoring::{Period, ymd};
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let today = day_of(xinbao_server::db::now_ms());
+    let (y, m, _) = ymd(today);
+    let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
+    let (py, pm, _) = ymd(last.from - 1);
+    let before = Period::month(py, pm);
+    let asked = json!({"kind": "targeted", "topic": "秋粮收购进展", "units": [o.town], "from": day(-1), "deadline": day(3)});
+    let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
+    let answer = json!({"op": "submit", "content": {"title": "河西镇秋粮收购过半", "body": "截至11月20日，全镇收购秋粮1.2万吨。",
+        "phone": "13912345678", "commission": cid.to_string()}});
+    assert_eq!(o.officer.push(&t, 1, 0, answer).await["outcome"], "applied");
+    for (base, action) in [(1, "screen"), (2, "edit"), (3, "send_to_sign_off")] {
+        assert_eq!(o.editor.push(&t, 1, base, json!({"op": "act", "action": action})).await["outcome"], "applied");
+    }
+    assert_eq!(o.signer.push(&t, 1, 4, json!({"op": "act", "action": "sign"})).await["outcome"], "applied");
+    backdate_submissions(&t, today - before.from).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let adopt = |day: i32, issue: &'static str| {
+        let cookie = o.editor.cookie.clone();
+        let t = &t;
+        async move {
+            t.post_json(
+                &format!("/api/items/{}/adoptions", common::office::id(1)),
+                json!({"publication_id": own, "form": "brief", "date": day_text(day), "issue": issue}),
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    assert_eq!(adopt(last.from + 1, "第1期").await.status(), StatusCode::OK);
+    let q = format!("from={}&to={}", day_text(last.from), day_text(last.to));
+    assert_eq!(t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.editor.cookie)).await.status(), StatusCode::OK);
+    let events = all_events(&t).await;
+    // An adoption dated in the month before (open) would carry the +5 out of the closed month.
+    let res = adopt(before.from + 1, "第2期").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().starts_with(&format!("{}的通报已经签发", last.title())));
+    assert_eq!(all_events(&t).await, events, "nothing moved");
+    // One dated today leaves the +5 where it is: recorded.
+    assert_eq!(adopt(today, "第3期").await.status(), StatusCode::OK);
+    let used: Vec<i64> = all_events(&t).await.into_iter().filter(|e| e.4 == "commission_used").map(|e| e.0).collect();
+    assert_eq!(used, vec![i64::from(last.from + 1)]);
+    months_agree_with_events(&t).await;
+}

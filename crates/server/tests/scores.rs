@@ -488,10 +488,11 @@ async fn an_administrator_keeps_the_offices_publication_list_and_the_adoption_ra
     assert_eq!(audited(&t, "settings_changed").await, vec!["30% → 60%".to_owned()]);
 }
 
-/// Issue 21, item 4: the section issues (签发) a period's notice once the period has ended; from
-/// then on the notice — its data, Word and Excel file — is served exactly as issued, whatever
-/// changes (the rate floor here), and the period is closed: an adoption or instruction dated
-/// inside it is refused in words, and so is scoring it again. Every fact's date is checked
+/// Issue 21, item 4: the section issues (签发) a month's notice once the month has ended (never
+/// an arbitrary range); from then on the notice — its data, Word and Excel file — is served
+/// exactly as issued, whatever changes (the rate floor here), and the month is closed: an
+/// adoption or instruction dated inside it is refused in words, and so is scoring it again —
+/// until an administrator reopens it, with a reason, audited. Every fact's date is checked
 /// against its item's submission and today.
 #[tokio::test]
 async fn an_issued_notice_is_frozen_and_its_period_closed() {
@@ -501,34 +502,36 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
         submitted(&t, &mut o, false, n, true).await;
     }
     let today_day = day_of(xinbao_server::db::now_ms());
-    let day = |offset: i32| day_text(today_day + offset);
-    // Submitted five days ago (as if: the dates a past week would have).
-    sqlx::query("UPDATE submissions SET day = $1").bind(i64::from(today_day - 5)).execute(&t.app.state.db.pool).await.ok();
+    let (y, m, _) = xinbao_core::scoring::ymd(today_day);
+    let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
+    // Submitted on the first of last month (as if: the dates a past month would have).
+    sqlx::query("UPDATE submissions SET day = $1").bind(i64::from(last.from)).execute(&t.app.state.db.pool).await.ok();
     let own = publication(&t, &o.editor.cookie, "政务信息").await;
-    let adopt = |n: u64, date: String| {
+    let adopt = |n: u64, day: i32| {
         let cookie = o.editor.cookie.clone();
         let t = &t;
         async move {
             t.post_json(
                 &format!("/api/items/{}/adoptions", id(n)),
-                json!({"publication_id": own, "form": "full", "date": date, "issue": "第1期"}),
+                json!({"publication_id": own, "form": "full", "date": day_text(day), "issue": "第1期"}),
                 Some(&cookie),
             )
             .await
         }
     };
-    assert_eq!(adopt(1, day(-3)).await.status(), StatusCode::OK);
+    assert_eq!(adopt(1, last.from + 2).await.status(), StatusCode::OK);
     // Dates are checked against the item and today.
-    let res = adopt(2, day(1)).await;
-    assert_eq!(json(res).await["detail"], "日期不能晚于今天");
-    let res = adopt(2, day(-6)).await;
-    assert_eq!(json(res).await["detail"], "日期不能早于稿件的报送日期");
+    assert_eq!(json(adopt(2, today_day + 1).await).await["detail"], "日期不能晚于今天");
+    assert_eq!(json(adopt(2, last.from - 1).await).await["detail"], "日期不能早于稿件的报送日期");
 
-    let q = format!("from={}&to={}", day(-10), day(-1));
-    // Not before the period has ended; only the section.
-    let open_q = format!("from={}&to={}", day(-10), day(0));
-    let res = t.post_json(&format!("/api/notice/issue?{open_q}"), json!({}), Some(&o.editor.cookie)).await;
+    let q = format!("from={}&to={}", day_text(last.from), day_text(last.to));
+    // Not before the month has ended, never a range; only the section.
+    let this_month = format!("from={}&to={}", day_text(last.to + 1), day_text(Period::month(y, m).to));
+    let res = t.post_json(&format!("/api/notice/issue?{this_month}"), json!({}), Some(&o.editor.cookie)).await;
     assert_eq!(json(res).await["detail"], "期间结束后才能签发这一期的通报");
+    let range = format!("from=2020-01-01&to={}", day_text(last.to));
+    let res = t.post_json(&format!("/api/notice/issue?{range}"), json!({}), Some(&o.editor.cookie)).await;
+    assert_eq!(json(res).await["detail"], "只能签发月度、季度或年度通报");
     let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.officer.cookie)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.signer.cookie)).await;
@@ -543,26 +546,26 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
     let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await;
     assert!(part_text(&docx, "word/document.xml").contains("河西镇"));
 
-    // The period is closed: facts dated inside it are refused, in words.
-    let closed = format!("{} 至 {}的通报已经签发，该期间已结账", day(-10), day(-1));
-    let res = adopt(2, day(-2)).await;
+    // The month is closed: facts dated inside it are refused, in words.
+    let closed = format!("{}的通报已经签发，该期间已结账", last.title());
+    let res = adopt(2, last.to).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(json(res).await["detail"].as_str().unwrap_or_default().starts_with(&closed));
     let res = t
         .post_json(
             &format!("/api/items/{}/instructions", id(1)),
-            json!({"level": "county", "date": day(-2), "leader": "县长 王某", "text": "请总结推广。"}),
+            json!({"level": "county", "date": day_text(last.to), "leader": "县长 王某", "text": "请总结推广。"}),
             Some(&o.signer.cookie),
         )
         .await;
     assert!(json(res).await["detail"].as_str().unwrap_or_default().starts_with(&closed));
     let admin = admin_of(&t).await;
     let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
-    table["effective_from"] = json!(today_day - 20);
-    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await;
-    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains(&format!("重新计分最早只能从{}起", day(0))));
+    table["effective_from"] = json!(last.from);
+    let res = t.post_json("/api/admin/scoring/recompute", json!({"table": table.clone(), "reason": "核对"}), Some(&admin)).await;
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains(&format!("重新计分最早只能从{}起", day_text(last.to + 1))));
     // Today is open.
-    assert_eq!(adopt(2, day(0)).await.status(), StatusCode::OK);
+    assert_eq!(adopt(2, today_day).await.status(), StatusCode::OK);
 
     // Whatever changes, the issued notice is served as issued, byte for byte.
     let res = t.post_json("/api/admin/scoring/floor", json!({"percent": 100}), Some(&admin)).await;
@@ -570,9 +573,17 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
     assert_eq!(common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await, issued);
     assert_eq!(common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
     assert_eq!(common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
-    // A period not issued is built live (the new floor flags what the frozen one did not).
-    let live = json(t.get(&format!("/api/notice?from={}&to={}", day(-10), day(0)), Some(&o.officer.cookie)).await).await;
+    assert!(n["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于30%"), "{n}");
+
+    // An administrator reopens it, with a reason: the month is open again, the notice live.
+    let res = t.post_json(&format!("/api/admin/notice/reopen?{q}"), json!({"reason": "误签发，更正后重发"}), Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = t.post_json(&format!("/api/admin/notice/reopen?{q}"), json!({"reason": "误签发，更正后重发"}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let live = json(res).await;
     assert!(live["issued_by"].is_null());
     assert!(live["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于100%"), "{live}");
-    assert!(n["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于30%"), "{n}");
+    assert!(audited(&t, "notice_reopened").await[0].starts_with("理由：误签发，更正后重发"));
+    assert_eq!(adopt(2, last.to).await.status(), StatusCode::OK);
+    months_agree_with_events(&t).await;
 }

@@ -12,9 +12,24 @@ pub fn may_issue_notice(role: Role, in_office: bool) -> bool {
     in_office && matches!(role, Role::Editor | Role::Signer)
 }
 
-/// Whether a notice for `period` may be issued on `today`: only once the period has ended.
+/// Whether a notice for `period` may be issued on `today`: a month's, a quarter's or a year's
+/// (never an arbitrary range, which would close whatever it spans), once the period has ended.
 pub fn issue_problem(period: Period, today: Day) -> Option<Text> {
-    (period.to >= today).then(|| Text::new("期间结束后才能签发这一期的通报", "A notice is issued once its period has ended"))
+    if period.kind() == PeriodKind::Range {
+        Some(Text::new("只能签发月度、季度或年度通报", "Only a month's, a quarter's or a year's notice is issued"))
+    } else if period.to >= today {
+        Some(Text::new("期间结束后才能签发这一期的通报", "A notice is issued once its period has ended"))
+    } else {
+        None
+    }
+}
+
+/// `POST /api/admin/notice/reopen`: why an issued notice is withdrawn and its period opened
+/// again (kept in the audit trail).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoticeReopen {
+    pub reason: String,
 }
 
 /// The closed period that holds `day`, if any.
@@ -48,6 +63,8 @@ mod tests {
         let feb = Period::month(2026, 2);
         assert!(issue_problem(feb, from_ymd(2026, 2, 28)).is_some(), "not before the month has ended");
         assert!(issue_problem(feb, from_ymd(2026, 3, 1)).is_none());
+        let range = Period { from: from_ymd(2016, 1, 1), to: from_ymd(2026, 2, 28) };
+        assert!(issue_problem(range, from_ymd(2026, 3, 1)).is_some(), "never a range that closes years at once");
         assert_eq!(closed_on(&[feb], from_ymd(2026, 2, 20)), Some(feb));
         assert_eq!(closed_on(&[feb], from_ymd(2026, 3, 1)), None);
         assert!(closed_text(feb).starts_with("2026年2月的通报已经签发"));

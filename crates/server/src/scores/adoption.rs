@@ -233,15 +233,15 @@ async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result
             leader: r.try_get(3)?,
         });
     }
-    super::remove_events(
+    let tables = tables(&mut **tx, office).await?;
+    super::replace_events(
         tx,
         office,
         "item_id = $1 AND source_kind = 'instruction'",
         &[crate::db::Value::Text(item.credit.item_id.clone())],
+        &instruction_events(&facts, &tables),
     )
-    .await?;
-    let tables = tables(&mut **tx, office).await?;
-    store_events(&mut **tx, office, &instruction_events(&facts, &tables)).await
+    .await
 }
 
 /// `POST /api/items/{id}/instructions`: a leader's instruction on the item.

@@ -64,6 +64,7 @@ pub(crate) async fn store_events<E>(ex: &mut E, office: i64, events: &[ScoreEven
 where
     for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
 {
+    refuse_closed(ex, office, events.iter().map(|e| e.day)).await?;
     insert_events(ex, office, events).await?;
     let mut sums: BTreeMap<(i32, i64, i64), (i64, i64)> = BTreeMap::new();
     for e in events {
@@ -158,6 +159,13 @@ where
 /// Removes the events that `filter` (an SQL condition on `score_events`, with `$1`… bound to
 /// `binds`) selects, taking them out of the monthly totals in the same transaction.
 pub(crate) async fn remove_events(tx: &mut Tx, office: i64, filter: &str, binds: &[crate::db::Value]) -> Result<(), AppError> {
+    let days = crate::db::bind_values(sqlx::query(&format!("SELECT DISTINCT day FROM score_events WHERE {filter}")), binds)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).map(|d| d as i32))
+        .collect::<Result<Vec<_>, _>>()?;
+    refuse_closed(&mut **tx, office, days).await?;
     let select = format!(
         "SELECT month, unit_id, author_id, SUM(CASE WHEN rule = 'submission' THEN 1 ELSE 0 END), CAST(SUM(centi) AS BIGINT) \
          FROM score_events WHERE {filter} GROUP BY month, unit_id, author_id"
@@ -213,6 +221,77 @@ pub(crate) async fn check_fact_day(tx: &mut Tx, office: i64, day: i32, items: &[
     ensure_open(tx, office, &[day]).await
 }
 
+/// Refuses, in words, events dated on `days` inside a closed period — the guard under every
+/// write and removal of points ([`store_events`], [`remove_events`], [`replace_events`]), so no
+/// path can move an issued notice's numbers, whatever it was called for.
+async fn refuse_closed<E>(ex: &mut E, office: i64, days: impl IntoIterator<Item = i32>) -> Result<(), AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
+    let days: Vec<i32> = days.into_iter().collect();
+    if days.is_empty() {
+        return Ok(());
+    }
+    let closed = closed_periods(&mut *ex, office).await?;
+    match days.iter().find_map(|d| xinbao_core::scoring::closed_on(&closed, *d)) {
+        Some(p) => Err(AppError::bad_request(xinbao_core::scoring::closed_text(p))),
+        None => Ok(()),
+    }
+}
+
+/// Makes the events `filter` selects exactly `events`, touching only what differs (points
+/// compared, notes not): scoring an item again after a new fact leaves its events in a closed
+/// period alone when they come out the same, and is refused when they would move.
+pub(crate) async fn replace_events(
+    tx: &mut Tx,
+    office: i64,
+    filter: &str,
+    binds: &[crate::db::Value],
+    events: &[ScoreEvent],
+) -> Result<(), AppError> {
+    let key = |e: &ScoreEvent| {
+        (e.day, e.source.kind().to_owned(), e.source.id(), e.credit.item_id.clone(), e.credit.author_id, e.credit.unit_id, e.rule, e.centi)
+    };
+    let rows = crate::db::bind_values(
+        sqlx::query(&format!(
+            "SELECT id, day, source_kind, source_id, item_id, author_id, unit_id, rule, centi FROM score_events WHERE {filter}"
+        )),
+        binds,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut wanted: Vec<&ScoreEvent> = events.iter().collect();
+    let mut gone: Vec<i64> = Vec::new();
+    for r in rows {
+        let rule: String = r.try_get(7)?;
+        let have = (
+            r.try_get::<i64, _>(1)? as i32,
+            r.try_get::<String, _>(2)?,
+            r.try_get::<i64, _>(3)?,
+            r.try_get::<String, _>(4)?,
+            r.try_get::<i64, _>(5)?,
+            r.try_get::<i64, _>(6)?,
+            Rule::parse(&rule),
+            r.try_get::<i64, _>(8)?,
+        );
+        match wanted.iter().position(|e| {
+            let k = key(e);
+            (k.0, &k.1, k.2, &k.3, k.4, k.5, Some(k.6), k.7) == (have.0, &have.1, have.2, &have.3, have.4, have.5, have.6, have.7)
+        }) {
+            Some(i) => {
+                wanted.swap_remove(i);
+            }
+            None => gone.push(r.try_get(0)?),
+        }
+    }
+    if !gone.is_empty() {
+        let ids = gone.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        remove_events(tx, office, &format!("id IN ({ids})"), &[]).await?;
+    }
+    let added: Vec<ScoreEvent> = wanted.into_iter().cloned().collect();
+    store_events(&mut **tx, office, &added).await
+}
+
 /// The deadline rules in force (the urgent first report's time limit).
 pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<DeadlineRules, AppError> {
     let row = sqlx::query("SELECT value FROM settings WHERE key = 'urgent_written_minutes'").fetch_optional(ex).await?;
@@ -226,6 +305,11 @@ pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex
 pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftContent, now: i64) -> Result<(), AppError> {
     let Some(item) = load(tx, item_id).await? else { return Ok(()) };
     let Some(office) = item.office else { return Ok(()) };
+    // Withdrawn and submitted again, an item answers its commission anew, as of now.
+    let answered_before = sqlx::query("SELECT 1 FROM submissions WHERE item_id = $1").bind(item_id).fetch_optional(&mut **tx).await?;
+    if answered_before.is_some() {
+        return crate::commissions::record_answer(tx, office, &item.credit, content, now).await;
+    }
     let fact = SubmissionFact {
         late_minutes: urgent_lateness(content, now, deadline_rules(&mut **tx).await?),
         credit: item.credit,

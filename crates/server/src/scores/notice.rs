@@ -4,9 +4,9 @@
 
 use super::{ScoresQuery, board, period, unit_nodes};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{Admin, CurrentUser};
 use crate::documents::{self, cell, heading, run};
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -16,7 +16,9 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 use sqlx::Row;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::home_office;
-use xinbao_core::scoring::{Award, By, Notice, NoticeRow, PEOPLE_COLUMNS, UNIT_COLUMNS, day_of, issue_problem, may_issue_notice, ordinal};
+use xinbao_core::scoring::{
+    Award, By, Notice, NoticeReopen, NoticeRow, PEOPLE_COLUMNS, UNIT_COLUMNS, day_of, issue_problem, may_issue_notice, ordinal,
+};
 
 /// The notice for the period the query names (default: this month so far).
 pub async fn build_notice(state: &AppState, unit_id: i64, q: &ScoresQuery) -> Result<Notice, AppError> {
@@ -126,6 +128,42 @@ pub async fn issue(
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "notice_issued", &n.period_title, &n.title).await?;
     tx.commit().await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `POST /api/admin/notice/reopen`: an office administrator withdraws an issued notice (issued
+/// by mistake, or to be corrected and issued again): the stored notice is removed and its
+/// period opens; the reason, and the notice as it was issued, are kept in the audit trail.
+#[utoipa::path(post, path = "/api/admin/notice/reopen", tag = "admin", params(ScoresQuery), request_body = NoticeReopen,
+    responses((status = 200, body = Notice), (status = 404, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    Admin(me): Admin,
+    Query(q): Query<ScoresQuery>,
+    ApiJson(req): ApiJson<NoticeReopen>,
+) -> Result<Json<Notice>, AppError> {
+    let reason = super::bounded(&req.reason, 500, "撤销签发的理由")?;
+    let p = period(&q)?;
+    let office = super::my_office(&state, &me).await?;
+    let mut tx = state.db.begin_write().await?;
+    super::lock_closing(&mut tx, office).await?;
+    let body: String = sqlx::query_scalar("SELECT body FROM issued_notices WHERE office_id = $1 AND from_day = $2 AND to_day = $3")
+        .bind(office)
+        .bind(i64::from(p.from))
+        .bind(i64::from(p.to))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::refused(ErrorCode::NotFound))?;
+    sqlx::query("DELETE FROM issued_notices WHERE office_id = $1 AND from_day = $2 AND to_day = $3")
+        .bind(office)
+        .bind(i64::from(p.from))
+        .bind(i64::from(p.to))
+        .execute(&mut *tx)
+        .await?;
+    let n: Notice = serde_json::from_str(&body).map_err(|e| AppError::Internal(e.into()))?;
+    crate::accounts::audit_in(&mut *tx, Some(me.user_id), "notice_reopened", &n.period_title, &format!("理由：{reason}；原通报：{body}"))
+        .await?;
+    tx.commit().await?;
+    Ok(Json(build_notice(&state, me.unit_id, &q).await?))
 }
 
 /// `GET /api/notice.docx`: the notice as a Word document.
