@@ -90,6 +90,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_issued_notices.sql"),
         include_str!("../migrations/postgres/0018_issued_notices.sql"),
     ),
+    (
+        19,
+        "board_rules",
+        include_str!("../migrations/sqlite/0019_board_rules.sql"),
+        include_str!("../migrations/postgres/0019_board_rules.sql"),
+    ),
 ];
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

@@ -226,8 +226,12 @@ async fn a_new_scoring_table_applies_from_its_day_on_and_never_to_the_past() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(json(res).await.as_array().map(Vec::len), Some(1));
     assert_eq!(t.post_json("/api/admin/scoring", table.clone(), Some(&o.editor.cookie)).await.status(), StatusCode::FORBIDDEN);
-    // Adopted today (old table, 5) and dated after the change (new table, 8).
-    for (date, issue) in [(day_text(day), "第1期"), (day_text(day + 12), "第2期")] {
+    // Adopted today: the table in force today (5). A fact dated after the change would be
+    // dated ahead of today, which is refused (issue 21, item 3: no version can ever be saved
+    // after facts dated inside it were recorded); the new table (8) scores facts of its days
+    // as they come (`xinbao_core::scoring` proves the arithmetic).
+    for (date, issue, status) in [(day_text(day), "第1期", StatusCode::OK), (day_text(day + 12), "第2期", StatusCode::UNPROCESSABLE_ENTITY)]
+    {
         let res = t
             .post_json(
                 &format!("/api/items/{}/adoptions", id(1)),
@@ -235,14 +239,14 @@ async fn a_new_scoring_table_applies_from_its_day_on_and_never_to_the_past() {
                 Some(&o.editor.cookie),
             )
             .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.status(), status);
     }
     let scoring = json(t.get(&format!("/api/items/{}/scoring", id(1)), Some(&o.editor.cookie)).await).await;
     let points: Vec<i64> = scoring["events"]
         .as_array()
         .map(|e| e.iter().filter(|e| e["rule"] == "county_full").filter_map(|e| e["centi"].as_i64()).collect())
         .unwrap_or_default();
-    assert_eq!(points, vec![500, 800]);
+    assert_eq!(points, vec![500]);
     let audited: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'scoring_table'")
         .fetch_one(&t.app.state.db.pool)
         .await
@@ -287,6 +291,12 @@ async fn unit_classes_set_quotas_for_units_by_the_month_and_for_officers_by_the_
     let day = day_of(xinbao_server::db::now_ms());
     let (y, m, _) = xinbao_core::scoring::ymd(day);
     let q = Period::quarter(y, m.div_ceil(3));
+    let quarter = json(t.get(&format!("/api/scores?from={}&to={}", day_text(q.from), day_text(q.to)), Some(&o.officer.cookie)).await).await;
+    // The class was set today: the quarter's months already ended had none (issue 21, item 3).
+    let open_months = u64::from(q.month_parts().iter().filter(|p| p.to >= day).count() as u32);
+    assert_eq!(row(&quarter, "河西镇")["quota"].as_u64(), Some(2 * open_months));
+    // Set up long before (no versions yet: the rules as they stand throughout): three months.
+    sqlx::query("DELETE FROM board_rules").execute(&t.app.state.db.pool).await.ok();
     let quarter = json(t.get(&format!("/api/scores?from={}&to={}", day_text(q.from), day_text(q.to)), Some(&o.officer.cookie)).await).await;
     assert_eq!(row(&quarter, "河西镇")["quota"], 6);
     // By person: everyone ranked together, the weekly minimum over the period's whole weeks.
@@ -582,8 +592,71 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
     assert_eq!(res.status(), StatusCode::OK);
     let live = json(res).await;
     assert!(live["issued_by"].is_null());
-    assert!(live["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于100%"), "{live}");
+    // Live again, and still on its own month's rules: the floor raised today is not its floor.
+    assert!(live["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于30%"), "{live}");
     assert!(audited(&t, "notice_reopened").await[0].starts_with("理由：误签发，更正后重发"));
     assert_eq!(adopt(2, last.to).await.status(), StatusCode::OK);
     months_agree_with_events(&t).await;
+}
+
+/// Issue 21, item 3: quotas, classes and the rate floor are versioned like the scoring table.
+/// Changing the 一类乡镇 quota or the floor today leaves a month already ended on the rules it
+/// had — its board and its notice say what they said — while this month reads the new ones.
+#[tokio::test]
+async fn a_quota_or_floor_changed_today_leaves_an_ended_month_on_its_own_rules() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let admin = admin_of(&t).await;
+    let classes = json(
+        t.post_json("/api/admin/classes", json!({"id": 0, "name": "一类乡镇", "monthly_quota": 6, "weekly_per_person": 1}), Some(&admin))
+            .await,
+    )
+    .await;
+    let class_id = classes[0]["id"].as_i64().unwrap_or(0);
+    for town in [o.town, o.town2] {
+        let res = t.post_json(&format!("/api/admin/units/{town}/class"), json!({"class_id": class_id}), Some(&admin)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    // As if all this was set up long before: no versions yet, the rules as they stand.
+    sqlx::query("DELETE FROM board_rules").execute(&t.app.state.db.pool).await.ok();
+    submitted(&t, &mut o, false, 1, false).await;
+    let today = day_of(xinbao_server::db::now_ms());
+    let (y, m, _) = xinbao_core::scoring::ymd(today);
+    let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
+    let this = Period::month(y, m);
+    let board = |p: Period, by: &'static str| {
+        let cookie = o.editor.cookie.clone();
+        let t = &t;
+        async move { json(t.get(&format!("/api/scores?by={by}&from={}&to={}", day_text(p.from), day_text(p.to)), Some(&cookie)).await).await }
+    };
+    assert_eq!(row(&board(last, "unit").await, "河西镇")["quota"], 6);
+    let notice_before =
+        json(t.get(&format!("/api/notice?from={}&to={}", day_text(last.from), day_text(last.to)), Some(&o.editor.cookie)).await).await;
+
+    // Today: the quota goes to 50 and the floor to 60%.
+    let res = t
+        .post_json(
+            "/api/admin/classes",
+            json!({"id": class_id, "name": "一类乡镇", "monthly_quota": 50, "weekly_per_person": 2}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(t.post_json("/api/admin/scoring/floor", json!({"percent": 60}), Some(&admin)).await.status(), StatusCode::OK);
+    let ended = board(last, "unit").await;
+    assert_eq!(row(&ended, "河西镇")["quota"], 6, "the month already ended keeps its quota");
+    assert_eq!(ended["floor_percent"], 30, "and its floor");
+    assert_eq!(row(&board(this, "unit").await, "河西镇")["quota"], 50);
+    assert_eq!(board(this, "unit").await["floor_percent"], 60);
+    let people = board(last, "person").await;
+    assert_eq!(row(&people, "officer")["quota"].as_u64(), Some(u64::from(last.weeks())), "one a week, as it was");
+    assert_eq!(row(&board(this, "person").await, "officer")["quota"].as_u64(), Some(u64::from(2 * this.weeks())));
+    // A quarter or a year is the sum of its months, each under its own rules.
+    let both = Period { from: last.from, to: this.to };
+    assert_eq!(row(&board(both, "unit").await, "河西镇")["quota"], 56);
+    // Last month's notice says what it said.
+    let notice_after =
+        json(t.get(&format!("/api/notice?from={}&to={}", day_text(last.from), day_text(last.to)), Some(&o.editor.cookie)).await).await;
+    assert_eq!(notice_after["sections"], notice_before["sections"]);
+    assert_eq!(notice_after["remarks"], notice_before["remarks"]);
 }

@@ -54,9 +54,75 @@ pub fn fact_day_problem(day: Day, submitted: Option<Day>, today: Day) -> Option<
     }
 }
 
+/// A unit's class and quotas as a version of the board's rules holds them (class empty: none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRule {
+    pub class: String,
+    pub monthly: u32,
+    pub weekly_per_person: u32,
+}
+
+/// The board's rules in force from a day on: the adoption-rate floor and each unit's class and
+/// quotas. Versioned like the scoring table, so a period's board — and its notice — always
+/// reads the rules of its own days, whatever was changed since.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardRules {
+    pub effective_from: Day,
+    pub floor_percent: u32,
+    #[serde(default)]
+    pub units: BTreeMap<i64, UnitRule>,
+}
+
+impl BoardRules {
+    /// The version in force on `day` (`versions` ordered by `effective_from`).
+    pub fn on(versions: &[BoardRules], day: Day) -> Option<&BoardRules> {
+        versions.iter().rev().find(|v| v.effective_from <= day)
+    }
+
+    /// A unit's quota over `period` (per person with `per_person`): the sum over the calendar
+    /// months it touches of the quota in force on each month's last day inside the period — a
+    /// change applies to the month it is made in and after, never to a month already ended —
+    /// so a period's quota is always the sum of its months', each under its own rules. None
+    /// when no month of it had a quota.
+    pub fn quota_over(versions: &[BoardRules], unit: i64, period: Period, per_person: bool) -> Option<u32> {
+        let mut total = None;
+        for part in period.month_parts() {
+            let Some(rule) = BoardRules::on(versions, part.to).and_then(|v| v.units.get(&unit)) else { continue };
+            let due = if per_person { Quota::Weekly(rule.weekly_per_person) } else { Quota::Monthly(rule.monthly) };
+            // A unit without a class (class empty) has no quota in that month.
+            let has = !rule.class.is_empty() && (!per_person || rule.weekly_per_person > 0);
+            if has {
+                total = Some(total.unwrap_or(0) + due.over(part));
+            }
+        }
+        total
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotas_and_the_floor_are_read_from_the_versions_in_force_in_each_month() {
+        let rule = |monthly| UnitRule { class: "一类乡镇".into(), monthly, weekly_per_person: 1 };
+        let versions = vec![
+            BoardRules { effective_from: FIRST_DAY, floor_percent: 30, units: [(7, rule(6))].into_iter().collect() },
+            BoardRules { effective_from: from_ymd(2026, 3, 10), floor_percent: 40, units: [(7, rule(50))].into_iter().collect() },
+        ];
+        // February keeps its 6 whatever was changed in March.
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period::month(2026, 2), false), Some(6));
+        // Changed in March: March on (50); February, already ended, keeps 6.
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period::month(2026, 3), false), Some(50));
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period { from: from_ymd(2026, 3, 1), to: from_ymd(2026, 3, 5) }, false), Some(6));
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period::quarter(2026, 2), false), Some(150));
+        let q1 = Period::quarter(2026, 1);
+        let months: u32 = (1..=3).filter_map(|m| BoardRules::quota_over(&versions, 7, Period::month(2026, m), false)).sum();
+        assert_eq!(BoardRules::quota_over(&versions, 7, q1, false), Some(months), "a quarter is the sum of its months");
+        assert_eq!(BoardRules::quota_over(&versions, 8, q1, false), None, "no class, no quota");
+        assert_eq!(BoardRules::on(&versions, from_ymd(2026, 2, 28)).map(|v| v.floor_percent), Some(30));
+        assert_eq!(BoardRules::on(&versions, from_ymd(2026, 3, 31)).map(|v| v.floor_percent), Some(40));
+    }
 
     #[test]
     fn a_period_closes_when_its_notice_is_issued_and_dates_are_checked() {

@@ -661,6 +661,9 @@ pub fn rank(rows: &BTreeMap<i64, Tally>) -> Vec<(u32, i64, Tally)> {
 pub enum Quota {
     Monthly(u32),
     Weekly(u32),
+    /// Already summed for the board's period from the versions in force in each of its
+    /// months ([`BoardRules::quota_over`]).
+    Fixed(u32),
 }
 
 impl Quota {
@@ -669,6 +672,7 @@ impl Quota {
         match self {
             Quota::Monthly(n) => n * period.months(),
             Quota::Weekly(n) => n * period.weeks(),
+            Quota::Fixed(n) => n,
         }
     }
 }

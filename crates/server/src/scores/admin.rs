@@ -237,6 +237,8 @@ pub async fn save_class(
         return Err(AppError::bad_request("已有同名的单位类别"));
     }
     let mut tx = state.db.begin_write().await?;
+    // Quotas are versioned: the past keeps the ones in force then.
+    super::keep_rules_before(&mut tx, office, me.user_id).await?;
     if req.id == 0 {
         sqlx::query("INSERT INTO unit_classes (office_id, name, monthly_quota, weekly_per_person) VALUES ($1, $2, $3, $4)")
             .bind(office)
@@ -260,6 +262,7 @@ pub async fn save_class(
             return Err(AppError::refused(ErrorCode::NotFound));
         }
     }
+    super::keep_rules_after(&mut tx, office, me.user_id).await?;
     let detail = format!("{name}：每月{}条，每人每周{}条", req.monthly_quota, req.weekly_per_person);
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "unit_class_saved", &name, &detail).await?;
     tx.commit().await?;
@@ -292,7 +295,9 @@ pub async fn set_unit_class(
             .try_get(0)?,
     };
     let mut tx = state.db.begin_write().await?;
+    super::keep_rules_before(&mut tx, office, me.user_id).await?;
     sqlx::query("UPDATE units SET class_id = $1 WHERE id = $2").bind(req.class_id).bind(unit).execute(&mut *tx).await?;
+    super::keep_rules_after(&mut tx, office, me.user_id).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "unit_class_set", &unit.to_string(), &class_name).await?;
     tx.commit().await?;
     Ok(Json(req))
@@ -363,7 +368,15 @@ pub async fn set_floor(
     }
     let before = super::floor_percent(&state).await?;
     let mut tx = state.db.begin_write().await?;
+    // Every office's rules carry the floor: each keeps the one in force before, from today the new.
+    let offices: Vec<i64> = sqlx::query_scalar("SELECT id FROM units WHERE kind = 'office'").fetch_all(&mut *tx).await?;
+    for office in &offices {
+        super::keep_rules_before(&mut tx, *office, me.user_id).await?;
+    }
     sqlx::query("UPDATE settings SET value = $1 WHERE key = 'adoption_rate_floor'").bind(req.percent.to_string()).execute(&mut *tx).await?;
+    for office in &offices {
+        super::keep_rules_after(&mut tx, *office, me.user_id).await?;
+    }
     crate::accounts::audit_in(
         &mut *tx,
         Some(me.user_id),

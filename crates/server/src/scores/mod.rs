@@ -19,8 +19,8 @@ use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, DeadlineRules, Denied, UnitNode, home_office, reviewing_office};
 use xinbao_core::role::Role;
 use xinbao_core::scoring::{
-    BoardKey, By, Credit, EventPage, EventRow, Period, Quota, Rule, ScoreEvent, Scoreboard, ScoringTable, Source, SubmissionFact, Tally,
-    TrendPoint, day_of, day_text, month_index, parse_day, submission_events, urgent_lateness,
+    BoardKey, BoardRules, By, Credit, EventPage, EventRow, Period, Quota, Rule, ScoreEvent, Scoreboard, ScoringTable, Source,
+    SubmissionFact, Tally, TrendPoint, UnitRule, day_of, day_text, month_index, parse_day, submission_events, urgent_lateness,
 };
 use xinbao_core::sync::ItemState;
 
@@ -292,6 +292,72 @@ pub(crate) async fn replace_events(
     store_events(&mut **tx, office, &added).await
 }
 
+/// The office's versions of the board's rules (the floor, classes and quotas), oldest first;
+/// none until an administrator first changes one (the current settings then apply throughout).
+pub(crate) async fn board_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, office: i64) -> Result<Vec<BoardRules>, AppError> {
+    let rows = sqlx::query("SELECT body FROM board_rules WHERE office_id = $1 ORDER BY effective_from").bind(office).fetch_all(ex).await?;
+    rows.iter().map(|r| serde_json::from_str(&r.try_get::<String, _>(0)?).map_err(|e| AppError::Internal(e.into()))).collect()
+}
+
+/// The board's rules of `office` as they stand now, in force from `from`.
+async fn rules_now(tx: &mut Tx, office: i64, from: i32) -> Result<BoardRules, AppError> {
+    let floor: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'adoption_rate_floor'").fetch_optional(&mut **tx).await?;
+    let tree = unit_nodes(&mut **tx).await?;
+    let rows = sqlx::query(
+        "SELECT n.id, COALESCE(c.name, ''), COALESCE(c.monthly_quota, 0), COALESCE(c.weekly_per_person, 0) FROM units n \
+         LEFT JOIN unit_classes c ON c.id = n.class_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut units = BTreeMap::new();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        if reviewing_office(&tree, id) == Some(office) {
+            let quota = |i: usize| r.try_get::<i64, _>(i).map(|n| n.clamp(0, i64::from(u32::MAX)) as u32);
+            units.insert(id, UnitRule { class: r.try_get(1)?, monthly: quota(2)?, weekly_per_person: quota(3)? });
+        }
+    }
+    Ok(BoardRules { effective_from: from, floor_percent: floor.and_then(|f| f.parse().ok()).unwrap_or(30), units })
+}
+
+/// Before an administrator changes the board's rules: the first time, the rules as they stand
+/// are kept as the version in force from the beginning, so the past keeps them.
+pub(crate) async fn keep_rules_before(tx: &mut Tx, office: i64, by: i64) -> Result<(), AppError> {
+    let any: Option<i64> =
+        sqlx::query_scalar("SELECT office_id FROM board_rules WHERE office_id = $1 LIMIT 1").bind(office).fetch_optional(&mut **tx).await?;
+    if any.is_none() {
+        let rules = rules_now(tx, office, xinbao_core::scoring::FIRST_DAY).await?;
+        write_rules(tx, office, &rules, by).await?;
+    }
+    Ok(())
+}
+
+/// After the change: the rules as they now stand, in force from today.
+pub(crate) async fn keep_rules_after(tx: &mut Tx, office: i64, by: i64) -> Result<(), AppError> {
+    let today = day_of(crate::db::now_ms());
+    let rules = rules_now(tx, office, today).await?;
+    write_rules(tx, office, &rules, by).await
+}
+
+async fn write_rules(tx: &mut Tx, office: i64, rules: &BoardRules, by: i64) -> Result<(), AppError> {
+    let body = serde_json::to_string(rules).map_err(|e| AppError::Internal(e.into()))?;
+    sqlx::query("DELETE FROM board_rules WHERE office_id = $1 AND effective_from = $2")
+        .bind(office)
+        .bind(i64::from(rules.effective_from))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO board_rules (office_id, effective_from, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(office)
+        .bind(i64::from(rules.effective_from))
+        .bind(body)
+        .bind(by)
+        .bind(crate::db::now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The deadline rules in force (the urgent first report's time limit).
 pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<DeadlineRules, AppError> {
     let row = sqlx::query("SELECT value FROM settings WHERE key = 'urgent_written_minutes'").fetch_optional(ex).await?;
@@ -534,6 +600,17 @@ pub async fn board_keys(
     by: By,
     scored: &BTreeMap<i64, Tally>,
 ) -> Result<Vec<BoardKey>, AppError> {
+    live_board_keys(state, tree, office, by, scored).await
+}
+
+/// The board's keys under today's rules (today's classes and quotas).
+async fn live_board_keys(
+    state: &AppState,
+    tree: &[UnitNode],
+    office: i64,
+    by: By,
+    scored: &BTreeMap<i64, Tally>,
+) -> Result<Vec<BoardKey>, AppError> {
     let units: BTreeSet<i64> = tree.iter().filter(|u| reviewing_office(tree, u.id) == Some(office)).map(|u| u.id).collect();
     let mut keys = Vec::new();
     match by {
@@ -589,8 +666,32 @@ pub async fn board_keys(
 pub async fn board(state: &AppState, tree: &[UnitNode], office: i64, p: Period, by: By) -> Result<Scoreboard, AppError> {
     let mut tallies = tally_sql(state, office, p, by, None).await?;
     let unit_only = if by == By::Person { tallies.remove(&UNIT_ONLY).unwrap_or_default() } else { Tally::default() };
-    let keys = board_keys(state, tree, office, by, &tallies).await?;
-    Ok(Scoreboard { unit_only, ..Scoreboard::build(p.title(), p, floor_percent(state).await?, &keys, &tallies) })
+    let mut keys = board_keys(state, tree, office, by, &tallies).await?;
+    let mut floor = floor_percent(state).await?;
+    // With versioned rules, the period's own: each key's class and quota in force over its
+    // months, the floor in force at its end (a unit the versions do not know keeps today's).
+    let versions = board_rules(&state.db.pool, office).await?;
+    if let Some(at_end) = BoardRules::on(&versions, p.to) {
+        floor = at_end.floor_percent;
+        let unit_of: BTreeMap<i64, i64> = match by {
+            By::Unit => keys.iter().map(|k| (k.id, k.id)).collect(),
+            By::Person => sqlx::query("SELECT id, unit_id FROM users")
+                .fetch_all(&state.db.pool)
+                .await?
+                .iter()
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_, _>>()?,
+        };
+        for k in &mut keys {
+            let Some(unit) = unit_of.get(&k.id).copied() else { continue };
+            let Some(rule) = at_end.units.get(&unit) else { continue };
+            if by == By::Unit {
+                k.group = rule.class.clone();
+            }
+            k.quota = BoardRules::quota_over(&versions, unit, p, by == By::Person).map(Quota::Fixed);
+        }
+    }
+    Ok(Scoreboard { unit_only, ..Scoreboard::build(p.title(), p, floor, &keys, &tallies) })
 }
 
 fn by_of(q: &ScoresQuery) -> By {
