@@ -535,3 +535,158 @@ async fn scoring_an_item_again_never_moves_points_out_of_a_closed_month() {
     assert_eq!(used, vec![i64::from(last.from + 1)]);
     months_agree_with_events(&t).await;
 }
+
+/// The scoreboard by unit for `p`, as `(unit, submitted, adopted, centi)`, sorted.
+async fn board_rows(t: &TestApp, cookie: &str, p: xinbao_core::scoring::Period) -> Vec<(String, i64, i64, i64)> {
+    let b = json(t.get(&format!("/api/scores?by=unit&from={}&to={}", day_text(p.from), day_text(p.to)), Some(cookie)).await).await;
+    let mut rows: Vec<(String, i64, i64, i64)> = b["rows"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .map(|r| {
+                    let n = |k: &str| r["tally"][k].as_i64().unwrap_or(i64::MIN);
+                    (r["name"].as_str().unwrap_or_default().to_owned(), n("submitted"), n("adopted"), n("centi"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    rows.sort();
+    rows
+}
+
+/// The same numbers recomputed independently from the stored events, for every unit.
+async fn tallied(t: &TestApp, p: xinbao_core::scoring::Period) -> Vec<(String, i64, i64, i64)> {
+    use sqlx::Row;
+    let units: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM units WHERE kind <> 'office'")
+        .fetch_all(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| (r.try_get(0).unwrap_or(0), r.try_get(1).unwrap_or_default()))
+        .collect();
+    let events = sqlx::query("SELECT unit_id, rule, source_kind, item_id, centi FROM score_events WHERE day BETWEEN $1 AND $2")
+        .bind(i64::from(p.from))
+        .bind(i64::from(p.to))
+        .fetch_all(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let mut out: Vec<(String, i64, i64, i64)> = units
+        .iter()
+        .map(|(id, name)| {
+            let mine: Vec<_> = events.iter().filter(|e| e.try_get::<i64, _>(0).ok() == Some(*id)).collect();
+            let submitted = mine.iter().filter(|e| e.try_get::<String, _>(1).ok().as_deref() == Some("submission")).count() as i64;
+            let mut adopted: Vec<String> = mine
+                .iter()
+                .filter(|e| e.try_get::<String, _>(2).ok().as_deref() == Some("adoption"))
+                .filter_map(|e| e.try_get::<String, _>(3).ok())
+                .collect();
+            adopted.sort();
+            adopted.dedup();
+            let centi = mine.iter().filter_map(|e| e.try_get::<i64, _>(4).ok()).sum();
+            (name.clone(), submitted, adopted.len() as i64, centi)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issue 21, "prove it": random histories of adoptions (in any order of their dates), scoring
+/// tables applied to the past with changed points, unchanged recomputes, and last month's notice
+/// issued midway. After every step the scoreboard of last month and this month agrees with an
+/// independent tally of the stored events, a recompute with the unchanged table changes no
+/// event, and the issued notice — data, Word, Excel — never changes by a byte.
+#[tokio::test]
+async fn random_histories_agree_with_an_independent_tally_and_an_issued_notice_never_changes() {
+    use xinbao_core::scoring::{Period, ymd};
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let admin = common::office::admin_of(&t).await;
+    let own = publication(&t, &o.editor.cookie, "政务信息").await;
+    let today = day_of(xinbao_server::db::now_ms());
+    let (y, m, _) = ymd(today);
+    let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
+    let this = Period::month(y, m);
+    for n in 1..=4u64 {
+        common::office::submitted(&t, &mut o, n % 2 == 0, n, true).await;
+    }
+    backdate_submissions(&t, today - last.from).await;
+    let table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
+    let q = format!("from={}&to={}", day_text(last.from), day_text(last.to));
+    let mut issued: Option<(Vec<u8>, Vec<u8>, Vec<u8>)> = None;
+    let mut rng = Lcg(0x5eed_2112);
+    let span = (today - last.from + 1) as u64;
+    // What the history did: adoptions recorded, tables with other points applied, refusals.
+    let (mut adopted, mut rescored, mut refused) = (0, 0, 0);
+    for round in 0..16 {
+        if round == 8 {
+            let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.signer.cookie)).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let body = common::bytes(res).await;
+            let docx = common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.editor.cookie)).await).await;
+            let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
+            issued = Some((body, docx, xlsx));
+        }
+        let from_day = last.from + rng.below(span) as i32;
+        let closed = issued.is_some() && from_day <= last.to;
+        match rng.below(3) {
+            0 => {
+                let item = common::office::id(1 + rng.below(4));
+                let res = t
+                    .post_json(
+                        &format!("/api/items/{item}/adoptions"),
+                        json!({"publication_id": own, "form": "full", "date": day_text(from_day), "issue": format!("第{round}期")}),
+                        Some(&o.editor.cookie),
+                    )
+                    .await;
+                // Refused only for a closed month, or for moving points out of one.
+                if res.status() == StatusCode::OK {
+                    adopted += 1;
+                } else {
+                    assert!(issued.is_some(), "round {round}: {}", json(res).await);
+                    refused += 1;
+                }
+            }
+            op => {
+                let mut changed = table.clone();
+                changed["effective_from"] = json!(from_day);
+                if op == 1 {
+                    changed["centi"]["county_full"] = json!(300 + 100 * rng.below(7));
+                }
+                let before = all_events(&t).await;
+                let res = t.post_json("/api/admin/scoring/recompute", json!({"table": changed, "reason": "核对"}), Some(&admin)).await;
+                if closed {
+                    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "round {round}: recomputing a closed month");
+                    refused += 1;
+                } else {
+                    rescored += usize::from(op == 1);
+                    assert_eq!(res.status(), StatusCode::OK, "round {round}");
+                    if op == 2 {
+                        // The table in force from that day is the default one again: only a
+                        // version with other points can change events.
+                        let versions = json(t.get("/api/admin/scoring", Some(&admin)).await).await;
+                        if versions.as_array().is_some_and(|v| v.iter().all(|v| v["centi"] == table["centi"])) {
+                            assert_eq!(all_events(&t).await, before, "round {round}: an unchanged recompute moved events");
+                        }
+                    }
+                }
+            }
+        }
+        months_agree_with_events(&t).await;
+        for p in [last, this] {
+            assert_eq!(board_rows(&t, &o.editor.cookie, p).await, tallied(&t, p).await, "round {round}: {}", p.title());
+        }
+        if let Some((body, docx, xlsx)) = &issued {
+            assert_eq!(&common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await, body, "round {round}");
+            assert_eq!(&common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
+            assert_eq!(&common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
+            // And the live board of the closed month still says what the notice says.
+            let n: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+            let live: i64 = board_rows(&t, &o.editor.cookie, last).await.iter().map(|r| r.3).sum();
+            assert!(
+                n["summary"].as_str().unwrap_or_default().contains(&format!("合计得分{}分", xinbao_core::scoring::points_text(live))),
+                "round {round}: {n}"
+            );
+        }
+    }
+    assert!(adopted >= 3 && rescored >= 2 && refused >= 1, "the history exercised each path: {adopted} {rescored} {refused}");
+}
