@@ -218,6 +218,31 @@ pub fn standing(
         .collect()
 }
 
+/// Where each unit asked stands once the commission has closed: as decided then, whatever has
+/// moved since. A unit penalised at close (`missed`) missed it; one that was not stands by its
+/// answers, or — with none left — moved away (the office no longer oversees it) or answered in
+/// time (its answer since withdrawn by its author).
+pub fn standing_at_close(
+    units: &[(i64, String)],
+    answers: &[Answer],
+    deadline: Day,
+    missed: &[i64],
+    overseen: impl Fn(i64) -> bool,
+) -> Vec<(i64, String, UnitStanding)> {
+    standing(units, answers, deadline, i64::MAX, &overseen)
+        .into_iter()
+        .map(|(id, name, s)| {
+            let s = match s {
+                _ if missed.contains(&id) => UnitStanding::Missed,
+                UnitStanding::Missed | UnitStanding::Open | UnitStanding::MovedAway if !overseen(id) => UnitStanding::MovedAway,
+                UnitStanding::Missed | UnitStanding::Open | UnitStanding::MovedAway => UnitStanding::OnTime,
+                other => other,
+            };
+            (id, name, s)
+        })
+        .collect()
+}
+
 /// A unit by name (whom a commission can ask).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -359,6 +384,15 @@ mod tests {
         // 大丰镇 has moved to another office: not missed here, whatever the date.
         let moved = standing(&units, &answers, deadline, after, |u| u != 3);
         assert_eq!(moved[2].2, UnitStanding::MovedAway);
+        // Closed: as decided then. Penalised and moved away since: still missed.
+        let closed = standing_at_close(&units, &answers, deadline, &[3], |u| u != 3);
+        assert_eq!(
+            closed.iter().map(|s| s.2.clone()).collect::<Vec<_>>(),
+            vec![UnitStanding::OnTime, UnitStanding::Late, UnitStanding::Missed]
+        );
+        // Not penalised (moved away before it closed), or its in-time answer withdrawn since.
+        assert_eq!(standing_at_close(&units, &[], deadline, &[], |u| u != 3)[2].2, UnitStanding::MovedAway);
+        assert_eq!(standing_at_close(&units, &[], deadline, &[], |_| true)[0].2, UnitStanding::OnTime);
     }
 
     #[test]

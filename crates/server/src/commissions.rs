@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::commission::{
     Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, answer_counts,
-    commission_events, missed_at_close, on_time, standing, used_day,
+    commission_events, missed_at_close, on_time, standing, standing_at_close, used_day,
 };
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, reviewing_office};
@@ -285,7 +285,7 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
         None => ("deadline_day >= $2", i64::from(today - RECENT_DAYS)),
     };
     let rows = sqlx::query(&format!(
-        "SELECT id, fields, created_at, kind, withdrawn_at FROM commissions WHERE office_id = $1 AND {which} ORDER BY id DESC LIMIT 200"
+        "SELECT id, fields, created_at, kind, withdrawn_at, closed_at FROM commissions WHERE office_id = $1 AND {which} ORDER BY id DESC LIMIT 200"
     ))
     .bind(office)
     .bind(bound)
@@ -357,7 +357,17 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
         } else {
             Vec::new()
         };
-        let standing = standing(&asked, &list, deadline, now_ms(), |u| reviewing_office(&tree, u) == Some(office));
+        let overseen = |u: i64| reviewing_office(&tree, u) == Some(office);
+        let standing = if r.try_get::<Option<i64>, _>(5)?.is_some() && targeted && !withdrawn {
+            // Closed: as decided when it closed (`commission_missed`), whatever moved since.
+            let missed: Vec<i64> = sqlx::query_scalar("SELECT unit_id FROM commission_missed WHERE commission_id = $1")
+                .bind(id)
+                .fetch_all(&state.db.pool)
+                .await?;
+            standing_at_close(&asked, &list, deadline, &missed, overseen)
+        } else {
+            standing(&asked, &list, deadline, now_ms(), overseen)
+        };
         out.push(CommissionView { id, fields, created_at: r.try_get(2)?, answers: list, standing, withdrawn });
     }
     Ok(out)
@@ -545,8 +555,16 @@ pub async fn withdraw(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    crate::scores::remove_events(&mut tx, office, "source_kind = 'commission' AND source_id = $1", &[crate::db::Value::Int(id)]).await?;
-    sqlx::query("DELETE FROM commission_missed WHERE commission_id = $1").bind(id).execute(&mut *tx).await?;
+    // What it scored in periods still open goes; what an issued notice already counted stays
+    // (nothing reaches into a closed period, a recompute included).
+    let open_only = crate::scores::outside_closed(&mut tx, office).await?;
+    crate::scores::remove_events(
+        &mut tx,
+        office,
+        &format!("source_kind = 'commission' AND source_id = $1{open_only}"),
+        &[crate::db::Value::Int(id)],
+    )
+    .await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "commission_withdrawn", &id.to_string(), &before.topic).await?;
     tx.commit().await?;
     let view = one(&state, &me, id).await?;

@@ -289,8 +289,9 @@ pub async fn save(
         crate::scores::check_fact_day(&mut tx, row.office, day, &req.items).await?;
     }
     sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
+    let mut touched: Vec<String> = req.items.clone();
     for a in old {
-        remove_adoption(&mut tx, me.user_id, row.office, a).await?;
+        touched.extend(remove_adoption(&mut tx, me.user_id, row.office, a).await?);
     }
     let issue = format!("{}（{}）", issue_label(req.year, req.number), total_label(req.total_number));
     for (position, credit) in credits.into_iter().enumerate() {
@@ -304,6 +305,10 @@ pub async fn save(
             .execute(&mut *tx)
             .await?;
     }
+    // Commission answers scored again once, from the adoptions as they now stand.
+    touched.sort();
+    touched.dedup();
+    crate::commissions::rescore_answers(&mut tx, row.office, &touched).await?;
     req.signer = req.signer.trim().to_owned();
     let body = serde_json::to_string(&req).map_err(|e| AppError::Internal(e.into()))?;
     sqlx::query("UPDATE issues SET publication_id = $1, year = $2, number = $3, total_number = $4, day = $5, fields = $6 WHERE id = $7")
@@ -384,9 +389,11 @@ pub async fn delete(
         crate::scores::ensure_open(&mut tx, row.office, &[day]).await?;
     }
     sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
+    let mut touched = Vec::new();
     for a in adoptions {
-        remove_adoption(&mut tx, me.user_id, row.office, a).await?;
+        touched.extend(remove_adoption(&mut tx, me.user_id, row.office, a).await?);
     }
+    crate::commissions::rescore_answers(&mut tx, row.office, &touched).await?;
     sqlx::query("DELETE FROM issue_numbers WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM issue_totals WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
     let gone = sqlx::query("DELETE FROM issues WHERE id = $1 AND state = 'draft'").bind(id).execute(&mut *tx).await?.rows_affected();

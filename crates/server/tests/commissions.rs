@@ -531,9 +531,44 @@ async fn scoring_an_item_again_never_moves_points_out_of_a_closed_month() {
     assert_eq!(all_events(&t).await, events, "nothing moved");
     // One dated today leaves the +5 where it is: recorded.
     assert_eq!(adopt(today, "第3期").await.status(), StatusCode::OK);
-    let used: Vec<i64> = all_events(&t).await.into_iter().filter(|e| e.4 == "commission_used").map(|e| e.0).collect();
-    assert_eq!(used, vec![i64::from(last.from + 1)]);
+    assert_eq!(used_days(&t).await, vec![i64::from(last.from + 1)]);
     months_agree_with_events(&t).await;
+    // A commission that cannot close (its penalty would fall in the closed month) never blocks
+    // the lists that close what is due.
+    let stuck = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town2], "from": day(-1), "deadline": day(0)});
+    let sid = json(t.post_json("/api/commissions", stuck, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
+    backdate(&t, sid, last.to - today).await;
+    assert_eq!(t.get("/api/commissions", Some(&o.officer2.cookie)).await.status(), StatusCode::OK);
+    assert_eq!(t.get("/api/inbox", Some(&o.officer2.cookie)).await.status(), StatusCode::OK);
+    // Withdrawn: what it scored in open periods goes, what the issued notice counted stays.
+    let res = t.post_json(&format!("/api/commissions/{cid}/withdraw"), json!({}), Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", json(res).await);
+    assert_eq!(used_days(&t).await, vec![i64::from(last.from + 1)]);
+}
+
+async fn used_days(t: &TestApp) -> Vec<i64> {
+    all_events(t).await.into_iter().filter(|e| e.4 == "commission_used").map(|e| e.0).collect()
+}
+
+/// Issue 21, item 9: an item answers one commission — returned and resubmitted naming another,
+/// it keeps the answer it gave (withdrawn and resubmitted, it answers anew).
+#[tokio::test]
+async fn a_returned_item_resubmitted_keeps_its_one_answer() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    let mut ids = Vec::new();
+    for topic in ["秋粮收购进展", "冬季安全生产"] {
+        let asked = json!({"kind": "targeted", "topic": topic, "units": [o.town], "from": day(-1), "deadline": day(3)});
+        ids.push(json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0));
+    }
+    let content = |c: i64| json!({"title": "河西镇秋粮收购过半", "body": "截至11月20日，全镇收购秋粮1.2万吨。", "phone": "13912345678", "commission": c.to_string()});
+    assert_eq!(o.officer.push(&t, 1, 0, json!({"op": "submit", "content": content(ids[0])})).await["outcome"], "applied");
+    assert_eq!(o.editor.push(&t, 1, 1, json!({"op": "act", "action": "screen"})).await["outcome"], "applied");
+    assert_eq!(o.editor.push(&t, 1, 2, json!({"op": "act", "action": "return", "note": "请补充"})).await["outcome"], "applied");
+    assert_eq!(o.officer.push(&t, 1, 3, json!({"op": "submit", "content": content(ids[1])})).await["outcome"], "applied");
+    let answers: Vec<i64> =
+        sqlx::query_scalar("SELECT commission_id FROM commission_answers").fetch_all(&t.app.state.db.pool).await.unwrap_or_default();
+    assert_eq!(answers, vec![ids[0]]);
 }
 
 /// The scoreboard by unit for `p`, as `(unit, submitted, adopted, centi)`, sorted.

@@ -79,15 +79,25 @@ impl BoardRules {
         versions.iter().rev().find(|v| v.effective_from <= day)
     }
 
+    /// A unit's rule on `day`: the version in force then; for a unit it does not know (created
+    /// since), the first later version that does, else `live` (today's). A unit no version and
+    /// not today's rules know (moved away) has none.
+    pub fn rule_for<'a>(versions: &'a [BoardRules], unit: i64, day: Day, live: Option<&'a UnitRule>) -> Option<&'a UnitRule> {
+        BoardRules::on(versions, day)
+            .and_then(|v| v.units.get(&unit))
+            .or_else(|| versions.iter().filter(|v| v.effective_from > day).find_map(|v| v.units.get(&unit)))
+            .or(live)
+    }
+
     /// A unit's quota over `period` (per person with `per_person`): the sum over the calendar
     /// months it touches of the quota in force on each month's last day inside the period — a
     /// change applies to the month it is made in and after, never to a month already ended —
     /// so a period's quota is always the sum of its months', each under its own rules. None
     /// when no month of it had a quota.
-    pub fn quota_over(versions: &[BoardRules], unit: i64, period: Period, per_person: bool) -> Option<u32> {
+    pub fn quota_over(versions: &[BoardRules], unit: i64, period: Period, per_person: bool, live: Option<&UnitRule>) -> Option<u32> {
         let mut total = None;
         for part in period.month_parts() {
-            let Some(rule) = BoardRules::on(versions, part.to).and_then(|v| v.units.get(&unit)) else { continue };
+            let Some(rule) = BoardRules::rule_for(versions, unit, part.to, live) else { continue };
             let due = if per_person { Quota::Weekly(rule.weekly_per_person) } else { Quota::Monthly(rule.monthly) };
             // A unit without a class (class empty) has no quota in that month.
             let has = !rule.class.is_empty() && (!per_person || rule.weekly_per_person > 0);
@@ -111,15 +121,26 @@ mod tests {
             BoardRules { effective_from: from_ymd(2026, 3, 10), floor_percent: 40, units: [(7, rule(50))].into_iter().collect() },
         ];
         // February keeps its 6 whatever was changed in March.
-        assert_eq!(BoardRules::quota_over(&versions, 7, Period::month(2026, 2), false), Some(6));
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period::month(2026, 2), false, None), Some(6));
         // Changed in March: March on (50); February, already ended, keeps 6.
-        assert_eq!(BoardRules::quota_over(&versions, 7, Period::month(2026, 3), false), Some(50));
-        assert_eq!(BoardRules::quota_over(&versions, 7, Period { from: from_ymd(2026, 3, 1), to: from_ymd(2026, 3, 5) }, false), Some(6));
-        assert_eq!(BoardRules::quota_over(&versions, 7, Period::quarter(2026, 2), false), Some(150));
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period::month(2026, 3), false, None), Some(50));
+        assert_eq!(
+            BoardRules::quota_over(&versions, 7, Period { from: from_ymd(2026, 3, 1), to: from_ymd(2026, 3, 5) }, false, None),
+            Some(6)
+        );
+        assert_eq!(BoardRules::quota_over(&versions, 7, Period::quarter(2026, 2), false, None), Some(150));
         let q1 = Period::quarter(2026, 1);
-        let months: u32 = (1..=3).filter_map(|m| BoardRules::quota_over(&versions, 7, Period::month(2026, m), false)).sum();
-        assert_eq!(BoardRules::quota_over(&versions, 7, q1, false), Some(months), "a quarter is the sum of its months");
-        assert_eq!(BoardRules::quota_over(&versions, 8, q1, false), None, "no class, no quota");
+        let months: u32 = (1..=3).filter_map(|m| BoardRules::quota_over(&versions, 7, Period::month(2026, m), false, None)).sum();
+        assert_eq!(BoardRules::quota_over(&versions, 7, q1, false, None), Some(months), "a quarter is the sum of its months");
+        assert_eq!(BoardRules::quota_over(&versions, 8, q1, false, None), None, "no class, no quota");
+        // A unit created after the first version, known from the second on: that rule for the
+        // months before it too, so the quarter is still the sum of its months.
+        let later =
+            vec![versions[0].clone(), BoardRules { units: [(7, rule(50)), (9, rule(4))].into_iter().collect(), ..versions[1].clone() }];
+        let q1_9: u32 = (1..=3).filter_map(|m| BoardRules::quota_over(&later, 9, Period::month(2026, m), false, None)).sum();
+        assert_eq!((q1_9, BoardRules::quota_over(&later, 9, q1, false, None)), (12, Some(12)));
+        // Unknown to every version: today's rules.
+        assert_eq!(BoardRules::quota_over(&versions, 11, Period::month(2026, 2), false, Some(&rule(3))), Some(3));
         assert_eq!(BoardRules::on(&versions, from_ymd(2026, 2, 28)).map(|v| v.floor_percent), Some(30));
         assert_eq!(BoardRules::on(&versions, from_ymd(2026, 3, 31)).map(|v| v.floor_percent), Some(40));
     }

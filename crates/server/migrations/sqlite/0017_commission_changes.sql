@@ -13,5 +13,7 @@ CREATE TABLE commission_missed (
 INSERT INTO commission_missed (commission_id, unit_id)
     SELECT cu.commission_id, cu.unit_id FROM commission_units cu JOIN commissions c ON c.id = cu.commission_id
     WHERE c.closed_at IS NOT NULL AND c.kind = 'targeted'
-      AND NOT EXISTS (SELECT 1 FROM commission_answers a WHERE a.commission_id = c.id AND a.unit_id = cu.unit_id
-                      AND a.submitted_at < (c.deadline_day + 1) * 86400000 - 28800000);
+      AND NOT EXISTS (SELECT 1 FROM commission_answers a JOIN items i ON i.id = a.item_id
+                      WHERE a.commission_id = c.id AND a.unit_id = cu.unit_id
+                      AND a.submitted_at < (c.deadline_day + 1) * 86400000 - 28800000
+                      AND i.state NOT IN ('draft', 'deleted'));

@@ -369,7 +369,7 @@ pub async fn set_floor(
     let before = super::floor_percent(&state).await?;
     let mut tx = state.db.begin_write().await?;
     // Every office's rules carry the floor: each keeps the one in force before, from today the new.
-    let offices: Vec<i64> = sqlx::query_scalar("SELECT id FROM units WHERE kind = 'office'").fetch_all(&mut *tx).await?;
+    let offices: Vec<i64> = sqlx::query_scalar("SELECT id FROM units WHERE kind = 'office' ORDER BY id").fetch_all(&mut *tx).await?;
     for office in &offices {
         super::keep_rules_before(&mut tx, *office, me.user_id).await?;
     }

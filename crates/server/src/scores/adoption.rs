@@ -109,6 +109,7 @@ pub async fn adopt(
     let (pub_name, level) = (publication.name.clone(), publication.level);
     super::check_fact_day(&mut tx, office, day, &ids).await?;
     let adoption_id = record_adoption(&mut tx, me.user_id, office, &publication, req.form, day, &issue, credits).await?;
+    crate::commissions::rescore_answers(&mut tx, office, &ids).await?;
     tx.commit().await?;
     Ok(Json(AdoptionView {
         id: adoption_id,
@@ -142,7 +143,8 @@ pub(crate) async fn publication_of(tx: &mut Tx, office: i64, id: i64) -> Result<
 }
 
 /// Records an adoption of `credits` (already checked) in `publication`: the record, its items,
-/// the points, a commission's points where an item answered one in time, and the audit rows.
+/// the points and the audit rows. The caller then scores the items' commission answers again
+/// (`commissions::rescore_answers`), once, after all the adoptions it records or removes.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_adoption(
     tx: &mut Tx,
@@ -185,8 +187,6 @@ pub(crate) async fn record_adoption(
     };
     let tables = tables(&mut **tx, office).await?;
     store_events(&mut **tx, office, &adoption_events(&fact, &tables)).await?;
-    let answered: Vec<String> = fact.items.iter().map(|c| c.item_id.clone()).collect();
-    crate::commissions::rescore_answers(tx, office, &answered).await?;
     let detail = format!("《{}》{issue} {} {}篇", publication.name, form.label().zh, fact.items.len());
     for c in &fact.items {
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption", &c.item_id, &detail).await?;
@@ -194,9 +194,10 @@ pub(crate) async fn record_adoption(
     Ok(adoption_id)
 }
 
-/// Takes an adoption back (an item removed from a draft issue): the record, its points, and a
-/// commission's points re-dated to the earliest adoption left (or gone with the last); audited.
-pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_id: i64) -> Result<(), AppError> {
+/// Takes an adoption back (an item removed from a draft issue): the record and its points;
+/// audited. Returns its items, whose commission answers the caller scores again once it has
+/// recorded and removed all it will (a commission's points follow the earliest adoption left).
+pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_id: i64) -> Result<Vec<String>, AppError> {
     let items: Vec<String> = sqlx::query("SELECT item_id FROM adoption_items WHERE adoption_id = $1")
         .bind(adoption_id)
         .fetch_all(&mut **tx)
@@ -207,12 +208,10 @@ pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_
     super::remove_events(tx, office, "source_kind = 'adoption' AND source_id = $1", &[crate::db::Value::Int(adoption_id)]).await?;
     sqlx::query("DELETE FROM adoption_items WHERE adoption_id = $1").bind(adoption_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM adoptions WHERE id = $1").bind(adoption_id).execute(&mut **tx).await?;
-    // A commission's points follow the item's earliest adoption left, or go with the last.
-    crate::commissions::rescore_answers(tx, office, &items).await?;
     for item in &items {
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption_removed", item, &adoption_id.to_string()).await?;
     }
-    Ok(())
+    Ok(items)
 }
 
 /// Recomputes the instruction events of `item` (the same level counts once, so one new

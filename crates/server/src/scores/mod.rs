@@ -221,6 +221,11 @@ pub(crate) async fn check_fact_day(tx: &mut Tx, office: i64, day: i32, items: &[
     ensure_open(tx, office, &[day]).await
 }
 
+/// An SQL condition (` AND …` on `day`) leaving out the office's closed periods.
+pub(crate) async fn outside_closed(tx: &mut Tx, office: i64) -> Result<String, AppError> {
+    Ok(closed_periods(&mut **tx, office).await?.iter().map(|p| format!(" AND NOT (day BETWEEN {} AND {})", p.from, p.to)).collect())
+}
+
 /// Refuses, in words, events dated on `days` inside a closed period — the guard under every
 /// write and removal of points ([`store_events`], [`remove_events`], [`replace_events`]), so no
 /// path can move an issued notice's numbers, whatever it was called for.
@@ -300,15 +305,18 @@ pub(crate) async fn board_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E
 }
 
 /// The board's rules of `office` as they stand now, in force from `from`.
-async fn rules_now(tx: &mut Tx, office: i64, from: i32) -> Result<BoardRules, AppError> {
+async fn rules_now<E>(ex: &mut E, office: i64, from: i32) -> Result<BoardRules, AppError>
+where
+    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
+{
     let floor: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'adoption_rate_floor'").fetch_optional(&mut **tx).await?;
-    let tree = unit_nodes(&mut **tx).await?;
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'adoption_rate_floor'").fetch_optional(&mut *ex).await?;
+    let tree = unit_nodes(&mut *ex).await?;
     let rows = sqlx::query(
         "SELECT n.id, COALESCE(c.name, ''), COALESCE(c.monthly_quota, 0), COALESCE(c.weekly_per_person, 0) FROM units n \
          LEFT JOIN unit_classes c ON c.id = n.class_id",
     )
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *ex)
     .await?;
     let mut units = BTreeMap::new();
     for r in rows {
@@ -324,10 +332,13 @@ async fn rules_now(tx: &mut Tx, office: i64, from: i32) -> Result<BoardRules, Ap
 /// Before an administrator changes the board's rules: the first time, the rules as they stand
 /// are kept as the version in force from the beginning, so the past keeps them.
 pub(crate) async fn keep_rules_before(tx: &mut Tx, office: i64, by: i64) -> Result<(), AppError> {
+    // One change of an office's rules at a time (two servers, two administrators): each reads
+    // the rules the other left.
+    lock_closing(tx, office).await?;
     let any: Option<i64> =
         sqlx::query_scalar("SELECT office_id FROM board_rules WHERE office_id = $1 LIMIT 1").bind(office).fetch_optional(&mut **tx).await?;
     if any.is_none() {
-        let rules = rules_now(tx, office, xinbao_core::scoring::FIRST_DAY).await?;
+        let rules = rules_now(&mut **tx, office, xinbao_core::scoring::FIRST_DAY).await?;
         write_rules(tx, office, &rules, by).await?;
     }
     Ok(())
@@ -336,7 +347,7 @@ pub(crate) async fn keep_rules_before(tx: &mut Tx, office: i64, by: i64) -> Resu
 /// After the change: the rules as they now stand, in force from today.
 pub(crate) async fn keep_rules_after(tx: &mut Tx, office: i64, by: i64) -> Result<(), AppError> {
     let today = day_of(crate::db::now_ms());
-    let rules = rules_now(tx, office, today).await?;
+    let rules = rules_now(&mut **tx, office, today).await?;
     write_rules(tx, office, &rules, by).await
 }
 
@@ -371,10 +382,15 @@ pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex
 pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftContent, now: i64) -> Result<(), AppError> {
     let Some(item) = load(tx, item_id).await? else { return Ok(()) };
     let Some(office) = item.office else { return Ok(()) };
-    // Withdrawn and submitted again, an item answers its commission anew, as of now.
-    let answered_before = sqlx::query("SELECT 1 FROM submissions WHERE item_id = $1").bind(item_id).fetch_optional(&mut **tx).await?;
-    if answered_before.is_some() {
-        return crate::commissions::record_answer(tx, office, &item.credit, content, now).await;
+    // Withdrawn (its answers forgotten) and submitted again, an item answers anew, as of now;
+    // a returned one keeps the answer it gave.
+    let submitted_before = sqlx::query("SELECT 1 FROM submissions WHERE item_id = $1").bind(item_id).fetch_optional(&mut **tx).await?;
+    if submitted_before.is_some() {
+        let answers = sqlx::query("SELECT 1 FROM commission_answers WHERE item_id = $1").bind(item_id).fetch_optional(&mut **tx).await?;
+        if answers.is_none() {
+            return crate::commissions::record_answer(tx, office, &item.credit, content, now).await;
+        }
+        return Ok(());
     }
     let fact = SubmissionFact {
         late_minutes: urgent_lateness(content, now, deadline_rules(&mut **tx).await?),
@@ -673,6 +689,7 @@ pub async fn board(state: &AppState, tree: &[UnitNode], office: i64, p: Period, 
     let versions = board_rules(&state.db.pool, office).await?;
     if let Some(at_end) = BoardRules::on(&versions, p.to) {
         floor = at_end.floor_percent;
+        let live = rules_now(&mut *state.db.pool.acquire().await?, office, day_of(crate::db::now_ms())).await?;
         let unit_of: BTreeMap<i64, i64> = match by {
             By::Unit => keys.iter().map(|k| (k.id, k.id)).collect(),
             By::Person => sqlx::query("SELECT id, unit_id FROM users")
@@ -684,11 +701,11 @@ pub async fn board(state: &AppState, tree: &[UnitNode], office: i64, p: Period, 
         };
         for k in &mut keys {
             let Some(unit) = unit_of.get(&k.id).copied() else { continue };
-            let Some(rule) = at_end.units.get(&unit) else { continue };
+            let today = live.units.get(&unit);
             if by == By::Unit {
-                k.group = rule.class.clone();
+                k.group = BoardRules::rule_for(&versions, unit, p.to, today).map(|r| r.class.clone()).unwrap_or_default();
             }
-            k.quota = BoardRules::quota_over(&versions, unit, p, by == By::Person).map(Quota::Fixed);
+            k.quota = BoardRules::quota_over(&versions, unit, p, by == By::Person, today).map(Quota::Fixed);
         }
     }
     Ok(Scoreboard { unit_only, ..Scoreboard::build(p.title(), p, floor, &keys, &tallies) })

@@ -106,6 +106,20 @@ pub async fn issue(
     if taken.is_some() {
         return Err(AppError::bad_request("这一期的通报已经签发"));
     }
+    // A commission due inside the period that has not closed (its close failed, or is under
+    // way) would have its penalties shut out for good.
+    let unsettled: Option<String> = sqlx::query_scalar(
+        "SELECT topic FROM commissions WHERE office_id = $1 AND kind = 'targeted' AND withdrawn_at IS NULL AND closed_at IS NULL \
+         AND deadline_day BETWEEN $2 AND $3 LIMIT 1",
+    )
+    .bind(office)
+    .bind(i64::from(p.from))
+    .bind(i64::from(p.to))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(topic) = unsettled {
+        return Err(AppError::bad_request(format!("约稿“{topic}”尚未结算，请稍后再签发")));
+    }
     // Built from what is committed; facts wait on the closing lock until this commits.
     let mut n = build_notice(&state, me.unit_id, &q).await?;
     n.issued_by = Some(format!("{}（{}签发）", me.display_name, n.issued));
