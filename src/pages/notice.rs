@@ -8,7 +8,7 @@ use crate::pages::scores::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{Notice, NoticeRow, PEOPLE_COLUMNS, Period, day_text, ordinal, ymd};
+use xinbao_core::scoring::{Notice, NoticeReopen, NoticeRow, PEOPLE_COLUMNS, Period, day_text, ordinal, ymd};
 
 fn month_before(p: Period) -> Period {
     let (y, m, _) = ymd(p.from);
@@ -45,11 +45,11 @@ pub fn NoticePage() -> impl IntoView {
     let is_admin = session.me.get_untracked().is_some_and(|m| m.role == Role::Admin);
     let reason = RwSignal::new(String::new());
     let reopen = move |_| {
-        let q = query();
+        let p = period.get_untracked();
         let lang = i18n.lang.get_untracked();
-        let body = serde_json::json!({ "reason": reason.get_untracked() });
+        let body = NoticeReopen { from: day_text(p.from), to: day_text(p.to), reason: reason.get_untracked() };
         spawn_local(async move {
-            match api::post_json::<_, Notice>(&format!("/api/admin/notice/reopen?{q}"), &body).await {
+            match api::post_json::<_, Notice>("/api/admin/notice/reopen", &body).await {
                 Ok(n) => {
                     issue_message.set(None);
                     reason.set(String::new());

@@ -586,9 +586,10 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
     assert!(n["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于30%"), "{n}");
 
     // An administrator reopens it, with a reason: the month is open again, the notice live.
-    let res = t.post_json(&format!("/api/admin/notice/reopen?{q}"), json!({"reason": "误签发，更正后重发"}), Some(&o.editor.cookie)).await;
+    let reopen = json!({"from": day_text(last.from), "to": day_text(last.to), "reason": "误签发，更正后重发"});
+    let res = t.post_json("/api/admin/notice/reopen", reopen.clone(), Some(&o.editor.cookie)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = t.post_json(&format!("/api/admin/notice/reopen?{q}"), json!({"reason": "误签发，更正后重发"}), Some(&admin)).await;
+    let res = t.post_json("/api/admin/notice/reopen", reopen, Some(&admin)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let live = json(res).await;
     assert!(live["issued_by"].is_null());

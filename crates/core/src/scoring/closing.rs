@@ -24,11 +24,13 @@ pub fn issue_problem(period: Period, today: Day) -> Option<Text> {
     }
 }
 
-/// `POST /api/admin/notice/reopen`: why an issued notice is withdrawn and its period opened
-/// again (kept in the audit trail).
+/// `POST /api/admin/notice/reopen`: the issued notice to withdraw (its period, `YYYY-MM-DD`)
+/// and why (kept in the audit trail).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeReopen {
+    pub from: String,
+    pub to: String,
     pub reason: String,
 }
 

@@ -147,15 +147,15 @@ pub async fn issue(
 /// `POST /api/admin/notice/reopen`: an office administrator withdraws an issued notice (issued
 /// by mistake, or to be corrected and issued again): the stored notice is removed and its
 /// period opens; the reason, and the notice as it was issued, are kept in the audit trail.
-#[utoipa::path(post, path = "/api/admin/notice/reopen", tag = "admin", params(ScoresQuery), request_body = NoticeReopen,
+#[utoipa::path(post, path = "/api/admin/notice/reopen", tag = "admin", request_body = NoticeReopen,
     responses((status = 200, body = Notice), (status = 404, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
 pub async fn reopen(
     State(state): State<AppState>,
     Admin(me): Admin,
-    Query(q): Query<ScoresQuery>,
     ApiJson(req): ApiJson<NoticeReopen>,
 ) -> Result<Json<Notice>, AppError> {
     let reason = super::bounded(&req.reason, 500, "撤销签发的理由")?;
+    let q = ScoresQuery { from: Some(req.from.clone()), to: Some(req.to.clone()), ..ScoresQuery::default() };
     let p = period(&q)?;
     let office = super::my_office(&state, &me).await?;
     let mut tx = state.db.begin_write().await?;
