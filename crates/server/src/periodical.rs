@@ -77,6 +77,23 @@ async fn claim_numbers(tx: &mut Tx, id: i64, f: &IssueFields) -> Result<(), AppE
     Ok(())
 }
 
+/// Takes issue `id`'s items out with their adoptions (their day must not be in a closed
+/// period); returns the items, whose commission answers the caller scores again once.
+async fn take_out(tx: &mut Tx, by: i64, id: i64, row: &Row0) -> Result<Vec<String>, AppError> {
+    let adoptions: Vec<i64> =
+        sqlx::query_scalar("SELECT adoption_id FROM issue_items WHERE issue_id = $1").bind(id).fetch_all(&mut **tx).await?;
+    if !adoptions.is_empty() {
+        let day = parse_day(&row.fields.date).unwrap_or_else(|| day_of(now_ms()));
+        crate::scores::ensure_open(tx, row.office, &[day]).await?;
+    }
+    sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut **tx).await?;
+    let mut items = Vec::new();
+    for a in adoptions {
+        items.extend(remove_adoption(tx, by, row.office, a).await?);
+    }
+    Ok(items)
+}
+
 /// Whether `me`'s unit has an item in issue `id`.
 async fn carries_unit(tx: &mut Tx, id: i64, unit: i64) -> Result<bool, AppError> {
     Ok(sqlx::query("SELECT 1 FROM issue_items ii JOIN items i ON i.id = ii.item_id WHERE ii.issue_id = $1 AND i.unit_id = $2")
@@ -272,27 +289,14 @@ pub async fn save(
         }
         credits.push(item.credit);
     }
-    // The issue's adoptions, recorded again from what it says now.
-    let old: Vec<i64> = sqlx::query("SELECT adoption_id FROM issue_items WHERE issue_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-    // Its adoptions move: off the day it said, onto the day it says now — neither in a closed
-    // period, and never before an item's submission or after today.
-    if !old.is_empty() {
-        crate::scores::ensure_open(&mut tx, row.office, &[parse_day(&row.fields.date).unwrap_or(day)]).await?;
-    }
+    // The issue's adoptions, recorded again from what it says now: off the day it said, onto
+    // the day it says now — neither in a closed period, never before an item's submission or
+    // after today.
     if !req.items.is_empty() {
         crate::scores::check_fact_day(&mut tx, row.office, day, &req.items).await?;
     }
-    sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
     let mut touched: Vec<String> = req.items.clone();
-    for a in old {
-        touched.extend(remove_adoption(&mut tx, me.user_id, row.office, a).await?);
-    }
+    touched.extend(take_out(&mut tx, me.user_id, id, &row).await?);
     let issue = format!("{}（{}）", issue_label(req.year, req.number), total_label(req.total_number));
     for (position, credit) in credits.into_iter().enumerate() {
         let item_id = credit.item_id.clone();
@@ -377,22 +381,7 @@ pub async fn delete(
         return Err(AppError::refused(ErrorCode::NotFound));
     }
     may_compose(me.role, true, row.state).map_err(refused)?;
-    let adoptions: Vec<i64> = sqlx::query("SELECT adoption_id FROM issue_items WHERE issue_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-    if !adoptions.is_empty() {
-        let day = parse_day(&row.fields.date).unwrap_or_else(|| day_of(now_ms()));
-        crate::scores::ensure_open(&mut tx, row.office, &[day]).await?;
-    }
-    sqlx::query("DELETE FROM issue_items WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
-    let mut touched = Vec::new();
-    for a in adoptions {
-        touched.extend(remove_adoption(&mut tx, me.user_id, row.office, a).await?);
-    }
+    let touched = take_out(&mut tx, me.user_id, id, &row).await?;
     crate::commissions::rescore_answers(&mut tx, row.office, &touched).await?;
     sqlx::query("DELETE FROM issue_numbers WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM issue_totals WHERE issue_id = $1").bind(id).execute(&mut *tx).await?;

@@ -134,10 +134,7 @@ async fn a_commission_asks_units_records_answers_on_time_or_late_and_scores_used
     let root = t.root().await;
     t.user_in("boss", common::office::PW, xinbao_core::role::Role::Admin, root).await;
     let admin = t.login("boss", common::office::PW).await;
-    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
-    table["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - 30);
-    let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
-    assert_eq!(report["centi_before"], report["centi_after"], "{report}");
+    recompute_changes_nothing(&t, &admin).await;
 }
 
 /// Issue 21, item 1: a missed commission's penalty belongs to the unit and to nobody in it. By
@@ -179,6 +176,14 @@ async fn a_units_penalty_is_its_own_line_on_the_person_board_and_the_totals_agre
     let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
     let strings = common::office::part_text(&xlsx, "xl/sharedStrings.xml");
     assert!(strings.contains("单位扣分") && strings.contains("合计"), "the Excel file prints the line");
+}
+
+/// Scores the last 30 days again with the unchanged table: the totals before and after agree.
+async fn recompute_changes_nothing(t: &TestApp, admin: &str) {
+    let mut table = json(t.get("/api/admin/scoring", Some(admin)).await).await[0].clone();
+    table["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - 30);
+    let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(admin)).await).await;
+    assert_eq!(report["centi_before"], report["centi_after"], "{report}");
 }
 
 /// A tiny deterministic generator for the random histories below (no dependency for it).
@@ -419,10 +424,7 @@ async fn a_commission_is_published_ahead_changed_and_withdrawn_and_points_follow
     months_agree_with_events(&t).await;
     // Scoring the past again agrees: nothing for a withdrawn commission.
     let admin = common::office::admin_of(&t).await;
-    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
-    table["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - 30);
-    let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
-    assert_eq!(report["centi_before"], report["centi_after"], "{report}");
+    recompute_changes_nothing(&t, &admin).await;
 }
 
 /// Issue 21, item 11: a unit moved to another office. Its draft begun before the move goes,
@@ -477,10 +479,7 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
     // 兰州湾镇 moves afterwards: the penalty decided at close stays, recompute or not.
     sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2").bind(other).bind(o.town2).execute(&t.app.state.db.pool).await.ok();
     let admin = common::office::admin_of(&t).await;
-    let mut table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
-    table["effective_from"] = json!(day_of(xinbao_server::db::now_ms()) - 30);
-    let report = json(t.post_json("/api/admin/scoring/recompute", json!({"table": table, "reason": "核对"}), Some(&admin)).await).await;
-    assert_eq!(report["centi_before"], report["centi_after"], "{report}");
+    recompute_changes_nothing(&t, &admin).await;
 }
 
 /// Issue 21, item 4, under the rescoring paths: once last month's notice is issued, a new fact
