@@ -71,8 +71,12 @@ fn run_as(st: &Path, port: u16, user: &str, examples: u32) -> Result<bool> {
         "none",
         "--request-timeout",
         "30",
+        // One worker: with two threads, Debian's Python 3.11 now and then fails a case with
+        // "AST constructor recursion depth mismatch" inside Hypothesis (CPython gh-106905, its
+        // AST depth counter is not thread-safe) — a failure of the tool, not of the server, seen
+        // on two of four runs here.
         "--workers",
-        "2",
+        "1",
         "--no-color",
         "-H",
         cookie_header.as_str(),
