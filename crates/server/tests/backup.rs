@@ -20,12 +20,16 @@ async fn a_backup_taken_under_load_restores_and_serves() {
     }
     t.user("lzw", "Chunfeng-2026", Role::Officer, "河西镇").await;
     let cookie = t.login("lzw", "Chunfeng-2026").await;
-    // Writers keep pushing while the backup runs.
+    // Writers keep pushing while the backup runs. The backup starts once the first push has
+    // committed (not after a fixed sleep: on a busy machine the backup could otherwise copy a
+    // database no push had reached yet, with no client row to compare).
+    let (first, committed) = tokio::sync::oneshot::channel::<()>();
     let writer = {
         let router = t.router.clone();
         let cookie = cookie.clone();
         tokio::spawn(async move {
             use tower::ServiceExt;
+            let mut first = Some(first);
             for mid in 1..=60u64 {
                 let body = json!({"client_id": format!("{:032x}", 7), "mutations": [{"mid": mid, "item_id": format!("{mid:032x}"), "base_rev": 0,
                     "op": "save", "content": {"title": format!("稿件{mid}"), "body": "正文"}}]});
@@ -36,10 +40,13 @@ async fn a_backup_taken_under_load_restores_and_serves() {
                     .body(axum::body::Body::from(body.to_string()))
                     .unwrap_or_default();
                 let _ = router.clone().oneshot(req).await;
+                if let Some(tx) = first.take() {
+                    let _ = tx.send(());
+                }
             }
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    committed.await.unwrap_or_else(|e| panic!("the writer stopped before its first push: {e}"));
     let file = fresh_dir().join("backup.db");
     backup::backup(&t.app.state.db, &file).await.unwrap_or_else(|e| panic!("{e:#}"));
     writer.await.unwrap_or_default();
