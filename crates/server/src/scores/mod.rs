@@ -200,11 +200,7 @@ pub(crate) async fn lock_closing(tx: &mut Tx, office: i64) -> Result<(), AppErro
 /// issued notice never changes (`xinbao_core::scoring::closed_on`).
 pub(crate) async fn ensure_open(tx: &mut Tx, office: i64, days: &[i32]) -> Result<(), AppError> {
     lock_closing(tx, office).await?;
-    let closed = closed_periods(&mut **tx, office).await?;
-    match days.iter().find_map(|d| xinbao_core::scoring::closed_on(&closed, *d)) {
-        Some(p) => Err(AppError::bad_request(xinbao_core::scoring::closed_text(p))),
-        None => Ok(()),
-    }
+    refuse_closed(&mut **tx, office, days.iter().copied()).await
 }
 
 /// Checks the day of an adoption or instruction of `items`: not after today, not before an
@@ -254,8 +250,10 @@ pub(crate) async fn replace_events(
     binds: &[crate::db::Value],
     events: &[ScoreEvent],
 ) -> Result<(), AppError> {
+    // An event as compared: its day, source, credit, rule and points (not its note).
     let key = |e: &ScoreEvent| {
-        (e.day, e.source.kind().to_owned(), e.source.id(), e.credit.item_id.clone(), e.credit.author_id, e.credit.unit_id, e.rule, e.centi)
+        let c = &e.credit;
+        (e.day, e.source.kind().to_owned(), e.source.id(), c.item_id.clone(), c.author_id, c.unit_id, e.rule.as_str().to_owned(), e.centi)
     };
     let rows = crate::db::bind_values(
         sqlx::query(&format!(
@@ -268,21 +266,17 @@ pub(crate) async fn replace_events(
     let mut wanted: Vec<&ScoreEvent> = events.iter().collect();
     let mut gone: Vec<i64> = Vec::new();
     for r in rows {
-        let rule: String = r.try_get(7)?;
         let have = (
             r.try_get::<i64, _>(1)? as i32,
-            r.try_get::<String, _>(2)?,
-            r.try_get::<i64, _>(3)?,
-            r.try_get::<String, _>(4)?,
-            r.try_get::<i64, _>(5)?,
-            r.try_get::<i64, _>(6)?,
-            Rule::parse(&rule),
-            r.try_get::<i64, _>(8)?,
+            r.try_get(2)?,
+            r.try_get(3)?,
+            r.try_get(4)?,
+            r.try_get(5)?,
+            r.try_get(6)?,
+            r.try_get(7)?,
+            r.try_get(8)?,
         );
-        match wanted.iter().position(|e| {
-            let k = key(e);
-            (k.0, &k.1, k.2, &k.3, k.4, k.5, Some(k.6), k.7) == (have.0, &have.1, have.2, &have.3, have.4, have.5, have.6, have.7)
-        }) {
+        match wanted.iter().position(|e| key(e) == have) {
             Some(i) => {
                 wanted.swap_remove(i);
             }
