@@ -1,7 +1,8 @@
 //! The app shell: context (language, session), routes, and the header every page shares.
 
 use crate::api;
-use crate::i18n::{I18n, ui, use_i18n};
+use crate::i18n::{I18n, LangSwitch, ui, use_i18n};
+use crate::outbox;
 use crate::pages::{
     admin::AdminPage,
     commissions::CommissionsPage,
@@ -198,17 +199,6 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// The language switch, shown on every page including login.
-#[component]
-pub fn LangSwitch() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <button type="button" class="link lang-switch" on:click=move |_| i18n.set(i18n.lang.get_untracked().other())>
-            {move || i18n.t(ui::SWITCH_LANG)}
-        </button>
-    }
-}
-
 #[component]
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
@@ -234,7 +224,7 @@ fn Header() -> impl IntoView {
             spawn_local(async move {
                 let unsent = match user {
                     // What the server does not have yet would be stranded on this device.
-                    Some(u) => store::outbox::pending_count(u).await.unwrap_or(0),
+                    Some(u) => outbox::pending_count(u).await.unwrap_or(0),
                     None => 0,
                 };
                 if unsent > 0 { confirm.set(Some(unsent)) } else { really_log_out() }

@@ -50,9 +50,18 @@ pub mod ui {
     use super::Text;
     use xinbao_core::desk::SortKey;
 
+    /// What an import left out: damaged photos, photos over a draft's nine, drafts twice in the
+    /// file.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct ImportLeftOut {
+        pub bad_photos: usize,
+        pub over_cap: usize,
+        pub twice_in_file: usize,
+    }
+
     /// "已导入 N 篇稿件、M 张照片；K 篇本机已有，未重复导入。" — and what was left out, and why.
-    pub fn imported(lang: super::Lang, r: &crate::transfer::Imported) -> String {
-        let (drafts, photos, already) = (r.drafts, r.photos, r.already_here);
+    pub fn imported(lang: super::Lang, drafts: usize, photos: usize, already: usize, left_out: ImportLeftOut) -> String {
+        let r = left_out;
         let mut out = match lang {
             super::Lang::Zh => format!("已导入 {drafts} 篇稿件、{photos} 张照片；{already} 篇本机已有，未重复导入。"),
             super::Lang::En => {
@@ -648,4 +657,15 @@ pub mod ui {
     );
     pub const FORGET_CONFIRM: Text = Text::new("清除本机稿件并重新登录", "Clear this computer's drafts and log in again");
     pub const SWITCH_ACCOUNT: Text = Text::new("换一个账号", "Use another account");
+}
+
+/// The language switch, shown on every page including login.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="button" class="link lang-switch" on:click=move |_| i18n.set(i18n.lang.get_untracked().other())>
+            {move || i18n.t(ui::SWITCH_LANG)}
+        </button>
+    }
 }

@@ -22,6 +22,7 @@ pub mod app;
 pub mod i18n;
 pub mod inbox;
 pub mod kdf;
+pub mod outbox;
 pub mod pages;
 pub mod photos;
 pub mod pwa;

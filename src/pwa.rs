@@ -98,7 +98,7 @@ impl Pwa {
 /// server (see `crates/server/src/tls.rs`); the app, served there, learns the https address
 /// from `/healthz` and moves itself only when nothing would be stranded:
 /// - the person here is unlocked (sealed drafts can be counted only then), is not typing, and
-///   has nothing the server lacks ([`crate::store::outbox::unsettled_count`]);
+///   has nothing the server lacks ([`crate::outbox::unsettled_count`]);
 /// - no one else's database at this address is still waiting for them (a shared PC: each
 ///   account that has moved is remembered in `localStorage`, and forgotten if it logs in here
 ///   again);
@@ -152,7 +152,7 @@ impl Handoff {
                 return;
             }
             if let Some(user) = me
-                && !crate::store::outbox::unsettled_count(user).await.is_ok_and(|n| n == 0)
+                && !crate::outbox::unsettled_count(user).await.is_ok_and(|n| n == 0)
             {
                 return;
             }

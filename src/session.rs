@@ -127,6 +127,7 @@ pub async fn remember_for_offline(me: &Me, password: &str) -> Remembered {
 fn reseal_soon(user: i64) {
     leptos::task::spawn_local(async move {
         let _ = crate::store::reseal_all(user).await;
+        let _ = crate::photos::reseal_all(user).await;
     });
 }
 

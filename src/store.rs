@@ -24,8 +24,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use xinbao_core::item::DraftContent;
 use xinbao_core::sync::LocalSync;
 
-pub mod outbox;
-
 pub const SCHEMA_VERSION: u32 = 3;
 pub(crate) const DRAFTS: &str = "drafts";
 pub(crate) const META: &str = "meta";
@@ -319,7 +317,6 @@ pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
         }
         commit(tx).await?;
     }
-    changed += crate::photos::reseal_all(user).await?;
     if changed > 0 {
         forget_cache();
     }
@@ -361,7 +358,7 @@ fn client_key(user: i64) -> String {
 pub fn remember_client(user: i64, client_id: &str, made: bool) {
     use gloo_storage::{LocalStorage, Storage};
     if made && LocalStorage::get::<String>(client_key(user)).is_ok_and(|old| old != client_id) {
-        let unsent = LocalStorage::get::<usize>(crate::sync::unsent_key(user)).unwrap_or(0);
+        let unsent = LocalStorage::get::<usize>(unsent_key(user)).unwrap_or(0);
         note_storage_event(StorageEvent::DatabaseCleared { unsent });
     }
     let _ = LocalStorage::set(client_key(user), client_id);
@@ -686,4 +683,9 @@ pub async fn purge_trash(user_id: i64, now: f64) -> Result<usize, StoreError> {
 /// Days left before a trashed draft is purged (rounded up).
 pub fn trash_days_left(deleted_at: f64, now: f64) -> u32 {
     (TRASH_DAYS - (now - deleted_at) / DAY_MS).ceil().max(0.0) as u32
+}
+
+/// localStorage key of the last known number of unsent drafts of `user_id`.
+pub fn unsent_key(user_id: i64) -> String {
+    format!("xinbao.unsent.{user_id}")
 }

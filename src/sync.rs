@@ -10,7 +10,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{Text, ui};
-use crate::store::outbox::{self, OutboxEntry};
+use crate::outbox::{self, OutboxEntry};
 use crate::store::{self, StoreError};
 use crate::util::now_ms;
 use leptos::prelude::*;
@@ -581,7 +581,4 @@ fn batch_len(queue: &[OutboxEntry], max: usize) -> usize {
     n.max(1).min(queue.len())
 }
 
-/// localStorage key of the last known number of unsent drafts of `user_id`.
-pub fn unsent_key(user_id: i64) -> String {
-    format!("xinbao.unsent.{user_id}")
-}
+pub use crate::store::unsent_key;

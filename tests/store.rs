@@ -1,6 +1,7 @@
 //! Browser tests for the IndexedDB store, run in headless Chromium by wasm-bindgen-test.
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use xinbao_app::outbox;
 use xinbao_app::store::{self, LocalDraft};
 use xinbao_core::item::ItemType;
 
@@ -175,9 +176,9 @@ async fn upgrading_from_schema_v2_keeps_drafts_and_photos_and_makes_every_draft_
     assert_eq!(d.sync.status(d.local_rev), xinbao_core::sync::LocalStatus::LocalOnly);
     assert_eq!(xinbao_app::photos::list(user, &d.id).await.expect("photos").len(), 1);
     // Every old draft waits to be sent, once.
-    assert_eq!(store::outbox::pending_count(user).await.expect("count"), 10);
-    let (_, first) = store::outbox::freeze(user).await.expect("freeze");
-    let (_, again) = store::outbox::freeze(user).await.expect("freeze again");
+    assert_eq!(outbox::pending_count(user).await.expect("count"), 10);
+    let (_, first) = outbox::freeze(user).await.expect("freeze");
+    let (_, again) = outbox::freeze(user).await.expect("freeze again");
     assert_eq!(first.len(), 10);
     assert_eq!(again, first, "freezing twice adds nothing: one waiting mutation per item");
     let mids: Vec<u64> = first.iter().map(|e| e.mid).collect();
@@ -195,7 +196,7 @@ async fn answers_retire_outbox_entries_and_leave_receipts_in_one_step() {
         d.local_rev = 1;
         store::save_draft(&d).await.expect("save");
     }
-    let (_, entries) = store::outbox::freeze(user).await.expect("freeze");
+    let (_, entries) = outbox::freeze(user).await.expect("freeze");
     assert_eq!(entries.len(), 3);
     let results = vec![
         MutationResult { mid: entries[0].mid, item_id: entries[0].item_id.clone(), outcome: Outcome::Applied { rev: 1 } },
@@ -205,20 +206,20 @@ async fn answers_retire_outbox_entries_and_leave_receipts_in_one_step() {
             outcome: Outcome::Rejected { reason: RejectReason::Invalid, detail: "请填写联系电话".into() },
         },
     ];
-    assert!(!store::outbox::apply_results(user, &results).await.expect("apply"), "every answer names the item sent");
+    assert!(!outbox::apply_results(user, &results).await.expect("apply"), "every answer names the item sent");
     // An answer naming another item than the one sent under its mid (the numbering went back):
     // not applied, and said.
     let wrong = vec![MutationResult { mid: entries[2].mid, item_id: entries[0].item_id.clone(), outcome: Outcome::Applied { rev: 9 } }];
-    assert!(store::outbox::apply_results(user, &wrong).await.expect("apply"));
+    assert!(outbox::apply_results(user, &wrong).await.expect("apply"));
     let untouched = store::load_draft(user, &entries[2].item_id).await.expect("load").expect("present");
     assert_eq!(untouched.sync.rev, 0, "never 已报送 on another item's answer");
-    let (_, left) = store::outbox::freeze(user).await.expect("freeze");
+    let (_, left) = outbox::freeze(user).await.expect("freeze");
     assert_eq!(left.iter().map(|e| e.mid).collect::<Vec<_>>(), vec![entries[2].mid], "only the unanswered one waits");
     let ok = store::load_draft(user, &entries[0].item_id).await.expect("load").expect("present");
     assert_eq!(ok.sync.status(ok.local_rev), xinbao_core::sync::LocalStatus::BackedUp);
     let refused = store::load_draft(user, &entries[1].item_id).await.expect("load").expect("present");
     assert_eq!(refused.sync.status(refused.local_rev), xinbao_core::sync::LocalStatus::Failed("请填写联系电话".into()));
-    let receipts = store::outbox::receipts(user, 10).await.expect("receipts");
+    let receipts = outbox::receipts(user, 10).await.expect("receipts");
     assert_eq!(receipts.len(), 2);
     assert!(receipts.iter().any(|r| r.outcome == "rejected" && r.detail.as_deref() == Some("请填写联系电话")));
     // An editor's save never overwrites the sync state.

@@ -234,7 +234,16 @@ fn Transfer(on_imported: Callback<()>) -> impl IntoView {
             message.set(Some(match outcome {
                 Ok(r) => {
                     on_imported.run(());
-                    (true, ui::imported(i18n.lang.get_untracked(), &r))
+                    (
+                        true,
+                        ui::imported(
+                            i18n.lang.get_untracked(),
+                            r.drafts,
+                            r.photos,
+                            r.already_here,
+                            ui::ImportLeftOut { bad_photos: r.bad_photos, over_cap: r.over_cap, twice_in_file: r.twice_in_file },
+                        ),
+                    )
                 }
                 Err(transfer::ImportError::NotAnExport) => (false, i18n.t(ui::NOT_AN_EXPORT).to_owned()),
                 Err(transfer::ImportError::OtherAccount(who)) => {

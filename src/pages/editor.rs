@@ -5,13 +5,13 @@
 //! and the person chooses — the version not kept is saved as a copy, so no text is ever lost.
 
 use crate::i18n::{Text, ui, use_i18n};
+use crate::outbox;
 use crate::pages::fields::ItemFields;
 use crate::pages::photos_field::PhotosField;
 use crate::pages::quality_panel::{QualityPanel, check_draft};
 use crate::pages::sync_panel::SyncPanel;
 use crate::pwa::use_pwa;
 use crate::session::use_session;
-use crate::store::outbox;
 use crate::store::{self, LocalDraft, SaveOutcome, StoreError};
 use crate::sync::use_sync;
 use crate::tabs::TabChannel;

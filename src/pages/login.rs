@@ -1,7 +1,7 @@
 //! The login page.
 
 use crate::api::{self, ApiError};
-use crate::app::LangSwitch;
+use crate::i18n::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
 use crate::session::{OfflineLogin, Remembered, offline_login, remember_for_offline, use_session};
 use leptos::prelude::*;

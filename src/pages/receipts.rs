@@ -2,8 +2,8 @@
 //! so "did my item arrive?" is answered without calling the office.
 
 use crate::i18n::{ui, use_i18n};
+use crate::outbox::{self, Receipt};
 use crate::session::use_session;
-use crate::store::outbox::{self, Receipt};
 use crate::sync::use_sync;
 use crate::util::date_time;
 use leptos::prelude::*;

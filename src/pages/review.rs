@@ -6,10 +6,11 @@
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
+use crate::outbox;
 use crate::pages::item_scoring::ItemScoringSection;
 use crate::pages::sync_panel::side;
 use crate::session::use_session;
-use crate::store::{self, LocalDraft, outbox};
+use crate::store::{self, LocalDraft};
 use crate::sync::use_sync;
 use crate::util::date_time;
 use leptos::prelude::*;

@@ -4,7 +4,7 @@
 //! loses.
 
 use crate::api;
-use crate::app::LangSwitch;
+use crate::i18n::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
 use crate::session::{Remembered, forget_device_data, offline_login, remember_for_offline, use_session};
 use gloo_storage::{LocalStorage, Storage};

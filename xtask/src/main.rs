@@ -9,12 +9,15 @@
 //! - `fuzz [--seconds N] [TARGET…]`: run the cargo-fuzz targets for a bounded time each,
 //!   keeping new corpus entries under fuzz/corpus/.
 //! - `build`: build the app and the server (release) without serving.
+//! - `modules`: the module graph check alone (`modgraph.rs`): no import cycles, no module
+//!   reaching back up to its parent; the first step of `test`.
 
 mod apifuzz;
 mod bench;
 mod build;
 mod fleet;
 mod fuzz;
+mod modgraph;
 mod pg;
 mod run;
 mod scorebench;
@@ -28,12 +31,22 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <command>\n\
          \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
-         \n  test  [--skip fmt|clippy|unit|pg|wasm|fuzz|api|failover|e2e]…\
+         \n  test  [--skip modules|fmt|clippy|unit|pg|wasm|fuzz|api|failover|e2e]…\
+         \n  modules\
          \n  bench [sync|queue|load|scores [--county-only]]\
          \n  fuzz  [--seconds 60] [sync_messages|quality|diff]…\
          \n  build"
     );
     ExitCode::from(2)
+}
+
+/// Prints the module graph's findings; fails when there are any.
+fn modules() -> run::Result<()> {
+    let findings = modgraph::check_workspace(&run::root())?;
+    for f in &findings {
+        println!("{f}");
+    }
+    if findings.is_empty() { Ok(()) } else { Err(format!("{} module-graph findings", findings.len())) }
 }
 
 fn main() -> ExitCode {
@@ -47,6 +60,7 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "bench" => bench::run(rest),
         "fuzz" => fuzz::run(rest),
+        "modules" => modules(),
         _ => return usage(),
     };
     match result {

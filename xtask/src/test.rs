@@ -119,8 +119,26 @@ fn outcome(ok: bool, parsed: Option<Outcome>) -> Outcome {
     }
 }
 
+/// The steps `--skip` may name, in the order they run.
+const STEPS: &[&str] = &["modules", "fmt", "clippy", "unit", "pg", "wasm", "fuzz", "api", "failover", "e2e"];
+
+/// The steps `args` skip (`--skip NAME`, repeatable); anything else is refused, so a misspelt
+/// step is never silently run.
+fn skipped(args: &[String]) -> Result<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match (a.as_str(), it.next()) {
+            ("--skip", Some(name)) if STEPS.contains(&name.as_str()) => out.push(name.as_str()),
+            ("--skip", Some(name)) => return Err(format!("no test step is called {name:?}; the steps are {}", STEPS.join(", "))),
+            (other, _) => return Err(format!("unexpected argument {other:?}: use --skip STEP")),
+        }
+    }
+    Ok(out)
+}
+
 pub fn run(args: &[String]) -> Result<()> {
-    let skip: Vec<&str> = args.windows(2).filter(|w| w[0] == "--skip").map(|w| w[1].as_str()).collect();
+    let skip = skipped(args)?;
     let wants = |name: &str| !skip.contains(&name);
     let started = Instant::now();
     ensure_test_tools()?;
@@ -129,6 +147,22 @@ pub fn run(args: &[String]) -> Result<()> {
         steps.push(Step { name, outcome, ok, seconds: t.elapsed().as_secs_f64() });
     };
 
+    if wants("modules") {
+        let t = Instant::now();
+        match crate::modgraph::check_workspace(&root()) {
+            Ok(findings) => {
+                for f in &findings {
+                    eprintln!("{f}");
+                }
+                let ok = findings.is_empty();
+                record("module graph (no cycles, no reaching up)", t, ok, outcome(ok, None));
+            }
+            Err(e) => {
+                eprintln!("xtask: the module graph could not be read: {e}");
+                record("module graph (no cycles, no reaching up)", t, false, Outcome { passed: 0, failed: 1 });
+            }
+        }
+    }
     if wants("fmt") {
         let t = Instant::now();
         let (ok, _) = run_capture(&mut cmd("cargo", &["fmt", "--all", "--check"]));
@@ -274,6 +308,15 @@ pub fn run(args: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_step_is_refused_not_run() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+        assert_eq!(skipped(&args(&["--skip", "e2e", "--skip", "pg"])), Ok(vec!["e2e", "pg"]));
+        assert!(skipped(&args(&["--skip", "e2ee"])).is_err_and(|e| e.contains("e2ee")));
+        assert!(skipped(&args(&["--skip"])).is_err());
+        assert!(skipped(&args(&["e2e"])).is_err());
+    }
 
     #[test]
     fn nextest_summaries_are_counted() {

@@ -248,7 +248,7 @@ pub struct AuditRow {
 pub struct QueueRow {
     pub id: String,
     pub title: String,
-    pub state: crate::sync::ItemState,
+    pub state: crate::item::ItemState,
     pub item_type: crate::item::ItemType,
     pub unit_name: String,
     pub author_name: String,

@@ -3,7 +3,8 @@
 //! time and used (+5), asked and not answered by the deadline (−10), as the scoring table says.
 
 use crate::i18n::Text;
-use crate::scoring::{Credit, Day, Rule, ScoreEvent, ScoringTable, Source, day_start_ms, parse_day, table_on};
+pub use crate::scoring::{CommissionFact, commission_events};
+use crate::scoring::{Day, day_start_ms, parse_day};
 use serde::{Deserialize, Serialize};
 
 const MAX_TOPIC: usize = 60;
@@ -129,8 +130,8 @@ pub fn used_day(adoption_days: impl IntoIterator<Item = Day>) -> Option<Day> {
 
 /// Whether an answer still counts, by its item's state: an item withdrawn by its author (or
 /// back to a draft) answers nothing — not on time, not used.
-pub fn answer_counts(state: crate::sync::ItemState) -> bool {
-    !matches!(state, crate::sync::ItemState::Draft | crate::sync::ItemState::Deleted)
+pub fn answer_counts(state: crate::item::ItemState) -> bool {
+    !matches!(state, crate::item::ItemState::Draft | crate::item::ItemState::Deleted)
 }
 
 /// One unit's answer to a commission.
@@ -279,47 +280,10 @@ pub fn missed_at_close(asked: &[i64], answered_in_time: &[i64], overseen: impl F
     asked.iter().copied().filter(|u| !answered_in_time.contains(u) && overseen(*u)).collect()
 }
 
-/// The scoring facts of a commission: answers in time that were used (an item, the day of its
-/// first adoption), and units asked that missed the deadline.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommissionFact {
-    pub id: i64,
-    pub topic: String,
-    pub deadline: Day,
-    pub used: Vec<(Credit, Day)>,
-    pub missed: Vec<i64>,
-}
-
-/// The events of one commission: +points per used answer, −points per unit that missed it (a
-/// unit's penalty names no item and no person).
-pub fn commission_events(fact: &CommissionFact, tables: &[ScoringTable]) -> Vec<ScoreEvent> {
-    let mut out: Vec<ScoreEvent> = fact
-        .used
-        .iter()
-        .map(|(credit, day)| ScoreEvent {
-            day: *day,
-            source: Source::Commission(fact.id),
-            credit: credit.clone(),
-            rule: Rule::CommissionUsed,
-            centi: table_on(tables, *day).points(Rule::CommissionUsed),
-            note: format!("约稿“{}”按时报送并被采用", fact.topic),
-        })
-        .collect();
-    out.extend(fact.missed.iter().map(|unit| ScoreEvent {
-        day: fact.deadline,
-        source: Source::Commission(fact.id),
-        credit: Credit { item_id: String::new(), author_id: crate::scoring::UNIT_ONLY_AUTHOR, unit_id: *unit },
-        rule: Rule::CommissionMissed,
-        centi: table_on(tables, fact.deadline).points(Rule::CommissionMissed),
-        note: format!("约稿“{}”未按期报送", fact.topic),
-    }));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::{By, Period, from_ymd, tally};
+    use crate::scoring::{By, Credit, Period, Rule, from_ymd, tally};
 
     fn fields() -> CommissionFields {
         CommissionFields {

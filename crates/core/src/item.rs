@@ -345,6 +345,90 @@ pub fn check_submittable(draft: &DraftContent) -> Vec<FieldError> {
     errors
 }
 
+/// Where an item stands on the server (the review
+/// transitions are decided by [`crate::review::decide`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    /// 草稿: the author's, not yet submitted.
+    Draft,
+    /// 已报送: submitted to the office, not yet taken in.
+    Submitted,
+    /// 筛选中: the editor has taken it in.
+    Screening,
+    /// 已退回: back with the author, with a reason; the author revises and resubmits.
+    Returned,
+    /// 不予采用 (final).
+    NotUsed,
+    /// 备用
+    Reserved,
+    /// 编辑中
+    Editing,
+    /// 待签发
+    AwaitingSignOff,
+    /// 已签发
+    Signed,
+    /// 已删除: withdrawn by the author before submission.
+    Deleted,
+}
+
+impl ItemState {
+    pub const ALL: [ItemState; 10] = [
+        ItemState::Draft,
+        ItemState::Submitted,
+        ItemState::Screening,
+        ItemState::Returned,
+        ItemState::NotUsed,
+        ItemState::Reserved,
+        ItemState::Editing,
+        ItemState::AwaitingSignOff,
+        ItemState::Signed,
+        ItemState::Deleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Draft => "draft",
+            ItemState::Submitted => "submitted",
+            ItemState::Screening => "screening",
+            ItemState::Returned => "returned",
+            ItemState::NotUsed => "not_used",
+            ItemState::Reserved => "reserved",
+            ItemState::Editing => "editing",
+            ItemState::AwaitingSignOff => "awaiting_sign_off",
+            ItemState::Signed => "signed",
+            ItemState::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemState> {
+        ItemState::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> crate::i18n::Text {
+        use crate::i18n::Text;
+        match self {
+            ItemState::Draft => Text::new("草稿", "Draft"),
+            ItemState::Submitted => Text::new("已报送", "Submitted"),
+            ItemState::Screening => Text::new("筛选中", "Screening"),
+            ItemState::Returned => Text::new("已退回", "Returned"),
+            ItemState::NotUsed => Text::new("不予采用", "Not used"),
+            ItemState::Reserved => Text::new("备用", "Reserved"),
+            ItemState::Editing => Text::new("编辑中", "Being edited"),
+            ItemState::AwaitingSignOff => Text::new("待签发", "Awaiting sign-off"),
+            ItemState::Signed => Text::new("已签发", "Signed off"),
+            ItemState::Deleted => Text::new("已删除", "Deleted"),
+        }
+    }
+
+    /// Whether the author may change the item (save, submit): a draft, a withdrawn draft, or an
+    /// item returned for revision. Everything else is with the office.
+    pub fn authors_turn(self) -> bool {
+        matches!(self, ItemState::Draft | ItemState::Deleted | ItemState::Returned)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,8 @@
 //! ```
 
 use crate::i18n::Text;
+use crate::item::ItemState;
 use crate::role::Role;
-use crate::sync::ItemState;
 use serde::{Deserialize, Serialize};
 
 /// What someone does to a submitted item.

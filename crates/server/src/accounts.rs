@@ -15,17 +15,7 @@ use xinbao_core::role::Role;
 /// growing a queue without end.
 pub const MAX_HASHING_QUEUE: usize = 64;
 
-/// The hashing queue is full: try again in a moment (HTTP 503, `Retry-After`).
-#[derive(Debug)]
-pub struct Busy;
-
-impl std::fmt::Display for Busy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the password hashing queue is full")
-    }
-}
-
-impl std::error::Error for Busy {}
+pub use crate::error::Busy;
 
 /// Password hashing, bounded twice: at most `cores` run at once (argon2 would otherwise starve
 /// every other request of CPU), and at most `max` wait or run — beyond that, [`Busy`].

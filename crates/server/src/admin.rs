@@ -3,11 +3,11 @@
 //! move — never under itself), and the audit trail (filter, CSV). Administrators only; every
 //! change is itself audited with what it was and what it became.
 
-use crate::AppState;
 use crate::accounts::{self, NewUser, random_password, upsert_user};
 use crate::auth::{Admin, CurrentUser};
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::Row;
 use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, NewAccount, OneTimePassword, UnitChange, UnitInfo};
-use xinbao_core::review::{DeadlineRules, UnitNode, administers, is_server_admin};
+use xinbao_core::review::DeadlineRules;
 use xinbao_core::role::Role;
 
 const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
@@ -43,41 +43,7 @@ const ADMINISTRATIVE: [&str; 18] = [
     "user_created",
 ];
 
-/// What an administrator manages ([`xinbao_core::review::administers`]): everything for a
-/// server administrator, their own office's units and accounts for an office's administrator.
-pub struct Scope {
-    tree: Vec<UnitNode>,
-    admin_unit: i64,
-}
-
-impl Scope {
-    pub(crate) async fn of(state: &AppState, me: &xinbao_core::api::Me) -> Result<Scope, AppError> {
-        Ok(Scope { tree: crate::scores::unit_nodes(&state.db.pool).await?, admin_unit: me.unit_id })
-    }
-
-    pub(crate) fn manages(&self, unit: i64) -> bool {
-        administers(&self.tree, self.admin_unit, unit)
-    }
-
-    pub(crate) fn is_server_admin(&self) -> bool {
-        is_server_admin(&self.tree, self.admin_unit)
-    }
-
-    /// Refused as if it did not exist when outside the scope.
-    pub(crate) fn check(&self, unit: i64) -> Result<(), AppError> {
-        if self.manages(unit) { Ok(()) } else { Err(AppError::refused(ErrorCode::NotFound)) }
-    }
-
-    /// A setting for the whole server (the deadline rules, the adoption-rate floor): its
-    /// administrator's alone.
-    pub(crate) fn check_server_setting(&self) -> Result<(), AppError> {
-        if self.is_server_admin() {
-            Ok(())
-        } else {
-            Err(AppError::Refused(ErrorCode::Forbidden, Some("只有系统管理员可以修改全局设置".into())))
-        }
-    }
-}
+pub use crate::office::Scope;
 
 /// Accounts with their unit's name: all of them, or the one with `id`.
 async fn accounts_where(state: &AppState, id: Option<i64>) -> Result<Vec<Account>, AppError> {

@@ -4,10 +4,11 @@
 //! has them (so a resumed upload skips what arrived), `GET` serves them with safe headers — to whoever uploaded them or may read an item naming them.
 //! The type is sniffed from the bytes — only JPEG, PNG and WebP images are accepted.
 
-use crate::AppState;
+use crate::access::readable_sql;
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -106,25 +107,12 @@ pub async fn put(
 /// Bytes of photos one account may upload in 24 hours.
 pub const DAILY_QUOTA_BYTES: i64 = 300 * 1024 * 1024;
 
-/// SQL selecting `columns` of attachment `$1` if user `$2` may read it — they uploaded it, or
-/// they may read an item naming it (`xinbao_core::review::Actor::may_read` as SQL, with `$3`
-/// from [`crate::sync::reviewed_office`]). Anything else answers as missing: a hash alone opens
-/// nothing, and naming a photo in an item needs the same right.
-pub fn readable_sql(columns: &str) -> String {
-    format!(
-        "SELECT {columns} FROM attachments a WHERE a.sha256 = $1 AND ( \
-           EXISTS (SELECT 1 FROM attachment_holders h WHERE h.sha256 = a.sha256 AND h.user_id = $2) \
-           OR EXISTS (SELECT 1 FROM item_attachments ia JOIN items i ON i.id = ia.item_id WHERE ia.sha256 = a.sha256 \
-                      AND (i.author_id = $2 OR (i.office_id = $3 AND i.state NOT IN ('draft', 'deleted')))))"
-    )
-}
-
 async fn readable(state: &AppState, me: &xinbao_core::api::Me, sha256: &str, columns: &str) -> Result<Option<sqlx::any::AnyRow>, AppError> {
     check_hash(sha256)?;
     Ok(sqlx::query(&readable_sql(columns))
         .bind(sha256)
         .bind(me.user_id)
-        .bind(crate::sync::reviewed_office(me))
+        .bind(crate::access::reviewed_office(me))
         .fetch_optional(&state.db.pool)
         .await?)
 }

@@ -4,7 +4,8 @@
 use crate::accounts::{self, normalize_username, verify_password};
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
-use crate::{AppState, ratelimit};
+use crate::ratelimit;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -16,12 +17,7 @@ use sqlx::Row;
 use xinbao_core::api::{ChangePasswordRequest, ErrorCode, LoginRequest, Me};
 use xinbao_core::role::Role;
 
-pub const COOKIE_NAME: &str = "xinbao_session";
-/// The session cookie's name over https: `__Secure-` makes browsers refuse it unless it is set
-/// over https with `Secure`, and its own name keeps it apart from a session made at the plain
-/// http address (a browser would not let http set a cookie of the same name as a secure one,
-/// and a session made over plain http is not accepted over https).
-pub const SECURE_COOKIE_NAME: &str = "__Secure-xinbao_session";
+pub use crate::cookies::{SECURE_SESSION as SECURE_COOKIE_NAME, SESSION as COOKIE_NAME};
 /// A session ends after this long without use…
 const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
 /// …or, with local encryption on (shared township PCs, the default), after this long — and its
@@ -427,7 +423,7 @@ pub async fn revoke_sessions(
     // Only an account this administrator manages.
     let row = sqlx::query("SELECT unit_id FROM users WHERE id = $1").bind(user_id).fetch_optional(&state.db.pool).await?;
     let Some(row) = row else { return Err(AppError::refused(ErrorCode::NotFound)) };
-    crate::admin::Scope::of(&state, &me).await?.check(row.try_get(0)?)?;
+    crate::office::Scope::of(&state, &me).await?.check(row.try_get(0)?)?;
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&state.db.pool).await?.rows_affected();
     accounts::audit(&state.db, Some(me.user_id), "sessions_revoked", &user_id.to_string(), &format!("{ended} sessions")).await?;
     Ok(Json(serde_json::json!({ "ended": ended })))

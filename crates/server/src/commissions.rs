@@ -5,11 +5,11 @@
 //! scores, and a unit that missed a closed commission is penalised — events derived by
 //! `xinbao_core::commission` and stored like every other point.
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
 use crate::scores::{Tx, my_office, store_events, tables, unit_nodes};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::{Any, Row};
@@ -335,7 +335,7 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
             let title = match (shown, item_state == ItemState::Returned && author != me.user_id) {
                 (false, _) => String::new(),
                 // Back with its author: the title as the office returned it.
-                (true, true) => crate::sync::office_content(&state.db.pool, &item_id, author).await?.map(|c| c.title).unwrap_or_default(),
+                (true, true) => crate::items::office_content(&state.db.pool, &item_id, author).await?.map(|c| c.title).unwrap_or_default(),
                 (true, false) => a.try_get(2)?,
             };
             list.push(Answer {

@@ -26,7 +26,7 @@ pub struct Config {
     pub trusted_proxies: Vec<crate::ratelimit::Cidr>,
     /// Serve https (and plain http on the same port, redirected) with this certificate chain
     /// and key (`--tls-cert`, `--tls-key`; `xinbao-server tls-init` makes them).
-    pub tls: Option<crate::tls::TlsFiles>,
+    pub tls: Option<TlsFiles>,
 }
 
 impl Config {
@@ -54,4 +54,11 @@ impl Config {
             tls: None,
         }
     }
+}
+
+/// The certificate chain and key the server presents (`--tls-cert`, `--tls-key`).
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }

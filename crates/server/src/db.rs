@@ -13,6 +13,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// A transaction on the pool, whichever database is behind it.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,

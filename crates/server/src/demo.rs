@@ -63,7 +63,7 @@ pub struct DemoAccount {
 /// endpoint the app uses — so every item has its office, revisions and change log, shows in the
 /// review queue, and stands somewhere in its life: submitted, being screened, returned with a
 /// comment, being edited, awaiting sign-off, signed.
-pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccount>> {
+pub async fn load_demo(state: &crate::state::AppState) -> anyhow::Result<Vec<DemoAccount>> {
     let db = &state.db;
     let root = ensure_unit(db, None, ROOT_OFFICE, "office").await?;
     let mut out = Vec::new();
@@ -258,7 +258,7 @@ pub async fn load_demo(state: &crate::AppState) -> anyhow::Result<Vec<DemoAccoun
 /// adoptions of some, and the points of those months derived by
 /// `xinbao_core::scoring::all_events` from the facts, as a recompute does. This month is the
 /// live one, made through the endpoints in [`load_demo`].
-async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: &[(i64, i64)]) -> anyhow::Result<()> {
+async fn history(state: &crate::state::AppState, office: i64, editor_me: &Me, writers: &[(i64, i64)]) -> anyhow::Result<()> {
     use crate::auth::CurrentUser;
     use crate::error::ApiJson;
     use axum::extract::{Path, State};
@@ -293,8 +293,7 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
         .filter_map(|r| Some((sqlx::Row::try_get(&r, 0).ok()?, sqlx::Row::try_get(&r, 1).ok()?)))
         .collect();
     // The office's publications (its defaults, made the first time anyone asks).
-    let pubs =
-        crate::scores::adoption::publications(State(state.clone()), CurrentUser(editor_me.clone())).await.map_err(fail("publications"))?.0;
+    let pubs = crate::adoption::publications(State(state.clone()), CurrentUser(editor_me.clone())).await.map_err(fail("publications"))?.0;
     let publication = |part: &str| pubs.iter().find(|p| p.name.contains(part)).map(|p| p.id);
     let (Some(own), Some(city)) = (publication("政务信息"), publication("市政府")) else { return Ok(()) };
     let mut tx = db.begin_write().await?;
@@ -392,7 +391,7 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
             .await?;
     }
     // The points of those months, as a recompute derives them; this month's stay as scored live.
-    let facts = crate::scores::admin::facts(&mut *tx, office).await.map_err(fail("facts"))?;
+    let facts = crate::scoring::facts(&mut *tx, office).await.map_err(fail("facts"))?;
     let versions = crate::scores::tables(&mut *tx, office).await.map_err(fail("tables"))?;
     let events: Vec<_> = all_events(&facts, &versions).into_iter().filter(|e| e.day < this_month).collect();
     sqlx::query("DELETE FROM score_events WHERE office_id = $1 AND day < $2")
@@ -409,7 +408,7 @@ async fn history(state: &crate::AppState, office: i64, editor_me: &Me, writers: 
 /// What follows sign-off, done by the office through its own endpoints: adoptions at county and
 /// city level (points on the scoreboard and in the notice), a leader's instruction with its
 /// feedback, and the county periodical's published issue carrying two signed items.
-async fn after_sign_off(state: &crate::AppState, editor: &Me, signer: &Me, reader: &Me, signed: &[String]) -> anyhow::Result<()> {
+async fn after_sign_off(state: &crate::state::AppState, editor: &Me, signer: &Me, reader: &Me, signed: &[String]) -> anyhow::Result<()> {
     use crate::auth::CurrentUser;
     use crate::error::ApiJson;
     use axum::extract::{Path, State};
@@ -419,8 +418,7 @@ async fn after_sign_off(state: &crate::AppState, editor: &Me, signer: &Me, reade
     let fail = |what: &'static str| move |e: crate::error::AppError| anyhow::anyhow!("demo {what}: {e:?}");
     let today = xinbao_core::scoring::day_text(xinbao_core::scoring::day_of(now_ms()));
     // The office's publications (its defaults, made the first time anyone asks).
-    let list =
-        crate::scores::adoption::publications(State(state.clone()), CurrentUser(editor.clone())).await.map_err(fail("publications"))?.0;
+    let list = crate::adoption::publications(State(state.clone()), CurrentUser(editor.clone())).await.map_err(fail("publications"))?.0;
     let publication = |part: &str| list.iter().find(|p| p.name.contains(part)).map(|p| p.id);
     let (Some(own), Some(city)) = (publication("政务信息"), publication("市政府")) else { return Ok(()) };
     // The county periodical: an issue with the first two signed items, published (placing an
@@ -441,7 +439,7 @@ async fn after_sign_off(state: &crate::AppState, editor: &Me, signer: &Me, reade
     // The city office took two of them up.
     for id in signed.iter().skip(1).take(2) {
         let adoption = serde_json::json!({"publication_id": city, "form": "full", "date": today, "issue": "第88期"});
-        let _adopted = crate::scores::adoption::adopt(State(state.clone()), CurrentUser(editor.clone()), Path(id.clone()), body(adoption)?)
+        let _adopted = crate::adoption::adopt(State(state.clone()), CurrentUser(editor.clone()), Path(id.clone()), body(adoption)?)
             .await
             .map_err(fail("adoption"))?;
     }
@@ -449,16 +447,14 @@ async fn after_sign_off(state: &crate::AppState, editor: &Me, signer: &Me, reade
     if let Some(id) = signed.get(2) {
         let note =
             serde_json::json!({"level": "county", "date": today, "leader": "县长 王某某", "text": "请有关部门总结经验，在全县推广。"});
-        let instruction =
-            crate::scores::adoption::instruct(State(state.clone()), CurrentUser(reader.clone()), Path(id.clone()), body(note)?)
-                .await
-                .map_err(fail("instruction"))?
-                .0;
+        let instruction = crate::adoption::instruct(State(state.clone()), CurrentUser(reader.clone()), Path(id.clone()), body(note)?)
+            .await
+            .map_err(fail("instruction"))?
+            .0;
         let feedback = serde_json::json!({"note": "已印发各乡镇学习借鉴。"});
-        let _answered =
-            crate::scores::adoption::feedback(State(state.clone()), CurrentUser(signer.clone()), Path(instruction.id), body(feedback)?)
-                .await
-                .map_err(fail("feedback"))?;
+        let _answered = crate::adoption::feedback(State(state.clone()), CurrentUser(signer.clone()), Path(instruction.id), body(feedback)?)
+            .await
+            .map_err(fail("feedback"))?;
     }
     Ok(())
 }
@@ -495,7 +491,7 @@ async fn as_me(db: &Db, user_id: i64, unit_id: i64) -> anyhow::Result<Me> {
 
 /// Pushes `mutations` as `me`, through the sync endpoint itself, in batches it accepts; every
 /// one must be applied.
-async fn push_as(state: &crate::AppState, me: &Me, mutations: Vec<Mutation>) -> anyhow::Result<()> {
+async fn push_as(state: &crate::state::AppState, me: &Me, mutations: Vec<Mutation>) -> anyhow::Result<()> {
     for batch in mutations.chunks(MAX_BATCH) {
         let req = PushRequest { client_id: demo_client(me.user_id), mutations: batch.to_vec() };
         let answer =

@@ -109,7 +109,7 @@ impl From<sqlx::Error> for AppError {
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> AppError {
-        if e.is::<crate::accounts::Busy>() {
+        if e.is::<Busy>() {
             return AppError::Later(ErrorCode::Unavailable, 2, Some("服务器正忙（登录的人太多），请稍等几秒再试".into()));
         }
         AppError::Internal(e)
@@ -143,3 +143,15 @@ where
         }
     }
 }
+
+/// The hashing queue is full: try again in a moment (HTTP 503, `Retry-After`).
+#[derive(Debug)]
+pub struct Busy;
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the password hashing queue is full")
+    }
+}
+
+impl std::error::Error for Busy {}

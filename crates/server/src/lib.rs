@@ -1,6 +1,7 @@
 //! The Xinbao endpoint: the HTTP API (axum), the database (sqlx over SQLite or PostgreSQL) and
 //! the static app. Business rules come from `xinbao_core`; this crate is the shell around them.
 //!
+//! - [`state`]: `AppState`, what every handler can reach, and its parts by `FromRef`.
 //! - [`config`]: the one typed configuration.
 //! - [`db`]: the pool and the migrations.
 //! - [`backup`]: online backup and restore of the SQLite database.
@@ -10,70 +11,72 @@
 //! - [`demo`]: first-start administrator and the demo county.
 //! - [`quality`]: the `quality` command (the writing checks run over a corpus file).
 //! - [`ratelimit`]: login rate limiting, stored in the database.
+//! - [`office`]: the unit tree, whose office a unit is in, an administrator's scope.
+//! - [`access`]: the read rule as SQL.
+//! - [`items`]: the item repository.
 //! - [`sync`]: push and pull, exactly once (docs/sync-protocol.md).
-//! - [`scores`]: adoption, instructions, score events, the scoreboard, the notice, quotas.
+//! - [`adoption`]: publications, adoptions and leader instructions, what an item earned.
+//! - [`scores`]: score events, closed periods, board rules, the scoreboard.
+//! - [`scoring`]: the office's scoring table, classes, quotas, publications, recompute.
+//! - [`notice`]: the monthly notice, issuing and reopening it.
 //! - [`commissions`]: commissions and reporting priorities, answers, the desk's inbox.
 //! - [`periodical`]: composing, publishing and exporting issues of the office's periodical.
 //! - [`documents`]: Word and Excel files as offices expect them.
 //! - [`seed`]: generated counties and provinces for tests and benchmarks.
 //! - [`metrics`]: request, sync and queue numbers for Prometheus, at `/metrics`.
 //! - [`migrate`]: `migrate-to`, copying an office from SQLite to PostgreSQL, verified.
+//! - [`health`]: `/api/health`, `/healthz`, `/readyz`.
+//! - [`cookies`]: the session cookies' names.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod adoption;
 pub mod attachments;
 pub mod auth;
 pub mod backup;
 pub mod commissions;
 pub mod config;
+pub mod cookies;
 pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod health;
 pub mod housekeeping;
+pub mod items;
 pub mod metrics;
 pub mod migrate;
+pub mod notice;
+pub mod office;
 pub mod openapi;
 pub mod periodical;
 pub mod quality;
 pub mod ratelimit;
 pub mod scores;
+pub mod scoring;
 pub mod seed;
 pub mod setup;
+pub mod state;
 pub mod sync;
 pub mod tls;
 pub mod web;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{Method, StatusCode};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use config::Config;
 use db::Db;
 use error::AppError;
+pub use state::AppState;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use xinbao_core::api::ErrorCode;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    /// A real argon2 hash of nothing in particular: checked when the user name is unknown, so
-    /// a login attempt takes as long whether or not the account exists.
-    pub dummy_hash: Arc<str>,
-    /// This process's request and sync counters (`GET /metrics`).
-    pub metrics: Arc<metrics::Metrics>,
-    /// Login turns for addresses with many failures (`ratelimit::AddrSlots`).
-    pub addr_slots: Arc<ratelimit::AddrSlots>,
-    /// TLS, when the server terminates it (`--tls-cert`): the office CA for `/ca`.
-    pub tls: Option<Arc<tls::Tls>>,
-}
 
 /// The header every state-changing API request must carry. Browsers do not let another site
 /// add it to a cross-origin request without a CORS preflight, which this server never grants:
@@ -92,33 +95,10 @@ async fn api_not_found() -> AppError {
     AppError::refused(ErrorCode::NotFound)
 }
 
-/// `GET /api/health`: the process is up and the database answers.
-#[utoipa::path(get, path = "/api/health", tag = "operations", responses((status = 200, description = "Up; `migrations_current` tells whether the schema is current")))]
-async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    sqlx::query("SELECT 1").execute(&state.db.pool).await?;
-    Ok(Json(serde_json::json!({ "status": "ok", "migrations_current": state.db.migrations_current().await })))
-}
-
-/// `GET /healthz`: the process is alive (no database work: a load balancer may call it often).
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-/// `GET /readyz`: ready for traffic — the database answers and its schema is this binary's.
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "Database reachable, migrations current"), (status = 503, description = "Not ready")))]
-async fn readyz(State(state): State<AppState>) -> Response {
-    let reachable = sqlx::query("SELECT 1").execute(&state.db.pool).await.is_ok();
-    let current = reachable && state.db.migrations_current().await;
-    let body = Json(serde_json::json!({ "database": reachable, "migrations_current": current }));
-    if current { (StatusCode::OK, body).into_response() } else { (StatusCode::SERVICE_UNAVAILABLE, body).into_response() }
-}
-
 /// The whole HTTP surface: `/api/*` and, for everything else, the app.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/health", get(health))
+        .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::document))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
@@ -142,19 +122,19 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", post(sync::pull))
         .route("/items/{id}/revisions", get(sync::revisions))
         .route("/review/queue", get(sync::queue))
-        .route("/publications", get(scores::adoption::publications))
-        .route("/items/{id}/adoptions", post(scores::adoption::adopt))
-        .route("/items/{id}/instructions", post(scores::adoption::instruct))
-        .route("/items/{id}/scoring", get(scores::adoption::item_scoring))
-        .route("/instructions/{id}/feedback", post(scores::adoption::feedback))
+        .route("/publications", get(adoption::publications))
+        .route("/items/{id}/adoptions", post(adoption::adopt))
+        .route("/items/{id}/instructions", post(adoption::instruct))
+        .route("/items/{id}/scoring", get(adoption::item_scoring))
+        .route("/instructions/{id}/feedback", post(adoption::feedback))
         .route("/scores", get(scores::scores))
         .route("/scores/events", get(scores::events))
         .route("/scores/trend", get(scores::trend))
-        .route("/notice", get(scores::notice::notice))
-        .route("/notice.docx", get(scores::notice::notice_docx))
-        .route("/notice.xlsx", get(scores::notice::notice_xlsx))
-        .route("/notice/issue", post(scores::notice::issue))
-        .route("/admin/notice/reopen", post(scores::notice::reopen))
+        .route("/notice", get(notice::notice))
+        .route("/notice.docx", get(notice::notice_docx))
+        .route("/notice.xlsx", get(notice::notice_xlsx))
+        .route("/notice/issue", post(notice::issue))
+        .route("/admin/notice/reopen", post(notice::reopen))
         .route("/commissions", get(commissions::list).post(commissions::create))
         .route("/inbox", get(commissions::inbox))
         .route("/commissions/units", get(commissions::units))
@@ -166,12 +146,12 @@ pub fn router(state: AppState) -> Router {
         .route("/periodical/issues/{id}/delete", post(periodical::delete))
         .route("/periodical/issues/{id}/docx", get(periodical::docx))
         .route("/periodical/candidates", get(periodical::candidates))
-        .route("/admin/scoring", get(scores::admin::scoring_tables).post(scores::admin::change_scoring))
-        .route("/admin/scoring/recompute", post(scores::admin::recompute))
-        .route("/admin/classes", get(scores::admin::classes).post(scores::admin::save_class))
-        .route("/admin/publications", post(scores::admin::save_publication))
-        .route("/admin/scoring/floor", post(scores::admin::set_floor))
-        .route("/admin/units/{id}/class", post(scores::admin::set_unit_class))
+        .route("/admin/scoring", get(scoring::scoring_tables).post(scoring::change_scoring))
+        .route("/admin/scoring/recompute", post(scoring::recompute))
+        .route("/admin/classes", get(scoring::classes).post(scoring::save_class))
+        .route("/admin/publications", post(scoring::save_publication))
+        .route("/admin/scoring/floor", post(scoring::set_floor))
+        .route("/admin/units/{id}/class", post(scoring::set_unit_class))
         .route(
             "/attachments/{sha256}",
             get(attachments::get)
@@ -184,8 +164,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     let static_dir = state.config.static_dir.clone();
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .route("/ca", get(tls::ca_page))
         .route("/ca.crt", get(tls::ca_file))

@@ -6,7 +6,7 @@
 //! the same. Nothing here is needed to serve a request: a restarted server starts from zero,
 //! which Prometheus' `rate()` expects.
 
-use crate::AppState;
+use crate::db::Db;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -95,12 +96,12 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
 
 /// Counts every request by its route template (never the raw path: ids would make the label
 /// set unbounded) and a known method; the app's files count as `static`.
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let method = method_label(req.method()).to_owned();
     let route = req.extensions().get::<MatchedPath>().map_or_else(|| "static".to_owned(), |m| m.as_str().to_owned());
     let started = Instant::now();
     let response = next.run(req).await;
-    state.metrics.observe(method, route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.observe(method, route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 
@@ -111,8 +112,7 @@ fn escape(label: &str) -> String {
 /// `GET /metrics`
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format (version 0.0.4)", content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let m = &state.metrics;
+pub async fn metrics(State(m): State<Arc<Metrics>>, State(db): State<Db>) -> Response {
     let mut out = String::with_capacity(8 * 1024);
     // Written under the lock (no await inside): both families from one view of the counts.
     if let Ok(routes) = m.routes.lock() {
@@ -165,14 +165,14 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     );
     let _ = writeln!(out, "# HELP xinbao_db_pool_connections Database connections of this process, by use.");
     let _ = writeln!(out, "# TYPE xinbao_db_pool_connections gauge");
-    let (size, idle) = (state.db.pool.size(), state.db.pool.num_idle() as u32);
+    let (size, idle) = (db.pool.size(), db.pool.num_idle() as u32);
     let _ = writeln!(out, "xinbao_db_pool_connections{{use=\"idle\"}} {idle}");
     let _ = writeln!(out, "xinbao_db_pool_connections{{use=\"busy\"}} {}", size.saturating_sub(idle));
     // The review queue, whole database: read at each scrape (one indexed GROUP BY).
     let queue = sqlx::query(
         "SELECT state, COUNT(*) FROM items WHERE state IN ('submitted','screening','reserved','editing','awaiting_sign_off') GROUP BY state",
     )
-    .fetch_all(&state.db.pool)
+    .fetch_all(&db.pool)
     .await;
     let _ = writeln!(out, "# HELP xinbao_review_queue_items Items waiting in review, by state.");
     let _ = writeln!(out, "# TYPE xinbao_review_queue_items gauge");

@@ -5,13 +5,13 @@
 //! issue are re-recorded from its fields on every save, so they always say what the issue says.
 //! Who may do what is `xinbao_core::periodical`; the Word file is built with `documents`.
 
-use crate::AppState;
+use crate::adoption::{publication_of, record_adoption, remove_adoption};
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::documents::{self, run};
 use crate::error::{ApiJson, AppError};
-use crate::scores::adoption::{publication_of, record_adoption, remove_adoption};
 use crate::scores::{Tx, load, my_office};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -174,7 +174,7 @@ pub async fn create(
 ) -> Result<Json<IssueView>, AppError> {
     let office = my_office(&state, &me).await?;
     may_compose(me.role, me.unit_id == office, IssueState::Draft).map_err(refused)?;
-    crate::scores::adoption::publications_of(&state, office).await?;
+    crate::adoption::publications_of(&state, office).await?;
     let mut tx = state.db.begin_write().await?;
     publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
     let today = day_of(now_ms());

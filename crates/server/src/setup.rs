@@ -6,13 +6,13 @@
 //! The password sheet is made from the list the administrator's browser sends back, so nothing
 //! on the server can hand them out again.
 
-use crate::AppState;
 use crate::accounts::{self, hash_password, hashing, random_password};
-use crate::admin::Scope;
 use crate::auth::Admin;
 use crate::db::{Db, now_ms};
 use crate::documents;
 use crate::error::{ApiJson, AppError};
+use crate::office::Scope;
+use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -110,7 +110,7 @@ pub async fn known(db: &Db, scope: Option<&Scope>) -> Result<Known, AppError> {
     for r in sqlx::query("SELECT username FROM users").fetch_all(&db.pool).await? {
         k.usernames.insert(r.try_get::<String, _>(0)?.to_lowercase());
     }
-    let tree = crate::scores::unit_nodes(&db.pool).await?;
+    let tree = crate::office::unit_nodes(&db.pool).await?;
     for node in &tree {
         let office = if node.is_office { Some(node.id) } else { xinbao_core::review::reviewing_office(&tree, node.id) };
         if let Some(office) = office.filter(|_| manages(node.id)) {

@@ -3,14 +3,14 @@
 //! stale bases kept as conflicts, invalid content rejected (still advancing `last_mid`) — and
 //! `POST /api/sync/pull` pages through a commit-ordered change log in one snapshot.
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::{Backend, MAX_PARAMETERS, Value, insert_many, now_ms};
 use crate::error::{ApiJson, AppError};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{DraftContent, check_storable, check_submittable, valid_sha256};
@@ -22,7 +22,8 @@ use xinbao_core::sync::{
     PushResponse, RejectReason, ReviewNote, Revision, valid_client_id, valid_item_id,
 };
 
-type Tx = Transaction<'static, Any>;
+use crate::access::reviewed_office;
+use crate::db::Tx;
 
 /// Locks the client's row for this transaction (PostgreSQL's row lock; SQLite's write lock was
 /// taken by `BEGIN IMMEDIATE`) and returns its `last_mid`. A client seen for the first time
@@ -173,13 +174,7 @@ async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnapshot, Option
 
 /// The office that reviews items written in `unit` (the nearest office above it).
 async fn office_of(tx: &mut Tx, unit: i64) -> Result<Option<i64>, AppError> {
-    Ok(reviewing_office(&crate::scores::unit_nodes(&mut **tx).await?, unit))
-}
-
-/// The office whose items `me` reviews (their unit, for an editor or signer), or -1 — an id no
-/// unit has — for everyone else: the one place SQL filters learn who reviews.
-pub fn reviewed_office(me: &xinbao_core::api::Me) -> i64 {
-    if matches!(me.role, Role::Editor | Role::Signer) { me.unit_id } else { -1 }
+    Ok(reviewing_office(&crate::office::unit_nodes(&mut **tx).await?, unit))
 }
 
 /// Writes the item's new state and content at `rev`, and logs the change. A new item (`exists`
@@ -261,24 +256,7 @@ async fn write_item(
     Ok(true)
 }
 
-/// The text of item `id` as its office last saw it: the newest revision someone other than its
-/// author made (the 退回修改 step itself, or the editor's last edit). While an item is back
-/// with its author, their revising is theirs alone until they submit again.
-pub async fn office_content<'e, E: sqlx::Executor<'e, Database = Any>>(
-    ex: E,
-    id: &str,
-    author_id: i64,
-) -> Result<Option<DraftContent>, AppError> {
-    let row = sqlx::query("SELECT content FROM item_revisions WHERE item_id = $1 AND actor_id <> $2 ORDER BY rev DESC LIMIT 1")
-        .bind(id)
-        .bind(author_id)
-        .fetch_optional(ex)
-        .await?;
-    Ok(match row {
-        Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?).ok(),
-        None => None,
-    })
-}
+use crate::items::office_content;
 
 /// `item` as `me` may see it ([`may_read_item`] already passed): the author sees it as it is;
 /// anyone else, while it is back with its author, sees the text the office returned.
@@ -443,7 +421,7 @@ async fn apply_authors(
     if let Op::Save { content } | Op::Submit { content } = &m.op {
         for photo in &content.photos {
             let found = if valid_sha256(&photo.sha256) {
-                sqlx::query(&crate::attachments::readable_sql("1"))
+                sqlx::query(&crate::access::readable_sql("1"))
                     .bind(&photo.sha256)
                     .bind(me.user_id)
                     .bind(reviewed_office(me))
@@ -495,7 +473,10 @@ async fn apply_authors(
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
             audit(tx, me.user_id, "submit", &m.item_id, &content.title).await?;
             // A submitted item counts as a submission (报送数) whatever becomes of it.
-            crate::scores::record_submission(tx, &m.item_id, content, now_ms()).await?;
+            let now = now_ms();
+            if let Some((office, credit)) = crate::scores::record_submission(tx, &m.item_id, content, now).await? {
+                crate::commissions::record_answer(tx, office, &credit, content, now).await?;
+            }
         }
         Op::Delete => match &current {
             Some(item) => {

@@ -16,7 +16,8 @@
 //! - **Clocks wrong by years.** Certificates are valid from 2000-01-01, so a PC whose CMOS
 //!   battery died (its clock back at the BIOS date) still accepts them.
 
-use axum::extract::{ConnectInfo, Request};
+use crate::config::Config;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -38,12 +39,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use tokio_rustls::server::TlsStream;
 
-/// The certificate chain and key the server presents (`--tls-cert`, `--tls-key`).
-#[derive(Clone, Debug)]
-pub struct TlsFiles {
-    pub cert: PathBuf,
-    pub key: PathBuf,
-}
+pub use crate::config::TlsFiles;
 
 /// TLS, loaded: the acceptor, and the office CA offered on the certificate page (the last
 /// certificate of the chain file, when the chain has more than the server's own).
@@ -331,7 +327,7 @@ fn mark(res: &mut Response) {
 ///   itself to https (`src/pwa.rs`; the `x-xinbao-https` header on `/healthz` says where);
 /// - `/?http` opens the app at the http address on purpose (what the `/ca` page tells someone
 ///   whose browser kept drafts from an older version).
-pub async fn to_https(state: axum::extract::State<crate::AppState>, req: Request, next: Next) -> Response {
+pub async fn to_https(State(tls): State<Option<Arc<Tls>>>, State(config): State<Arc<Config>>, req: Request, next: Next) -> Response {
     let plain = req.extensions().get::<Transport>().is_some_and(|t| !t.tls);
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
     if !plain || host.is_empty() || is_loopback_host(&host) {
@@ -350,12 +346,12 @@ pub async fn to_https(state: axum::extract::State<crate::AppState>, req: Request
         }
         res
     };
-    if state.tls.is_none() {
+    if tls.is_none() {
         return serve(next.run(req).await, None);
     }
-    let port = state.config.addr.port();
+    let port = config.addr.port();
     let origin = https_origin(&host, if port == 0 { 80 } else { port });
-    let used_here = marked || cookies.iter().any(|c| c == crate::auth::COOKIE_NAME) || req.uri().query() == Some("http");
+    let used_here = marked || cookies.iter().any(|c| c == crate::cookies::SESSION) || req.uri().query() == Some("http");
     if plain_allowed(&path) || api || used_here {
         return serve(next.run(req).await, Some(origin));
     }
@@ -377,11 +373,11 @@ fn escape(text: &str) -> String {
 }
 
 /// `GET /ca`: the office CA and how to install it, then the https address.
-pub async fn ca_page(state: axum::extract::State<crate::AppState>, headers: HeaderMap) -> Response {
+pub async fn ca_page(State(tls): State<Option<Arc<Tls>>>, State(config): State<Arc<Config>>, headers: HeaderMap) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty()).unwrap_or("localhost");
-    let port = state.config.addr.port();
+    let port = config.addr.port();
     let https = escape(&format!("{}/", https_origin(host, if port == 0 { 80 } else { port })));
-    let Some(ca) = state.tls.as_ref().and_then(|t| t.ca()) else {
+    let Some(ca) = tls.as_ref().and_then(|t| t.ca()) else {
         let body = format!(
             "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
              <title>信报 · 单位证书</title><h1>此服务器没有可供安装的单位证书</h1>\
@@ -436,8 +432,8 @@ pub async fn ca_page(state: axum::extract::State<crate::AppState>, headers: Head
 }
 
 /// `GET /ca.crt` (DER: what Windows, Android and iOS install) and `GET /ca.pem` (Linux).
-pub async fn ca_file(state: axum::extract::State<crate::AppState>, req: Request) -> Response {
-    let Some(ca) = state.tls.as_ref().and_then(|t| t.ca()) else {
+pub async fn ca_file(State(tls): State<Option<Arc<Tls>>>, req: Request) -> Response {
+    let Some(ca) = tls.as_ref().and_then(|t| t.ca()) else {
         return (StatusCode::NOT_FOUND, "no office certificate on this server").into_response();
     };
     let pem_wanted = req.uri().path().ends_with(".pem");

@@ -5,6 +5,7 @@
 //! runs the same code for the editor's queue. Heuristics and word lists are data
 //! ([`Rules`], `rules.json`; documented in docs/quality.md).
 
+pub mod pattern;
 pub mod rules;
 pub mod scan;
 pub mod similarity;

@@ -1,7 +1,7 @@
 //! The data behind the writing checks: word lists, patterns and thresholds, read from JSON so
 //! they can be tuned without code changes. The defaults are `rules.json` beside this file.
 
-use super::scan::Pattern;
+use super::pattern::Pattern;
 use crate::item::ItemType;
 use serde::Deserialize;
 

@@ -4,8 +4,12 @@
 //! dated inside a closed period is refused, in words; and a date is checked against the item it
 //! is about (never before its submission) and today (never in the future).
 
-use super::*;
+use super::calendar::*;
+use super::points::*;
+use crate::i18n::Text;
 use crate::role::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who may issue the office's notice: its editors and signers (the information section).
 pub fn may_issue_notice(role: Role, in_office: bool) -> bool {

@@ -3,7 +3,12 @@
 //! and the quota, the people, remarks and, for a quarter or a year, awards. Built here from the
 //! scoreboards, so the printable page, the Word file and the Excel file say the same thing.
 
-use super::*;
+use super::calendar::*;
+use super::points::*;
+use super::wire::*;
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A notice, ready to print or export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,10 @@
 //! The wire types of adoption, instructions and scores (browser ⇄ server).
 
-use super::*;
+use super::calendar::*;
+use super::points::*;
+use crate::i18n::Text;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// `POST /api/items/{id}/adoptions`: the item was used in a publication. For a combined piece,
 /// `with` names the other source items.

@@ -5,11 +5,9 @@
 //! nobody records or reads what is not theirs. Runs on SQLite and, under `cargo xtask test`,
 //! PostgreSQL.
 
-mod common;
-
+use crate::common::office::{PW, admin_of, audited, id, months_agree_with_events, office, part_text, publication, row, submitted, today};
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::office::{PW, admin_of, audited, id, months_agree_with_events, office, part_text, publication, row, submitted, today};
-use common::{TestApp, json};
 use serde_json::json;
 use sqlx::Row;
 use xinbao_core::role::Role;
@@ -440,7 +438,7 @@ async fn the_notice_comes_as_data_as_word_and_as_excel_with_the_same_numbers() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     assert!(res.headers()["content-disposition"].to_str().unwrap_or_default().contains("filename*=UTF-8''%E5%85%B3"));
-    let docx = common::bytes(res).await;
+    let docx = crate::common::bytes(res).await;
     let document = part_text(&docx, "word/document.xml");
     for needle in [notice["title"].as_str().unwrap_or("?"), "河西镇", "兰州湾镇", "排名", "全年累计", "未完成报送定额的单位"]
     {
@@ -448,7 +446,7 @@ async fn the_notice_comes_as_data_as_word_and_as_excel_with_the_same_numbers() {
     }
     let res = t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let xlsx = common::bytes(res).await;
+    let xlsx = crate::common::bytes(res).await;
     let strings = part_text(&xlsx, "xl/sharedStrings.xml");
     for needle in ["河西镇", "兰州湾镇", "单位", "采用率"] {
         assert!(strings.contains(needle), "the Excel file lacks {needle}");
@@ -546,14 +544,14 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.signer.cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let issued = common::bytes(res).await;
+    let issued = crate::common::bytes(res).await;
     let n: serde_json::Value = serde_json::from_slice(&issued).unwrap_or_default();
     assert!(n["issued_by"].as_str().unwrap_or_default().contains("签发"), "{n}");
     assert_eq!(audited(&t, "notice_issued").await.len(), 1);
     let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.editor.cookie)).await;
     assert_eq!(json(res).await["detail"], "这一期的通报已经签发");
-    let docx = common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await;
-    let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await;
+    let docx = crate::common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await;
+    let xlsx = crate::common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await;
     assert!(part_text(&docx, "word/document.xml").contains("河西镇"));
 
     // The month is closed: facts dated inside it are refused, in words.
@@ -580,9 +578,9 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
     // Whatever changes, the issued notice is served as issued, byte for byte.
     let res = t.post_json("/api/admin/scoring/floor", json!({"percent": 100}), Some(&admin)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await, issued);
-    assert_eq!(common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
-    assert_eq!(common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
+    assert_eq!(crate::common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await, issued);
+    assert_eq!(crate::common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
+    assert_eq!(crate::common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
     assert!(n["remarks"][1].as_str().unwrap_or_default().starts_with("采用率低于30%"), "{n}");
 
     // An administrator reopens it, with a reason: the month is open again, the notice live.

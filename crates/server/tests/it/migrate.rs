@@ -4,11 +4,9 @@
 //! items and scores, and new rows get fresh ids. Needs a PostgreSQL cluster, so it runs in the
 //! PostgreSQL step of `cargo xtask test` (XINBAO_TEST_PG); on SQLite alone it says so and stops.
 
-mod common;
-
+use crate::common::office::{id, office, publication, submitted, today};
+use crate::common::{TestApp, fresh_database, json};
 use axum::http::StatusCode;
-use common::office::{id, office, publication, submitted, today};
-use common::{TestApp, fresh_database, json};
 use serde_json::{Value, json};
 use sqlx::Row;
 use xinbao_core::role::Role;
@@ -91,20 +89,20 @@ async fn an_office_moves_from_sqlite_to_postgres_verified_and_keeps_working() {
     // Served from PostgreSQL: same passwords, same items, same scores, the photo's bytes.
     let pg = TestApp::with_config(|c| c.database_url = Some(target.clone())).await;
     assert_eq!(pg.app.state.db.backend, xinbao_server::db::Backend::Postgres);
-    let cookie = pg.login("officer", common::office::PW).await;
+    let cookie = pg.login("officer", crate::common::office::PW).await;
     assert_eq!(pull_all(&pg, &cookie, &o.officer.client).await, items_before);
-    let editor = pg.login("editor", common::office::PW).await;
+    let editor = pg.login("editor", crate::common::office::PW).await;
     assert_eq!(json(pg.get("/api/scores?group=unit", Some(&editor)).await).await, scores_before);
     let res = pg.get(&format!("/api/attachments/{hash}"), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(common::bytes(res).await, photo);
+    assert_eq!(crate::common::bytes(res).await, photo);
     // The client's sync position came along: its next mid follows on, a replay is recognised.
-    let mut officer = common::office::Who { cookie, client: o.officer.client.clone(), mid: o.officer.mid };
+    let mut officer = crate::common::office::Who { cookie, client: o.officer.client.clone(), mid: o.officer.mid };
     let r = officer.push(&pg, 6, 0, json!({"op": "save", "content": {"title": "迁移后的新稿", "body": "正文"}})).await;
     assert_eq!(r["outcome"], "applied", "{r}");
     // Sequences moved past the copied ids: new units and accounts get fresh ones.
     let before = count(&pg.app.state.db, "users").await;
-    pg.user("newcomer", common::office::PW, Role::Officer, "新设镇").await;
+    pg.user("newcomer", crate::common::office::PW, Role::Officer, "新设镇").await;
     assert_eq!(count(&pg.app.state.db, "users").await, before + 1);
-    pg.login("newcomer", common::office::PW).await;
+    pg.login("newcomer", crate::common::office::PW).await;
 }

@@ -4,11 +4,9 @@
 //! read by the office and the units whose items it carries; the Word file has every item in
 //! order. Runs on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::office::{PW, id, months_agree_with_events, office, part_text, publication, submitted, today};
+use crate::common::{TestApp, bytes, json};
 use axum::http::StatusCode;
-use common::office::{PW, id, months_agree_with_events, office, part_text, publication, submitted, today};
-use common::{TestApp, bytes, json};
 use serde_json::{Value, json};
 use xinbao_core::role::Role;
 
@@ -187,7 +185,7 @@ async fn issue_numbers_never_repeat_and_a_draft_issue_can_be_deleted() {
     assert_eq!(res.status(), StatusCode::OK);
     assert!(points(&t, &o.editor.cookie, 1, "county_full").await.is_empty());
     assert_eq!(t.get(&format!("/api/periodical/issues/{a}"), Some(&o.editor.cookie)).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(common::office::audited(&t, "issue_deleted").await, vec![format!("{year}年第1期（总第1期）")]);
+    assert_eq!(crate::common::office::audited(&t, "issue_deleted").await, vec![format!("{year}年第1期（总第1期）")]);
     months_agree_with_events(&t).await;
     let mut f3 = third["fields"].clone();
     f3["number"] = json!(1);

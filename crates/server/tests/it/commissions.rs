@@ -4,11 +4,9 @@
 //! sent nothing by the deadline is penalised once the commission closes. Runs on SQLite and
 //! PostgreSQL.
 
-mod common;
-
+use crate::common::office::{months_agree_with_events, office, publication, today};
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::office::{months_agree_with_events, office, publication, today};
-use common::{TestApp, json};
 use serde_json::{Value, json};
 use xinbao_core::scoring::{day_of, day_text};
 
@@ -96,14 +94,14 @@ async fn a_commission_asks_units_records_answers_on_time_or_late_and_scores_used
     for issue in ["第1期", "第2期"] {
         let res = t
             .post_json(
-                &format!("/api/items/{}/adoptions", common::office::id(1)),
+                &format!("/api/items/{}/adoptions", crate::common::office::id(1)),
                 json!({"publication_id": own, "form": "full", "date": today(), "issue": issue}),
                 Some(&o.editor.cookie),
             )
             .await;
         assert_eq!(res.status(), StatusCode::OK);
     }
-    let s = json(t.get(&format!("/api/items/{}/scoring", common::office::id(1)), Some(&o.editor.cookie)).await).await;
+    let s = json(t.get(&format!("/api/items/{}/scoring", crate::common::office::id(1)), Some(&o.editor.cookie)).await).await;
     let used: Vec<i64> = s["events"]
         .as_array()
         .map(|e| e.iter().filter(|e| e["rule"] == "commission_used").filter_map(|e| e["centi"].as_i64()).collect())
@@ -132,8 +130,8 @@ async fn a_commission_asks_units_records_answers_on_time_or_late_and_scores_used
     months_agree_with_events(&t).await;
     // Scoring the past again from the facts gives the same points.
     let root = t.root().await;
-    t.user_in("boss", common::office::PW, xinbao_core::role::Role::Admin, root).await;
-    let admin = t.login("boss", common::office::PW).await;
+    t.user_in("boss", crate::common::office::PW, xinbao_core::role::Role::Admin, root).await;
+    let admin = t.login("boss", crate::common::office::PW).await;
     recompute_changes_nothing(&t, &admin).await;
 }
 
@@ -144,8 +142,8 @@ async fn a_commission_asks_units_records_answers_on_time_or_late_and_scores_used
 async fn a_units_penalty_is_its_own_line_on_the_person_board_and_the_totals_agree_everywhere() {
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
-    common::office::submitted(&t, &mut o, false, 1, false).await;
-    common::office::submitted(&t, &mut o, true, 2, false).await;
+    crate::common::office::submitted(&t, &mut o, false, 1, false).await;
+    crate::common::office::submitted(&t, &mut o, true, 2, false).await;
     let past = json!({"kind": "targeted", "topic": "防汛备汛", "units": [o.town2], "from": day(-10), "deadline": day(0)});
     let p = json(t.post_json("/api/commissions", past, Some(&o.editor.cookie)).await).await;
     backdate(&t, p["id"].as_i64().unwrap_or(0), -2).await;
@@ -170,11 +168,11 @@ async fn a_units_penalty_is_its_own_line_on_the_person_board_and_the_totals_agre
         "{notice}"
     );
     assert!(notice["summary"].as_str().unwrap_or_default().contains("合计得分-8分"), "{}", notice["summary"]);
-    let docx = common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.editor.cookie)).await).await;
-    let word = common::office::part_text(&docx, "word/document.xml");
+    let docx = crate::common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.editor.cookie)).await).await;
+    let word = crate::common::office::part_text(&docx, "word/document.xml");
     assert!(word.contains("单位扣分") && word.contains("约稿未报等，不计入个人"), "the Word file prints the line");
-    let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
-    let strings = common::office::part_text(&xlsx, "xl/sharedStrings.xml");
+    let xlsx = crate::common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
+    let strings = crate::common::office::part_text(&xlsx, "xl/sharedStrings.xml");
     assert!(strings.contains("单位扣分") && strings.contains("合计"), "the Excel file prints the line");
 }
 
@@ -250,7 +248,7 @@ async fn all_events(t: &TestApp) -> Vec<(i64, String, i64, String, String, i64)>
 async fn recomputing_with_the_unchanged_table_changes_nothing_for_random_histories() {
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
-    let admin = common::office::admin_of(&t).await;
+    let admin = crate::common::office::admin_of(&t).await;
     let own = publication(&t, &o.editor.cookie, "政务信息").await;
     let asked = json!({"kind": "targeted", "topic": "秋粮收购进展", "units": [o.town], "from": day(-30), "deadline": day(3)});
     let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
@@ -270,7 +268,7 @@ async fn recomputing_with_the_unchanged_table_changes_nothing_for_random_histori
     for round in 0..12 {
         // An adoption of a random item, dated anywhere in the last 25 days: later rounds often
         // record an adoption dated before the ones already recorded.
-        let item = common::office::id(1 + rng.below(4));
+        let item = crate::common::office::id(1 + rng.below(4));
         let date = day(-(rng.below(25) as i32));
         let res = t
             .post_json(
@@ -334,12 +332,12 @@ async fn an_answer_withdrawn_by_its_author_no_longer_counts() {
     assert_eq!(xinbao_server::commissions::close_due(&t.app.state).await.ok(), Some(1));
     let q = format!("from={}&to={}", day(-40), day(5));
     let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
-    assert_eq!(common::office::row(&board, "河西镇")["tally"]["centi"], 100 - 1000, "{board}");
+    assert_eq!(crate::common::office::row(&board, "河西镇")["tally"]["centi"], 100 - 1000, "{board}");
 }
 
 async fn centi(t: &TestApp, cookie: &str, q: &str, unit: &str) -> i64 {
     let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(cookie)).await).await;
-    common::office::row(&board, unit)["tally"]["centi"].as_i64().unwrap_or(i64::MIN)
+    crate::common::office::row(&board, unit)["tally"]["centi"].as_i64().unwrap_or(i64::MIN)
 }
 
 /// Issue 21, item 9: a commission is never published with its deadline past (that penalised
@@ -375,7 +373,7 @@ async fn a_commission_is_published_ahead_changed_and_withdrawn_and_points_follow
     let changed = json(t.post_json(&format!("/api/commissions/{cid}"), fields.clone(), Some(&o.editor.cookie)).await).await;
     assert_eq!(standing(&changed), vec![("河西镇".to_owned(), "open".to_owned()), ("兰州湾镇".to_owned(), "open".to_owned())]);
     assert_eq!(centi(&t, &editor, &q, "河西镇").await, 0, "the penalty follows the final deadline");
-    assert_eq!(common::office::audited(&t, "commission_changed").await.len(), 1);
+    assert_eq!(crate::common::office::audited(&t, "commission_changed").await.len(), 1);
     // Never into the past, never dropping a unit asked.
     let mut bad = fields.clone();
     bad["units"] = json!([o.town2]);
@@ -401,7 +399,7 @@ async fn a_commission_is_published_ahead_changed_and_withdrawn_and_points_follow
     let own = publication(&t, &o.editor.cookie, "政务信息").await;
     let res = t
         .post_json(
-            &format!("/api/items/{}/adoptions", common::office::id(7)),
+            &format!("/api/items/{}/adoptions", crate::common::office::id(7)),
             json!({"publication_id": own, "form": "full", "date": today(), "issue": "第3期"}),
             Some(&o.editor.cookie),
         )
@@ -418,12 +416,12 @@ async fn a_commission_is_published_ahead_changed_and_withdrawn_and_points_follow
     assert_eq!(centi(&t, &editor, &q, "兰州湾镇").await, 100 + 500);
     let mine = json(t.get("/api/commissions", Some(&o.officer2.cookie)).await).await;
     assert!(!mine.as_array().is_some_and(|l| l.iter().any(|c| c["id"] == cid)), "{mine}");
-    assert_eq!(common::office::audited(&t, "commission_withdrawn").await, vec!["防汛备汛".to_owned()]);
+    assert_eq!(crate::common::office::audited(&t, "commission_withdrawn").await, vec!["防汛备汛".to_owned()]);
     let res = t.post_json(&format!("/api/commissions/{cid}"), fields, Some(&o.editor.cookie)).await;
     assert_eq!(json(res).await["detail"], "这个约稿已经撤回");
     months_agree_with_events(&t).await;
     // Scoring the past again agrees: nothing for a withdrawn commission.
-    let admin = common::office::admin_of(&t).await;
+    let admin = crate::common::office::admin_of(&t).await;
     recompute_changes_nothing(&t, &admin).await;
 }
 
@@ -438,8 +436,8 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
     let mut o = office(&t).await;
     let root = t.root().await;
     let other = t.unit(root, "县直机关工委", "office").await;
-    t.user_in("editor_b", common::office::PW, xinbao_core::role::Role::Editor, other).await;
-    let editor_b = t.login("editor_b", common::office::PW).await;
+    t.user_in("editor_b", crate::common::office::PW, xinbao_core::role::Role::Editor, other).await;
+    let editor_b = t.login("editor_b", crate::common::office::PW).await;
     let asked = json!({"kind": "targeted", "topic": "冬季安全生产", "units": [o.town, o.town2], "from": day(-1), "deadline": day(3)});
     let cid = json(t.post_json("/api/commissions", asked, Some(&o.editor.cookie)).await).await["id"].as_i64().unwrap_or(0);
     // A draft begun under the county office…
@@ -452,7 +450,7 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
         json!({"op": "submit", "content": {"title": "河西镇冬季安全检查", "body": "11月21日，全镇检查企业12家。", "phone": "13912345678"}});
     assert_eq!(o.officer.push(&t, 1, 1, submit).await["outcome"], "applied");
     let office_of: Option<i64> = sqlx::query_scalar("SELECT office_id FROM items WHERE id = $1")
-        .bind(common::office::id(1))
+        .bind(crate::common::office::id(1))
         .fetch_one(&t.app.state.db.pool)
         .await
         .ok();
@@ -470,7 +468,7 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
     assert_eq!(xinbao_server::commissions::close_due(&t.app.state).await.ok(), Some(1));
     let q = format!("from={}&to={}", day(-40), day(5));
     let board = json(t.get(&format!("/api/scores?by=unit&{q}"), Some(&o.editor.cookie)).await).await;
-    assert_eq!(common::office::row(&board, "兰州湾镇")["tally"]["centi"], -1000, "{board}");
+    assert_eq!(crate::common::office::row(&board, "兰州湾镇")["tally"]["centi"], -1000, "{board}");
     let penalties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM score_events WHERE rule = 'commission_missed'")
         .fetch_one(&t.app.state.db.pool)
         .await
@@ -478,7 +476,7 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
     assert_eq!(penalties, 1, "the moved unit is never penalised by the office it left");
     // 兰州湾镇 moves afterwards: the penalty decided at close stays, recompute or not.
     sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2").bind(other).bind(o.town2).execute(&t.app.state.db.pool).await.ok();
-    let admin = common::office::admin_of(&t).await;
+    let admin = crate::common::office::admin_of(&t).await;
     recompute_changes_nothing(&t, &admin).await;
 }
 
@@ -512,7 +510,7 @@ async fn scoring_an_item_again_never_moves_points_out_of_a_closed_month() {
         let t = &t;
         async move {
             t.post_json(
-                &format!("/api/items/{}/adoptions", common::office::id(1)),
+                &format!("/api/items/{}/adoptions", crate::common::office::id(1)),
                 json!({"publication_id": own, "form": "brief", "date": day_text(day), "issue": issue}),
                 Some(&cookie),
             )
@@ -634,14 +632,14 @@ async fn random_histories_agree_with_an_independent_tally_and_an_issued_notice_n
     use xinbao_core::scoring::{Period, ymd};
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
-    let admin = common::office::admin_of(&t).await;
+    let admin = crate::common::office::admin_of(&t).await;
     let own = publication(&t, &o.editor.cookie, "政务信息").await;
     let today = day_of(xinbao_server::db::now_ms());
     let (y, m, _) = ymd(today);
     let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
     let this = Period::month(y, m);
     for n in 1..=4u64 {
-        common::office::submitted(&t, &mut o, n % 2 == 0, n, true).await;
+        crate::common::office::submitted(&t, &mut o, n % 2 == 0, n, true).await;
     }
     backdate_submissions(&t, today - last.from).await;
     let table = json(t.get("/api/admin/scoring", Some(&admin)).await).await[0].clone();
@@ -655,16 +653,16 @@ async fn random_histories_agree_with_an_independent_tally_and_an_issued_notice_n
         if round == 8 {
             let res = t.post_json(&format!("/api/notice/issue?{q}"), json!({}), Some(&o.signer.cookie)).await;
             assert_eq!(res.status(), StatusCode::OK);
-            let body = common::bytes(res).await;
-            let docx = common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.editor.cookie)).await).await;
-            let xlsx = common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
+            let body = crate::common::bytes(res).await;
+            let docx = crate::common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.editor.cookie)).await).await;
+            let xlsx = crate::common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.editor.cookie)).await).await;
             issued = Some((body, docx, xlsx));
         }
         let from_day = last.from + rng.below(span) as i32;
         let closed = issued.is_some() && from_day <= last.to;
         match rng.below(3) {
             0 => {
-                let item = common::office::id(1 + rng.below(4));
+                let item = crate::common::office::id(1 + rng.below(4));
                 let res = t
                     .post_json(
                         &format!("/api/items/{item}/adoptions"),
@@ -710,9 +708,13 @@ async fn random_histories_agree_with_an_independent_tally_and_an_issued_notice_n
             assert_eq!(board_rows(&t, &o.editor.cookie, p).await, tallied(&t, p).await, "round {round}: {}", p.title());
         }
         if let Some((body, docx, xlsx)) = &issued {
-            assert_eq!(&common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await, body, "round {round}");
-            assert_eq!(&common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
-            assert_eq!(&common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
+            assert_eq!(
+                &crate::common::bytes(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await,
+                body,
+                "round {round}"
+            );
+            assert_eq!(&crate::common::bytes(t.get(&format!("/api/notice.docx?{q}"), Some(&o.officer.cookie)).await).await, docx);
+            assert_eq!(&crate::common::bytes(t.get(&format!("/api/notice.xlsx?{q}"), Some(&o.officer.cookie)).await).await, xlsx);
             // And the live board of the closed month still says what the notice says.
             let n: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
             let live: i64 = board_rows(&t, &o.editor.cookie, last).await.iter().map(|r| r.3).sum();

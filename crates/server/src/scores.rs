@@ -3,16 +3,12 @@
 //! and trend; and the helpers the other scoring modules share. What a fact is worth is decided
 //! in `xinbao_core::scoring`; who may record or read it in `xinbao_core::review`.
 
-pub mod admin;
-pub mod adoption;
-pub mod notice;
-
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::item::DraftContent;
@@ -24,27 +20,11 @@ use xinbao_core::scoring::{
 };
 use xinbao_core::sync::ItemState;
 
-pub(crate) type Tx = Transaction<'static, Any>;
+pub(crate) use crate::db::Tx;
+pub(crate) use crate::office::{my_office, unit_nodes};
 
 /// The author of an event that belongs to a unit and to nobody in it.
 const UNIT_ONLY: i64 = xinbao_core::scoring::UNIT_ONLY_AUTHOR;
-
-/// The unit tree, for working out offices.
-pub async fn unit_nodes<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E) -> Result<Vec<UnitNode>, AppError> {
-    let rows = sqlx::query("SELECT id, parent_id, kind FROM units").fetch_all(ex).await?;
-    let mut tree = Vec::with_capacity(rows.len());
-    for r in rows {
-        let kind: String = r.try_get(2)?;
-        tree.push(UnitNode { id: r.try_get(0)?, parent: r.try_get(1)?, is_office: kind == "office" });
-    }
-    Ok(tree)
-}
-
-/// The office whose scores `me` sees.
-pub(crate) async fn my_office(state: &AppState, me: &Me) -> Result<i64, AppError> {
-    let tree = unit_nodes(&state.db.pool).await?;
-    home_office(&tree, me.unit_id).ok_or(AppError::refused(ErrorCode::NotFound))
-}
 
 /// The office's scoring table versions (none stored: the defaults).
 pub async fn tables<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, office: i64) -> Result<Vec<ScoringTable>, AppError> {
@@ -372,19 +352,18 @@ pub(crate) async fn deadline_rules<'e, E: sqlx::Executor<'e, Database = Any>>(ex
 
 /// Records an item's first submission as scored events (called inside the push transaction;
 /// a resubmission adds nothing): the submission, and the penalty when an urgent first report
-/// comes after its deadline.
-pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftContent, now: i64) -> Result<(), AppError> {
-    let Some(item) = load(tx, item_id).await? else { return Ok(()) };
-    let Some(office) = item.office else { return Ok(()) };
+/// comes after its deadline. Answers the office and credit under which the item answers a
+/// commission (`commissions::record_answer`), when it should: at its first submission, or
+/// submitted again after a withdrawal forgot its answers.
+pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftContent, now: i64) -> Result<Option<(i64, Credit)>, AppError> {
+    let Some(item) = load(tx, item_id).await? else { return Ok(None) };
+    let Some(office) = item.office else { return Ok(None) };
     // Withdrawn (its answers forgotten) and submitted again, an item answers anew, as of now;
     // a returned one keeps the answer it gave.
     let submitted_before = sqlx::query("SELECT 1 FROM submissions WHERE item_id = $1").bind(item_id).fetch_optional(&mut **tx).await?;
     if submitted_before.is_some() {
         let answers = sqlx::query("SELECT 1 FROM commission_answers WHERE item_id = $1").bind(item_id).fetch_optional(&mut **tx).await?;
-        if answers.is_none() {
-            return crate::commissions::record_answer(tx, office, &item.credit, content, now).await;
-        }
-        return Ok(());
+        return Ok(answers.is_none().then_some((office, item.credit)));
     }
     let fact = SubmissionFact {
         late_minutes: urgent_lateness(content, now, deadline_rules(&mut **tx).await?),
@@ -406,11 +385,11 @@ pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftConten
     .rows_affected()
         == 1;
     if !first {
-        return Ok(());
+        return Ok(None);
     }
     let tables = tables(&mut **tx, office).await?;
     store_events(&mut **tx, office, &submission_events(&fact, &tables)).await?;
-    crate::commissions::record_answer(tx, office, &fact.credit, content, now).await
+    Ok(Some((office, fact.credit)))
 }
 
 pub(crate) struct Loaded {

@@ -2,10 +2,8 @@
 //! mutations mid-batch, stale bases, unknown clients and cursors, paging — on SQLite, and on
 //! PostgreSQL when `cargo xtask test` provides a cluster.
 
-mod common;
-
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::{TestApp, json};
 use serde_json::{Value, json};
 use sqlx::Row;
 use xinbao_core::role::Role;
@@ -430,7 +428,7 @@ mod attachments {
             .unwrap_or_default();
         let res = t.send(req).await;
         let status = res.status();
-        let body = common::text(res).await;
+        let body = crate::common::text(res).await;
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
@@ -459,7 +457,7 @@ mod attachments {
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
         assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        assert_eq!(common::bytes(res).await, JPEG);
+        assert_eq!(crate::common::bytes(res).await, JPEG);
     }
 
     #[tokio::test]

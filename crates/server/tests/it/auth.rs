@@ -1,9 +1,7 @@
 //! Login, sessions and the refusals around them.
 
-mod common;
-
+use crate::common::{TestApp, json, session_cookie};
 use axum::http::StatusCode;
-use common::{TestApp, json, session_cookie};
 use serde_json::json;
 use xinbao_core::role::Role;
 

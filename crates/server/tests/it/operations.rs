@@ -2,12 +2,10 @@
 //! their mutations (a replay is not counted as applied twice), and reads the review queue's
 //! size from the database. Runs on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::office::{id, office};
+use crate::common::{TestApp, json, text};
 use axum::http::StatusCode;
 use axum::http::header;
-use common::office::{id, office};
-use common::{TestApp, json, text};
 use serde_json::json;
 
 /// The value of the sample named exactly `series` (name and labels), if present.

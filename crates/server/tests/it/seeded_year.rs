@@ -3,9 +3,7 @@
 //! same facts, and every total drills down to events that add up to it — by unit and by person,
 //! for the year, a quarter and a range that cuts months. Runs on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{TestApp, json};
+use crate::common::{TestApp, json};
 use serde_json::Value;
 use xinbao_core::scoring::{By, Period, all_events, day_text, from_ymd, tally};
 use xinbao_server::seed::{Scale, seed};

@@ -97,7 +97,7 @@ fn the_word_notice_opens_in_libreoffice_with_its_chinese_in_order() {
     let n = notice();
     let dir = scratch("docx");
     let file = dir.join("notice.docx");
-    let bytes = xinbao_server::documents::docx_bytes(xinbao_server::scores::notice::docx(&n)).unwrap_or_else(|e| panic!("{e:?}"));
+    let bytes = xinbao_server::documents::docx_bytes(xinbao_server::notice::docx(&n)).unwrap_or_else(|e| panic!("{e:?}"));
     std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
     let (text, fonts) = to_pdf(&file);
     in_order(
@@ -126,7 +126,7 @@ fn the_excel_notice_opens_in_libreoffice_with_its_chinese_in_order() {
     let n = notice();
     let dir = scratch("xlsx");
     let file = dir.join("notice.xlsx");
-    let bytes = xinbao_server::scores::notice::xlsx(&n).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = xinbao_server::notice::xlsx(&n).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
     let (text, fonts) = to_pdf(&file);
     in_order(&text, &["关于2026年第4季度政务信息工作情况的季度通报", "排名", "河西镇", "73", "兰州湾镇", "38.5", "大丰镇", "农业农村局"]);

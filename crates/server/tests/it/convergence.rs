@@ -9,10 +9,8 @@
 //! make their decisions with `xinbao_core::sync`'s functions, the ones the browser calls. The
 //! seed is printed; `XINBAO_SEED=n` replays a run.
 
-mod common;
-
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::{TestApp, json};
 use serde_json::json;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -697,7 +695,7 @@ async fn many_clients_random_faults_and_restarts_converge_with_nothing_lost_or_d
                 Some(s) => {
                     // Someone else's item back with its author: the office sees it as returned.
                     let seen = if s.state == ItemState::Returned && s.author_id != d.user_id {
-                        xinbao_server::sync::office_content(&t.app.state.db.pool, id, s.author_id).await.ok().flatten().unwrap_or_default()
+                        xinbao_server::items::office_content(&t.app.state.db.pool, id, s.author_id).await.ok().flatten().unwrap_or_default()
                     } else {
                         s.content.clone()
                     };
@@ -820,7 +818,7 @@ async fn admin_sql(admin: &str, sql: &str) {
 async fn take_backup(t: TestApp) -> (TestApp, Backup) {
     match pg_names(&t) {
         None => {
-            let file = common::fresh_dir().join("nightly.db");
+            let file = crate::common::fresh_dir().join("nightly.db");
             xinbao_server::backup::backup(&t.app.state.db, &file).await.unwrap_or_else(|e| panic!("{e:#}"));
             (t, Backup::File(file))
         }
@@ -848,7 +846,7 @@ async fn restore_backup(t: TestApp, b: &Backup) -> TestApp {
             // Into a fresh data directory, as on a rebuilt server: this process's old SQLite
             // handles may linger a moment after the pool closes, and SQLite shares its lock state
             // by inode within a process — a file replaced under them is not what the test is about.
-            config.data_dir = common::fresh_dir();
+            config.data_dir = crate::common::fresh_dir();
             xinbao_server::backup::restore(file, &config.data_dir).await.unwrap_or_else(|e| panic!("{e:#}"));
         }
         (Backup::Template(copy), Some((admin, name))) => {

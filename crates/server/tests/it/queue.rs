@@ -3,11 +3,9 @@
 //! taken literally. The SQL holds only the filters asked for, so each combination is checked
 //! here. Runs on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::office::{Office, Who, office};
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::office::{Office, Who, office};
-use common::{TestApp, json};
 use serde_json::json;
 
 async fn submit(t: &TestApp, who: &mut Who, n: u64, kind: &str, title: &str) {

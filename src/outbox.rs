@@ -15,7 +15,7 @@
 //! re-sends exactly what the server may already have applied. Edits made while it is in flight
 //! leave the draft dirty, and the next round sends them on top of the acknowledged revision.
 
-use super::{
+use crate::store::{
     DRAFTS, LocalDraft, META, OUTBOX, RECEIPTS, StoreError, Writing, classify, commit, db, from_js, list_drafts, to_js, writes_settled,
 };
 use crate::util::{now_ms, random_id};
@@ -131,7 +131,7 @@ pub async fn meta(user: i64) -> Result<SyncMeta, StoreError> {
         }
     };
     commit(tx).await?;
-    super::remember_client(user, &meta.client_id, made);
+    crate::store::remember_client(user, &meta.client_id, made);
     Ok(meta)
 }
 
@@ -191,7 +191,7 @@ pub async fn freeze(user: i64) -> Result<(SyncMeta, Vec<OutboxEntry>), StoreErro
         meta_store.put(&to_js(&meta)?, None)?.await?;
         commit(tx).await?;
         for d in &refused {
-            super::wrote(d);
+            crate::store::wrote(d);
         }
         entries.sort_by_key(|e| e.mid);
         Ok((meta, entries))
@@ -285,7 +285,7 @@ async fn record_results(user: i64, results: &[MutationResult], with_receipts: bo
         }
         commit(tx).await?;
         for d in &changed {
-            super::wrote(d);
+            crate::store::wrote(d);
         }
         Ok(mismatched)
     }
@@ -336,7 +336,7 @@ pub async fn start_over(user: i64, went_back: bool, epoch: Option<&str>) -> Resu
         }
         meta_store.put(&to_js(&meta)?, None)?.await?;
         commit(tx).await?;
-        super::remember_client(user, &meta.client_id, false);
+        crate::store::remember_client(user, &meta.client_id, false);
         Ok(meta)
     }
     .await;
@@ -456,7 +456,7 @@ pub async fn apply_pull(user: i64, page: &PullResponse, rebase: bool) -> Result<
         meta_store.put(&to_js(&meta)?, None)?.await?;
         commit(tx).await?;
         for d in &changed {
-            super::wrote(d);
+            crate::store::wrote(d);
         }
         Ok(page.changes.iter().map(|c| (c.id.clone(), c.rev, c.state)).collect())
     }
@@ -495,7 +495,7 @@ pub async fn repropose_missing(user: i64, seen: &HashMap<String, (u64, ItemState
         commit(tx).await?;
         if n > 0 {
             // Many drafts changed at once: the cached list is read again rather than patched.
-            super::forget_cache();
+            crate::store::forget_cache();
         }
         Ok(n)
     }
@@ -594,7 +594,7 @@ pub async fn set_aside(user: i64, mid: u64, reason: &str) -> Result<(), StoreErr
     }
     .await;
     if let Some(d) = classify(result).await? {
-        super::wrote(&d);
+        crate::store::wrote(&d);
     }
     Ok(())
 }
@@ -691,7 +691,7 @@ pub async fn update_sync(
         }
         drafts.put(&to_js(&d)?, None)?.await?;
         commit(tx).await?;
-        super::wrote(&d);
+        crate::store::wrote(&d);
         Ok(Some(d))
     }
     .await;

@@ -1,9 +1,7 @@
 //! First start, the demo county, and how the app's files are served.
 
-mod common;
-
+use crate::common::{TestApp, json, text};
 use axum::http::StatusCode;
-use common::{TestApp, json, text};
 use sqlx::Row;
 use xinbao_server::db::Backend;
 use xinbao_server::demo;
@@ -201,7 +199,7 @@ mod https {
     //! certificate; the server answers TLS and plain http on one port; plain http on anything
     //! but localhost is redirected, except the certificate page.
 
-    use super::common::{TestApp, fresh_dir};
+    use crate::common::{TestApp, fresh_dir};
     use std::net::IpAddr;
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,11 +2,11 @@
 //! in, the records, the feedback on instructions, and what an item earned. Every record is
 //! audited.
 
-use super::{EVENT_COLUMNS, Loaded, Tx, bounded, date, denied, event_row, load, my_office, store_events, tables};
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
+use crate::scores::{EVENT_COLUMNS, Loaded, Tx, bounded, date, denied, event_row, load, my_office, store_events, tables};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::Row;
@@ -107,7 +107,7 @@ pub async fn adopt(
     let office = office.ok_or(AppError::refused(ErrorCode::NotFound))?;
     let publication = publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
     let (pub_name, level) = (publication.name.clone(), publication.level);
-    super::check_fact_day(&mut tx, office, day, &ids).await?;
+    crate::scores::check_fact_day(&mut tx, office, day, &ids).await?;
     let adoption_id = record_adoption(&mut tx, me.user_id, office, &publication, req.form, day, &issue, credits).await?;
     crate::commissions::rescore_answers(&mut tx, office, &ids).await?;
     tx.commit().await?;
@@ -205,7 +205,7 @@ pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
-    super::remove_events(tx, office, "source_kind = 'adoption' AND source_id = $1", &[crate::db::Value::Int(adoption_id)]).await?;
+    crate::scores::remove_events(tx, office, "source_kind = 'adoption' AND source_id = $1", &[crate::db::Value::Int(adoption_id)]).await?;
     sqlx::query("DELETE FROM adoption_items WHERE adoption_id = $1").bind(adoption_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM adoptions WHERE id = $1").bind(adoption_id).execute(&mut **tx).await?;
     for item in &items {
@@ -233,7 +233,7 @@ async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result
         });
     }
     let tables = tables(&mut **tx, office).await?;
-    super::replace_events(
+    crate::scores::replace_events(
         tx,
         office,
         "item_id = $1 AND source_kind = 'instruction'",
@@ -264,7 +264,7 @@ pub async fn instruct(
     }
     may_record_instruction(who, item.state).map_err(denied)?;
     let office = item.office.ok_or(AppError::refused(ErrorCode::NotFound))?;
-    super::check_fact_day(&mut tx, office, day, std::slice::from_ref(&item.credit.item_id)).await?;
+    crate::scores::check_fact_day(&mut tx, office, day, std::slice::from_ref(&item.credit.item_id)).await?;
     let new_id: i64 = sqlx::query(
         "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )

@@ -6,11 +6,9 @@
 //! administrators) and is checked against `/api/openapi.json` — an endpoint added without a
 //! row fails the test. tests/admin.rs covers what administrators do with their endpoints.
 
-mod common;
-
+use crate::common::{TestApp, json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{TestApp, json};
 use serde_json::{Value, json};
 use xinbao_core::role::Role;
 
@@ -133,7 +131,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                 Op::Photo => {
                     let res = t.get(&format!("/api/attachments/{hash}"), Some(&cookie)).await;
                     let ok = res.status() == StatusCode::OK;
-                    ok && common::bytes(res).await == photo
+                    ok && crate::common::bytes(res).await == photo
                 }
                 Op::Scoring => t.get(&format!("/api/items/{item}/scoring"), Some(&cookie)).await.status() == StatusCode::OK,
                 Op::Queue => {
@@ -317,10 +315,10 @@ fn sample(doc: &Value, schema: &Value, name: &str, plant: &Plant) -> Value {
         }),
         "boolean" => json!(false),
         "string" => json!(match name {
-            n if n.contains("date") || n == "from" || n.contains("deadline") || n == "day" => common::office::today(),
-            "to" => common::office::today(),
+            n if n.contains("date") || n == "from" || n.contains("deadline") || n == "day" => crate::common::office::today(),
+            "to" => crate::common::office::today(),
             "by" => "person".to_owned(),
-            n if n.contains("month") => common::office::today()[..7].to_owned(),
+            n if n.contains("month") => crate::common::office::today()[..7].to_owned(),
             _ => plant.items[2].clone(),
         }),
         "array" => json!([sample(doc, &schema["items"], name, plant)]),
@@ -357,7 +355,7 @@ const MARK: &str = "LKM";
 /// editing this test.
 #[tokio::test]
 async fn no_answer_to_anyone_outside_carries_a_marker_from_another_units_records() {
-    use common::office::{Who, office, publication, submitted, today};
+    use crate::common::office::{Who, office, publication, submitted, today};
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
     let root = t.root().await;
@@ -466,20 +464,21 @@ async fn no_answer_to_anyone_outside_carries_a_marker_from_another_units_records
     // The markers are there for those who may read them: the test is not looking at nothing.
     let author_pull = json(t.post_json("/api/sync/pull", json!({"client_id": id(0xe1), "cursor": 0}), Some(&o.officer.cookie)).await).await;
     assert!(author_pull.to_string().contains(&format!("{MARK}未报送")));
-    let editor_revs = common::text(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&o.editor.cookie)).await).await;
+    let editor_revs = crate::common::text(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&o.editor.cookie)).await).await;
     assert!(
         editor_revs.contains("抢收小麦") && !editor_revs.contains(&format!("{MARK}草稿")),
         "pre-submission revisions are the author's: {editor_revs}"
     );
-    let author_revs = common::text(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&o.officer.cookie)).await).await;
+    let author_revs = crate::common::text(t.get(&format!("/api/items/{}/revisions", id(1)), Some(&o.officer.cookie)).await).await;
     assert!(author_revs.contains(&format!("{MARK}草稿正文")));
-    let editor_revs4 = common::text(t.get(&format!("/api/items/{}/revisions", id(4)), Some(&o.editor.cookie)).await).await;
+    let editor_revs4 = crate::common::text(t.get(&format!("/api/items/{}/revisions", id(4)), Some(&o.editor.cookie)).await).await;
     assert!(!editor_revs4.contains(&format!("{MARK}修改中")), "a returned item's revising is its author's: {editor_revs4}");
     // … in the office's pull, queue and conflict answers too: they show the text as returned.
     let revising = format!("{MARK}修改中");
-    let pull = common::text(t.post_json("/api/sync/pull", json!({"client_id": id(0xe2), "cursor": 0}), Some(&o.editor.cookie)).await).await;
+    let pull =
+        crate::common::text(t.post_json("/api/sync/pull", json!({"client_id": id(0xe2), "cursor": 0}), Some(&o.editor.cookie)).await).await;
     assert!(pull.contains("秋收过半") && !pull.contains(&revising), "{pull}");
-    let queue = common::text(t.get("/api/review/queue?state=returned", Some(&o.editor.cookie)).await).await;
+    let queue = crate::common::text(t.get("/api/review/queue?state=returned", Some(&o.editor.cookie)).await).await;
     assert!(queue.contains("河西镇秋收") && !queue.contains(&revising), "{queue}");
     let stale = o.editor.push(&t, 4, 1, json!({"op": "act", "action": "screen"})).await;
     assert!(stale["outcome"] == "conflict" && !stale.to_string().contains(&revising), "{stale}");
@@ -537,11 +536,11 @@ async fn no_answer_to_anyone_outside_carries_a_marker_from_another_units_records
         for chunk in batch.chunks(200) {
             for _ in 0..2 {
                 let res = t.post_json("/api/sync/push", json!({"client_id": who.client, "mutations": chunk}), Some(&who.cookie)).await;
-                seen("sync push".into(), &common::bytes(res).await);
+                seen("sync push".into(), &crate::common::bytes(res).await);
             }
         }
         let res = t.post_json("/api/sync/pull", json!({"client_id": who.client, "cursor": 0}), Some(&who.cookie)).await;
-        seen("sync pull".into(), &common::bytes(res).await);
+        seen("sync pull".into(), &crate::common::bytes(res).await);
 
         // Every documented route, every path parameter a planted id, each query parameter alone
         // and all together, bodies made from the request schemas.
@@ -595,7 +594,7 @@ async fn no_answer_to_anyone_outside_carries_a_marker_from_another_units_records
                             .header(header::COOKIE, &who.cookie);
                         let body = if method == "get" || method == "head" { Body::empty() } else { Body::from(body.to_string()) };
                         let res = t.send(req.body(body).unwrap_or_default()).await;
-                        seen(format!("{method} {uri}{q}"), &common::bytes(res).await);
+                        seen(format!("{method} {uri}{q}"), &crate::common::bytes(res).await);
                     }
                 }
             }

@@ -1,8 +1,6 @@
 //! Online backup while writes go on, and restoring it into a server that then serves it.
 
-mod common;
-
-use common::{TestApp, fresh_dir, json};
+use crate::common::{TestApp, fresh_dir, json};
 use serde_json::json;
 use sqlx::Row;
 use xinbao_core::role::Role;

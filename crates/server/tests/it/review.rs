@@ -3,10 +3,8 @@
 //! office; drafts stay private; comments thread; every step in the audit trail. Runs on SQLite
 //! and, under `cargo xtask test`, PostgreSQL.
 
-mod common;
-
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::{TestApp, json};
 use serde_json::{Value, json};
 use sqlx::Row;
 use xinbao_core::role::Role;

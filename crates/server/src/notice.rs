@@ -2,11 +2,11 @@
 //! scoreboards, served as JSON (the printable page renders it) and as Word and Excel files
 //! with the same title, tables, remarks and awards. Everyone in the office's tree reads it.
 
-use super::{ScoresQuery, board, period, unit_nodes};
-use crate::AppState;
 use crate::auth::{Admin, CurrentUser};
 use crate::documents::{self, cell, heading, run};
 use crate::error::{ApiJson, AppError};
+use crate::scores::{ScoresQuery, board, period, unit_nodes};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -96,7 +96,7 @@ pub async fn issue(
     // Commissions due inside the period are closed (their penalties scored) before it is.
     crate::commissions::close_due(&state).await?;
     let mut tx = state.db.begin_write().await?;
-    super::lock_closing(&mut tx, office).await?;
+    crate::scores::lock_closing(&mut tx, office).await?;
     let taken = sqlx::query("SELECT 1 FROM issued_notices WHERE office_id = $1 AND from_day = $2 AND to_day = $3")
         .bind(office)
         .bind(i64::from(p.from))
@@ -154,12 +154,12 @@ pub async fn reopen(
     Admin(me): Admin,
     ApiJson(req): ApiJson<NoticeReopen>,
 ) -> Result<Json<Notice>, AppError> {
-    let reason = super::bounded(&req.reason, 500, "撤销签发的理由")?;
+    let reason = crate::scores::bounded(&req.reason, 500, "撤销签发的理由")?;
     let q = ScoresQuery { from: Some(req.from.clone()), to: Some(req.to.clone()), ..ScoresQuery::default() };
     let p = period(&q)?;
-    let office = super::my_office(&state, &me).await?;
+    let office = crate::scores::my_office(&state, &me).await?;
     let mut tx = state.db.begin_write().await?;
-    super::lock_closing(&mut tx, office).await?;
+    crate::scores::lock_closing(&mut tx, office).await?;
     let body: String = sqlx::query_scalar("SELECT body FROM issued_notices WHERE office_id = $1 AND from_day = $2 AND to_day = $3")
         .bind(office)
         .bind(i64::from(p.from))

@@ -1,10 +1,8 @@
 //! Administration (issue 5): accounts, units, the audit trail — administrators only, every
 //! change audited. SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{TestApp, json, text};
 use axum::http::StatusCode;
-use common::{TestApp, json, text};
 use serde_json::json;
 use xinbao_core::role::Role;
 
@@ -183,12 +181,12 @@ async fn names_that_could_impersonate_are_refused_and_a_refusal_is_not_audited_a
     let res = add("\u{3000}兰州湾镇 ").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(json(res).await["name"], "兰州湾镇", "trimmed, the ideographic space too");
-    let audited = common::office::audited(&t, "unit_created").await.len();
+    let audited = crate::common::office::audited(&t, "unit_created").await.len();
     // The same name again, with a trailing space: refused, nothing created, nothing audited.
     let res = add("兰州湾镇 ").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(json(res).await["detail"], "同一上级下已有同名单位");
-    assert_eq!(common::office::audited(&t, "unit_created").await.len(), audited);
+    assert_eq!(crate::common::office::audited(&t, "unit_created").await.len(), audited);
     // A look-alike with a zero-width space cannot sit beside it.
     let res = add("兰州湾镇\u{200b}").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -255,7 +253,7 @@ async fn an_office_administrator_manages_their_own_office_only() {
         t.post_json("/api/admin/units", json!({"parent_id": office2, "name": "新丰镇", "kind": "township"}), Some(&office_admin)).await;
     assert_eq!(res.status(), StatusCode::OK);
     // Anyone else's: as if it did not exist; nothing changes, nothing is audited as done.
-    let before = common::office::audited(&t, "password_reset").await.len();
+    let before = crate::common::office::audited(&t, "password_reset").await.len();
     for (path, body) in [
         (format!("/api/admin/users/{theirs}/reset-password"), json!({})),
         (format!("/api/admin/users/{theirs}"), json!({"disabled": true})),
@@ -266,7 +264,7 @@ async fn an_office_administrator_manages_their_own_office_only() {
         let status = t.post_json(&path, body, Some(&office_admin)).await.status();
         assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY), "{path}: {status}");
     }
-    assert_eq!(common::office::audited(&t, "password_reset").await.len(), before);
+    assert_eq!(crate::common::office::audited(&t, "password_reset").await.len(), before);
     let res = t
         .post_json(
             "/api/admin/users",
@@ -280,7 +278,7 @@ async fn an_office_administrator_manages_their_own_office_only() {
     let res = t.post_json("/api/admin/settings", json!({"urgent_written_minutes": 30}), Some(&office_admin)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // The audit trail: what their office's accounts did, not the county's logins.
-    let audit = common::text(t.get("/api/admin/audit?limit=5000", Some(&office_admin)).await).await;
+    let audit = crate::common::text(t.get("/api/admin/audit?limit=5000", Some(&office_admin)).await).await;
     assert!(audit.contains("password_reset") && !audit.contains("\"lzw\""), "{audit}");
     // An administrator placed in a township under the root office cannot make themselves (or
     // anyone) a server administrator: the root unit is not theirs.
@@ -350,7 +348,7 @@ async fn a_county_is_imported_from_a_spreadsheet_all_rows_or_none_with_one_time_
     let root_name = json(t.get("/api/admin/units", Some(&c)).await).await[0]["name"].as_str().unwrap_or_default().to_owned();
 
     // The template reads back as the two sheets with their headers.
-    let template = common::bytes(t.get("/api/admin/import/template", Some(&c)).await).await;
+    let template = crate::common::bytes(t.get("/api/admin/import/template", Some(&c)).await).await;
     let (units, accounts) = xinbao_server::setup::read_workbook(&template).expect("the template reads");
     assert_eq!(units, [["单位名称", "上级单位", "类型", "考核类别"]]);
     assert_eq!(accounts, [["用户名", "姓名", "所属单位", "角色"]]);
@@ -408,12 +406,12 @@ async fn a_county_is_imported_from_a_spreadsheet_all_rows_or_none_with_one_time_
     assert_eq!(again["errors"].as_array().map(Vec::len), Some(6), "{again}");
     assert_eq!(counts(&t).await, (before.0 + 3, before.1 + 3));
     // Audited once, as an import.
-    assert_eq!(common::office::audited(&t, "imported").await.len(), 1);
+    assert_eq!(crate::common::office::audited(&t, "imported").await.len(), 1);
 
     // The printable sheet: what the browser sends back, as a workbook.
     let sheet = t.post_json("/api/admin/import/passwords.xlsx", json!(issued), Some(&c)).await;
     assert_eq!(sheet.status(), StatusCode::OK);
-    let xlsx = common::bytes(sheet).await;
+    let xlsx = crate::common::bytes(sheet).await;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx");
     let mut strings = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").expect("strings"), &mut strings).expect("utf-8");
@@ -498,7 +496,7 @@ async fn a_workbook_saved_by_libreoffice_imports_and_the_template_opens_in_it() 
     let t = TestApp::spawn().await;
     let root_name = xinbao_server::demo::ROOT_OFFICE;
     let _ = t.root().await;
-    let dir = common::fresh_dir();
+    let dir = crate::common::fresh_dir();
     let ods = dir.join("county.fods");
     let text = flat_ods(
         &[["新河镇", root_name, "乡镇"], ["县水利局", root_name, "部门"]],

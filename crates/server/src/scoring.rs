@@ -1,11 +1,11 @@
 //! The scoring table's versions, applying one to the past (an explicit, audited action), and
 //! the unit classes with their quotas. Administrators only, through the `Admin` extractor.
 
-use super::{insert_events, my_office, rebuild_months, tables, unit_nodes};
-use crate::AppState;
 use crate::auth::Admin;
 use crate::db::now_ms;
 use crate::error::{ApiJson, AppError};
+use crate::scores::{insert_events, my_office, rebuild_months, tables, unit_nodes};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::Row;
@@ -132,7 +132,7 @@ pub async fn recompute(
     if let Some(problem) = req.table.problem() {
         return Err(AppError::bad_request(problem.zh));
     }
-    let reason = super::bounded(&req.reason, 500, "重新计分的理由")?;
+    let reason = crate::scores::bounded(&req.reason, 500, "重新计分的理由")?;
     let from = req.table.effective_from;
     if from > day_of(now_ms()) {
         return Err(AppError::bad_request("从今天以后生效的标准不需要重新计分，请直接保存为新版本"));
@@ -140,9 +140,9 @@ pub async fn recompute(
     let office = my_office(&state, &me).await?;
     let body = serde_json::to_string(&req.table).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.db.begin_write().await?;
-    super::lock_closing(&mut tx, office).await?;
+    crate::scores::lock_closing(&mut tx, office).await?;
     // Scoring the past again stops at the last issued notice: those periods are closed.
-    if let Some(p) = super::closed_periods(&mut *tx, office).await?.into_iter().filter(|p| p.to >= from).max_by_key(|p| p.to) {
+    if let Some(p) = crate::scores::closed_periods(&mut *tx, office).await?.into_iter().filter(|p| p.to >= from).max_by_key(|p| p.to) {
         return Err(AppError::bad_request(format!("{}；重新计分最早只能从{}起", xinbao_core::scoring::closed_text(p), day_text(p.to + 1))));
     }
     replace_version(&mut tx, office, &req.table, &body, me.user_id).await?;
@@ -173,7 +173,7 @@ pub async fn recompute(
     Ok(Json(report))
 }
 
-async fn replace_version(tx: &mut super::Tx, office: i64, table: &ScoringTable, body: &str, by: i64) -> Result<(), AppError> {
+async fn replace_version(tx: &mut crate::scores::Tx, office: i64, table: &ScoringTable, body: &str, by: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM scoring_tables WHERE office_id = $1 AND effective_from = $2")
         .bind(office)
         .bind(i64::from(table.effective_from))
@@ -238,7 +238,7 @@ pub async fn save_class(
     }
     let mut tx = state.db.begin_write().await?;
     // Quotas are versioned: the past keeps the ones in force then.
-    super::keep_rules_before(&mut tx, office, me.user_id).await?;
+    crate::scores::keep_rules_before(&mut tx, office, me.user_id).await?;
     if req.id == 0 {
         sqlx::query("INSERT INTO unit_classes (office_id, name, monthly_quota, weekly_per_person) VALUES ($1, $2, $3, $4)")
             .bind(office)
@@ -262,7 +262,7 @@ pub async fn save_class(
             return Err(AppError::refused(ErrorCode::NotFound));
         }
     }
-    super::keep_rules_after(&mut tx, office, me.user_id).await?;
+    crate::scores::keep_rules_after(&mut tx, office, me.user_id).await?;
     let detail = format!("{name}：每月{}条，每人每周{}条", req.monthly_quota, req.weekly_per_person);
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "unit_class_saved", &name, &detail).await?;
     tx.commit().await?;
@@ -295,9 +295,9 @@ pub async fn set_unit_class(
             .try_get(0)?,
     };
     let mut tx = state.db.begin_write().await?;
-    super::keep_rules_before(&mut tx, office, me.user_id).await?;
+    crate::scores::keep_rules_before(&mut tx, office, me.user_id).await?;
     sqlx::query("UPDATE units SET class_id = $1 WHERE id = $2").bind(req.class_id).bind(unit).execute(&mut *tx).await?;
-    super::keep_rules_after(&mut tx, office, me.user_id).await?;
+    crate::scores::keep_rules_after(&mut tx, office, me.user_id).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "unit_class_set", &unit.to_string(), &class_name).await?;
     tx.commit().await?;
     Ok(Json(req))
@@ -318,7 +318,7 @@ pub async fn save_publication(
     }
     let office = my_office(&state, &me).await?;
     // The office's list exists (with its defaults) before it is changed.
-    super::adoption::publications_of(&state, office).await?;
+    crate::adoption::publications_of(&state, office).await?;
     let name = req.name.trim().to_owned();
     if name_taken(&state, "publications", office, &name, req.id).await? {
         return Err(AppError::bad_request("已有同名的刊物"));
@@ -349,7 +349,7 @@ pub async fn save_publication(
     let detail = format!("{name}：{} {}", req.level.label().zh, req.kind.label().zh);
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "publication_saved", &name, &detail).await?;
     tx.commit().await?;
-    Ok(Json(super::adoption::publications_of(&state, office).await?))
+    Ok(Json(crate::adoption::publications_of(&state, office).await?))
 }
 
 /// `POST /api/admin/scoring/floor`: the adoption-rate floor (percent) under which the
@@ -362,20 +362,20 @@ pub async fn set_floor(
     ApiJson(req): ApiJson<RateFloor>,
 ) -> Result<Json<RateFloor>, AppError> {
     // The adoption-rate floor is one setting for the whole server.
-    crate::admin::Scope::of(&state, &me).await?.check_server_setting()?;
+    crate::office::Scope::of(&state, &me).await?.check_server_setting()?;
     if req.percent > 100 {
         return Err(AppError::bad_request("采用率下限应在0到100之间"));
     }
-    let before = super::floor_percent(&state).await?;
+    let before = crate::scores::floor_percent(&state).await?;
     let mut tx = state.db.begin_write().await?;
     // Every office's rules carry the floor: each keeps the one in force before, from today the new.
     let offices: Vec<i64> = sqlx::query_scalar("SELECT id FROM units WHERE kind = 'office' ORDER BY id").fetch_all(&mut *tx).await?;
     for office in &offices {
-        super::keep_rules_before(&mut tx, *office, me.user_id).await?;
+        crate::scores::keep_rules_before(&mut tx, *office, me.user_id).await?;
     }
     sqlx::query("UPDATE settings SET value = $1 WHERE key = 'adoption_rate_floor'").bind(req.percent.to_string()).execute(&mut *tx).await?;
     for office in &offices {
-        super::keep_rules_after(&mut tx, *office, me.user_id).await?;
+        crate::scores::keep_rules_after(&mut tx, *office, me.user_id).await?;
     }
     crate::accounts::audit_in(
         &mut *tx,

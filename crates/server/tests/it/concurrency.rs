@@ -5,11 +5,9 @@
 //! 新建一期 together failed 10 times out of 10). On PostgreSQL the item writes are guarded by
 //! revision in the SQL.
 
-mod common;
-
+use crate::common::office::{PW, office, publication};
+use crate::common::{TestApp, json};
 use axum::http::StatusCode;
-use common::office::{PW, office, publication};
-use common::{TestApp, json};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,0 +1,111 @@
+//! Phrase patterns over Chinese text: sentences, spans of characters, and patterns with gaps
+//! (`既有…也有`) — what the writing rules ([`super::rules`]) are made of and the scanner
+//! ([`super::scan`]) searches with.
+
+/// A half-open range of character offsets into the scanned text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
+    pub fn overlaps(&self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+const SENTENCE_END: &[char] = &['。', '！', '？', '!', '?', '\n'];
+/// The sentences of `text`, split after 。！？ and line breaks; empty ones dropped.
+pub fn sentences(text: &[char]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.iter().enumerate() {
+        if SENTENCE_END.contains(c) {
+            push_trimmed(text, start, i + 1, &mut out);
+            start = i + 1;
+        }
+    }
+    push_trimmed(text, start, text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &[char], mut start: usize, mut end: usize, out: &mut Vec<Span>) {
+    while start < end && text[start].is_whitespace() {
+        start += 1;
+    }
+    while end > start && text[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    if end > start {
+        out.push(Span { start, end });
+    }
+}
+
+/// A phrase pattern: literal parts separated by `…`, each gap up to `gap` characters that do
+/// not end a sentence.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub source: String,
+    parts: Vec<Vec<char>>,
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Pattern {
+        let parts = source.split('…').filter(|p| !p.is_empty()).map(|p| p.chars().collect()).collect();
+        Pattern { source: source.to_owned(), parts }
+    }
+
+    /// Every non-overlapping match in `text`, left to right.
+    pub fn find_all(&self, text: &[char], gap: usize) -> Vec<Span> {
+        let mut out = Vec::new();
+        let Some(first) = self.parts.first() else { return out };
+        let mut i = 0;
+        while let Some(start) = find_from(text, first, i) {
+            match self.match_rest(text, start + first.len(), gap) {
+                Some(end) => {
+                    out.push(Span { start, end });
+                    i = end;
+                }
+                None => i = start + 1,
+            }
+        }
+        out
+    }
+
+    fn match_rest(&self, text: &[char], mut at: usize, gap: usize) -> Option<usize> {
+        for part in &self.parts[1..] {
+            let limit = (at + gap + part.len()).min(text.len());
+            let window = &text[at..limit];
+            let stop = window.iter().position(|c| SENTENCE_END.contains(c)).unwrap_or(window.len());
+            let found = find_from(&window[..stop], part, 0)?;
+            at += found + part.len();
+        }
+        Some(at)
+    }
+}
+
+pub(crate) fn find_from(text: &[char], needle: &[char], from: usize) -> Option<usize> {
+    if needle.is_empty() || needle.len() > text.len() {
+        return None;
+    }
+    (from..=text.len() - needle.len()).find(|&i| text[i..i + needle.len()] == *needle)
+}
+
+/// All matches of any of `patterns`, as (pattern index, span).
+pub fn find_any(text: &[char], patterns: &[Pattern], gap: usize) -> Vec<(usize, Span)> {
+    let mut out = Vec::new();
+    for (k, p) in patterns.iter().enumerate() {
+        out.extend(p.find_all(text, gap).into_iter().map(|s| (k, s)));
+    }
+    out.sort_by_key(|(_, s)| s.start);
+    out
+}

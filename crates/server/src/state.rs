@@ -1,0 +1,51 @@
+//! What every handler can reach: the one [`AppState`], and the parts of it a handler that needs
+//! only one part takes (`State<Db>`, `State<Arc<Metrics>>`, …) so that the modules those parts
+//! come from never name the whole.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use crate::ratelimit::AddrSlots;
+use crate::tls::Tls;
+use axum::extract::FromRef;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// A real argon2 hash of nothing in particular: checked when the user name is unknown, so
+    /// a login attempt takes as long whether or not the account exists.
+    pub dummy_hash: Arc<str>,
+    /// This process's request and sync counters (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
+    /// Login turns for addresses with many failures (`ratelimit::AddrSlots`).
+    pub addr_slots: Arc<AddrSlots>,
+    /// TLS, when the server terminates it (`--tls-cert`): the office CA for `/ca`.
+    pub tls: Option<Arc<Tls>>,
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Db {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Config> {
+    fn from_ref(state: &AppState) -> Arc<Config> {
+        state.config.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Arc<Metrics> {
+        state.metrics.clone()
+    }
+}
+
+impl FromRef<AppState> for Option<Arc<Tls>> {
+    fn from_ref(state: &AppState) -> Option<Arc<Tls>> {
+        state.tls.clone()
+    }
+}
