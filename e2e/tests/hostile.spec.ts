@@ -121,14 +121,16 @@ test("hostile strings come out inert and intact in every view and export", async
   await expect(editor.getByTestId("comments")).toContainText(COMMENT);
   await inert(editor);
   // The comment reaches the author's thread.
-  // (The page is opened and left to its first sync round before it is read: a navigation right
-  // after 立即同步 ends the round it started.)
+  // The page is opened and its first sync round's pull awaited before it is read again: a
+  // navigation during a round ends it, and on a busy machine a round outlasts any fixed wait.
   await expect.poll(async () => {
+    const pulled = officer.waitForResponse((r) => r.url().includes("/api/sync/pull"), { timeout: 20_000 }).catch(() => null);
     await officer.goto(`${server.url}/drafts/${hex(5)}`);
-    await officer.waitForTimeout(2_500);
+    await pulled;
+    await officer.waitForTimeout(1_000); // what the pull brought, written to IndexedDB
     await officer.reload();
     return (await officer.getByTestId("thread").textContent({ timeout: 5_000 }).catch(() => "")) ?? "";
-  }, { timeout: 40_000 }).toContain(COMMENT);
+  }, { timeout: 60_000 }).toContain(COMMENT);
   await inert(officer);
 
   // The periodical: an issue of the four signed items with a hostile editor's note.
