@@ -3,8 +3,8 @@
 //! - [`app`]: the shell — routes, the header, the language switch.
 //! - [`pages`]: one module per page (login, desk, editor).
 //! - [`api`]: the only module that talks HTTP.
-//! - [`store`]: the only module that talks to IndexedDB; drafts are partitioned per account;
-//!   `store::outbox` keeps the sync engine's meta, outbox and receipts.
+//! - [`store`]: opens IndexedDB (the only module that does); drafts are partitioned per account.
+//! - [`outbox`]: the sync engine's meta, outbox and receipts, in the account's database.
 //! - [`inbox`]: commissions and instructions for the desk, fetched after each sync, kept offline.
 //! - [`photos`]: photos attached to drafts (downscaled, stored as Blobs).
 //! - [`session`]: the small session hint kept in localStorage.

@@ -277,9 +277,10 @@ pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, S
     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Rewrites every record of `user` that is not in the form the setting asks for (sealed when
-/// local encryption is on, plain when it is off): after the setting changed, or data written
-/// before it existed. Records this tab cannot open are left as they are.
+/// Rewrites every record of `user`'s drafts, outbox, meta and receipts that is not in the form
+/// the setting asks for (sealed when local encryption is on, plain when it is off): after the
+/// setting changed, or data written before it existed. Records this tab cannot open are left as
+/// they are. Photos are resealed by `photos::reseal_all`; the session calls both.
 pub async fn reseal_all(user: i64) -> Result<usize, StoreError> {
     let want_sealed = crate::vault::sealing();
     let db = db(user).await?;

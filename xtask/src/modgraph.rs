@@ -38,6 +38,7 @@ pub const CRATES: &[(&str, &str, &str)] = &[
     ("xinbao-server", "crates/server/src", "lib.rs"),
     ("xinbao-app", "src", "lib.rs"),
     ("xtask", "xtask/src", "main.rs"),
+    ("xinbao-server's integration tests", "crates/server/tests/it", "main.rs"),
 ];
 
 /// Checks every crate under `root`; returns one line per finding (empty when the graph is clean).
@@ -96,17 +97,55 @@ fn module_of(rel: &Path) -> ModPath {
     parts
 }
 
-/// A test module counts as the module it tests.
-fn untested(m: &[String]) -> ModPath {
-    match m.iter().position(|s| s == "tests") {
-        Some(i) => m[..i].to_vec(),
+/// A test module counts as the module it tests: `m` cut at the first of `test_files` it is in.
+fn untested(m: &[String], test_files: &BTreeSet<ModPath>) -> ModPath {
+    match (1..=m.len()).find(|&n| test_files.contains(&m[..n])) {
+        Some(n) => m[..n - 1].to_vec(),
         None => m.to_vec(),
     }
+}
+
+/// The file modules that are test modules: a `tests.rs` (or `tests/mod.rs`) whose parent
+/// declares it `#[cfg(test)] mod tests;`. A production module named `tests` is not one.
+fn test_files(files: &[(ModPath, PathBuf, String)]) -> BTreeSet<ModPath> {
+    let text_of: BTreeMap<&ModPath, &String> = files.iter().map(|f| (&f.0, &f.2)).collect();
+    files
+        .iter()
+        .filter(|f| f.0.last().is_some_and(|s| s == "tests"))
+        .filter(|f| {
+            let parent = f.0[..f.0.len() - 1].to_vec();
+            text_of.get(&parent).is_some_and(|t| declares_test_module(t))
+        })
+        .map(|f| f.0.clone())
+        .collect()
+}
+
+/// Whether `text` declares `mod tests;` under `#[cfg(test)]`.
+fn declares_test_module(text: &str) -> bool {
+    let toks: Vec<Tok> = tokens(text).into_iter().map(|t| t.0).collect();
+    let word = |i: usize, w: &str| toks.get(i) == Some(&Tok::Ident(w.to_owned()));
+    (0..toks.len()).any(|i| {
+        word(i, "mod")
+            && word(i + 1, "tests")
+            && toks.get(i + 2) == Some(&Tok::Punct(';'))
+            && i >= 7
+            && toks[i - 7..i]
+                == [
+                    Tok::Punct('#'),
+                    Tok::Punct('['),
+                    Tok::Ident("cfg".to_owned()),
+                    Tok::Punct('('),
+                    Tok::Ident("test".to_owned()),
+                    Tok::Punct(')'),
+                    Tok::Punct(']'),
+                ]
+    })
 }
 
 /// The findings for one crate's files.
 fn check(files: &[(ModPath, PathBuf, String)]) -> Vec<String> {
     let modules: BTreeSet<ModPath> = files.iter().map(|f| f.0.clone()).collect();
+    let tests = test_files(files);
     let mut uses = Vec::new();
     for (module, path, text) in files {
         for (written, line) in scan(module, text) {
@@ -118,8 +157,8 @@ fn check(files: &[(ModPath, PathBuf, String)]) -> Vec<String> {
     let mut edges: BTreeMap<ModPath, BTreeMap<(String, String), Use>> = BTreeMap::new();
     for mut u in uses {
         u.to = deepest_module(&modules, &u.to);
-        let from = untested(&u.from);
-        let to = untested(&u.to);
+        let from = untested(&u.from, &tests);
+        let to = untested(&u.to, &tests);
         if from == to || to.starts_with(&from) {
             continue; // itself, or one of its own children
         }
@@ -318,8 +357,8 @@ fn tokens(text: &str) -> Vec<(Tok, usize)> {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
-                if word == "b" && at(i) == '\'' {
-                    continue; // b'x': the quote is read next as a char literal
+                if word == "b" && (at(i) == '\'' || at(i) == '"') {
+                    continue; // b'x', b"…": the quote is read next as a char or string literal
                 }
                 out.push((Tok::Ident(word), line));
             }
@@ -333,7 +372,8 @@ fn tokens(text: &str) -> Vec<(Tok, usize)> {
     out
 }
 
-/// `r"`, `r#"`, `br"`, `b"`: the number of hashes and where the body starts.
+/// `r"`, `r#"`, `br"`, `br#"` (raw: no escapes): the number of hashes and where the body
+/// starts. A plain `b"…"` is an ordinary string with escapes, read as one.
 fn raw_string_start(chars: &[char], i: usize) -> Option<(usize, usize)> {
     let prev_ident = i > 0 && (chars[i - 1] == '_' || chars[i - 1].is_alphanumeric());
     if prev_ident {
@@ -342,9 +382,6 @@ fn raw_string_start(chars: &[char], i: usize) -> Option<(usize, usize)> {
     let mut j = i;
     if chars.get(j) == Some(&'b') {
         j += 1;
-        if chars.get(j) == Some(&'"') {
-            return Some((0, j + 1));
-        }
     }
     if chars.get(j) != Some(&'r') {
         return None;
@@ -420,6 +457,9 @@ fn read_path(toks: &[(Tok, usize)], mut i: usize) -> (Vec<Vec<String>>, usize) {
                 i += 1;
                 if toks.get(i).map(|t| &t.0) == Some(&Tok::PathSep) {
                     i += 1;
+                    if toks.get(i).map(|t| &t.0) == Some(&Tok::Punct('*')) {
+                        return (vec![prefix], i + 1); // `a::*`
+                    }
                     continue;
                 }
                 return (vec![prefix], i);
@@ -507,7 +547,7 @@ mod tests {
     fn reaching_up_is_found_but_a_test_module_may_use_its_parent() {
         let f = files(&[
             ("lib.rs", "pub struct AppState; pub mod a;"),
-            ("a/mod.rs", "pub struct Shared; mod b; #[cfg(test)] mod tests { use super::*; }"),
+            ("a/mod.rs", "pub struct Shared; mod b;\n#[cfg(test)]\nmod tests;"),
             ("a/b.rs", "use super::Shared;\n#[cfg(test)]\nmod tests { use super::*; }"),
             ("a/tests.rs", "use super::Shared; use crate::a::b;"),
         ]);
@@ -519,11 +559,25 @@ mod tests {
     }
 
     #[test]
+    fn a_glob_inside_a_group_names_its_module_and_a_production_tests_module_is_not_exempt() {
+        let glob = files(&[("lib.rs", "pub mod a; pub mod b;"), ("a.rs", "use crate::{b::*, b::X};"), ("b.rs", "")]);
+        assert!(check(&glob).is_empty(), "{:?}", check(&glob));
+        let hidden = files(&[
+            ("lib.rs", "pub mod a;"),
+            ("a/mod.rs", "pub mod tests; pub struct S; pub fn f() { tests::g() }"),
+            ("a/tests.rs", "use super::S; pub fn g() {}"),
+        ]);
+        let found = check(&hidden);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("`a::tests` reaches back up to `a`"), "{found:?}");
+    }
+
+    #[test]
     fn literals_and_lifetimes_do_not_confuse_the_reader() {
-        let t = tokens("fn f<'a>(x: &'a str) -> char { let _ = r#\"crate::x\"#; let _ = b'\"'; 'x' }\nuse crate::y;");
+        let t = tokens("fn f<'a>(q: &'a str) -> char { let _ = r#\"crate::x\"#; let _ = b'\"'; let _ = b\"\\\"\"; 'x' }\nuse crate::y;");
         let idents: Vec<String> = t.iter().filter_map(|(t, _)| if let Tok::Ident(w) = t { Some(w.clone()) } else { None }).collect();
-        assert!(!idents.contains(&"x".to_owned()) || idents.iter().filter(|w| *w == "x").count() == 1, "{idents:?}");
-        assert!(idents.ends_with(&["use".to_owned(), "crate".to_owned(), "y".to_owned()]), "{idents:?}");
+        let want = ["fn", "f", "a", "q", "a", "str", "char", "let", "_", "let", "_", "let", "_", "use", "crate", "y"];
+        assert_eq!(idents, want.map(str::to_owned).to_vec());
         assert_eq!(t.last().map(|t| t.1), Some(2));
     }
 }

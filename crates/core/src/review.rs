@@ -129,7 +129,7 @@ impl Actor {
 /// `item_office`, now in `state` — in any answer of any kind: a pull, a sync result (applied,
 /// conflict, rejected, replayed), a list, a document, an export, a photo. Every answer that
 /// carries an item's words goes through this one function (the SQL mirror for photos is
-/// `attachments::readable_sql` on the server, held to it by the leak test).
+/// `access::readable_sql` on the server, held to it by the leak test).
 pub fn may_read_item(me: &crate::api::Me, author_id: i64, item_office: Option<i64>, state: ItemState) -> bool {
     Actor::of(me, item_office).may_read(author_id == me.user_id, state)
 }

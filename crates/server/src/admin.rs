@@ -60,7 +60,10 @@ async fn accounts_where(state: &AppState, id: Option<i64>) -> Result<Vec<Account
             id: r.try_get(0)?,
             username: r.try_get(1)?,
             display_name: r.try_get(2)?,
-            role: Role::parse(&r.try_get::<String, _>(3)?).unwrap_or(Role::Reader),
+            role: {
+                let raw: String = r.try_get(3)?;
+                crate::db::stored(Role::parse(&raw), "users.role", &raw)?
+            },
             unit_id: r.try_get(4)?,
             unit_name: r.try_get(5)?,
             disabled: r.try_get::<i64, _>(6)? != 0,

@@ -41,8 +41,8 @@ pub(crate) async fn publications_of(state: &AppState, office: i64) -> Result<Vec
             out.push(Publication {
                 id: r.try_get(0)?,
                 name: r.try_get(1)?,
-                level: Level::parse(&level).unwrap_or(Level::County),
-                kind: PubKind::parse(&kind).unwrap_or(PubKind::Periodical),
+                level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
+                kind: crate::db::stored(PubKind::parse(&kind), "publications.kind", &kind)?,
             });
         }
         Ok::<_, AppError>(out)
@@ -137,8 +137,8 @@ pub(crate) async fn publication_of(tx: &mut Tx, office: i64, id: i64) -> Result<
     Ok(Some(Publication {
         id,
         name: r.try_get(0)?,
-        level: Level::parse(&level).unwrap_or(Level::County),
-        kind: PubKind::parse(&kind).unwrap_or(PubKind::Periodical),
+        level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
+        kind: crate::db::stored(PubKind::parse(&kind), "publications.kind", &kind)?,
     }))
 }
 
@@ -227,7 +227,7 @@ async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result
         facts.push(InstructionFact {
             id: r.try_get(0)?,
             credit: item.credit.clone(),
-            level: Level::parse(&level).unwrap_or(Level::County),
+            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
             day: r.try_get::<i64, _>(2)? as i32,
             leader: r.try_get(3)?,
         });
@@ -345,7 +345,7 @@ async fn instructions_of(tx: &mut Tx, item_id: &str) -> Result<Vec<InstructionVi
         let level: String = r.try_get(1)?;
         out.push(InstructionView {
             id: r.try_get(0)?,
-            level: Level::parse(&level).unwrap_or(Level::County),
+            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
             date: day_text(r.try_get::<i64, _>(2)? as i32),
             leader: r.try_get(3)?,
             text: r.try_get(4)?,
@@ -394,8 +394,8 @@ pub async fn item_scoring(
         adoptions.push(AdoptionView {
             id: adoption_id,
             publication: r.try_get(1)?,
-            level: Level::parse(&level).unwrap_or(Level::County),
-            form: Form::parse(&form).unwrap_or(Form::Full),
+            level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
+            form: crate::db::stored(Form::parse(&form), "adoptions.form", &form)?,
             date: day_text(r.try_get::<i64, _>(4)? as i32),
             issue: r.try_get(5)?,
             items: titles,

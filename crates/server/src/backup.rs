@@ -48,12 +48,7 @@ pub async fn restore(source: &Path, data_dir: &Path) -> anyhow::Result<String> {
     std::fs::copy(source, &staging).context("copying the backup")?;
     let checked = async {
         let check = Db::connect(&format!("sqlite://{}?mode=rw", staging.display())).await?;
-        let version: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
-            .fetch_one(&check.pool)
-            .await
-            .context("not a Xinbao database (no schema_migrations)")?
-            .try_get(0)?;
-        if version.is_none() {
+        if check.applied_version().await.is_none() {
             bail!("not a Xinbao database (no migrations applied)");
         }
         let counts = summary(&check).await?;

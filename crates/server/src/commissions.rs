@@ -324,7 +324,8 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
             let at: i64 = a.try_get(3)?;
             // That the unit answered is the commission's standing, open to the unit; what it
             // answered is the item's, told only to whoever reads the item or its points.
-            let item_state = ItemState::parse(&a.try_get::<String, _>(6)?).unwrap_or(ItemState::Draft);
+            let raw_state: String = a.try_get(6)?;
+            let item_state = crate::db::stored(ItemState::parse(&raw_state), "items.state", &raw_state)?;
             if !answer_counts(item_state) {
                 // Withdrawn by its author: it answers nothing.
                 continue;
@@ -591,7 +592,7 @@ pub async fn inbox(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
         instructions.push(InstructionNote {
             item_id: r.try_get(0)?,
             title: r.try_get(1)?,
-            level: Level::parse(&level).unwrap_or(Level::County),
+            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
             leader: r.try_get(3)?,
             date: day_text(r.try_get::<i64, _>(4)? as i32),
         });

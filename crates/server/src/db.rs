@@ -3,7 +3,9 @@
 
 use anyhow::{Context, bail};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Which database is behind the pool: the only place SQL dialects differ is the migrations.
@@ -101,6 +103,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
 ];
 
+/// A value read from a column that holds one of a type's values (`parse` is the type's own):
+/// a stored value this binary cannot read is an internal error — logged, answered 500 — never a
+/// default that would show a damaged row as something it is not.
+pub fn stored<T>(parsed: Option<T>, column: &str, raw: &str) -> Result<T, crate::error::AppError> {
+    parsed.ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("unreadable value {raw:?} in {column}")))
+}
+
+/// A JSON column read as `T`; unreadable JSON is an internal error, as in [`stored`].
+pub fn stored_json<T: serde::de::DeserializeOwned>(raw: &str, column: &str) -> Result<T, crate::error::AppError> {
+    serde_json::from_str(raw).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("unreadable JSON in {column}: {e}")))
+}
+
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken
 /// literally.
 pub fn like_pattern(text: &str) -> String {
@@ -181,44 +195,108 @@ impl Db {
         Ok(epoch)
     }
 
-    /// Applies every migration not yet applied, each in its own transaction.
+    /// sqlx's migrator over this database's dialect: each migration checksummed (SHA-384 of its
+    /// SQL, so a released migration edited afterwards stops the server instead of being skipped),
+    /// applied in its own transaction and recorded in `_sqlx_migrations`.
+    fn migrator(&self) -> Migrator {
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|&(version, name, sqlite, postgres)| {
+                let sql = match self.backend {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
+                Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
+            })
+            .collect();
+        Migrator { migrations: Cow::Owned(migrations), ignore_missing: false, locking: true, no_tx: false }
+    }
+
+    /// Applies every migration not yet applied. Servers started together on one PostgreSQL take
+    /// turns (sqlx holds an advisory lock while it migrates); on SQLite the write lock does the
+    /// same. A database migrated by the runner before sqlx's (its record in `schema_migrations`)
+    /// is adopted first: what it applied is recorded with this binary's checksums, under the same
+    /// lock, and never applied again.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.pool
-            .execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-            )
-            .await?;
-        for &(version, name, sqlite, postgres) in MIGRATIONS {
-            let done: Option<i64> = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|r| r.get::<i64, _>(0));
-            if done.is_some() {
-                continue;
-            }
-            let sql = match self.backend {
-                Backend::Sqlite => sqlite,
-                Backend::Postgres => postgres,
-            };
-            let mut tx = self.pool.begin().await?;
-            tx.execute(sqlx::raw_sql(sql)).await.with_context(|| format!("migration {version} {name}"))?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(version)
-                .bind(name)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            tracing::info!(version, name, "applied migration");
-        }
+        let migrator = self.migrator();
+        let mut conn = self.pool.acquire().await?;
+        conn.lock().await.context("taking the migration lock")?;
+        let adopted = self.adopt_legacy_record(&mut conn, &migrator).await;
+        conn.unlock().await.context("releasing the migration lock")?;
+        adopted?;
+        migrator.run(&mut *conn).await.map_err(|e| match e {
+            MigrateError::VersionMismatch(v) => anyhow::anyhow!(
+                "migration {v} differs from the one this database applied (a released migration was edited): \
+                 restore the original file or add a new migration"
+            ),
+            e => anyhow::Error::new(e).context("migrating the database"),
+        })?;
         Ok(())
+    }
+
+    /// Copies the record of the runner before sqlx's (`schema_migrations`) into sqlx's table,
+    /// once: when that table is empty and the old one exists.
+    async fn adopt_legacy_record(&self, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>, migrator: &Migrator) -> anyhow::Result<()> {
+        conn.ensure_migrations_table().await.context("creating _sqlx_migrations")?;
+        let recorded: i64 = sqlx::query("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&mut **conn).await?.try_get(0)?;
+        let legacy_exists =
+            match self.backend {
+                Backend::Sqlite => {
+                    sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+                        .fetch_optional(&mut **conn)
+                        .await?
+                }
+                Backend::Postgres => sqlx::query(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+                )
+                .fetch_optional(&mut **conn)
+                .await?,
+            }
+            .is_some();
+        if recorded > 0 || !legacy_exists {
+            return Ok(());
+        }
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut **conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let mut tx = sqlx::Connection::begin(&mut **conn).await?;
+        for version in &applied {
+            let Some(m) = migrator.iter().find(|m| m.version == *version) else {
+                bail!("the database has migration {version}, which this binary does not know: it is newer than this server");
+            };
+            sqlx::query(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, TRUE, $3, 0)",
+            )
+            .bind(m.version)
+            .bind(m.description.as_ref())
+            .bind(m.checksum.as_ref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(migrations = applied.len(), "adopted the migration record of the previous runner");
+        Ok(())
+    }
+
+    /// The newest migration this database has applied (sqlx's record, or for a database from
+    /// before it, the old runner's), or None when it has none: not a Xinbao database.
+    pub async fn applied_version(&self) -> Option<i64> {
+        for sql in ["SELECT MAX(version) FROM _sqlx_migrations WHERE success", "SELECT MAX(version) FROM schema_migrations"] {
+            let found = sqlx::query(sql).fetch_one(&self.pool).await.ok().and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten());
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
     }
 
     /// The newest migration this binary knows, and whether the database has it.
     pub async fn migrations_current(&self) -> bool {
         let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
-        sqlx::query("SELECT MAX(version) FROM schema_migrations")
+        sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
             .fetch_one(&self.pool)
             .await
             .ok()

@@ -481,7 +481,10 @@ async fn as_me(db: &Db, user_id: i64, unit_id: i64) -> anyhow::Result<Me> {
         user_id,
         username: row.try_get(0)?,
         display_name: row.try_get(1)?,
-        role: Role::parse(&row.try_get::<String, _>(2)?).unwrap_or(Role::Officer),
+        role: {
+            let raw: String = row.try_get(2)?;
+            Role::parse(&raw).ok_or_else(|| anyhow::anyhow!("unreadable role {raw:?} in users.role"))?
+        },
         unit_id,
         unit_name: row.try_get(3)?,
         must_change_password: false,

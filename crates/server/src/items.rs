@@ -18,7 +18,7 @@ pub async fn office_content<'e, E: sqlx::Executor<'e, Database = Any>>(
         .fetch_optional(ex)
         .await?;
     Ok(match row {
-        Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?).ok(),
+        Some(r) => Some(crate::db::stored_json(&r.try_get::<String, _>(0)?, "item_revisions.content")?),
         None => None,
     })
 }

@@ -103,7 +103,7 @@ impl Tally {
 async fn tables_in_order(target: &Db) -> anyhow::Result<Vec<String>> {
     let names: Vec<String> = sqlx::query(
         "SELECT table_name::text FROM information_schema.tables \
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_migrations', '_sqlx_migrations')",
     )
     .fetch_all(&target.pool)
     .await?

@@ -43,7 +43,7 @@ async fn issue_row(tx: &mut Tx, id: i64) -> Result<Option<Row0>, AppError> {
     let (state, fields): (String, String) = (r.try_get(1)?, r.try_get(2)?);
     let mut fields: IssueFields = serde_json::from_str(&fields).map_err(|e| AppError::Internal(e.into()))?;
     fields.rev = r.try_get::<i64, _>(3)?.clamp(0, i64::from(u32::MAX)) as u32;
-    Ok(Some(Row0 { office: r.try_get(0)?, state: IssueState::parse(&state).unwrap_or(IssueState::Draft), fields }))
+    Ok(Some(Row0 { office: r.try_get(0)?, state: crate::db::stored(IssueState::parse(&state), "issues.state", &state)?, fields }))
 }
 
 /// Claims an issue's 期号 and 总期号 for it (releasing what it held before), in the tables whose
@@ -144,7 +144,7 @@ pub async fn list(State(state): State<AppState>, CurrentUser(me): CurrentUser) -
     let mut out = Vec::new();
     for r in rows {
         let st: String = r.try_get(1)?;
-        let st = IssueState::parse(&st).unwrap_or(IssueState::Draft);
+        let st = crate::db::stored(IssueState::parse(&st), "issues.state", &st)?;
         let mine: i64 = r.try_get(8)?;
         if !may_read_issue(me.role, me.unit_id == office, mine > 0, st) {
             continue;

@@ -408,7 +408,7 @@ pub(crate) async fn load(tx: &mut Tx, id: &str) -> Result<Option<Loaded>, AppErr
     let state: String = r.try_get(2)?;
     Ok(Some(Loaded {
         credit: Credit { item_id: id.to_owned(), author_id: r.try_get(0)?, unit_id: r.try_get(1)? },
-        state: ItemState::parse(&state).unwrap_or(ItemState::Draft),
+        state: crate::db::stored(ItemState::parse(&state), "items.state", &state)?,
         office: r.try_get(3)?,
         title: r.try_get(4)?,
     }))
@@ -447,7 +447,11 @@ pub(crate) fn event_row(me: &Me, r: &sqlx::any::AnyRow) -> Result<EventRow, AppE
     let (rule, kind): (String, String) = (r.try_get(5)?, r.try_get(7)?);
     let title_shown = match r.try_get::<Option<i64>, _>(10)? {
         Some(author) => {
-            let state = ItemState::parse(&r.try_get::<Option<String>, _>(12)?.unwrap_or_default()).unwrap_or(ItemState::Draft);
+            // An event whose item is gone names no title anyone may not read.
+            let state = match r.try_get::<Option<String>, _>(12)? {
+                Some(s) => crate::db::stored(ItemState::parse(&s), "items.state", &s)?,
+                None => ItemState::Draft,
+            };
             Actor::of(me, r.try_get(11)?).may_read_scores(author == me.user_id, state)
         }
         None => true,
@@ -458,9 +462,9 @@ pub(crate) fn event_row(me: &Me, r: &sqlx::any::AnyRow) -> Result<EventRow, AppE
         title: if title_shown { r.try_get(2)? } else { String::new() },
         author: r.try_get(3)?,
         unit: r.try_get(4)?,
-        rule: Rule::parse(&rule).unwrap_or(Rule::Submission),
+        rule: crate::db::stored(Rule::parse(&rule), "score_events.rule", &rule)?,
         centi: r.try_get(6)?,
-        source: Source::from_parts(&kind, r.try_get(8)?).unwrap_or(Source::Submission),
+        source: crate::db::stored(Source::from_parts(&kind, r.try_get(8)?), "score_events.source_kind", &kind)?,
         note: r.try_get(9)?,
     })
 }

@@ -88,9 +88,9 @@ where
                 adoptions.push(AdoptionFact {
                     id,
                     items: vec![credit],
-                    level: Level::parse(&level).unwrap_or(Level::County),
-                    kind: PubKind::parse(&kind).unwrap_or(PubKind::Periodical),
-                    form: Form::parse(&form).unwrap_or(Form::Full),
+                    level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
+                    kind: crate::db::stored(PubKind::parse(&kind), "publications.kind", &kind)?,
+                    form: crate::db::stored(Form::parse(&form), "adoptions.form", &form)?,
                     day: r.try_get::<i64, _>(5)? as i32,
                     label: format!("《{name}》{issue}"),
                 });
@@ -110,7 +110,7 @@ where
         instructions.push(InstructionFact {
             id: r.try_get(0)?,
             credit: Credit { item_id: r.try_get(1)?, author_id: r.try_get(2)?, unit_id: r.try_get(3)? },
-            level: Level::parse(&level).unwrap_or(Level::County),
+            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
             day: r.try_get::<i64, _>(5)? as i32,
             leader: r.try_get(6)?,
         });

@@ -23,7 +23,7 @@ use xinbao_core::sync::{
 };
 
 use crate::access::reviewed_office;
-use crate::db::Tx;
+use crate::db::{Tx, stored, stored_json};
 
 /// Locks the client's row for this transaction (PostgreSQL's row lock; SQLite's write lock was
 /// taken by `BEGIN IMMEDIATE`) and returns its `last_mid`. A client seen for the first time
@@ -132,8 +132,8 @@ fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
     let snap = ItemSnapshot {
         id: row.try_get("id")?,
         rev: row.try_get::<i64, _>("rev")? as u64,
-        state: ItemState::parse(&state).unwrap_or(ItemState::Submitted),
-        content: serde_json::from_str(&content).unwrap_or_default(),
+        state: stored(ItemState::parse(&state), "items.state", &state)?,
+        content: stored_json(&content, "items.content")?,
         author_id: row.try_get("author_id")?,
         unit_id: row.try_get("unit_id")?,
         updated_at: row.try_get("updated_at")?,
@@ -831,8 +831,7 @@ pub async fn revisions(
     for r in rows {
         let state: String = r.try_get(1)?;
         let content: String = r.try_get(2)?;
-        // A revision whose state cannot be read is treated as a draft: shown to its author only.
-        let rev_state = ItemState::parse(&state).unwrap_or(ItemState::Draft);
+        let rev_state = stored(ItemState::parse(&state), "item_revisions.state", &state)?;
         let by_author = r.try_get::<i64, _>(5)? == item.author_id;
         if !may_read_revision(&me, item.author_id, office, item.state, rev_state, by_author) {
             continue;
@@ -840,7 +839,7 @@ pub async fn revisions(
         out.push(Revision {
             rev: r.try_get::<i64, _>(0)? as u64,
             state: rev_state,
-            content: serde_json::from_str(&content).unwrap_or_default(),
+            content: stored_json(&content, "item_revisions.content")?,
             by: r.try_get(3)?,
             at: r.try_get(4)?,
         });
@@ -933,8 +932,8 @@ pub async fn queue(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let quality: String = r.try_get(7)?;
-        let (id, state): (String, ItemState) =
-            (r.try_get(0)?, ItemState::parse(&r.try_get::<String, _>(2)?).unwrap_or(ItemState::Submitted));
+        let raw_state: String = r.try_get(2)?;
+        let (id, state): (String, ItemState) = (r.try_get(0)?, stored(ItemState::parse(&raw_state), "items.state", &raw_state)?);
         // Back with its author: the title as the office returned it, not as it is being revised.
         let title = if state == ItemState::Returned {
             let author: i64 = r.try_get(8)?;
@@ -946,7 +945,10 @@ pub async fn queue(
             id,
             title,
             state,
-            item_type: ItemType::parse(&r.try_get::<String, _>(3)?).unwrap_or_default(),
+            item_type: {
+                let raw: String = r.try_get(3)?;
+                stored(ItemType::parse(&raw), "items.item_type", &raw)?
+            },
             unit_name: r.try_get(4)?,
             author_name: r.try_get(5)?,
             updated_at: r.try_get(6)?,

@@ -5,7 +5,7 @@
 //! so any total can be drilled down. Events are derived from facts by pure functions here, under
 //! the [`ScoringTable`] in force on the fact's day: tables are versioned by effective date, so a
 //! new version never changes an earlier period. The server stores the events these functions
-//! return (and sums them in SQL at scale); the browser shows them; the tests below hold the
+//! return (and sums them in SQL at scale); the browser shows them; the tests in `points.rs` hold the
 //! arithmetic to its promises (totals are sums of events, recording order does not matter, one
 //! leader level counts once, a rule change leaves the past alone).
 //!
@@ -14,8 +14,9 @@
 
 //!
 //! The module is its parts, each using only the ones before it: `calendar` (days, months,
-//! periods), `points` (tables, events, tallies, the scoreboard), `closing` (the rules a board is
-//! read under, and closed periods), `notice` (the monthly notice), `wire` (what travels).
+//! periods), `points` (tables, events, tallies), `wire` (the scoreboard and what travels),
+//! `closing` (the rules a board is read under, and closed periods), `notice` (the monthly
+//! notice).
 
 mod calendar;
 mod closing;

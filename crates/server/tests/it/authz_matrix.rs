@@ -4,7 +4,7 @@
 //! officer never reads or changes another unit's items; an editor never sees another office's.
 //! A second table gives every documented endpoint's gate (public, any account, reviewers,
 //! administrators) and is checked against `/api/openapi.json` — an endpoint added without a
-//! row fails the test. tests/admin.rs covers what administrators do with their endpoints.
+//! row fails the test. The `admin` module covers what administrators do with their endpoints.
 
 use crate::common::{TestApp, json};
 use axum::body::Body;
@@ -60,7 +60,7 @@ fn allowed(role: Role, rel: Relation, op: Op) -> bool {
         Op::See | Op::Revisions | Op::Comment | Op::Photo => rel == Author || reviewer,
         Op::Queue => reviewer,
         // The office's readers (leaders' offices) read an item's scores only once it is signed
-        // (tests/scores.rs); the item here is only submitted.
+        // (the `scores` module); the item here is only submitted.
         Op::Scoring => rel == Author || reviewer,
         Op::TakeIn => role == Role::Editor && rel == ReviewingOffice,
         // The item is submitted: nobody edits it, not even its author.

@@ -13,6 +13,7 @@ mod concurrency;
 mod convergence;
 mod documents;
 mod migrate;
+mod migrations;
 mod operations;
 mod periodical;
 mod queue;

@@ -75,7 +75,7 @@ async fn an_office_moves_from_sqlite_to_postgres_verified_and_keeps_working() {
     }
     // Every table of the schema came across.
     let tables: i64 =
-        sqlx::query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'")
+        sqlx::query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', '_sqlx_migrations')")
             .fetch_one(&source.pool)
             .await
             .and_then(|r| r.try_get(0))

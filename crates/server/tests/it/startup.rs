@@ -183,7 +183,7 @@ async fn liveness_and_readiness_answer_for_load_balancers() {
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(json(ready).await["migrations_current"], true);
     // A database whose schema is behind this binary is not ready.
-    sqlx::query("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)")
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
         .execute(&t.app.state.db.pool)
         .await
         .unwrap_or_default();

@@ -592,3 +592,27 @@ async fn concurrent_writers_while_a_client_pulls_never_hide_a_change() {
         assert_eq!(seen.get(&id).copied(), Some(rev as u64), "{id}: the puller missed its last change");
     }
 }
+
+#[tokio::test]
+async fn a_damaged_row_answers_an_internal_error_never_a_default() {
+    let t = TestApp::spawn().await;
+    let c = officer(&t, "lzw").await;
+    let (status, _) = push(&t, &c, &client(1), vec![save(1, 1, 0, "完好的一篇")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let pulled = pull(&t, &c, &client(1), 0).await;
+    assert_eq!(pulled["changes"][0]["content"]["title"], "完好的一篇");
+    // The stored text no longer reads as JSON (a damaged disk, a bad manual edit): the pull must
+    // not hand the officer an empty draft that would overwrite theirs.
+    sqlx::query("UPDATE items SET content = '{not json' WHERE id = $1").bind(id(1)).execute(&t.app.state.db.pool).await.unwrap_or_default();
+    let res = t.post_json("/api/sync/pull", json!({"client_id": client(1), "cursor": 0}), Some(&c)).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(json(res).await["code"], "internal");
+    // A state this server does not know is the same: never read as some other state.
+    sqlx::query("UPDATE items SET content = (SELECT content FROM item_revisions WHERE item_id = $1 ORDER BY rev DESC LIMIT 1), state = 'bogus' WHERE id = $1")
+        .bind(id(1))
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let res = t.post_json("/api/sync/pull", json!({"client_id": client(1), "cursor": 0}), Some(&c)).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}

@@ -1,10 +1,6 @@
 //! Test harness: every test gets its own server state over a fresh database and calls the
 //! router in-process.
 
-#![allow(dead_code)]
-
-pub mod office;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};

@@ -2,7 +2,7 @@
 //! signer, each with their own sync client; items submitted and taken through to signed by
 //! pushing the same mutations the app sends.
 
-use super::{TestApp, json};
+use super::app::{TestApp, json};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
