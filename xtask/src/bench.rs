@@ -361,9 +361,22 @@ fn timing_rows(md: &mut String, benches: &[Bench], rows: &[(&str, &str, f64)]) {
     }
 }
 
-pub fn run(args: &[String]) -> Result<()> {
+/// A part of the benchmarks run alone (its numbers printed, docs/benchmarks.md left as it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Push and ingest over loopback.
+    Sync,
+    /// The review queue over 100,000 items.
+    Queue,
+    /// 2,000 simulated officers against one SQLite server and two PostgreSQL servers.
+    Load,
+    /// The year's rankings over a seeded county and province.
+    Scores,
+}
+
+pub fn run(part: Option<Part>, county_only: bool) -> Result<()> {
     let server_bin = build_all(true)?;
-    if args.iter().any(|a| a == "queue") {
+    if part == Some(Part::Queue) {
         let q = queue_numbers(&server_bin)?;
         println!(
             "queue of {} items: state+type page p50 {:.1} ms p95 {:.1} ms; text page p50 {:.1} ms p95 {:.1} ms",
@@ -371,16 +384,16 @@ pub fn run(args: &[String]) -> Result<()> {
         );
         return Ok(());
     }
-    if args.iter().any(|a| a == "scores") {
-        print_ranks(&rank_numbers(&server_bin, !args.iter().any(|a| a == "--county-only"))?);
+    if part == Some(Part::Scores) {
+        print_ranks(&rank_numbers(&server_bin, !county_only)?);
         return Ok(());
     }
-    if args.iter().any(|a| a == "load") {
+    if part == Some(Part::Load) {
         let runs = load_numbers(&server_bin)?;
         print_load(&runs);
         return if runs.iter().all(|r| r.errors == 0) { Ok(()) } else { Err("the load run had errors".into()) };
     }
-    if args.iter().any(|a| a == "sync") {
+    if part == Some(Part::Sync) {
         // Only the sync numbers, printed (docs/benchmarks.md is written by a full run).
         let sync_dir = bench_dir("sync");
         crate::syncbench::add_users(&server_bin, &sync_dir, 50)?;

@@ -53,10 +53,8 @@ pub fn fuzz(targets: &[&str], seconds: u64, keep: bool) -> Result<Vec<String>> {
     Ok(failed)
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let seconds = args.windows(2).find(|w| w[0] == "--seconds").and_then(|w| w[1].parse().ok()).unwrap_or(60);
-    let named: Vec<&str> = args.iter().map(String::as_str).filter(|a| TARGETS.contains(a)).collect();
-    let targets = if named.is_empty() { TARGETS.to_vec() } else { named };
+pub fn run(seconds: u64, named: &[String]) -> Result<()> {
+    let targets: Vec<&str> = if named.is_empty() { TARGETS.to_vec() } else { named.iter().map(String::as_str).collect() };
     let failed = fuzz(&targets, seconds, true)?;
     if failed.is_empty() {
         println!("xtask: no crash in {} target(s) × {seconds} s; new corpus entries are in fuzz/corpus/", targets.len());

@@ -1,10 +1,12 @@
 //! `cargo xtask <command>`: everything a person or CI runs, in Rust rather than shell scripts.
+//! The commands and their flags are declared once, below (clap); `cargo xtask help <command>`
+//! prints them.
 //!
-//! - `serve [--demo] [--addr A] [--data-dir D] [--database-url U]`: install what is missing,
-//!   build the app (release) and the server, and serve both.
-//! - `test [--skip STEP…]`: install what the tests need and run every test; ends with one line
-//!   `N passed, N failed`.
-//! - `bench [sync|queue|load|scores [--county-only]]`: measure what the README's Numbers section
+//! - `serve [SERVER FLAGS…]`: install what is missing, build the app (release) and the server,
+//!   and serve both; flags go to `xinbao-server serve` (`--demo`, `--addr`, `--data-dir`, …).
+//! - `test [--skip STEP]…`: install what the tests need and run every test (the steps are one
+//!   table, [`test::Step`]); ends with one line `N passed, N failed`.
+//! - `bench [sync|queue|load|scores] [--county-only]`: measure what the README's Numbers section
 //!   reports; a full run writes docs/benchmarks.md, a named part only prints its numbers.
 //! - `fuzz [--seconds N] [TARGET…]`: run the cargo-fuzz targets for a bounded time each,
 //!   keeping new corpus entries under fuzz/corpus/.
@@ -15,6 +17,7 @@
 mod apifuzz;
 mod bench;
 mod build;
+mod failover;
 mod fleet;
 mod fuzz;
 mod modgraph;
@@ -25,19 +28,53 @@ mod syncbench;
 mod test;
 mod tools;
 
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-fn usage() -> ExitCode {
-    eprintln!(
-        "usage: cargo xtask <command>\n\
-         \n  serve [--demo] [--addr 127.0.0.1:8080] [--data-dir data] [--database-url URL]\
-         \n  test  [--skip modules|fmt|clippy|unit|pg|wasm|fuzz|api|failover|e2e]…\
-         \n  modules\
-         \n  bench [sync|queue|load|scores [--county-only]]\
-         \n  fuzz  [--seconds 60] [sync_messages|quality|diff]…\
-         \n  build"
-    );
-    ExitCode::from(2)
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Everything a person or CI runs for Xinbao")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Install what is missing, build the app (release) and the server, and serve both.
+    Serve {
+        /// Flags for `xinbao-server serve`: --demo, --addr 127.0.0.1:8080, --data-dir data,
+        /// --database-url URL, …
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        server_flags: Vec<String>,
+    },
+    /// Install what the tests need and run every test.
+    Test {
+        /// Leave a step out (repeatable).
+        #[arg(long, value_enum)]
+        skip: Vec<test::Step>,
+    },
+    /// Measure what the README reports; a full run writes docs/benchmarks.md.
+    Bench {
+        /// Only this part, its numbers printed.
+        #[arg(value_enum)]
+        part: Option<bench::Part>,
+        /// With `scores`: the county only, not the province.
+        #[arg(long)]
+        county_only: bool,
+    },
+    /// Run the cargo-fuzz targets for a bounded time each.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets (all when none is named).
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(fuzz::TARGETS))]
+        targets: Vec<String>,
+    },
+    /// Build the app and the server (release) without serving.
+    Build,
+    /// The module graph check alone: no import cycles, no module reaching back up.
+    Modules,
 }
 
 /// Prints the module graph's findings; fails when there are any.
@@ -50,18 +87,14 @@ fn modules() -> run::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((command, rest)) = args.split_first() else {
-        return usage();
-    };
-    let result = match command.as_str() {
-        "serve" => build::serve(rest),
-        "build" => build::build_all(true).map(|_| ()),
-        "test" => test::run(rest),
-        "bench" => bench::run(rest),
-        "fuzz" => fuzz::run(rest),
-        "modules" => modules(),
-        _ => return usage(),
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { server_flags } => build::serve(&server_flags),
+        Command::Build => build::build_all(true).map(|_| ()),
+        Command::Test { skip } => test::run(&skip),
+        Command::Bench { part, county_only } => bench::run(part, county_only),
+        Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
+        Command::Modules => modules(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -69,5 +102,25 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_a_misspelt_step_is_refused() {
+        Cli::command().debug_assert();
+        let parsed = Cli::try_parse_from(["xtask", "test", "--skip", "e2e", "--skip", "pg"]).map(|c| c.command);
+        assert!(matches!(parsed, Ok(Command::Test { skip }) if skip == [test::Step::E2e, test::Step::Pg]));
+        assert!(Cli::try_parse_from(["xtask", "test", "--skip", "e2ee"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "test", "e2e"]).is_err());
+        let serve = Cli::try_parse_from(["xtask", "serve", "--demo", "--addr", "0.0.0.0:8080"]).map(|c| c.command);
+        assert!(matches!(serve, Ok(Command::Serve { server_flags }) if server_flags == ["--demo", "--addr", "0.0.0.0:8080"]));
+        assert!(Cli::try_parse_from(["xtask", "fuzz", "nope"]).is_err());
+        let bench = Cli::try_parse_from(["xtask", "bench", "scores", "--county-only"]).map(|c| c.command);
+        assert!(matches!(bench, Ok(Command::Bench { part: Some(bench::Part::Scores), county_only: true })));
     }
 }

@@ -54,6 +54,7 @@ pub mod openapi;
 pub mod periodical;
 pub mod quality;
 pub mod ratelimit;
+pub mod review;
 pub mod scores;
 pub mod scoring;
 pub mod seed;
@@ -120,8 +121,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
-        .route("/items/{id}/revisions", get(sync::revisions))
-        .route("/review/queue", get(sync::queue))
+        .route("/items/{id}/revisions", get(review::revisions))
+        .route("/review/queue", get(review::queue))
         .route("/publications", get(adoption::publications))
         .route("/items/{id}/adoptions", post(adoption::adopt))
         .route("/items/{id}/instructions", post(adoption::instruct))

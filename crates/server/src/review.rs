@@ -1,0 +1,289 @@
+//! Review on the server: a reviewer's action or anyone's comment on an item, which arrive as
+//! sync mutations (`Op::Act`, `Op::Comment`) and are decided by `xinbao_core::review::decide`;
+//! an item's revisions (`GET /api/items/{id}/revisions`); the server-side review queue
+//! (`GET /api/review/queue`).
+
+use crate::auth::CurrentUser;
+use crate::db::{Tx, now_ms, stored, stored_json};
+use crate::error::AppError;
+use crate::items::*;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use sqlx::Row;
+use xinbao_core::api::ErrorCode;
+use xinbao_core::item::ItemType;
+use xinbao_core::item::{check_submittable, valid_sha256};
+use xinbao_core::review::{Actor, decide, may_read_item, may_read_revision};
+use xinbao_core::role::Role;
+use xinbao_core::sync::{ItemSnapshot, ItemState, Mutation, Op, Outcome, RejectReason, ReviewNote, Revision};
+
+/// A reviewer's action or anyone's comment: decided by `xinbao_core::review`, recorded with
+/// who, when, from, to and the note.
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    pending: &mut Pending,
+    me: &xinbao_core::api::Me,
+    client_id: &str,
+    m: &Mutation,
+    loaded: Option<(ItemSnapshot, Option<i64>)>,
+) -> Result<Outcome, AppError> {
+    // Whether the item exists, and what it is, is told only to someone who may read it.
+    let Some((item, office)) = loaded.filter(|(item, office)| may_read_item(me, item.author_id, *office, item.state)) else {
+        return Ok(not_yours());
+    };
+    let now = now_ms();
+    match &m.op {
+        Op::Comment { text, key } => {
+            // Refused with the reason, never cut short: the author keeps every word.
+            let text = text.trim();
+            if let Err(why) = xinbao_core::review::check_note(text, true) {
+                return Ok(rejected(RejectReason::Invalid, why.zh));
+            }
+            // One comment per key, however often it is sent (a lost answer, then a start over
+            // under a new client id).
+            let key = key.trim();
+            if !key.is_empty() && key.len() <= 64 {
+                let known = sqlx::query("SELECT 1 FROM comments WHERE item_id = $1 AND author_id = $2 AND comment_key = $3")
+                    .bind(&m.item_id)
+                    .bind(me.user_id)
+                    .bind(key)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if known.is_some() {
+                    return Ok(Outcome::Applied { rev: item.rev });
+                }
+            }
+            // The unique index on (item, author, key) keeps it one even when two copies of a
+            // profile send it at the same moment (NULL keys, from older clients, never collide).
+            let inserted = sqlx::query(
+                "INSERT INTO comments (item_id, author_id, at, text, comment_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(&m.item_id)
+            .bind(me.user_id)
+            .bind(now)
+            .bind(text)
+            .bind((!key.is_empty() && key.len() <= 64).then_some(key))
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(Outcome::Applied { rev: item.rev });
+            }
+            audit(tx, me.user_id, "comment", &m.item_id, text).await?;
+            pending.changes.push((m.item_id.clone(), now));
+            Ok(Outcome::Applied { rev: item.rev })
+        }
+        Op::Act { action, note, content } => {
+            if item.rev != m.base_rev {
+                return keep_conflict(tx, me, client_id, m, &item, office).await;
+            }
+            if let Err(why) = xinbao_core::review::check_note(note.trim(), false) {
+                return Ok(rejected(RejectReason::Invalid, why.zh));
+            }
+            let urgent = item.content.item_type == ItemType::Urgent;
+            let next = match decide(Actor::of(me, office), item.state, urgent, *action, note) {
+                Ok(next) => next,
+                Err(denied) => return Ok(rejected(RejectReason::Refused, denied.text().zh)),
+            };
+            let text = match content {
+                Some(c) if action.carries_text() => {
+                    // The editor's text is held to what the author's was held to on submission,
+                    // and names only photos already on the item or sent by its author or by
+                    // this editor — never a hash from another item the editor happens to read.
+                    let problems = check_submittable(c);
+                    if !problems.is_empty() {
+                        let detail = problems.iter().map(|p| p.message.zh).collect::<Vec<_>>().join("；");
+                        return Ok(rejected(RejectReason::Invalid, detail));
+                    }
+                    for photo in &c.photos {
+                        if item.content.photos.iter().any(|p| p.sha256 == photo.sha256) {
+                            continue;
+                        }
+                        let held = valid_sha256(&photo.sha256)
+                            && sqlx::query("SELECT 1 FROM attachment_holders WHERE sha256 = $1 AND user_id IN ($2, $3)")
+                                .bind(&photo.sha256)
+                                .bind(item.author_id)
+                                .bind(me.user_id)
+                                .fetch_optional(&mut **tx)
+                                .await?
+                                .is_some();
+                        if !held {
+                            return Ok(rejected(RejectReason::MissingAttachment, RejectReason::MissingAttachment.text().zh));
+                        }
+                    }
+                    c
+                }
+                _ => &item.content,
+            };
+            let rev = item.rev + 1;
+            if !write_item(tx, pending, me, &m.item_id, rev, next, text, true, None).await? {
+                return moved_on(tx, client_id, m, me).await;
+            }
+            let note_json =
+                serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            sqlx::query("UPDATE items SET review = $1 WHERE id = $2").bind(note_json).bind(&m.item_id).execute(&mut **tx).await?;
+            let detail = format!("{} → {}：{}", item.state.as_str(), next.as_str(), note.trim());
+            audit(tx, me.user_id, &format!("review:{}", action.as_str()), &m.item_id, &detail).await?;
+            Ok(Outcome::Applied { rev })
+        }
+        _ => Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
+    }
+}
+
+/// `GET /api/items/{id}/revisions`: every version of an item, oldest first — for its author and
+/// for the editors and signers of the office that reviews it (the character diff between any
+/// two is drawn in the browser with `xinbao_core::diff`).
+#[utoipa::path(get, path = "/api/items/{id}/revisions", tag = "review",
+    params(("id" = String, Path, description = "The item id")),
+    responses((status = 200, body = Vec<Revision>), (status = 404, description = "No such item, or not yours to see", body = xinbao_core::api::ErrorBody)))]
+pub async fn revisions(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Vec<Revision>>, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    // Someone else's item answers as if it did not exist.
+    if !may_read_item(&me, item.author_id, office, item.state) {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    let rows = sqlx::query(
+        "SELECT r.rev, r.state, r.content, u.display_name, r.at, r.actor_id FROM item_revisions r JOIN users u ON u.id = r.actor_id \
+         WHERE r.item_id = $1 ORDER BY r.rev",
+    )
+    .bind(&id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let state: String = r.try_get(1)?;
+        let content: String = r.try_get(2)?;
+        let rev_state = stored(ItemState::parse(&state), "item_revisions.state", &state)?;
+        let by_author = r.try_get::<i64, _>(5)? == item.author_id;
+        if !may_read_revision(&me, item.author_id, office, item.state, rev_state, by_author) {
+            continue;
+        }
+        out.push(Revision {
+            rev: r.try_get::<i64, _>(0)? as u64,
+            state: rev_state,
+            content: stored_json(&content, "item_revisions.content")?,
+            by: r.try_get(3)?,
+            at: r.try_get(4)?,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// Filters of the review queue.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// One state (e.g. `submitted`); default: every state after submission.
+    pub state: Option<String>,
+    /// One reporting unit.
+    pub unit: Option<i64>,
+    /// One item type (e.g. `urgent`).
+    pub item_type: Option<String>,
+    /// Substring of the title.
+    pub q: Option<String>,
+    /// Page size (default 50, at most 200) and offset.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// `GET /api/review/queue`: the items the caller's office reviews, filtered and paged on the
+/// server (an office with a hundred thousand items does not pull them all to screen a page).
+#[utoipa::path(get, path = "/api/review/queue", tag = "review", params(QueueQuery),
+    responses((status = 200, body = Vec<xinbao_core::api::QueueRow>), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
+) -> Result<Json<Vec<xinbao_core::api::QueueRow>>, AppError> {
+    if !matches!(me.role, Role::Editor | Role::Signer) {
+        return Err(AppError::refused(ErrorCode::Forbidden));
+    }
+    let wanted = match q.state.as_deref() {
+        Some(s) => match ItemState::parse(s) {
+            Some(st) if !matches!(st, ItemState::Draft | ItemState::Deleted) => Some(st),
+            _ => return Err(AppError::bad_request("未知的稿件状态")),
+        },
+        None => None,
+    };
+    let kind = match q.item_type.as_deref() {
+        Some(t) => Some(ItemType::parse(t).ok_or_else(|| AppError::bad_request("未知的信息类型"))?),
+        None => None,
+    };
+    // Only the filters asked for go into the SQL, so the planner can read the page in order
+    // off `items_queue_state` / `items_queue_all` (migration 12) instead of sorting every match.
+    let text = q.q.as_deref().unwrap_or("");
+    let unit = q.unit.filter(|u| *u != 0);
+    let mut sql = String::from(
+        "SELECT i.id, i.title, i.state, i.item_type, n.name, u.display_name, i.updated_at, i.quality, i.author_id \
+         FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE i.office_id = $1",
+    );
+    let mut n = 1;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    match wanted {
+        Some(_) => sql.push_str(&format!(" AND i.state = ${}", next())),
+        None => sql.push_str(" AND i.state NOT IN ('draft', 'deleted')"),
+    }
+    if unit.is_some() {
+        sql.push_str(&format!(" AND i.unit_id = ${}", next()));
+    }
+    if kind.is_some() {
+        sql.push_str(&format!(" AND i.item_type = ${}", next()));
+    }
+    if !text.is_empty() {
+        sql.push_str(&format!(" AND i.title LIKE ${} ESCAPE '\\'", next()));
+    }
+    let (limit, offset) = (next(), next());
+    sql.push_str(&format!(" ORDER BY CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END, i.updated_at LIMIT ${limit} OFFSET ${offset}"));
+    let mut query = sqlx::query(&sql).bind(me.unit_id);
+    if let Some(st) = wanted {
+        query = query.bind(st.as_str());
+    }
+    if let Some(unit) = unit {
+        query = query.bind(unit);
+    }
+    if let Some(k) = kind {
+        query = query.bind(k.as_str());
+    }
+    if !text.is_empty() {
+        query = query.bind(crate::db::like_pattern(text));
+    }
+    let rows = query.bind(q.limit.unwrap_or(50).clamp(1, 200)).bind(q.offset.unwrap_or(0).max(0)).fetch_all(&state.db.pool).await?;
+    let state_db = &state.db;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let quality: String = r.try_get(7)?;
+        let raw_state: String = r.try_get(2)?;
+        let (id, state): (String, ItemState) = (r.try_get(0)?, stored(ItemState::parse(&raw_state), "items.state", &raw_state)?);
+        // Back with its author: the title as the office returned it, not as it is being revised.
+        let title = if state == ItemState::Returned {
+            let author: i64 = r.try_get(8)?;
+            office_content(&state_db.pool, &id, author).await?.map(|c| c.title).unwrap_or_default()
+        } else {
+            r.try_get(1)?
+        };
+        out.push(xinbao_core::api::QueueRow {
+            id,
+            title,
+            state,
+            item_type: {
+                let raw: String = r.try_get(3)?;
+                stored(ItemType::parse(&raw), "items.item_type", &raw)?
+            },
+            unit_name: r.try_get(4)?,
+            author_name: r.try_get(5)?,
+            updated_at: r.try_get(6)?,
+            quality: serde_json::from_str::<serde_json::Value>(&quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
+        });
+    }
+    Ok(Json(out))
+}
