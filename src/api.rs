@@ -172,3 +172,8 @@ pub async fn post_json<B: serde::Serialize, T: DeserializeOwned>(path: &str, bod
     }
     Err(error_with_detail(resp).await)
 }
+
+/// A refusal or failure in words (the server's Chinese detail when it sent one).
+pub fn failure(e: (ApiError, Option<String>), lang: crate::i18n::Lang) -> String {
+    e.1.unwrap_or_else(|| e.0.text().get(lang).to_owned())
+}

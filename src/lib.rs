@@ -1,7 +1,9 @@
 //! 信报 Xinbao, the web app: Leptos (CSR) compiled to WebAssembly.
 //!
-//! - [`app`]: the shell — routes, the header, the language switch.
-//! - [`pages`]: one module per page (login, desk, editor).
+//! Pages live with their capability: [`shell`] (routes, the header, login, unlock, password, the
+//! sync bar), [`drafts`] (desk, editor, receipts), [`item`] (the parts of an item's view the
+//! editor and the review page share), [`review`], [`scores`] (the board, the notice, the
+//! scoring administration), [`periodical`], [`commissions`], [`admin`]. Beneath them:
 //! - [`api`]: the only module that talks HTTP.
 //! - [`store`]: opens IndexedDB (the only module that does); drafts are partitioned per account.
 //! - [`outbox`]: the sync engine's meta, outbox and receipts, in the account's database.
@@ -17,16 +19,22 @@
 //!
 //! Rules (validation, counting, roles) come from `xinbao_core`, the same code the server runs.
 
+pub mod admin;
 pub mod api;
-pub mod app;
+pub mod commissions;
+pub mod drafts;
 pub mod i18n;
 pub mod inbox;
+pub mod item;
 pub mod kdf;
 pub mod outbox;
-pub mod pages;
+pub mod periodical;
 pub mod photos;
 pub mod pwa;
+pub mod review;
+pub mod scores;
 pub mod session;
+pub mod shell;
 pub mod store;
 pub mod sync;
 pub mod tabs;
@@ -40,5 +48,5 @@ pub fn start() {
     if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
         boot.remove();
     }
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(shell::app::App);
 }

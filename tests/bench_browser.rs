@@ -3,7 +3,7 @@
 //! time — these machines are shared and noisy.
 
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
-use xinbao_app::pages::quality_panel::check_draft;
+use xinbao_app::item::quality_panel::check_draft;
 use xinbao_core::item::ItemType;
 
 wasm_bindgen_test_configure!(run_in_browser);

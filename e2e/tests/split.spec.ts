@@ -1,4 +1,4 @@
-// The app shell and the pages split off it (`lazy_pages!` in src/app.rs, cut by `cargo xtask
+// The app shell and the pages split off it (`lazy_pages!` in src/shell/app.rs, cut by `cargo xtask
 // build`): the login page needs only the shell, each group of pages arrives in its own Wasm
 // module when first opened, the service worker keeps them all for offline, and a module that
 // cannot be fetched is a message, not a dead app.

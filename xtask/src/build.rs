@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// the server to send as they are.
 ///
 /// 1. cargo builds the Wasm (profile `wasm-release`, linked with `--emit-relocs`);
-/// 2. wasm-split cuts it at the `#[wasm_split]` points (`lazy_pages!` in src/app.rs): a main
+/// 2. wasm-split cuts it at the `#[wasm_split]` points (`lazy_pages!` in src/shell/app.rs): a main
 ///    module with the shell and the login page, one module per group of pages, and chunks of
 ///    code two groups share, plus `__wasm_split.js` that fetches them;
 /// 3. wasm-bindgen makes the main module's JS glue; wasm-opt `-Oz` shrinks every module;

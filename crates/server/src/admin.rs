@@ -14,6 +14,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::{Account, AccountChange, AuditRow, ErrorCode, NewAccount, OneTimePassword, UnitChange, UnitInfo};
 use xinbao_core::review::DeadlineRules;
 use xinbao_core::role::Role;
@@ -436,6 +438,21 @@ pub async fn audit_csv(State(state): State<AppState>, Admin(me): Admin, Query(q)
     accounts::audit(&state.db, Some(me.user_id), "audit_exported", "audit_log", "").await?;
     let name = format!("attachment; filename=\"xinbao-audit-{}.csv\"", now_ms());
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv).into_response())
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(users, create_user))
+        .routes(routes!(change_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(units, create_unit))
+        .routes(routes!(change_unit))
+        .routes(routes!(audit))
+        .routes(routes!(settings))
+        .routes(routes!(change_settings))
+        .routes(routes!(audit_csv))
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::{Actor, may_read_item, may_record_adoption, may_record_instruction};
 use xinbao_core::scoring::{
@@ -412,4 +414,15 @@ pub async fn item_scoring(
         .collect::<Result<Vec<_>, _>>()?;
     tx.commit().await?;
     Ok(Json(ItemScoring { adoptions, instructions, events }))
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(publications))
+        .routes(routes!(adopt))
+        .routes(routes!(instruct))
+        .routes(routes!(item_scoring))
+        .routes(routes!(feedback))
 }

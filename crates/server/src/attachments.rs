@@ -10,11 +10,14 @@ use crate::db::now_ms;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 
 /// Largest attachment accepted (the app downscales photos to far less).
@@ -141,4 +144,11 @@ pub async fn get(State(state): State<AppState>, CurrentUser(me): CurrentUser, Pa
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(res)
+}
+
+/// This module's routes, declared by their handlers' `#[utoipa::path]`; a photo's body may be up
+/// to [`MAX_ATTACHMENT_BYTES`], above the API's general limit.
+pub fn routes() -> OpenApiRouter<AppState> {
+    let (schemas, paths, methods) = routes!(get, head, put);
+    OpenApiRouter::default().routes((schemas, paths, methods.layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES + 1))))
 }

@@ -14,6 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::{ChangePasswordRequest, ErrorCode, LoginRequest, Me};
 use xinbao_core::role::Role;
 
@@ -476,6 +478,18 @@ pub async fn device_key(
 #[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = xinbao_core::api::ErrorBody)))]
 pub async fn me(SignedIn(me): SignedIn) -> Json<Me> {
     Json(me)
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(device_key))
+        .routes(routes!(change_password))
+        .routes(routes!(revoke_sessions))
 }
 
 #[cfg(test)]

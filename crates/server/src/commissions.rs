@@ -14,6 +14,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::{Any, Row};
 use std::collections::{BTreeMap, BTreeSet};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::commission::{
     Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, answer_counts,
@@ -618,4 +620,15 @@ pub async fn units(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
         }
     }
     Ok(Json(out))
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(inbox))
+        .routes(routes!(units))
+        .routes(routes!(change))
+        .routes(routes!(withdraw))
 }

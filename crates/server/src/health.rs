@@ -6,6 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// `GET /api/health`: the process is up and the database answers.
 #[utoipa::path(get, path = "/api/health", tag = "operations", responses((status = 200, description = "Up; `migrations_current` tells whether the schema is current")))]
@@ -28,4 +30,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let current = reachable && state.db.migrations_current().await;
     let body = Json(serde_json::json!({ "database": reachable, "migrations_current": current }));
     if current { (StatusCode::OK, body).into_response() } else { (StatusCode::SERVICE_UNAVAILABLE, body).into_response() }
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(health))
+}
+
+/// The routes outside `/api` that a load balancer calls: documented like the others, but without
+/// the API's layers (no client header, no body limit).
+pub fn probes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(crate::metrics::metrics))
 }

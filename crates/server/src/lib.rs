@@ -64,12 +64,13 @@ pub mod sync;
 pub mod tls;
 pub mod web;
 
+use axum::Json;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get};
 use config::Config;
 use db::Db;
 use error::AppError;
@@ -77,6 +78,8 @@ pub use state::AppState;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 use xinbao_core::api::ErrorCode;
 
 /// The header every state-changing API request must carry. Browsers do not let another site
@@ -96,82 +99,41 @@ async fn api_not_found() -> AppError {
     AppError::refused(ErrorCode::NotFound)
 }
 
-/// The whole HTTP surface: `/api/*` and, for everything else, the app.
+/// The whole HTTP surface: `/api/*` and, for everything else, the app. Each module declares its
+/// routes once (`routes()`, from its handlers' `#[utoipa::path]`); the OpenAPI document served at
+/// `/api/openapi.json` is collected from the same routes.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/health", get(health::health))
-        .route("/openapi.json", get(openapi::document))
-        .route("/login", post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/me/device-key", get(auth::device_key))
-        .route("/password", post(auth::change_password))
-        .route("/admin/users/{id}/revoke-sessions", post(auth::revoke_sessions))
-        .route("/admin/users", get(admin::users).post(admin::create_user))
-        .route("/admin/users/{id}", post(admin::change_user))
-        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
-        .route("/admin/units", get(admin::units).post(admin::create_unit))
-        .route("/admin/import", post(setup::import_workbook))
-        .route("/admin/import/template", get(setup::template))
-        .route("/admin/import/passwords.xlsx", post(setup::passwords))
-        .route("/admin/units/{id}", post(admin::change_unit))
-        .route("/admin/audit", get(admin::audit))
-        .route("/settings", get(admin::settings))
-        .route("/admin/settings", post(admin::change_settings))
-        .route("/admin/audit.csv", get(admin::audit_csv))
-        .route("/sync/push", post(sync::push))
-        .route("/sync/pull", post(sync::pull))
-        .route("/items/{id}/revisions", get(review::revisions))
-        .route("/review/queue", get(review::queue))
-        .route("/publications", get(adoption::publications))
-        .route("/items/{id}/adoptions", post(adoption::adopt))
-        .route("/items/{id}/instructions", post(adoption::instruct))
-        .route("/items/{id}/scoring", get(adoption::item_scoring))
-        .route("/instructions/{id}/feedback", post(adoption::feedback))
-        .route("/scores", get(scores::scores))
-        .route("/scores/events", get(scores::events))
-        .route("/scores/trend", get(scores::trend))
-        .route("/notice", get(notice::notice))
-        .route("/notice.docx", get(notice::notice_docx))
-        .route("/notice.xlsx", get(notice::notice_xlsx))
-        .route("/notice/issue", post(notice::issue))
-        .route("/admin/notice/reopen", post(notice::reopen))
-        .route("/commissions", get(commissions::list).post(commissions::create))
-        .route("/inbox", get(commissions::inbox))
-        .route("/commissions/units", get(commissions::units))
-        .route("/commissions/{id}", post(commissions::change))
-        .route("/commissions/{id}/withdraw", post(commissions::withdraw))
-        .route("/periodical/issues", get(periodical::list).post(periodical::create))
-        .route("/periodical/issues/{id}", get(periodical::get).post(periodical::save))
-        .route("/periodical/issues/{id}/publish", post(periodical::publish))
-        .route("/periodical/issues/{id}/delete", post(periodical::delete))
-        .route("/periodical/issues/{id}/docx", get(periodical::docx))
-        .route("/periodical/candidates", get(periodical::candidates))
-        .route("/admin/scoring", get(scoring::scoring_tables).post(scoring::change_scoring))
-        .route("/admin/scoring/recompute", post(scoring::recompute))
-        .route("/admin/classes", get(scoring::classes).post(scoring::save_class))
-        .route("/admin/publications", post(scoring::save_publication))
-        .route("/admin/scoring/floor", post(scoring::set_floor))
-        .route("/admin/units/{id}/class", post(scoring::set_unit_class))
-        .route(
-            "/attachments/{sha256}",
-            get(attachments::get)
-                .head(attachments::head)
-                .put(attachments::put)
-                .layer(DefaultBodyLimit::max(attachments::MAX_ATTACHMENT_BYTES + 1)),
-        )
-        .fallback(api_not_found)
+    let (api, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(admin::routes())
+        .merge(setup::routes())
+        .merge(sync::routes())
+        .merge(review::routes())
+        .merge(attachments::routes())
+        .merge(adoption::routes())
+        .merge(scores::routes())
+        .merge(notice::routes())
+        .merge(commissions::routes())
+        .merge(periodical::routes())
+        .merge(scoring::routes())
+        .split_for_parts();
+    let (probes, probes_doc) = health::probes().split_for_parts();
+    doc.merge(probes_doc);
+    let doc = Arc::new(doc);
+    let api = api
+        .route("/api/openapi.json", get(move || std::future::ready(Json(doc.as_ref().clone()))))
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
         .layer(middleware::from_fn(require_client_header))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     let static_dir = state.config.static_dir.clone();
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::metrics))
+        .merge(probes)
         .route("/ca", get(tls::ca_page))
         .route("/ca.crt", get(tls::ca_file))
         .route("/ca.pem", get(tls::ca_file))
-        .nest("/api", api)
+        .merge(api)
         .fallback_service(web::app_files(&static_dir))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(middleware::from_fn(web::cache_headers))

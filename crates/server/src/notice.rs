@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use docx_rs::{AlignmentType, Paragraph, Table, TableRow};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::home_office;
 use xinbao_core::scoring::{
@@ -359,4 +361,15 @@ pub fn xlsx(n: &Notice) -> Result<Vec<u8>, XlsxError> {
         }
     }
     wb.save_to_buffer()
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(notice))
+        .routes(routes!(notice_docx))
+        .routes(routes!(notice_xlsx))
+        .routes(routes!(issue))
+        .routes(routes!(reopen))
 }

@@ -17,6 +17,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use docx_rs::{AlignmentType, BorderType, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders};
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::periodical::{
     Candidate, IssueDeleted, IssueFields, IssueItem, IssueState, IssueSummary, IssueView, NewIssue, issue_label, may_compose,
@@ -498,4 +500,16 @@ pub fn issue_docx(v: &IssueView) -> docx_rs::Docx {
         )));
     }
     doc
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, save))
+        .routes(routes!(publish))
+        .routes(routes!(delete))
+        .routes(routes!(docx))
+        .routes(routes!(candidates))
 }

@@ -11,6 +11,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{check_submittable, valid_sha256};
@@ -286,4 +288,10 @@ pub async fn queue(
         });
     }
     Ok(Json(out))
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(revisions)).routes(routes!(queue))
 }

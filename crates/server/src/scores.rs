@@ -10,6 +10,8 @@ use axum::Json;
 use axum::extract::{Query, State};
 use sqlx::{Any, Row};
 use std::collections::{BTreeMap, BTreeSet};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, DeadlineRules, Denied, UnitNode, home_office, reviewing_office};
@@ -792,4 +794,10 @@ pub async fn trend(
         });
     }
     Ok(Json(out))
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(scores)).routes(routes!(events)).routes(routes!(trend))
 }

@@ -9,6 +9,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::reviewing_office;
 use xinbao_core::scoring::{
@@ -387,4 +389,16 @@ pub async fn set_floor(
     .await?;
     tx.commit().await?;
     Ok(Json(req))
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(scoring_tables, change_scoring))
+        .routes(routes!(recompute))
+        .routes(routes!(classes, save_class))
+        .routes(routes!(save_publication))
+        .routes(routes!(set_floor))
+        .routes(routes!(set_unit_class))
 }

@@ -20,6 +20,8 @@ use axum::response::Response;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 use serde::Deserialize;
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::{ImportReport, IssuedAccount};
 use xinbao_core::setup::{self, ACCOUNT_COLUMNS, ACCOUNT_SHEET, Known, Plan, RowError, Sheet, UNIT_COLUMNS, UNIT_SHEET, UnitRef};
 
@@ -327,4 +329,10 @@ pub fn passwords_xlsx(accounts: &[IssuedAccount]) -> Result<Vec<u8>, XlsxError> 
         }
     }
     wb.save_to_buffer()
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(import_workbook)).routes(routes!(template)).routes(routes!(passwords))
 }

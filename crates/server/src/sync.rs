@@ -12,6 +12,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::item::{DraftContent, check_storable, check_submittable, valid_sha256};
 use xinbao_core::quality::{self, Rules};
@@ -408,4 +410,10 @@ pub async fn pull(
     }
     tx.commit().await?;
     Ok(Json(PullResponse { changes, cursor: next_cursor as u64, last_mid, has_more, reset, epoch, server_time: now_ms(), went_back }))
+}
+
+/// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
+/// method and the OpenAPI operation come from the same line).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(push)).routes(routes!(pull))
 }

@@ -5,9 +5,9 @@
 //! read-only; a leader can record an instruction on any of its items from here.
 
 use crate::api;
+use crate::api::failure;
 use crate::i18n::{ui, use_i18n};
-use crate::pages::item_scoring::ItemScoringSection;
-use crate::pages::scores::failure;
+use crate::scores::item_scoring::ItemScoringSection;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,25 +1,17 @@
 //! The app shell: context (language, session), routes, and the header every page shares.
 
+use crate::admin::AdminPage;
 use crate::api;
+use crate::commissions::CommissionsPage;
+use crate::drafts::{desk::DeskPage, editor::EditorPage, receipts::ReceiptsPage};
 use crate::i18n::{I18n, LangSwitch, ui, use_i18n};
 use crate::outbox;
-use crate::pages::{
-    admin::AdminPage,
-    commissions::CommissionsPage,
-    desk::DeskPage,
-    editor::EditorPage,
-    login::LoginPage,
-    notice::NoticePage,
-    password::ChangePasswordPage,
-    periodical::{IssuePage, PeriodicalPage},
-    receipts::ReceiptsPage,
-    review::{ReviewItemPage, ReviewQueuePage},
-    scores::ScoresPage,
-    sync_bar::SyncBar,
-    unlock::UnlockPage,
-};
+use crate::periodical::{IssuePage, PeriodicalPage};
 use crate::pwa::{Pwa, use_pwa};
+use crate::review::{ReviewItemPage, ReviewQueuePage};
+use crate::scores::{board::ScoresPage, notice::NoticePage};
 use crate::session::{Session, use_session};
+use crate::shell::{login::LoginPage, password::ChangePasswordPage, sync_bar::SyncBar, unlock::UnlockPage};
 use crate::store;
 use crate::sync::SyncState;
 use leptos::prelude::*;

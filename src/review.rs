@@ -6,9 +6,9 @@
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
+use crate::item::sync_panel::side;
 use crate::outbox;
-use crate::pages::item_scoring::ItemScoringSection;
-use crate::pages::sync_panel::side;
+use crate::scores::item_scoring::ItemScoringSection;
 use crate::session::use_session;
 use crate::store::{self, LocalDraft};
 use crate::sync::use_sync;
@@ -55,7 +55,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
     // The clock and the rules for urgent deadlines (the office's setting; the last one seen is
     // kept for offline use).
     let now = RwSignal::new(crate::util::now_ms());
-    let rules = crate::pages::urgent_panel::use_rules();
+    let rules = crate::item::urgent_panel::use_rules();
     let tick = set_interval_with_handle(move || now.set(crate::util::now_ms()), std::time::Duration::from_secs(30));
     on_cleanup(move || {
         if let Ok(t) = tick {
@@ -199,7 +199,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
             </div>
             {move || items.with(|l| {
                 let urgent: Vec<LocalDraft> = l.iter().flatten().filter(|d| d.content.item_type == ItemType::Urgent).cloned().collect();
-                (!urgent.is_empty()).then(|| view! { <crate::pages::chains::Chains items=urgent rules=rules.get() href=|id| format!("/review/{id}") /> })
+                (!urgent.is_empty()).then(|| view! { <crate::item::chains::Chains items=urgent rules=rules.get() href=|id| format!("/review/{id}") /> })
             })}
             {move || match items.with(|l| l.as_ref().map(Vec::len)) {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),

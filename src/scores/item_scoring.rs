@@ -3,10 +3,12 @@
 //! instructions and their feedback. Online only: these are the office's records.
 
 use crate::api;
+use crate::api::failure;
 use crate::i18n::{ui, use_i18n};
-use crate::pages::scores::{EventTable, failure, today};
+use crate::scores::board::EventTable;
 use crate::session::use_session;
 use crate::store;
+use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::role::Role;

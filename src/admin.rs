@@ -200,9 +200,9 @@ pub fn AdminPage() -> impl IntoView {
             </section>
             <ImportSection reload=reload />
             <SettingsSection />
-            <crate::pages::admin_scoring::ClassesSection units=units reload_units=reload />
-            <crate::pages::admin_scoring::PublicationsSection />
-            <crate::pages::admin_scoring::ScoringSection />
+            <crate::scores::admin_scoring::ClassesSection units=units reload_units=reload />
+            <crate::scores::admin_scoring::PublicationsSection />
+            <crate::scores::admin_scoring::ScoringSection />
             <AuditSection />
         </main>
     }

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
-use crate::pages::scores::today;
+use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::role::Role;
@@ -55,7 +55,7 @@ pub fn NoticePage() -> impl IntoView {
                     reason.set(String::new());
                     notice.set(Some(Ok(n)));
                 }
-                Err(e) => issue_message.set(Some(crate::pages::scores::failure(e, lang))),
+                Err(e) => issue_message.set(Some(crate::api::failure(e, lang))),
             }
         });
     };
@@ -69,7 +69,7 @@ pub fn NoticePage() -> impl IntoView {
                     issue_message.set(None);
                     notice.set(Some(Ok(n)));
                 }
-                Err(e) => issue_message.set(Some(crate::pages::scores::failure(e, lang))),
+                Err(e) => issue_message.set(Some(crate::api::failure(e, lang))),
             }
         });
     };

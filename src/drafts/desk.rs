@@ -26,7 +26,7 @@ pub fn DeskPage() -> impl IntoView {
     let navigate = use_navigate();
     let user = session.me.get_untracked().map(|m| m.user_id);
     let drafts = RwSignal::new(None::<Result<Vec<LocalDraft>, store::StoreError>>);
-    let rules = crate::pages::urgent_panel::use_rules();
+    let rules = crate::item::urgent_panel::use_rules();
     let query = RwSignal::new(DeskQuery::default());
     let shown = RwSignal::new(PAGE);
     let search_timer = StoredValue::new_local(None::<Timeout>);
@@ -141,12 +141,12 @@ pub fn DeskPage() -> impl IntoView {
                 <button type="button" class="primary" data-testid="new-draft" on:click=new_draft>{move || i18n.t(ui::NEW_DRAFT)}</button>
             </div>
             {session.me.get_untracked().filter(|m| m.role == xinbao_core::role::Role::Officer).map(|_| view! {
-                <crate::pages::scores::ScoreCard />
-                <crate::pages::alerts::DeskAlerts drafts rules />
+                <crate::scores::board::ScoreCard />
+                <crate::drafts::alerts::DeskAlerts drafts rules />
             })}
             {move || drafts.with(|d| {
                 let urgent: Vec<LocalDraft> = d.as_ref().and_then(|r| r.as_ref().ok()).map(|l| l.iter().filter(|x| x.content.item_type == ItemType::Urgent).cloned().collect()).unwrap_or_default();
-                (!urgent.is_empty()).then(|| view! { <crate::pages::chains::Chains items=urgent rules=rules.get() href=|id| format!("/drafts/{id}") /> })
+                (!urgent.is_empty()).then(|| view! { <crate::item::chains::Chains items=urgent rules=rules.get() href=|id| format!("/drafts/{id}") /> })
             })}
             <div class="desk-tools" role="search">
                 <input type="search" data-testid="search" aria-label=move || i18n.t(ui::SEARCH)

@@ -7,25 +7,17 @@
 use crate::api;
 use crate::i18n::{ui, use_i18n};
 use crate::session::use_session;
+use crate::util::today;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::scoring::{
-    EventPage, EventRow, Period, ScoreRow, Scoreboard, TrendPoint, day_of, day_text, parse_day, points_text, rate_text, ymd,
+    EventPage, EventRow, Period, ScoreRow, Scoreboard, TrendPoint, day_text, parse_day, points_text, rate_text, ymd,
 };
-
-pub fn today() -> i32 {
-    day_of(crate::util::now_ms() as i64)
-}
 
 fn this_month() -> Period {
     let (y, m, _) = ymd(today());
     Period::month(y, m)
-}
-
-/// A refusal or failure in words (the server's Chinese detail when it sent one).
-pub fn failure(e: (api::ApiError, Option<String>), lang: crate::i18n::Lang) -> String {
-    e.1.unwrap_or_else(|| e.0.text().get(lang).to_owned())
 }
 
 fn query(from: &str, to: &str) -> String {
@@ -128,7 +120,7 @@ pub fn ScoresPage() -> impl IntoView {
             {move || opened.get().map(|(id, name)| view! {
                 <section class="drill" data-testid="drill-down">
                     <h3>{format!("{} · {}", name, i18n.t(ui::DRILL_DOWN))}</h3>
-                    {move || trend.get().map(|points| view! { <crate::pages::trend_chart::TrendChart points=points /> })}
+                    {move || trend.get().map(|points| view! { <crate::scores::trend_chart::TrendChart points=points /> })}
                     {move || match events.get() {
                         None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
                         Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

@@ -3,8 +3,9 @@
 //! with a reason, one applied to the past (every point from that day on scored again).
 
 use crate::api;
+use crate::api::failure;
 use crate::i18n::{ui, use_i18n};
-use crate::pages::scores::{failure, today};
+use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::api::UnitInfo;

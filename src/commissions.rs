@@ -4,9 +4,10 @@
 //! when online, otherwise from the copy kept after the last sync.
 
 use crate::api;
+use crate::api::failure;
 use crate::i18n::{ui, use_i18n};
-use crate::pages::scores::{failure, today};
 use crate::session::use_session;
+use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::commission::{CommissionFields, CommissionKind, CommissionView, UnitName, UnitStanding};

@@ -5,11 +5,11 @@
 //! and the person chooses — the version not kept is saved as a copy, so no text is ever lost.
 
 use crate::i18n::{Text, ui, use_i18n};
+use crate::item::fields::ItemFields;
+use crate::item::photos_field::PhotosField;
+use crate::item::quality_panel::{QualityPanel, check_draft};
+use crate::item::sync_panel::SyncPanel;
 use crate::outbox;
-use crate::pages::fields::ItemFields;
-use crate::pages::photos_field::PhotosField;
-use crate::pages::quality_panel::{QualityPanel, check_draft};
-use crate::pages::sync_panel::SyncPanel;
 use crate::pwa::use_pwa;
 use crate::session::use_session;
 use crate::store::{self, LocalDraft, SaveOutcome, StoreError};
@@ -573,7 +573,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 </div>
             })}
             <SyncPanel sync=sync_info local_rev missing report on_submit on_withdraw on_keep_mine on_take_server />
-            <crate::pages::review::ReviewThread owner item_id=current.with_value(|d| d.id.clone()) sync=sync_info />
+            <crate::review::ReviewThread owner item_id=current.with_value(|d| d.id.clone()) sync=sync_info />
             <fieldset class="fields" prop:disabled=move || locked.get()>
             <label for="item-type">{move || i18n.t(ui::ITEM_TYPE)}</label>
             <select id="item-type" data-testid="item-type" on:change=move |ev| {
@@ -644,7 +644,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Conflict)>{status}</span>
             </div>
         </form>
-        <crate::pages::urgent_panel::UrgentPanel content=checked />
+        <crate::item::urgent_panel::UrgentPanel content=checked />
         <QualityPanel report />
     }
 }
