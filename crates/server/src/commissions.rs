@@ -99,8 +99,9 @@ pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Resu
             .await?;
             for r in rows {
                 let deadline = r.try_get::<i64, _>(2)? as i32;
-                let state = ItemState::parse(&r.try_get::<String, _>(6)?);
-                if !on_time(r.try_get(3)?, deadline) || !state.is_some_and(answer_counts) {
+                let raw: String = r.try_get(6)?;
+                let state = crate::db::stored_at(ItemState::parse(&raw), "items.state", item, &raw)?;
+                if !on_time(r.try_get(3)?, deadline) || !answer_counts(state) {
                     continue;
                 }
                 let credit = Credit { item_id: item.clone(), author_id: r.try_get(4)?, unit_id: r.try_get(5)? };
@@ -223,7 +224,8 @@ where
         let mut answered: BTreeSet<i64> = BTreeSet::new();
         for a in answers {
             let (item_id, author_id, unit_id, at): (String, i64, i64, i64) = (a.try_get(0)?, a.try_get(1)?, a.try_get(2)?, a.try_get(3)?);
-            if !on_time(at, deadline) || !ItemState::parse(&a.try_get::<String, _>(5)?).is_some_and(answer_counts) {
+            let raw: String = a.try_get(5)?;
+            if !on_time(at, deadline) || !answer_counts(crate::db::stored_at(ItemState::parse(&raw), "items.state", &item_id, &raw)?) {
                 continue;
             }
             answered.insert(unit_id);
@@ -258,7 +260,8 @@ where
     .await?;
     let mut out = BTreeSet::new();
     for r in rows {
-        if on_time(r.try_get(1)?, deadline) && ItemState::parse(&r.try_get::<String, _>(2)?).is_some_and(answer_counts) {
+        let raw: String = r.try_get(2)?;
+        if on_time(r.try_get(1)?, deadline) && answer_counts(crate::db::stored(ItemState::parse(&raw), "items.state", &raw)?) {
             out.insert(r.try_get::<i64, _>(0)?);
         }
     }

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationType, Migrator};
+use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -110,9 +110,15 @@ pub fn stored<T>(parsed: Option<T>, column: &str, raw: &str) -> Result<T, crate:
     parsed.ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("unreadable value {raw:?} in {column}")))
 }
 
-/// A JSON column read as `T`; unreadable JSON is an internal error, as in [`stored`].
-pub fn stored_json<T: serde::de::DeserializeOwned>(raw: &str, column: &str) -> Result<T, crate::error::AppError> {
-    serde_json::from_str(raw).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("unreadable JSON in {column}: {e}")))
+/// [`stored`] for a row whose key the log should name (`items.state` of item `key`), so the
+/// damaged row can be found and mended (docs/operations.md, "A damaged row").
+pub fn stored_at<T>(parsed: Option<T>, column: &str, key: &str, raw: &str) -> Result<T, crate::error::AppError> {
+    parsed.ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("unreadable value {raw:?} in {column} of {key}")))
+}
+
+/// A JSON column of row `key` read as `T`; unreadable JSON is an internal error, as in [`stored`].
+pub fn stored_json<T: serde::de::DeserializeOwned>(raw: &str, column: &str, key: &str) -> Result<T, crate::error::AppError> {
+    serde_json::from_str(raw).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("unreadable JSON in {column} of {key}: {e}")))
 }
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken
@@ -198,39 +204,71 @@ impl Db {
     /// sqlx's migrator over this database's dialect: each migration checksummed (SHA-384 of its
     /// SQL, so a released migration edited afterwards stops the server instead of being skipped),
     /// applied in its own transaction and recorded in `_sqlx_migrations`.
-    fn migrator(&self) -> Migrator {
-        let migrations = MIGRATIONS
-            .iter()
-            .map(|&(version, name, sqlite, postgres)| {
-                let sql = match self.backend {
-                    Backend::Sqlite => sqlite,
-                    Backend::Postgres => postgres,
-                };
-                Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
-            })
-            .collect();
-        Migrator { migrations: Cow::Owned(migrations), ignore_missing: false, locking: true, no_tx: false }
+    async fn migrator(&self) -> anyhow::Result<Migrator> {
+        Migrator::new(Embedded(self.backend)).await.map_err(|e| anyhow::anyhow!("reading the embedded migrations: {e}"))
     }
 
     /// Applies every migration not yet applied. Servers started together on one PostgreSQL take
-    /// turns (sqlx holds an advisory lock while it migrates); on SQLite the write lock does the
-    /// same. A database migrated by the runner before sqlx's (its record in `schema_migrations`)
-    /// is adopted first: what it applied is recorded with this binary's checksums, under the same
-    /// lock, and never applied again.
+    /// turns: sqlx holds PostgreSQL's advisory lock while it migrates, and the adoption below
+    /// runs under the same lock. (On SQLite one server owns the file; sqlx takes no lock there.)
+    /// A database migrated by the runner before sqlx's (its record in `schema_migrations`) is
+    /// adopted first: what it applied is recorded with this binary's checksums and never applied
+    /// again; while that old record exists it is kept in step, so an older binary started on
+    /// this database finds what it knows applied.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = self.migrator();
+        let migrator = self.migrator().await?;
         let mut conn = self.pool.acquire().await?;
         conn.lock().await.context("taking the migration lock")?;
         let adopted = self.adopt_legacy_record(&mut conn, &migrator).await;
-        conn.unlock().await.context("releasing the migration lock")?;
-        adopted?;
-        migrator.run(&mut *conn).await.map_err(|e| match e {
-            MigrateError::VersionMismatch(v) => anyhow::anyhow!(
-                "migration {v} differs from the one this database applied (a released migration was edited): \
-                 restore the original file or add a new migration"
-            ),
-            e => anyhow::Error::new(e).context("migrating the database"),
-        })?;
+        let unlocked = conn.unlock().await;
+        if adopted.is_err() || unlocked.is_err() {
+            // A session that may still hold the advisory lock must not go back to the pool.
+            let _ = conn.close().await;
+            adopted?;
+            unlocked.context("releasing the migration lock")?;
+            return Ok(());
+        }
+        if let Err(e) = migrator.run(&mut *conn).await {
+            // sqlx returns early without releasing its lock: end this session, and the lock with it.
+            let _ = conn.close().await;
+            return Err(match e {
+                MigrateError::VersionMismatch(v) => anyhow::anyhow!(
+                    "migration {v} differs from the one this database applied (a released migration was edited): \
+                     restore the original file or add a new migration"
+                ),
+                MigrateError::VersionMissing(v) => {
+                    anyhow::anyhow!("the database has migration {v}, which this server does not know: it was run by a newer version")
+                }
+                e => anyhow::Error::new(e).context("migrating the database"),
+            });
+        }
+        self.keep_legacy_record(&mut conn).await
+    }
+
+    /// Whether the old runner's record (`schema_migrations`) exists.
+    async fn legacy_record_exists(&self, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> anyhow::Result<bool> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            Backend::Postgres => {
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+            }
+        };
+        Ok(sqlx::query(sql).fetch_optional(&mut **conn).await?.is_some())
+    }
+
+    /// Writes what sqlx applied into the old runner's record too, while that record exists.
+    async fn keep_legacy_record(&self, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> anyhow::Result<()> {
+        if !self.legacy_record_exists(conn).await? {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) SELECT version, description, $1 FROM _sqlx_migrations \
+             WHERE success AND version NOT IN (SELECT version FROM schema_migrations)",
+        )
+        .bind(now_ms())
+        .execute(&mut **conn)
+        .await
+        .context("keeping schema_migrations in step")?;
         Ok(())
     }
 
@@ -239,20 +277,7 @@ impl Db {
     async fn adopt_legacy_record(&self, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>, migrator: &Migrator) -> anyhow::Result<()> {
         conn.ensure_migrations_table().await.context("creating _sqlx_migrations")?;
         let recorded: i64 = sqlx::query("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&mut **conn).await?.try_get(0)?;
-        let legacy_exists =
-            match self.backend {
-                Backend::Sqlite => {
-                    sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-                        .fetch_optional(&mut **conn)
-                        .await?
-                }
-                Backend::Postgres => sqlx::query(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
-                )
-                .fetch_optional(&mut **conn)
-                .await?,
-            }
-            .is_some();
+        let legacy_exists = self.legacy_record_exists(conn).await?;
         if recorded > 0 || !legacy_exists {
             return Ok(());
         }
@@ -302,6 +327,26 @@ impl Db {
             .ok()
             .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
             == Some(latest)
+    }
+}
+
+/// The migrations of one dialect, for sqlx's [`Migrator`]: the embedded [`MIGRATIONS`].
+#[derive(Debug)]
+struct Embedded(Backend);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> futures_util::future::BoxFuture<'static, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|&(version, name, sqlite, postgres)| {
+                let sql = match self.0 {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
+                Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
+            })
+            .collect();
+        Box::pin(std::future::ready(Ok(migrations)))
     }
 }
 

@@ -5,7 +5,7 @@
 //! what a mutation on an item answers when it cannot be applied as sent (`keep_conflict`,
 //! `moved_on`, `not_yours`, `rejected`, `readable_answer`).
 
-use crate::db::{MAX_PARAMETERS, Tx, Value, insert_many, now_ms, stored, stored_json};
+use crate::db::{MAX_PARAMETERS, Tx, Value, insert_many, now_ms, stored_at, stored_json};
 use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -27,7 +27,7 @@ pub async fn office_content<'e, E: sqlx::Executor<'e, Database = Any>>(
         .fetch_optional(ex)
         .await?;
     Ok(match row {
-        Some(r) => Some(crate::db::stored_json(&r.try_get::<String, _>(0)?, "item_revisions.content")?),
+        Some(r) => Some(crate::db::stored_json(&r.try_get::<String, _>(0)?, "item_revisions.content", id)?),
         None => None,
     })
 }
@@ -102,11 +102,12 @@ pub(crate) fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppE
     let state: String = row.try_get("state")?;
     let content: String = row.try_get("content")?;
     let review: String = row.try_get("review")?;
+    let id: String = row.try_get("id")?;
     let snap = ItemSnapshot {
-        id: row.try_get("id")?,
         rev: row.try_get::<i64, _>("rev")? as u64,
-        state: stored(ItemState::parse(&state), "items.state", &state)?,
-        content: stored_json(&content, "items.content")?,
+        state: stored_at(ItemState::parse(&state), "items.state", &id, &state)?,
+        content: stored_json(&content, "items.content", &id)?,
+        id,
         author_id: row.try_get("author_id")?,
         unit_id: row.try_get("unit_id")?,
         updated_at: row.try_get("updated_at")?,

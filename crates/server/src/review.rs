@@ -4,7 +4,7 @@
 //! (`GET /api/review/queue`).
 
 use crate::auth::CurrentUser;
-use crate::db::{Tx, now_ms, stored, stored_json};
+use crate::db::{Tx, now_ms, stored_at, stored_json};
 use crate::error::AppError;
 use crate::items::*;
 use crate::state::AppState;
@@ -163,7 +163,7 @@ pub async fn revisions(
     for r in rows {
         let state: String = r.try_get(1)?;
         let content: String = r.try_get(2)?;
-        let rev_state = stored(ItemState::parse(&state), "item_revisions.state", &state)?;
+        let rev_state = stored_at(ItemState::parse(&state), "item_revisions.state", &id, &state)?;
         let by_author = r.try_get::<i64, _>(5)? == item.author_id;
         if !may_read_revision(&me, item.author_id, office, item.state, rev_state, by_author) {
             continue;
@@ -171,7 +171,7 @@ pub async fn revisions(
         out.push(Revision {
             rev: r.try_get::<i64, _>(0)? as u64,
             state: rev_state,
-            content: stored_json(&content, "item_revisions.content")?,
+            content: stored_json(&content, "item_revisions.content", &id)?,
             by: r.try_get(3)?,
             at: r.try_get(4)?,
         });
@@ -265,7 +265,8 @@ pub async fn queue(
     for r in rows {
         let quality: String = r.try_get(7)?;
         let raw_state: String = r.try_get(2)?;
-        let (id, state): (String, ItemState) = (r.try_get(0)?, stored(ItemState::parse(&raw_state), "items.state", &raw_state)?);
+        let id: String = r.try_get(0)?;
+        let state = stored_at(ItemState::parse(&raw_state), "items.state", &id, &raw_state)?;
         // Back with its author: the title as the office returned it, not as it is being revised.
         let title = if state == ItemState::Returned {
             let author: i64 = r.try_get(8)?;
@@ -273,14 +274,13 @@ pub async fn queue(
         } else {
             r.try_get(1)?
         };
+        let raw_type: String = r.try_get(3)?;
+        let item_type = stored_at(ItemType::parse(&raw_type), "items.item_type", &id, &raw_type)?;
         out.push(xinbao_core::api::QueueRow {
             id,
             title,
             state,
-            item_type: {
-                let raw: String = r.try_get(3)?;
-                stored(ItemType::parse(&raw), "items.item_type", &raw)?
-            },
+            item_type,
             unit_name: r.try_get(4)?,
             author_name: r.try_get(5)?,
             updated_at: r.try_get(6)?,

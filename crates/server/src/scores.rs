@@ -410,7 +410,7 @@ pub(crate) async fn load(tx: &mut Tx, id: &str) -> Result<Option<Loaded>, AppErr
     let state: String = r.try_get(2)?;
     Ok(Some(Loaded {
         credit: Credit { item_id: id.to_owned(), author_id: r.try_get(0)?, unit_id: r.try_get(1)? },
-        state: crate::db::stored(ItemState::parse(&state), "items.state", &state)?,
+        state: crate::db::stored_at(ItemState::parse(&state), "items.state", id, &state)?,
         office: r.try_get(3)?,
         title: r.try_get(4)?,
     }))

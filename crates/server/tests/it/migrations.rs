@@ -55,6 +55,11 @@ async fn a_database_migrated_by_the_old_runner_is_adopted_and_nothing_runs_twice
     // And a third start changes nothing.
     db.migrate().await.unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM _sqlx_migrations").await, known);
+    // The old record is kept in step, so an older binary started here finds what it knows
+    // applied: a version it lacks (as if this binary had applied a newer migration) is written in.
+    sqlx::query("DELETE FROM schema_migrations WHERE version = $1").bind(known).execute(&db.pool).await.unwrap_or_else(|e| panic!("{e}"));
+    db.migrate().await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM schema_migrations").await, known);
 }
 
 #[tokio::test]
@@ -70,6 +75,12 @@ async fn an_edited_released_migration_stops_the_server_with_a_reason() {
         .unwrap_or_else(|e| panic!("{e}"));
     let refused = db.migrate().await.map_err(|e| format!("{e:#}"));
     assert!(refused.as_ref().is_err_and(|e| e.contains("migration 3 differs")), "{refused:?}");
+    // The refusal let go of the migration lock (sqlx returns without releasing it; the session
+    // holding it is closed): a second start on the same pool is refused at once, not left
+    // waiting for a lock nobody will release.
+    let again = tokio::time::timeout(std::time::Duration::from_secs(20), db.migrate()).await;
+    let again = again.unwrap_or_else(|_| panic!("the migration lock was left held")).map_err(|e| format!("{e:#}"));
+    assert!(again.as_ref().is_err_and(|e| e.contains("migration 3 differs")), "{again:?}");
 }
 
 #[tokio::test]
@@ -89,4 +100,18 @@ async fn servers_started_together_on_one_database_take_turns_to_migrate() {
     assert!(db.migrations_current().await);
     let known = count(db, "SELECT COUNT(*) FROM _sqlx_migrations").await;
     assert_eq!(count(db, "SELECT COUNT(DISTINCT version) FROM _sqlx_migrations").await, known, "each applied once");
+}
+
+#[tokio::test]
+async fn a_database_a_newer_server_migrated_is_refused_with_a_reason() {
+    let url = fresh_url().await;
+    let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{e:#}"));
+    db.migrate().await.unwrap_or_else(|e| panic!("{e:#}"));
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (999, 'from the future', TRUE, $1, 0)")
+        .bind(vec![1u8; 48])
+        .execute(&db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = db.migrate().await.map_err(|e| format!("{e:#}"));
+    assert!(refused.as_ref().is_err_and(|e| e.contains("migration 999, which this server does not know")), "{refused:?}");
 }
