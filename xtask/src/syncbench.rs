@@ -220,6 +220,9 @@ pub struct QueueNumbers {
     pub state_page_p95_ms: f64,
     pub text_page_p50_ms: f64,
     pub text_page_p95_ms: f64,
+    /// A new editor device's first pull page (cursor 0) over the office's whole change log.
+    pub first_pull_p50_ms: f64,
+    pub first_pull_p95_ms: f64,
 }
 
 /// Fills the server's SQLite database (before the server starts) with `n` submitted items of the
@@ -250,7 +253,7 @@ pub fn seed_queue(data_dir: &Path, n: usize) -> Result<()> {
             let kind = if i % 100 == 0 { "urgent" } else if i % 3 == 0 { "problem" } else { "dynamic" };
             sqlx::query(
                 "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at, office_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, '{}', $8, $8, $9)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $10, $8, $8, $9)",
             )
             .bind(hex32(i as u64, 0xF1))
             .bind(units[i % units.len()])
@@ -261,10 +264,22 @@ pub fn seed_queue(data_dir: &Path, n: usize) -> Result<()> {
             .bind(states[i % states.len()])
             .bind(1_780_000_000_000i64 + i as i64 * 1000)
             .bind(root)
+            .bind(json!({"title": format!("第{i}号信息：测试镇推进秸秆还田{}", i % 97), "body": "今年以来，全镇秸秆还田面积达3.2万亩。", "item_type": kind}).to_string())
             .execute(&mut *tx)
             .await
             .map_err(e)?;
+            // Its entry in the change log, as a push writes it: what a new editor device pulls.
+            sqlx::query("INSERT INTO change_log (seq, item_id, author_id, office_id, at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(i as i64 + 1)
+                .bind(hex32(i as u64, 0xF1))
+                .bind(author)
+                .bind(root)
+                .bind(1_780_000_000_000i64 + i as i64 * 1000)
+                .execute(&mut *tx)
+                .await
+                .map_err(e)?;
         }
+        sqlx::query("UPDATE seq_counter SET value = $1 WHERE id = 1").bind(n as i64).execute(&mut *tx).await.map_err(e)?;
         tx.commit().await.map_err(e)?;
         pool.close().await;
         Ok(())
@@ -307,12 +322,29 @@ pub fn queue_bench(port: u16, items: usize) -> Result<QueueNumbers> {
         };
         let state_page = time("/api/review/queue?state=submitted&item_type=dynamic&limit=50&offset=500").await?;
         let text_page = time("/api/review/queue?state=submitted&q=%E7%A7%B8%E7%A7%86%E8%BF%98%E7%94%B042&limit=50").await?;
+        // A new editor device: the first page of its pull, from cursor 0.
+        let mut t = Vec::new();
+        for k in 0..40u64 {
+            let body = json!({"client_id": hex32(k, 0xD5), "cursor": 0}).to_string();
+            let start = Instant::now();
+            let (status, raw, _) = post(&http, port, "/api/sync/pull", body, Some(&cookie)).await?;
+            t.push(start.elapsed().as_secs_f64() * 1000.0);
+            let page: Value = serde_json::from_slice(&unbrotli(&raw)).map_err(|e| format!("first pull ({status}): {e}"))?;
+            if status != 200 || page["changes"].as_array().is_none_or(|c| c.is_empty()) || page["has_more"] != true {
+                return Err(format!("first pull: {status}"));
+            }
+        }
+        t.drain(..5);
+        t.sort_by(f64::total_cmp);
+        let first_pull = (t[t.len() / 2], t[(t.len() as f64 * 0.95) as usize]);
         Ok(QueueNumbers {
             items,
             state_page_p50_ms: state_page.0,
             state_page_p95_ms: state_page.1,
             text_page_p50_ms: text_page.0,
             text_page_p95_ms: text_page.1,
+            first_pull_p50_ms: first_pull.0,
+            first_pull_p95_ms: first_pull.1,
         })
     })
 }

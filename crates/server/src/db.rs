@@ -101,6 +101,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_board_rules.sql"),
         include_str!("../migrations/postgres/0019_board_rules.sql"),
     ),
+    (
+        20,
+        "change_log_heads",
+        include_str!("../migrations/sqlite/0020_change_log_heads.sql"),
+        include_str!("../migrations/postgres/0020_change_log_heads.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

@@ -75,6 +75,23 @@ impl Pending {
                 }
                 q.execute(&mut **tx).await?;
             }
+            // Only each item's newest change stays: a pull reads as many rows as it returns.
+            let mut ids: Vec<&str> = self.changes.iter().map(|(id, _)| id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for chunk in ids.chunks(MAX_PARAMETERS) {
+                let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "DELETE FROM change_log WHERE item_id IN ({}) \
+                     AND seq < (SELECT MAX(c.seq) FROM change_log c WHERE c.item_id = change_log.item_id)",
+                    list.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut **tx).await?;
+            }
         }
         let results: Vec<Vec<Value>> = self
             .results

@@ -382,9 +382,15 @@ pub async fn pull(
     let (cursor, reset) = if req.cursor as i64 > head { (0, true) } else { (req.cursor as i64, false) };
     // An officer pulls their own items; an editor or signer also those their office reviews.
     let office = reviewed_office(&me);
+    // One row per item (older changes are dropped as new ones are logged), read off the
+    // (author_id, seq) and (office_id, seq) indexes a page at a time: the work is the page's,
+    // however long the log after the cursor.
     let rows = sqlx::query(
-        "SELECT item_id, MAX(seq) AS s FROM change_log WHERE (author_id = $1 OR office_id = $2) AND seq > $3 \
-         GROUP BY item_id ORDER BY s LIMIT $4",
+        "SELECT item_id, seq FROM ( \
+           SELECT item_id, seq FROM (SELECT item_id, seq FROM change_log WHERE author_id = $1 AND seq > $3 ORDER BY seq LIMIT $4) mine \
+           UNION \
+           SELECT item_id, seq FROM (SELECT item_id, seq FROM change_log WHERE office_id = $2 AND seq > $3 ORDER BY seq LIMIT $4) office \
+         ) page ORDER BY seq LIMIT $4",
     )
     .bind(me.user_id)
     .bind(office)
