@@ -10,7 +10,7 @@ use crate::session::use_session;
 use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xinbao_core::commission::{CommissionFields, CommissionKind, CommissionView, UnitName, UnitStanding};
+use xinbao_core::commissions::{CommissionFields, CommissionKind, CommissionView, UnitName, UnitStanding};
 use xinbao_core::role::Role;
 use xinbao_core::scoring::day_text;
 

@@ -4,7 +4,7 @@
 //! the last sync.
 
 use crate::api;
-use xinbao_core::commission::Inbox;
+use xinbao_core::commissions::Inbox;
 
 /// What was fetched, and when (ms).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]

@@ -3,7 +3,7 @@
 //! items. Built from what the browser already keeps — the last inbox fetched after a sync and
 //! the local drafts — so the list reads offline as of the last sync.
 
-use crate::commission::{CommissionKind, Inbox, UnitStanding};
+use crate::commissions::{CommissionKind, Inbox, UnitStanding};
 use crate::i18n::Text;
 use crate::scoring::parse_day;
 use serde::{Deserialize, Serialize};
@@ -119,7 +119,7 @@ pub fn desk_alerts(inbox: &Inbox, drafts: &[DraftLine], my_unit: i64, now_ms: i6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commission::{CommissionFields, CommissionView, InstructionNote};
+    use crate::commissions::{CommissionFields, CommissionView, InstructionNote};
     use crate::scoring::{Level, day_start_ms, from_ymd};
 
     fn commission(id: i64, deadline: &str, created_at: i64, standing: Vec<(i64, String, UnitStanding)>) -> CommissionView {

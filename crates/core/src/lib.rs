@@ -38,14 +38,14 @@
 //! - [`review`]: the item's states after submission, the actions, who may take each.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 //! - [`periodical`]: issues of the periodical: masthead, numbers, items, who composes and reads.
-//! - [`commission`]: commissions and reporting priorities, and who answered them in time.
+//! - [`commissions`]: commissions and reporting priorities, and who answered them in time.
 //! - [`urgent`]: urgent reports: the elements they carry, their deadline, the 初报→续报→终报 thread.
 //! - [`alerts`]: the desk's notices (returned items, commissions, deadlines, instructions).
 //! - [`scoring`]: adoptions, leader instructions and the scoring table → point events, tallies, rankings.
 
 pub mod alerts;
 pub mod api;
-pub mod commission;
+pub mod commissions;
 pub mod desk;
 pub mod diff;
 pub mod i18n;

@@ -3,7 +3,7 @@
 //! with a draft that names one; the office sees, per unit asked, who answered on time or late.
 //! Answers are recorded at an item's first submission; an answer in time that is adopted
 //! scores, and a unit that missed a closed commission is penalised — events derived by
-//! `xinbao_core::commission` and stored like every other point.
+//! `xinbao_core::commissions` and stored like every other point.
 
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinbao_core::api::{ErrorCode, Me};
-use xinbao_core::commission::{
+use xinbao_core::commissions::{
     Answer, CommissionFact, CommissionFields, CommissionKind, CommissionView, Inbox, InstructionNote, UnitName, answer_counts,
     commission_events, missed_at_close, on_time, standing, standing_at_close, used_day,
 };
@@ -68,7 +68,7 @@ pub async fn record_answer(tx: &mut Tx, office: i64, credit: &Credit, content: &
     Ok(())
 }
 
-/// `xinbao_core::commission::used_day` in SQL, for the answer `a`: its item's earliest adoption.
+/// `xinbao_core::commissions::used_day` in SQL, for the answer `a`: its item's earliest adoption.
 const USED_DAY: &str =
     "(SELECT MIN(ad.day) FROM adoption_items ai JOIN adoptions ad ON ad.id = ai.adoption_id WHERE ai.item_id = a.item_id)";
 

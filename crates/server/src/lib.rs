@@ -33,7 +33,6 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod adoption;
-pub mod attachments;
 pub mod auth;
 pub mod backup;
 pub mod commissions;
@@ -52,6 +51,7 @@ pub mod notice;
 pub mod office;
 pub mod openapi;
 pub mod periodical;
+pub mod photos;
 pub mod quality;
 pub mod ratelimit;
 pub mod review;
@@ -110,7 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(setup::routes())
         .merge(sync::routes())
         .merge(review::routes())
-        .merge(attachments::routes())
+        .merge(photos::routes())
         .merge(adoption::routes())
         .merge(scores::routes())
         .merge(notice::routes())

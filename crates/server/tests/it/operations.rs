@@ -130,7 +130,7 @@ async fn one_account_cannot_upload_more_than_its_daily_quota() {
     assert_eq!(put_photo(&t, &o.officer.cookie, 1).await.0, StatusCode::CREATED);
     // As if the account had uploaded its quota already today.
     sqlx::query("UPDATE attachments SET size = $1")
-        .bind(xinbao_server::attachments::DAILY_QUOTA_BYTES)
+        .bind(xinbao_server::photos::DAILY_QUOTA_BYTES)
         .execute(&t.app.state.db.pool)
         .await
         .unwrap_or_default();

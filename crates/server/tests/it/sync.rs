@@ -536,7 +536,7 @@ mod attachments {
         let t = TestApp::spawn().await;
         let c = officer(&t, "lzw").await;
         let mut big = JPEG.to_vec();
-        big.resize(xinbao_server::attachments::MAX_ATTACHMENT_BYTES + 10, 0);
+        big.resize(xinbao_server::photos::MAX_ATTACHMENT_BYTES + 10, 0);
         let (status, _) = put(&t, &c, &sha(&big), &big).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     }
