@@ -251,6 +251,7 @@ pub fn seed_queue(data_dir: &Path, n: usize) -> Result<()> {
         let mut tx = pool.begin().await.map_err(e)?;
         for i in 0..n {
             let kind = if i % 100 == 0 { "urgent" } else if i % 3 == 0 { "problem" } else { "dynamic" };
+            let (title, body) = (format!("第{i}号信息：测试镇推进秸秆还田{}", i % 97), "今年以来，全镇秸秆还田面积达3.2万亩。");
             sqlx::query(
                 "INSERT INTO items (id, unit_id, author_id, item_type, title, body, state, rev, content, created_at, updated_at, office_id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $10, $8, $8, $9)",
@@ -259,12 +260,12 @@ pub fn seed_queue(data_dir: &Path, n: usize) -> Result<()> {
             .bind(units[i % units.len()])
             .bind(author)
             .bind(kind)
-            .bind(format!("第{i}号信息：测试镇推进秸秆还田{}", i % 97))
-            .bind("今年以来，全镇秸秆还田面积达3.2万亩。")
+            .bind(&title)
+            .bind(body)
             .bind(states[i % states.len()])
             .bind(1_780_000_000_000i64 + i as i64 * 1000)
             .bind(root)
-            .bind(json!({"title": format!("第{i}号信息：测试镇推进秸秆还田{}", i % 97), "body": "今年以来，全镇秸秆还田面积达3.2万亩。", "item_type": kind}).to_string())
+            .bind(json!({"title": title, "body": body, "item_type": kind}).to_string())
             .execute(&mut *tx)
             .await
             .map_err(e)?;

@@ -226,13 +226,11 @@ impl Db {
         let mut conn = self.pool.acquire().await?;
         conn.lock().await.context("taking the migration lock")?;
         let adopted = self.adopt_legacy_record(&mut conn, &migrator).await;
-        let unlocked = conn.unlock().await;
-        if adopted.is_err() || unlocked.is_err() {
+        let unlocked = conn.unlock().await.context("releasing the migration lock");
+        if let Err(e) = adopted.and(unlocked) {
             // A session that may still hold the advisory lock must not go back to the pool.
             let _ = conn.close().await;
-            adopted?;
-            unlocked.context("releasing the migration lock")?;
-            return Ok(());
+            return Err(e);
         }
         if let Err(e) = migrator.run(&mut *conn).await {
             // sqlx returns early without releasing its lock: end this session, and the lock with it.
@@ -315,26 +313,25 @@ impl Db {
     /// The newest migration this database has applied (sqlx's record, or for a database from
     /// before it, the old runner's), or None when it has none: not a Xinbao database.
     pub async fn applied_version(&self) -> Option<i64> {
-        for sql in ["SELECT MAX(version) FROM _sqlx_migrations WHERE success", "SELECT MAX(version) FROM schema_migrations"] {
-            let found = sqlx::query(sql).fetch_one(&self.pool).await.ok().and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten());
-            if found.is_some() {
-                return found;
-            }
+        match self.newest(SQLX_RECORD).await {
+            Some(v) => Some(v),
+            None => self.newest("SELECT MAX(version) FROM schema_migrations").await,
         }
-        None
     }
 
     /// The newest migration this binary knows, and whether the database has it.
     pub async fn migrations_current(&self) -> bool {
-        let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
-        sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&self.pool)
-            .await
-            .ok()
-            .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
-            == Some(latest)
+        self.newest(SQLX_RECORD).await == MIGRATIONS.last().map(|m| m.0)
+    }
+
+    /// The version `sql` (a `MAX(version)`) answers; None when it answers nothing or fails.
+    async fn newest(&self, sql: &str) -> Option<i64> {
+        sqlx::query(sql).fetch_one(&self.pool).await.ok().and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
     }
 }
+
+/// The newest migration sqlx recorded as applied.
+const SQLX_RECORD: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
 
 /// The migrations of one dialect, for sqlx's [`Migrator`]: the embedded [`MIGRATIONS`].
 #[derive(Debug)]

@@ -38,8 +38,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default().routes(routes!(health))
 }
 
-/// The routes outside `/api` that a load balancer calls: documented like the others, but without
-/// the API's layers (no client header, no body limit).
+/// The routes outside `/api` that a load balancer and a scraper call: documented like the
+/// others, but without the API's layers (no client header, no body limit). `/metrics` is
+/// declared here, not in `metrics.rs`: that module must not name `AppState`, which holds its
+/// counters.
 pub fn probes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(crate::metrics::metrics))
 }
