@@ -22,7 +22,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use xinbao_core::api::ErrorCode;
-use xinbao_core::sync::{MAX_BATCH, Op, Outcome, PullRequest, PushRequest};
+use xinbao_core::round::{Answer, Next, Round};
+use xinbao_core::sync::{Op, Outcome, PullRequest, PushRequest};
 
 /// Seconds between rounds while all is well.
 const INTERVAL_MS: u32 = 60_000;
@@ -33,8 +34,6 @@ const SOON_MS: u32 = 2_000;
 /// Backoff: first retry after about this long, doubling, capped at [`MAX_BACKOFF_MS`].
 const BACKOFF_BASE_MS: f64 = 2_000.0;
 const MAX_BACKOFF_MS: f64 = 300_000.0;
-/// A push body stays under this many bytes (the server's limit is 2 MB by default).
-const MAX_BATCH_BYTES: usize = 1_500_000;
 
 #[wasm_bindgen(module = "/js/sync.js")]
 extern "C" {
@@ -323,10 +322,10 @@ impl SyncState {
         // pull from 0, compare, propose again — before anything is sent.
         let mut rebasing = meta.rebasing;
         let mut from_scratch = meta.cursor == 0 || rebasing;
-        let mut restarts = 0;
+        let mut plan = Round::new();
         let mut push_failed = None;
         if !rebasing {
-            match self.push_all(user, &mut client_id, &mut restarts).await {
+            match self.push_all(user, &mut client_id, &mut plan).await {
                 Ok(restarted) => {
                     from_scratch |= restarted;
                     rebasing |= restarted;
@@ -344,8 +343,7 @@ impl SyncState {
             if outbox::note_epoch(user, &page.epoch).await? {
                 // The server was restored from a backup since this device last heard from it:
                 // start over and compare everything.
-                restarts += 1;
-                if restarts > 3 {
+                if !plan.restart_for_pull() {
                     return Err(RoundError::Server);
                 }
                 client_id = outbox::start_over(user, false, Some(&page.epoch)).await?.client_id;
@@ -392,9 +390,9 @@ impl SyncState {
     }
 
     /// Sends the outbox in bounded batches; true when the numbering started over (the caller
-    /// then pulls everything and proposes again what the server lacks).
-    async fn push_all(self, user: i64, client_id: &mut String, restarts: &mut u32) -> Result<bool, RoundError> {
-        let mut done = 0;
+    /// then pulls everything and proposes again what the server lacks). What each answer means
+    /// is `plan`'s to say (xinbao_core::round); this does the requests and the writes.
+    async fn push_all(self, user: i64, client_id: &mut String, plan: &mut Round) -> Result<bool, RoundError> {
         // An answer can leave more to send (a save acknowledged while the author pressed 报送):
         // freeze again until nothing is left, a few passes at most.
         for _ in 0..3 {
@@ -402,17 +400,18 @@ impl SyncState {
             if queue.is_empty() {
                 break;
             }
-            let mut total = done + queue.len();
-            self.report(done, total);
-            let mut batch = MAX_BATCH;
+            plan.queued(queue.len());
+            self.report(plan.progress());
             while !queue.is_empty() {
-                let n = batch_len(&queue, batch);
+                let n = plan.next_push(queue.iter().map(|e| serde_json::to_string(&e.mutation()).map_or(0, |s| s.len()))).max(1);
                 // Photos first: a mutation that names a photo the server lacks is refused.
                 if let Err(e) = upload_photos(user, &queue[..n]).await {
                     return Err(self.failed(e));
                 }
                 let req = PushRequest { client_id: client_id.clone(), mutations: queue[..n].iter().map(OutboxEntry::mutation).collect() };
-                match api::push(&req).await {
+                // The answer, the request's error (a round that stops reports it) and the
+                // server's epoch.
+                let (answer, failure, epoch) = match api::push(&req).await {
                     Ok(resp) => {
                         self.online.set(Some(true));
                         // A photo the server says it lacks (cleared away meanwhile) is asked for
@@ -425,41 +424,41 @@ impl SyncState {
                         let mismatched = outbox::apply_results(user, &resp.results).await?;
                         self.generation.update(|g| *g += 1);
                         let answered: HashSet<u64> = resp.results.iter().map(|r| r.mid).collect();
-                        let went_back = resp.reused.is_some() || mismatched;
                         let restored = outbox::note_epoch(user, &resp.epoch).await?;
-                        if went_back || restored || resp.expected.is_some() || answered.is_empty() {
-                            // This device's numbering went back in time (a restore card, a copied
-                            // profile), or the server lost track of it (restored from a backup):
-                            // start over under a new id; nothing more is sent before the pull from
-                            // 0 has compared everything and proposed again what the server lacks.
-                            *restarts += 1;
-                            if went_back {
-                                self.went_back.set(true);
-                            }
-                            let epoch = restored.then_some(resp.epoch.as_str());
-                            *client_id = outbox::start_over(user, went_back, epoch).await?.client_id;
-                            return Ok(true);
-                        }
                         queue.retain(|e| !answered.contains(&e.mid));
-                        done += answered.len();
-                        total = total.max(done + queue.len());
-                        self.report(done, total);
+                        let answer = Answer::Answered {
+                            answered: answered.len(),
+                            went_back: resp.reused.is_some() || mismatched,
+                            restored,
+                            expected: resp.expected.is_some(),
+                        };
+                        (answer, None, Some(resp.epoch))
                     }
-                    Err(ApiError::Server(ErrorCode::TooLarge)) if n > 1 => batch = (n / 2).max(1),
-                    Err(ApiError::Server(ErrorCode::TooLarge)) => {
+                    Err(ApiError::Server(ErrorCode::TooLarge)) => (Answer::TooLarge, None, None),
+                    Err(e @ ApiError::Server(ErrorCode::Forbidden)) => (Answer::Forbidden, Some(e), None),
+                    Err(e) => (Answer::Failed, Some(e), None),
+                };
+                match plan.answer(n, queue.len(), answer) {
+                    Next::SendOn => self.report(plan.progress()),
+                    Next::SendFewer => {}
+                    Next::SetAsideFirst => {
                         // One mutation larger than the server takes: set aside with the reason,
                         // the rest go on.
-                        let mid = queue[0].mid;
-                        outbox::set_aside(user, mid, ui::TOO_LARGE_TO_SEND.zh).await?;
+                        outbox::set_aside(user, queue[0].mid, ui::TOO_LARGE_TO_SEND.zh).await?;
                         queue = outbox::freeze_or_waiting(user).await?;
                     }
-                    Err(ApiError::Server(ErrorCode::Forbidden)) if *restarts == 0 => {
-                        // This id is known as another account's: never share it.
-                        *restarts += 1;
-                        *client_id = outbox::start_over(user, false, None).await?.client_id;
+                    Next::StartOver { went_back, restored } => {
+                        // This device's numbering went back in time (a restore card, a copied
+                        // profile), the server lost track of it (restored from a backup), or the
+                        // id is another account's: start over under a new id.
+                        if went_back {
+                            self.went_back.set(true);
+                        }
+                        let epoch = epoch.filter(|_| restored);
+                        *client_id = outbox::start_over(user, went_back, epoch.as_deref()).await?.client_id;
                         return Ok(true);
                     }
-                    Err(e) => return Err(self.failed(e)),
+                    Next::Stop => return Err(failure.map_or(RoundError::Server, |e| self.failed(e))),
                 }
             }
         }
@@ -481,7 +480,7 @@ impl SyncState {
         }
     }
 
-    fn report(self, done: usize, total: usize) {
+    fn report(self, (done, total): (usize, usize)) {
         self.progress.set((total > 0).then_some((done, total)));
         self.broadcast(&Event::Progress { done, total });
     }
@@ -566,19 +565,5 @@ async fn upload_photos(user: i64, batch: &[OutboxEntry]) -> Result<(), ApiError>
     Ok(())
 }
 
-/// How many of the queue's first entries go in one push: at most `max`, and under
-/// [`MAX_BATCH_BYTES`] of JSON (at least one).
-fn batch_len(queue: &[OutboxEntry], max: usize) -> usize {
-    let mut bytes = 0;
-    let mut n = 0;
-    for e in queue.iter().take(max.min(MAX_BATCH)) {
-        bytes += serde_json::to_string(&e.mutation()).map_or(0, |s| s.len());
-        if n > 0 && bytes > MAX_BATCH_BYTES {
-            break;
-        }
-        n += 1;
-    }
-    n.max(1).min(queue.len())
-}
 
 pub use crate::store::unsent_key;

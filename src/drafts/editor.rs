@@ -21,16 +21,10 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use xinbao_core::autosave::{AfterSave, Autosave, DEBOUNCE_MS, Failure, OtherWrite, RETRY_MS, Status};
 use xinbao_core::item::{ItemType, check_submittable};
 use xinbao_core::text::char_count;
 
-/// Quiet time after the last keystroke before saving.
-const DEBOUNCE_MS: u32 = 400;
-/// Longest time text may stay unsaved while someone keeps typing (the debounce restarts on
-/// every key, so without this a steady typist would never be saved until they pause).
-const MAX_WAIT_MS: f64 = 800.0;
-/// Wait before retrying a failed save on a fresh connection.
-const RETRY_MS: u32 = 2000;
 /// Quiet time before the writing checks run again (they take a few milliseconds).
 const CHECK_DEBOUNCE_MS: u32 = 250;
 
@@ -38,16 +32,6 @@ const CHECK_DEBOUNCE_MS: u32 = 250;
 enum TextField {
     Title,
     Body,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum SaveState {
-    Clean,
-    Unsaved,
-    Saving,
-    Saved(f64),
-    Failed(Text),
-    Conflict,
 }
 
 #[component]
@@ -75,10 +59,12 @@ pub fn EditorPage() -> impl IntoView {
     }
 }
 
-fn failure_text(e: &StoreError) -> Text {
+/// Why a write failed, as the autosave tells them apart.
+fn failure_of(e: &StoreError) -> Failure {
     match e {
-        StoreError::Quota => ui::QUOTA_FULL,
-        _ => ui::SAVE_FAILED,
+        StoreError::Quota => Failure::Quota,
+        StoreError::Stale => Failure::Stale,
+        _ => Failure::Other,
     }
 }
 
@@ -117,10 +103,14 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let checked = RwSignal::new(draft.content.clone());
     let item_type = RwSignal::new(draft.content.item_type);
     let missing = RwSignal::new(check_submittable(&draft.content).into_iter().map(|e| e.message).collect::<Vec<_>>());
-    let state = RwSignal::new(SaveState::Clean);
+    // When and on which base the text is written: the autosave machine (xinbao_core::autosave)
+    // decides, this component does what it says. `state` is what it shows.
+    let autosave = StoredValue::new(Autosave::new(draft.local_rev, restored));
+    let state = RwSignal::new(Status::Clean);
+    let shown = move || state.set(autosave.with_value(Autosave::status));
+    // Another tab's version while a conflict waits for the person.
     let conflict = RwSignal::new(None::<LocalDraft>);
     let note = RwSignal::new(restored.then_some(ui::RESTORED_FROM_STASH));
-    let base_rev = StoredValue::new(draft.local_rev);
     // Where the item stands with the server (the store keeps it; the sync engine changes it).
     let sync_info = RwSignal::new(draft.sync.clone());
     let local_rev = RwSignal::new(draft.local_rev);
@@ -128,11 +118,6 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let locked = Memo::new(move |_| sync_info.with(|s| s.submit || s.state.is_some_and(|s| !s.authors_turn())));
     let owner = draft.owner;
     let current = StoredValue::new(draft);
-    let composing = StoredValue::new(false);
-    let dirty = StoredValue::new(restored);
-    // When the text first differed from what is saved.
-    let dirty_since = StoredValue::new(0.0f64);
-    let saving = StoredValue::new(false);
     let retry = RwSignal::new(0u32);
     let timer = StoredValue::new_local(None::<Timeout>);
     let check_timer = StoredValue::new_local(None::<Timeout>);
@@ -159,74 +144,66 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             d.content.title.clone(),
             d.content.body.clone(),
         )));
-        base_rev.set_value(d.local_rev);
+        autosave.update_value(|a| a.took(d.local_rev, d.updated_at));
+        shown();
         local_rev.set(d.local_rev);
         sync_info.set(d.sync.clone());
-        state.set(SaveState::Saved(d.updated_at));
         current.set_value(d);
     };
 
-    // Writes the current text now, unless a composition is under way (its end saves), a save
-    // is already in flight (its end saves again), or a conflict waits for the person.
+    // Writes the current text now, when the autosave says a save may start.
     let save_now = move || {
-        if composing.get_value() || !dirty.get_value() || saving.get_value() || conflict.with_untracked(Option::is_some) {
-            return;
-        }
-        dirty.set_value(false);
-        saving.set_value(true);
+        let Some(base) = autosave.try_update_value(Autosave::start).flatten() else { return };
+        shown();
         let mut next = current.get_value();
         next.updated_at = now_ms();
-        state.set(SaveState::Saving);
-        let base = base_rev.get_value();
         spawn_local(async move {
             // The store tells other tabs about the write.
             let outcome = store::save_draft_checked(&next, base).await;
             // Leaving the editor saves once more; by the time that write is done the editor may
             // be gone, and its state with it. The write itself is done either way.
-            if dirty.is_disposed() {
+            if autosave.is_disposed() {
                 return;
             }
-            saving.set_value(false);
-            match outcome {
+            let after = match outcome {
                 Ok(SaveOutcome::Saved(stored)) => {
-                    base_rev.set_value(stored.local_rev);
                     local_rev.set(stored.local_rev);
                     sync_info.set(stored.sync.clone());
                     if let Some(s) = sync {
                         s.soon();
                     }
                     current.update_value(|d| d.local_rev = stored.local_rev);
-                    if dirty.get_value() {
-                        retry.update(|n| *n += 1);
-                    } else {
-                        state.set(SaveState::Saved(stored.updated_at));
+                    let after = autosave.try_update_value(|a| a.saved(stored.local_rev, stored.updated_at));
+                    if after == Some(AfterSave::Done) {
                         set_unsaved(false);
                         crate::util::mark("xinbao:saved");
                     }
+                    after
                 }
                 Ok(SaveOutcome::Conflict(theirs)) => {
-                    dirty.set_value(true);
                     conflict.set(Some(theirs));
-                    state.set(SaveState::Conflict);
-                }
-                Err(StoreError::Stale) => {
-                    // Another tab upgraded the database: this tab cannot write it any more. What is
-                    // here is kept in this tab until the reload, then put back.
-                    store::stash_draft(&current.with_value(|d| d.id.clone()), &current.with_value(|d| d.content.clone()));
-                    dirty.set_value(false);
-                    set_unsaved(false);
-                    note.set(Some(ui::STASHED_FOR_RELOAD));
-                    state.set(SaveState::Failed(failure_text(&StoreError::Stale)));
+                    autosave.try_update_value(Autosave::conflicted)
                 }
                 Err(e) => {
-                    // The text stays here. The failed connection was dropped; unless the disk is
-                    // full (which needs the person), try again shortly on a fresh connection.
-                    dirty.set_value(true);
-                    state.set(SaveState::Failed(failure_text(&e)));
-                    if !matches!(e, StoreError::Quota | StoreError::Stale) {
-                        Timeout::new(RETRY_MS, move || retry.update(|n| *n += 1)).forget();
+                    if matches!(e, StoreError::Stale) {
+                        // Another tab upgraded the database: this tab cannot write it any more.
+                        // What is here is kept in this tab until the reload, then put back.
+                        store::stash_draft(&current.with_value(|d| d.id.clone()), &current.with_value(|d| d.content.clone()));
+                        set_unsaved(false);
+                        note.set(Some(ui::STASHED_FOR_RELOAD));
                     }
+                    // Otherwise the text stays here and (unless the disk is full) is written
+                    // again shortly on a fresh connection.
+                    autosave.try_update_value(|a| a.failed(failure_of(&e)))
                 }
+            };
+            shown();
+            match after {
+                Some(AfterSave::SaveAgain) => retry.update(|n| *n += 1),
+                Some(AfterSave::RetryLater) => {
+                    Timeout::new(RETRY_MS, move || retry.update(|n| *n += 1)).forget();
+                }
+                _ => {}
             }
         });
     };
@@ -254,24 +231,19 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let schedule = move || {
         recheck();
         set_unsaved(true);
-        if !dirty.get_value() {
-            dirty_since.set_value(now_ms());
-        }
-        dirty.set_value(true);
-        if now_ms() - dirty_since.get_value() >= MAX_WAIT_MS {
-            // Typing has gone on long enough: save now, then keep debouncing the rest.
-            dirty_since.set_value(now_ms());
+        let Some(after) = autosave.try_update_value(|a| a.edited(now_ms())) else { return };
+        shown();
+        if after.save_now {
             save_now();
         }
-        if conflict.with_untracked(Option::is_none) {
-            state.set(SaveState::Unsaved);
+        if after.debounce {
+            timer.update_value(|t| {
+                if let Some(old) = t.take() {
+                    old.cancel();
+                }
+                *t = Some(Timeout::new(DEBOUNCE_MS, save_now));
+            });
         }
-        timer.update_value(|t| {
-            if let Some(old) = t.take() {
-                old.cancel();
-            }
-            *t = Some(Timeout::new(DEBOUNCE_MS, save_now));
-        });
     };
     // One path for every keystroke: keep the text in memory, recount, schedule check and save.
     // What no server would store (a whole book pasted, a NUL) is not taken: the field goes back
@@ -315,20 +287,21 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     channel.update_value(|c| {
         if let Some(c) = c {
             c.listen(move |msg| {
-                if msg.id != current.with_value(|d| d.id.clone()) || msg.rev <= base_rev.get_value() {
+                if msg.id != current.with_value(|d| d.id.clone()) || msg.rev <= autosave.with_value(Autosave::base_rev) {
                     return;
                 }
                 spawn_local(async move {
                     let Ok(Some(theirs)) = store::load_draft(owner, &msg.id).await else { return };
-                    if dirty.is_disposed() {
-                        return;
-                    }
-                    if dirty.get_value() || saving.get_value() {
-                        conflict.set(Some(theirs));
-                        state.set(SaveState::Conflict);
-                    } else {
-                        show(theirs);
-                        note.set(Some(ui::TOOK_OTHER_TAB));
+                    match autosave.try_update_value(|a| a.other_tab_wrote(theirs.local_rev)) {
+                        Some(OtherWrite::Conflict) => {
+                            conflict.set(Some(theirs));
+                            shown();
+                        }
+                        Some(OtherWrite::Take) => {
+                            show(theirs);
+                            note.set(Some(ui::TOOK_OTHER_TAB));
+                        }
+                        Some(OtherWrite::Ignore) | None => {}
                     }
                 });
             });
@@ -340,12 +313,12 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         let lang = i18n.lang.get_untracked();
         spawn_local(async move {
             let saved = store::save_draft(&copy_of(&discarded, mark, lang)).await;
-            if dirty.is_disposed() {
+            if autosave.is_disposed() {
                 return;
             }
             match saved {
                 Ok(()) => then(),
-                Err(e) => state.set(SaveState::Failed(failure_text(&e))),
+                Err(e) => state.set(Status::Failed(failure_of(&e))),
             }
         });
     };
@@ -357,10 +330,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             theirs,
             ui::COPY_OTHER_TAB,
             Box::new(move || {
-                base_rev.set_value(rev);
+                autosave.update_value(|a| a.keep_mine(rev));
                 conflict.set(None);
                 note.set(Some(ui::SAVED_OTHER_AS_COPY));
-                dirty.set_value(true);
                 retry.update(|n| *n += 1);
             }),
         );
@@ -372,7 +344,6 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             current.get_value(),
             ui::COPY_THIS_TAB,
             Box::new(move || {
-                dirty.set_value(false);
                 conflict.set(None);
                 show(theirs);
                 set_unsaved(false);
@@ -392,10 +363,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             let id = current.with_value(|d| d.id.clone());
             spawn_local(async move {
                 let Ok(Some(stored)) = store::load_draft(owner, &id).await else { return };
-                if dirty.is_disposed() {
-                    return;
-                }
-                if stored.local_rev > base_rev.get_value() && !dirty.get_value() && !saving.get_value() {
+                let Some(take) = autosave.try_with_value(|a| a.sync_wrote(stored.local_rev)) else { return };
+                if take {
                     show(stored);
                     note.set(Some(ui::TOOK_SERVER_UPDATE));
                 } else {
@@ -409,11 +378,10 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
         save_now();
         spawn_local(async move {
             for _ in 0..100 {
-                if dirty.is_disposed() {
-                    return;
-                }
-                if !dirty.get_value() && !saving.get_value() {
-                    break;
+                match autosave.try_with_value(Autosave::unsettled) {
+                    None => return,
+                    Some(false) => break,
+                    Some(true) => {}
                 }
                 gloo_timers::future::TimeoutFuture::new(30).await;
             }
@@ -429,7 +397,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             }
         }
         Ok(None) => {}
-        Err(e) => state.set(SaveState::Failed(failure_text(&e))),
+        Err(e) => state.set(Status::Failed(failure_of(&e))),
     };
     let on_submit = Callback::new(move |()| {
         when_saved(Box::new(move || {
@@ -440,7 +408,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     true
                 })
                 .await;
-                if !dirty.is_disposed() {
+                if !autosave.is_disposed() {
                     after_sync_change(r);
                 }
             });
@@ -449,7 +417,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let on_withdraw = Callback::new(move |()| {
         spawn_local(async move {
             let r = outbox::withdraw_submit(owner, &id_now()).await;
-            if !dirty.is_disposed() {
+            if !autosave.is_disposed() {
                 after_sync_change(r);
             }
         });
@@ -462,8 +430,8 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             let mine = current.get_value();
             spawn_local(async move {
                 if let Err(e) = store::save_draft(&copy_of(&mine, ui::COPY_MINE_BEFORE_SERVER, lang)).await {
-                    if !dirty.is_disposed() {
-                        state.set(SaveState::Failed(failure_text(&e)));
+                    if !autosave.is_disposed() {
+                        state.set(Status::Failed(failure_of(&e)));
                     }
                     return;
                 }
@@ -483,7 +451,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     None => false,
                 })
                 .await;
-                if dirty.is_disposed() {
+                if autosave.is_disposed() {
                     return;
                 }
                 match r {
@@ -493,7 +461,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                         note.set(Some(said));
                     }
                     Ok(None) => {}
-                    Err(e) => state.set(SaveState::Failed(failure_text(&e))),
+                    Err(e) => state.set(Status::Failed(failure_of(&e))),
                 }
             });
         }));
@@ -510,7 +478,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                     k.get()
                 })
                 .await;
-                if dirty.is_disposed() {
+                if autosave.is_disposed() {
                     return;
                 }
                 if kept.get() {
@@ -548,12 +516,13 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     });
 
     let status = move || match state.get() {
-        SaveState::Clean => String::new(),
-        SaveState::Unsaved => i18n.t(ui::UNSAVED).to_owned(),
-        SaveState::Saving => i18n.t(ui::SAVING).to_owned(),
-        SaveState::Saved(at) => format!("{} {}", i18n.t(ui::SAVED_AT), clock_time(at)),
-        SaveState::Failed(why) => i18n.t(why).to_owned(),
-        SaveState::Conflict => i18n.t(ui::CONFLICT_SHORT).to_owned(),
+        Status::Clean => String::new(),
+        Status::Unsaved => i18n.t(ui::UNSAVED).to_owned(),
+        Status::Saving => i18n.t(ui::SAVING).to_owned(),
+        Status::Saved(at) => format!("{} {}", i18n.t(ui::SAVED_AT), clock_time(at)),
+        Status::Failed(Failure::Quota) => i18n.t(ui::QUOTA_FULL).to_owned(),
+        Status::Failed(_) => i18n.t(ui::SAVE_FAILED).to_owned(),
+        Status::Conflict => i18n.t(ui::CONFLICT_SHORT).to_owned(),
     };
 
     view! {
@@ -591,9 +560,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             <input id="title" name="title" data-testid="title" autocomplete="off" node_ref=title_ref
                 placeholder=move || i18n.t(ui::TITLE_PLACEHOLDER)
                 prop:value=initial_title
-                on:compositionstart=move |_| composing.set_value(true)
+                on:compositionstart=move |_| autosave.update_value(|a| a.composing(true))
                 on:compositionend=move |ev| {
-                    composing.set_value(false);
+                    autosave.update_value(|a| a.composing(false));
                     edited(TextField::Title, event_target_value(&ev));
                 }
                 on:input=move |ev| edited(TextField::Title, event_target_value(&ev))
@@ -602,9 +571,9 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             <textarea id="body" name="body" data-testid="body" rows="14" node_ref=body_ref
                 placeholder=move || i18n.t(ui::BODY_PLACEHOLDER)
                 prop:value=initial_body
-                on:compositionstart=move |_| composing.set_value(true)
+                on:compositionstart=move |_| autosave.update_value(|a| a.composing(true))
                 on:compositionend=move |ev| {
-                    composing.set_value(false);
+                    autosave.update_value(|a| a.composing(false));
                     edited(TextField::Body, event_target_value(&ev));
                 }
                 on:input=move |ev| edited(TextField::Body, event_target_value(&ev))
@@ -641,7 +610,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 }}
                 <span data-testid="char-count">{move || format!("{} {}", i18n.t(ui::CHAR_COUNT), count.get())}</span>
                 <span class="save-state" data-testid="save-state" role="status" aria-live="polite"
-                    class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Conflict)>{status}</span>
+                    class:failed=move || matches!(state.get(), Status::Failed(_) | Status::Conflict)>{status}</span>
             </div>
         </form>
         <crate::item::urgent_panel::UrgentPanel content=checked />

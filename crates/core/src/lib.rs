@@ -45,6 +45,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod autosave;
 pub mod commissions;
 pub mod desk;
 pub mod diff;
@@ -55,6 +56,7 @@ pub mod periodical;
 pub mod quality;
 pub mod review;
 pub mod role;
+pub mod round;
 pub mod scoring;
 pub mod setup;
 pub mod sync;
