@@ -308,3 +308,29 @@ test("a photo taken offline reaches the server once, before its item, and shows 
   await pcA.close();
   await pcB.close();
 });
+
+test("a push larger than the server takes is sent in smaller pushes, and one item too large alone is set aside with the reason", async ({ page, server }) => {
+  test.setTimeout(120_000);
+  // A server that takes at most 40 KB a request: six items of ~10 KB each go in one push of
+  // ~60 KB (413), then in halves; one item of ~45 KB cannot go at all.
+  await server.stop();
+  server.extraArgs = ["--max-body-bytes", "40000"];
+  await server.start();
+  await logIn(page, server, "officer", "Chunfeng-2026");
+  await server.stop();
+  const body = (n: number) => `${n}月，兰州湾镇组织抢收受灾农田，镇村干部分片包干，确保颗粒归仓。`.repeat(110);
+  for (let i = 1; i <= 6; i++) {
+    await writeItem(page, `兰州湾镇抢收第${i}号信息`, body(i), true);
+  }
+  await writeItem(page, "兰州湾镇全年工作总结（全文）", body(9).repeat(5), true);
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 7");
+  await server.start();
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(page.getByTestId("pending-count")).toHaveText("待发送 0", { timeout: 30_000 });
+  await expect(page.getByTestId("item-status").filter({ hasText: "已报送" })).toHaveCount(6);
+  const big = page.locator(".draft-item").filter({ hasText: "全年工作总结" });
+  await expect(big.locator(".failed-why")).toHaveText("这篇稿件太大，服务器无法接收，请删减内容后重新保存");
+  const items = await serverItems(page.request, server);
+  expect(items.map((i) => i.content.title).sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => `兰州湾镇抢收第${i}号信息`).sort());
+  expect(items.every((i) => i.state === "submitted")).toBe(true);
+});
