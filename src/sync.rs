@@ -565,5 +565,4 @@ async fn upload_photos(user: i64, batch: &[OutboxEntry]) -> Result<(), ApiError>
     Ok(())
 }
 
-
 pub use crate::store::unsent_key;

@@ -103,15 +103,7 @@ impl Autosave {
     /// A draft opened at local revision `base_rev`; `unsaved` when it opens with text not yet
     /// written (put back after a reload).
     pub fn new(base_rev: u32, unsaved: bool) -> Autosave {
-        Autosave {
-            base_rev,
-            dirty: unsaved,
-            dirty_since: 0.0,
-            saving: false,
-            composing: false,
-            conflict: false,
-            status: Status::Clean,
-        }
+        Autosave { base_rev, dirty: unsaved, dirty_since: 0.0, saving: false, composing: false, conflict: false, status: Status::Clean }
     }
 
     pub fn status(&self) -> Status {

@@ -5,7 +5,7 @@
 
 use crate::accounts::{self, NewUser, random_password, upsert_user};
 use crate::auth::{Admin, CurrentUser};
-use crate::db::now_ms;
+use crate::db::{Sql, now_ms};
 use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 use axum::Json;
@@ -363,27 +363,25 @@ async fn audit_rows(state: &AppState, me: &xinbao_core::api::Me, q: &AuditQuery)
     // An office's administrator reads what the accounts of their office did; the server
     // administrator reads everything (failed logins by unknown names included).
     let scope = Scope::of(state, me).await?;
-    let within = if scope.is_server_admin() {
-        String::new()
-    } else {
-        let units: Vec<String> = scope.tree.iter().filter(|u| scope.manages(u.id)).map(|u| u.id.to_string()).collect();
-        format!(" AND u.unit_id IN ({})", if units.is_empty() { "-1".to_owned() } else { units.join(",") })
-    };
-    let rows = sqlx::query(&format!(
+    let actor = like(&q.actor);
+    let mut sql = Sql::new(
         "SELECT a.id, a.at, COALESCE(u.display_name, ''), COALESCE(u.username, ''), a.action, a.subject, a.detail \
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE a.action LIKE $1 ESCAPE '\\' AND a.subject LIKE $2 ESCAPE '\\' \
-         AND (COALESCE(u.username, '') LIKE $3 ESCAPE '\\' OR COALESCE(u.display_name, '') LIKE $3 ESCAPE '\\') \
-         AND a.at >= $4 AND a.at <= $5{within} ORDER BY a.id DESC LIMIT $6",
-    ))
-    .bind(like(&q.action))
-    .bind(like(&q.subject))
-    .bind(like(&q.actor))
-    .bind(q.from.unwrap_or(0))
-    .bind(q.to.unwrap_or(i64::MAX))
-    .bind(q.limit.unwrap_or(200).clamp(1, 5000))
-    .fetch_all(&state.db.pool)
-    .await?;
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.action LIKE ",
+    );
+    sql.bind(like(&q.action)).push(" ESCAPE '\\' AND a.subject LIKE ").bind(like(&q.subject));
+    sql.push(" ESCAPE '\\' AND (COALESCE(u.username, '') LIKE ").bind(actor.as_str());
+    sql.push(" ESCAPE '\\' OR COALESCE(u.display_name, '') LIKE ").bind(actor).push(" ESCAPE '\\')");
+    sql.push(" AND a.at >= ").bind(q.from.unwrap_or(0)).push(" AND a.at <= ").bind(q.to.unwrap_or(i64::MAX));
+    if !scope.is_server_admin() {
+        let units: Vec<i64> = scope.tree.iter().filter(|u| scope.manages(u.id)).map(|u| u.id).collect();
+        if units.is_empty() {
+            sql.push(" AND FALSE");
+        } else {
+            sql.push(" AND u.unit_id IN (").list(units).push(")");
+        }
+    }
+    sql.push(" ORDER BY a.id DESC LIMIT ").bind(q.limit.unwrap_or(200).clamp(1, 5000));
+    let rows = sql.query().fetch_all(&state.db.pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let name: String = r.try_get(2)?;

@@ -374,7 +374,7 @@ pub enum Value {
 /// Binds `values` to `q`, in order.
 pub fn bind_values<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    values: &'q [Value],
+    values: impl IntoIterator<Item = &'q Value>,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for v in values {
         q = match v {
@@ -387,6 +387,97 @@ pub fn bind_values<'q>(
         };
     }
     q
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+
+/// A statement built piece by piece, each parameter numbered (`$n`) as it is bound, with the
+/// values kept beside the text: the filters of a search, the rows of a multi-row insert.
+///
+/// sqlx's own `QueryBuilder` is the obvious tool, but on the `Any` driver it writes `?`
+/// placeholders whatever the database (`AnyArguments` keeps the default
+/// `format_placeholder`), and PostgreSQL rejects them (sqlx issue #3000, open in 0.8.6). `$n`
+/// works on both: SQLite reads it as a numbered parameter.
+#[derive(Debug, Default)]
+pub struct Sql<'v> {
+    text: String,
+    /// Borrowed where the caller holds them (an item's text is not copied to be inserted).
+    values: Vec<Cow<'v, Value>>,
+}
+
+impl<'v> Sql<'v> {
+    pub fn new(text: &str) -> Sql<'v> {
+        Sql { text: text.to_owned(), values: Vec::new() }
+    }
+
+    /// Appends SQL text (never a value from outside: those go through [`Sql::bind`]).
+    pub fn push(&mut self, text: &str) -> &mut Sql<'v> {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and binds `value` to it.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Sql<'v> {
+        self.bind_cow(Cow::Owned(value.into()))
+    }
+
+    fn bind_cow(&mut self, value: Cow<'v, Value>) -> &mut Sql<'v> {
+        self.values.push(value);
+        self.text.push('$');
+        self.text.push_str(&self.values.len().to_string());
+        self
+    }
+
+    /// Appends `(v, v, …), (…)`: one parenthesised group per row, each value bound.
+    pub fn rows(&mut self, rows: impl IntoIterator<Item = &'v [Value]>) -> &mut Sql<'v> {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            for (k, v) in row.iter().enumerate() {
+                if k > 0 {
+                    self.push(", ");
+                }
+                self.bind_cow(Cow::Borrowed(v));
+            }
+            self.push(")");
+        }
+        self
+    }
+
+    /// Appends `v, v, …`, each value bound.
+    pub fn list(&mut self, values: impl IntoIterator<Item = impl Into<Value>>) -> &mut Sql<'v> {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
+    /// The statement with its values bound, to run or fetch.
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        bind_values(sqlx::query(&self.text), self.values.iter().map(|v| &**v))
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// Inserts `rows` into `table` (`columns` named once) with multi-row `INSERT`s of at most
@@ -406,22 +497,9 @@ where
 {
     let per_insert = (MAX_PARAMETERS / columns.len().max(1)).max(1);
     for chunk in rows.chunks(per_insert) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for c in 0..columns.len() {
-                n += 1;
-                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
-            }
-            sql.push(')');
-        }
-        sql.push_str(tail);
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            q = bind_values(q, row);
-        }
-        q.execute(&mut *ex).await?;
+        let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
+        sql.rows(chunk.iter().map(Vec::as_slice)).push(tail);
+        sql.query().execute(&mut *ex).await?;
     }
     Ok(())
 }

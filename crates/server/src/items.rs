@@ -5,7 +5,7 @@
 //! what a mutation on an item answers when it cannot be applied as sent (`keep_conflict`,
 //! `moved_on`, `not_yours`, `rejected`, `readable_answer`).
 
-use crate::db::{MAX_PARAMETERS, Tx, Value, insert_many, now_ms, stored_at, stored_json};
+use crate::db::{MAX_PARAMETERS, Sql, Tx, Value, insert_many, now_ms, stored_at, stored_json};
 use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -63,34 +63,27 @@ impl Pending {
             // Author and reviewing office from the item as it now stands (so both pull it).
             for (k, chunk) in self.changes.chunks(MAX_PARAMETERS / 3).enumerate() {
                 let base = first + (k * (MAX_PARAMETERS / 3)) as i64;
-                let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
-                let sql = format!(
-                    "WITH v(seq, item_id, at) AS (VALUES {}) INSERT INTO change_log (seq, item_id, author_id, office_id, at) \
+                let rows: Vec<[Value; 3]> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, at))| [Value::Int(base + i as i64), Value::from(id.as_str()), Value::Int(*at)])
+                    .collect();
+                let mut sql = Sql::new("WITH v(seq, item_id, at) AS (VALUES ");
+                sql.rows(rows.iter().map(|r| r.as_slice())).push(
+                    ") INSERT INTO change_log (seq, item_id, author_id, office_id, at) \
                      SELECT v.seq, i.id, i.author_id, i.office_id, v.at FROM v JOIN items i ON i.id = v.item_id",
-                    values.join(", ")
                 );
-                let mut q = sqlx::query(&sql);
-                for (i, (id, at)) in chunk.iter().enumerate() {
-                    q = q.bind(base + i as i64).bind(id.as_str()).bind(*at);
-                }
-                q.execute(&mut **tx).await?;
+                sql.query().execute(&mut **tx).await?;
             }
             // Only each item's newest change stays: a pull reads as many rows as it returns.
             let mut ids: Vec<&str> = self.changes.iter().map(|(id, _)| id.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();
             for chunk in ids.chunks(MAX_PARAMETERS) {
-                let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                let sql = format!(
-                    "DELETE FROM change_log WHERE item_id IN ({}) \
-                     AND seq < (SELECT MAX(c.seq) FROM change_log c WHERE c.item_id = change_log.item_id)",
-                    list.join(", ")
-                );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut **tx).await?;
+                let mut sql = Sql::new("DELETE FROM change_log WHERE item_id IN (");
+                sql.list(chunk.iter().copied())
+                    .push(") AND seq < (SELECT MAX(c.seq) FROM change_log c WHERE c.item_id = change_log.item_id)");
+                sql.query().execute(&mut **tx).await?;
             }
         }
         let results: Vec<Vec<Value>> = self

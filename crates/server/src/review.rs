@@ -4,7 +4,7 @@
 //! (`GET /api/review/queue`).
 
 use crate::auth::CurrentUser;
-use crate::db::{Tx, now_ms, stored_at, stored_json};
+use crate::db::{Sql, Tx, now_ms, stored_at, stored_json};
 use crate::error::AppError;
 use crate::items::*;
 use crate::state::AppState;
@@ -222,44 +222,29 @@ pub async fn queue(
     // off `items_queue_state` / `items_queue_all` (migration 12) instead of sorting every match.
     let text = q.q.as_deref().unwrap_or("");
     let unit = q.unit.filter(|u| *u != 0);
-    let mut sql = String::from(
+    let mut sql = Sql::new(
         "SELECT i.id, i.title, i.state, i.item_type, n.name, u.display_name, i.updated_at, i.quality, i.author_id \
-         FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE i.office_id = $1",
+         FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE i.office_id = ",
     );
-    let mut n = 1;
-    let mut next = || {
-        n += 1;
-        n
-    };
+    sql.bind(me.unit_id);
     match wanted {
-        Some(_) => sql.push_str(&format!(" AND i.state = ${}", next())),
-        None => sql.push_str(" AND i.state NOT IN ('draft', 'deleted')"),
-    }
-    if unit.is_some() {
-        sql.push_str(&format!(" AND i.unit_id = ${}", next()));
-    }
-    if kind.is_some() {
-        sql.push_str(&format!(" AND i.item_type = ${}", next()));
-    }
-    if !text.is_empty() {
-        sql.push_str(&format!(" AND i.title LIKE ${} ESCAPE '\\'", next()));
-    }
-    let (limit, offset) = (next(), next());
-    sql.push_str(&format!(" ORDER BY CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END, i.updated_at LIMIT ${limit} OFFSET ${offset}"));
-    let mut query = sqlx::query(&sql).bind(me.unit_id);
-    if let Some(st) = wanted {
-        query = query.bind(st.as_str());
-    }
+        Some(st) => sql.push(" AND i.state = ").bind(st.as_str()),
+        None => sql.push(" AND i.state NOT IN ('draft', 'deleted')"),
+    };
     if let Some(unit) = unit {
-        query = query.bind(unit);
+        sql.push(" AND i.unit_id = ").bind(unit);
     }
     if let Some(k) = kind {
-        query = query.bind(k.as_str());
+        sql.push(" AND i.item_type = ").bind(k.as_str());
     }
     if !text.is_empty() {
-        query = query.bind(crate::db::like_pattern(text));
+        sql.push(" AND i.title LIKE ").bind(crate::db::like_pattern(text)).push(" ESCAPE '\\'");
     }
-    let rows = query.bind(q.limit.unwrap_or(50).clamp(1, 200)).bind(q.offset.unwrap_or(0).max(0)).fetch_all(&state.db.pool).await?;
+    sql.push(" ORDER BY CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END, i.updated_at LIMIT ")
+        .bind(q.limit.unwrap_or(50).clamp(1, 200))
+        .push(" OFFSET ")
+        .bind(q.offset.unwrap_or(0).max(0));
+    let rows = sql.query().fetch_all(&state.db.pool).await?;
     let state_db = &state.db;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -26,7 +26,10 @@ pub struct TestApp {
 /// on that cluster; without it, SQLite in the test's data directory.
 pub async fn fresh_database() -> Option<String> {
     let admin = std::env::var("XINBAO_TEST_PG").ok()?;
-    let name = format!("t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+    // Random as well as numbered: a cluster kept between runs still holds the databases of
+    // earlier ones, whose process ids come round again.
+    let salt = xinbao_server::db::random_hex::<4>().unwrap_or_else(|e| panic!("{e:#}"));
+    let name = format!("t_{}_{}_{salt}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
     let db = Db::connect(&admin).await.unwrap_or_else(|e| panic!("connecting to the test cluster: {e:#}"));
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&db.pool).await.unwrap_or_else(|e| panic!("creating {name}: {e}"));
     db.pool.close().await;
