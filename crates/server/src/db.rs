@@ -7,6 +7,7 @@ use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationSource, Migration
 use sqlx::{AnyPool, Executor, Row};
 use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
+use xinbao_core::item::{ItemState, ItemType};
 
 /// Which database is behind the pool: the only place SQL dialects differ is the migrations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +126,59 @@ pub fn stored_at<T>(parsed: Option<T>, column: &str, key: &str, raw: &str) -> Re
 /// A JSON column of row `key` read as `T`; unreadable JSON is an internal error, as in [`stored`].
 pub fn stored_json<T: serde::de::DeserializeOwned>(raw: &str, column: &str, key: &str) -> Result<T, crate::error::AppError> {
     serde_json::from_str(raw).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("unreadable JSON in {column} of {key}: {e}")))
+}
+
+/// A column holding one of a type's names (an item's state, its type), decoded through the
+/// type's `TryFrom<String>`: an unknown name is a decoding error that says what it was. Used in
+/// row types as `#[sqlx(try_from = "Stored<ItemState>")]`. (sqlx's own `try_from = "String"`
+/// would do, but it loses the error's text on the way: its message reads "unprintable error".)
+pub struct Stored<T>(pub T);
+
+impl<T> sqlx::Type<sqlx::Any> for Stored<T> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T> sqlx::Decode<'r, sqlx::Any> for Stored<T>
+where
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Stored<T>, sqlx::error::BoxDynError> {
+        let name = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        Ok(Stored(T::try_from(name)?))
+    }
+}
+
+impl From<Stored<ItemState>> for ItemState {
+    fn from(s: Stored<ItemState>) -> ItemState {
+        s.0
+    }
+}
+
+impl From<Stored<ItemType>> for ItemType {
+    fn from(s: Stored<ItemType>) -> ItemType {
+        s.0
+    }
+}
+
+/// A row read as its row type (`#[derive(sqlx::FromRow)]`, enum fields through [`Stored`]):
+/// a column this binary cannot read is an internal error naming the table, the row's `key` and
+/// the column — never a default (docs/operations.md, "A damaged row").
+pub fn decode<'r, T: sqlx::FromRow<'r, sqlx::any::AnyRow>>(
+    row: &'r sqlx::any::AnyRow,
+    table: &str,
+    key: &str,
+) -> Result<T, crate::error::AppError> {
+    T::from_row(row).map_err(|e| {
+        let k = row.try_get::<String, _>(key).or_else(|_| row.try_get::<i64, _>(key).map(|k| k.to_string())).unwrap_or_default();
+        crate::error::AppError::Internal(anyhow::anyhow!("unreadable row {k} of {table}: {e}"))
+    })
 }
 
 /// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken

@@ -4,7 +4,7 @@
 //! (`GET /api/review/queue`).
 
 use crate::auth::CurrentUser;
-use crate::db::{Sql, Tx, now_ms, stored_at, stored_json};
+use crate::db::{Sql, Stored, Tx, decode, now_ms, stored_at, stored_json};
 use crate::error::AppError;
 use crate::items::*;
 use crate::state::AppState;
@@ -195,6 +195,27 @@ pub struct QueueQuery {
     pub offset: Option<i64>,
 }
 
+/// A row of the review queue as read.
+#[derive(sqlx::FromRow)]
+pub struct QueueRecord {
+    id: String,
+    title: String,
+    #[sqlx(try_from = "Stored<ItemState>")]
+    state: ItemState,
+    #[sqlx(try_from = "Stored<ItemType>")]
+    item_type: ItemType,
+    unit_name: String,
+    author_name: String,
+    updated_at: i64,
+    quality: String,
+    author_id: i64,
+}
+
+/// A queue row read as [`QueueRecord`]: a column that cannot be read names the item.
+pub fn queue_record(row: &sqlx::any::AnyRow) -> Result<QueueRecord, AppError> {
+    decode(row, "items", "id")
+}
+
 /// `GET /api/review/queue`: the items the caller's office reviews, filtered and paged on the
 /// server (an office with a hundred thousand items does not pull them all to screen a page).
 #[utoipa::path(get, path = "/api/review/queue", tag = "review", params(QueueQuery),
@@ -223,7 +244,7 @@ pub async fn queue(
     let text = q.q.as_deref().unwrap_or("");
     let unit = q.unit.filter(|u| *u != 0);
     let mut sql = Sql::new(
-        "SELECT i.id, i.title, i.state, i.item_type, n.name, u.display_name, i.updated_at, i.quality, i.author_id \
+        "SELECT i.id, i.title, i.state, i.item_type, n.name AS unit_name, u.display_name AS author_name, i.updated_at, i.quality, i.author_id \
          FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE i.office_id = ",
     );
     sql.bind(me.unit_id);
@@ -247,29 +268,23 @@ pub async fn queue(
     let rows = sql.query().fetch_all(&state.db.pool).await?;
     let state_db = &state.db;
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let quality: String = r.try_get(7)?;
-        let raw_state: String = r.try_get(2)?;
-        let id: String = r.try_get(0)?;
-        let state = stored_at(ItemState::parse(&raw_state), "items.state", &id, &raw_state)?;
+    for r in &rows {
+        let r = queue_record(r)?;
         // Back with its author: the title as the office returned it, not as it is being revised.
-        let title = if state == ItemState::Returned {
-            let author: i64 = r.try_get(8)?;
-            office_content(&state_db.pool, &id, author).await?.map(|c| c.title).unwrap_or_default()
+        let title = if r.state == ItemState::Returned {
+            office_content(&state_db.pool, &r.id, r.author_id).await?.map(|c| c.title).unwrap_or_default()
         } else {
-            r.try_get(1)?
+            r.title
         };
-        let raw_type: String = r.try_get(3)?;
-        let item_type = stored_at(ItemType::parse(&raw_type), "items.item_type", &id, &raw_type)?;
         out.push(xinbao_core::api::QueueRow {
-            id,
+            id: r.id,
             title,
-            state,
-            item_type,
-            unit_name: r.try_get(4)?,
-            author_name: r.try_get(5)?,
-            updated_at: r.try_get(6)?,
-            quality: serde_json::from_str::<serde_json::Value>(&quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
+            state: r.state,
+            item_type: r.item_type,
+            unit_name: r.unit_name,
+            author_name: r.author_name,
+            updated_at: r.updated_at,
+            quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
         });
     }
     Ok(Json(out))

@@ -53,3 +53,33 @@ async fn the_queue_pins_urgent_items_and_filters_and_pages_on_the_server() {
     assert_eq!(titles(&t, &o, &format!("?state=screening&unit={}", o.town2)).await, Vec::<String>::new());
     assert_eq!(t.get("/api/review/queue?item_type=poem", Some(&o.editor.cookie)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_queue_row_the_server_cannot_read_is_an_internal_error_naming_the_row_never_a_default() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submit(&t, &mut o.officer, 1, "dynamic", "河西镇秸秆还田").await;
+    assert_eq!(titles(&t, &o, "").await, ["河西镇秸秆还田"]);
+    // A type this binary does not know (a damaged row, a bad manual edit): the queue must not
+    // show it as some other type.
+    let damaged = crate::common::office::id(1);
+    sqlx::query("UPDATE items SET item_type = 'bogus' WHERE id = $1")
+        .bind(&damaged)
+        .execute(&t.app.state.db.pool)
+        .await
+        .unwrap_or_default();
+    let res = t.get("/api/review/queue", Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(json(res).await["code"], "internal");
+    // The log names the table, the row and the column (docs/operations.md, "A damaged row").
+    let rows = sqlx::query(
+        "SELECT i.id, i.title, i.state, i.item_type, '' AS unit_name, '' AS author_name, i.updated_at, i.quality, i.author_id FROM items i",
+    )
+    .fetch_all(&t.app.state.db.pool)
+    .await
+    .unwrap_or_default();
+    let said = rows.iter().map(|r| xinbao_server::review::queue_record(r).err().map(|e| format!("{e:?}"))).collect::<Vec<_>>();
+    assert_eq!(said.len(), 1);
+    let said = said[0].clone().unwrap_or_default();
+    assert!(said.contains(&damaged) && said.contains("item_type") && said.contains("bogus"), "{said}");
+}
