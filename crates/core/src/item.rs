@@ -429,36 +429,6 @@ impl ItemState {
     }
 }
 
-/// A stored name this binary does not know: a damaged row, or a value written by a newer
-/// version. Reading it is an error, never a default.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownName {
-    pub what: &'static str,
-    pub name: String,
-}
-
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown {} {:?}", self.what, self.name)
-    }
-}
-
-impl std::error::Error for UnknownName {}
-
-impl TryFrom<String> for ItemState {
-    type Error = UnknownName;
-    fn try_from(name: String) -> Result<ItemState, UnknownName> {
-        ItemState::parse(&name).ok_or(UnknownName { what: "item state", name })
-    }
-}
-
-impl TryFrom<String> for ItemType {
-    type Error = UnknownName;
-    fn try_from(name: String) -> Result<ItemType, UnknownName> {
-        ItemType::parse(&name).ok_or(UnknownName { what: "item type", name })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,14 +557,5 @@ mod tests {
             let json = serde_json::to_string(&t).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", t.as_str()));
         }
-    }
-
-    #[test]
-    fn a_stored_name_reads_back_as_its_value_and_an_unknown_one_is_an_error_naming_it() {
-        assert_eq!(ItemState::try_from("signed".to_owned()), Ok(ItemState::Signed));
-        assert_eq!(ItemType::try_from("urgent".to_owned()), Ok(ItemType::Urgent));
-        let e = ItemState::try_from("signd".to_owned()).err().map(|e| e.to_string());
-        assert_eq!(e.as_deref(), Some("unknown item state \"signd\""));
-        assert!(ItemType::try_from(String::new()).is_err());
     }
 }

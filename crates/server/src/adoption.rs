@@ -3,7 +3,7 @@
 //! audited.
 
 use crate::auth::CurrentUser;
-use crate::db::now_ms;
+use crate::db::{Stored, decode, now_ms};
 use crate::error::{ApiJson, AppError};
 use crate::scores::{EVENT_COLUMNS, Loaded, Tx, bounded, date, denied, event_row, load, my_office, store_events, tables};
 use crate::state::AppState;
@@ -31,23 +31,62 @@ pub async fn publications(State(state): State<AppState>, CurrentUser(me): Curren
     Ok(Json(publications_of(&state, office).await?))
 }
 
+/// A publication as stored.
+#[derive(sqlx::FromRow)]
+struct PublicationRecord {
+    id: i64,
+    name: String,
+    #[sqlx(try_from = "Stored<Level>")]
+    level: Level,
+    #[sqlx(try_from = "Stored<PubKind>")]
+    kind: PubKind,
+}
+
+impl From<PublicationRecord> for Publication {
+    fn from(p: PublicationRecord) -> Publication {
+        Publication { id: p.id, name: p.name, level: p.level, kind: p.kind }
+    }
+}
+
+/// A leader's instruction as scored.
+#[derive(sqlx::FromRow)]
+struct InstructionRecord {
+    id: i64,
+    #[sqlx(try_from = "Stored<Level>")]
+    level: Level,
+    day: i64,
+    leader: String,
+}
+
+/// What an item's page shows of an instruction beside [`InstructionRecord`].
+#[derive(sqlx::FromRow)]
+struct InstructionShown {
+    text: String,
+    recorded_by: String,
+    feedback: Option<String>,
+}
+
+/// An adoption of an item as its page shows it.
+#[derive(sqlx::FromRow)]
+struct AdoptionRecord {
+    id: i64,
+    publication: String,
+    #[sqlx(try_from = "Stored<Level>")]
+    level: Level,
+    #[sqlx(try_from = "Stored<Form>")]
+    form: Form,
+    day: i64,
+    issue: String,
+    recorded_by: String,
+}
+
 pub(crate) async fn publications_of(state: &AppState, office: i64) -> Result<Vec<Publication>, AppError> {
     let read = || async {
         let rows = sqlx::query("SELECT id, name, level, kind FROM publications WHERE office_id = $1 ORDER BY id")
             .bind(office)
             .fetch_all(&state.db.pool)
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let (level, kind): (String, String) = (r.try_get(2)?, r.try_get(3)?);
-            out.push(Publication {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
-                kind: crate::db::stored(PubKind::parse(&kind), "publications.kind", &kind)?,
-            });
-        }
-        Ok::<_, AppError>(out)
+        rows.iter().map(|r| decode::<PublicationRecord>(r, "publications", "id").map(Publication::from)).collect::<Result<Vec<_>, _>>()
     };
     let found = read().await?;
     if !found.is_empty() {
@@ -127,7 +166,7 @@ pub async fn adopt(
 
 /// The office's publication `id`, if it has one by that id.
 pub(crate) async fn publication_of(tx: &mut Tx, office: i64, id: i64) -> Result<Option<Publication>, AppError> {
-    let Some(r) = sqlx::query("SELECT name, level, kind FROM publications WHERE id = $1 AND office_id = $2")
+    let Some(r) = sqlx::query("SELECT id, name, level, kind FROM publications WHERE id = $1 AND office_id = $2")
         .bind(id)
         .bind(office)
         .fetch_optional(&mut **tx)
@@ -135,13 +174,7 @@ pub(crate) async fn publication_of(tx: &mut Tx, office: i64, id: i64) -> Result<
     else {
         return Ok(None);
     };
-    let (level, kind): (String, String) = (r.try_get(1)?, r.try_get(2)?);
-    Ok(Some(Publication {
-        id,
-        name: r.try_get(0)?,
-        level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
-        kind: crate::db::stored(PubKind::parse(&kind), "publications.kind", &kind)?,
-    }))
+    Ok(Some(decode::<PublicationRecord>(&r, "publications", "id")?.into()))
 }
 
 /// Records an adoption of `credits` (already checked) in `publication`: the record, its items,
@@ -224,15 +257,9 @@ async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result
         .fetch_all(&mut **tx)
         .await?;
     let mut facts = Vec::with_capacity(rows.len());
-    for r in rows {
-        let level: String = r.try_get(1)?;
-        facts.push(InstructionFact {
-            id: r.try_get(0)?,
-            credit: item.credit.clone(),
-            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
-            day: r.try_get::<i64, _>(2)? as i32,
-            leader: r.try_get(3)?,
-        });
+    for r in &rows {
+        let i: InstructionRecord = decode(r, "instructions", "id")?;
+        facts.push(InstructionFact { id: i.id, credit: item.credit.clone(), level: i.level, day: i.day as i32, leader: i.leader });
     }
     let tables = tables(&mut **tx, office).await?;
     crate::scores::replace_events(
@@ -336,23 +363,23 @@ pub async fn feedback(
 
 async fn instructions_of(tx: &mut Tx, item_id: &str) -> Result<Vec<InstructionView>, AppError> {
     let rows = sqlx::query(
-        "SELECT i.id, i.level, i.day, i.leader, i.text, u.display_name, i.feedback FROM instructions i JOIN users u ON u.id = i.recorded_by \
-         WHERE i.item_id = $1 ORDER BY i.day, i.id",
+        "SELECT i.id, i.level, i.day, i.leader, i.text, u.display_name AS recorded_by, i.feedback FROM instructions i \
+         JOIN users u ON u.id = i.recorded_by WHERE i.item_id = $1 ORDER BY i.day, i.id",
     )
     .bind(item_id)
     .fetch_all(&mut **tx)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let level: String = r.try_get(1)?;
+    for r in &rows {
+        let (i, shown): (InstructionRecord, InstructionShown) = (decode(r, "instructions", "id")?, decode(r, "instructions", "id")?);
         out.push(InstructionView {
-            id: r.try_get(0)?,
-            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
-            date: day_text(r.try_get::<i64, _>(2)? as i32),
-            leader: r.try_get(3)?,
-            text: r.try_get(4)?,
-            recorded_by: r.try_get(5)?,
-            feedback: r.try_get(6)?,
+            id: i.id,
+            level: i.level,
+            date: day_text(i.day as i32),
+            leader: i.leader,
+            text: shown.text,
+            recorded_by: shown.recorded_by,
+            feedback: shown.feedback,
         });
     }
     Ok(out)
@@ -374,15 +401,16 @@ pub async fn item_scoring(
         return Err(AppError::refused(ErrorCode::NotFound));
     }
     let rows = sqlx::query(
-        "SELECT a.id, p.name, p.level, a.form, a.day, a.issue, u.display_name FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
+        "SELECT a.id, p.name AS publication, p.level, a.form, a.day, a.issue, u.display_name AS recorded_by FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
          JOIN publications p ON p.id = a.publication_id JOIN users u ON u.id = a.recorded_by WHERE ai.item_id = $1 ORDER BY a.day, a.id",
     )
     .bind(&id)
     .fetch_all(&mut *tx)
     .await?;
     let mut adoptions = Vec::with_capacity(rows.len());
-    for r in rows {
-        let adoption_id: i64 = r.try_get(0)?;
+    for r in &rows {
+        let a: AdoptionRecord = decode(r, "adoptions", "id")?;
+        let adoption_id = a.id;
         let titles = sqlx::query(
             "SELECT i.title FROM adoption_items ai JOIN items i ON i.id = ai.item_id WHERE ai.adoption_id = $1 ORDER BY i.title",
         )
@@ -392,16 +420,15 @@ pub async fn item_scoring(
         .iter()
         .map(|t| t.try_get::<String, _>(0))
         .collect::<Result<Vec<_>, _>>()?;
-        let (level, form): (String, String) = (r.try_get(2)?, r.try_get(3)?);
         adoptions.push(AdoptionView {
             id: adoption_id,
-            publication: r.try_get(1)?,
-            level: crate::db::stored(Level::parse(&level), "publications.level", &level)?,
-            form: crate::db::stored(Form::parse(&form), "adoptions.form", &form)?,
-            date: day_text(r.try_get::<i64, _>(4)? as i32),
-            issue: r.try_get(5)?,
+            publication: a.publication,
+            level: a.level,
+            form: a.form,
+            date: day_text(a.day as i32),
+            issue: a.issue,
             items: titles,
-            recorded_by: r.try_get(6)?,
+            recorded_by: a.recorded_by,
         });
     }
     let instructions = instructions_of(&mut tx, &id).await?;

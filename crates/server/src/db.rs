@@ -8,6 +8,8 @@ use sqlx::{AnyPool, Executor, Row};
 use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 use xinbao_core::item::{ItemState, ItemType};
+use xinbao_core::role::Role;
+use xinbao_core::scoring::{Form, Level, PubKind, Rule};
 
 /// Which database is behind the pool: the only place SQL dialects differ is the migrations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,10 +130,35 @@ pub fn stored_json<T: serde::de::DeserializeOwned>(raw: &str, column: &str, key:
     serde_json::from_str(raw).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("unreadable JSON in {column} of {key}: {e}")))
 }
 
-/// A column holding one of a type's names (an item's state, its type), decoded through the
-/// type's `TryFrom<String>`: an unknown name is a decoding error that says what it was. Used in
-/// row types as `#[sqlx(try_from = "Stored<ItemState>")]`. (sqlx's own `try_from = "String"`
-/// would do, but it loses the error's text on the way: its message reads "unprintable error".)
+/// A type stored as one of its names (an item's state, a scoring rule): how a row type reads
+/// it through [`Stored`].
+pub trait StoredName: Sized {
+    /// What the name names, for the error ("item state").
+    const WHAT: &'static str;
+    fn parse_name(name: &str) -> Option<Self>;
+}
+
+/// A stored name this binary does not know: a damaged row, or a value written by a newer
+/// version. Reading it is an error, never a default.
+#[derive(Debug)]
+pub struct UnknownName {
+    what: &'static str,
+    name: String,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} {:?}", self.what, self.name)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// A column holding one of a type's names, decoded through [`StoredName`]: an unknown name is a
+/// decoding error that says what it was. Row types use it as
+/// `#[sqlx(try_from = "Stored<ItemState>")] state: ItemState`. (sqlx's `try_from = "String"`
+/// with a `TryFrom<String>` would do, but sqlx 0.8.6 loses the error's text on the way: the
+/// message reads "unprintable error".)
 pub struct Stored<T>(pub T);
 
 impl<T> sqlx::Type<sqlx::Any> for Stored<T> {
@@ -144,28 +171,43 @@ impl<T> sqlx::Type<sqlx::Any> for Stored<T> {
     }
 }
 
-impl<'r, T> sqlx::Decode<'r, sqlx::Any> for Stored<T>
-where
-    T: TryFrom<String>,
-    T::Error: std::error::Error + Send + Sync + 'static,
-{
+impl<'r, T: StoredName> sqlx::Decode<'r, sqlx::Any> for Stored<T> {
     fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Stored<T>, sqlx::error::BoxDynError> {
         let name = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
-        Ok(Stored(T::try_from(name)?))
+        match T::parse_name(&name) {
+            Some(v) => Ok(Stored(v)),
+            None => Err(Box::new(UnknownName { what: T::WHAT, name })),
+        }
     }
 }
 
-impl From<Stored<ItemState>> for ItemState {
-    fn from(s: Stored<ItemState>) -> ItemState {
-        s.0
-    }
+/// [`StoredName`] for types with a `parse`, and the conversion a row type's `try_from` needs.
+macro_rules! stored_names {
+    ($($t:ty => $what:literal),* $(,)?) => {$(
+        impl StoredName for $t {
+            const WHAT: &'static str = $what;
+            fn parse_name(name: &str) -> Option<$t> {
+                <$t>::parse(name)
+            }
+        }
+
+        impl From<Stored<$t>> for $t {
+            fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        }
+    )*};
 }
 
-impl From<Stored<ItemType>> for ItemType {
-    fn from(s: Stored<ItemType>) -> ItemType {
-        s.0
-    }
-}
+stored_names!(
+    ItemState => "item state",
+    ItemType => "item type",
+    Rule => "scoring rule",
+    Level => "level",
+    Form => "form",
+    PubKind => "publication kind",
+    Role => "role",
+);
 
 /// A row read as its row type (`#[derive(sqlx::FromRow)]`, enum fields through [`Stored`]):
 /// a column this binary cannot read is an internal error naming the table, the row's `key` and

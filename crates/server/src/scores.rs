@@ -4,6 +4,7 @@
 //! in `xinbao_core::scoring`; who may record or read it in `xinbao_core::review`.
 
 use crate::auth::CurrentUser;
+use crate::db::{Stored, decode};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Json;
@@ -222,6 +223,20 @@ where
     }
 }
 
+/// A stored event as [`replace_events`] compares it (the rule as stored: compared, not read).
+#[derive(sqlx::FromRow)]
+struct EventKey {
+    id: i64,
+    day: i64,
+    source_kind: String,
+    source_id: i64,
+    item_id: String,
+    author_id: i64,
+    unit_id: i64,
+    rule: String,
+    centi: i64,
+}
+
 /// Makes the events `filter` selects exactly `events`, touching only what differs (points
 /// compared, notes not): scoring an item again after a new fact leaves its events in a closed
 /// period alone when they come out the same, and is refused when they would move.
@@ -247,22 +262,14 @@ pub(crate) async fn replace_events(
     .await?;
     let mut wanted: Vec<&ScoreEvent> = events.iter().collect();
     let mut gone: Vec<i64> = Vec::new();
-    for r in rows {
-        let have = (
-            r.try_get::<i64, _>(1)? as i32,
-            r.try_get(2)?,
-            r.try_get(3)?,
-            r.try_get(4)?,
-            r.try_get(5)?,
-            r.try_get(6)?,
-            r.try_get(7)?,
-            r.try_get(8)?,
-        );
+    for r in &rows {
+        let r: EventKey = decode(r, "score_events", "id")?;
+        let have = (r.day as i32, r.source_kind, r.source_id, r.item_id, r.author_id, r.unit_id, r.rule, r.centi);
         match wanted.iter().position(|e| key(e) == have) {
             Some(i) => {
                 wanted.swap_remove(i);
             }
-            None => gone.push(r.try_get(0)?),
+            None => gone.push(r.id),
         }
     }
     if !gone.is_empty() {
@@ -437,8 +444,9 @@ pub(crate) fn date(text: &str) -> Result<i32, AppError> {
 
 /// The columns of an event as drill-downs show it. A unit's penalty (a missed commission) names
 /// no item and no person: those come out empty.
-pub(crate) const EVENT_COLUMNS: &str = "e.day, e.item_id, COALESCE(i.title, ''), COALESCE(u.display_name, ''), n.name, e.rule, e.centi, \
-     e.source_kind, e.source_id, e.note, i.author_id, i.office_id, i.state \
+pub(crate) const EVENT_COLUMNS: &str = "e.id, e.day, e.item_id, COALESCE(i.title, '') AS title, COALESCE(u.display_name, '') AS author, \
+     n.name AS unit, e.rule, e.centi, e.source_kind, e.source_id, e.note, \
+     i.author_id AS item_author, i.office_id AS item_office, i.state AS item_state \
      FROM score_events e LEFT JOIN items i ON i.id = e.item_id LEFT JOIN users u ON u.id = e.author_id JOIN units n ON n.id = e.unit_id";
 
 /// One score event as `me` may see it: the points are the scoreboard's, open to the office;
@@ -446,29 +454,48 @@ pub(crate) const EVENT_COLUMNS: &str = "e.day, e.item_id, COALESCE(i.title, ''),
 /// ([`xinbao_core::review::Actor::may_read_scores`]) — a colleague's submission counts on the
 /// unit's row without telling its title.
 pub(crate) fn event_row(me: &Me, r: &sqlx::any::AnyRow) -> Result<EventRow, AppError> {
-    let (rule, kind): (String, String) = (r.try_get(5)?, r.try_get(7)?);
-    let title_shown = match r.try_get::<Option<i64>, _>(10)? {
+    let e: EventRecord = decode(r, "score_events", "id")?;
+    let title_shown = match e.item_author {
         Some(author) => {
             // An event whose item is gone names no title anyone may not read.
-            let state = match r.try_get::<Option<String>, _>(12)? {
+            let state = match e.item_state {
                 Some(s) => crate::db::stored(ItemState::parse(&s), "items.state", &s)?,
                 None => ItemState::Draft,
             };
-            Actor::of(me, r.try_get(11)?).may_read_scores(author == me.user_id, state)
+            Actor::of(me, e.item_office).may_read_scores(author == me.user_id, state)
         }
         None => true,
     };
     Ok(EventRow {
-        date: day_text(r.try_get::<i64, _>(0)? as i32),
-        item_id: r.try_get(1)?,
-        title: if title_shown { r.try_get(2)? } else { String::new() },
-        author: r.try_get(3)?,
-        unit: r.try_get(4)?,
-        rule: crate::db::stored(Rule::parse(&rule), "score_events.rule", &rule)?,
-        centi: r.try_get(6)?,
-        source: crate::db::stored(Source::from_parts(&kind, r.try_get(8)?), "score_events.source_kind", &kind)?,
-        note: r.try_get(9)?,
+        date: day_text(e.day as i32),
+        item_id: e.item_id,
+        title: if title_shown { e.title } else { String::new() },
+        author: e.author,
+        unit: e.unit,
+        rule: e.rule,
+        centi: e.centi,
+        source: crate::db::stored(Source::from_parts(&e.source_kind, e.source_id), "score_events.source_kind", &e.source_kind)?,
+        note: e.note,
     })
+}
+
+/// A score event with what drill-downs show beside it, as [`EVENT_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct EventRecord {
+    day: i64,
+    item_id: String,
+    title: String,
+    author: String,
+    unit: String,
+    #[sqlx(try_from = "Stored<Rule>")]
+    rule: Rule,
+    centi: i64,
+    source_kind: String,
+    source_id: i64,
+    note: String,
+    item_author: Option<i64>,
+    item_office: Option<i64>,
+    item_state: Option<String>,
 }
 
 /// The period and grouping of a scoreboard request.
