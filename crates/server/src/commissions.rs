@@ -6,7 +6,7 @@
 //! `xinbao_core::commissions` and stored like every other point.
 
 use crate::auth::CurrentUser;
-use crate::db::now_ms;
+use crate::db::{Stored, decode, now_ms};
 use crate::error::{ApiJson, AppError};
 use crate::scores::{Tx, my_office, store_events, tables, unit_nodes};
 use crate::state::AppState;
@@ -89,7 +89,7 @@ pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Resu
         let mut events = Vec::new();
         if let Some(day) = used_day(days) {
             let rows = sqlx::query(
-                "SELECT c.id, c.topic, c.deadline_day, a.submitted_at, a.author_id, a.unit_id, i.state \
+                "SELECT c.id, c.topic, c.deadline_day, a.item_id, a.submitted_at, a.author_id, a.unit_id, i.state \
                  FROM commission_answers a JOIN commissions c ON c.id = a.commission_id JOIN items i ON i.id = a.item_id \
                  WHERE a.item_id = $1 AND c.kind = 'targeted' AND c.office_id = $2 AND c.withdrawn_at IS NULL",
             )
@@ -97,15 +97,15 @@ pub async fn rescore_answers(tx: &mut Tx, office: i64, items: &[String]) -> Resu
             .bind(office)
             .fetch_all(&mut **tx)
             .await?;
-            for r in rows {
-                let deadline = r.try_get::<i64, _>(2)? as i32;
-                let raw: String = r.try_get(6)?;
-                let state = crate::db::stored_at(ItemState::parse(&raw), "items.state", item, &raw)?;
-                if !on_time(r.try_get(3)?, deadline) || !answer_counts(state) {
+            for r in &rows {
+                let (c, a): (CommissionRecord, AnswerRecord) =
+                    (decode(r, "commission_answers", "item_id")?, decode(r, "commission_answers", "item_id")?);
+                let deadline = c.deadline_day as i32;
+                if !on_time(a.submitted_at, deadline) || !answer_counts(a.state) {
                     continue;
                 }
-                let credit = Credit { item_id: item.clone(), author_id: r.try_get(4)?, unit_id: r.try_get(5)? };
-                let fact = CommissionFact { id: r.try_get(0)?, topic: r.try_get(1)?, deadline, used: vec![(credit, day)], missed: vec![] };
+                let credit = Credit { item_id: a.item_id, author_id: a.author_id, unit_id: a.unit_id };
+                let fact = CommissionFact { id: c.id, topic: c.topic, deadline, used: vec![(credit, day)], missed: vec![] };
                 events.extend(commission_events(&fact, &versions));
             }
         }
@@ -194,6 +194,25 @@ where
     facts_of(ex, office, None).await
 }
 
+/// A targeted commission as scored.
+#[derive(sqlx::FromRow)]
+struct CommissionRecord {
+    id: i64,
+    topic: String,
+    deadline_day: i64,
+}
+
+/// An item given in answer to a commission, with its state now.
+#[derive(sqlx::FromRow)]
+struct AnswerRecord {
+    item_id: String,
+    author_id: i64,
+    unit_id: i64,
+    submitted_at: i64,
+    #[sqlx(try_from = "Stored<ItemState>")]
+    state: ItemState,
+}
+
 async fn facts_of<E>(ex: &mut E, office: i64, only: Option<i64>) -> Result<Vec<CommissionFact>, AppError>
 where
     for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
@@ -206,15 +225,15 @@ where
             .fetch_all(&mut *ex)
             .await?;
     let mut out = Vec::new();
-    for r in rows {
-        let id: i64 = r.try_get(0)?;
+    for r in &rows {
+        let (c, closed): (CommissionRecord, Option<i64>) = (decode(r, "commissions", "id")?, r.try_get("closed_at")?);
+        let id = c.id;
         if only.is_some_and(|o| o != id) {
             continue;
         }
-        let deadline = r.try_get::<i64, _>(2)? as i32;
-        let closed: Option<i64> = r.try_get(3)?;
+        let deadline = c.deadline_day as i32;
         let answers = sqlx::query(&format!(
-            "SELECT a.item_id, a.author_id, a.unit_id, a.submitted_at, {USED_DAY}, i.state \
+            "SELECT a.item_id, a.author_id, a.unit_id, a.submitted_at, {USED_DAY} AS used_day, i.state \
              FROM commission_answers a JOIN items i ON i.id = a.item_id WHERE a.commission_id = $1"
         ))
         .bind(id)
@@ -222,15 +241,14 @@ where
         .await?;
         let mut used = Vec::new();
         let mut answered: BTreeSet<i64> = BTreeSet::new();
-        for a in answers {
-            let (item_id, author_id, unit_id, at): (String, i64, i64, i64) = (a.try_get(0)?, a.try_get(1)?, a.try_get(2)?, a.try_get(3)?);
-            let raw: String = a.try_get(5)?;
-            if !on_time(at, deadline) || !answer_counts(crate::db::stored_at(ItemState::parse(&raw), "items.state", &item_id, &raw)?) {
+        for row in &answers {
+            let (a, used_day): (AnswerRecord, Option<i64>) = (decode(row, "commission_answers", "item_id")?, row.try_get("used_day")?);
+            if !on_time(a.submitted_at, deadline) || !answer_counts(a.state) {
                 continue;
             }
-            answered.insert(unit_id);
-            if let Some(day) = a.try_get::<Option<i64>, _>(4)? {
-                used.push((Credit { item_id, author_id, unit_id }, day as i32));
+            answered.insert(a.unit_id);
+            if let Some(day) = used_day {
+                used.push((Credit { item_id: a.item_id, author_id: a.author_id, unit_id: a.unit_id }, day as i32));
             }
         }
         // As decided when it closed (`close_due`), never again from today's unit tree.
@@ -242,7 +260,7 @@ where
         } else {
             Vec::new()
         };
-        out.push(CommissionFact { id, topic: r.try_get(1)?, deadline, used, missed });
+        out.push(CommissionFact { id, topic: c.topic, deadline, used, missed });
     }
     Ok(out)
 }
