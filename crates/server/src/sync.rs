@@ -26,6 +26,7 @@ use xinbao_core::sync::{
 use crate::access::reviewed_office;
 use crate::db::Tx;
 use crate::items::*;
+use std::collections::HashSet;
 
 /// Locks the client's row for this transaction (PostgreSQL's row lock; SQLite's write lock was
 /// taken by `BEGIN IMMEDIATE`) and returns its `last_mid`. A client seen for the first time
@@ -101,6 +102,7 @@ async fn apply(
     client_id: &str,
     m: &Mutation,
     office: Option<i64>,
+    absent: &HashSet<&str>,
 ) -> Result<Outcome, AppError> {
     if !valid_item_id(&m.item_id) {
         return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh));
@@ -110,7 +112,7 @@ async fn apply(
     {
         return Ok(rejected(RejectReason::Invalid, why.zh));
     }
-    let loaded = load_item(tx, &m.item_id).await?;
+    let loaded = if absent.contains(m.item_id.as_str()) { None } else { load_item(tx, &m.item_id).await? };
     if let Op::Act { .. } | Op::Comment { .. } = &m.op {
         return crate::review::apply(tx, pending, me, client_id, m, loaded).await;
     }
@@ -240,6 +242,43 @@ pub async fn push(
     // the same batch waits, then finds every mid already processed), and one commit makes the
     // batch durable before anything is acknowledged. A failure rolls everything back; the
     // client sends the same mids again.
+    //
+    // It runs without a savepoint per mutation first (the common case: nothing the database
+    // refuses). A mutation the database refuses for what it holds rolls that attempt back, and
+    // the batch runs again with a savepoint around each mutation, so that one is rejected with
+    // its reason and the rest go on.
+    let (tx, done) = match process(&state, &me, &req, false).await? {
+        Some(done) => done,
+        None => process(&state, &me, &req, true).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a careful push gave up")))?,
+    };
+    let Processed { results, last_mid, expected, reused, replayed, epoch } = done;
+    // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
+    tx.commit().await?;
+    let fresh: Vec<&Outcome> = results.iter().skip(replayed).map(|r| &r.outcome).collect();
+    state.metrics.pushed(&fresh, replayed);
+    Ok(Json(PushResponse { results, last_mid, expected, reused, epoch, server_time: now_ms() }))
+}
+
+/// What a push did, before it is committed.
+struct Processed {
+    results: Vec<MutationResult>,
+    last_mid: u64,
+    expected: Option<u64>,
+    reused: Option<u64>,
+    /// How many of `results` were answered from the store.
+    replayed: usize,
+    epoch: String,
+}
+
+/// Runs a push's mutations in a new transaction, left open for the caller to commit. Not
+/// `careful`, it gives up (None, everything rolled back) at the first mutation the database
+/// refuses for what it holds; `careful`, it rejects that one and goes on.
+async fn process(
+    state: &AppState,
+    me: &xinbao_core::api::Me,
+    req: &PushRequest,
+    careful: bool,
+) -> Result<Option<(Tx, Processed)>, AppError> {
     let mut tx = state.db.begin_write().await?;
     let known = lock_client(&mut tx, &req.client_id, me.user_id).await?;
     let epoch = crate::db::Db::epoch(&mut *tx).await?;
@@ -250,6 +289,9 @@ pub async fn push(
     let mut reused = None;
     let mut replayed = 0;
     let mut pending = Pending::default();
+    // The items this batch names that do not exist yet: a new item is not looked up again
+    // (until a mutation of the batch may have written it).
+    let mut absent = absent_items(&mut tx, req.mutations.iter().map(|m| m.item_id.as_str())).await?;
     for m in &req.mutations {
         let digest = m.digest();
         if let Some((_, r, _, d)) = pending.results.iter().find(|(mid, ..)| *mid == m.mid) {
@@ -284,7 +326,7 @@ pub async fn push(
             match stored {
                 Some(mut r) => {
                     r.item_id = m.item_id.clone();
-                    r.outcome = readable_answer(&mut tx, &me, r.outcome).await?;
+                    r.outcome = readable_answer(&mut tx, me, r.outcome).await?;
                     results.push(r);
                     replayed += 1;
                     continue;
@@ -299,15 +341,25 @@ pub async fn push(
             expected = Some(last_mid + 1);
             break;
         }
-        // Each mutation in its own savepoint: one the database refuses for what it holds (a NUL
-        // character PostgreSQL will not store, a value out of range) is rejected with its
-        // reason, and the rest of the batch goes on.
-        sqlx::query("SAVEPOINT mutation").execute(&mut *tx).await?;
+        // Carefully, each mutation in its own savepoint: one the database refuses for what it
+        // holds (a NUL character PostgreSQL will not store, a value out of range) is rejected
+        // with its reason, and the rest of the batch goes on.
+        if careful {
+            sqlx::query("SAVEPOINT mutation").execute(&mut *tx).await?;
+        }
         let mark = pending.mark();
-        let outcome = match apply(&mut tx, &mut pending, &me, &req.client_id, m, office).await {
+        let applied = apply(&mut tx, &mut pending, me, &req.client_id, m, office, &absent).await;
+        absent.remove(m.item_id.as_str());
+        let outcome = match applied {
             Ok(outcome) => {
-                sqlx::query("RELEASE SAVEPOINT mutation").execute(&mut *tx).await?;
+                if careful {
+                    sqlx::query("RELEASE SAVEPOINT mutation").execute(&mut *tx).await?;
+                }
                 outcome
+            }
+            Err(AppError::Db(e)) if crate::error::deterministic(&e) && !careful => {
+                tx.rollback().await?;
+                return Ok(None);
             }
             Err(AppError::Db(e)) if crate::error::deterministic(&e) => {
                 tracing::warn!(error = %e, mid = m.mid, item = %m.item_id, "mutation refused by the database");
@@ -342,11 +394,22 @@ pub async fn push(
             .await?;
         tracing::warn!(client = %req.client_id, user = me.user_id, mid, last_mid, "a client reused a mutation id: its device went back in time");
     }
-    // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
-    tx.commit().await?;
-    let fresh: Vec<&Outcome> = results.iter().skip(replayed).map(|r| &r.outcome).collect();
-    state.metrics.pushed(&fresh, replayed);
-    Ok(Json(PushResponse { results, last_mid, expected, reused, epoch, server_time: now_ms() }))
+    Ok(Some((tx, Processed { results, last_mid, expected, reused, replayed, epoch })))
+}
+
+/// Which of `ids` name no item yet (one query per few hundred).
+async fn absent_items<'a>(tx: &mut Tx, ids: impl Iterator<Item = &'a str>) -> Result<HashSet<&'a str>, AppError> {
+    let mut absent: HashSet<&str> = ids.filter(|id| valid_item_id(id)).collect();
+    let asked: Vec<&str> = absent.iter().copied().collect();
+    for chunk in asked.chunks(crate::db::MAX_PARAMETERS) {
+        let mut sql = crate::db::Sql::new("SELECT id FROM items WHERE id IN (");
+        sql.list(chunk.iter().copied()).push(")");
+        for row in sql.query().fetch_all(&mut **tx).await? {
+            let id: String = row.try_get(0)?;
+            absent.remove(id.as_str());
+        }
+    }
+    Ok(absent)
 }
 
 /// `POST /api/sync/pull`: the current version of every item of the account changed after the
