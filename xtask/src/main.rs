@@ -21,6 +21,7 @@ mod failover;
 mod fleet;
 mod fuzz;
 mod modgraph;
+mod peerbench;
 mod pg;
 mod run;
 mod scorebench;

@@ -39,6 +39,21 @@ pub fn corpus() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The 1,000 drafts one client pushes (corpus items cycled), as save mutations: what Xinbao's
+/// push and the PouchDB peer both take.
+pub fn thousand_drafts() -> Result<Vec<Value>> {
+    let corpus = corpus();
+    if corpus.is_empty() {
+        return Err("fixtures/corpus.jsonl is empty".to_owned());
+    }
+    Ok((1..=1000u64).map(|i| mutation(i, &hex32(i, 0xA1), &corpus[i as usize % corpus.len()])).collect())
+}
+
+/// A client for loopback requests.
+pub fn http() -> Http {
+    Client::builder(TokioExecutor::new()).pool_max_idle_per_host(600).build_http()
+}
+
 pub fn hex32(n: u64, salt: u64) -> String {
     format!("{salt:016x}{n:016x}")
 }
@@ -100,16 +115,13 @@ pub fn add_users(server_bin: &Path, data_dir: &Path, n: usize) -> Result<()> {
 pub fn run(port: u16, data_dir: &Path, users: usize) -> Result<SyncNumbers> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let http: Http = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(600).build_http();
+        let http = http();
         let corpus = corpus();
-        if corpus.is_empty() {
-            return Err("fixtures/corpus.jsonl is empty".to_owned());
-        }
+        let all = thousand_drafts()?;
 
         // One client, 1,000 drafts, in the browser's batches of 200.
         let cookie = login(&http, port, "bench0").await?;
         let client = hex32(1, 0xC1);
-        let all: Vec<Value> = (1..=1000u64).map(|i| mutation(i, &hex32(i, 0xA1), &corpus[i as usize % corpus.len()])).collect();
         let (mut req_bytes, mut req_br, mut resp_bytes) = (0, 0, 0);
         let t = Instant::now();
         for chunk in all.chunks(200) {
