@@ -344,6 +344,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             current.get_value(),
             ui::COPY_THIS_TAB,
             Box::new(move || {
+                autosave.update_value(|a| a.take_theirs(theirs.local_rev, theirs.updated_at));
                 conflict.set(None);
                 show(theirs);
                 set_unsaved(false);

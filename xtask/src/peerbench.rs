@@ -83,9 +83,8 @@ async fn push(http: &Http, port: u16, mutations: &[Value]) -> Result<f64> {
 
 async fn put(http: &Http, port: u16, path: &str) -> Result<(u16, Vec<u8>, Option<String>)> {
     use http_body_util::{BodyExt, Full};
-    let req = hyper::Request::put(format!("http://127.0.0.1:{port}{path}"))
-        .body(Full::new(bytes::Bytes::new()))
-        .map_err(|e| e.to_string())?;
+    let req =
+        hyper::Request::put(format!("http://127.0.0.1:{port}{path}")).body(Full::new(bytes::Bytes::new())).map_err(|e| e.to_string())?;
     let resp = http.request(req).await.map_err(|e| format!("PUT {path}: {e}"))?;
     let status = resp.status().as_u16();
     let raw = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().to_vec();

@@ -220,12 +220,13 @@ impl Autosave {
     }
 
     /// The other version (local revision `rev`, written at `at`) is shown and this editor is
-    /// based on it.
+    /// based on it. A conflict waiting for the person still waits: only their choice ends it.
     pub fn took(&mut self, rev: u32, at: f64) {
         self.base_rev = rev;
         self.dirty = false;
-        self.conflict = false;
-        self.status = Status::Saved(at);
+        if !self.conflict {
+            self.status = Status::Saved(at);
+        }
     }
 
     /// In a conflict, the person keeps this text: the other version (local revision `rev`) was
@@ -240,6 +241,7 @@ impl Autosave {
     /// In a conflict, the person takes the other version (revision `rev`, written at `at`):
     /// this text was saved as a copy.
     pub fn take_theirs(&mut self, rev: u32, at: f64) {
+        self.conflict = false;
         self.took(rev, at);
     }
 }
@@ -316,6 +318,12 @@ mod tests {
 
         let (mut b, _) = saving_at(0.0);
         b.conflicted();
+        // Another version shown meanwhile (the server's, taken from the sync panel): the
+        // conflict still waits for the person.
+        b.took(6, 3.0);
+        b.edited(3.5);
+        assert_eq!(b.start(), None);
+        assert_eq!(b.status(), Status::Conflict);
         b.take_theirs(7, 4.0);
         assert_eq!(b.start(), None, "their text is what is written");
         assert_eq!(b.status(), Status::Saved(4.0));

@@ -112,7 +112,11 @@ async fn apply(
     {
         return Ok(rejected(RejectReason::Invalid, why.zh));
     }
-    let loaded = if absent.contains(m.item_id.as_str()) { None } else { load_item(tx, &m.item_id).await? };
+    // An item absent when the batch began is not read again for a save or a submit: their write
+    // is guarded in the SQL (an insert only where no item has the id), so one created meanwhile
+    // by another server answers a conflict. Anything else reads it.
+    let guarded = matches!(m.op, Op::Save { .. } | Op::Submit { .. });
+    let loaded = if guarded && absent.contains(m.item_id.as_str()) { None } else { load_item(tx, &m.item_id).await? };
     if let Op::Act { .. } | Op::Comment { .. } = &m.op {
         return crate::review::apply(tx, pending, me, client_id, m, loaded).await;
     }
