@@ -105,6 +105,11 @@ thread_local! {
     /// Writes of this tab under way: reads wait for them, as IndexedDB itself would order them.
     static PENDING: Cell<usize> = const { Cell::new(0) };
     static STALE: Cell<bool> = const { Cell::new(false) };
+    /// The newest drafts read ahead while the app starts ([`read_ahead`]).
+    static AHEAD: RefCell<Ahead> = const { RefCell::new(Ahead::Nothing) };
+    /// Bumped by every write this tab starts and every cache drop: a read ahead taken before a
+    /// change is not used after it.
+    static CHANGES: Cell<u64> = const { Cell::new(0) };
     static ON_SCHEMA_CHANGE: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
 }
 
@@ -216,12 +221,14 @@ pub(crate) async fn commit(tx: idb::Transaction) -> Result<(), StoreError> {
 /// Drops the cached list (another tab wrote): the next read goes to IndexedDB.
 pub fn forget_cache() {
     CACHE.with(|c| *c.borrow_mut() = None);
+    CHANGES.with(|c| c.set(c.get() + 1));
 }
 
 /// Closes and forgets the cached handle (after logout, on a schema change, or when the
 /// connection was lost; the next use reopens it).
 pub fn close() {
     CACHE.with(|c| *c.borrow_mut() = None);
+    CHANGES.with(|c| c.set(c.get() + 1));
     if let Some((_, db)) = OPEN.with(|o| o.borrow_mut().take()) {
         db.close();
     }
@@ -558,6 +565,7 @@ pub(crate) struct Writing;
 impl Writing {
     pub(crate) fn start() -> Writing {
         PENDING.with(|p| p.set(p.get() + 1));
+        CHANGES.with(|c| c.set(c.get() + 1));
         Writing
     }
 }
@@ -574,6 +582,36 @@ pub(crate) async fn writes_settled() {
     }
 }
 
+/// A read ahead of the newest drafts: under way for an account, or done (with the change count
+/// it was read at).
+enum Ahead {
+    Nothing,
+    Reading(i64),
+    /// (account, change count when it began, how many were asked for, what was read)
+    Read(i64, u64, usize, Vec<LocalDraft>),
+}
+
+/// Starts reading the account's `n` newest drafts while the app starts (the desk's module is
+/// still being fetched and compiled); [`recent_drafts`] takes the result once, unless anything
+/// was written or dropped from the cache meanwhile. Only with the data key at hand: a sealed
+/// draft read without it would be left out.
+pub fn read_ahead(user_id: i64, n: usize) {
+    let at = CHANGES.with(Cell::get);
+    AHEAD.with(|a| *a.borrow_mut() = Ahead::Reading(user_id));
+    wasm_bindgen_futures::spawn_local(async move {
+        let read = read_recent(user_id, n).await;
+        AHEAD.with(|a| {
+            let mut a = a.borrow_mut();
+            if matches!(*a, Ahead::Reading(u) if u == user_id) {
+                *a = match read {
+                    Ok(list) => Ahead::Read(user_id, at, n, list),
+                    Err(_) => Ahead::Nothing,
+                };
+            }
+        });
+    });
+}
+
 /// The `n` most recently changed drafts, read through the `updated_at` index newest first —
 /// what the desk shows first, before the whole list is read.
 pub async fn recent_drafts(user_id: i64, n: usize) -> Result<Vec<LocalDraft>, StoreError> {
@@ -582,21 +620,43 @@ pub async fn recent_drafts(user_id: i64, n: usize) -> Result<Vec<LocalDraft>, St
     {
         return Ok(list);
     }
+    // The read ahead, when it is this account's and nothing changed since it began.
+    while AHEAD.with(|a| matches!(*a.borrow(), Ahead::Reading(u) if u == user_id)) {
+        gloo_timers::future::TimeoutFuture::new(2).await;
+    }
+    let ahead = AHEAD.with(|a| std::mem::replace(&mut *a.borrow_mut(), Ahead::Nothing));
+    if let Ahead::Read(u, at, asked, list) = ahead
+        && u == user_id
+        && at == CHANGES.with(Cell::get)
+        && asked >= n
+    {
+        return Ok(list.into_iter().take(n).collect());
+    }
+    read_recent(user_id, n).await
+}
+
+/// The `n` newest drafts in two requests whatever `n`: a key cursor (no values read) steps
+/// back to the `n`-th newest change, then one `getAll` reads everything from there on. (A value
+/// cursor costs an event-loop turn a draft, each waiting behind whatever else the page is doing
+/// while it starts.)
+async fn read_recent(user_id: i64, n: usize) -> Result<Vec<LocalDraft>, StoreError> {
     let db = db(user_id).await?;
     let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly)?;
     let index = tx.object_store(DRAFTS)?.index("updated_at")?;
-    let mut out = Vec::new();
-    let Some(cursor) = index.open_cursor(None, Some(idb::CursorDirection::Prev))?.await? else { return Ok(out) };
+    let Some(cursor) = index.open_key_cursor(None, Some(idb::CursorDirection::Prev))?.await? else { return Ok(Vec::new()) };
     let mut cursor = cursor.into_managed();
-    while out.len() < n {
-        let Ok(Some(v)) = cursor.value() else { break };
-        if let Ok(d) = from_js::<LocalDraft>(v) {
-            out.push(d);
-        }
-        if cursor.next(None).await.is_err() {
-            break;
-        }
+    if n > 1 {
+        cursor.advance((n - 1) as u32).await?;
     }
+    // Fewer than `n` drafts: the cursor ran out, and every draft is read.
+    let from = match cursor.key()? {
+        Some(key) => Some(idb::Query::from(idb::KeyRange::lower_bound(&key, None)?)),
+        None => None,
+    };
+    let mut out: Vec<LocalDraft> = index.get_all(from, None)?.await?.into_iter().filter_map(|v| from_js(v).ok()).collect();
+    // Oldest first from `getAll`; newest first as the cursor gave them (ties by key, descending).
+    out.reverse();
+    out.truncate(n);
     Ok(out)
 }
 
@@ -621,7 +681,7 @@ fn listen_to_other_tabs(user_id: i64) {
             return;
         }
         let channel = TabChannel::open(user_id).map(|mut c| {
-            c.listen(|_| CACHE.with(|cache| *cache.borrow_mut() = None));
+            c.listen(|_| forget_cache());
             c
         });
         *l.borrow_mut() = channel.map(|c| (user_id, c));

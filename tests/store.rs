@@ -230,3 +230,32 @@ async fn answers_retire_outbox_entries_and_leave_receipts_in_one_step() {
     let store::SaveOutcome::Saved(saved) = saved else { panic!("conflict") };
     assert_eq!(saved.sync.rev, 1);
 }
+
+#[wasm_bindgen_test]
+async fn the_newest_page_reads_newest_first_and_a_read_ahead_is_never_used_after_a_write() {
+    let user = fresh_user(7);
+    for (id, at) in [("a", 1.0), ("b", 5.0), ("c", 3.0), ("d", 5.0), ("e", 2.0), ("f", 4.0)] {
+        let mut d = LocalDraft::new(id.into(), user);
+        d.updated_at = at;
+        store::save_draft(&d).await.expect("save");
+    }
+    let ids = |l: Vec<LocalDraft>| l.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    // From IndexedDB, not the list this tab keeps: newest first, ties as the index orders them.
+    store::close();
+    assert_eq!(ids(store::recent_drafts(user, 3).await.expect("recent")), ["d", "b", "f"]);
+    store::close();
+    assert_eq!(ids(store::recent_drafts(user, 1).await.expect("recent")), ["d"]);
+    store::close();
+    assert_eq!(ids(store::recent_drafts(user, 50).await.expect("recent")), ["d", "b", "f", "c", "e", "a"], "fewer than a page");
+    // Read ahead while the app starts, then a write before the desk asks: the desk sees the write.
+    store::close();
+    store::read_ahead(user, 3);
+    let mut g = LocalDraft::new("g".into(), user);
+    g.updated_at = 9.0;
+    store::save_draft(&g).await.expect("save");
+    assert_eq!(ids(store::recent_drafts(user, 3).await.expect("recent")), ["g", "d", "b"]);
+    // Read ahead with nothing written meanwhile: taken as read.
+    store::close();
+    store::read_ahead(user, 3);
+    assert_eq!(ids(store::recent_drafts(user, 2).await.expect("recent")), ["g", "d"]);
+}

@@ -37,6 +37,14 @@ pub fn App() -> impl IntoView {
             }
         });
     }
+    // Opening on the desk with the data key at hand: its newest drafts are read while the desk's
+    // module is fetched and compiled, not after.
+    if !session.locked.get_untracked()
+        && let Some(me) = session.me.get_untracked()
+        && web_sys::window().and_then(|w| w.location().pathname().ok()).as_deref() == Some("/")
+    {
+        store::read_ahead(me.user_id, crate::drafts::desk::PAGE);
+    }
     provide_context(session);
     provide_context(SyncState::start(session));
     let pwa = Pwa::start(session);
