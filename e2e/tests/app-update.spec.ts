@@ -34,8 +34,10 @@ test("a new version waits for 更新, which waits for unsaved text", async ({ pa
     await expect(page.getByTestId("save-state")).toContainText("已保存");
     await expect(page.getByTestId("update-banner").getByRole("button", { name: "更新" })).toBeEnabled();
 
+    // Listening before the click: the reload can finish while the click is still returning.
+    const reloaded = page.waitForEvent("load");
     await page.getByTestId("update-banner").getByRole("button", { name: "更新" }).click();
-    await page.waitForEvent("load");
+    await reloaded;
     await expect
       .poll(() => page.evaluate(() => caches.keys()))
       .toEqual(["xinbao-shell-0000000000000002"]);
