@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::commissions::{CommissionFields, CommissionKind, CommissionView, UnitName, UnitStanding};
 use xinbao_core::role::Role;
-use xinbao_core::scoring::day_text;
+use xinbao_core::scores::day_text;
 
 #[component]
 pub fn CommissionsPage() -> impl IntoView {

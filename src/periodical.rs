@@ -15,7 +15,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use xinbao_core::api::ErrorCode;
 use xinbao_core::periodical::{Candidate, IssueDeleted, IssueFields, IssueState, IssueSummary, IssueView, NewIssue, total_label};
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{PubKind, Publication};
+use xinbao_core::scores::{PubKind, Publication};
 use xinbao_core::sync::ItemState;
 
 #[component]

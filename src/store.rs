@@ -596,6 +596,8 @@ enum Ahead {
 /// was written or dropped from the cache meanwhile. Only with the data key at hand: a sealed
 /// draft read without it would be left out.
 pub fn read_ahead(user_id: i64, n: usize) {
+    // Another tab's writes drop the cache and count as changes from now on.
+    listen_to_other_tabs(user_id);
     let at = CHANGES.with(Cell::get);
     AHEAD.with(|a| *a.borrow_mut() = Ahead::Reading(user_id));
     wasm_bindgen_futures::spawn_local(async move {
@@ -620,8 +622,13 @@ pub async fn recent_drafts(user_id: i64, n: usize) -> Result<Vec<LocalDraft>, St
     {
         return Ok(list);
     }
-    // The read ahead, when it is this account's and nothing changed since it began.
-    while AHEAD.with(|a| matches!(*a.borrow(), Ahead::Reading(u) if u == user_id)) {
+    // The read ahead, when it is this account's and nothing changed since it began (waited for
+    // two seconds at most: a database open held up by another tab's upgrade is not waited on
+    // twice).
+    for _ in 0..1000 {
+        if !AHEAD.with(|a| matches!(*a.borrow(), Ahead::Reading(u) if u == user_id)) {
+            break;
+        }
         gloo_timers::future::TimeoutFuture::new(2).await;
     }
     let ahead = AHEAD.with(|a| std::mem::replace(&mut *a.borrow_mut(), Ahead::Nothing));

@@ -99,5 +99,5 @@ pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
 
 /// Today in China Standard Time as a scoring day, by this PC's best idea of the server's clock.
 pub fn today() -> i32 {
-    xinbao_core::scoring::day_of(now_ms() as i64)
+    xinbao_core::scores::day_of(now_ms() as i64)
 }

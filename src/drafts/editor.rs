@@ -322,33 +322,53 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             }
         });
     };
+    // The other version as stored now, not as the banner first showed it: the other tab (or a
+    // sync) may have written again since.
+    let theirs_now = move |shown: LocalDraft, then: Box<dyn FnOnce(LocalDraft)>| {
+        spawn_local(async move {
+            let stored = store::load_draft(owner, &shown.id).await.ok().flatten().unwrap_or(shown);
+            if !autosave.is_disposed() {
+                then(stored);
+            }
+        });
+    };
     // Keep mine: their version becomes a copy, mine is saved on top of theirs.
     let keep_mine = move |_| {
-        let Some(theirs) = conflict.get_untracked() else { return };
-        let rev = theirs.local_rev;
-        resolve(
-            theirs,
-            ui::COPY_OTHER_TAB,
-            Box::new(move || {
-                autosave.update_value(|a| a.keep_mine(rev));
-                conflict.set(None);
-                note.set(Some(ui::SAVED_OTHER_AS_COPY));
-                retry.update(|n| *n += 1);
+        let Some(shown) = conflict.get_untracked() else { return };
+        theirs_now(
+            shown,
+            Box::new(move |theirs| {
+                let rev = theirs.local_rev;
+                resolve(
+                    theirs,
+                    ui::COPY_OTHER_TAB,
+                    Box::new(move || {
+                        autosave.update_value(|a| a.keep_mine(rev));
+                        conflict.set(None);
+                        note.set(Some(ui::SAVED_OTHER_AS_COPY));
+                        retry.update(|n| *n += 1);
+                    }),
+                );
             }),
         );
     };
     // Take theirs: my version becomes a copy, theirs is shown here.
     let take_theirs = move |_| {
-        let Some(theirs) = conflict.get_untracked() else { return };
-        resolve(
-            current.get_value(),
-            ui::COPY_THIS_TAB,
-            Box::new(move || {
-                autosave.update_value(|a| a.take_theirs(theirs.local_rev, theirs.updated_at));
-                conflict.set(None);
-                show(theirs);
-                set_unsaved(false);
-                note.set(Some(ui::SAVED_MINE_AS_COPY));
+        let Some(shown) = conflict.get_untracked() else { return };
+        theirs_now(
+            shown,
+            Box::new(move |theirs| {
+                resolve(
+                    current.get_value(),
+                    ui::COPY_THIS_TAB,
+                    Box::new(move || {
+                        autosave.update_value(|a| a.take_theirs(theirs.local_rev, theirs.updated_at));
+                        conflict.set(None);
+                        show(theirs);
+                        set_unsaved(false);
+                        note.set(Some(ui::SAVED_MINE_AS_COPY));
+                    }),
+                );
             }),
         );
     };

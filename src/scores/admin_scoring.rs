@@ -9,7 +9,7 @@ use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::api::UnitInfo;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     Level, PubKind, Publication, PublicationChange, RateFloor, Recompute, RecomputeReport, Rule, Scoreboard, ScoringTable, Split,
     UnitClass, UnitClassChoice, day_text, parse_day, parse_points, points_text,
 };

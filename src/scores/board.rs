@@ -2,7 +2,7 @@
 //! or by person — where any total opens into the events behind it; the officer's card on the
 //! desk (their unit and themselves this month, kept for offline reading). A row opens into its
 //! events (paged) and its trend over the year. The numbers come from the server, which derives
-//! them with `xinbao_core::scoring`.
+//! them with `xinbao_core::scores`.
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
@@ -11,7 +11,7 @@ use crate::util::today;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     EventPage, EventRow, Period, ScoreRow, Scoreboard, TrendPoint, day_text, parse_day, points_text, rate_text, ymd,
 };
 

@@ -12,7 +12,7 @@ use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     AdoptionView, Feedback, Form, InstructionView, ItemScoring, Level, NewAdoption, NewInstruction, Publication, day_text,
 };
 use xinbao_core::sync::ItemState;

@@ -1,6 +1,6 @@
 //! The notice (通报) page: pick a month, quarter or year, read the notice as it will be
 //! printed (A4, print styles hide the app around it), print it, or download it as Word or
-//! Excel. The notice itself is built on the server by `xinbao_core::scoring::Notice::build`.
+//! Excel. The notice itself is built on the server by `xinbao_core::scores::Notice::build`.
 
 use crate::api;
 use crate::i18n::{ui, use_i18n};
@@ -8,7 +8,7 @@ use crate::util::today;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{Notice, NoticeReopen, NoticeRow, PEOPLE_COLUMNS, Period, day_text, ordinal, ymd};
+use xinbao_core::scores::{Notice, NoticeReopen, NoticeRow, PEOPLE_COLUMNS, Period, day_text, ordinal, ymd};
 
 fn month_before(p: Period) -> Period {
     let (y, m, _) = ymd(p.from);

@@ -4,7 +4,7 @@
 
 use crate::i18n::{ui, use_i18n};
 use leptos::prelude::*;
-use xinbao_core::scoring::{TrendPoint, points_text};
+use xinbao_core::scores::{TrendPoint, points_text};
 
 const W: f64 = 360.0;
 const H: f64 = 170.0;

@@ -5,7 +5,7 @@
 
 use crate::commissions::{CommissionKind, Inbox, UnitStanding};
 use crate::i18n::Text;
-use crate::scoring::parse_day;
+use crate::scores::parse_day;
 use serde::{Deserialize, Serialize};
 
 /// How far ahead a deadline is "soon".
@@ -93,7 +93,7 @@ pub fn desk_alerts(inbox: &Inbox, drafts: &[DraftLine], my_unit: i64, now_ms: i6
         if !asks_me || answered || end < now_ms {
             continue;
         }
-        let deadline = parse_day(&c.fields.deadline).map(crate::scoring::day_text).unwrap_or_default();
+        let deadline = parse_day(&c.fields.deadline).map(crate::scores::day_text).unwrap_or_default();
         if end - now_ms < SOON_MS {
             let detail = format!("{}截止 {}，还剩 {} 小时", c.fields.kind.label().zh, deadline, hours(end - now_ms));
             out.push(Alert { kind: AlertKind::Deadline, title: c.fields.topic.clone(), detail, item_id: None, at: end });
@@ -103,7 +103,7 @@ pub fn desk_alerts(inbox: &Inbox, drafts: &[DraftLine], my_unit: i64, now_ms: i6
         }
     }
     for i in &inbox.instructions {
-        let at = parse_day(&i.date).map(crate::scoring::day_start_ms).unwrap_or(0);
+        let at = parse_day(&i.date).map(crate::scores::day_start_ms).unwrap_or(0);
         out.push(Alert {
             kind: AlertKind::Instruction,
             title: i.title.clone(),
@@ -120,7 +120,7 @@ pub fn desk_alerts(inbox: &Inbox, drafts: &[DraftLine], my_unit: i64, now_ms: i6
 mod tests {
     use super::*;
     use crate::commissions::{CommissionFields, CommissionView, InstructionNote};
-    use crate::scoring::{Level, day_start_ms, from_ymd};
+    use crate::scores::{Level, day_start_ms, from_ymd};
 
     fn commission(id: i64, deadline: &str, created_at: i64, standing: Vec<(i64, String, UnitStanding)>) -> CommissionView {
         CommissionView {

@@ -199,11 +199,12 @@ impl Autosave {
         }
     }
 
-    /// Another tab wrote this draft as local revision `rev`.
+    /// Another tab wrote this draft as local revision `rev`: taken when nothing here is
+    /// unsaved and no conflict waits, else the person is asked (about the newest version).
     pub fn other_tab_wrote(&mut self, rev: u32) -> OtherWrite {
         if rev <= self.base_rev {
             OtherWrite::Ignore
-        } else if self.unsettled() {
+        } else if self.unsettled() || self.conflict {
             self.conflict = true;
             self.status = Status::Conflict;
             OtherWrite::Conflict
@@ -216,7 +217,7 @@ impl Autosave {
     /// nothing here was unsent): true when the editor shows it. While text here is unsaved it is
     /// not shown: the next save's compare-and-set finds the newer revision and asks the person.
     pub fn sync_wrote(&self, rev: u32) -> bool {
-        rev > self.base_rev && !self.unsettled()
+        rev > self.base_rev && !self.unsettled() && !self.conflict
     }
 
     /// The other version (local revision `rev`, written at `at`) is shown and this editor is
@@ -321,6 +322,8 @@ mod tests {
         // Another version shown meanwhile (the server's, taken from the sync panel): the
         // conflict still waits for the person.
         b.took(6, 3.0);
+        assert_eq!(b.other_tab_wrote(7), OtherWrite::Conflict, "asked about the newest, not taken under the banner");
+        assert!(!b.sync_wrote(7));
         b.edited(3.5);
         assert_eq!(b.start(), None);
         assert_eq!(b.status(), Status::Conflict);

@@ -3,8 +3,8 @@
 //! time and used (+5), asked and not answered by the deadline (−10), as the scoring table says.
 
 use crate::i18n::Text;
-pub use crate::scoring::{CommissionFact, commission_events};
-use crate::scoring::{Day, day_start_ms, parse_day};
+pub use crate::scores::{CommissionFact, commission_events};
+use crate::scores::{Day, day_start_ms, parse_day};
 use serde::{Deserialize, Serialize};
 
 const MAX_TOPIC: usize = 60;
@@ -258,7 +258,7 @@ pub struct UnitName {
 pub struct InstructionNote {
     pub item_id: String,
     pub title: String,
-    pub level: crate::scoring::Level,
+    pub level: crate::scores::Level,
     pub leader: String,
     pub date: String,
 }
@@ -283,7 +283,7 @@ pub fn missed_at_close(asked: &[i64], answered_in_time: &[i64], overseen: impl F
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::{By, Credit, Period, Rule, from_ymd, tally};
+    use crate::scores::{By, Credit, Period, Rule, from_ymd, tally};
 
     fn fields() -> CommissionFields {
         CommissionFields {

@@ -41,7 +41,7 @@
 //! - [`commissions`]: commissions and reporting priorities, and who answered them in time.
 //! - [`urgent`]: urgent reports: the elements they carry, their deadline, the 初报→续报→终报 thread.
 //! - [`alerts`]: the desk's notices (returned items, commissions, deadlines, instructions).
-//! - [`scoring`]: adoptions, leader instructions and the scoring table → point events, tallies, rankings.
+//! - [`scores`]: adoptions, leader instructions and the scoring table → point events, tallies, rankings.
 
 pub mod alerts;
 pub mod api;
@@ -57,7 +57,7 @@ pub mod quality;
 pub mod review;
 pub mod role;
 pub mod round;
-pub mod scoring;
+pub mod scores;
 pub mod setup;
 pub mod sync;
 pub mod text;

@@ -5,7 +5,7 @@
 
 use crate::i18n::Text;
 use crate::role::Role;
-use crate::scoring::{Day, day_text, parse_day, ymd};
+use crate::scores::{Day, day_text, parse_day, ymd};
 use serde::{Deserialize, Serialize};
 
 /// Most items in one issue.
@@ -259,7 +259,7 @@ pub fn today_field(today: Day) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::from_ymd;
+    use crate::scores::from_ymd;
 
     fn fields() -> IssueFields {
         IssueFields {

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::{Actor, may_read_item, may_record_adoption, may_record_instruction};
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     AdoptionFact, AdoptionView, Credit, Feedback, Form, InstructionFact, InstructionView, ItemScoring, Level, NewAdoption, NewInstruction,
     PubKind, Publication, adoption_events, day_text, default_publications, instruction_events,
 };

@@ -24,7 +24,7 @@ use xinbao_core::commissions::{
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, reviewing_office};
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{Credit, Level, day_of, day_text, parse_day};
+use xinbao_core::scores::{Credit, Level, day_of, day_text, parse_day};
 use xinbao_core::sync::ItemState;
 
 /// How far back the desk and the office list reach (days past the deadline).

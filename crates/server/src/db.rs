@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 use xinbao_core::item::{ItemState, ItemType};
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{Form, Level, PubKind, Rule};
+use xinbao_core::scores::{Form, Level, PubKind, Rule};
 
 /// Which database is behind the pool: the only place SQL dialects differ is the migrations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

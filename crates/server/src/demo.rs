@@ -189,10 +189,10 @@ pub async fn load_demo(state: &crate::state::AppState) -> anyhow::Result<Vec<Dem
     // A commission the office sent two townships this week, one of which has answered; and the
     // first urgent report followed by its 续报一.
     let towns: Vec<(i64, i64, u64)> = next_mid.iter().copied().filter(|(_, unit, _)| town_ids.contains(unit)).take(2).collect();
-    let today = xinbao_core::scoring::day_of(now);
+    let today = xinbao_core::scores::day_of(now);
     let fields = serde_json::json!({"kind": "targeted", "topic": "冬季安全生产和防火工作进展", "description": "请报送冬季安全生产检查、森林草原防火的新情况、新做法。",
         "units": towns.iter().map(|(_, unit, _)| *unit).collect::<Vec<_>>(),
-        "from": xinbao_core::scoring::day_text(today - 1), "deadline": xinbao_core::scoring::day_text(today + 7)});
+        "from": xinbao_core::scores::day_text(today - 1), "deadline": xinbao_core::scores::day_text(today + 7)});
     let commission = crate::commissions::create(
         axum::extract::State(state.clone()),
         crate::auth::CurrentUser(editor.clone()),
@@ -203,7 +203,7 @@ pub async fn load_demo(state: &crate::state::AppState) -> anyhow::Result<Vec<Dem
     .0;
     // And this month's 信息报送要点, which every unit of the office sees.
     let priorities = serde_json::json!({"kind": "priority", "topic": "岁末年初信息报送要点", "description": "重点报送冬季安全生产、保供稳价、群众过冬保障和年度重点任务完成情况。",
-        "units": [], "from": xinbao_core::scoring::day_text(today - 3), "deadline": xinbao_core::scoring::day_text(today + 25)});
+        "units": [], "from": xinbao_core::scores::day_text(today - 3), "deadline": xinbao_core::scores::day_text(today + 25)});
     let _priorities = crate::commissions::create(
         axum::extract::State(state.clone()),
         crate::auth::CurrentUser(editor.clone()),
@@ -256,14 +256,14 @@ pub async fn load_demo(state: &crate::state::AppState) -> anyhow::Result<Vec<Dem
 /// signed, not used or kept in reserve), a published issue of the county periodical each month
 /// carrying that month's signed items (through the periodical's endpoints), the city's
 /// adoptions of some, and the points of those months derived by
-/// `xinbao_core::scoring::all_events` from the facts, as a recompute does. This month is the
+/// `xinbao_core::scores::all_events` from the facts, as a recompute does. This month is the
 /// live one, made through the endpoints in [`load_demo`].
 async fn history(state: &crate::state::AppState, office: i64, editor_me: &Me, writers: &[(i64, i64)]) -> anyhow::Result<()> {
     use crate::auth::CurrentUser;
     use crate::error::ApiJson;
     use axum::extract::{Path, State};
     let editor = editor_me.user_id;
-    use xinbao_core::scoring::{all_events, day_of, day_start_ms, from_ymd, month_index, ymd};
+    use xinbao_core::scores::{all_events, day_of, day_start_ms, from_ymd, month_index, ymd};
     const EVENTS: [&str; 8] = [
         "完成秋粮收购",
         "推进秸秆综合利用",
@@ -338,7 +338,7 @@ async fn history(state: &crate::state::AppState, office: i64, editor_me: &Me, wr
         // Dated the last day of its month: after every item in it was submitted.
         let date = month_start(back - 1) - 1;
         // Numbered from its own date (第1期 again in a new year), not from today's.
-        let in_year = last.filter(|l| l.0 == xinbao_core::scoring::ymd(date).0).map(|l| l.1);
+        let in_year = last.filter(|l| l.0 == xinbao_core::scores::ymd(date).0).map(|l| l.1);
         let (year, number, total) = xinbao_core::periodical::next_numbers(in_year, last.map(|l| l.2), date);
         last = Some((year, number, total));
         let issue = crate::periodical::create(
@@ -353,7 +353,7 @@ async fn history(state: &crate::state::AppState, office: i64, editor_me: &Me, wr
         fields["year"] = serde_json::json!(year);
         fields["number"] = serde_json::json!(number);
         fields["total_number"] = serde_json::json!(total);
-        fields["date"] = serde_json::json!(xinbao_core::scoring::day_text(date));
+        fields["date"] = serde_json::json!(xinbao_core::scores::day_text(date));
         fields["items"] = serde_json::json!(signed_in[back as usize - 1]);
         fields["editor_note"] = serde_json::json!("本期刊发各乡镇、部门重点工作进展。");
         let _saved = crate::periodical::save(
@@ -416,7 +416,7 @@ async fn after_sign_off(state: &crate::state::AppState, editor: &Me, signer: &Me
         Ok(ApiJson(serde_json::from_value(v)?))
     }
     let fail = |what: &'static str| move |e: crate::error::AppError| anyhow::anyhow!("demo {what}: {e:?}");
-    let today = xinbao_core::scoring::day_text(xinbao_core::scoring::day_of(now_ms()));
+    let today = xinbao_core::scores::day_text(xinbao_core::scores::day_of(now_ms()));
     // The office's publications (its defaults, made the first time anyone asks).
     let list = crate::adoption::publications(State(state.clone()), CurrentUser(editor.clone())).await.map_err(fail("publications"))?.0;
     let publication = |part: &str| list.iter().find(|p| p.name.contains(part)).map(|p| p.id);

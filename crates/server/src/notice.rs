@@ -1,4 +1,4 @@
-//! The notice (月通报, 季度通报, 年度通报): `xinbao_core::scoring::Notice` built from the office's
+//! The notice (月通报, 季度通报, 年度通报): `xinbao_core::scores::Notice` built from the office's
 //! scoreboards, served as JSON (the printable page renders it) and as Word and Excel files
 //! with the same title, tables, remarks and awards. Everyone in the office's tree reads it.
 
@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::home_office;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     Award, By, Notice, NoticeReopen, NoticeRow, PEOPLE_COLUMNS, UNIT_COLUMNS, day_of, issue_problem, may_issue_notice, ordinal,
 };
 

@@ -24,7 +24,7 @@ use xinbao_core::periodical::{
     Candidate, IssueDeleted, IssueFields, IssueItem, IssueState, IssueSummary, IssueView, NewIssue, issue_label, may_compose,
     may_read_issue, next_numbers, today_field, total_label,
 };
-use xinbao_core::scoring::{Form, day_of, parse_day, ymd};
+use xinbao_core::scores::{Form, day_of, parse_day, ymd};
 use xinbao_core::sync::ItemState;
 
 fn refused(t: xinbao_core::i18n::Text) -> AppError {

@@ -1,7 +1,7 @@
-//! Scores (积分): the point events `xinbao_core::scoring` derives from submissions, adoptions and
+//! Scores (积分): the point events `xinbao_core::scores` derives from submissions, adoptions and
 //! instructions, stored one row each so every total drills down; the scoreboard, its drill-down
 //! and trend; and the helpers the other scoring modules share. What a fact is worth is decided
-//! in `xinbao_core::scoring`; who may record or read it in `xinbao_core::review`.
+//! in `xinbao_core::scores`; who may record or read it in `xinbao_core::review`.
 
 use crate::auth::CurrentUser;
 use crate::db::{Stored, decode};
@@ -17,7 +17,7 @@ use xinbao_core::api::{ErrorCode, Me};
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{Actor, DeadlineRules, Denied, UnitNode, home_office, reviewing_office};
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     BoardKey, BoardRules, By, Credit, EventPage, EventRow, Period, Quota, Rule, ScoreEvent, Scoreboard, ScoringTable, Source,
     SubmissionFact, Tally, TrendPoint, UnitRule, day_of, day_text, month_index, parse_day, submission_events, urgent_lateness,
 };
@@ -27,7 +27,7 @@ pub(crate) use crate::db::Tx;
 pub(crate) use crate::office::{my_office, unit_nodes};
 
 /// The author of an event that belongs to a unit and to nobody in it.
-const UNIT_ONLY: i64 = xinbao_core::scoring::UNIT_ONLY_AUTHOR;
+const UNIT_ONLY: i64 = xinbao_core::scores::UNIT_ONLY_AUTHOR;
 
 /// The office's scoring table versions (none stored: the defaults).
 pub async fn tables<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, office: i64) -> Result<Vec<ScoringTable>, AppError> {
@@ -180,20 +180,20 @@ pub(crate) async fn lock_closing(tx: &mut Tx, office: i64) -> Result<(), AppErro
 }
 
 /// Refuses, in words, a change to points dated on any of `days` inside a closed period: an
-/// issued notice never changes (`xinbao_core::scoring::closed_on`).
+/// issued notice never changes (`xinbao_core::scores::closed_on`).
 pub(crate) async fn ensure_open(tx: &mut Tx, office: i64, days: &[i32]) -> Result<(), AppError> {
     lock_closing(tx, office).await?;
     refuse_closed(&mut **tx, office, days.iter().copied()).await
 }
 
 /// Checks the day of an adoption or instruction of `items`: not after today, not before an
-/// item's submission (`xinbao_core::scoring::fact_day_problem`), not in a closed period.
+/// item's submission (`xinbao_core::scores::fact_day_problem`), not in a closed period.
 pub(crate) async fn check_fact_day(tx: &mut Tx, office: i64, day: i32, items: &[String]) -> Result<(), AppError> {
     let today = day_of(crate::db::now_ms());
     for item in items {
         let submitted: Option<i64> =
             sqlx::query_scalar("SELECT day FROM submissions WHERE item_id = $1").bind(item).fetch_optional(&mut **tx).await?;
-        if let Some(p) = xinbao_core::scoring::fact_day_problem(day, submitted.map(|d| d as i32), today) {
+        if let Some(p) = xinbao_core::scores::fact_day_problem(day, submitted.map(|d| d as i32), today) {
             return Err(AppError::bad_request(p.zh));
         }
     }
@@ -217,8 +217,8 @@ where
         return Ok(());
     }
     let closed = closed_periods(&mut *ex, office).await?;
-    match days.iter().find_map(|d| xinbao_core::scoring::closed_on(&closed, *d)) {
-        Some(p) => Err(AppError::bad_request(xinbao_core::scoring::closed_text(p))),
+    match days.iter().find_map(|d| xinbao_core::scores::closed_on(&closed, *d)) {
+        Some(p) => Err(AppError::bad_request(xinbao_core::scores::closed_text(p))),
         None => Ok(()),
     }
 }
@@ -321,7 +321,7 @@ pub(crate) async fn keep_rules_before(tx: &mut Tx, office: i64, by: i64) -> Resu
     let any: Option<i64> =
         sqlx::query_scalar("SELECT office_id FROM board_rules WHERE office_id = $1 LIMIT 1").bind(office).fetch_optional(&mut **tx).await?;
     if any.is_none() {
-        let rules = rules_now(&mut **tx, office, xinbao_core::scoring::FIRST_DAY).await?;
+        let rules = rules_now(&mut **tx, office, xinbao_core::scores::FIRST_DAY).await?;
         write_rules(tx, office, &rules, by).await?;
     }
     Ok(())
@@ -520,7 +520,7 @@ const EVENTS_PER_PAGE: u64 = 500;
 
 pub(crate) fn period(q: &ScoresQuery) -> Result<Period, AppError> {
     let today = day_of(crate::db::now_ms());
-    let (y, m, _) = xinbao_core::scoring::ymd(today);
+    let (y, m, _) = xinbao_core::scores::ymd(today);
     let from = match q.from.as_deref() {
         Some(f) => date(f)?,
         None => Period::month(y, m).from,
@@ -547,7 +547,7 @@ fn by_column(by: By) -> &'static str {
     }
 }
 
-/// The SQL form of `xinbao_core::scoring::tally` for one office and period, grouped by unit or
+/// The SQL form of `xinbao_core::scores::tally` for one office and period, grouped by unit or
 /// person: submissions and points from the monthly totals for the whole months inside the
 /// period and from the events for the days at its ends; adopted items counted once each from
 /// the adoption events of the whole period. `only` narrows it to one key.

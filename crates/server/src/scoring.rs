@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::review::reviewing_office;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     AdoptionFact, Credit, Facts, Form, InstructionFact, Level, PubKind, Publication, PublicationChange, RateFloor, Recompute,
     RecomputeReport, ScoringTable, SubmissionFact, UnitClass, UnitClassChoice, all_events, day_of, day_text, month_index,
 };
@@ -145,7 +145,7 @@ pub async fn recompute(
     crate::scores::lock_closing(&mut tx, office).await?;
     // Scoring the past again stops at the last issued notice: those periods are closed.
     if let Some(p) = crate::scores::closed_periods(&mut *tx, office).await?.into_iter().filter(|p| p.to >= from).max_by_key(|p| p.to) {
-        return Err(AppError::bad_request(format!("{}；重新计分最早只能从{}起", xinbao_core::scoring::closed_text(p), day_text(p.to + 1))));
+        return Err(AppError::bad_request(format!("{}；重新计分最早只能从{}起", xinbao_core::scores::closed_text(p), day_text(p.to + 1))));
     }
     replace_version(&mut tx, office, &req.table, &body, me.user_id).await?;
     let before =

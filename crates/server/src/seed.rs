@@ -1,7 +1,7 @@
 //! Generated offices for tests and benchmarks: a county's year (1 office, 20 units, 80
 //! officers, 12,000 items, 3,000 adoptions, 150 instructions) or a province's (1,000,000
 //! items, 200,000 adoptions). Deterministic for a seed. The points are derived by the same
-//! `xinbao_core::scoring` functions the live endpoints use, from facts stored in the same
+//! `xinbao_core::scores` functions the live endpoints use, from facts stored in the same
 //! tables, so a seeded scoreboard is as exact — and as drillable — as a real one.
 //!
 //! `xinbao-server seed --scale year|province` runs it; `cargo xtask bench scores` times the
@@ -11,7 +11,7 @@ use crate::accounts::hash_password;
 use crate::db::{Db, Value, insert_many, now_ms};
 use anyhow::Context;
 use sqlx::Row;
-use xinbao_core::scoring::{
+use xinbao_core::scores::{
     AdoptionFact, Credit, Facts, Form, InstructionFact, Level, Period, PubKind, ScoreEvent, SubmissionFact, all_events, day_start_ms,
     default_publications,
 };
@@ -75,7 +75,7 @@ impl Scale {
 }
 
 /// What was generated: the office, the password every seeded account has, and the facts the
-/// points come from (for checking the server's totals against `xinbao_core::scoring`).
+/// points come from (for checking the server's totals against `xinbao_core::scores`).
 pub struct Seeded {
     pub office: i64,
     pub password: String,

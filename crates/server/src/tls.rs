@@ -535,7 +535,7 @@ fn random_serial() -> anyhow::Result<rcgen::SerialNumber> {
 }
 
 fn time_now_year() -> i32 {
-    use xinbao_core::scoring as calendar;
+    use xinbao_core::scores as calendar;
     let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     calendar::ymd(calendar::day_of(ms)).0
 }

@@ -8,7 +8,7 @@ use crate::common::office::{months_agree_with_events, office, publication, today
 use crate::common::{TestApp, json};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use xinbao_core::scoring::{day_of, day_text};
+use xinbao_core::scores::{day_of, day_text};
 
 fn day(offset: i32) -> String {
     day_text(day_of(xinbao_server::db::now_ms()) + offset)
@@ -198,7 +198,7 @@ impl Lcg {
 /// the dates a history recorded over a month would have.
 async fn backdate_submissions(t: &TestApp, days: i32) {
     let day = day_of(xinbao_server::db::now_ms()) - days;
-    let month = i64::from(xinbao_core::scoring::month_index(day));
+    let month = i64::from(xinbao_core::scores::month_index(day));
     let pool = &t.app.state.db.pool;
     for (sql, binds) in [
         ("UPDATE submissions SET day = $1", vec![i64::from(day)]),
@@ -486,7 +486,7 @@ async fn a_unit_moved_to_another_office_takes_its_drafts_and_is_never_penalised_
 /// recorded.
 #[tokio::test]
 async fn scoring_an_item_again_never_moves_points_out_of_a_closed_month() {
-    use xinbao_core::scoring::{Period, ymd};
+    use xinbao_core::scores::{Period, ymd};
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
     let today = day_of(xinbao_server::db::now_ms());
@@ -569,7 +569,7 @@ async fn a_returned_item_resubmitted_keeps_its_one_answer() {
 }
 
 /// The scoreboard by unit for `p`, as `(unit, submitted, adopted, centi)`, sorted.
-async fn board_rows(t: &TestApp, cookie: &str, p: xinbao_core::scoring::Period) -> Vec<(String, i64, i64, i64)> {
+async fn board_rows(t: &TestApp, cookie: &str, p: xinbao_core::scores::Period) -> Vec<(String, i64, i64, i64)> {
     let b = json(t.get(&format!("/api/scores?by=unit&from={}&to={}", day_text(p.from), day_text(p.to)), Some(cookie)).await).await;
     let mut rows: Vec<(String, i64, i64, i64)> = b["rows"]
         .as_array()
@@ -587,7 +587,7 @@ async fn board_rows(t: &TestApp, cookie: &str, p: xinbao_core::scoring::Period) 
 }
 
 /// The same numbers recomputed independently from the stored events, for every unit.
-async fn tallied(t: &TestApp, p: xinbao_core::scoring::Period) -> Vec<(String, i64, i64, i64)> {
+async fn tallied(t: &TestApp, p: xinbao_core::scores::Period) -> Vec<(String, i64, i64, i64)> {
     use sqlx::Row;
     let units: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM units WHERE kind <> 'office'")
         .fetch_all(&t.app.state.db.pool)
@@ -629,7 +629,7 @@ async fn tallied(t: &TestApp, p: xinbao_core::scoring::Period) -> Vec<(String, i
 /// event, and the issued notice — data, Word, Excel — never changes by a byte.
 #[tokio::test]
 async fn random_histories_agree_with_an_independent_tally_and_an_issued_notice_never_changes() {
-    use xinbao_core::scoring::{Period, ymd};
+    use xinbao_core::scores::{Period, ymd};
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
     let admin = crate::common::office::admin_of(&t).await;
@@ -719,7 +719,7 @@ async fn random_histories_agree_with_an_independent_tally_and_an_issued_notice_n
             let n: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
             let live: i64 = board_rows(&t, &o.editor.cookie, last).await.iter().map(|r| r.3).sum();
             assert!(
-                n["summary"].as_str().unwrap_or_default().contains(&format!("合计得分{}分", xinbao_core::scoring::points_text(live))),
+                n["summary"].as_str().unwrap_or_default().contains(&format!("合计得分{}分", xinbao_core::scores::points_text(live))),
                 "round {round}: {n}"
             );
         }

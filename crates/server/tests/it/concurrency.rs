@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{day_of, day_text};
+use xinbao_core::scores::{day_of, day_text};
 
 /// A write request, made fresh for each run (new ids, new names).
 struct Write {

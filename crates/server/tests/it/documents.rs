@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use xinbao_core::scoring::{BoardKey, Notice, Period, Quota, Scoreboard, Tally, from_ymd};
+use xinbao_core::scores::{BoardKey, Notice, Period, Quota, Scoreboard, Tally, from_ymd};
 
 fn notice() -> Notice {
     let q = Period::quarter(2026, 4);

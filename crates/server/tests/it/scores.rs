@@ -1,7 +1,7 @@
 //! Adoption, leader instructions and scores on the server (issue 6): signed items are adopted by
 //! the office's editors, combined pieces credit every source, the same leader level counts once,
 //! the scoreboard's totals are the sum of the events behind them (and agree with
-//! `xinbao_core::scoring::tally`), a scoring-table change applies only from its day on, and
+//! `xinbao_core::scores::tally`), a scoring-table change applies only from its day on, and
 //! nobody records or reads what is not theirs. Runs on SQLite and, under `cargo xtask test`,
 //! PostgreSQL.
 
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use sqlx::Row;
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{By, Credit, Period, Rule, ScoreEvent, Source, day_of, day_text, tally};
+use xinbao_core::scores::{By, Credit, Period, Rule, ScoreEvent, Source, day_of, day_text, tally};
 
 #[tokio::test]
 async fn adoptions_and_instructions_score_and_every_total_drills_down() {
@@ -97,7 +97,7 @@ async fn adoptions_and_instructions_score_and_every_total_drills_down() {
     assert_eq!(row(&people, "officer")["tally"]["centi"], 4600);
     assert_eq!(row(&people, "officer2")["tally"]["centi"], 500);
 
-    // The SQL totals are the core's: tally the stored events with xinbao_core::scoring::tally.
+    // The SQL totals are the core's: tally the stored events with xinbao_core::scores::tally.
     let rows = sqlx::query("SELECT day, item_id, author_id, unit_id, rule, centi FROM score_events")
         .fetch_all(&t.app.state.db.pool)
         .await
@@ -227,7 +227,7 @@ async fn a_new_scoring_table_applies_from_its_day_on_and_never_to_the_past() {
     // Adopted today: the table in force today (5). A fact dated after the change would be
     // dated ahead of today, which is refused (issue 21, item 3: no version can ever be saved
     // after facts dated inside it were recorded); the new table (8) scores facts of its days
-    // as they come (`xinbao_core::scoring` proves the arithmetic).
+    // as they come (`xinbao_core::scores` proves the arithmetic).
     for (date, issue, status) in [(day_text(day), "第1期", StatusCode::OK), (day_text(day + 12), "第2期", StatusCode::UNPROCESSABLE_ENTITY)]
     {
         let res = t
@@ -287,7 +287,7 @@ async fn unit_classes_set_quotas_for_units_by_the_month_and_for_officers_by_the_
     assert_eq!(row(&board, "兰州湾镇")["tally"]["submitted"], 0);
     // A quarter: three months' quota.
     let day = day_of(xinbao_server::db::now_ms());
-    let (y, m, _) = xinbao_core::scoring::ymd(day);
+    let (y, m, _) = xinbao_core::scores::ymd(day);
     let q = Period::quarter(y, m.div_ceil(3));
     let quarter = json(t.get(&format!("/api/scores?from={}&to={}", day_text(q.from), day_text(q.to)), Some(&o.officer.cookie)).await).await;
     // The class was set today: the quarter's months already ended had none (issue 21, item 3).
@@ -393,7 +393,7 @@ async fn the_trend_gives_each_month_of_the_period_its_own_numbers() {
     submitted(&t, &mut o, false, 1, false).await;
     submitted(&t, &mut o, false, 2, false).await;
     let day = day_of(xinbao_server::db::now_ms());
-    let (y, m, _) = xinbao_core::scoring::ymd(day);
+    let (y, m, _) = xinbao_core::scores::ymd(day);
     let year = Period::year(y);
     let q = format!("from={}&to={}", day_text(year.from), day_text(year.to));
     let trend = json(t.get(&format!("/api/scores/trend?{q}&unit={}", o.town), Some(&o.officer2.cookie)).await).await;
@@ -423,7 +423,7 @@ async fn the_notice_comes_as_data_as_word_and_as_excel_with_the_same_numbers() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let day = day_of(xinbao_server::db::now_ms());
-    let (y, m, _) = xinbao_core::scoring::ymd(day);
+    let (y, m, _) = xinbao_core::scores::ymd(day);
     let month = Period::month(y, m);
     let q = format!("from={}&to={}", day_text(month.from), day_text(month.to));
     let notice = json(t.get(&format!("/api/notice?{q}"), Some(&o.officer.cookie)).await).await;
@@ -510,7 +510,7 @@ async fn an_issued_notice_is_frozen_and_its_period_closed() {
         submitted(&t, &mut o, false, n, true).await;
     }
     let today_day = day_of(xinbao_server::db::now_ms());
-    let (y, m, _) = xinbao_core::scoring::ymd(today_day);
+    let (y, m, _) = xinbao_core::scores::ymd(today_day);
     let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
     // Submitted on the first of last month (as if: the dates a past month would have).
     sqlx::query("UPDATE submissions SET day = $1").bind(i64::from(last.from)).execute(&t.app.state.db.pool).await.ok();
@@ -620,7 +620,7 @@ async fn a_quota_or_floor_changed_today_leaves_an_ended_month_on_its_own_rules()
     sqlx::query("DELETE FROM board_rules").execute(&t.app.state.db.pool).await.ok();
     submitted(&t, &mut o, false, 1, false).await;
     let today = day_of(xinbao_server::db::now_ms());
-    let (y, m, _) = xinbao_core::scoring::ymd(today);
+    let (y, m, _) = xinbao_core::scores::ymd(today);
     let last = if m == 1 { Period::month(y - 1, 12) } else { Period::month(y, m - 1) };
     let this = Period::month(y, m);
     let board = |p: Period, by: &'static str| {

@@ -1,11 +1,11 @@
 //! A seeded county year (1 office, 20 units, 80 officers, 12,000 items, 3,000 adoptions, 150
-//! instructions): the scoreboard's every row agrees with `xinbao_core::scoring::tally` over the
+//! instructions): the scoreboard's every row agrees with `xinbao_core::scores::tally` over the
 //! same facts, and every total drills down to events that add up to it — by unit and by person,
 //! for the year, a quarter and a range that cuts months. Runs on SQLite and PostgreSQL.
 
 use crate::common::{TestApp, json};
 use serde_json::Value;
-use xinbao_core::scoring::{By, Period, all_events, day_text, from_ymd, tally};
+use xinbao_core::scores::{By, Period, all_events, day_text, from_ymd, tally};
 use xinbao_server::seed::{Scale, seed};
 
 const YEAR: i32 = 2025;

@@ -28,10 +28,10 @@ async fn the_demo_county_loads_once_with_an_account_for_every_role() {
     // This month's items: every corpus item, once, a commission's answer and a 续报. Before them,
     // three months of settled items, so the scoreboard's other periods and the trend have content.
     let month_start = {
-        let (y, m, _) = xinbao_core::scoring::ymd(xinbao_core::scoring::day_of(
+        let (y, m, _) = xinbao_core::scores::ymd(xinbao_core::scores::day_of(
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64),
         ));
-        xinbao_core::scoring::day_start_ms(xinbao_core::scoring::from_ymd(y, m, 1))
+        xinbao_core::scores::day_start_ms(xinbao_core::scores::from_ymd(y, m, 1))
     };
     let total = count(&t, "SELECT COUNT(*) FROM items").await;
     let past = count(&t, &format!("SELECT COUNT(*) FROM items WHERE created_at < {month_start}")).await;

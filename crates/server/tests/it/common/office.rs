@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
 use xinbao_core::role::Role;
-use xinbao_core::scoring::{day_of, day_text};
+use xinbao_core::scores::{day_of, day_text};
 
 pub const PW: &str = "Chunfeng-2026";
 
