@@ -5,7 +5,7 @@
 
 use crate::accounts::{self, NewUser, random_password, upsert_user};
 use crate::auth::{Admin, CurrentUser};
-use crate::db::{Sql, now_ms};
+use crate::db::{Sql, Stored, decode, now_ms};
 use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 use axum::Json;
@@ -47,31 +47,64 @@ const ADMINISTRATIVE: [&str; 18] = [
 
 pub use crate::office::Scope;
 
+/// An account as stored, with its unit's name.
+#[derive(sqlx::FromRow)]
+struct AccountRecord {
+    id: i64,
+    username: String,
+    display_name: String,
+    #[sqlx(try_from = "Stored<Role>")]
+    role: Role,
+    unit_id: i64,
+    unit_name: String,
+    disabled: i64,
+}
+
+/// A unit as stored.
+#[derive(sqlx::FromRow)]
+struct UnitRecord {
+    id: i64,
+    parent_id: Option<i64>,
+    name: String,
+    kind: String,
+    class_id: Option<i64>,
+}
+
+/// A line of the audit trail with who did it.
+#[derive(sqlx::FromRow)]
+struct AuditRecord {
+    id: i64,
+    at: i64,
+    display_name: String,
+    username: String,
+    action: String,
+    subject: String,
+    detail: String,
+}
+
 /// Accounts with their unit's name: all of them, or the one with `id`.
 async fn accounts_where(state: &AppState, id: Option<i64>) -> Result<Vec<Account>, AppError> {
     let rows = sqlx::query(
-        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name, u.disabled FROM users u JOIN units n ON n.id = u.unit_id \
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.disabled FROM users u JOIN units n ON n.id = u.unit_id \
          WHERE ($1 = 0 OR u.id = $1) ORDER BY u.id",
     )
     .bind(id.unwrap_or(0))
     .fetch_all(&state.db.pool)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(Account {
-            id: r.try_get(0)?,
-            username: r.try_get(1)?,
-            display_name: r.try_get(2)?,
-            role: {
-                let raw: String = r.try_get(3)?;
-                crate::db::stored(Role::parse(&raw), "users.role", &raw)?
-            },
-            unit_id: r.try_get(4)?,
-            unit_name: r.try_get(5)?,
-            disabled: r.try_get::<i64, _>(6)? != 0,
-        });
-    }
-    Ok(out)
+    rows.iter()
+        .map(|r| {
+            let a: AccountRecord = decode(r, "users", "id")?;
+            Ok(Account {
+                id: a.id,
+                username: a.username,
+                display_name: a.display_name,
+                role: a.role,
+                unit_id: a.unit_id,
+                unit_name: a.unit_name,
+                disabled: a.disabled != 0,
+            })
+        })
+        .collect()
 }
 
 async fn account(state: &AppState, id: i64) -> Result<Account, AppError> {
@@ -226,17 +259,12 @@ pub async fn units(State(state): State<AppState>, Admin(me): Admin) -> Result<Js
 
 async fn all_units(state: &AppState) -> Result<Vec<UnitInfo>, AppError> {
     let rows = sqlx::query("SELECT id, parent_id, name, kind, class_id FROM units ORDER BY id").fetch_all(&state.db.pool).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(UnitInfo {
-            id: r.try_get(0)?,
-            parent_id: r.try_get(1)?,
-            name: r.try_get(2)?,
-            kind: r.try_get(3)?,
-            class_id: r.try_get(4)?,
-        });
-    }
-    Ok(out)
+    rows.iter()
+        .map(|r| {
+            let u: UnitRecord = decode(r, "units", "id")?;
+            Ok(UnitInfo { id: u.id, parent_id: u.parent_id, name: u.name, kind: u.kind, class_id: u.class_id })
+        })
+        .collect()
 }
 
 fn check_unit_fields(name: Option<&str>, kind: Option<&str>) -> Result<(), AppError> {
@@ -365,7 +393,7 @@ async fn audit_rows(state: &AppState, me: &xinbao_core::api::Me, q: &AuditQuery)
     let scope = Scope::of(state, me).await?;
     let actor = like(&q.actor);
     let mut sql = Sql::new(
-        "SELECT a.id, a.at, COALESCE(u.display_name, ''), COALESCE(u.username, ''), a.action, a.subject, a.detail \
+        "SELECT a.id, a.at, COALESCE(u.display_name, '') AS display_name, COALESCE(u.username, '') AS username, a.action, a.subject, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.action LIKE ",
     );
     sql.bind(like(&q.action)).push(" ESCAPE '\\' AND a.subject LIKE ").bind(like(&q.subject));
@@ -383,20 +411,18 @@ async fn audit_rows(state: &AppState, me: &xinbao_core::api::Me, q: &AuditQuery)
     sql.push(" ORDER BY a.id DESC LIMIT ").bind(q.limit.unwrap_or(200).clamp(1, 5000));
     let rows = sql.query().fetch_all(&state.db.pool).await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let name: String = r.try_get(2)?;
-        let username: String = r.try_get(3)?;
-        let action: String = r.try_get(4)?;
+    for r in &rows {
+        let a: AuditRecord = decode(r, "audit_log", "id")?;
         // What an item says (its title on submission, a comment, a review note, an instruction
         // and its feedback, an adoption, an issue) is for those who read the item; an office's
         // administrator sees that it happened, and the details of administration only.
-        let detail = if scope.is_server_admin() || ADMINISTRATIVE.contains(&action.as_str()) { r.try_get(6)? } else { String::new() };
+        let detail = if scope.is_server_admin() || ADMINISTRATIVE.contains(&a.action.as_str()) { a.detail } else { String::new() };
         out.push(AuditRow {
-            id: r.try_get(0)?,
-            at: r.try_get(1)?,
-            actor: if name.is_empty() { username } else { format!("{name}（{username}）") },
-            action,
-            subject: r.try_get(5)?,
+            id: a.id,
+            at: a.at,
+            actor: if a.display_name.is_empty() { a.username } else { format!("{}（{}）", a.display_name, a.username) },
+            action: a.action,
+            subject: a.subject,
             detail,
         });
     }

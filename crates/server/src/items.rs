@@ -5,7 +5,7 @@
 //! what a mutation on an item answers when it cannot be applied as sent (`keep_conflict`,
 //! `moved_on`, `not_yours`, `rejected`, `readable_answer`).
 
-use crate::db::{MAX_PARAMETERS, Sql, Tx, Value, insert_many, now_ms, stored_at, stored_json};
+use crate::db::{MAX_PARAMETERS, Sql, Stored, Tx, Value, decode, insert_many, now_ms, stored_json};
 use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -108,29 +108,43 @@ impl Pending {
     }
 }
 
-pub(crate) fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
-    let state: String = row.try_get("state")?;
-    let content: String = row.try_get("content")?;
-    let review: String = row.try_get("review")?;
-    let id: String = row.try_get("id")?;
+/// An item as stored, with its author's and unit's names, its lateness, and its office.
+#[derive(sqlx::FromRow)]
+struct ItemRecord {
+    id: String,
+    rev: i64,
+    #[sqlx(try_from = "Stored<ItemState>")]
+    state: ItemState,
+    content: String,
+    review: String,
+    author_id: i64,
+    unit_id: i64,
+    updated_at: i64,
+    author_name: String,
+    unit_name: String,
+    quality: String,
+    late_minutes: Option<i64>,
+    office_id: Option<i64>,
+}
+
+fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
+    let r: ItemRecord = decode(row, "items", "id")?;
     let snap = ItemSnapshot {
-        rev: row.try_get::<i64, _>("rev")? as u64,
-        state: stored_at(ItemState::parse(&state), "items.state", &id, &state)?,
-        content: stored_json(&content, "items.content", &id)?,
-        id,
-        author_id: row.try_get("author_id")?,
-        unit_id: row.try_get("unit_id")?,
-        updated_at: row.try_get("updated_at")?,
-        author_name: row.try_get("author_name")?,
-        unit_name: row.try_get("unit_name")?,
-        review: serde_json::from_str(&review).ok(),
+        rev: r.rev as u64,
+        state: r.state,
+        content: stored_json(&r.content, "items.content", &r.id)?,
+        id: r.id,
+        author_id: r.author_id,
+        unit_id: r.unit_id,
+        updated_at: r.updated_at,
+        author_name: r.author_name,
+        unit_name: r.unit_name,
+        review: serde_json::from_str(&r.review).ok(),
         comments: Vec::new(),
-        quality: serde_json::from_str::<serde_json::Value>(&row.try_get::<String, _>("quality")?)
-            .ok()
-            .and_then(|q| q["summary"].as_str().map(str::to_owned)),
-        late_minutes: row.try_get("late_minutes")?,
+        quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|q| q["summary"].as_str().map(str::to_owned)),
+        late_minutes: r.late_minutes,
     };
-    Ok((snap, row.try_get("office_id")?))
+    Ok((snap, r.office_id))
 }
 
 /// An item as clients see it, with its comment thread, and the office that reviews it.
