@@ -298,6 +298,29 @@ async fn one(state: &AppState, me: &Me, id: i64) -> Result<CommissionView, AppEr
     visible_of(state, me, Some(id)).await?.into_iter().next().ok_or(AppError::refused(ErrorCode::NotFound))
 }
 
+/// A commission as its list shows it.
+#[derive(sqlx::FromRow)]
+struct CommissionShown {
+    id: i64,
+    fields: String,
+    created_at: i64,
+    withdrawn_at: Option<i64>,
+    closed_at: Option<i64>,
+}
+
+/// An answer to a commission as its list shows it (the title only to whoever may read it).
+#[derive(sqlx::FromRow)]
+struct AnswerShown {
+    unit_id: i64,
+    item_id: String,
+    title: String,
+    submitted_at: i64,
+    author_id: i64,
+    office_id: Option<i64>,
+    #[sqlx(try_from = "Stored<ItemState>")]
+    state: ItemState,
+}
+
 async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<CommissionView>, AppError> {
     let office = my_office(state, me).await?;
     let office_wide = me.unit_id == office;
@@ -321,12 +344,12 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
         .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
-    for r in rows {
-        let id: i64 = r.try_get(0)?;
-        let body: String = r.try_get(1)?;
-        let fields: CommissionFields = serde_json::from_str(&body).map_err(|e| AppError::Internal(e.into()))?;
+    for r in &rows {
+        let c: CommissionShown = decode(r, "commissions", "id")?;
+        let id = c.id;
+        let fields: CommissionFields = crate::db::stored_json(&c.fields, "commissions.fields", &id.to_string())?;
         let targeted = fields.kind == CommissionKind::Targeted;
-        let withdrawn = r.try_get::<Option<i64>, _>(4)?.is_some();
+        let withdrawn = c.withdrawn_at.is_some();
         if !office_wide && (withdrawn || (targeted && !fields.units.contains(&me.unit_id))) {
             continue;
         }
@@ -339,36 +362,34 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
         .await?;
         let deadline = parse_day(&fields.deadline).unwrap_or(today);
         let mut list = Vec::new();
-        for a in answers {
-            let unit_id: i64 = a.try_get(0)?;
-            if !office_wide && unit_id != me.unit_id {
+        for row in &answers {
+            let a: AnswerShown = decode(row, "commission_answers", "item_id")?;
+            if !office_wide && a.unit_id != me.unit_id {
                 continue;
             }
-            let at: i64 = a.try_get(3)?;
             // That the unit answered is the commission's standing, open to the unit; what it
             // answered is the item's, told only to whoever reads the item or its points.
-            let raw_state: String = a.try_get(6)?;
-            let item_state = crate::db::stored(ItemState::parse(&raw_state), "items.state", &raw_state)?;
-            if !answer_counts(item_state) {
+            if !answer_counts(a.state) {
                 // Withdrawn by its author: it answers nothing.
                 continue;
             }
-            let author: i64 = a.try_get(4)?;
-            let shown = Actor::of(me, a.try_get(5)?).may_read_scores(author == me.user_id, item_state);
-            let item_id: String = a.try_get(1)?;
-            let title = match (shown, item_state == ItemState::Returned && author != me.user_id) {
+            let author = a.author_id;
+            let shown = Actor::of(me, a.office_id).may_read_scores(author == me.user_id, a.state);
+            let title = match (shown, a.state == ItemState::Returned && author != me.user_id) {
                 (false, _) => String::new(),
                 // Back with its author: the title as the office returned it.
-                (true, true) => crate::items::office_content(&state.db.pool, &item_id, author).await?.map(|c| c.title).unwrap_or_default(),
-                (true, false) => a.try_get(2)?,
+                (true, true) => {
+                    crate::items::office_content(&state.db.pool, &a.item_id, author).await?.map(|c| c.title).unwrap_or_default()
+                }
+                (true, false) => a.title,
             };
             list.push(Answer {
-                unit_id,
-                unit: names.get(&unit_id).cloned().unwrap_or_default(),
-                item_id,
+                unit_id: a.unit_id,
+                unit: names.get(&a.unit_id).cloned().unwrap_or_default(),
+                item_id: a.item_id,
                 title,
-                submitted_at: at,
-                on_time: on_time(at, deadline),
+                submitted_at: a.submitted_at,
+                on_time: on_time(a.submitted_at, deadline),
             });
         }
         let asked: Vec<(i64, String)> = if targeted {
@@ -382,7 +403,7 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
             Vec::new()
         };
         let overseen = |u: i64| reviewing_office(&tree, u) == Some(office);
-        let standing = if r.try_get::<Option<i64>, _>(5)?.is_some() && targeted && !withdrawn {
+        let standing = if c.closed_at.is_some() && targeted && !withdrawn {
             // Closed: as decided when it closed (`commission_missed`), whatever moved since.
             let missed: Vec<i64> = sqlx::query_scalar("SELECT unit_id FROM commission_missed WHERE commission_id = $1")
                 .bind(id)
@@ -392,7 +413,7 @@ async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<
         } else {
             standing(&asked, &list, deadline, now_ms(), overseen)
         };
-        out.push(CommissionView { id, fields, created_at: r.try_get(2)?, answers: list, standing, withdrawn });
+        out.push(CommissionView { id, fields, created_at: c.created_at, answers: list, standing, withdrawn });
     }
     Ok(out)
 }
