@@ -44,7 +44,6 @@ pub mod vault;
 
 /// Mounts the app on `<body>` and removes the boot placeholder.
 pub fn start() {
-    util::mark("xinbao:start");
     console_error_panic_hook::set_once();
     if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
         boot.remove();

@@ -26,7 +26,6 @@ pub fn DeskPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let user = session.me.get_untracked().map(|m| m.user_id);
-    crate::util::mark("xinbao:desk-mount");
     let drafts = RwSignal::new(None::<Result<Vec<LocalDraft>, store::StoreError>>);
     let rules = crate::item::urgent_panel::use_rules();
     let query = RwSignal::new(DeskQuery::default());
@@ -42,7 +41,6 @@ pub fn DeskPage() -> impl IntoView {
                 if drafts.with_untracked(Option::is_none)
                     && let Ok(first) = store::recent_drafts(user, PAGE).await
                 {
-                    crate::util::mark("xinbao:desk-read");
                     if drafts.is_disposed() {
                         return;
                     }
