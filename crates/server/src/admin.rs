@@ -409,7 +409,7 @@ async fn audit_rows(state: &AppState, me: &xinbao_core::api::Me, q: &AuditQuery)
         }
     }
     sql.push(" ORDER BY a.id DESC LIMIT ").bind(q.limit.unwrap_or(200).clamp(1, 5000));
-    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    let rows = sql.query(state.db.backend).fetch_all(&state.db.pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let a: AuditRecord = decode(r, "audit_log", "id")?;

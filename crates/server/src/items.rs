@@ -5,7 +5,8 @@
 //! what a mutation on an item answers when it cannot be applied as sent (`keep_conflict`,
 //! `moved_on`, `not_yours`, `rejected`, `readable_answer`).
 
-use crate::db::{MAX_PARAMETERS, Sql, Stored, Tx, Value, decode, insert_many, now_ms, stored_json};
+use crate::db::{Backend, MAX_PARAMETERS, Sql, Stored, Tx, Value, decode, insert_many, insert_many_then, now_ms, stored_json};
+use std::collections::{HashMap, HashSet};
 use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -32,6 +33,10 @@ pub async fn office_content<'e, E: sqlx::Executor<'e, Database = Any>>(
     })
 }
 
+/// The columns of a new item's row, in [`Pending::new_items`]' order.
+const ITEM_COLUMNS: [&str; 12] =
+    ["id", "unit_id", "author_id", "item_type", "title", "body", "state", "rev", "content", "created_at", "updated_at", "office_id"];
+
 /// Takes the next change-log sequence number inside the transaction (commit order: the
 /// counter row is held until commit).
 pub(crate) async fn next_seqs(tx: &mut Tx, n: usize) -> Result<i64, AppError> {
@@ -48,6 +53,15 @@ pub(crate) async fn next_seqs(tx: &mut Tx, n: usize) -> Result<i64, AppError> {
 /// were made.
 #[derive(Default)]
 pub(crate) struct Pending {
+    /// Whether the mutation being applied may leave its new item's row here
+    /// ([`Pending::new_items`]): a draft saved for the first time, in a push that is not careful.
+    pub(crate) defer_new: bool,
+    /// New items' rows, written together by [`Pending::write_new_items`] before anything reads
+    /// an item. Their ids named no item when the batch began; one written meanwhile (another
+    /// server, or a copied profile's twin) makes the batch run again carefully.
+    pub(crate) new_items: Vec<Vec<Value>>,
+    /// Ids of the items this batch created: their only change-log rows are this batch's.
+    pub(crate) created: HashSet<String>,
     pub(crate) revisions: Vec<Vec<Value>>,
     /// (item id, at) in the order of the changes.
     pub(crate) changes: Vec<(String, i64)>,
@@ -56,7 +70,20 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// Writes the new items' rows gathered so far. False when one of them exists after all:
+    /// nothing is answered from this attempt, and the batch runs again carefully.
+    pub(crate) async fn write_new_items(&mut self, tx: &mut Tx) -> Result<bool, AppError> {
+        if self.new_items.is_empty() {
+            return Ok(true);
+        }
+        let rows = std::mem::take(&mut self.new_items);
+        let written = insert_many_then(&mut **tx, "items", &ITEM_COLUMNS, &rows, " ON CONFLICT (id) DO NOTHING").await?;
+        Ok(written == rows.len() as u64)
+    }
+
+    /// Writes what the batch gathered; the new items' rows must be written already.
     pub(crate) async fn flush(self, tx: &mut Tx, client_id: &str) -> Result<(), AppError> {
+        debug_assert!(self.new_items.is_empty());
         insert_many(&mut **tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &self.revisions).await?;
         if !self.changes.is_empty() {
             let first = next_seqs(tx, self.changes.len()).await?;
@@ -73,17 +100,22 @@ impl Pending {
                     ") INSERT INTO change_log (seq, item_id, author_id, office_id, at) \
                      SELECT v.seq, i.id, i.author_id, i.office_id, v.at FROM v JOIN items i ON i.id = v.item_id",
                 );
-                sql.query().execute(&mut **tx).await?;
+                sql.query(Backend::of(tx)).execute(&mut **tx).await?;
             }
             // Only each item's newest change stays: a pull reads as many rows as it returns.
-            let mut ids: Vec<&str> = self.changes.iter().map(|(id, _)| id.as_str()).collect();
+            // An item this batch created and changed once has nothing older to drop.
+            let mut changes: HashMap<&str, usize> = HashMap::new();
+            for (id, _) in &self.changes {
+                *changes.entry(id.as_str()).or_default() += 1;
+            }
+            let mut ids: Vec<&str> =
+                changes.into_iter().filter(|(id, n)| *n > 1 || !self.created.contains(*id)).map(|(id, _)| id).collect();
             ids.sort_unstable();
-            ids.dedup();
             for chunk in ids.chunks(MAX_PARAMETERS) {
                 let mut sql = Sql::new("DELETE FROM change_log WHERE item_id IN (");
                 sql.list(chunk.iter().copied())
                     .push(") AND seq < (SELECT MAX(c.seq) FROM change_log c WHERE c.item_id = change_log.item_id)");
-                sql.query().execute(&mut **tx).await?;
+                sql.query(Backend::of(tx)).execute(&mut **tx).await?;
             }
         }
         let results: Vec<Vec<Value>> = self
@@ -98,11 +130,12 @@ impl Pending {
     }
 
     /// How much is collected, to undo a mutation that failed halfway ([`Pending::truncate`]).
-    pub(crate) fn mark(&self) -> (usize, usize) {
-        (self.revisions.len(), self.changes.len())
+    pub(crate) fn mark(&self) -> (usize, usize, usize) {
+        (self.new_items.len(), self.revisions.len(), self.changes.len())
     }
 
-    pub(crate) fn truncate(&mut self, (revisions, changes): (usize, usize)) {
+    pub(crate) fn truncate(&mut self, (new_items, revisions, changes): (usize, usize, usize)) {
+        self.new_items.truncate(new_items);
         self.revisions.truncate(revisions);
         self.changes.truncate(changes);
     }
@@ -194,7 +227,23 @@ pub(crate) async fn write_item(
 ) -> Result<bool, AppError> {
     let now = now_ms();
     let json = serde_json::to_string(content).map_err(|e| AppError::Internal(e.into()))?;
-    let written = if exists {
+    let written = if !exists && pending.defer_new && content.photos.is_empty() {
+        pending.new_items.push(vec![
+            Value::from(id),
+            Value::Int(me.unit_id),
+            Value::Int(me.user_id),
+            Value::from(content.item_type.as_str()),
+            Value::from(content.title.as_str()),
+            Value::from(content.body.as_str()),
+            Value::from(state.as_str()),
+            Value::Int(rev as i64),
+            Value::Text(json.clone()),
+            Value::Int(now),
+            Value::Int(now),
+            office.map_or(Value::Null, Value::Int),
+        ]);
+        1
+    } else if exists {
         sqlx::query(
             "UPDATE items SET rev = $1, state = $2, content = $3, title = $4, body = $5, item_type = $6, updated_at = $7 \
              WHERE id = $8 AND rev = $9",
@@ -233,6 +282,9 @@ pub(crate) async fn write_item(
     };
     if written == 0 {
         return Ok(false);
+    }
+    if !exists {
+        pending.created.insert(id.to_owned());
     }
     // Whoever may read this item may read the photos any of its versions names.
     for photo in &content.photos {

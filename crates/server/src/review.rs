@@ -265,7 +265,7 @@ pub async fn queue(
         .bind(q.limit.unwrap_or(50).clamp(1, 200))
         .push(" OFFSET ")
         .bind(q.offset.unwrap_or(0).max(0));
-    let rows = sql.query().fetch_all(&state.db.pool).await?;
+    let rows = sql.query(state.db.backend).fetch_all(&state.db.pool).await?;
     let state_db = &state.db;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {

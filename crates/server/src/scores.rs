@@ -43,10 +43,7 @@ pub async fn tables<'e, E: sqlx::Executor<'e, Database = Any>>(ex: E, office: i6
 
 /// Stores `events` for `office` and adds them to the monthly totals (the caller has removed
 /// whatever they replace, with [`remove_events`]).
-pub(crate) async fn store_events<E>(ex: &mut E, office: i64, events: &[ScoreEvent]) -> Result<(), AppError>
-where
-    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
-{
+pub(crate) async fn store_events(ex: &mut sqlx::AnyConnection, office: i64, events: &[ScoreEvent]) -> Result<(), AppError> {
     refuse_closed(ex, office, events.iter().map(|e| e.day)).await?;
     insert_events(ex, office, events).await?;
     let mut sums: BTreeMap<(i32, i64, i64), (i64, i64)> = BTreeMap::new();
@@ -60,10 +57,7 @@ where
 
 /// Adds (or, negative, takes away) sums to the monthly totals, in key order (one lock order
 /// for concurrent writers).
-async fn add_to_months<E>(ex: &mut E, office: i64, sums: BTreeMap<(i32, i64, i64), (i64, i64)>) -> Result<(), AppError>
-where
-    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
-{
+async fn add_to_months(ex: &mut sqlx::AnyConnection, office: i64, sums: BTreeMap<(i32, i64, i64), (i64, i64)>) -> Result<(), AppError> {
     use crate::db::Value::Int;
     let rows: Vec<Vec<crate::db::Value>> = sums
         .into_iter()
@@ -84,10 +78,7 @@ where
 }
 
 /// Writes event rows only; the monthly totals must be rebuilt after ([`rebuild_months`]).
-pub(crate) async fn insert_events<E>(ex: &mut E, office: i64, events: &[ScoreEvent]) -> Result<(), AppError>
-where
-    for<'c> &'c mut E: sqlx::Executor<'c, Database = Any>,
-{
+pub(crate) async fn insert_events(ex: &mut sqlx::AnyConnection, office: i64, events: &[ScoreEvent]) -> Result<(), AppError> {
     use crate::db::Value::{Int, Text};
     let rows: Vec<Vec<crate::db::Value>> = events
         .iter()

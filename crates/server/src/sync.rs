@@ -297,6 +297,13 @@ async fn process(
     // (until a mutation of the batch may have written it).
     let mut absent = absent_items(&mut tx, req.mutations.iter().map(|m| m.item_id.as_str())).await?;
     for m in &req.mutations {
+        // Not careful, a new draft's row waits to be written with the others (one statement for
+        // many instead of one each) until a mutation that may read an item comes.
+        pending.defer_new = !careful && matches!(m.op, Op::Save { .. }) && absent.contains(m.item_id.as_str());
+        if !pending.defer_new && !settled(&mut tx, &mut pending).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
         let digest = m.digest();
         if let Some((_, r, _, d)) = pending.results.iter().find(|(mid, ..)| *mid == m.mid) {
             // The same mid twice in one batch: its result, once — if it asks the same.
@@ -380,6 +387,10 @@ async fn process(
         results.push(result.clone());
         pending.results.push((m.mid, result, stored, digest));
     }
+    if !settled(&mut tx, &mut pending).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     pending.flush(&mut tx, &req.client_id).await?;
     if last_mid != known {
         sqlx::query("UPDATE sync_clients SET last_mid = $1 WHERE client_id = $2")
@@ -401,6 +412,17 @@ async fn process(
     Ok(Some((tx, Processed { results, last_mid, expected, reused, replayed, epoch })))
 }
 
+/// Writes the new items `pending` holds ([`Pending::write_new_items`]). False when the batch
+/// must run again carefully: one of them exists after all, or the database refused a row (the
+/// careful run finds which mutation, and rejects that one alone).
+async fn settled(tx: &mut Tx, pending: &mut Pending) -> Result<bool, AppError> {
+    match pending.write_new_items(tx).await {
+        Ok(all) => Ok(all),
+        Err(AppError::Db(e)) if crate::error::deterministic(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Which of `ids` name no item yet (one query per few hundred).
 async fn absent_items<'a>(tx: &mut Tx, ids: impl Iterator<Item = &'a str>) -> Result<HashSet<&'a str>, AppError> {
     let mut absent: HashSet<&str> = ids.filter(|id| valid_item_id(id)).collect();
@@ -408,7 +430,7 @@ async fn absent_items<'a>(tx: &mut Tx, ids: impl Iterator<Item = &'a str>) -> Re
     for chunk in asked.chunks(crate::db::MAX_PARAMETERS) {
         let mut sql = crate::db::Sql::new("SELECT id FROM items WHERE id IN (");
         sql.list(chunk.iter().copied()).push(")");
-        for row in sql.query().fetch_all(&mut **tx).await? {
+        for row in sql.query(crate::db::Backend::of(tx)).fetch_all(&mut **tx).await? {
             let id: String = row.try_get(0)?;
             absent.remove(id.as_str());
         }

@@ -9,6 +9,7 @@ use crate::common::office::{PW, office, publication};
 use crate::common::{TestApp, json};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use sqlx::Row;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use xinbao_core::role::Role;
@@ -132,4 +133,59 @@ async fn every_pair_of_write_endpoints_at_the_same_moment_gets_answers_never_a_5
         }
     }
     assert!(failures.is_empty(), "{} of {runs} concurrent writes failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Two copies of one officer's browser profile (their items share ids, their clients do not)
+/// push the same new drafts at the same moment, in rounds. A push writes its new drafts
+/// together just before it commits; on PostgreSQL the other copy may write some of them
+/// between its check and its insert. Whatever the interleaving, each item is written once:
+/// one copy is told "applied", the other "conflict" with the version that won — never both
+/// "applied" for a text the server does not hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twin_profiles_pushing_the_same_new_drafts_at_once_get_one_applied_and_one_conflict_each() {
+    let t = Arc::new(TestApp::spawn().await);
+    let o = office(&t).await;
+    let cookie = o.officer.cookie.clone();
+    let n = 60u64;
+    for round in 0..4u64 {
+        let item = move |i: u64| format!("{:032x}", 0xD0_0000 + round * 1000 + i);
+        let pushes: Vec<_> = (0..2u64)
+            .map(|twin| {
+                let (t, cookie) = (t.clone(), cookie.clone());
+                let mutations: Vec<Value> = (1..=n)
+                    .map(|i| {
+                        json!({"mid": i, "item_id": item(i), "base_rev": 0, "op": "save",
+                            "content": {"title": format!("第{twin}份稿件{i}"), "body": "6月3日，河西镇遭受冰雹袭击。", "phone": "13912345678"}})
+                    })
+                    .collect();
+                let client = format!("{:032x}", 0xE0_0000 + round * 10 + twin);
+                tokio::spawn(async move {
+                    let res = t.post_json("/api/sync/push", json!({"client_id": client, "mutations": mutations}), Some(&cookie)).await;
+                    assert_eq!(res.status(), StatusCode::OK);
+                    json(res).await["results"].as_array().cloned().unwrap_or_default()
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for p in pushes {
+            answers.push(p.await.unwrap_or_else(|e| panic!("{e}")));
+        }
+        assert!(answers.iter().all(|a| a.len() == n as usize), "round {round}: {answers:?}");
+        for i in 0..n as usize {
+            let outcomes: Vec<&str> = answers.iter().map(|a| a[i]["outcome"].as_str().unwrap_or_default()).collect();
+            let winner = answers.iter().position(|a| a[i]["outcome"] == "applied");
+            assert!(outcomes.contains(&"applied") && outcomes.contains(&"conflict"), "round {round}, item {i}: {outcomes:?}");
+            // The conflict shows the winner's text, which is what the server holds.
+            let loser = answers.iter().find(|a| a[i]["outcome"] == "conflict").map(|a| a[i]["server"]["content"]["title"].clone());
+            let stored = sqlx::query("SELECT title, rev FROM items WHERE id = $1")
+                .bind(item(i as u64 + 1))
+                .fetch_one(&t.app.state.db.pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let title: String = stored.try_get(0).unwrap_or_default();
+            assert_eq!(loser, Some(json!(title)), "round {round}, item {i}");
+            assert_eq!(title, format!("第{}份稿件{}", winner.unwrap_or(9), i + 1));
+            assert_eq!(stored.try_get::<i64, _>(1).unwrap_or(0), 1);
+        }
+    }
 }
