@@ -59,6 +59,7 @@ pub mod role;
 pub mod round;
 pub mod scores;
 pub mod setup;
+pub mod sheet;
 pub mod sync;
 pub mod text;
 pub mod unlock;

@@ -211,10 +211,7 @@ impl IssueView {
     /// The date as printed: `2026年11月25日`.
     pub fn date_text(&self) -> String {
         match parse_day(&self.fields.date) {
-            Some(d) => {
-                let (y, m, dd) = ymd(d);
-                format!("{y}年{m}月{dd}日")
-            }
+            Some(d) => crate::scores::day_text_zh(d),
             None => self.fields.date.clone(),
         }
     }

@@ -59,6 +59,7 @@ pub mod scores;
 pub mod scoring;
 pub mod seed;
 pub mod setup;
+pub mod sheet;
 pub mod state;
 pub mod sync;
 pub mod tls;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(setup::routes())
         .merge(sync::routes())
         .merge(review::routes())
+        .merge(sheet::routes())
         .merge(photos::routes())
         .merge(adoption::routes())
         .merge(scores::routes())

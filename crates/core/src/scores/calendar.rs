@@ -54,6 +54,12 @@ pub fn day_text(day: Day) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `2026年11月25日`, as official documents print a date.
+pub fn day_text_zh(day: Day) -> String {
+    let (y, m, d) = ymd(day);
+    format!("{y}年{m}月{d}日")
+}
+
 /// Parses `2026-11-25` (the value of an `<input type=date>`); `None` for anything else.
 pub fn parse_day(text: &str) -> Option<Day> {
     let mut parts = text.trim().splitn(3, '-');

@@ -301,10 +301,7 @@ impl Notice {
             kind,
             from: day_text(period.from),
             to: day_text(period.to),
-            issued: {
-                let (y, m, d) = ymd(issued);
-                format!("{y}年{m}月{d}日")
-            },
+            issued: day_text_zh(issued),
             summary,
             sections,
             people: people_rows,

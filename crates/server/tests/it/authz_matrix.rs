@@ -50,6 +50,9 @@ enum Op {
     Queue,
     /// `GET /api/items/{id}/scoring`: what the item earned.
     Scoring,
+    /// `GET /api/items/{id}/sheet`, `/sheet.docx` and `/api/items/sheets.docx?ids=`: the item
+    /// taken out (all three must agree).
+    Sheet,
 }
 
 /// The expected answer: allowed or not.
@@ -57,7 +60,7 @@ fn allowed(role: Role, rel: Relation, op: Op) -> bool {
     use Relation::*;
     let reviewer = matches!(role, Role::Editor | Role::Signer) && rel == ReviewingOffice;
     match op {
-        Op::See | Op::Revisions | Op::Comment | Op::Photo => rel == Author || reviewer,
+        Op::See | Op::Revisions | Op::Comment | Op::Photo | Op::Sheet => rel == Author || reviewer,
         Op::Queue => reviewer,
         // The office's readers (leaders' offices) read an item's scores only once it is signed
         // (the `scores` module); the item here is only submitted.
@@ -121,7 +124,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                 json(res).await["results"][0]["outcome"].as_str().unwrap_or_default() == "applied"
             }
         };
-        for op in [Op::See, Op::Revisions, Op::Photo, Op::Queue, Op::Scoring, Op::Comment, Op::TakeIn, Op::Edit] {
+        for op in [Op::See, Op::Revisions, Op::Photo, Op::Queue, Op::Scoring, Op::Sheet, Op::Comment, Op::TakeIn, Op::Edit] {
             let got = match op {
                 Op::See => {
                     let res = t.post_json("/api/sync/pull", json!({"client_id": id(0xc000 + n), "cursor": 0}), Some(&cookie)).await;
@@ -134,6 +137,21 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                     ok && crate::common::bytes(res).await == photo
                 }
                 Op::Scoring => t.get(&format!("/api/items/{item}/scoring"), Some(&cookie)).await.status() == StatusCode::OK,
+                Op::Sheet => {
+                    let mut answers = Vec::new();
+                    for path in
+                        [format!("/api/items/{item}/sheet"), format!("/api/items/{item}/sheet.docx"), format!("/api/items/sheets.docx?ids={item}")]
+                    {
+                        let res = t.get(&path, Some(&cookie)).await;
+                        let status = res.status();
+                        let body = crate::common::bytes(res).await;
+                        // Refused, it says nothing of the item: the same answer as for no item.
+                        assert!(status == StatusCode::OK || (status == StatusCode::NOT_FOUND && !String::from_utf8_lossy(&body).contains("第")), "{path}: {status}");
+                        answers.push(status == StatusCode::OK);
+                    }
+                    assert!(answers.iter().all(|a| *a == answers[0]), "{role:?} / {rel:?}: {answers:?}");
+                    answers[0]
+                }
                 Op::Queue => {
                     let res = t.get("/api/review/queue?limit=200", Some(&cookie)).await;
                     res.status() == StatusCode::OK && json(res).await.as_array().is_some_and(|rows| rows.iter().any(|r| r["id"] == item))
@@ -150,7 +168,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
     let author_sees = t.post_json("/api/sync/pull", json!({"client_id": id(0xd0), "cursor": 0}), Some(&author)).await;
     assert_eq!(json(author_sees).await["changes"].as_array().map(Vec::len), Some(n as usize));
     assert!(allowed(Role::Officer, Relation::Author, Op::See) && !allowed(Role::Officer, Relation::Author, Op::TakeIn));
-    assert_eq!(checked, 5 * 4 * 8);
+    assert_eq!(checked, 5 * 4 * 9);
 }
 
 /// Who may pass an endpoint's gate at all (what they may then do with an item is the table above).
@@ -188,6 +206,9 @@ fn gate(path: &str) -> Gate {
         | "/api/items/{id}/adoptions"
         | "/api/items/{id}/instructions"
         | "/api/items/{id}/scoring"
+        | "/api/items/{id}/sheet"
+        | "/api/items/{id}/sheet.docx"
+        | "/api/items/sheets.docx"
         | "/api/instructions/{id}/feedback"
         | "/api/scores"
         | "/api/scores/events"

@@ -195,3 +195,81 @@ fn an_issue_opens_in_libreoffice_with_its_masthead_and_every_title_in_order() {
     );
     assert!(fonts.contains("CJK"), "no CJK font in the PDF:\n{fonts}");
 }
+
+/// An item goes up as its 审签单: the office, unit, author, phone, type, the submission date, the
+/// editor who sent it for sign-off, the signer and the date, then the text — and a batch holds
+/// each item on a page of its own, in the order picked. Both open in LibreOffice with their
+/// Chinese in order. Someone who may not read one of the items gets nothing of the batch.
+#[tokio::test]
+async fn an_item_goes_up_as_its_sheet_and_a_batch_as_one_file_opening_in_libreoffice() {
+    use crate::common::office::{id, office, submitted};
+    use crate::common::{TestApp, bytes, json};
+    use axum::http::StatusCode;
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    submitted(&t, &mut o, true, 2, false).await;
+    let today_zh = xinbao_core::scores::day_text_zh(xinbao_core::scores::day_of(xinbao_server::db::now_ms()));
+
+    let sheet = json(t.get(&format!("/api/items/{}/sheet", id(1)), Some(&o.editor.cookie)).await).await;
+    assert_eq!(sheet["trail"]["editor"], "editor", "{sheet}");
+    assert_eq!(sheet["trail"]["signer"], "signer", "{sheet}");
+    assert_eq!(sheet["unit"], "河西镇");
+    let office_name = sheet["office"].as_str().unwrap_or_default().to_owned();
+    assert!(!office_name.is_empty(), "{sheet}");
+
+    let dir = scratch("sheet");
+    let res = t.get(&format!("/api/items/{}/sheet.docx", id(1)), Some(&o.signer.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let file = dir.join("one.docx");
+    std::fs::write(&file, bytes(res).await).unwrap_or_else(|e| panic!("{e}"));
+    let (text, fonts) = to_pdf(&file);
+    in_order(
+        &text,
+        &[
+            &office_name,
+            "信息审签单",
+            "报送单位",
+            "河西镇",
+            "撰稿人",
+            "officer",
+            "联系电话",
+            "13912345678",
+            "信息类别",
+            "动态信息",
+            "报送日期",
+            &today_zh,
+            "责任编辑",
+            "editor",
+            "签发人",
+            "signer",
+            "签发日期",
+            &today_zh,
+            "第1篇：河西镇抢收小麦",
+            "6月3日，全镇抢收小麦1.2万亩。",
+        ],
+    );
+    assert!(fonts.contains("CJK"), "no CJK font in the PDF:\n{fonts}");
+
+    // A batch in the order picked: the unsigned one first, as a 报送单 with its signing lines empty.
+    let res = t.get(&format!("/api/items/sheets.docx?ids={},{}", id(2), id(1)), Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let file = dir.join("batch.docx");
+    std::fs::write(&file, bytes(res).await).unwrap_or_else(|e| panic!("{e}"));
+    let (text, _) = to_pdf(&file);
+    in_order(&text, &["信息报送单", "兰州湾镇", "officer2", "第2篇", "信息审签单", "河西镇", "signer", "第1篇"]);
+    let pages = run("pdfinfo", &[&file.with_extension("pdf").display().to_string()]);
+    assert!(pages.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with('2')), "one page each:\n{pages}");
+
+    // The officer may take out their own item, not the other unit's — nor a batch holding it,
+    // which answers exactly as an id that names nothing.
+    assert_eq!(t.get(&format!("/api/items/{}/sheet.docx", id(1)), Some(&o.officer.cookie)).await.status(), StatusCode::OK);
+    let theirs = t.get(&format!("/api/items/sheets.docx?ids={},{}", id(1), id(2)), Some(&o.officer.cookie)).await;
+    let nothing = t.get(&format!("/api/items/sheets.docx?ids={},{}", id(1), id(99)), Some(&o.officer.cookie)).await;
+    assert_eq!((theirs.status(), nothing.status()), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert_eq!(bytes(theirs).await, bytes(nothing).await);
+    // Nothing picked: said in words.
+    let res = t.get("/api/items/sheets.docx?ids=", Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().unwrap_or_default().contains("请先选择"));
+}
