@@ -261,7 +261,7 @@ fn ImportSection(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoV
         if let Some(b) = &body {
             let _ = b.class_list().add_1("print-passwords");
         }
-        let _ = w.print();
+        crate::util::print_page();
         if let Some(b) = &body {
             let _ = b.class_list().remove_1("print-passwords");
         }

@@ -34,6 +34,7 @@ pub mod pwa;
 pub mod review;
 pub mod scores;
 pub mod session;
+pub mod sheet;
 pub mod shell;
 pub mod store;
 pub mod sync;

@@ -338,11 +338,7 @@ fn Compose(issue: IssueView, on_saved: RwSignal<Option<Result<IssueView, String>
 fn Printed(issue: IssueView, leader: bool) -> impl IntoView {
     let i18n = use_i18n();
     let v = issue;
-    let print = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.print();
-        }
-    };
+    let print = move |_| crate::util::print_page();
     let c = v.fields.circulation.clone();
     view! {
         <div class="inline-form no-print">

@@ -239,6 +239,15 @@ pub fn ReviewQueuePage() -> impl IntoView {
                         on:click=move |_| take_in(marked.get_untracked().into_iter().collect())>
                         {move || format!("{} ({})", i18n.t(ui::BULK_SCREEN), marked.with(|m| m.len()))}
                     </button>
+                    // The marked items' sheets in one Word file, in the order listed.
+                    {move || {
+                        let ids: Vec<String> = marked.with(|m| shown().into_iter().filter(|d| m.contains(&d.id)).map(|d| d.id).collect());
+                        (!ids.is_empty()).then(|| view! {
+                            <a class="link" data-testid="bulk-word" href=format!("/api/items/sheets.docx?ids={}", ids.join(",")) download="">
+                                {format!("{} ({})", i18n.t(ui::BULK_WORD), ids.len())}
+                            </a>
+                        })
+                    }}
                 }.into_any(),
             }}
         </main>
@@ -345,7 +354,11 @@ pub fn ReviewItemPage() -> impl IntoView {
     let editing = move || item.with(|d| d.as_ref().is_some_and(|d| d.sync.state == Some(ItemState::Editing) && d.sync.act.is_none()));
     view! {
         <main class="page review-item">
-            <a class="back" href="/review">{move || i18n.t(ui::REVIEW_DESK)}</a>
+            <div class="inline-form">
+                <a class="back" href="/review">{move || i18n.t(ui::REVIEW_DESK)}</a>
+                <a class="link" data-testid="sheet-link" href=format!("/review/{id}/print")>{move || format!("{}（{}）", i18n.t(ui::SHEET), i18n.t(ui::PRINT))}</a>
+                <a class="link" data-testid="item-docx" href=format!("/api/items/{id}/sheet.docx") download="">{move || i18n.t(ui::DOWNLOAD_WORD)}</a>
+            </div>
             {move || item.get().map(|d| view! {
                 <p class="muted small">
                     <span class="badge status" data-testid="review-item-state">{d.sync.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>

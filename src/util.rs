@@ -101,3 +101,11 @@ pub fn save_blob(blob: &web_sys::Blob, name: &str) -> Option<()> {
 pub fn today() -> i32 {
     xinbao_core::scores::day_of(now_ms() as i64)
 }
+
+/// Opens the browser's print dialog for the page as shown (its `@media print` rules hide the
+/// app's chrome).
+pub fn print_page() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}

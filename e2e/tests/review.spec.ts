@@ -2,7 +2,8 @@
 // submit → take in → edit (diff visible) → return with a reason and a comment → the officer
 // sees it after sync, revises offline, resubmits → the editor accepts and sends for sign-off →
 // the signer signs; every step is in the item's history and in the administrator's audit trail.
-import { test, expect, logIn, hex } from "./fixtures";
+import { test, expect, logIn, hex, push } from "./fixtures";
+import { spawnSync } from "node:child_process";
 import type { Page } from "@playwright/test";
 
 async function syncNow(page: Page) {
@@ -195,4 +196,89 @@ test("the queue: urgent first with its deadline, the writing-check hint, keyboar
   await expect(rows).toContainText("秸秆还田");
   await po.close();
   await pe.close();
+});
+
+/** word/document.xml of a .docx file (read with Python's zipfile: no unzip needed). */
+function documentXml(path: string): string {
+  const r = spawnSync("python3", ["-c", "import sys,zipfile;print(zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode())", path], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
+test("one item out: the signed item's 审签单 printed and as Word, the marked items as one Word file, and offline said so", async ({ browser, server }) => {
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  server.addUser("signer", "Chunfeng-2026", "signer", undefined, "赵主任");
+  const [po, pe, ps] = [await browser.newContext({ locale: "zh-CN" }), await browser.newContext({ locale: "zh-CN", acceptDownloads: true }), await browser.newContext({ locale: "zh-CN" })];
+  const officer = await po.newPage();
+  const signer = await ps.newPage();
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  await logIn(signer, server, "signer", "Chunfeng-2026");
+  const titles = ["兰州湾镇抢收小麦1.2万亩", "兰州湾镇推进秸秆还田"];
+  await push(officer.request, server.url, 0xa1, titles.map((title, i) => ({
+    mid: i + 1, item_id: hex(i + 1), base_rev: 0, op: "submit",
+    content: { title, body: `6月${i + 3}日，${title}，涉及12个村。\n下一步将持续推进。`, phone: "13912345678" },
+  })));
+  const editor = await pe.newPage();
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  await push(editor.request, server.url, 0xe1, ["screen", "edit", "send_to_sign_off"].map((action, k) => ({ mid: k + 1, item_id: hex(1), base_rev: k + 1, op: "act", action })));
+  await push(signer.request, server.url, 0x51, [{ mid: 1, item_id: hex(1), base_rev: 4, op: "act", action: "sign" }]);
+  const today = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", year: "numeric", month: "numeric", day: "numeric" })
+    .formatToParts(new Date()).filter((p) => p.type !== "literal").map((p) => p.value);
+  const todayZh = `${today[0]}年${today[1]}月${today[2]}日`;
+
+  await editor.getByTestId("review-link").click();
+  const rows = editor.getByTestId("review-item");
+  await expect(rows).toHaveCount(2, { timeout: 15_000 });
+  await rows.filter({ hasText: "抢收小麦" }).locator("a").click();
+  await editor.getByTestId("sheet-link").click();
+  await expect(editor.getByTestId("sheet-kind")).toHaveText("信息审签单");
+  await expect(editor.getByTestId("sheet-报送单位")).toHaveText("兰州湾镇");
+  await expect(editor.getByTestId("sheet-撰稿人")).toHaveText("李建军");
+  await expect(editor.getByTestId("sheet-联系电话")).toHaveText("13912345678");
+  await expect(editor.getByTestId("sheet-信息类别")).toHaveText("动态信息");
+  await expect(editor.getByTestId("sheet-报送日期")).toHaveText(todayZh);
+  await expect(editor.getByTestId("sheet-责任编辑")).toHaveText("王编辑");
+  await expect(editor.getByTestId("sheet-签发人")).toHaveText("赵主任");
+  await expect(editor.getByTestId("sheet-签发日期")).toHaveText(todayZh);
+  await expect(editor.getByTestId("sheet-title")).toHaveText(titles[0]);
+  // Printed, the sheet stands alone.
+  await editor.emulateMedia({ media: "print" });
+  await expect(editor.locator("header").first()).toBeHidden();
+  await expect(editor.getByTestId("sheet-print")).toBeHidden();
+  await expect(editor.getByTestId("sheet")).toBeVisible();
+  await editor.emulateMedia({ media: "screen" });
+  const [one] = await Promise.all([editor.waitForEvent("download"), editor.getByTestId("sheet-docx").click()]);
+  expect(one.suggestedFilename()).toBe(`${titles[0]}-信息审签单.docx`);
+  const xml = documentXml((await one.path())!);
+  for (const text of ["信息审签单", "王编辑", "赵主任", todayZh, titles[0], "下一步将持续推进。"]) expect(xml).toContain(text);
+
+  // Both marked on the desk: one Word file, in the order listed, each its own form.
+  await editor.getByTestId("review-link").click();
+  await expect(rows).toHaveCount(2);
+  await expect(editor.getByTestId("bulk-word")).toHaveCount(0);
+  await rows.nth(0).getByTestId("mark").check();
+  await rows.nth(1).getByTestId("mark").check();
+  await expect(editor.getByTestId("bulk-word")).toHaveText("下载所选报送单（Word） (2)");
+  const listed = await rows.locator(".draft-title").allTextContents();
+  const [batch] = await Promise.all([editor.waitForEvent("download"), editor.getByTestId("bulk-word").click()]);
+  const all = documentXml((await batch.path())!);
+  const at = listed.map((t) => all.indexOf(t));
+  expect(at.every((i) => i >= 0)).toBe(true);
+  expect(at).toEqual([...at].sort((a, b) => a - b));
+  expect(all).toContain("信息报送单");
+  expect(all).toContain("信息审签单");
+
+  // Offline, the sheet says it needs the connection (the desk itself still reads offline).
+  await rows.filter({ hasText: "秸秆" }).locator("a").click();
+  await expect(editor.getByTestId("sheet-link")).toBeVisible();
+  await pe.setOffline(true);
+  await editor.getByTestId("sheet-link").click();
+  await expect(editor.getByTestId("sheet-error")).toContainText("要联网");
+  await pe.setOffline(false);
+  await editor.reload();
+  await expect(editor.getByTestId("sheet-kind")).toHaveText("信息报送单");
+  await expect(editor.getByTestId("sheet-签发人")).toHaveText("");
+  await po.close();
+  await pe.close();
+  await ps.close();
 });

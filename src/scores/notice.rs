@@ -73,11 +73,7 @@ pub fn NoticePage() -> impl IntoView {
             }
         });
     };
-    let print = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.print();
-        }
-    };
+    let print = move |_| crate::util::print_page();
     let choices = [
         (ui::LAST_MONTH, month_before(Period::month(y, m)), "notice-last-month"),
         (ui::THIS_MONTH, Period::month(y, m), "notice-this-month"),

@@ -9,6 +9,7 @@ use crate::outbox;
 use crate::periodical::{IssuePage, PeriodicalPage};
 use crate::pwa::{Pwa, use_pwa};
 use crate::review::{ReviewItemPage, ReviewQueuePage};
+use crate::sheet::SheetPage;
 use crate::scores::{board::ScoresPage, notice::NoticePage};
 use crate::session::{Session, use_session};
 use crate::shell::{login::LoginPage, password::ChangePasswordPage, sync_bar::SyncBar, unlock::UnlockPage};
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/review") view={Lazy::<ReviewQueueRoute>::new()} />
                 <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
                 <Route path=path!("/review/:id") view={Lazy::<ReviewItemRoute>::new()} />
+                <Route path=path!("/review/:id/print") view={Lazy::<SheetRoute>::new()} />
                 <Route path=path!("/scores") view={Lazy::<ScoresRoute>::new()} />
                 <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
                 <Route path=path!("/periodical") view={Lazy::<PeriodicalRoute>::new()} />
@@ -116,6 +118,7 @@ lazy_pages! {
     section_pages:
         ReviewQueueRoute(review_queue_view) => ReviewQueuePage,
         ReviewItemRoute(review_item_view) => ReviewItemPage,
+        SheetRoute(sheet_view) => SheetPage,
         PeriodicalRoute(periodical_view) => PeriodicalPage,
         IssueRoute(issue_view) => IssuePage;
     score_pages:
