@@ -645,11 +645,11 @@ pub async fn inbox(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
 }
 
 /// `GET /api/commissions/units`: the units the caller's office reviews (whom a commission can
-/// ask), for the office's editors.
+/// ask; the review queue's unit filter), for the office's editors and signers.
 #[utoipa::path(get, path = "/api/commissions/units", tag = "commissions", responses((status = 200, body = Vec<UnitName>), (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn units(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<UnitName>>, AppError> {
     let office = my_office(&state, &me).await?;
-    if me.role != Role::Editor || me.unit_id != office {
+    if !matches!(me.role, Role::Editor | Role::Signer) || me.unit_id != office {
         return Err(AppError::refused(ErrorCode::Forbidden));
     }
     let tree = unit_nodes(&state.db.pool).await?;

@@ -118,6 +118,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_change_log_heads.sql"),
         include_str!("../migrations/postgres/0020_change_log_heads.sql"),
     ),
+    (
+        21,
+        "queue_recent",
+        include_str!("../migrations/sqlite/0021_queue_recent.sql"),
+        include_str!("../migrations/postgres/0021_queue_recent.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

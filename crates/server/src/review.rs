@@ -179,6 +179,27 @@ pub async fn revisions(
     Ok(Json(out))
 }
 
+/// `GET /api/items/{id}`: one item as `me` sees it, exactly as a pull would carry it — for an
+/// editor who opens a queue row this device has not pulled (a new PC: the server pages the
+/// queue, and what is opened joins the device's working set).
+#[utoipa::path(get, path = "/api/items/{id}", tag = "review",
+    params(("id" = String, Path, description = "The item id")),
+    responses((status = 200, body = ItemSnapshot), (status = 404, description = "No such item, or not yours to see", body = xinbao_core::api::ErrorBody)))]
+pub async fn item(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<ItemSnapshot>, AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
+    if !may_read_item(&me, item.author_id, office, item.state) {
+        return Err(AppError::refused(ErrorCode::NotFound));
+    }
+    let seen = as_seen_by(&mut tx, &me, item).await?;
+    tx.commit().await?;
+    Ok(Json(seen))
+}
+
 /// Filters of the review queue.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct QueueQuery {
@@ -188,8 +209,13 @@ pub struct QueueQuery {
     pub unit: Option<i64>,
     /// One item type (e.g. `urgent`).
     pub item_type: Option<String>,
-    /// Substring of the title.
+    /// Words to find in the title, the text or the unit's name (every year).
     pub q: Option<String>,
+    /// Changed at or after this moment (milliseconds since the epoch).
+    pub since: Option<i64>,
+    /// `waiting` (the default: urgent first, then the longest waiting) or `recent` (the latest
+    /// changed first).
+    pub sort: Option<String>,
     /// Page size (default 50, at most 200) and offset.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -259,9 +285,19 @@ pub async fn queue(
         sql.push(" AND i.item_type = ").bind(k.as_str());
     }
     if !text.is_empty() {
-        sql.push(" AND i.title LIKE ").bind(crate::db::like_pattern(text)).push(" ESCAPE '\\'");
+        let like = crate::db::like_pattern(text);
+        sql.push(" AND (i.title LIKE ").bind(like.as_str()).push(" ESCAPE '\\' OR i.body LIKE ").bind(like.as_str());
+        sql.push(" ESCAPE '\\' OR n.name LIKE ").bind(like).push(" ESCAPE '\\')");
     }
-    sql.push(" ORDER BY CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END, i.updated_at LIMIT ")
+    if let Some(since) = q.since {
+        sql.push(" AND i.updated_at >= ").bind(since);
+    }
+    match q.sort.as_deref() {
+        None | Some("waiting") => sql.push(" ORDER BY CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END, i.updated_at"),
+        Some("recent") => sql.push(" ORDER BY i.updated_at DESC"),
+        Some(_) => return Err(AppError::bad_request("未知的排序方式")),
+    };
+    sql.push(" LIMIT ")
         .bind(q.limit.unwrap_or(50).clamp(1, 200))
         .push(" OFFSET ")
         .bind(q.offset.unwrap_or(0).max(0));
@@ -293,5 +329,5 @@ pub async fn queue(
 /// This module's routes, each declared once by its handler's `#[utoipa::path]` (the path, the
 /// method and the OpenAPI operation come from the same line).
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default().routes(routes!(revisions)).routes(routes!(queue))
+    OpenApiRouter::default().routes(routes!(item)).routes(routes!(revisions)).routes(routes!(queue))
 }

@@ -53,6 +53,8 @@ enum Op {
     /// `GET /api/items/{id}/sheet`, `/sheet.docx` and `/api/items/sheets.docx?ids=`: the item
     /// taken out (all three must agree).
     Sheet,
+    /// `GET /api/items/{id}`: the item fetched on its own, as a pull carries it.
+    Fetch,
 }
 
 /// The expected answer: allowed or not.
@@ -60,7 +62,7 @@ fn allowed(role: Role, rel: Relation, op: Op) -> bool {
     use Relation::*;
     let reviewer = matches!(role, Role::Editor | Role::Signer) && rel == ReviewingOffice;
     match op {
-        Op::See | Op::Revisions | Op::Comment | Op::Photo | Op::Sheet => rel == Author || reviewer,
+        Op::See | Op::Fetch | Op::Revisions | Op::Comment | Op::Photo | Op::Sheet => rel == Author || reviewer,
         Op::Queue => reviewer,
         // The office's readers (leaders' offices) read an item's scores only once it is signed
         // (the `scores` module); the item here is only submitted.
@@ -124,11 +126,15 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                 json(res).await["results"][0]["outcome"].as_str().unwrap_or_default() == "applied"
             }
         };
-        for op in [Op::See, Op::Revisions, Op::Photo, Op::Queue, Op::Scoring, Op::Sheet, Op::Comment, Op::TakeIn, Op::Edit] {
+        for op in [Op::See, Op::Fetch, Op::Revisions, Op::Photo, Op::Queue, Op::Scoring, Op::Sheet, Op::Comment, Op::TakeIn, Op::Edit] {
             let got = match op {
                 Op::See => {
                     let res = t.post_json("/api/sync/pull", json!({"client_id": id(0xc000 + n), "cursor": 0}), Some(&cookie)).await;
                     json(res).await["changes"].as_array().is_some_and(|c| c.iter().any(|i| i["id"] == item))
+                }
+                Op::Fetch => {
+                    let res = t.get(&format!("/api/items/{item}"), Some(&cookie)).await;
+                    res.status() == StatusCode::OK && json(res).await["id"] == item
                 }
                 Op::Revisions => t.get(&format!("/api/items/{item}/revisions"), Some(&cookie)).await.status() == StatusCode::OK,
                 Op::Photo => {
@@ -168,7 +174,7 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
     let author_sees = t.post_json("/api/sync/pull", json!({"client_id": id(0xd0), "cursor": 0}), Some(&author)).await;
     assert_eq!(json(author_sees).await["changes"].as_array().map(Vec::len), Some(n as usize));
     assert!(allowed(Role::Officer, Relation::Author, Op::See) && !allowed(Role::Officer, Relation::Author, Op::TakeIn));
-    assert_eq!(checked, 5 * 4 * 9);
+    assert_eq!(checked, 5 * 4 * 10);
 }
 
 /// Who may pass an endpoint's gate at all (what they may then do with an item is the table above).
@@ -192,7 +198,7 @@ fn gate(path: &str) -> Gate {
     match path {
         // Logging out without a session has nothing to end and says so with 204.
         "/healthz" | "/readyz" | "/metrics" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
-        "/api/review/queue" | "/api/notice/issue" => Gate::Reviewer,
+        "/api/review/queue" | "/api/notice/issue" | "/api/commissions/units" => Gate::Reviewer,
         p if p.starts_with("/api/admin/") => Gate::Admin,
         "/api/me"
         | "/api/me/device-key"
@@ -206,6 +212,7 @@ fn gate(path: &str) -> Gate {
         | "/api/items/{id}/adoptions"
         | "/api/items/{id}/instructions"
         | "/api/items/{id}/scoring"
+        | "/api/items/{id}"
         | "/api/items/{id}/sheet"
         | "/api/items/{id}/sheet.docx"
         | "/api/items/sheets.docx"
@@ -224,7 +231,7 @@ fn gate(path: &str) -> Gate {
         | "/api/periodical/issues/{id}/publish"
         | "/api/periodical/issues/{id}/delete"
         | "/api/periodical/issues/{id}/docx" => Gate::Account,
-        "/api/periodical/candidates" | "/api/commissions/units" | "/api/commissions/{id}/withdraw" => Gate::Editor,
+        "/api/periodical/candidates" | "/api/commissions/{id}/withdraw" => Gate::Editor,
         other => panic!("{other} has no row in the gate table"),
     }
 }
