@@ -376,6 +376,18 @@ pub mod ui {
     pub const RETURNED_PREFIX: Text = Text::new("退回理由：", "Returned: ");
     pub const REVIEW_DESK: Text = Text::new("审核台", "Review desk");
     pub const REVIEW_EMPTY: Text = Text::new("没有待处理的稿件", "Nothing to review");
+    pub const QUEUE_OFFLINE: Text = Text::new(
+        "离线：显示的是本机保存的稿件（本机打开、处理过的和已同步的待处理稿件），联网后显示全部",
+        "Offline: showing the items this device holds (those opened or acted on here, and the waiting ones synced); all of them once online",
+    );
+    pub const ITEM_NOT_HERE: Text =
+        Text::new("这篇稿件不在本机上，联网后才能打开", "This item is not on this device: it opens once online");
+    pub const SORT_WAITING: Text = Text::new("紧急在前，等待最久在前", "Urgent first, then longest waiting");
+    pub const SORT_RECENT: Text = Text::new("最近更新在前", "Latest changed first");
+    pub const PAGE_SIZE: Text = Text::new("每页条数", "Page size");
+    pub const PER_PAGE: Text = Text::new("条/页", "a page");
+    pub const PREV_PAGE: Text = Text::new("上一页", "Previous");
+    pub const NEXT_PAGE: Text = Text::new("下一页", "Next");
     pub const ALL_STATES: Text = Text::new("全部状态", "All states");
     pub const COMMENTS: Text = Text::new("评论", "Comments");
     pub const ADD_COMMENT: Text = Text::new("发表评论", "Add comment");

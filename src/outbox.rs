@@ -354,6 +354,35 @@ fn from_snapshot(user: i64, s: &ItemSnapshot) -> LocalDraft {
     d
 }
 
+/// Keeps an item the office's queue showed and this device had not pulled (a new editor PC
+/// opening a row, or taking it in): stored as a pulled base version, so the item view and the
+/// review actions work on it as on any other, offline too. An item already here is left to the
+/// pull, which alone moves its base. Returns the item as stored here.
+pub async fn keep_fetched(user: i64, s: &ItemSnapshot) -> Result<LocalDraft, StoreError> {
+    let _writing = Writing::start();
+    let result = async {
+        let db = db(user).await?;
+        let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite)?;
+        let drafts = tx.object_store(DRAFTS)?;
+        let local: Option<LocalDraft> = drafts.get(JsValue::from_str(&s.id))?.await?.map(from_js).transpose()?;
+        let (kept, new) = match local {
+            Some(d) => (d, false),
+            None => {
+                let d = from_snapshot(user, s);
+                drafts.put(&to_js(&d)?, None)?.await?;
+                (d, true)
+            }
+        };
+        commit(tx).await?;
+        if new {
+            crate::store::wrote(&kept);
+        }
+        Ok(kept)
+    }
+    .await;
+    classify(result).await
+}
+
 /// Applies one page of a pull — new base versions, conflicts marked, outbox entries the server
 /// has processed retired, and the new cursor — in one transaction. Returns each item it saw
 /// with the server's revision and state. `rebase`: a pull from the start after starting over,

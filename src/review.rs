@@ -18,9 +18,11 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
-use xinbao_core::sync::{ItemState, LocalSync};
+use xinbao_core::api::QueueRow;
+use xinbao_core::sync::{ItemSnapshot, ItemState, LocalSync};
 
-/// Items of others in this browser's store that the office reviews (never drafts).
+/// Items of others in this browser's store that the office reviews (never drafts): the offline
+/// view of the queue, and the urgent threads.
 fn queue_of(list: Vec<LocalDraft>, me: i64) -> Vec<LocalDraft> {
     let mut q: Vec<LocalDraft> = list
         .into_iter()
@@ -35,10 +37,141 @@ fn queue_of(list: Vec<LocalDraft>, me: i64) -> Vec<LocalDraft> {
     q
 }
 
+/// A row of the queue as shown: from the server's page online, from this device offline.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    id: String,
+    title: String,
+    state: Option<ItemState>,
+    item_type: ItemType,
+    unit_name: String,
+    author_name: String,
+    updated_at: f64,
+    quality: Option<String>,
+    event_time: Option<i64>,
+}
+
+impl Row {
+    fn local(d: &LocalDraft) -> Row {
+        Row {
+            id: d.id.clone(),
+            title: d.content.title.clone(),
+            state: d.sync.state,
+            item_type: d.content.item_type,
+            unit_name: d.sync.unit_name.clone(),
+            author_name: d.sync.author_name.clone(),
+            updated_at: d.updated_at,
+            quality: d.sync.quality.clone(),
+            event_time: d.content.event_time,
+        }
+    }
+
+    fn server(r: QueueRow) -> Row {
+        Row {
+            id: r.id,
+            title: r.title,
+            state: Some(r.state),
+            item_type: r.item_type,
+            unit_name: r.unit_name,
+            author_name: r.author_name,
+            updated_at: r.updated_at as f64,
+            quality: r.quality,
+            event_time: r.event_time,
+        }
+    }
+}
+
+/// The queue's order: `waiting` (urgent first, then the longest waiting) or `recent`.
+const SORTS: [(&str, xinbao_core::i18n::Text); 2] = [("waiting", ui::SORT_WAITING), ("recent", ui::SORT_RECENT)];
+const PAGE_SIZES: [usize; 3] = [20, 50, 100];
+/// localStorage: the page size this person picked.
+const PAGE_SIZE_KEY: &str = "xinbao.queue_page_size";
+
+/// What the desk asks for: the filters, the order and the page.
+#[derive(Clone, Debug, PartialEq)]
+struct Ask {
+    state: Option<ItemState>,
+    text: String,
+    unit: String,
+    unit_id: Option<i64>,
+    kind: Option<ItemType>,
+    tag: Option<FocusTag>,
+    since: Option<f64>,
+    sort: &'static str,
+    page: usize,
+    size: usize,
+}
+
+impl Ask {
+    /// `GET /api/review/queue?…` for this page, one row more than shown (to know whether a
+    /// next page exists).
+    fn path(&self) -> String {
+        let mut q = vec![format!("sort={}", self.sort), format!("limit={}", self.size + 1), format!("offset={}", self.page * self.size)];
+        if let Some(s) = self.state {
+            q.push(format!("state={}", s.as_str()));
+        }
+        if let Some(u) = self.unit_id {
+            q.push(format!("unit={u}"));
+        }
+        if let Some(k) = self.kind {
+            q.push(format!("item_type={}", k.as_str()));
+        }
+        if let Some(at) = self.since {
+            q.push(format!("since={}", at as i64));
+        }
+        if !self.text.trim().is_empty() {
+            q.push(format!("q={}", String::from(js_sys::encode_uri_component(self.text.trim()))));
+        }
+        format!("/api/review/queue?{}", q.join("&"))
+    }
+
+    /// The same filters over this device's items (the offline view).
+    fn local(&self, items: &[LocalDraft]) -> Vec<Row> {
+        let t = self.text.trim();
+        let mut rows: Vec<Row> = items
+            .iter()
+            .filter(|d| self.state.is_none() || d.sync.state == self.state)
+            .filter(|d| self.unit.is_empty() || d.sync.unit_name == self.unit)
+            .filter(|d| self.kind.is_none_or(|k| d.content.item_type == k))
+            .filter(|d| self.tag.is_none_or(|g| d.content.tags.contains(&g)))
+            .filter(|d| self.since.is_none_or(|at| d.updated_at >= at))
+            .filter(|d| t.is_empty() || d.content.title.contains(t) || d.content.body.contains(t) || d.sync.unit_name.contains(t))
+            .map(Row::local)
+            .collect();
+        if self.sort == "recent" {
+            rows.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+        }
+        rows
+    }
+}
+
+/// The page shown, and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+struct Page {
+    rows: Vec<Row>,
+    more: bool,
+    /// Read from this device: the server did not answer.
+    offline: bool,
+}
+
+/// Makes sure item `id` is on this device: pulled already, or fetched now from the server and
+/// kept (`outbox::keep_fetched`). False when it is neither (offline, or not the caller's to see).
+async fn ensure_local(user: i64, id: &str) -> bool {
+    if let Ok(Some(_)) = store::load_draft(user, id).await {
+        return true;
+    }
+    match api::get_json::<ItemSnapshot>(&format!("/api/items/{id}")).await {
+        Ok(s) => outbox::keep_fetched(user, &s).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
 #[component]
 pub fn ReviewQueuePage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let me = session.me.get_untracked().map_or(0, |m| m.user_id);
+    // This device's items: the offline view, the unit names offline, and the urgent threads.
     let items = RwSignal::new(None::<Vec<LocalDraft>>);
     let state_filter = RwSignal::new(None::<ItemState>);
     let text = RwSignal::new(String::new());
@@ -47,6 +180,15 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let tag_filter = RwSignal::new(None::<FocusTag>);
     // Changed on or after this day (ms at local midnight), from a date input.
     let since = RwSignal::new(None::<f64>);
+    let sort = RwSignal::new("waiting");
+    let page_no = RwSignal::new(0usize);
+    let size = RwSignal::new({
+        use gloo_storage::{LocalStorage, Storage};
+        LocalStorage::get::<usize>(PAGE_SIZE_KEY).ok().filter(|n| PAGE_SIZES.contains(n)).unwrap_or(50)
+    });
+    // The office's units (online), for the unit filter.
+    let units = RwSignal::new(Vec::<xinbao_core::commissions::UnitName>::new());
+    let page = RwSignal::new(None::<Page>);
     let generation = use_sync().map(|s| s.generation);
     // Opening the queue asks the server what is new (the local copy shows meanwhile).
     if let Some(s) = use_sync() {
@@ -66,7 +208,6 @@ pub fn ReviewQueuePage() -> impl IntoView {
         if let Some(g) = generation {
             g.track();
         }
-        let Some(me) = session.me.get_untracked().map(|m| m.user_id) else { return };
         spawn_local(async move {
             let list = store::list_drafts(me).await.unwrap_or_default();
             if !items.is_disposed() {
@@ -74,15 +215,77 @@ pub fn ReviewQueuePage() -> impl IntoView {
             }
         });
     });
+    spawn_local(async move {
+        if let Ok(list) = api::get_json::<Vec<xinbao_core::commissions::UnitName>>("/api/commissions/units").await
+            && !units.is_disposed()
+        {
+            units.set(list);
+        }
+    });
+    let ask = Memo::new(move |_| {
+        let unit = unit_filter.get();
+        Ask {
+            state: state_filter.get(),
+            text: text.get(),
+            unit_id: units.with(|u| u.iter().find(|x| x.name == unit).map(|x| x.id)),
+            unit,
+            kind: type_filter.get(),
+            tag: tag_filter.get(),
+            since: since.get(),
+            sort: sort.get(),
+            page: page_no.get(),
+            size: size.get(),
+        }
+    });
+    // Online the page comes from the server (filters, search and order there: the office's
+    // whole history, not what this device holds); offline from this device, said so. Answers
+    // that arrive after a newer question are dropped.
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let a = ask.get();
+        if let Some(g) = generation {
+            g.track();
+        }
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        spawn_local(async move {
+            // A tag is in the item's text, not a column: that filter reads this device's items.
+            let got = if a.tag.is_some() { Err(api::ApiError::Network) } else { api::get_json::<Vec<QueueRow>>(&a.path()).await };
+            let next = match got {
+                Ok(mut rows) => {
+                    let more = rows.len() > a.size;
+                    rows.truncate(a.size);
+                    Page { rows: rows.into_iter().map(Row::server).collect(), more, offline: false }
+                }
+                Err(_) => {
+                    let all = a.local(&queue_of(store::list_drafts(me).await.unwrap_or_default(), me));
+                    let more = all.len() > (a.page + 1) * a.size;
+                    Page { rows: all.into_iter().skip(a.page * a.size).take(a.size).collect(), more, offline: a.tag.is_none() }
+                }
+            };
+            if !page.is_disposed() && asked.get_value() == n {
+                page.set(Some(next));
+            }
+        });
+    });
+    // A new filter starts at the first page.
+    Effect::new(move |_| {
+        let _ = (state_filter.get(), text.get(), unit_filter.get(), type_filter.get(), tag_filter.get(), since.get(), sort.get(), size.get());
+        page_no.set(0);
+    });
+    let shown = move || page.with(|p| p.as_ref().map(|p| p.rows.clone()).unwrap_or_default());
     // Keyboard: j/k move, Enter opens, x marks, s takes in the marked (or current) items.
     let cursor = RwSignal::new(0usize);
     let marked = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let navigate = leptos_router::hooks::use_navigate();
     let sync = use_sync();
     let take_in = move |ids: Vec<String>| {
-        let Some(me) = session.me.get_untracked().map(|m| m.user_id) else { return };
         spawn_local(async move {
             for id in ids {
+                // A row from the server this device has not pulled is fetched and kept first.
+                if !ensure_local(me, &id).await {
+                    continue;
+                }
                 let _ = outbox::update_sync(me, &id, |d, _| {
                     let ok = d.sync.state == Some(ItemState::Submitted) && d.sync.act.is_none();
                     if ok {
@@ -100,27 +303,6 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 s.sync_now();
             }
         });
-    };
-    let shown = move || {
-        let (f, t) = (state_filter.get(), text.get());
-        let (unit, kind, tag, from) = (unit_filter.get(), type_filter.get(), tag_filter.get(), since.get());
-        items.with(|l| {
-            l.iter()
-                .flatten()
-                .filter(|d| f.is_none() || d.sync.state == f)
-                .filter(|d| unit.is_empty() || d.sync.unit_name == unit)
-                .filter(|d| kind.is_none_or(|k| d.content.item_type == k))
-                .filter(|d| tag.is_none_or(|g| d.content.tags.contains(&g)))
-                .filter(|d| from.is_none_or(|at| d.updated_at >= at))
-                .filter(|d| {
-                    t.is_empty()
-                        || d.content.title.contains(t.as_str())
-                        || d.content.body.contains(t.as_str())
-                        || d.sync.unit_name.contains(t.as_str())
-                })
-                .cloned()
-                .collect::<Vec<_>>()
-        })
     };
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let typing = ev
@@ -160,6 +342,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
         ev.prevent_default();
     });
     on_cleanup(move || keys.remove());
+    let offline = move || page.with(|p| p.as_ref().is_some_and(|p| p.offline));
     view! {
         <main class="page review">
             <h2>{move || i18n.t(ui::REVIEW_DESK)}</h2>
@@ -175,7 +358,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <select data-testid="unit-filter" aria-label=move || i18n.t(ui::UNIT) on:change=move |ev| unit_filter.set(event_target_value(&ev))>
                     <option value="">{move || i18n.t(ui::ALL_UNITS)}</option>
                     {move || {
-                        let mut names: Vec<String> = items.with(|l| l.iter().flatten().map(|d| d.sync.unit_name.clone()).collect());
+                        let mut names: Vec<String> = units.with(|u| u.iter().map(|x| x.name.clone()).collect());
+                        items.with(|l| names.extend(l.iter().flatten().map(|d| d.sync.unit_name.clone())));
                         names.sort();
                         names.dedup();
                         names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()
@@ -196,14 +380,29 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     let v = event_target_value(&ev);
                     since.set((!v.is_empty()).then(|| js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{v}T00:00:00"))).get_time()).filter(|t| t.is_finite()));
                 } />
+                <select data-testid="queue-sort" aria-label=move || i18n.t(ui::SORT) on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    sort.set(SORTS.iter().map(|(k, _)| *k).find(|k| *k == v).unwrap_or("waiting"));
+                }>
+                    {SORTS.into_iter().map(|(k, label)| view! { <option value=k>{move || i18n.t(label)}</option> }).collect_view()}
+                </select>
+                <select data-testid="page-size" aria-label=move || i18n.t(ui::PAGE_SIZE) on:change=move |ev| {
+                    let n = event_target_value(&ev).parse().ok().filter(|n| PAGE_SIZES.contains(n)).unwrap_or(50);
+                    use gloo_storage::{LocalStorage, Storage};
+                    let _ = LocalStorage::set(PAGE_SIZE_KEY, n);
+                    size.set(n);
+                }>
+                    {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string() selected=move || size.get() == n>{move || format!("{n} {}", i18n.t(ui::PER_PAGE))}</option> }).collect_view()}
+                </select>
             </div>
+            {move || offline().then(|| view! { <p class="note" role="status" data-testid="queue-offline">{i18n.t(ui::QUEUE_OFFLINE)}</p> })}
             {move || items.with(|l| {
                 let urgent: Vec<LocalDraft> = l.iter().flatten().filter(|d| d.content.item_type == ItemType::Urgent).cloned().collect();
                 (!urgent.is_empty()).then(|| view! { <crate::item::chains::Chains items=urgent rules=rules.get() href=|id| format!("/review/{id}") /> })
             })}
-            {move || match items.with(|l| l.as_ref().map(Vec::len)) {
+            {move || match page.with(|p| p.as_ref().map(|p| p.rows.len())) {
                 None => view! { <p class="muted">{i18n.t(ui::LOADING)}</p> }.into_any(),
-                Some(0) => view! { <p class="muted">{i18n.t(ui::REVIEW_EMPTY)}</p> }.into_any(),
+                Some(0) => view! { <p class="muted" data-testid="review-empty">{i18n.t(ui::REVIEW_EMPTY)}</p> }.into_any(),
                 Some(_) => view! {
                     <ul class="draft-list" data-testid="review-list">
                         {move || shown().into_iter().enumerate().map(|(i, d)| {
@@ -222,34 +421,46 @@ pub fn ReviewQueuePage() -> impl IntoView {
                                         });
                                     } />
                                 <a href=format!("/review/{}", d.id) class="draft-row">
-                                    <span class="draft-title">{d.content.title.clone()}</span>
+                                    <span class="draft-title">{d.title.clone()}</span>
                                     <span class="draft-meta">
-                                        <span class="badge">{i18n.t(d.content.item_type.label())}</span>
-                                        <span class="badge status" data-testid="review-state">{d.sync.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
-                                        <span>{format!("{} {} · {}", i18n.t(ui::FROM), d.sync.unit_name, d.sync.author_name)}</span>
+                                        <span class="badge">{i18n.t(d.item_type.label())}</span>
+                                        <span class="badge status" data-testid="review-state">{d.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
+                                        <span>{format!("{} {} · {}", i18n.t(ui::FROM), d.unit_name, d.author_name)}</span>
                                         <span>{format!("{} {}", i18n.t(ui::UPDATED), date_time(d.updated_at))}</span>
                                         {deadline(&d, now.get(), rules.get(), i18n.lang.get())}
-                                        {d.sync.quality.clone().map(|q| view! { <span class="quality-hint" data-testid="quality-hint">{q}</span> })}
+                                        {d.quality.clone().map(|q| view! { <span class="quality-hint" data-testid="quality-hint">{q}</span> })}
                                     </span>
                                 </a>
                             </li>
                         }}).collect_view()}
                     </ul>
-                    <button type="button" class="secondary" data-testid="bulk-screen" prop:disabled=move || marked.with(|m| m.is_empty())
-                        on:click=move |_| take_in(marked.get_untracked().into_iter().collect())>
-                        {move || format!("{} ({})", i18n.t(ui::BULK_SCREEN), marked.with(|m| m.len()))}
-                    </button>
-                    // The marked items' sheets in one Word file, in the order listed.
-                    {move || {
-                        let ids: Vec<String> = marked.with(|m| shown().into_iter().filter(|d| m.contains(&d.id)).map(|d| d.id).collect());
-                        (!ids.is_empty()).then(|| view! {
-                            <a class="link" data-testid="bulk-word" href=format!("/api/items/sheets.docx?ids={}", ids.join(",")) download="">
-                                {format!("{} ({})", i18n.t(ui::BULK_WORD), ids.len())}
-                            </a>
-                        })
-                    }}
                 }.into_any(),
             }}
+            <div class="inline-form pager">
+                <button type="button" class="secondary" data-testid="prev-page" prop:disabled=move || page_no.get() == 0
+                    on:click=move |_| page_no.update(|p| *p = p.saturating_sub(1))>{move || i18n.t(ui::PREV_PAGE)}</button>
+                <span data-testid="page-no">{move || match i18n.lang.get() {
+                    xinbao_core::i18n::Lang::Zh => format!("第{}页", page_no.get() + 1),
+                    xinbao_core::i18n::Lang::En => format!("Page {}", page_no.get() + 1),
+                }}</span>
+                <button type="button" class="secondary" data-testid="next-page" prop:disabled=move || !page.with(|p| p.as_ref().is_some_and(|p| p.more))
+                    on:click=move |_| page_no.update(|p| *p += 1)>{move || i18n.t(ui::NEXT_PAGE)}</button>
+            </div>
+            <div class="inline-form">
+                <button type="button" class="secondary" data-testid="bulk-screen" prop:disabled=move || marked.with(|m| m.is_empty())
+                    on:click=move |_| take_in(marked.get_untracked().into_iter().collect())>
+                    {move || format!("{} ({})", i18n.t(ui::BULK_SCREEN), marked.with(|m| m.len()))}
+                </button>
+                // The marked items' sheets in one Word file, in the order listed.
+                {move || {
+                    let ids: Vec<String> = marked.with(|m| shown().into_iter().filter(|d| m.contains(&d.id)).map(|d| d.id).collect());
+                    (!ids.is_empty()).then(|| view! {
+                        <a class="link" data-testid="bulk-word" href=format!("/api/items/sheets.docx?ids={}", ids.join(",")) download="">
+                            {format!("{} ({})", i18n.t(ui::BULK_WORD), ids.len())}
+                        </a>
+                    })
+                }}
+            </div>
         </main>
     }
 }
@@ -262,6 +473,8 @@ pub fn ReviewItemPage() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id")).unwrap_or_default();
     let item = RwSignal::new(None::<LocalDraft>);
+    // Neither on this device nor fetched (offline, or not the caller's to see).
+    let missing = RwSignal::new(false);
     let thread = RwSignal::new(LocalSync::default());
     // Every revision (online); the diff compares `from` (default: the author's last submission)
     // with `to` (default: the text as it stands here).
@@ -282,10 +495,21 @@ pub fn ReviewItemPage() -> impl IntoView {
             }
             let id = id.clone();
             spawn_local(async move {
-                let Ok(Some(d)) = store::load_draft(user, &id).await else { return };
+                // A row the server's queue showed that this device has not pulled is fetched
+                // and kept here, so it opens (and is acted on) like any other — offline too.
+                let d = match store::load_draft(user, &id).await {
+                    Ok(Some(d)) => Some(d),
+                    Ok(None) if ensure_local(user, &id).await => store::load_draft(user, &id).await.ok().flatten(),
+                    _ => None,
+                };
                 if item.is_disposed() {
                     return;
                 }
+                let Some(d) = d else {
+                    missing.set(item.with_untracked(Option::is_none));
+                    return;
+                };
+                missing.set(false);
                 if item.with_untracked(|i| i.as_ref().is_none_or(|i| i.sync.rev != d.sync.rev)) {
                     title.set(d.content.title.clone());
                     body.set(d.content.body.clone());
@@ -359,6 +583,7 @@ pub fn ReviewItemPage() -> impl IntoView {
                 <a class="link" data-testid="sheet-link" href=format!("/review/{id}/print")>{move || format!("{}（{}）", i18n.t(ui::SHEET), i18n.t(ui::PRINT))}</a>
                 <a class="link" data-testid="item-docx" href=format!("/api/items/{id}/sheet.docx") download="">{move || i18n.t(ui::DOWNLOAD_WORD)}</a>
             </div>
+            {move || missing.get().then(|| view! { <p class="error" role="alert" data-testid="item-missing">{i18n.t(ui::ITEM_NOT_HERE)}</p> })}
             {move || item.get().map(|d| view! {
                 <p class="muted small">
                     <span class="badge status" data-testid="review-item-state">{d.sync.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
@@ -489,12 +714,12 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
 }
 
 /// An urgent item's countdown (only while it is still with the office before sign-off).
-fn deadline(d: &LocalDraft, now: f64, rules: DeadlineRules, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
-    let open = d.sync.state.is_some_and(|s| matches!(s, ItemState::Submitted | ItemState::Screening | ItemState::Editing));
-    if d.content.item_type != ItemType::Urgent || !open {
+fn deadline(d: &Row, now: f64, rules: DeadlineRules, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
+    let open = d.state.is_some_and(|s| matches!(s, ItemState::Submitted | ItemState::Screening | ItemState::Editing));
+    if d.item_type != ItemType::Urgent || !open {
         return None;
     }
-    let left = xinbao_core::review::urgent_minutes_left(d.content.event_time, now as i64, rules)?;
+    let left = xinbao_core::review::urgent_minutes_left(d.event_time, now as i64, rules)?;
     Some(
         view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, lang)}</span> },
     )

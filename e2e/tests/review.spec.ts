@@ -282,3 +282,53 @@ test("one item out: the signed item's 审签单 printed and as Word, the marked 
   await pe.close();
   await ps.close();
 });
+
+test("a new editor PC on a county's year: the first page from the server without pulling, search and pages there, opened items kept, offline said so", async ({ browser, server }) => {
+  await server.stop();
+  server.seed("year", 2026);
+  await server.start();
+  const ctx = await browser.newContext({ locale: "zh-CN" });
+  const editor = await ctx.newPage();
+  // Nothing of the office's history is pulled to this PC: the desk must not need it.
+  await editor.route("**/api/sync/pull", (r) => r.abort());
+  await logIn(editor, server, "seed6-editor", "Xinbao-seed-2026");
+  const page = async (query: string) => (await (await editor.request.get(`${server.url}/api/review/queue?${query}`)).json()).map((r: any) => r.title);
+  await editor.getByTestId("review-link").click();
+  const rows = editor.getByTestId("review-item");
+  await expect(rows).toHaveCount(50, { timeout: 15_000 });
+  await expect(editor.getByTestId("queue-offline")).toHaveCount(0);
+  expect(await rows.locator(".draft-title").allTextContents()).toEqual(await page("limit=50"));
+  // Pages and their size are the server's.
+  await editor.getByTestId("next-page").click();
+  await expect(editor.getByTestId("page-no")).toHaveText("第2页");
+  await expect(rows.first().locator(".draft-title")).toHaveText((await page("limit=1&offset=50"))[0]);
+  await editor.getByTestId("page-size").selectOption("20");
+  await expect(rows).toHaveCount(20);
+  await expect(editor.getByTestId("page-no")).toHaveText("第1页");
+  // Search answers from the whole year on the server; so does the order.
+  const wanted = (await page("limit=1&offset=3000&sort=recent"))[0];
+  await editor.getByTestId("review-search").fill(wanted);
+  await expect(rows.first().locator(".draft-title")).toHaveText(wanted);
+  await editor.getByTestId("review-search").fill("");
+  await editor.getByTestId("queue-sort").selectOption("recent");
+  await expect(rows.first().locator(".draft-title")).toHaveText((await page("limit=1&sort=recent"))[0]);
+
+  // A row opened is fetched and kept on this PC: it opens offline afterwards.
+  const title = (await rows.nth(2).locator(".draft-title").textContent()) ?? "";
+  await rows.nth(2).locator("a").click();
+  await expect(editor.getByTestId("review-title")).toHaveValue(title);
+  const at = editor.url();
+  await editor.getByRole("link", { name: "审核台" }).first().click();
+  await expect(rows).toHaveCount(20);
+  await ctx.setOffline(true);
+  // Offline the desk shows what this PC holds, and says so.
+  await editor.getByTestId("queue-sort").selectOption("recent");
+  await expect(editor.getByTestId("queue-offline")).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().locator(".draft-title")).toHaveText(title);
+  await rows.first().locator("a").click();
+  await expect(editor.getByTestId("review-title")).toHaveValue(title);
+  expect(editor.url()).toBe(at);
+  await ctx.setOffline(false);
+  await ctx.close();
+});

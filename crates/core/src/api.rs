@@ -255,6 +255,9 @@ pub struct QueueRow {
     pub updated_at: i64,
     /// The writing checks' summary from submission.
     pub quality: Option<String>,
+    /// An urgent item's 事发时间 (its countdown runs from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<i64>,
 }
 
 /// `POST /api/admin/import`: what a spreadsheet of units and accounts did, or would do (with

@@ -312,6 +312,13 @@ pub async fn queue(
         } else {
             r.title
         };
+        // An urgent item still with the office shows its countdown: its 事发时间, from its text.
+        let event_time = if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing) {
+            let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&state_db.pool).await?;
+            stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
+        } else {
+            None
+        };
         out.push(xinbao_core::api::QueueRow {
             id: r.id,
             title,
@@ -321,6 +328,7 @@ pub async fn queue(
             author_name: r.author_name,
             updated_at: r.updated_at,
             quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
+            event_time,
         });
     }
     Ok(Json(out))
