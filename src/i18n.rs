@@ -380,6 +380,10 @@ pub mod ui {
         "离线：显示的是本机保存的稿件（本机打开、处理过的和已同步的待处理稿件），联网后显示全部",
         "Offline: showing the items this device holds (those opened or acted on here, and the waiting ones synced); all of them once online",
     );
+    pub const QUEUE_LOCAL_FILTER: Text = Text::new(
+        "按重点标签（或仅知名称的单位）筛选时，只查找本机保存的稿件",
+        "Filtering by focus tag (or by a unit known only by name) searches this device's items only",
+    );
     pub const ITEM_NOT_HERE: Text =
         Text::new("这篇稿件不在本机上，联网后才能打开", "This item is not on this device: it opens once online");
     pub const SORT_WAITING: Text = Text::new("紧急在前，等待最久在前", "Urgent first, then longest waiting");

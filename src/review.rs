@@ -125,6 +125,19 @@ impl Ask {
         format!("/api/review/queue?{}", q.join("&"))
     }
 
+    /// Why this question is answered from this device even online: a tag lives in the item's
+    /// text, not a column; a unit known by name only cannot be asked by id.
+    fn where_from(&self) -> Option<xinbao_core::i18n::Text> {
+        (self.tag.is_some() || (!self.unit.is_empty() && self.unit_id.is_none())).then_some(ui::QUEUE_LOCAL_FILTER)
+    }
+
+    /// This device's page of the question, and why it is this device's.
+    async fn local_page(&self, me: i64, why: xinbao_core::i18n::Text) -> Page {
+        let all = self.local(&queue_of(store::list_drafts(me).await.unwrap_or_default(), me));
+        let more = all.len() > (self.page + 1) * self.size;
+        Page { rows: all.into_iter().skip(self.page * self.size).take(self.size).collect(), more, local: Some(why) }
+    }
+
     /// The same filters over this device's items (the offline view).
     fn local(&self, items: &[LocalDraft]) -> Vec<Row> {
         let t = self.text.trim();
@@ -150,9 +163,15 @@ impl Ask {
 struct Page {
     rows: Vec<Row>,
     more: bool,
-    /// Read from this device: the server did not answer.
-    offline: bool,
+    /// Read from this device's items, and why (offline, a filter only this device can apply,
+    /// the server's refusal).
+    local: Option<xinbao_core::i18n::Text>,
 }
+
+/// A unit filter's value when only the unit's name is known (from this device's items).
+const NAME_ONLY: &str = "name:";
+/// The search is asked once typing pauses this long.
+const TYPING_PAUSE_MS: u64 = 300;
 
 /// Makes sure item `id` is on this device: pulled already, or fetched now from the server and
 /// kept (`outbox::keep_fetched`). False when it is neither (offline, or not the caller's to see).
@@ -175,12 +194,14 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let items = RwSignal::new(None::<Vec<LocalDraft>>);
     let state_filter = RwSignal::new(None::<ItemState>);
     let text = RwSignal::new(String::new());
+    let typed = StoredValue::new(String::new());
     let unit_filter = RwSignal::new(String::new());
     let type_filter = RwSignal::new(None::<ItemType>);
     let tag_filter = RwSignal::new(None::<FocusTag>);
     // Changed on or after this day (ms at local midnight), from a date input.
     let since = RwSignal::new(None::<f64>);
     let sort = RwSignal::new("waiting");
+    let marked = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let page_no = RwSignal::new(0usize);
     let size = RwSignal::new({
         use gloo_storage::{LocalStorage, Storage};
@@ -215,19 +236,35 @@ pub fn ReviewQueuePage() -> impl IntoView {
             }
         });
     });
-    spawn_local(async move {
-        if let Ok(list) = api::get_json::<Vec<xinbao_core::commissions::UnitName>>("/api/commissions/units").await
-            && !units.is_disposed()
-        {
-            units.set(list);
+    // Asked again after each sync round until it answers (a slow line may drop the first ask).
+    Effect::new(move |_| {
+        if let Some(g) = generation {
+            g.track();
         }
+        if !units.with_untracked(Vec::is_empty) {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(list) = api::get_json::<Vec<xinbao_core::commissions::UnitName>>("/api/commissions/units").await
+                && !units.is_disposed()
+            {
+                units.set(list);
+            }
+        });
     });
     let ask = Memo::new(move |_| {
-        let unit = unit_filter.get();
+        // The unit picked: by id from the office's list (names repeat under different
+        // townships), or by name from this device's items when the list could not be had.
+        let picked = unit_filter.get();
+        let unit_id = picked.parse::<i64>().ok();
+        let unit = match unit_id {
+            Some(id) => units.with(|u| u.iter().find(|x| x.id == id).map(|x| x.name.clone())).unwrap_or_default(),
+            None => picked.strip_prefix(NAME_ONLY).unwrap_or_default().to_owned(),
+        };
         Ask {
             state: state_filter.get(),
             text: text.get(),
-            unit_id: units.with(|u| u.iter().find(|x| x.name == unit).map(|x| x.id)),
+            unit_id,
             unit,
             kind: type_filter.get(),
             tag: tag_filter.get(),
@@ -241,27 +278,32 @@ pub fn ReviewQueuePage() -> impl IntoView {
     // whole history, not what this device holds); offline from this device, said so. Answers
     // that arrive after a newer question are dropped.
     let asked = StoredValue::new(0u64);
+    let last_ask = StoredValue::new(None::<Ask>);
     Effect::new(move |_| {
         let a = ask.get();
         if let Some(g) = generation {
             g.track();
         }
+        // Another question: nothing of the last answer stays on screen to be marked or acted on.
+        if last_ask.get_value().as_ref() != Some(&a) {
+            last_ask.set_value(Some(a.clone()));
+            page.set(None);
+            marked.set(Default::default());
+        }
         let n = asked.get_value() + 1;
         asked.set_value(n);
         spawn_local(async move {
-            // A tag is in the item's text, not a column: that filter reads this device's items.
-            let got = if a.tag.is_some() { Err(api::ApiError::Network) } else { api::get_json::<Vec<QueueRow>>(&a.path()).await };
-            let next = match got {
-                Ok(mut rows) => {
-                    let more = rows.len() > a.size;
-                    rows.truncate(a.size);
-                    Page { rows: rows.into_iter().map(Row::server).collect(), more, offline: false }
-                }
-                Err(_) => {
-                    let all = a.local(&queue_of(store::list_drafts(me).await.unwrap_or_default(), me));
-                    let more = all.len() > (a.page + 1) * a.size;
-                    Page { rows: all.into_iter().skip(a.page * a.size).take(a.size).collect(), more, offline: a.tag.is_none() }
-                }
+            let next = match a.where_from() {
+                Some(why) => a.local_page(me, why).await,
+                None => match api::get_json::<Vec<QueueRow>>(&a.path()).await {
+                    Ok(mut rows) => {
+                        let more = rows.len() > a.size;
+                        rows.truncate(a.size);
+                        Page { rows: rows.into_iter().map(Row::server).collect(), more, local: None }
+                    }
+                    Err(api::ApiError::Network) => a.local_page(me, ui::QUEUE_OFFLINE).await,
+                    Err(e) => a.local_page(me, e.text()).await,
+                },
             };
             if !page.is_disposed() && asked.get_value() == n {
                 page.set(Some(next));
@@ -276,7 +318,6 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let shown = move || page.with(|p| p.as_ref().map(|p| p.rows.clone()).unwrap_or_default());
     // Keyboard: j/k move, Enter opens, x marks, s takes in the marked (or current) items.
     let cursor = RwSignal::new(0usize);
-    let marked = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let navigate = leptos_router::hooks::use_navigate();
     let sync = use_sync();
     let take_in = move |ids: Vec<String>| {
@@ -342,14 +383,20 @@ pub fn ReviewQueuePage() -> impl IntoView {
         ev.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let offline = move || page.with(|p| p.as_ref().is_some_and(|p| p.offline));
+    let local = move || page.with(|p| p.as_ref().and_then(|p| p.local));
     view! {
         <main class="page review">
             <h2>{move || i18n.t(ui::REVIEW_DESK)}</h2>
             <p class="muted small">{move || i18n.t(ui::REVIEW_KEYS)}</p>
             <div class="desk-tools" role="search">
                 <input type="search" data-testid="review-search" aria-label=move || i18n.t(ui::SEARCH)
-                    placeholder=move || i18n.t(ui::SEARCH_HINT) on:input=move |ev| text.set(event_target_value(&ev)) />
+                    placeholder=move || i18n.t(ui::SEARCH_HINT) on:input=move |ev| {
+                        // Asked once typing pauses: each question is a search of the office's
+                        // whole history on the server.
+                        let v = event_target_value(&ev);
+                        typed.set_value(v.clone());
+                        set_timeout(move || if typed.get_value() == v { text.set(v) }, std::time::Duration::from_millis(TYPING_PAUSE_MS));
+                    } />
                 <select data-testid="state-filter" aria-label=move || i18n.t(ui::ALL_STATES) on:change=move |ev| state_filter.set(ItemState::parse(&event_target_value(&ev)))>
                     <option value="">{move || i18n.t(ui::ALL_STATES)}</option>
                     {ItemState::ALL.into_iter().filter(|s| !matches!(s, ItemState::Draft | ItemState::Deleted))
@@ -358,11 +405,15 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <select data-testid="unit-filter" aria-label=move || i18n.t(ui::UNIT) on:change=move |ev| unit_filter.set(event_target_value(&ev))>
                     <option value="">{move || i18n.t(ui::ALL_UNITS)}</option>
                     {move || {
-                        let mut names: Vec<String> = units.with(|u| u.iter().map(|x| x.name.clone()).collect());
-                        items.with(|l| names.extend(l.iter().flatten().map(|d| d.sync.unit_name.clone())));
-                        names.sort();
-                        names.dedup();
-                        names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()
+                        // The office's units by id; offline, the names this device's items carry.
+                        let mut options: Vec<(String, String)> = units.with(|u| u.iter().map(|x| (x.id.to_string(), x.name.clone())).collect());
+                        if options.is_empty() {
+                            let mut names: Vec<String> = items.with(|l| l.iter().flatten().map(|d| d.sync.unit_name.clone()).collect());
+                            names.sort();
+                            names.dedup();
+                            options = names.into_iter().map(|n| (format!("{NAME_ONLY}{n}"), n)).collect();
+                        }
+                        options.into_iter().map(|(v, n)| view! { <option value=v>{n}</option> }).collect_view()
                     }}
                 </select>
                 <select data-testid="type-filter" aria-label=move || i18n.t(ui::ITEM_TYPE) on:change=move |ev| type_filter.set(ItemType::parse(&event_target_value(&ev)))>
@@ -395,7 +446,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
                     {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string() selected=move || size.get() == n>{move || format!("{n} {}", i18n.t(ui::PER_PAGE))}</option> }).collect_view()}
                 </select>
             </div>
-            {move || offline().then(|| view! { <p class="note" role="status" data-testid="queue-offline">{i18n.t(ui::QUEUE_OFFLINE)}</p> })}
+            {move || local().map(|why| {
+                let testid = if why == ui::QUEUE_OFFLINE { "queue-offline" } else { "queue-local" };
+                view! { <p class="note" role="status" data-testid=testid>{i18n.t(why)}</p> }
+            })}
             {move || items.with(|l| {
                 let urgent: Vec<LocalDraft> = l.iter().flatten().filter(|d| d.content.item_type == ItemType::Urgent).cloned().collect();
                 (!urgent.is_empty()).then(|| view! { <crate::item::chains::Chains items=urgent rules=rules.get() href=|id| format!("/review/{id}") /> })

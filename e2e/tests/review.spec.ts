@@ -312,6 +312,12 @@ test("a new editor PC on a county's year: the first page from the server without
   await editor.getByTestId("review-search").fill("");
   await editor.getByTestId("queue-sort").selectOption("recent");
   await expect(rows.first().locator(".draft-title")).toHaveText((await page("limit=1&sort=recent"))[0]);
+  // A focus tag lives in the item's text: that filter reads this PC's items, and says so.
+  await editor.getByTestId("tag-filter").selectOption("key");
+  await expect(editor.getByTestId("queue-local")).toBeVisible();
+  await editor.getByTestId("tag-filter").selectOption("");
+  await expect(editor.getByTestId("queue-local")).toHaveCount(0);
+  await expect(rows).toHaveCount(20);
 
   // A row opened is fetched and kept on this PC: it opens offline afterwards.
   const title = (await rows.nth(2).locator(".draft-title").textContent()) ?? "";

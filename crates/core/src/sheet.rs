@@ -35,15 +35,20 @@ pub struct Trail {
     pub signed_at: Option<i64>,
 }
 
-/// Reads the trail off `steps` (oldest first); `author_id` is the item's author.
+/// Reads the trail off `steps` (oldest first); `author_id` is the item's author. The date is
+/// the first submission (what the item counts from); the editor and the signer are those of
+/// the round since the author last submitted — an earlier round's, before a 退回修改 or a move
+/// to another office, is not this sheet's.
 pub fn steps(author_id: i64, steps: &[Step]) -> Trail {
-    let submitted_at = steps.iter().find(|s| s.state == ItemState::Submitted && s.actor_id == author_id).map(|s| s.at);
+    let by_author = |s: &Step| s.state == ItemState::Submitted && s.actor_id == author_id;
+    let submitted_at = steps.iter().find(|s| by_author(s)).map(|s| s.at);
+    let round = &steps[steps.iter().rposition(by_author).map_or(0, |i| i + 1)..];
     let by_office = |s: &&Step| s.actor_id != author_id;
-    let sent = steps.iter().filter(by_office).rfind(|s| s.state == ItemState::AwaitingSignOff);
+    let sent = round.iter().filter(by_office).rfind(|s| s.state == ItemState::AwaitingSignOff);
     let editor = sent
-        .or_else(|| steps.iter().filter(by_office).rfind(|s| matches!(s.state, ItemState::Screening | ItemState::Editing)))
+        .or_else(|| round.iter().filter(by_office).rfind(|s| matches!(s.state, ItemState::Screening | ItemState::Editing)))
         .map(|s| s.actor.clone());
-    let signed = steps.iter().filter(by_office).rfind(|s| s.state == ItemState::Signed);
+    let signed = round.iter().filter(by_office).rfind(|s| s.state == ItemState::Signed);
     Trail { submitted_at, editor, signer: signed.map(|s| s.actor.clone()), signed_at: signed.map(|s| s.at) }
 }
 
@@ -137,6 +142,9 @@ mod tests {
         assert_eq!((t.editor.as_deref(), t.signer, t.signed_at), (Some("u3"), None, None));
         // A draft: nothing but its author.
         assert_eq!(steps(1, &s[..1]), Trail::default());
+        // Submitted again after a return: the earlier round's editor is not this round's.
+        let t = steps(1, &s[..5]);
+        assert_eq!((t.submitted_at, t.editor), (Some(20), None));
     }
 
     #[test]

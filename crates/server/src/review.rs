@@ -285,9 +285,13 @@ pub async fn queue(
         sql.push(" AND i.item_type = ").bind(k.as_str());
     }
     if !text.is_empty() {
+        // An item back with its author is searched in the text the office returned: what the
+        // author is revising is theirs alone until they submit it again (`office_content`).
         let like = crate::db::like_pattern(text);
-        sql.push(" AND (i.title LIKE ").bind(like.as_str()).push(" ESCAPE '\\' OR i.body LIKE ").bind(like.as_str());
-        sql.push(" ESCAPE '\\' OR n.name LIKE ").bind(like).push(" ESCAPE '\\')");
+        sql.push(" AND ((i.state <> 'returned' AND (i.title LIKE ").bind(like.as_str()).push(" ESCAPE '\\' OR i.body LIKE ").bind(like.as_str());
+        sql.push(" ESCAPE '\\')) OR (i.state = 'returned' AND (SELECT r.content FROM item_revisions r WHERE r.item_id = i.id AND r.actor_id <> i.author_id \
+                  ORDER BY r.rev DESC LIMIT 1) LIKE ").bind(like.as_str());
+        sql.push(" ESCAPE '\\') OR n.name LIKE ").bind(like).push(" ESCAPE '\\')");
     }
     if let Some(since) = q.since {
         sql.push(" AND i.updated_at >= ").bind(since);

@@ -83,6 +83,17 @@ async fn the_queue_searches_text_and_unit_sorts_by_latest_and_filters_by_date() 
     assert_eq!(titles(&t, &o, &format!("?since={since}")).await, ["兰州湾镇春耕备耕", "河西镇农机不足"]);
     assert_eq!(t.get("/api/review/queue?sort=random", Some(&o.editor.cookie)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
+    // Returned to its author, who is revising it: the office's search reads the text it
+    // returned, never the words the author has not sent yet.
+    for (base, action, note) in [(1, "screen", ""), (2, "return", "请补充受灾户数")] {
+        let r = o.editor.push(&t, 3, base, json!({"op": "act", "action": action, "note": note})).await;
+        assert_eq!(r["outcome"], "applied", "{r}");
+    }
+    let revising = json!({"title": "河西镇农机不足（拆迁）", "body": "拆迁补偿尚未到位。", "phone": "13912345678"});
+    assert_eq!(o.officer.push(&t, 3, 3, json!({"op": "save", "content": revising})).await["outcome"], "applied");
+    assert_eq!(titles(&t, &o, "?q=%E6%8B%86%E8%BF%81").await, Vec::<String>::new(), "拆迁: the author's unsent words");
+    assert_eq!(titles(&t, &o, "?state=returned&q=%E5%8F%97%E7%81%BE").await, ["河西镇农机不足"], "受灾: the text returned");
+
     let one = json(t.get(&format!("/api/items/{}", crate::common::office::id(2)), Some(&o.editor.cookie)).await).await;
     assert_eq!((one["content"]["title"].as_str(), one["unit_name"].as_str(), one["rev"].as_u64()), (Some("兰州湾镇春耕备耕"), Some("兰州湾镇"), Some(1)));
     // The signer picks a unit from the office's list too.
