@@ -21,7 +21,12 @@ test("a new editor PC's first queue page on a county's year", async ({ browser, 
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     let bytes = 0;
-    cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
+    const urls = new Map<string, string>();
+    cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
+    cdp.on("Network.loadingFinished", (e) => {
+      bytes += e.encodedDataLength;
+      if (process.env.XINBAO_BENCH_DETAIL) console.log(`  ${e.encodedDataLength} ${urls.get(e.requestId)}`);
+    });
     await page.getByLabel("用户名").fill("seed6-editor");
     await page.getByLabel("密码", { exact: true }).fill("Xinbao-seed-2026");
     const t0 = Date.now();
