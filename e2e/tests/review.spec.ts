@@ -338,3 +338,33 @@ test("a new editor PC on a county's year: the first page from the server without
   await ctx.setOffline(false);
   await ctx.close();
 });
+
+test("at 360 px (a phone): the queue, an item and its sheet fit the screen, nothing scrolls sideways", async ({ browser, server }) => {
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  const po = await browser.newContext({ locale: "zh-CN" });
+  const officer = await po.newPage();
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  await push(officer.request, server.url, 0xa1, [{
+    mid: 1, item_id: hex(1), base_rev: 0, op: "submit",
+    content: { title: "兰州湾镇推进秸秆还田，全镇秸秆综合利用率达到百分之九十五以上", body: "今年以来，全镇秸秆还田面积达3.2万亩，同比增长15%。\n下一步将持续推进。", phone: "13912345678", tags: ["key"] },
+  }]);
+  const pe = await browser.newContext({ locale: "zh-CN", viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const editor = await pe.newPage();
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  const fits = async (what: string) => {
+    const [scroll, inner] = await editor.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(inner).toBe(360);
+    expect(scroll, `${what}: ${scroll} px wide on a ${inner} px screen`).toBeLessThanOrEqual(inner);
+  };
+  await editor.getByTestId("review-link").click();
+  await expect(editor.getByTestId("review-item")).toHaveCount(1, { timeout: 15_000 });
+  await fits("the queue");
+  await editor.getByTestId("review-item").locator("a").click();
+  await expect(editor.getByTestId("review-title")).toHaveValue(/秸秆还田/);
+  await fits("the item");
+  await editor.getByTestId("sheet-link").click();
+  await expect(editor.getByTestId("sheet-kind")).toHaveText("信息报送单");
+  await fits("the sheet");
+  await po.close();
+  await pe.close();
+});
