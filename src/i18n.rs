@@ -529,8 +529,10 @@ pub mod ui {
     // One item out (报送单 / 审签单).
     pub const BACK: Text = Text::new("返回", "Back");
     pub const SHEET: Text = Text::new("报送单", "Reporting sheet");
-    pub const SHEET_OFFLINE: Text =
-        Text::new("报送单要联网才能生成（编辑、签发记录在服务器上），请联网后再试", "The sheet needs a connection (who edited and signed is on the server)");
+    pub const SHEET_OFFLINE: Text = Text::new(
+        "报送单要联网才能生成（编辑、签发记录在服务器上），请联网后再试",
+        "The sheet needs a connection (who edited and signed is on the server)",
+    );
     pub const BULK_WORD: Text = Text::new("下载所选报送单（Word）", "Download the marked sheets (Word)");
     pub const DOWNLOAD_WORD: Text = Text::new("下载 Word", "Download Word");
     pub const DOWNLOAD_EXCEL: Text = Text::new("下载 Excel", "Download Excel");

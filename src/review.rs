@@ -16,9 +16,9 @@ use crate::util::date_time;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use xinbao_core::api::QueueRow;
 use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
-use xinbao_core::api::QueueRow;
 use xinbao_core::sync::{ItemSnapshot, ItemState, LocalSync};
 
 /// Items of others in this browser's store that the office reviews (never drafts): the offline
@@ -312,7 +312,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
     });
     // A new filter starts at the first page.
     Effect::new(move |_| {
-        let _ = (state_filter.get(), text.get(), unit_filter.get(), type_filter.get(), tag_filter.get(), since.get(), sort.get(), size.get());
+        let _ =
+            (state_filter.get(), text.get(), unit_filter.get(), type_filter.get(), tag_filter.get(), since.get(), sort.get(), size.get());
         page_no.set(0);
     });
     let shown = move || page.with(|p| p.as_ref().map(|p| p.rows.clone()).unwrap_or_default());

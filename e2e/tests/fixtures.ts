@@ -122,6 +122,13 @@ export async function push(request: APIRequestContext, url: string, client: numb
   for (const r of body.results) expect(r.outcome, JSON.stringify(r)).toBe("applied");
 }
 
+/** word/document.xml of a .docx file (read with Python's zipfile: no unzip needed). */
+export function documentXml(path: string): string {
+  const r = spawnSync("python3", ["-c", "import sys,zipfile;print(zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode())", path], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
 export const builtDist = dist;
 export const serverBinary = serverBin;
 

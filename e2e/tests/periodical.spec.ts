@@ -3,16 +3,9 @@
 // adoptions it records); a commission reaches an officer who then goes offline, is answered
 // there and shows as answered on time; an urgent chain of three reports is one thread on both
 // desks with the late first report flagged.
-import { test, expect, logIn, hex, push } from "./fixtures";
-import { spawnSync } from "node:child_process";
+import { test, expect, logIn, hex, push, documentXml } from "./fixtures";
 
 
-/** word/document.xml of a .docx file (read with Python's zipfile: no unzip needed). */
-function documentXml(path: string): string {
-  const r = spawnSync("python3", ["-c", "import sys,zipfile;print(zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode())", path], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-}
 
 test("the editor composes and publishes an issue of three signed items, in order, printed and as Word", async ({ browser, server }) => {
   server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");

@@ -2,8 +2,7 @@
 // submit → take in → edit (diff visible) → return with a reason and a comment → the officer
 // sees it after sync, revises offline, resubmits → the editor accepts and sends for sign-off →
 // the signer signs; every step is in the item's history and in the administrator's audit trail.
-import { test, expect, logIn, hex, push } from "./fixtures";
-import { spawnSync } from "node:child_process";
+import { test, expect, logIn, hex, push, documentXml } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 async function syncNow(page: Page) {
@@ -198,12 +197,6 @@ test("the queue: urgent first with its deadline, the writing-check hint, keyboar
   await pe.close();
 });
 
-/** word/document.xml of a .docx file (read with Python's zipfile: no unzip needed). */
-function documentXml(path: string): string {
-  const r = spawnSync("python3", ["-c", "import sys,zipfile;print(zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode())", path], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-}
 
 test("one item out: the signed item's 审签单 printed and as Word, the marked items as one Word file, and offline said so", async ({ browser, server }) => {
   server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");

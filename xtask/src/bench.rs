@@ -497,9 +497,11 @@ pub fn run(part: Option<Part>, county_only: bool) -> Result<()> {
             ("search_5000", "search over 5,000 drafts, after the 150 ms typing pause", 100.0),
         ],
     );
-    if let (Some(ms), Some(max), Some(bytes)) =
-        (value(&desk, "editor_first_queue_page", "ms"), value(&desk, "editor_first_queue_page", "max_ms"), value(&desk, "editor_first_queue_page", "bytes"))
-    {
+    if let (Some(ms), Some(max), Some(bytes)) = (
+        value(&desk, "editor_first_queue_page", "ms"),
+        value(&desk, "editor_first_queue_page", "max_ms"),
+        value(&desk, "editor_first_queue_page", "bytes"),
+    ) {
         md.push_str(&format!(
             "| a new editor PC on a county's year (12,000 items): login pressed to the desk's first page drawn, median / max of 3 | {ms:.0} / {max:.0} ms | ≤ 2,000 ms | {:.2} |\n\
              | …bytes over the network in between (the desk's module, the session, the pull's start, the page) | {:.0} KB | ≤ 200 KB | {:.2} |\n",

@@ -221,7 +221,7 @@ pub(crate) async fn record_adoption(
         label: format!("《{}》{issue}", publication.name),
     };
     let tables = tables(&mut **tx, office).await?;
-    store_events(&mut **tx, office, &adoption_events(&fact, &tables)).await?;
+    store_events(tx, office, &adoption_events(&fact, &tables)).await?;
     let detail = format!("《{}》{issue} {} {}篇", publication.name, form.label().zh, fact.items.len());
     for c in &fact.items {
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption", &c.item_id, &detail).await?;

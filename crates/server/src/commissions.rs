@@ -179,7 +179,7 @@ async fn close_one(state: &AppState, id: i64, office: i64, now: i64) -> Result<b
     let versions = tables(&mut *tx, office).await?;
     let missed: Vec<CommissionFact> = facts.into_iter().map(|f| CommissionFact { used: vec![], ..f }).collect();
     let events: Vec<_> = missed.iter().flat_map(|f| commission_events(f, &versions)).collect();
-    store_events(&mut *tx, office, &events).await?;
+    store_events(&mut tx, office, &events).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -399,7 +399,7 @@ async fn history(state: &crate::state::AppState, office: i64, editor_me: &Me, wr
         .bind(i64::from(this_month))
         .execute(&mut *tx)
         .await?;
-    crate::scores::insert_events(&mut *tx, office, &events).await.map_err(fail("events"))?;
+    crate::scores::insert_events(&mut tx, office, &events).await.map_err(fail("events"))?;
     crate::scores::rebuild_months(&mut *tx, office, month_index(month_start(3))).await.map_err(fail("months"))?;
     tx.commit().await?;
     Ok(())

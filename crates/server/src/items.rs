@@ -6,10 +6,10 @@
 //! `moved_on`, `not_yours`, `rejected`, `readable_answer`).
 
 use crate::db::{Backend, MAX_PARAMETERS, Sql, Stored, Tx, Value, decode, insert_many, insert_many_then, now_ms, stored_json};
-use std::collections::{HashMap, HashSet};
 use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
+use std::collections::{HashMap, HashSet};
 use xinbao_core::item::DraftContent;
 use xinbao_core::review::{may_read_item, reviewing_office};
 use xinbao_core::sync::{Comment, ItemSnapshot, ItemState, Mutation, MutationResult, Outcome, RejectReason};
@@ -77,14 +77,14 @@ impl Pending {
             return Ok(true);
         }
         let rows = std::mem::take(&mut self.new_items);
-        let written = insert_many_then(&mut **tx, "items", &ITEM_COLUMNS, &rows, " ON CONFLICT (id) DO NOTHING").await?;
+        let written = insert_many_then(tx, "items", &ITEM_COLUMNS, &rows, " ON CONFLICT (id) DO NOTHING").await?;
         Ok(written == rows.len() as u64)
     }
 
     /// Writes what the batch gathered; the new items' rows must be written already.
     pub(crate) async fn flush(self, tx: &mut Tx, client_id: &str) -> Result<(), AppError> {
         debug_assert!(self.new_items.is_empty());
-        insert_many(&mut **tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &self.revisions).await?;
+        insert_many(tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &self.revisions).await?;
         if !self.changes.is_empty() {
             let first = next_seqs(tx, self.changes.len()).await?;
             // Author and reviewing office from the item as it now stands (so both pull it).
@@ -125,7 +125,7 @@ impl Pending {
                 vec![Value::Text(client_id.to_owned()), Value::Int(mid as i64), Value::Text(stored), Value::Text(digest)]
             })
             .collect();
-        insert_many(&mut **tx, "mutation_results", &["client_id", "mid", "result", "digest"], &results).await?;
+        insert_many(tx, "mutation_results", &["client_id", "mid", "result", "digest"], &results).await?;
         Ok(())
     }
 

@@ -221,12 +221,12 @@ pub async fn migrate_to(source: &Db, target_url: &str) -> anyhow::Result<Vec<Tab
                 tally.add(&values);
                 batch.push(values);
                 if batch.len() == CHUNK {
-                    insert_many(&mut *tx, table, &names, &batch).await.with_context(|| format!("copying {table}"))?;
+                    insert_many(&mut tx, table, &names, &batch).await.with_context(|| format!("copying {table}"))?;
                     batch.clear();
                 }
             }
         }
-        insert_many(&mut *tx, table, &names, &batch).await.with_context(|| format!("copying {table}"))?;
+        insert_many(&mut tx, table, &names, &batch).await.with_context(|| format!("copying {table}"))?;
         for c in columns.iter().filter(|c| c.serial) {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{0}'), COALESCE((SELECT MAX({0}) FROM {table}), 0) + 1, false)",

@@ -288,7 +288,10 @@ pub async fn queue(
         // An item back with its author is searched in the text the office returned: what the
         // author is revising is theirs alone until they submit it again (`office_content`).
         let like = crate::db::like_pattern(text);
-        sql.push(" AND ((i.state <> 'returned' AND (i.title LIKE ").bind(like.as_str()).push(" ESCAPE '\\' OR i.body LIKE ").bind(like.as_str());
+        sql.push(" AND ((i.state <> 'returned' AND (i.title LIKE ")
+            .bind(like.as_str())
+            .push(" ESCAPE '\\' OR i.body LIKE ")
+            .bind(like.as_str());
         sql.push(" ESCAPE '\\')) OR (i.state = 'returned' AND (SELECT r.content FROM item_revisions r WHERE r.item_id = i.id AND r.actor_id <> i.author_id \
                   ORDER BY r.rev DESC LIMIT 1) LIKE ").bind(like.as_str());
         sql.push(" ESCAPE '\\') OR n.name LIKE ").bind(like).push(" ESCAPE '\\')");
@@ -301,10 +304,7 @@ pub async fn queue(
         Some("recent") => sql.push(" ORDER BY i.updated_at DESC"),
         Some(_) => return Err(AppError::bad_request("未知的排序方式")),
     };
-    sql.push(" LIMIT ")
-        .bind(q.limit.unwrap_or(50).clamp(1, 200))
-        .push(" OFFSET ")
-        .bind(q.offset.unwrap_or(0).max(0));
+    sql.push(" LIMIT ").bind(q.limit.unwrap_or(50).clamp(1, 200)).push(" OFFSET ").bind(q.offset.unwrap_or(0).max(0));
     let rows = sql.query(state.db.backend).fetch_all(&state.db.pool).await?;
     let state_db = &state.db;
     let mut out = Vec::with_capacity(rows.len());
@@ -317,12 +317,13 @@ pub async fn queue(
             r.title
         };
         // An urgent item still with the office shows its countdown: its 事发时间, from its text.
-        let event_time = if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing) {
-            let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&state_db.pool).await?;
-            stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
-        } else {
-            None
-        };
+        let event_time =
+            if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing) {
+                let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&state_db.pool).await?;
+                stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
+            } else {
+                None
+            };
         out.push(xinbao_core::api::QueueRow {
             id: r.id,
             title,

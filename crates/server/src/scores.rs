@@ -151,7 +151,7 @@ pub(crate) async fn remove_events(tx: &mut Tx, office: i64, filter: &str, binds:
     }
     let delete = format!("DELETE FROM score_events WHERE {filter}");
     crate::db::bind_values(sqlx::query(&delete), binds).execute(&mut **tx).await?;
-    add_to_months(&mut **tx, office, sums).await
+    add_to_months(tx, office, sums).await
 }
 
 /// The office's closed periods: those whose notice the section issued (签发).
@@ -268,7 +268,7 @@ pub(crate) async fn replace_events(
         remove_events(tx, office, &format!("id IN ({ids})"), &[]).await?;
     }
     let added: Vec<ScoreEvent> = wanted.into_iter().cloned().collect();
-    store_events(&mut **tx, office, &added).await
+    store_events(tx, office, &added).await
 }
 
 /// The office's versions of the board's rules (the floor, classes and quotas), oldest first;
@@ -388,7 +388,7 @@ pub async fn record_submission(tx: &mut Tx, item_id: &str, content: &DraftConten
         return Ok(None);
     }
     let tables = tables(&mut **tx, office).await?;
-    store_events(&mut **tx, office, &submission_events(&fact, &tables)).await?;
+    store_events(tx, office, &submission_events(&fact, &tables)).await?;
     Ok(Some((office, fact.credit)))
 }
 

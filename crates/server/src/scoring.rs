@@ -160,7 +160,7 @@ pub async fn recompute(
     // Derived from every fact (one leader level counts once across the boundary), kept from `from` on.
     let events: Vec<_> = all_events(&facts, &versions).into_iter().filter(|e| e.day >= from).collect();
     sqlx::query("DELETE FROM score_events WHERE office_id = $1 AND day >= $2").bind(office).bind(i64::from(from)).execute(&mut *tx).await?;
-    insert_events(&mut *tx, office, &events).await?;
+    insert_events(&mut tx, office, &events).await?;
     rebuild_months(&mut *tx, office, month_index(from)).await?;
     let report = RecomputeReport { events: events.len() as u64, centi_before, centi_after: events.iter().map(|e| e.centi).sum() };
     let detail = format!(

@@ -139,10 +139,10 @@ pub(crate) async fn write_settled(
     }
     let columns =
         ["id", "unit_id", "author_id", "item_type", "title", "body", "state", "rev", "created_at", "updated_at", "content", "office_id"];
-    insert_many(&mut **tx, "items", &columns, &rows).await?;
-    insert_many(&mut **tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
-    insert_many(&mut **tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
-    insert_many(&mut **tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
+    insert_many(tx, "items", &columns, &rows).await?;
+    insert_many(tx, "item_revisions", &["item_id", "rev", "state", "content", "actor_id", "at"], &revs).await?;
+    insert_many(tx, "change_log", &["seq", "item_id", "author_id", "office_id", "at"], &changes).await?;
+    insert_many(tx, "submissions", &["item_id", "office_id", "author_id", "unit_id", "day", "late_minutes"], &subs).await?;
     Ok(())
 }
 
@@ -277,7 +277,7 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
             Int(now),
         ]);
     }
-    insert_many(&mut *tx, "users", &["username", "display_name", "role", "unit_id", "password_hash", "created_at"], &people).await?;
+    insert_many(&mut tx, "users", &["username", "display_name", "role", "unit_id", "password_hash", "created_at"], &people).await?;
     let mut officer_ids = vec![0i64; scale.officers];
     for r in sqlx::query("SELECT id, username FROM users WHERE username LIKE $1").bind(format!("seed{tag}-o%")).fetch_all(&mut *tx).await? {
         let name: String = r.try_get(1)?;
@@ -393,13 +393,13 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
         adoptions.push(AdoptionFact { id, items, level: *level, kind: *kind, form, day, label: format!("《{name}》{issue}") });
     }
     insert_many(
-        &mut *tx,
+        &mut tx,
         "adoptions",
         &["id", "office_id", "publication_id", "form", "day", "issue", "recorded_by", "recorded_at"],
         &a_rows,
     )
     .await?;
-    insert_many(&mut *tx, "adoption_items", &["adoption_id", "item_id"], &ai_rows).await?;
+    insert_many(&mut tx, "adoption_items", &["adoption_id", "item_id"], &ai_rows).await?;
 
     // Leader instructions on adopted items, now and then at a level already instructed.
     let mut instructions = Vec::with_capacity(scale.instructions);
@@ -428,13 +428,13 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
         ]);
         instructions.push(InstructionFact { id, credit: a.items[0].clone(), level, day, leader });
     }
-    insert_many(&mut *tx, "instructions", &["id", "item_id", "level", "day", "leader", "text", "recorded_by", "recorded_at"], &i_rows)
+    insert_many(&mut tx, "instructions", &["id", "item_id", "level", "day", "leader", "text", "recorded_by", "recorded_at"], &i_rows)
         .await?;
 
     // The points, as the core derives them (the defaults: no scoring table stored).
     let facts = Facts { submissions, adoptions, instructions, commissions: Vec::new() };
     let events: Vec<ScoreEvent> = all_events(&facts, &[]);
-    crate::scores::insert_events(&mut *tx, office, &events).await.map_err(|e| anyhow::anyhow!("storing score events: {e:?}"))?;
+    crate::scores::insert_events(&mut tx, office, &events).await.map_err(|e| anyhow::anyhow!("storing score events: {e:?}"))?;
     crate::scores::rebuild_months(&mut *tx, office, i32::MIN).await.map_err(|e| anyhow::anyhow!("monthly totals: {e:?}"))?;
     tx.commit().await?;
     if db.backend == crate::db::Backend::Postgres {

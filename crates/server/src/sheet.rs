@@ -71,7 +71,11 @@ async fn read(tx: &mut Tx, me: &xinbao_core::api::Me, id: &str) -> Result<ItemSh
     params(("id" = String, Path, description = "The item id")),
     responses((status = 200, description = "The item's 报送单 / 审签单: unit, author, phone, type, dates, editor, signer, text", body = ItemSheet),
               (status = 404, description = "No such item, or not yours to see", body = xinbao_core::api::ErrorBody)))]
-pub async fn sheet(State(state): State<AppState>, CurrentUser(me): CurrentUser, Path(id): Path<String>) -> Result<Json<ItemSheet>, AppError> {
+pub async fn sheet(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<ItemSheet>, AppError> {
     let mut tx = state.db.pool.begin().await?;
     let sheet = read(&mut tx, &me, &id).await?;
     tx.commit().await?;

@@ -145,14 +145,19 @@ async fn every_role_and_relation_gets_exactly_the_access_the_table_gives() {
                 Op::Scoring => t.get(&format!("/api/items/{item}/scoring"), Some(&cookie)).await.status() == StatusCode::OK,
                 Op::Sheet => {
                     let mut answers = Vec::new();
-                    for path in
-                        [format!("/api/items/{item}/sheet"), format!("/api/items/{item}/sheet.docx"), format!("/api/items/sheets.docx?ids={item}")]
-                    {
+                    for path in [
+                        format!("/api/items/{item}/sheet"),
+                        format!("/api/items/{item}/sheet.docx"),
+                        format!("/api/items/sheets.docx?ids={item}"),
+                    ] {
                         let res = t.get(&path, Some(&cookie)).await;
                         let status = res.status();
                         let body = crate::common::bytes(res).await;
                         // Refused, it says nothing of the item: the same answer as for no item.
-                        assert!(status == StatusCode::OK || (status == StatusCode::NOT_FOUND && !String::from_utf8_lossy(&body).contains("第")), "{path}: {status}");
+                        assert!(
+                            status == StatusCode::OK || (status == StatusCode::NOT_FOUND && !String::from_utf8_lossy(&body).contains("第")),
+                            "{path}: {status}"
+                        );
                         answers.push(status == StatusCode::OK);
                     }
                     assert!(answers.iter().all(|a| *a == answers[0]), "{role:?} / {rel:?}: {answers:?}");

@@ -95,7 +95,10 @@ async fn the_queue_searches_text_and_unit_sorts_by_latest_and_filters_by_date() 
     assert_eq!(titles(&t, &o, "?state=returned&q=%E5%8F%97%E7%81%BE").await, ["河西镇农机不足"], "受灾: the text returned");
 
     let one = json(t.get(&format!("/api/items/{}", crate::common::office::id(2)), Some(&o.editor.cookie)).await).await;
-    assert_eq!((one["content"]["title"].as_str(), one["unit_name"].as_str(), one["rev"].as_u64()), (Some("兰州湾镇春耕备耕"), Some("兰州湾镇"), Some(1)));
+    assert_eq!(
+        (one["content"]["title"].as_str(), one["unit_name"].as_str(), one["rev"].as_u64()),
+        (Some("兰州湾镇春耕备耕"), Some("兰州湾镇"), Some(1))
+    );
     // The signer picks a unit from the office's list too.
     let units = json(t.get("/api/commissions/units", Some(&o.signer.cookie)).await).await;
     assert!(units.as_array().is_some_and(|u| u.iter().any(|x| x["name"] == "兰州湾镇")), "{units}");
