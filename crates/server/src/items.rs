@@ -306,6 +306,15 @@ pub(crate) async fn write_item(
     Ok(true)
 }
 
+/// Item `id` with its office, if `me` may read it ([`may_read_item`]); anyone else — and an id
+/// that names nothing — gets the same "not found", so an answer never tells that an item exists.
+pub(crate) async fn readable(tx: &mut Tx, me: &xinbao_core::api::Me, id: &str) -> Result<(ItemSnapshot, Option<i64>), AppError> {
+    match load_item(tx, id).await? {
+        Some((item, office)) if may_read_item(me, item.author_id, office, item.state) => Ok((item, office)),
+        _ => Err(AppError::refused(xinbao_core::api::ErrorCode::NotFound)),
+    }
+}
+
 /// `item` as `me` may see it ([`may_read_item`] already passed): the author sees it as it is;
 /// anyone else, while it is back with its author, sees the text the office returned.
 pub(crate) async fn as_seen_by(tx: &mut Tx, me: &xinbao_core::api::Me, mut item: ItemSnapshot) -> Result<ItemSnapshot, AppError> {

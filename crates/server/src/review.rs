@@ -146,11 +146,8 @@ pub async fn revisions(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<Vec<Revision>>, AppError> {
     let mut tx = state.db.pool.begin().await?;
-    let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
     // Someone else's item answers as if it did not exist.
-    if !may_read_item(&me, item.author_id, office, item.state) {
-        return Err(AppError::refused(ErrorCode::NotFound));
-    }
+    let (item, office) = readable(&mut tx, &me, &id).await?;
     let rows = sqlx::query(
         "SELECT r.rev, r.state, r.content, u.display_name, r.at, r.actor_id FROM item_revisions r JOIN users u ON u.id = r.actor_id \
          WHERE r.item_id = $1 ORDER BY r.rev",
@@ -191,10 +188,7 @@ pub async fn item(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<ItemSnapshot>, AppError> {
     let mut tx = state.db.pool.begin().await?;
-    let Some((item, office)) = load_item(&mut tx, &id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
-    if !may_read_item(&me, item.author_id, office, item.state) {
-        return Err(AppError::refused(ErrorCode::NotFound));
-    }
+    let (item, _) = readable(&mut tx, &me, &id).await?;
     let seen = as_seen_by(&mut tx, &me, item).await?;
     tx.commit().await?;
     Ok(Json(seen))

@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::db::{Tx, stored_at};
 use crate::documents::{self, BODY_FONT, HEADING_FONT, SIZE_BODY, SIZE_SMALL, SIZE_TABLE, run};
 use crate::error::AppError;
-use crate::items::{as_seen_by, load_item};
+use crate::items::{as_seen_by, readable};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -15,17 +15,12 @@ use docx_rs::{AlignmentType, BreakType, Docx, Paragraph, Run, Table, TableCell, 
 use sqlx::Row;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xinbao_core::api::ErrorCode;
-use xinbao_core::review::may_read_item;
 use xinbao_core::sheet::{ItemSheet, Step, batch_ids, steps};
 use xinbao_core::sync::ItemState;
 
 /// The sheet of item `id` as `me` may see it; not found for anyone who may not read it.
 async fn read(tx: &mut Tx, me: &xinbao_core::api::Me, id: &str) -> Result<ItemSheet, AppError> {
-    let Some((item, office)) = load_item(tx, id).await? else { return Err(AppError::refused(ErrorCode::NotFound)) };
-    if !may_read_item(me, item.author_id, office, item.state) {
-        return Err(AppError::refused(ErrorCode::NotFound));
-    }
+    let (item, office) = readable(tx, me, id).await?;
     let item = as_seen_by(tx, me, item).await?;
     // Who did what, and when: the versions' states, makers and times (never their texts).
     let rows = sqlx::query(
