@@ -285,3 +285,75 @@ pub struct IssuedAccount {
     pub role: Role,
     pub password: String,
 }
+
+/// How many of the office's items wait in one state (the home page's counts).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCount {
+    pub state: crate::item::ItemState,
+    pub count: u32,
+}
+
+/// A commission falling due within the week, and the asked units that have sent nothing yet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueCommission {
+    pub id: i64,
+    pub topic: String,
+    /// `YYYY-MM-DD`, the last day answers count.
+    pub deadline: String,
+    /// Units asked (a targeted commission; zero for a reporting priority).
+    pub asked: u32,
+    /// The asked units with no answer yet, by name.
+    pub not_answered: Vec<String>,
+}
+
+/// A unit behind this month's quota: items submitted so far against the month's quota.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BehindQuota {
+    pub unit_id: i64,
+    pub name: String,
+    pub submitted: u32,
+    pub quota: u32,
+}
+
+/// `GET /api/review/home`: the information section's home page — what waits, by state; the
+/// open urgent items; commissions falling due this week; units behind this month's quota; and
+/// leader instructions whose feedback is still to be written.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Home {
+    /// Every state an item waits in at the office, in the order of its life (zeros included).
+    pub waiting: Vec<StateCount>,
+    /// Urgent items still with the office (submitted, screening, editing), oldest first.
+    pub urgent: Vec<QueueRow>,
+    pub commissions: Vec<DueCommission>,
+    /// The month the quotas are of, e.g. `2026年12月`.
+    pub month: String,
+    pub behind: Vec<BehindQuota>,
+    /// The newest instructions without feedback (at most 20), and how many there are.
+    pub instructions: Vec<crate::commissions::InstructionNote>,
+    pub instructions_waiting: u32,
+}
+
+impl Home {
+    /// The states the home page counts, in the order of an item's life.
+    pub const WAITING: [crate::item::ItemState; 6] = [
+        crate::item::ItemState::Submitted,
+        crate::item::ItemState::Screening,
+        crate::item::ItemState::Editing,
+        crate::item::ItemState::AwaitingSignOff,
+        crate::item::ItemState::Reserved,
+        crate::item::ItemState::Returned,
+    ];
+}
+
+/// One announcement on `GET /api/review/announcements` (server-sent events, event `urgent`):
+/// an urgent item has just been submitted to the caller's office. Only its id: the page asks
+/// for what it may show.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcement {
+    pub item_id: String,
+}

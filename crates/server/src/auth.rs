@@ -83,6 +83,33 @@ fn cookie_token(headers: &HeaderMap, cookie: &str) -> Option<String> {
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Whether the request's session still belongs to `user`, live, and to an editor or signer
+/// of `office` — read without touching it (a page left open keeps no session alive). Any
+/// failure to read is a no.
+pub async fn session_still(state: &AppState, parts: &Parts, user: i64, office: i64) -> bool {
+    let Some(token) = session_token(state, parts) else { return false };
+    let now = now_ms();
+    let row = sqlx::query(
+        "SELECT s.last_seen_at, u.disabled, u.must_change_password, u.role, u.unit_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.id = $3",
+    )
+    .bind(token_hash(&token))
+    .bind(now)
+    .bind(user)
+    .fetch_optional(&state.db.pool)
+    .await;
+    let Ok(Some(r)) = row else { return false };
+    let live = |r: &sqlx::any::AnyRow| -> Result<bool, sqlx::Error> {
+        let role: String = r.try_get(3)?;
+        Ok(now - r.try_get::<i64, _>(0)? <= idle_ms(state)
+            && r.try_get::<i64, _>(1)? == 0
+            && r.try_get::<i64, _>(2)? == 0
+            && matches!(Role::parse(&role), Some(Role::Editor | Role::Signer))
+            && r.try_get::<i64, _>(4)? == office)
+    };
+    live(&r).unwrap_or(false)
+}
+
 /// The person behind the request's session cookie. Extracting it fails with 401 when there is
 /// no live session.
 pub struct CurrentUser(pub Me);

@@ -290,12 +290,27 @@ where
 /// an officer the priorities and the commissions that ask their unit (with their unit's
 /// standing only).
 pub async fn visible(state: &AppState, me: &Me) -> Result<Vec<CommissionView>, AppError> {
-    visible_of(state, me, None).await
+    visible_of(state, me, Which::Recent).await
+}
+
+/// The commissions `me` sees whose deadline falls within the next `days` days, today included
+/// (none withdrawn): the home page's "falling due this week".
+pub async fn due_within(state: &AppState, me: &Me, days: i32) -> Result<Vec<CommissionView>, AppError> {
+    visible_of(state, me, Which::DueWithin(days)).await
+}
+
+/// Which commissions a list is of.
+#[derive(Clone, Copy)]
+enum Which {
+    /// Those whose deadline is at most [`RECENT_DAYS`] ago.
+    Recent,
+    One(i64),
+    DueWithin(i32),
 }
 
 /// One commission as `me` sees it (however old: the answer to changing or withdrawing it).
 async fn one(state: &AppState, me: &Me, id: i64) -> Result<CommissionView, AppError> {
-    visible_of(state, me, Some(id)).await?.into_iter().next().ok_or(AppError::refused(ErrorCode::NotFound))
+    visible_of(state, me, Which::One(id)).await?.into_iter().next().ok_or(AppError::refused(ErrorCode::NotFound))
 }
 
 /// A commission as its list shows it.
@@ -321,20 +336,24 @@ struct AnswerShown {
     state: ItemState,
 }
 
-async fn visible_of(state: &AppState, me: &Me, only: Option<i64>) -> Result<Vec<CommissionView>, AppError> {
+async fn visible_of(state: &AppState, me: &Me, only: Which) -> Result<Vec<CommissionView>, AppError> {
     let office = my_office(state, me).await?;
     let office_wide = me.unit_id == office;
     let today = day_of(now_ms());
     let tree = unit_nodes(&state.db.pool).await?;
-    let (which, bound) = match only {
-        Some(id) => ("id = $2", id),
-        None => ("deadline_day >= $2", i64::from(today - RECENT_DAYS)),
+    let (which, from, to) = match only {
+        Which::One(id) => ("id = $2 AND id = $3", id, id),
+        Which::Recent => ("deadline_day >= $2 AND deadline_day <= $3", i64::from(today - RECENT_DAYS), i64::MAX),
+        Which::DueWithin(days) => {
+            ("deadline_day >= $2 AND deadline_day <= $3 AND withdrawn_at IS NULL", i64::from(today), i64::from(today + days - 1))
+        }
     };
     let rows = sqlx::query(&format!(
         "SELECT id, fields, created_at, kind, withdrawn_at, closed_at FROM commissions WHERE office_id = $1 AND {which} ORDER BY id DESC LIMIT 200"
     ))
     .bind(office)
-    .bind(bound)
+    .bind(from)
+    .bind(to)
     .fetch_all(&state.db.pool)
     .await?;
     let names: BTreeMap<i64, String> = sqlx::query("SELECT id, name FROM units")
@@ -648,10 +667,7 @@ pub async fn inbox(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
 /// ask; the review queue's unit filter), for the office's editors and signers.
 #[utoipa::path(get, path = "/api/commissions/units", tag = "commissions", responses((status = 200, body = Vec<UnitName>), (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn units(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<UnitName>>, AppError> {
-    let office = my_office(&state, &me).await?;
-    if !matches!(me.role, Role::Editor | Role::Signer) || me.unit_id != office {
-        return Err(AppError::refused(ErrorCode::Forbidden));
-    }
+    let office = crate::office::section_office(&state, &me).await?;
     let tree = unit_nodes(&state.db.pool).await?;
     let rows = sqlx::query("SELECT id, name FROM units ORDER BY id").fetch_all(&state.db.pool).await?;
     let mut out = Vec::new();

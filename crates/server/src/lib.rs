@@ -25,6 +25,8 @@
 //! - [`seed`]: generated counties and provinces for tests and benchmarks.
 //! - [`metrics`]: request, sync and queue numbers for Prometheus, at `/metrics`.
 //! - [`migrate`]: `migrate-to`, copying an office from SQLite to PostgreSQL, verified.
+//! - [`home`]: the information section's home page.
+//! - [`announce`]: urgent items announced to the section's open pages (server-sent events).
 //! - [`health`]: `/api/health`, `/healthz`, `/readyz`.
 //! - [`cookies`]: the session cookies' names.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
@@ -33,6 +35,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod adoption;
+pub mod announce;
 pub mod auth;
 pub mod backup;
 pub mod commissions;
@@ -43,6 +46,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod health;
+pub mod home;
 pub mod housekeeping;
 pub mod items;
 pub mod metrics;
@@ -112,6 +116,8 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::routes())
         .merge(review::routes())
         .merge(sheet::routes())
+        .merge(home::routes())
+        .merge(announce::routes())
         .merge(photos::routes())
         .merge(adoption::routes())
         .merge(scores::routes())
@@ -175,7 +181,7 @@ impl Application {
         }
         let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
         let tls = config.tls.as_ref().map(tls::Tls::load).transpose()?.map(Arc::new);
-        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default(), tls };
+        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default(), tls, announcer: Arc::default() };
         if config.demo {
             let accounts = demo::load_demo(&state).await?;
             println!("\n  演示数据已载入 Demo county loaded — accounts (passwords are new on every --demo start):");
@@ -228,7 +234,14 @@ impl Application {
         }
         let listener = tls::OfficeListener::new(self.listener, self.state.tls.clone())?;
         let service = self.router.into_make_service_with_connect_info::<tls::Peer>();
-        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        let announcer = self.state.announcer.clone();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                // Held announcement streams end, or the shutdown would wait for them.
+                announcer.close();
+            })
+            .await?;
         closer.abort();
         self.state.db.pool.close().await;
         Ok(())

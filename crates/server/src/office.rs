@@ -25,6 +25,16 @@ pub(crate) async fn my_office(state: &AppState, me: &Me) -> Result<i64, AppError
     home_office(&tree, me.unit_id).ok_or(AppError::refused(ErrorCode::NotFound))
 }
 
+/// The office `me` works in as one of its editors or signers (the information section);
+/// anyone else is refused.
+pub(crate) async fn section_office(state: &AppState, me: &Me) -> Result<i64, AppError> {
+    let office = my_office(state, me).await?;
+    if !matches!(me.role, xinbao_core::role::Role::Editor | xinbao_core::role::Role::Signer) || me.unit_id != office {
+        return Err(AppError::refused(ErrorCode::Forbidden));
+    }
+    Ok(office)
+}
+
 /// What an administrator manages ([`xinbao_core::review::administers`]): everything for a
 /// server administrator, their own office's units and accounts for an office's administrator.
 pub struct Scope {

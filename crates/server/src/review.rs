@@ -236,6 +236,38 @@ pub fn queue_record(row: &sqlx::any::AnyRow) -> Result<QueueRecord, AppError> {
     decode(row, "items", "id")
 }
 
+/// A queue row as the office sees it: an item back with its author under the title the office
+/// returned, an urgent item still with the office with its 事发时间 (its countdown runs from it).
+pub async fn shown_row(db: &crate::db::Db, r: QueueRecord) -> Result<xinbao_core::api::QueueRow, AppError> {
+    let title = if r.state == ItemState::Returned {
+        office_content(&db.pool, &r.id, r.author_id).await?.map(|c| c.title).unwrap_or_default()
+    } else {
+        r.title
+    };
+    let event_time = if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing)
+    {
+        let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&db.pool).await?;
+        stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
+    } else {
+        None
+    };
+    Ok(xinbao_core::api::QueueRow {
+        id: r.id,
+        title,
+        state: r.state,
+        item_type: r.item_type,
+        unit_name: r.unit_name,
+        author_name: r.author_name,
+        updated_at: r.updated_at,
+        quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
+        event_time,
+    })
+}
+
+/// The columns a [`QueueRecord`] reads, off `items i JOIN units n JOIN users u`.
+pub const QUEUE_COLUMNS: &str = "i.id, i.title, i.state, i.item_type, n.name AS unit_name, u.display_name AS author_name, i.updated_at, i.quality, i.author_id \
+     FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id";
+
 /// `GET /api/review/queue`: the items the caller's office reviews, filtered and paged on the
 /// server (an office with a hundred thousand items does not pull them all to screen a page).
 #[utoipa::path(get, path = "/api/review/queue", tag = "review", params(QueueQuery),
@@ -263,10 +295,7 @@ pub async fn queue(
     // off `items_queue_state` / `items_queue_all` (migration 12) instead of sorting every match.
     let text = q.q.as_deref().unwrap_or("");
     let unit = q.unit.filter(|u| *u != 0);
-    let mut sql = Sql::new(
-        "SELECT i.id, i.title, i.state, i.item_type, n.name AS unit_name, u.display_name AS author_name, i.updated_at, i.quality, i.author_id \
-         FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id WHERE i.office_id = ",
-    );
+    let mut sql = Sql::new(&format!("SELECT {QUEUE_COLUMNS} WHERE i.office_id = "));
     sql.bind(me.unit_id);
     match wanted {
         Some(st) => sql.push(" AND i.state = ").bind(st.as_str()),
@@ -300,35 +329,9 @@ pub async fn queue(
     };
     sql.push(" LIMIT ").bind(q.limit.unwrap_or(50).clamp(1, 200)).push(" OFFSET ").bind(q.offset.unwrap_or(0).max(0));
     let rows = sql.query(state.db.backend).fetch_all(&state.db.pool).await?;
-    let state_db = &state.db;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let r = queue_record(r)?;
-        // Back with its author: the title as the office returned it, not as it is being revised.
-        let title = if r.state == ItemState::Returned {
-            office_content(&state_db.pool, &r.id, r.author_id).await?.map(|c| c.title).unwrap_or_default()
-        } else {
-            r.title
-        };
-        // An urgent item still with the office shows its countdown: its 事发时间, from its text.
-        let event_time =
-            if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing) {
-                let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&state_db.pool).await?;
-                stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
-            } else {
-                None
-            };
-        out.push(xinbao_core::api::QueueRow {
-            id: r.id,
-            title,
-            state: r.state,
-            item_type: r.item_type,
-            unit_name: r.unit_name,
-            author_name: r.author_name,
-            updated_at: r.updated_at,
-            quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
-            event_time,
-        });
+        out.push(shown_row(&state.db, queue_record(r)?).await?);
     }
     Ok(Json(out))
 }

@@ -24,6 +24,8 @@ pub struct AppState {
     pub addr_slots: Arc<AddrSlots>,
     /// TLS, when the server terminates it (`--tls-cert`): the office CA for `/ca`.
     pub tls: Option<Arc<Tls>>,
+    /// Urgent items announced to the section's open pages (`announce`).
+    pub announcer: Arc<crate::announce::Announcer>,
 }
 
 impl FromRef<AppState> for Db {

@@ -258,6 +258,8 @@ pub async fn push(
     let Processed { results, last_mid, expected, reused, replayed, epoch } = done;
     // Acknowledged only once durable (WAL + synchronous=FULL, or a PostgreSQL commit).
     tx.commit().await?;
+    // An urgent item among them is announced now, not at the announcer's next poll.
+    state.announcer.nudge();
     let fresh: Vec<&Outcome> = results.iter().skip(replayed).map(|r| &r.outcome).collect();
     state.metrics.pushed(&fresh, replayed);
     Ok(Json(PushResponse { results, last_mid, expected, reused, epoch, server_time: now_ms() }))

@@ -163,6 +163,22 @@ pub async fn text(res: Response<Body>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// The body as far as it comes within `wait` (an event stream never ends by itself).
+pub async fn bytes_within(res: Response<Body>, wait: std::time::Duration) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let mut body = res.into_body();
+    let mut out = Vec::new();
+    let read = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                out.extend_from_slice(&data);
+            }
+        }
+    };
+    let _ = tokio::time::timeout(wait, read).await;
+    out
+}
+
 pub async fn bytes(res: Response<Body>) -> Vec<u8> {
     res.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default()
 }
