@@ -20,9 +20,11 @@
 //! Rules (validation, counting, roles) come from `xinbao_core`, the same code the server runs.
 
 pub mod admin;
+pub mod announce;
 pub mod api;
 pub mod commissions;
 pub mod drafts;
+pub mod home;
 pub mod i18n;
 pub mod inbox;
 pub mod item;

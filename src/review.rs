@@ -39,12 +39,12 @@ fn queue_of(list: Vec<LocalDraft>, me: i64) -> Vec<LocalDraft> {
 
 /// A row of the queue as shown: from the server's page online, from this device offline.
 #[derive(Clone, Debug, PartialEq)]
-struct Row {
-    id: String,
-    title: String,
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) title: String,
     state: Option<ItemState>,
     item_type: ItemType,
-    unit_name: String,
+    pub(crate) unit_name: String,
     author_name: String,
     updated_at: f64,
     quality: Option<String>,
@@ -66,7 +66,7 @@ impl Row {
         }
     }
 
-    fn server(r: QueueRow) -> Row {
+    pub(crate) fn server(r: QueueRow) -> Row {
         Row {
             id: r.id,
             title: r.title,
@@ -192,11 +192,13 @@ pub fn ReviewQueuePage() -> impl IntoView {
     let me = session.me.get_untracked().map_or(0, |m| m.user_id);
     // This device's items: the offline view, the unit names offline, and the urgent threads.
     let items = RwSignal::new(None::<Vec<LocalDraft>>);
-    let state_filter = RwSignal::new(None::<ItemState>);
+    // A link from the home page carries its filter (`?state=`, `?unit=`, `?item_type=`).
+    let linked = leptos_router::hooks::use_query_map().get_untracked();
+    let state_filter = RwSignal::new(linked.get("state").and_then(|s| ItemState::parse(&s)));
     let text = RwSignal::new(String::new());
     let typed = StoredValue::new(String::new());
-    let unit_filter = RwSignal::new(String::new());
-    let type_filter = RwSignal::new(None::<ItemType>);
+    let unit_filter = RwSignal::new(linked.get("unit").filter(|u| u.parse::<i64>().is_ok()).unwrap_or_default());
+    let type_filter = RwSignal::new(linked.get("item_type").and_then(|t| ItemType::parse(&t)));
     let tag_filter = RwSignal::new(None::<FocusTag>);
     // Changed on or after this day (ms at local midnight), from a date input.
     let since = RwSignal::new(None::<f64>);
@@ -401,7 +403,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 <select data-testid="state-filter" aria-label=move || i18n.t(ui::ALL_STATES) on:change=move |ev| state_filter.set(ItemState::parse(&event_target_value(&ev)))>
                     <option value="">{move || i18n.t(ui::ALL_STATES)}</option>
                     {ItemState::ALL.into_iter().filter(|s| !matches!(s, ItemState::Draft | ItemState::Deleted))
-                        .map(|s| view! { <option value=s.as_str()>{move || i18n.t(s.label())}</option> }).collect_view()}
+                        .map(|s| view! { <option value=s.as_str() selected=move || state_filter.get() == Some(s)>{move || i18n.t(s.label())}</option> }).collect_view()}
                 </select>
                 <select data-testid="unit-filter" aria-label=move || i18n.t(ui::UNIT) on:change=move |ev| unit_filter.set(event_target_value(&ev))>
                     <option value="">{move || i18n.t(ui::ALL_UNITS)}</option>
@@ -414,12 +416,12 @@ pub fn ReviewQueuePage() -> impl IntoView {
                             names.dedup();
                             options = names.into_iter().map(|n| (format!("{NAME_ONLY}{n}"), n)).collect();
                         }
-                        options.into_iter().map(|(v, n)| view! { <option value=v>{n}</option> }).collect_view()
+                        options.into_iter().map(|(v, n)| { let picked = unit_filter.get_untracked() == v; view! { <option value=v selected=picked>{n}</option> } }).collect_view()
                     }}
                 </select>
                 <select data-testid="type-filter" aria-label=move || i18n.t(ui::ITEM_TYPE) on:change=move |ev| type_filter.set(ItemType::parse(&event_target_value(&ev)))>
                     <option value="">{move || i18n.t(ui::ALL_TYPES)}</option>
-                    {ItemType::ALL.into_iter().map(|t| view! { <option value=t.as_str()>{move || i18n.t(t.label())}</option> }).collect_view()}
+                    {ItemType::ALL.into_iter().map(|t| view! { <option value=t.as_str() selected=move || type_filter.get() == Some(t)>{move || i18n.t(t.label())}</option> }).collect_view()}
                 </select>
                 <select data-testid="tag-filter" aria-label=move || i18n.t(ui::FOCUS_TAGS) on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -769,7 +771,7 @@ pub fn ReviewThread(owner: i64, item_id: String, sync: RwSignal<LocalSync>) -> i
 }
 
 /// An urgent item's countdown (only while it is still with the office before sign-off).
-fn deadline(d: &Row, now: f64, rules: DeadlineRules, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
+pub(crate) fn deadline(d: &Row, now: f64, rules: DeadlineRules, lang: xinbao_core::i18n::Lang) -> Option<impl IntoView + use<>> {
     let open = d.state.is_some_and(|s| matches!(s, ItemState::Submitted | ItemState::Screening | ItemState::Editing));
     if d.item_type != ItemType::Urgent || !open {
         return None;

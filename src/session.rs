@@ -182,6 +182,13 @@ pub fn hinted() -> bool {
     LocalStorage::get::<Me>(HINT_KEY).is_ok()
 }
 
+/// Where a person lands after logging in: the information section's editors and signers on
+/// their home page, everyone else on their own desk of drafts.
+pub fn landing(role: xinbao_core::role::Role) -> &'static str {
+    use xinbao_core::role::Role;
+    if matches!(role, Role::Editor | Role::Signer) { "/home" } else { "/" }
+}
+
 /// Who is logged in, provided as context by the app shell.
 #[derive(Clone, Copy)]
 pub struct Session {

@@ -96,7 +96,8 @@ export const test = base.extend<Fixtures>({
   ],
 });
 
-/** Logs in through the login page and waits for the desk. A panic in the app (which stops the
+/** Logs in through the login page and waits for the landing page: the desk of drafts, or the
+ * home page (工作台) of the information section's editors and signers. A panic in the app (which stops the
  * Wasm) is reported in the test's output, so a hang that follows it has a visible cause. */
 export async function logIn(page: Page, server: XinbaoServer, username: string, password: string) {
   page.on("console", (m) => {
@@ -106,7 +107,7 @@ export async function logIn(page: Page, server: XinbaoServer, username: string, 
   await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码", { exact: true }).fill(password);
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByRole("heading", { name: "我的稿件" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /^(我的稿件|工作台)$/ })).toBeVisible();
 }
 
 export { expect };

@@ -332,7 +332,7 @@ test("a new editor PC on a county's year: the first page from the server without
   await ctx.close();
 });
 
-test("at 360 px (a phone): the queue, an item and its sheet fit the screen, nothing scrolls sideways", async ({ browser, server }) => {
+test("at 360 px (a phone): the home page, the queue, an item and its sheet fit the screen, nothing scrolls sideways", async ({ browser, server }) => {
   server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
   const po = await browser.newContext({ locale: "zh-CN" });
   const officer = await po.newPage();
@@ -349,6 +349,8 @@ test("at 360 px (a phone): the queue, an item and its sheet fit the screen, noth
     expect(inner).toBe(360);
     expect(scroll, `${what}: ${scroll} px wide on a ${inner} px screen`).toBeLessThanOrEqual(inner);
   };
+  await expect(editor.getByTestId("home-count-submitted").locator(".home-count")).toHaveText("1");
+  await fits("the home page");
   await editor.getByTestId("review-link").click();
   await expect(editor.getByTestId("review-item")).toHaveCount(1, { timeout: 15_000 });
   await fits("the queue");
@@ -358,6 +360,77 @@ test("at 360 px (a phone): the queue, an item and its sheet fit the screen, noth
   await editor.getByTestId("sheet-link").click();
   await expect(editor.getByTestId("sheet-kind")).toHaveText("信息报送单");
   await fits("the sheet");
+  await po.close();
+  await pe.close();
+});
+
+test("the editor's home page: counts as the server holds them, each a link to its list; an urgent item an officer submits is announced on the open pages within seconds", async ({ browser, server }) => {
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  const po = await browser.newContext({ locale: "zh-CN" });
+  const officer = await po.newPage();
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  const item = (n: number, title: string, extra: object = {}) => ({
+    mid: n, item_id: hex(n), base_rev: 0, op: "submit",
+    content: { title, body: "今年以来，全镇秸秆还田面积达3.2万亩，同比增长15%。\n下一步将持续推进。", phone: "13912345678", ...extra },
+  });
+  await push(officer.request, server.url, 0xa1, [item(1, "兰州湾镇推进秸秆还田"), item(2, "兰州湾镇冬小麦播种完成")]);
+
+  const pe = await browser.newContext({ locale: "zh-CN" });
+  await pe.grantPermissions(["notifications"], { origin: server.url });
+  // Every system notification the page shows is recorded.
+  await pe.addInitScript(() => {
+    const Real = window.Notification;
+    (window as any).__notes = [];
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        (window as any).__notes.push([title, options?.body ?? ""]);
+      }
+    }
+    Object.defineProperty(window, "Notification", { value: Recorded, configurable: true });
+  });
+  const editor = await pe.newPage();
+  const listening: string[] = [];
+  pe.on("request", (r) => { if (r.url().endsWith("/api/review/announcements")) listening.push(r.url()); });
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  // An editor lands on the home page; its counts are the server's.
+  await expect(editor).toHaveURL(/\/home$/);
+  const count = async (state: string) => (await (await editor.request.get(`${server.url}/api/review/queue?state=${state}&limit=200`)).json()).length;
+  for (const state of ["submitted", "screening", "awaiting_sign_off"]) {
+    await expect(editor.getByTestId(`home-count-${state}`).locator(".home-count")).toHaveText(String(await count(state)));
+  }
+  await expect(editor.getByTestId("home-count-submitted").locator(".home-count")).toHaveText("2");
+  await expect(editor.getByTestId("notify-state")).toHaveText("已开启系统通知");
+  // Each count is a link to the list it counts.
+  await editor.getByTestId("home-count-submitted").click();
+  await expect(editor.getByTestId("review-item")).toHaveCount(2, { timeout: 15_000 });
+  await expect(editor.getByTestId("state-filter")).toHaveValue("submitted");
+  await editor.getByTestId("home-link").click();
+  await expect(editor.getByTestId("home-urgent")).toContainText("没有未办结的紧急信息");
+  // A second tab of the same browser, on the queue.
+  const second = await pe.newPage();
+  await second.goto(`${server.url}/review`);
+  await expect(second.getByTestId("review-item")).toHaveCount(2, { timeout: 15_000 });
+
+  // The officer submits an urgent item: both open tabs hear of it within seconds.
+  const title = "兰州湾镇突降冰雹 300亩农田受灾";
+  await push(officer.request, server.url, 0xa1, [item(3, title, { item_type: "urgent", event_time: Date.now() })]);
+  await expect(editor).toHaveTitle(/^\(1\) /, { timeout: 10_000 });
+  await expect(editor.getByTestId("urgent-banner")).toContainText("1 条新到紧急信息");
+  await expect(second.getByTestId("urgent-banner")).toContainText("1 条新到紧急信息");
+  await expect(second).toHaveTitle(/^\(1\) /);
+  // The home page lists it with its countdown; one system notification, with its title.
+  await expect(editor.getByTestId("home-urgent-row")).toContainText(title);
+  await expect(editor.getByTestId("home-urgent-row").getByTestId("deadline")).toBeVisible();
+  await expect(editor.getByTestId("home-count-submitted").locator(".home-count")).toHaveText("3");
+  const notes = async () => [...(await editor.evaluate(() => (window as any).__notes)), ...(await second.evaluate(() => (window as any).__notes))];
+  await expect.poll(notes).toEqual([["新到紧急信息", title]]);
+  // One connection for the browser, however many tabs.
+  expect(listening.length).toBe(1);
+  // The banner opens the item; the count goes.
+  await editor.getByTestId("urgent-banner-link").click();
+  await expect(editor.getByTestId("review-title")).toHaveValue(title);
+  await expect(editor).not.toHaveTitle(/^\(/);
   await po.close();
   await pe.close();
 });

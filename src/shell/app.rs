@@ -4,6 +4,7 @@ use crate::admin::AdminPage;
 use crate::api;
 use crate::commissions::CommissionsPage;
 use crate::drafts::{desk::DeskPage, editor::EditorPage, receipts::ReceiptsPage};
+use crate::home::HomePage;
 use crate::i18n::{I18n, LangSwitch, ui, use_i18n};
 use crate::outbox;
 use crate::periodical::{IssuePage, PeriodicalPage};
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
     let pwa = Pwa::start(session);
     provide_context(pwa);
     provide_context(crate::pwa::Handoff::start(session, pwa));
+    provide_context(crate::announce::Announcements::start(session));
     // A tab left open for days still learns about new versions.
     let _ = leptos::prelude::set_interval_with_handle(move || pwa.look_for_update(), std::time::Duration::from_secs(30 * 60));
     view! {
@@ -62,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view={Lazy::<DeskRoute>::new()} />
                 <Route path=path!("/drafts/:id") view={Lazy::<EditorRoute>::new()} />
                 <Route path=path!("/receipts") view={Lazy::<ReceiptsRoute>::new()} />
+                <Route path=path!("/home") view={Lazy::<HomeRoute>::new()} />
                 <Route path=path!("/review") view={Lazy::<ReviewQueueRoute>::new()} />
                 <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
                 <Route path=path!("/review/:id") view={Lazy::<ReviewItemRoute>::new()} />
@@ -116,6 +119,7 @@ lazy_pages! {
         ReceiptsRoute(receipts_view) => ReceiptsPage,
         CommissionsRoute(commissions_view) => CommissionsPage;
     section_pages:
+        HomeRoute(home_view) => HomePage,
         ReviewQueueRoute(review_queue_view) => ReviewQueuePage,
         ReviewItemRoute(review_item_view) => ReviewItemPage,
         SheetRoute(sheet_view) => SheetPage,
@@ -195,7 +199,7 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
         } else if must_change.is_some() && session.locked.get() {
             view! { <UnlockPage /> }.into_any()
         } else if must_change.is_some() {
-            view! { <Header /><SyncBar />{children()} }.into_any()
+            view! { <Header /><SyncBar /><UrgentBanner />{children()} }.into_any()
         } else {
             view! { <Redirect path="/login" /> }.into_any()
         }
@@ -236,11 +240,13 @@ fn Header() -> impl IntoView {
     };
     view! {
         <header class="top">
-            <a class="brand" href="/">{move || i18n.t(ui::APP_NAME)}</a>
+            <a class="brand" href=move || session.me.get().map_or("/", |me| crate::session::landing(me.role))>{move || i18n.t(ui::APP_NAME)}</a>
             <span class="who">
                 {move || session.me.get().map(|me| format!("{} · {} · {}", me.display_name, me.unit_name, i18n.t(me.role.label())))}
             </span>
             {move || session.me.get().filter(|me| matches!(me.role, xinbao_core::role::Role::Editor | xinbao_core::role::Role::Signer)).map(|_| view! {
+                <a class="link" href="/home" data-testid="home-link">{i18n.t(ui::HOME)}</a>
+                <a class="link" href="/" data-testid="desk-link">{i18n.t(ui::MY_DRAFTS)}</a>
                 <a class="link" href="/review" data-testid="review-link">{i18n.t(ui::REVIEW_DESK)}</a>
             })}
             {move || session.me.get().map(|_| view! {
@@ -265,6 +271,29 @@ fn Header() -> impl IntoView {
                 </div>
             }
         })}
+    }
+}
+
+/// Urgent items announced and not yet looked at, on every page: how many, and a link to them
+/// (the one item, or the home page listing them).
+#[component]
+fn UrgentBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let announcements = crate::announce::use_announcements();
+    move || {
+        let a = announcements?;
+        let unseen = a.unseen.get();
+        let href = match unseen.as_slice() {
+            [] => return None,
+            [one] => format!("/review/{one}"),
+            _ => "/home".to_owned(),
+        };
+        Some(view! {
+            <div class="urgent-banner" role="alert" data-testid="urgent-banner">
+                <span>{unseen.len()}" "{i18n.t(ui::URGENT_ARRIVED_COUNT)}</span>" "
+                <a href=href data-testid="urgent-banner-link" on:click=move |_| a.seen()>{i18n.t(ui::URGENT_SEE)}</a>
+            </div>
+        })
     }
 }
 

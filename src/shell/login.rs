@@ -3,7 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::i18n::LangSwitch;
 use crate::i18n::{Text, ui, use_i18n};
-use crate::session::{OfflineLogin, Remembered, offline_login, remember_for_offline, use_session};
+use crate::session::{OfflineLogin, Remembered, landing, offline_login, remember_for_offline, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -18,8 +18,8 @@ pub fn LoginPage() -> impl IntoView {
     let error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
 
-    if session.me.get_untracked().is_some() {
-        navigate("/", Default::default());
+    if let Some(me) = session.me.get_untracked() {
+        navigate(landing(me.role), Default::default());
     }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -38,27 +38,31 @@ pub fn LoginPage() -> impl IntoView {
                 // first, and only then does the server release what opens this PC's sealed drafts
                 // (the change-password page does it).
                 Ok(me) if me.must_change_password => {
+                    let to = landing(me.role);
                     session.log_in(me);
-                    navigate("/", Default::default());
+                    navigate(to, Default::default());
                 }
                 Ok(me) => match remember_for_offline(&me, &p).await {
                     Remembered::Opened => {
+                        let to = landing(me.role);
                         session.log_in(me);
-                        navigate("/", Default::default());
+                        navigate(to, Default::default());
                     }
                     // Sealed drafts no key opened: kept, and the unlock page asks for the old password.
                     Remembered::OldPasswordNeeded => {
+                        let to = landing(me.role);
                         session.log_in(me);
                         session.locked.set(true);
-                        navigate("/", Default::default());
+                        navigate(to, Default::default());
                     }
                     Remembered::TryAgain => error.set(Some(ui::UNLOCK_TRY_AGAIN)),
                 },
                 // The server is out of reach: this device may still open the account's drafts.
                 Err(ApiError::Network) => match offline_login(&u, &p).await {
                     Ok(me) => {
+                        let to = landing(me.role);
                         session.log_in(me);
-                        navigate("/", Default::default());
+                        navigate(to, Default::default());
                     }
                     Err(OfflineLogin::WrongPassword) => error.set(Some(ui::OFFLINE_WRONG_PASSWORD)),
                     Err(OfflineLogin::NeverHere) => error.set(Some(ui::OFFLINE_NEVER_HERE)),
