@@ -8,8 +8,9 @@ use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::Duration;
 
-/// An office with 100,000 items in its database; its editor pages through the queue.
-fn queue_numbers(server_bin: &std::path::Path) -> Result<crate::syncbench::QueueNumbers> {
+/// An office with 100,000 items in its database; its editor pages through the queue; then
+/// 1,000 of its editor's pages listen for urgent items (`announcebench`).
+fn queue_numbers(server_bin: &std::path::Path) -> Result<(crate::syncbench::QueueNumbers, crate::announcebench::AnnounceNumbers)> {
     let dir = bench_dir("queue");
     crate::syncbench::add_users(server_bin, &dir, 1)?;
     let root_editor = [
@@ -28,7 +29,45 @@ fn queue_numbers(server_bin: &std::path::Path) -> Result<crate::syncbench::Queue
         .ok_or("add-user bench-editor failed")?;
     crate::syncbench::seed_queue(&dir, 100_000)?;
     let server = start_server(server_bin, &dir)?;
-    crate::syncbench::queue_bench(server.port, 100_000)
+    let queue = crate::syncbench::queue_bench(server.port, 100_000)?;
+    let announce = crate::announcebench::run(server.port, server.pid(), "bench-editor", "bench0", 1_000, Duration::from_secs(60))?;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok((queue, announce))
+}
+
+fn print_announce(a: &crate::announcebench::AnnounceNumbers) {
+    println!(
+        "announcements, {} idle clients: server memory {:.1} → {:.1} MB; idle CPU {:.0} ms/min alone, {:.0} ms/min with them; {:.0} B/min to each; one urgent item reached all in p50 {:.0} ms, max {:.0} ms",
+        a.clients,
+        a.rss_before_mb,
+        a.rss_after_mb,
+        a.idle_cpu_ms_per_min_alone,
+        a.idle_cpu_ms_per_min,
+        a.idle_bytes_per_client_per_min,
+        a.deliver_p50_ms,
+        a.deliver_max_ms
+    );
+}
+
+fn announce_rows(md: &mut String, a: &crate::announcebench::AnnounceNumbers) {
+    md.push_str(&format!(
+        "\n## Urgent-item announcements ({} idle editor pages on `GET /api/review/announcements`, release server, SQLite)\n\n\
+         | measure | value |\n|---|---:|\n\
+         | server memory (VmRSS) without listeners / with them | {:.1} MB / {:.1} MB ({:.1} KB a listener) |\n\
+         | server CPU over an idle minute, alone / with them | {:.0} ms / {:.0} ms |\n\
+         | bytes each listener receives in an idle minute (keep-alive comments) | {:.0} B |\n\
+         | one urgent item pushed → heard by every listener, p50 / max | {:.0} ms / {:.0} ms |\n",
+        a.clients,
+        a.rss_before_mb,
+        a.rss_after_mb,
+        (a.rss_after_mb - a.rss_before_mb) * 1024.0 / a.clients as f64,
+        a.idle_cpu_ms_per_min_alone,
+        a.idle_cpu_ms_per_min,
+        a.idle_bytes_per_client_per_min,
+        a.deliver_p50_ms,
+        a.deliver_max_ms
+    ));
 }
 
 fn bench_dir(name: &str) -> std::path::PathBuf {
@@ -377,7 +416,8 @@ pub enum Part {
 pub fn run(part: Option<Part>, county_only: bool) -> Result<()> {
     let server_bin = build_all(true)?;
     if part == Some(Part::Queue) {
-        let q = queue_numbers(&server_bin)?;
+        let (q, a) = queue_numbers(&server_bin)?;
+        print_announce(&a);
         println!(
             "queue of {} items: state+type page p50 {:.1} ms p95 {:.1} ms; text page p50 {:.1} ms p95 {:.1} ms; first pull page p50 {:.1} ms p95 {:.1} ms",
             q.items,
@@ -435,7 +475,7 @@ pub fn run(part: Option<Part>, county_only: bool) -> Result<()> {
     let sync = crate::syncbench::run(server.port, &sync_dir, 50)?;
     drop(server);
     let pouch_ms = crate::peerbench::run(&bench_dir("pouchdb"))?;
-    let queue = queue_numbers(&server_bin)?;
+    let (queue, announce) = queue_numbers(&server_bin)?;
     let ranks = rank_numbers(&server_bin, true)?;
     let loads = load_numbers(&server_bin)?;
     let browser = browser_benches()?;
@@ -550,6 +590,7 @@ pub fn run(part: Option<Part>, county_only: bool) -> Result<()> {
             p95 / 50.0
         ));
     }
+    announce_rows(&mut md, &announce);
     rank_rows(&mut md, &ranks);
     load_rows(&mut md, &loads);
     let out = root().join("docs/benchmarks.md");

@@ -14,6 +14,7 @@
 //! - `modules`: the module graph check alone (`modgraph.rs`): no import cycles, no module
 //!   reaching back up to its parent; the first step of `test`.
 
+mod announcebench;
 mod apifuzz;
 mod bench;
 mod build;

@@ -78,6 +78,11 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// The server's process id (the benchmarks read its memory and CPU).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Runs `bin serve --addr 127.0.0.1:0 ARGS…` and waits for its "listening on" line.
     pub fn start(bin: &Path, args: &[String], stderr: Stdio) -> Result<Server> {
         Server::start_on(bin, "127.0.0.1:0", args, stderr)

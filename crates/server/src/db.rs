@@ -124,6 +124,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_queue_recent.sql"),
         include_str!("../migrations/postgres/0021_queue_recent.sql"),
     ),
+    (
+        22,
+        "drop_duplicate_recent",
+        include_str!("../migrations/sqlite/0022_drop_duplicate_recent.sql"),
+        include_str!("../migrations/postgres/0022_drop_duplicate_recent.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

@@ -440,6 +440,9 @@ async fn absent_items<'a>(tx: &mut Tx, ids: impl Iterator<Item = &'a str>) -> Re
     Ok(absent)
 }
 
+/// How far back a reviewer's pull reaches for the office's items that no longer wait.
+pub const WORKING_SET_MS: i64 = 30 * 24 * 3600 * 1000;
+
 /// `POST /api/sync/pull`: the current version of every item of the account changed after the
 /// cursor, a page at a time, read in one snapshot.
 #[utoipa::path(post, path = "/api/sync/pull", tag = "sync", request_body = PullRequest,
@@ -475,18 +478,24 @@ pub async fn pull(
     let office = reviewed_office(&me);
     // One row per item (older changes are dropped as new ones are logged), read off the
     // (author_id, seq) and (office_id, seq) indexes a page at a time: the work is the page's,
-    // however long the log after the cursor.
-    let rows = sqlx::query(
+    // however long the log after the cursor. Of the office's items a reviewer's device takes
+    // its working set only — those waiting and those changed (a comment too) in the last 30 days — not the
+    // office's history, which the desk pages through on the server; an older item comes again
+    // the moment it changes.
+    let waiting = xinbao_core::api::Home::WAITING.map(|s| format!("'{}'", s.as_str())).join(", ");
+    let rows = sqlx::query(&format!(
         "SELECT item_id, seq FROM ( \
            SELECT item_id, seq FROM (SELECT item_id, seq FROM change_log WHERE author_id = $1 AND seq > $3 ORDER BY seq LIMIT $4) mine \
            UNION \
-           SELECT item_id, seq FROM (SELECT item_id, seq FROM change_log WHERE office_id = $2 AND seq > $3 ORDER BY seq LIMIT $4) office \
-         ) page ORDER BY seq LIMIT $4",
-    )
+           SELECT item_id, seq FROM (SELECT c.item_id, c.seq FROM change_log c JOIN items i ON i.id = c.item_id \
+             WHERE c.office_id = $2 AND c.seq > $3 AND (i.state IN ({waiting}) OR c.at >= $5) ORDER BY c.seq LIMIT $4) office \
+         ) page ORDER BY seq LIMIT $4"
+    ))
     .bind(me.user_id)
     .bind(office)
     .bind(cursor)
     .bind(PULL_PAGE as i64 + 1)
+    .bind(now_ms() - WORKING_SET_MS)
     .fetch_all(&mut *tx)
     .await?;
     let has_more = rows.len() > PULL_PAGE;

@@ -133,3 +133,40 @@ async fn a_queue_row_the_server_cannot_read_is_an_internal_error_naming_the_row_
     let said = said[0].clone().unwrap_or_default();
     assert!(said.contains(&damaged) && said.contains("item_type") && said.contains("bogus"), "{said}");
 }
+
+/// A reviewer's device pulls the office's working set — the items waiting, and those changed in
+/// the last 30 days — not its history; an old item comes again the moment it changes. The
+/// author's own pull is never bounded.
+#[tokio::test]
+async fn a_reviewers_pull_brings_the_working_set_not_the_offices_history() {
+    use crate::common::office::{id, submitted};
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    for n in 1..=4 {
+        submitted(&t, &mut o, false, n, n >= 3).await;
+    }
+    // Items 1 (submitted) and 3 (signed) last changed 60 days ago; 2 waits, 4 was signed today.
+    let old = xinbao_server::db::now_ms() - 60 * 24 * 3600 * 1000;
+    for n in [1, 3] {
+        for sql in ["UPDATE items SET updated_at = $1 WHERE id = $2", "UPDATE change_log SET at = $1 WHERE item_id = $2"] {
+            sqlx::query(sql).bind(old).bind(id(n)).execute(&t.app.state.db.pool).await.ok();
+        }
+    }
+    let pulled = async |cookie: &str, client: &str, cursor: u64| -> (Vec<String>, u64) {
+        let res = t.post_json("/api/sync/pull", json!({"client_id": client, "cursor": cursor}), Some(cookie)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = json(res).await;
+        let mut ids: Vec<String> =
+            body["changes"].as_array().map(|c| c.iter().filter_map(|x| x["id"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+        ids.sort();
+        (ids, body["cursor"].as_u64().unwrap_or(0))
+    };
+    let editor_pc = format!("{:032x}", 0xed17_u64);
+    let (ids, cursor) = pulled(&o.editor.cookie, &editor_pc, 0).await;
+    assert_eq!(ids, [id(1), id(2), id(4)], "waiting or recent, not item 3");
+    assert_eq!(pulled(&o.officer.cookie, &format!("{:032x}", 0x0ff1_u64), 0).await.0, [id(1), id(2), id(3), id(4)], "the author's own, all");
+    // Item 3 changes (a comment): the next pull brings it.
+    let r = o.editor.push(&t, 3, 5, json!({"op": "comment", "text": "请补充数据来源。"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    assert_eq!(pulled(&o.editor.cookie, &editor_pc, cursor).await.0, [id(3)]);
+}
