@@ -43,6 +43,45 @@ fn cpu_ms(pid: u32) -> f64 {
     (tick(11) + tick(12)) * 10.0
 }
 
+/// Opens `GET /api/review/announcements` on `port` as `cookie` and reads its 200 header.
+pub async fn open_stream(port: u16, cookie: &str) -> Result<tokio::net::TcpStream> {
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect: {e}"))?;
+    let request = format!("GET /api/review/announcements HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n");
+    s.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1];
+    // Byte by byte up to the blank line: nothing of the stream is read with the header.
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut buf).await.map_err(|e| e.to_string())? == 0 {
+            return Err("the server closed an announcement stream at once".into());
+        }
+        head.push(buf[0]);
+    }
+    if !head.starts_with(b"HTTP/1.1 200") {
+        return Err(format!("announcements: {}", String::from_utf8_lossy(&head[..head.len().min(200)])));
+    }
+    Ok(s)
+}
+
+/// The data of the next `urgent` event on `s`, if one comes within `wait`.
+pub async fn next_urgent(s: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
+    let read = async {
+        let mut seen = String::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = s.read(&mut buf).await.ok().filter(|n| *n > 0)?;
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if let Some(at) = seen.find("event: urgent\n") {
+                let rest = &seen[at..];
+                if let Some(end) = rest.find("\n\n") {
+                    return rest[..end].lines().find_map(|l| l.strip_prefix("data: ")).map(str::to_owned);
+                }
+            }
+        }
+    };
+    tokio::time::timeout(wait, read).await.ok().flatten()
+}
+
 /// Runs against the server at `port` (process `pid`) whose office has `editor` and `officer`
 /// (password `Chunfeng-2026`); idles `idle` with and without the clients.
 pub fn run(port: u16, pid: u32, editor: &str, officer: &str, clients: usize, idle: Duration) -> Result<AnnounceNumbers> {
@@ -66,24 +105,9 @@ pub fn run(port: u16, pid: u32, editor: &str, officer: &str, clients: usize, idl
 
         let bytes = Arc::new(AtomicUsize::new(0));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
-        let request = format!(
-            "GET /api/review/announcements HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {editor}\r\nAccept: text/event-stream\r\n\r\n"
-        );
         for _ in 0..clients {
-            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect: {e}"))?;
-            s.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
-            let mut head = Vec::new();
+            let mut s = open_stream(port, &editor).await?;
             let mut buf = [0u8; 4096];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = s.read(&mut buf).await.map_err(|e| e.to_string())?;
-                if n == 0 {
-                    return Err("the server closed an announcement stream at once".into());
-                }
-                head.extend_from_slice(&buf[..n]);
-            }
-            if !head.starts_with(b"HTTP/1.1 200") {
-                return Err(format!("announcements: {}", String::from_utf8_lossy(&head[..head.len().min(200)])));
-            }
             let (bytes, tx) = (bytes.clone(), tx.clone());
             tokio::spawn(async move {
                 let mut seen = String::new();

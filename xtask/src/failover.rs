@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 /// What the failover run saw.
 pub struct FailoverReport {
+    /// Announcement streams (one on each server, one through nginx) that heard an urgent item.
+    pub announced: usize,
     pub officers: usize,
     pub items: usize,
     pub requests: u64,
@@ -141,7 +143,22 @@ pub fn failover(server_bin: &Path) -> Result<FailoverReport> {
         return Err("server 1 did not exit cleanly on SIGTERM".into());
     }
     let items = rt.block_on(check_database(&url, &sent, &reviewed))?;
+    let announced = rt.block_on(announcements_across(&fleet, pair.ports))?;
+    // A server with announcement streams open still stops cleanly (the streams end).
+    let streams = rt.block_on(async {
+        let cookie = fleet.login(&format!("{TAG}-editor")).await?;
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(crate::announcebench::open_stream(pair.ports[0], &cookie).await?);
+        }
+        Ok::<_, String>(held)
+    })?;
+    if !pair.servers[0].take().is_some_and(Server::stop) {
+        return Err("server 0 did not exit cleanly on SIGTERM with announcement streams open".into());
+    }
+    drop(streams);
     Ok(FailoverReport {
+        announced,
         officers: sent.len(),
         items,
         requests: fleet.requests.load(Ordering::Relaxed),
@@ -150,6 +167,30 @@ pub fn failover(server_bin: &Path) -> Result<FailoverReport> {
         causes: fleet.causes.lock().map(|c| c.clone()).unwrap_or_default(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// An urgent item pushed through nginx (to either server) is heard on a stream held open on each
+/// server and on one through nginx (which must pass events as they come, unbuffered): the
+/// servers share nothing but the database.
+async fn announcements_across(fleet: &Fleet, ports: [u16; 2]) -> Result<usize> {
+    use crate::announcebench::{next_urgent, open_stream};
+    let cookie = fleet.login(&format!("{TAG}-editor")).await?;
+    let mut streams = vec![open_stream(ports[0], &cookie).await?, open_stream(ports[1], &cookie).await?, open_stream(fleet.port, &cookie).await?];
+    // Each server's watcher reads the head first.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut officer = Person::login(fleet, &format!("{TAG}-o0"), 900).await?;
+    let id = hex32(0x5e, 0xA77);
+    let content = json!({"title": "兰州湾镇突降冰雹 300亩农田受灾", "body": "6月3日上午，兰州湾镇突降冰雹，受灾农田300亩，已组织抢收。",
+        "phone": "13912345678", "item_type": "urgent", "event_time": 1_780_000_000_000_i64});
+    officer.push(fleet, vec![(id.clone(), 0, json!({"op": "submit", "content": content}))]).await?;
+    let mut heard = 0;
+    for (i, s) in streams.iter_mut().enumerate() {
+        match next_urgent(s, Duration::from_secs(15)).await {
+            Some(data) if data.contains(&id) => heard += 1,
+            other => return Err(format!("announcement stream {i} (0, 1: the servers; 2: nginx) heard {other:?}")),
+        }
+    }
+    Ok(heard)
 }
 
 /// The editor and the signer: every item the officers submit (ids of this run) is screened,

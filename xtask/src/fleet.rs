@@ -104,7 +104,7 @@ impl Nginx {
 /// What every client shares: the HTTP pool and the counts.
 pub struct Fleet {
     http: Http,
-    port: u16,
+    pub port: u16,
     /// Requests sent again after a connection error or a 502/503/504.
     pub retries: AtomicU64,
     pub requests: AtomicU64,

@@ -114,12 +114,22 @@ impl Server {
         let _ = self.child.wait();
     }
 
-    /// Asks the process to stop (SIGTERM) and waits for it: whether it exited successfully.
+    /// Asks the process to stop (SIGTERM) and waits for it, 30 s at most (then it is killed):
+    /// whether it exited successfully in time.
     pub fn stop(mut self) -> bool {
         let pid = self.child.id().to_string();
         if output(&mut cmd("kill", &["-TERM", &pid])).is_none() {
             return false;
         }
-        self.child.wait().is_ok_and(|s| s.success())
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < until {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status.success(),
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(_) => return false,
+            }
+        }
+        // Drop kills it.
+        false
     }
 }

@@ -259,6 +259,7 @@ pub fn run(skip: &[Step]) -> Result<()> {
                 for (cause, n) in &r.causes {
                     println!("failover: retried {n}× after {cause}");
                 }
+                println!("failover: an urgent item heard on {} announcement streams (each server, and through nginx)", r.announced);
                 record("failover (2 servers, PostgreSQL, nginx)", t, true, Outcome { passed: 1, failed: 0 });
             }
             Err(e) => {
