@@ -4,7 +4,7 @@
 //!   change log past the last sequence number it saw, for urgent items now `submitted`, and
 //!   broadcasts each one's (office, id) in-process. It looks when a push on this server commits
 //!   (a nudge, so an urgent item pushed here is announced at once) and at least every
-//!   [`POLL`] (an item pushed to another server on the same database). The change log's
+//!   [`POLL`] (plus the [`GAP`] between two looks: an item pushed to another server on the same database). The change log's
 //!   numbers are taken under one row lock (`seq_counter`), so a committed head means every
 //!   smaller number is committed: nothing is skipped.
 //! - **One held response per listening page** (`GET /api/review/announcements`, server-sent
@@ -118,9 +118,9 @@ async fn watch_log(announcer: std::sync::Weak<Announcer>, db: Db) {
                 Err(e) => tracing::warn!(error = ?e, "announcing urgent items"),
             }
         }
-        let _ = tokio::time::timeout(POLL, a.nudge.notified()).await;
-        drop(a);
+        // At most one look per GAP; a nudge meanwhile is kept (a permit) and ends the wait at once.
         tokio::time::sleep(GAP).await;
+        let _ = tokio::time::timeout(POLL, a.nudge.notified()).await;
     }
 }
 
