@@ -84,10 +84,10 @@ fn cookie_token(headers: &HeaderMap, cookie: &str) -> Option<String> {
 }
 
 /// Whether the request's session still belongs to `user`, live, and to an editor or signer
-/// of `office` — read without touching it (a page left open keeps no session alive). Any
-/// failure to read is a no.
-pub async fn session_still(state: &AppState, parts: &Parts, user: i64, office: i64) -> bool {
-    let Some(token) = session_token(state, parts) else { return false };
+/// of `office` — read without touching it (a page left open keeps no session alive). None when
+/// the database could not be read (ask again later).
+pub async fn session_still(state: &AppState, parts: &Parts, user: i64, office: i64) -> Option<bool> {
+    let Some(token) = session_token(state, parts) else { return Some(false) };
     let now = now_ms();
     let row = sqlx::query(
         "SELECT s.last_seen_at, u.disabled, u.must_change_password, u.role, u.unit_id FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -97,8 +97,9 @@ pub async fn session_still(state: &AppState, parts: &Parts, user: i64, office: i
     .bind(now)
     .bind(user)
     .fetch_optional(&state.db.pool)
-    .await;
-    let Ok(Some(r)) = row else { return false };
+    .await
+    .ok()?;
+    let Some(r) = row else { return Some(false) };
     let live = |r: &sqlx::any::AnyRow| -> Result<bool, sqlx::Error> {
         let role: String = r.try_get(3)?;
         Ok(now - r.try_get::<i64, _>(0)? <= idle_ms(state)
@@ -107,7 +108,7 @@ pub async fn session_still(state: &AppState, parts: &Parts, user: i64, office: i
             && matches!(Role::parse(&role), Some(Role::Editor | Role::Signer))
             && r.try_get::<i64, _>(4)? == office)
     };
-    live(&r).unwrap_or(false)
+    Some(live(&r).unwrap_or(false))
 }
 
 /// The person behind the request's session cookie. Extracting it fails with 401 when there is

@@ -225,6 +225,39 @@ async fn an_urgent_item_is_announced_to_its_offices_open_pages_only_while_the_se
         .ok();
     assert_eq!(next_urgent(&mut editor, wait).await, Some(json!({"item_id": id(1)})));
 
+    // Sent back to its author, then submitted again: announced again. A comment on an item
+    // still waiting is not news.
+    let r = o.editor.push(&t, 5, 1, json!({"op": "act", "action": "return", "note": "请补充受灾人数。"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    let again = json!({"title": "兰州湾镇突降冰雹（补充受灾人数）", "body": "6月3日上午，兰州湾镇突降冰雹，受灾农田300亩，受灾群众120人，已组织抢收。",
+        "phone": "13912345678", "item_type": "urgent", "event_time": xinbao_server::db::now_ms()});
+    let r = o.officer2.push(&t, 5, 2, json!({"op": "submit", "content": again})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    assert_eq!(next_urgent(&mut editor, wait).await, Some(json!({"item_id": id(5)})), "resubmitted");
+    let r = o.editor.push(&t, 1, 1, json!({"op": "comment", "text": "请尽快核实。"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    urgent(&t, &mut o.officer2, 10, "兰州湾镇山洪").await;
+    assert_eq!(next_urgent(&mut editor, wait).await, Some(json!({"item_id": id(10)})), "the comment was not announced");
+
+    // A page that reconnects after a dropped line says the last event it had and hears what it
+    // missed (its own office's only).
+    let res = t
+        .send(
+            Request::get("/api/review/announcements")
+                .header(header::COOKIE, &o.editor.cookie)
+                .header("last-event-id", "0")
+                .body(Body::empty())
+                .unwrap_or_default(),
+        )
+        .await;
+    let mut back = res.into_body();
+    let mut missed = Vec::new();
+    for _ in 0..3 {
+        missed.push(next_urgent(&mut back, wait).await.and_then(|v| v["item_id"].as_str().map(str::to_owned)).unwrap_or_default());
+    }
+    missed.sort();
+    assert_eq!(missed, [id(1), id(5), id(10)], "the missed urgent items still waiting, not 远山镇's");
+
     // Logged out: the open page hears nothing more; its stream ends.
     let res = t.post_json("/api/logout", json!({}), Some(&o.signer.cookie)).await;
     assert!(res.status().is_success());
