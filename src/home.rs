@@ -40,6 +40,9 @@ pub fn HomePage() -> impl IntoView {
     if let Some(a) = announcements {
         a.seen();
     }
+    // Answers to an older ask are dropped (a slow line may answer out of order).
+    let asked = StoredValue::new(0u64);
+    let refused = RwSignal::new(None::<xinbao_core::i18n::Text>);
     Effect::new(move |_| {
         if let Some(g) = generation {
             g.track();
@@ -47,9 +50,11 @@ pub fn HomePage() -> impl IntoView {
         if let Some(a) = announcements {
             a.arrived.track();
         }
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
         spawn_local(async move {
             let got = api::get_json::<Home>("/api/review/home").await;
-            if shown.is_disposed() {
+            if shown.is_disposed() || asked.get_value() != n {
                 return;
             }
             match got {
@@ -58,8 +63,16 @@ pub fn HomePage() -> impl IntoView {
                     crate::vault::put_local(&key(me), &c);
                     shown.set(Some(c));
                     stale.set(false);
+                    refused.set(None);
                 }
-                Err(_) => stale.set(true),
+                // Offline: the last copy, said so.
+                Err(api::ApiError::Network) => stale.set(true),
+                // Refused (no longer of the section, a session ended): nothing of the copy stays.
+                Err(e) => {
+                    <gloo_storage::LocalStorage as gloo_storage::Storage>::delete(key(me));
+                    shown.set(None);
+                    refused.set(Some(e.text()));
+                }
             }
             loaded.set(true);
         });
@@ -80,6 +93,7 @@ pub fn HomePage() -> impl IntoView {
                 Some(at) => view! { <p class="note" role="status" data-testid="home-offline">{i18n.t(ui::HOME_OFFLINE)}{crate::util::date_time(at)}</p> }.into_any(),
                 None => view! { <p class="note" role="status" data-testid="home-offline">{i18n.t(ui::HOME_UNAVAILABLE)}</p> }.into_any(),
             })}
+            {move || refused.get().map(|t| view! { <p class="error" role="alert" data-testid="home-refused">{i18n.t(t)}</p> })}
             <NotifySwitch />
             {move || home().map(|h| {
                 let lang = i18n.lang.get();
@@ -116,7 +130,10 @@ pub fn HomePage() -> impl IntoView {
                         {h.commissions.is_empty().then(|| view! { <p class="muted">{i18n.t(ui::HOME_NO_COMMISSIONS)}</p> })}
                         <ul class="home-list">
                             {h.commissions.into_iter().map(|c| {
-                                let who = if c.not_answered.is_empty() {
+                                // A reporting priority asks no unit in particular: nobody to name.
+                                let who = if c.asked == 0 {
+                                    String::new()
+                                } else if c.not_answered.is_empty() {
                                     i18n.t(ui::HOME_ALL_ANSWERED).to_owned()
                                 } else {
                                     format!("{}{}", i18n.t(ui::HOME_NOT_ANSWERED), c.not_answered.join("、"))

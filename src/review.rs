@@ -217,6 +217,10 @@ pub fn ReviewQueuePage() -> impl IntoView {
     if let Some(s) = use_sync() {
         s.check_now();
     }
+    // Urgent items are listed first here: the announcements have been looked at.
+    if let Some(a) = crate::announce::use_announcements() {
+        a.seen();
+    }
     // The clock and the rules for urgent deadlines (the office's setting; the last one seen is
     // kept for offline use).
     let now = RwSignal::new(crate::util::now_ms());

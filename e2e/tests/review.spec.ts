@@ -427,10 +427,18 @@ test("the editor's home page: counts as the server holds them, each a link to it
   await expect.poll(notes).toEqual([["新到紧急信息", title]]);
   // One connection for the browser, however many tabs.
   expect(listening.length).toBe(1);
-  // The banner opens the item; the count goes.
+  // The banner opens the item; the count goes, in the other tab too.
   await editor.getByTestId("urgent-banner-link").click();
   await expect(editor.getByTestId("review-title")).toHaveValue(title);
   await expect(editor).not.toHaveTitle(/^\(/);
+  await expect(second.getByTestId("urgent-banner")).toHaveCount(0);
+  await expect(second).not.toHaveTitle(/^\(/);
+  // The listening tab closes: the other takes the connection over and hears the next one.
+  await editor.close();
+  await expect.poll(() => listening.length, { timeout: 20_000 }).toBe(2);
+  await push(officer.request, server.url, 0xa1, [item(4, "兰州湾镇山洪 转移群众80人", { item_type: "urgent", event_time: Date.now() })]);
+  await expect(second).toHaveTitle(/^\(1\) /, { timeout: 10_000 });
+  await expect(second.getByTestId("urgent-banner")).toContainText("1 条新到紧急信息");
   await po.close();
   await pe.close();
 });

@@ -295,7 +295,8 @@ pub async fn instruct(
     let office = item.office.ok_or(AppError::refused(ErrorCode::NotFound))?;
     crate::scores::check_fact_day(&mut tx, office, day, std::slice::from_ref(&item.credit.item_id)).await?;
     let new_id: i64 = sqlx::query(
-        "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at, office_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT office_id FROM items WHERE id = $1)) RETURNING id",
     )
     .bind(&id)
     .bind(req.level.as_str())

@@ -130,6 +130,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_drop_duplicate_recent.sql"),
         include_str!("../migrations/postgres/0022_drop_duplicate_recent.sql"),
     ),
+    (
+        23,
+        "instructions_office",
+        include_str!("../migrations/sqlite/0023_instructions_office.sql"),
+        include_str!("../migrations/postgres/0023_instructions_office.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 use xinbao_core::api::{BehindQuota, DueCommission, Home, Me, StateCount};
 use xinbao_core::commissions::{InstructionNote, UnitStanding};
 use xinbao_core::scores::{By, Level, day_of, day_text, month_index, month_of_index};
+use xinbao_core::sync::ItemState;
 
 /// At most this many open urgent items and instructions are listed (the counts are whole).
 const LISTED: i64 = 20;
@@ -37,17 +38,27 @@ pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result
             .try_get(0)?;
         waiting.push(StateCount { state: st, count: u32::try_from(n).unwrap_or(u32::MAX) });
     }
-    let rows = sqlx::query(&format!(
-        "SELECT {QUEUE_COLUMNS} WHERE i.office_id = $1 AND i.state IN ('submitted', 'screening', 'editing') AND i.item_type = 'urgent' \
-         ORDER BY i.updated_at LIMIT $2"
-    ))
-    .bind(office)
-    .bind(LISTED)
-    .fetch_all(pool)
-    .await?;
-    let mut urgent = Vec::with_capacity(rows.len());
-    for r in &rows {
-        urgent.push(shown_row(&state.db, queue_record(r)?).await?);
+    // Each open state read off `items_queue_state` (office, state, urgency, updated_at) — the
+    // urgency written as the index writes it — the oldest first; then the oldest of the three.
+    let mut records = Vec::new();
+    for st in [ItemState::Submitted, ItemState::Screening, ItemState::Editing] {
+        let rows = sqlx::query(&format!(
+            "SELECT {QUEUE_COLUMNS} WHERE i.office_id = $1 AND i.state = $2 AND (CASE WHEN i.item_type = 'urgent' THEN 0 ELSE 1 END) = 0 \
+             ORDER BY i.updated_at LIMIT $3"
+        ))
+        .bind(office)
+        .bind(st.as_str())
+        .bind(LISTED)
+        .fetch_all(pool)
+        .await?;
+        for r in &rows {
+            records.push(queue_record(r)?);
+        }
+    }
+    records.sort_by_key(|r| r.updated_at);
+    let mut urgent = Vec::with_capacity(LISTED as usize);
+    for r in records.into_iter().take(LISTED as usize) {
+        urgent.push(shown_row(&state.db, r).await?);
     }
     let commissions = crate::commissions::due_within(state, me, WEEK_DAYS)
         .await?
@@ -71,7 +82,7 @@ pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result
         .collect();
     let rows = sqlx::query(
         "SELECT n.item_id, i.title, n.level, n.leader, n.day FROM instructions n JOIN items i ON i.id = n.item_id \
-         WHERE i.office_id = $1 AND n.feedback IS NULL ORDER BY n.day DESC, n.id DESC LIMIT $2",
+         WHERE n.office_id = $1 AND n.feedback IS NULL ORDER BY n.day DESC, n.id DESC LIMIT $2",
     )
     .bind(office)
     .bind(LISTED)
@@ -89,7 +100,7 @@ pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result
         });
     }
     let instructions_waiting: i64 =
-        sqlx::query("SELECT COUNT(*) FROM instructions n JOIN items i ON i.id = n.item_id WHERE i.office_id = $1 AND n.feedback IS NULL")
+        sqlx::query("SELECT COUNT(*) FROM instructions WHERE office_id = $1 AND feedback IS NULL")
             .bind(office)
             .fetch_one(pool)
             .await?

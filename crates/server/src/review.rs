@@ -226,7 +226,7 @@ pub struct QueueRecord {
     item_type: ItemType,
     unit_name: String,
     author_name: String,
-    updated_at: i64,
+    pub updated_at: i64,
     quality: String,
     author_id: i64,
 }

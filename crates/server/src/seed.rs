@@ -425,10 +425,11 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
             Text("请认真研究，抓好落实。".into()),
             Int(editor_id),
             Int(now),
+            Int(office),
         ]);
         instructions.push(InstructionFact { id, credit: a.items[0].clone(), level, day, leader });
     }
-    insert_many(&mut tx, "instructions", &["id", "item_id", "level", "day", "leader", "text", "recorded_by", "recorded_at"], &i_rows)
+    insert_many(&mut tx, "instructions", &["id", "item_id", "level", "day", "leader", "text", "recorded_by", "recorded_at", "office_id"], &i_rows)
         .await?;
 
     // The points, as the core derives them (the defaults: no scoring table stored).
