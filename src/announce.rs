@@ -181,7 +181,16 @@ impl Announcements {
             let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
         }
         let timer = set_interval_with_handle(move || self.tick(user), std::time::Duration::from_millis(TICK_MS)).ok();
-        Listening { user, channel, source: None, retry_at: 0.0, retry_ms: RETRY_FIRST_MS, timer, on_hide: Some(on_hide), _closures: closures }
+        Listening {
+            user,
+            channel,
+            source: None,
+            retry_at: 0.0,
+            retry_ms: RETRY_FIRST_MS,
+            timer,
+            on_hide: Some(on_hide),
+            _closures: closures,
+        }
     }
 
     /// Takes or renews the lease and listens, or leaves listening to the tab that holds it.
@@ -260,7 +269,8 @@ fn badge(n: usize) {
 
 /// Whether this page may show system notifications at all (a secure context with the API).
 pub fn notifications_possible() -> bool {
-    web_sys::window().is_some_and(|w| w.is_secure_context() && js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).unwrap_or(false))
+    web_sys::window()
+        .is_some_and(|w| w.is_secure_context() && js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).unwrap_or(false))
 }
 
 /// A system notification for item `id`, if the person allowed them: its title, read as this
@@ -269,7 +279,10 @@ async fn notify(id: String) {
     if !notifications_possible() || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
         return;
     }
-    let title = crate::api::get_json::<xinbao_core::sync::ItemSnapshot>(&format!("/api/items/{id}")).await.map(|s| s.content.title).unwrap_or_default();
+    let title = crate::api::get_json::<xinbao_core::sync::ItemSnapshot>(&format!("/api/items/{id}"))
+        .await
+        .map(|s| s.content.title)
+        .unwrap_or_default();
     let opts = web_sys::NotificationOptions::new();
     opts.set_body(&title);
     opts.set_tag(&format!("xinbao-urgent-{id}"));

@@ -77,14 +77,8 @@ pub fn HomePage() -> impl IntoView {
             loaded.set(true);
         });
     });
-    let now = RwSignal::new(crate::util::now_ms());
+    let now = crate::util::ticking_clock();
     let rules = crate::item::urgent_panel::use_rules();
-    let tick = set_interval_with_handle(move || now.set(crate::util::now_ms()), std::time::Duration::from_secs(30));
-    on_cleanup(move || {
-        if let Ok(t) = tick {
-            t.clear();
-        }
-    });
     let home = move || shown.with(|c| c.as_ref().map(|c| c.home.clone()));
     view! {
         <main class="page home-page">
@@ -104,7 +98,7 @@ pub fn HomePage() -> impl IntoView {
                         <ul class="home-counts">
                             {h.waiting.into_iter().map(|w| view! {
                                 <li><a href=format!("/review?state={}", w.state.as_str()) data-testid=format!("home-count-{}", w.state.as_str())>
-                                    <span class="home-count">{w.count}</span>" "{i18n.t(w.state.label())}
+                                    <span class="home-count">{w.shown()}</span>" "{i18n.t(w.state.label())}
                                 </a></li>
                             }).collect_view()}
                         </ul>

@@ -386,17 +386,21 @@ pub mod ui {
     pub const HOME_ALL_ANSWERED: Text = Text::new("均已报送", "All answered");
     pub const HOME_DEADLINE: Text = Text::new("截止", "Due");
     pub const HOME_BEHIND: Text = Text::new("未完成本月定额的单位", "Units behind this month's quota");
-    pub const HOME_NONE_BEHIND: Text = Text::new("各单位均已完成本月定额（或未设定额）", "Every unit has met this month's quota (or has none)");
+    pub const HOME_NONE_BEHIND: Text =
+        Text::new("各单位均已完成本月定额（或未设定额）", "Every unit has met this month's quota (or has none)");
     pub const HOME_INSTRUCTIONS: Text = Text::new("待反馈的领导批示", "Instructions awaiting feedback");
     pub const HOME_NO_INSTRUCTIONS: Text = Text::new("没有待反馈的批示", "No instruction awaits feedback");
     pub const HOME_MORE: Text = Text::new("共", "In all: ");
     pub const HOME_OFFLINE: Text =
         Text::new("离线：显示的是上次联网时的工作台，时间：", "Offline: the home page as of the last connection, at ");
-    pub const HOME_UNAVAILABLE: Text = Text::new("工作台需要联网才能显示（本机还没有保存过）", "The home page needs a connection (none kept on this device yet)");
+    pub const HOME_UNAVAILABLE: Text =
+        Text::new("工作台需要联网才能显示（本机还没有保存过）", "The home page needs a connection (none kept on this device yet)");
     pub const NOTIFY_ASK: Text = Text::new("有紧急信息时弹出系统通知", "Show a system notification for urgent items");
     pub const NOTIFY_ON: Text = Text::new("已开启系统通知", "System notifications are on");
-    pub const NOTIFY_DENIED: Text =
-        Text::new("系统通知已被浏览器禁止，可在浏览器设置中允许；新紧急信息仍会显示在标题和页面顶部", "Notifications are blocked by the browser (allow them in its settings); urgent items still show in the title and at the top");
+    pub const NOTIFY_DENIED: Text = Text::new(
+        "系统通知已被浏览器禁止，可在浏览器设置中允许；新紧急信息仍会显示在标题和页面顶部",
+        "Notifications are blocked by the browser (allow them in its settings); urgent items still show in the title and at the top",
+    );
     pub const NOTIFY_UNAVAILABLE: Text = Text::new(
         "此浏览器或此地址（非 https）不能弹出系统通知；新紧急信息会显示在标题和页面顶部",
         "This browser or address (not https) cannot show notifications; urgent items show in the title and at the top",

@@ -223,14 +223,8 @@ pub fn ReviewQueuePage() -> impl IntoView {
     }
     // The clock and the rules for urgent deadlines (the office's setting; the last one seen is
     // kept for offline use).
-    let now = RwSignal::new(crate::util::now_ms());
+    let now = crate::util::ticking_clock();
     let rules = crate::item::urgent_panel::use_rules();
-    let tick = set_interval_with_handle(move || now.set(crate::util::now_ms()), std::time::Duration::from_secs(30));
-    on_cleanup(move || {
-        if let Ok(t) = tick {
-            t.clear();
-        }
-    });
     Effect::new(move |_| {
         if let Some(g) = generation {
             g.track();

@@ -1,5 +1,18 @@
 //! Small browser helpers: clock, random ids, time formatting.
 
+/// The clock a page's countdowns read ([`now_ms`]), moved on every 30 s while the page is open.
+pub fn ticking_clock() -> leptos::prelude::RwSignal<f64> {
+    use leptos::prelude::*;
+    let now = RwSignal::new(now_ms());
+    let tick = set_interval_with_handle(move || now.set(now_ms()), std::time::Duration::from_secs(30));
+    on_cleanup(move || {
+        if let Ok(t) = tick {
+            t.clear();
+        }
+    });
+    now
+}
+
 /// localStorage key of the PC clock's offset from the server's.
 const CLOCK_OFFSET_KEY: &str = "xinbao.clock_offset";
 

@@ -32,20 +32,14 @@ pub fn use_rules() -> RwSignal<DeadlineRules> {
 pub fn UrgentPanel(content: RwSignal<DraftContent>) -> impl IntoView {
     let i18n = use_i18n();
     let rules = use_rules();
-    let now = RwSignal::new(crate::util::now_ms() as i64);
-    let tick = set_interval_with_handle(move || now.set(crate::util::now_ms() as i64), std::time::Duration::from_secs(30));
-    on_cleanup(move || {
-        if let Ok(t) = tick {
-            t.clear();
-        }
-    });
+    let now = crate::util::ticking_clock();
     view! {
         {move || content.with(|c| c.item_type == ItemType::Urgent).then(|| view! {
             <section class="urgent-panel" data-testid="urgent-panel" aria-labelledby="urgent-head">
                 <h3 id="urgent-head">{move || i18n.t(ui::URGENT_REPORT)}</h3>
                 {move || {
                     let c = content.get();
-                    let left = xinbao_core::review::urgent_minutes_left(c.event_time, now.get(), rules.get());
+                    let left = xinbao_core::review::urgent_minutes_left(c.event_time, now.get() as i64, rules.get());
                     match (c.stage, left) {
                         (ReportStage::Initial, Some(m)) => view! {
                             <p class=if m < 0 { "late" } else { "countdown" } data-testid="urgent-countdown">{deadline_text(m, i18n.lang.get())}</p>

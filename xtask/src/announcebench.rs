@@ -30,7 +30,8 @@ pub struct AnnounceNumbers {
 
 fn rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok()).unwrap_or(0.0)
+        / 1024.0
 }
 
 /// User + system CPU of `pid`, in ms (clock ticks of 10 ms: Linux's USER_HZ).
@@ -46,7 +47,8 @@ fn cpu_ms(pid: u32) -> f64 {
 /// Opens `GET /api/review/announcements` on `port` as `cookie` and reads its 200 header.
 pub async fn open_stream(port: u16, cookie: &str) -> Result<tokio::net::TcpStream> {
     let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect: {e}"))?;
-    let request = format!("GET /api/review/announcements HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n");
+    let request =
+        format!("GET /api/review/announcements HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n");
     s.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
     let mut head = Vec::new();
     let mut buf = [0u8; 1];

@@ -68,7 +68,12 @@ pub struct Announcer {
 
 impl Default for Announcer {
     fn default() -> Announcer {
-        Announcer { sender: broadcast::channel(256).0, nudge: Notify::new(), started: AtomicBool::new(false), closing: watch::channel(false).0 }
+        Announcer {
+            sender: broadcast::channel(256).0,
+            nudge: Notify::new(),
+            started: AtomicBool::new(false),
+            closing: watch::channel(false).0,
+        }
     }
 }
 

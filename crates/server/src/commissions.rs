@@ -649,18 +649,20 @@ pub async fn inbox(State(state): State<AppState>, CurrentUser(me): CurrentUser) 
     .bind(i64::from(day_of(now_ms()) - RECENT_DAYS))
     .fetch_all(&state.db.pool)
     .await?;
-    let mut instructions = Vec::with_capacity(rows.len());
-    for r in rows {
-        let level: String = r.try_get(2)?;
-        instructions.push(InstructionNote {
-            item_id: r.try_get(0)?,
-            title: r.try_get(1)?,
-            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
-            leader: r.try_get(3)?,
-            date: day_text(r.try_get::<i64, _>(4)? as i32),
-        });
-    }
+    let instructions = rows.iter().map(instruction_note).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(Inbox { commissions, instructions }))
+}
+
+/// An instruction as a notice lists it, from a row of (item id, title, level, leader, day).
+pub(crate) fn instruction_note(r: &sqlx::any::AnyRow) -> Result<InstructionNote, AppError> {
+    let level: String = r.try_get(2)?;
+    Ok(InstructionNote {
+        item_id: r.try_get(0)?,
+        title: r.try_get(1)?,
+        level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
+        leader: r.try_get(3)?,
+        date: day_text(r.try_get::<i64, _>(4)? as i32),
+    })
 }
 
 /// `GET /api/commissions/units`: the units the caller's office reviews (whom a commission can

@@ -15,8 +15,8 @@ use sqlx::Row;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinbao_core::api::{BehindQuota, DueCommission, Home, Me, StateCount};
-use xinbao_core::commissions::{InstructionNote, UnitStanding};
-use xinbao_core::scores::{By, Level, day_of, day_text, month_index, month_of_index};
+use xinbao_core::commissions::UnitStanding;
+use xinbao_core::scores::{By, day_of, month_index, month_of_index};
 use xinbao_core::sync::ItemState;
 
 /// At most this many open urgent items and instructions are listed (the counts are whole).
@@ -24,22 +24,41 @@ const LISTED: i64 = 20;
 /// "This week": today and the six days after it.
 const WEEK_DAYS: i32 = 7;
 
-/// The home page of `office` as `me` (one of its editors or signers) sees it.
+/// The home page of `office` as `me` (one of its editors or signers) sees it. Its parts are
+/// read at once, each on its own connection (the month's scoreboard is the longest).
 pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result<Home, AppError> {
-    let pool = &state.db.pool;
-    // Counted off `items_queue_state` (office, state, …): an index range per state.
-    let mut waiting = Vec::with_capacity(Home::WAITING.len());
-    for st in Home::WAITING {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM items WHERE office_id = $1 AND state = $2")
+    let month = month_of_index(month_index(day_of(now)));
+    let (waiting, urgent, commissions, behind, (instructions, instructions_waiting)) = tokio::try_join!(
+        waiting(state, office),
+        urgent(state, office),
+        due(state, me),
+        behind(state, office, month),
+        instructions(state, office),
+    )?;
+    Ok(Home { waiting, urgent, commissions, month: month.title(), behind, instructions, instructions_waiting })
+}
+
+/// How many items wait in each state, counted off `items_queue_state` (office, state, …): an
+/// index range per state, up to [`StateCount::CAP`], the states counted at once.
+async fn waiting(state: &AppState, office: i64) -> Result<Vec<StateCount>, AppError> {
+    let counts = futures_util::future::try_join_all(Home::WAITING.map(|st| async move {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM (SELECT 1 FROM items WHERE office_id = $1 AND state = $2 LIMIT $3) capped")
             .bind(office)
             .bind(st.as_str())
-            .fetch_one(pool)
+            .bind(i64::from(StateCount::CAP))
+            .fetch_one(&state.db.pool)
             .await?
             .try_get(0)?;
-        waiting.push(StateCount { state: st, count: u32::try_from(n).unwrap_or(u32::MAX) });
-    }
-    // Each open state read off `items_queue_state` (office, state, urgency, updated_at) — the
-    // urgency written as the index writes it — the oldest first; then the oldest of the three.
+        let count = u32::try_from(n).unwrap_or(u32::MAX).min(StateCount::CAP);
+        Ok::<_, AppError>(StateCount { state: st, count, more: count == StateCount::CAP })
+    }))
+    .await?;
+    Ok(counts)
+}
+
+/// The oldest open urgent items: each open state read off `items_queue_state` (office, state,
+/// urgency, updated_at) — the urgency written as the index writes it —, then the oldest of all.
+async fn urgent(state: &AppState, office: i64) -> Result<Vec<xinbao_core::api::QueueRow>, AppError> {
     let mut records = Vec::new();
     for st in [ItemState::Submitted, ItemState::Screening, ItemState::Editing] {
         let rows = sqlx::query(&format!(
@@ -49,7 +68,7 @@ pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result
         .bind(office)
         .bind(st.as_str())
         .bind(LISTED)
-        .fetch_all(pool)
+        .fetch_all(&state.db.pool)
         .await?;
         for r in &rows {
             records.push(queue_record(r)?);
@@ -60,7 +79,12 @@ pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result
     for r in records.into_iter().take(LISTED as usize) {
         urgent.push(shown_row(&state.db, r).await?);
     }
-    let commissions = crate::commissions::due_within(state, me, WEEK_DAYS)
+    Ok(urgent)
+}
+
+/// Commissions falling due this week, and the asked units that have sent nothing yet.
+async fn due(state: &AppState, me: &Me) -> Result<Vec<DueCommission>, AppError> {
+    Ok(crate::commissions::due_within(state, me, WEEK_DAYS)
         .await?
         .into_iter()
         .map(|c| DueCommission {
@@ -70,50 +94,38 @@ pub async fn home_of(state: &AppState, me: &Me, office: i64, now: i64) -> Result
             asked: u32::try_from(c.standing.len()).unwrap_or(u32::MAX),
             not_answered: c.standing.into_iter().filter(|(_, _, s)| *s == UnitStanding::Open).map(|(_, name, _)| name).collect(),
         })
-        .collect();
-    let month = month_of_index(month_index(day_of(now)));
-    let tree = unit_nodes(pool).await?;
-    let behind = board(state, &tree, office, month, By::Unit)
+        .collect())
+}
+
+/// The month's scoreboard rows whose quota is not met.
+async fn behind(state: &AppState, office: i64, month: xinbao_core::scores::Period) -> Result<Vec<BehindQuota>, AppError> {
+    let tree = unit_nodes(&state.db.pool).await?;
+    Ok(board(state, &tree, office, month, By::Unit)
         .await?
         .rows
         .into_iter()
         .filter(|r| r.quota_met() == Some(false))
         .map(|r| BehindQuota { unit_id: r.id, name: r.name, submitted: r.tally.submitted, quota: r.quota.unwrap_or(0) })
-        .collect();
+        .collect())
+}
+
+/// The newest instructions without feedback, off `instructions_waiting`, and how many there are.
+async fn instructions(state: &AppState, office: i64) -> Result<(Vec<xinbao_core::commissions::InstructionNote>, u32), AppError> {
     let rows = sqlx::query(
         "SELECT n.item_id, i.title, n.level, n.leader, n.day FROM instructions n JOIN items i ON i.id = n.item_id \
          WHERE n.office_id = $1 AND n.feedback IS NULL ORDER BY n.day DESC, n.id DESC LIMIT $2",
     )
     .bind(office)
     .bind(LISTED)
-    .fetch_all(pool)
+    .fetch_all(&state.db.pool)
     .await?;
-    let mut instructions = Vec::with_capacity(rows.len());
-    for r in rows {
-        let level: String = r.try_get(2)?;
-        instructions.push(InstructionNote {
-            item_id: r.try_get(0)?,
-            title: r.try_get(1)?,
-            level: crate::db::stored(Level::parse(&level), "instructions.level", &level)?,
-            leader: r.try_get(3)?,
-            date: day_text(r.try_get::<i64, _>(4)? as i32),
-        });
-    }
-    let instructions_waiting: i64 =
-        sqlx::query("SELECT COUNT(*) FROM instructions WHERE office_id = $1 AND feedback IS NULL")
-            .bind(office)
-            .fetch_one(pool)
-            .await?
-            .try_get(0)?;
-    Ok(Home {
-        waiting,
-        urgent,
-        commissions,
-        month: month.title(),
-        behind,
-        instructions,
-        instructions_waiting: u32::try_from(instructions_waiting).unwrap_or(u32::MAX),
-    })
+    let list = rows.iter().map(crate::commissions::instruction_note).collect::<Result<Vec<_>, _>>()?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM instructions WHERE office_id = $1 AND feedback IS NULL")
+        .bind(office)
+        .fetch_one(&state.db.pool)
+        .await?
+        .try_get(0)?;
+    Ok((list, u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
 /// `GET /api/review/home`: the home page of the caller's office, for its editors and signers.

@@ -181,7 +181,15 @@ impl Application {
         }
         let dummy_hash: Arc<str> = accounts::hash_password("xinbao-dummy")?.into();
         let tls = config.tls.as_ref().map(tls::Tls::load).transpose()?.map(Arc::new);
-        let state = AppState { db, config: Arc::new(config.clone()), dummy_hash, metrics: Arc::default(), addr_slots: Arc::default(), tls, announcer: Arc::default() };
+        let state = AppState {
+            db,
+            config: Arc::new(config.clone()),
+            dummy_hash,
+            metrics: Arc::default(),
+            addr_slots: Arc::default(),
+            tls,
+            announcer: Arc::default(),
+        };
         if config.demo {
             let accounts = demo::load_demo(&state).await?;
             println!("\n  演示数据已载入 Demo county loaded — accounts (passwords are new on every --demo start):");

@@ -244,13 +244,13 @@ pub async fn shown_row(db: &crate::db::Db, r: QueueRecord) -> Result<xinbao_core
     } else {
         r.title
     };
-    let event_time = if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing)
-    {
-        let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&db.pool).await?;
-        stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
-    } else {
-        None
-    };
+    let event_time =
+        if r.item_type == ItemType::Urgent && matches!(r.state, ItemState::Submitted | ItemState::Screening | ItemState::Editing) {
+            let row = sqlx::query("SELECT content FROM items WHERE id = $1").bind(&r.id).fetch_one(&db.pool).await?;
+            stored_json::<xinbao_core::item::DraftContent>(&row.try_get::<String, _>(0)?, "items.content", &r.id)?.event_time
+        } else {
+            None
+        };
     Ok(xinbao_core::api::QueueRow {
         id: r.id,
         title,

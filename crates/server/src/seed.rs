@@ -429,8 +429,13 @@ pub async fn seed(db: &Db, scale: &Scale) -> anyhow::Result<Seeded> {
         ]);
         instructions.push(InstructionFact { id, credit: a.items[0].clone(), level, day, leader });
     }
-    insert_many(&mut tx, "instructions", &["id", "item_id", "level", "day", "leader", "text", "recorded_by", "recorded_at", "office_id"], &i_rows)
-        .await?;
+    insert_many(
+        &mut tx,
+        "instructions",
+        &["id", "item_id", "level", "day", "leader", "text", "recorded_by", "recorded_at", "office_id"],
+        &i_rows,
+    )
+    .await?;
 
     // The points, as the core derives them (the defaults: no scoring table stored).
     let facts = Facts { submissions, adoptions, instructions, commissions: Vec::new() };

@@ -41,9 +41,11 @@ async fn the_home_page_counts_what_the_database_holds_and_names_who_is_behind() 
     let mut o: Office = office(&t).await;
     let admin = admin_of(&t).await;
     // Both townships must send 2 items a month.
-    let classes =
-        json(t.post_json("/api/admin/classes", json!({"id": 0, "name": "一类乡镇", "monthly_quota": 2, "weekly_per_person": 0}), Some(&admin)).await)
-            .await;
+    let classes = json(
+        t.post_json("/api/admin/classes", json!({"id": 0, "name": "一类乡镇", "monthly_quota": 2, "weekly_per_person": 0}), Some(&admin))
+            .await,
+    )
+    .await;
     let class_id = classes[0]["id"].as_i64().unwrap_or(0);
     for town in [o.town, o.town2] {
         let res = t.post_json(&format!("/api/admin/units/{town}/class"), json!({"class_id": class_id}), Some(&admin)).await;
@@ -115,7 +117,8 @@ async fn the_home_page_counts_what_the_database_holds_and_names_who_is_behind() 
         }
         let n = |s: &str| waiting.iter().find(|w| w["state"] == s).and_then(|w| w["count"].as_i64());
         assert_eq!((n("submitted"), n("screening")), (Some(3), Some(1)), "items 1, 5, 6 submitted; 2 screened; {home}");
-        let urgent: Vec<&str> = home["urgent"].as_array().map(|u| u.iter().filter_map(|r| r["title"].as_str()).collect()).unwrap_or_default();
+        let urgent: Vec<&str> =
+            home["urgent"].as_array().map(|u| u.iter().filter_map(|r| r["title"].as_str()).collect()).unwrap_or_default();
         assert_eq!(urgent, ["兰州湾镇突降冰雹"]);
         assert!(home["urgent"][0]["event_time"].as_i64().is_some(), "the countdown's start: {home}");
         let due: Vec<(String, Vec<String>)> = home["commissions"]
@@ -135,7 +138,13 @@ async fn the_home_page_counts_what_the_database_holds_and_names_who_is_behind() 
             .as_array()
             .map(|b| {
                 b.iter()
-                    .map(|b| (b["name"].as_str().unwrap_or_default().to_owned(), b["submitted"].as_i64().unwrap_or(-1), b["quota"].as_i64().unwrap_or(-1)))
+                    .map(|b| {
+                        (
+                            b["name"].as_str().unwrap_or_default().to_owned(),
+                            b["submitted"].as_i64().unwrap_or(-1),
+                            b["quota"].as_i64().unwrap_or(-1),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();

@@ -164,7 +164,11 @@ async fn a_reviewers_pull_brings_the_working_set_not_the_offices_history() {
     let editor_pc = format!("{:032x}", 0xed17_u64);
     let (ids, cursor) = pulled(&o.editor.cookie, &editor_pc, 0).await;
     assert_eq!(ids, [id(1), id(2), id(4)], "waiting or recent, not item 3");
-    assert_eq!(pulled(&o.officer.cookie, &format!("{:032x}", 0x0ff1_u64), 0).await.0, [id(1), id(2), id(3), id(4)], "the author's own, all");
+    assert_eq!(
+        pulled(&o.officer.cookie, &format!("{:032x}", 0x0ff1_u64), 0).await.0,
+        [id(1), id(2), id(3), id(4)],
+        "the author's own, all"
+    );
     // Item 3 changes (a comment): the next pull brings it.
     let r = o.editor.push(&t, 3, 5, json!({"op": "comment", "text": "请补充数据来源。"})).await;
     assert_eq!(r["outcome"], "applied", "{r}");
