@@ -13,7 +13,7 @@ use crate::session::use_session;
 use crate::sync::use_sync;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xinbao_core::api::Home;
+use xinbao_core::home::Home;
 
 /// The home page as last fetched, and when (ms).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]

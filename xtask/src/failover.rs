@@ -176,7 +176,7 @@ async fn announcements_across(fleet: &Fleet, ports: [u16; 2]) -> Result<usize> {
     use crate::announcebench::{next_urgent, open_stream};
     let cookie = fleet.login(&format!("{TAG}-editor")).await?;
     let mut streams =
-        vec![open_stream(ports[0], &cookie).await?, open_stream(ports[1], &cookie).await?, open_stream(fleet.port, &cookie).await?];
+        [open_stream(ports[0], &cookie).await?, open_stream(ports[1], &cookie).await?, open_stream(fleet.port, &cookie).await?];
     // Each server's watcher reads the head first.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let mut officer = Person::login(fleet, &format!("{TAG}-o0"), 900).await?;

@@ -41,6 +41,7 @@
 //! - [`commissions`]: commissions and reporting priorities, and who answered them in time.
 //! - [`urgent`]: urgent reports: the elements they carry, their deadline, the 初报→续报→终报 thread.
 //! - [`alerts`]: the desk's notices (returned items, commissions, deadlines, instructions).
+//! - [`home`]: the information section's home page (what waits, urgent items, the week's commissions, quotas, instructions).
 //! - [`scores`]: adoptions, leader instructions and the scoring table → point events, tallies, rankings.
 
 pub mod alerts;
@@ -49,6 +50,7 @@ pub mod autosave;
 pub mod commissions;
 pub mod desk;
 pub mod diff;
+pub mod home;
 pub mod i18n;
 pub mod item;
 pub mod password;

@@ -19,24 +19,15 @@
 //! - It tells only an item id, and only to the editors and signers of the office the item was
 //!   submitted to — who read it anyway; the page asks for the rest.
 
-use crate::auth::{CurrentUser, session_still};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::office::section_office;
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::request::Parts;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::sse::Event;
 use sqlx::Row;
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use xinbao_core::api::Announcement;
 
 /// The longest an urgent item pushed to another server waits to be announced.
@@ -53,10 +44,10 @@ pub const FRESH_MS: i64 = 10 * 60 * 1000;
 /// How often an idle stream checks that its session still holds.
 pub const RECHECK: Duration = Duration::from_secs(300);
 /// At most this many missed announcements are told to a page that reconnects.
-const REPLAY: usize = 20;
+pub(crate) const REPLAY: usize = 20;
 
 /// (office, change-log number, item id).
-type Heard = (i64, i64, String);
+pub(crate) type Heard = (i64, i64, String);
 
 /// The process's announcer: the broadcast, the nudge, and the closing flag for shutdown.
 pub struct Announcer {
@@ -79,7 +70,7 @@ impl Default for Announcer {
 
 impl Announcer {
     /// Listens, starting the watcher on the first call.
-    fn subscribe(self: &Arc<Self>, db: &Db) -> (broadcast::Receiver<Heard>, watch::Receiver<bool>) {
+    pub(crate) fn subscribe(self: &Arc<Self>, db: &Db) -> (broadcast::Receiver<Heard>, watch::Receiver<bool>) {
         let rx = self.sender.subscribe();
         if !self.started.swap(true, Ordering::SeqCst) {
             tokio::spawn(watch_log(Arc::downgrade(self), db.clone()));
@@ -100,13 +91,13 @@ impl Announcer {
 }
 
 /// The change log's committed head.
-async fn head(db: &Db) -> Result<i64, AppError> {
+pub(crate) async fn head(db: &Db) -> Result<i64, AppError> {
     Ok(sqlx::query("SELECT value FROM seq_counter WHERE id = 1").fetch_one(&db.pool).await?.try_get(0)?)
 }
 
 /// Urgent items freshly submitted in `(after, upto]` of the change log, of `office` or of every
 /// office: (seq, office, id, rev).
-async fn urgent_after(db: &Db, after: i64, upto: i64, office: Option<i64>) -> Result<Vec<(i64, i64, String, i64)>, AppError> {
+pub(crate) async fn urgent_after(db: &Db, after: i64, upto: i64, office: Option<i64>) -> Result<Vec<(i64, i64, String, i64)>, AppError> {
     let mut sql = crate::db::Sql::new(
         "SELECT c.seq, i.office_id, i.id, i.rev FROM change_log c JOIN items i ON i.id = c.item_id \
          WHERE i.item_type = 'urgent' AND i.state = 'submitted' AND i.office_id IS NOT NULL AND c.seq > ",
@@ -160,94 +151,6 @@ async fn look(db: &Db, last: Option<i64>, a: &Announcer, recent: &mut VecDeque<(
 }
 
 /// The event for one announcement: its id is its change-log number.
-fn event(seq: i64, item_id: String) -> Option<Event> {
+pub(crate) fn event(seq: i64, item_id: String) -> Option<Event> {
     Event::default().event("urgent").id(seq.to_string()).json_data(Announcement { item_id }).ok()
-}
-
-/// `GET /api/review/announcements`: server-sent events for the office's editors and signers, one
-/// `urgent` event ([`Announcement`]) for each urgent item submitted to the office while the
-/// page listens. Idle, a comment every 25 s.
-#[utoipa::path(get, path = "/api/review/announcements", tag = "review",
-    responses((status = 200, content_type = "text/event-stream", body = Announcement), (status = 403, body = xinbao_core::api::ErrorBody)))]
-pub async fn announcements(State(state): State<AppState>, parts: Parts, CurrentUser(me): CurrentUser) -> Result<Response, AppError> {
-    let office = section_office(&state, &me).await?;
-    let (rx, closing) = state.announcer.subscribe(&state.db);
-    // Reconnecting after a dropped line: what was announced since the last event it had.
-    let missed_since = parts.headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
-    let mut missed: VecDeque<(i64, String)> = VecDeque::new();
-    if let Some(after) = missed_since.filter(|n| *n >= 0) {
-        let upto = head(&state.db).await?;
-        let mut found = urgent_after(&state.db, after, upto, Some(office)).await?;
-        let skip = found.len().saturating_sub(REPLAY);
-        missed.extend(found.drain(skip..).map(|(seq, _, id, _)| (seq, id)));
-    }
-    let told = missed.back().map_or(i64::MIN, |m| m.0);
-    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
-    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let start = Stream { rx, closing, state, parts, missed, told, recheck };
-    let stream = futures_util::stream::unfold(start, move |mut st| async move {
-        loop {
-            if *st.closing.borrow() {
-                return None;
-            }
-            let (seq, id) = match st.missed.pop_front() {
-                Some(m) => m,
-                None => {
-                    let got = tokio::select! {
-                        _ = st.closing.changed() => return None,
-                        _ = st.recheck.tick() => {
-                            // A session that ended while nothing was announced ends its stream
-                            // too (a failed read is asked again next time, not taken for a no).
-                            if st.still(me.user_id, office).await == Some(false) {
-                                return None;
-                            }
-                            continue;
-                        }
-                        got = st.rx.recv() => got,
-                    };
-                    match got {
-                        Ok((o, seq, id)) if o == office && seq > st.told => (seq, id),
-                        Ok(_) => continue,
-                        // Fell behind (hundreds at once): nothing is said for them; the page's
-                        // home and queue show them.
-                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    }
-                }
-            };
-            // Still this person, still signed in, still of this office's section.
-            if st.still(me.user_id, office).await != Some(true) {
-                return None;
-            }
-            let event = event(seq, id)?;
-            return Some((Ok::<_, Infallible>(event), st));
-        }
-    });
-    let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
-    // nginx passes it on as it comes instead of buffering it.
-    Ok(([("x-accel-buffering", "no")], sse).into_response())
-}
-
-/// One held stream's state.
-struct Stream {
-    rx: broadcast::Receiver<Heard>,
-    closing: watch::Receiver<bool>,
-    state: AppState,
-    parts: Parts,
-    /// Announcements missed while disconnected, told first.
-    missed: VecDeque<(i64, String)>,
-    /// The last change-log number told from `missed` (the broadcast may carry it again).
-    told: i64,
-    recheck: tokio::time::Interval,
-}
-
-impl Stream {
-    async fn still(&self, user: i64, office: i64) -> Option<bool> {
-        session_still(&self.state, &self.parts, user, office).await
-    }
-}
-
-/// This module's routes.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default().routes(routes!(announcements))
 }

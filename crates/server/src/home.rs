@@ -1,9 +1,11 @@
 //! The information section's home page (`GET /api/review/home`): what waits for its editors
-//! and signers, each part a link to the filtered list it counts. Every part is read with the
+//! and signers, each part a link to the filtered list it counts; and the urgent items announced
+//! to their open pages (`GET /api/review/announcements`, fed by [`crate::announce`]). Every part is read with the
 //! same rules as the list it stands for: the queue's rows and titles, the commissions' standing,
 //! the scoreboard's quotas.
 
-use crate::auth::CurrentUser;
+use crate::announce::{Heard, KEEP_ALIVE, RECHECK, REPLAY, event, head, urgent_after};
+use crate::auth::{CurrentUser, session_still};
 use crate::error::AppError;
 use crate::office::section_office;
 use crate::review::{QUEUE_COLUMNS, queue_record, shown_row};
@@ -11,11 +13,18 @@ use crate::scores::{board, unit_nodes};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use axum::http::request::Parts;
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use sqlx::Row;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use tokio::sync::{broadcast, watch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xinbao_core::api::{BehindQuota, DueCommission, Home, Me, StateCount};
+use xinbao_core::api::{Announcement, Me};
 use xinbao_core::commissions::UnitStanding;
+use xinbao_core::home::{BehindQuota, DueCommission, Home, StateCount};
 use xinbao_core::scores::{By, day_of, month_index, month_of_index};
 use xinbao_core::sync::ItemState;
 
@@ -136,7 +145,90 @@ pub async fn home(State(state): State<AppState>, CurrentUser(me): CurrentUser) -
     Ok(Json(home_of(&state, &me, office, crate::db::now_ms()).await?))
 }
 
+/// `GET /api/review/announcements`: server-sent events for the office's editors and signers, one
+/// `urgent` event ([`Announcement`]) for each urgent item submitted to the office while the
+/// page listens. Idle, a comment every 25 s.
+#[utoipa::path(get, path = "/api/review/announcements", tag = "review",
+    responses((status = 200, content_type = "text/event-stream", body = Announcement), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn announcements(State(state): State<AppState>, parts: Parts, CurrentUser(me): CurrentUser) -> Result<Response, AppError> {
+    let office = section_office(&state, &me).await?;
+    let (rx, closing) = state.announcer.subscribe(&state.db);
+    // Reconnecting after a dropped line: what was announced since the last event it had.
+    let missed_since = parts.headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let mut missed: VecDeque<(i64, String)> = VecDeque::new();
+    if let Some(after) = missed_since.filter(|n| *n >= 0) {
+        let upto = head(&state.db).await?;
+        let mut found = urgent_after(&state.db, after, upto, Some(office)).await?;
+        let skip = found.len().saturating_sub(REPLAY);
+        missed.extend(found.drain(skip..).map(|(seq, _, id, _)| (seq, id)));
+    }
+    let told = missed.back().map_or(i64::MIN, |m| m.0);
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let start = Stream { rx, closing, state, parts, missed, told, recheck };
+    let stream = futures_util::stream::unfold(start, move |mut st| async move {
+        loop {
+            if *st.closing.borrow() {
+                return None;
+            }
+            let (seq, id) = match st.missed.pop_front() {
+                Some(m) => m,
+                None => {
+                    let got = tokio::select! {
+                        _ = st.closing.changed() => return None,
+                        _ = st.recheck.tick() => {
+                            // A session that ended while nothing was announced ends its stream
+                            // too (a failed read is asked again next time, not taken for a no).
+                            if st.still(me.user_id, office).await == Some(false) {
+                                return None;
+                            }
+                            continue;
+                        }
+                        got = st.rx.recv() => got,
+                    };
+                    match got {
+                        Ok((o, seq, id)) if o == office && seq > st.told => (seq, id),
+                        Ok(_) => continue,
+                        // Fell behind (hundreds at once): nothing is said for them; the page's
+                        // home and queue show them.
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            };
+            // Still this person, still signed in, still of this office's section.
+            if st.still(me.user_id, office).await != Some(true) {
+                return None;
+            }
+            let event = event(seq, id)?;
+            return Some((Ok::<_, Infallible>(event), st));
+        }
+    });
+    let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
+    // nginx passes it on as it comes instead of buffering it.
+    Ok(([("x-accel-buffering", "no")], sse).into_response())
+}
+
+/// One held stream's state.
+struct Stream {
+    rx: broadcast::Receiver<Heard>,
+    closing: watch::Receiver<bool>,
+    state: AppState,
+    parts: Parts,
+    /// Announcements missed while disconnected, told first.
+    missed: VecDeque<(i64, String)>,
+    /// The last change-log number told from `missed` (the broadcast may carry it again).
+    told: i64,
+    recheck: tokio::time::Interval,
+}
+
+impl Stream {
+    async fn still(&self, user: i64, office: i64) -> Option<bool> {
+        session_still(&self.state, &self.parts, user, office).await
+    }
+}
+
 /// This module's routes, each declared once by its handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default().routes(routes!(home))
+    OpenApiRouter::default().routes(routes!(home)).routes(routes!(announcements))
 }

@@ -25,8 +25,8 @@
 //! - [`seed`]: generated counties and provinces for tests and benchmarks.
 //! - [`metrics`]: request, sync and queue numbers for Prometheus, at `/metrics`.
 //! - [`migrate`]: `migrate-to`, copying an office from SQLite to PostgreSQL, verified.
-//! - [`home`]: the information section's home page.
-//! - [`announce`]: urgent items announced to the section's open pages (server-sent events).
+//! - [`home`]: the information section's home page, and the urgent items announced to its open pages.
+//! - [`announce`]: the announcer: one watcher of the change log per process, its broadcast.
 //! - [`health`]: `/api/health`, `/healthz`, `/readyz`.
 //! - [`cookies`]: the session cookies' names.
 //! - [`openapi`]: the OpenAPI description of every endpoint, at `/api/openapi.json`.
@@ -117,7 +117,6 @@ pub fn router(state: AppState) -> Router {
         .merge(review::routes())
         .merge(sheet::routes())
         .merge(home::routes())
-        .merge(announce::routes())
         .merge(photos::routes())
         .merge(adoption::routes())
         .merge(scores::routes())

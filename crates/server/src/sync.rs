@@ -482,7 +482,7 @@ pub async fn pull(
     // its working set only — those waiting and those changed (a comment too) in the last 30 days — not the
     // office's history, which the desk pages through on the server; an older item comes again
     // the moment it changes.
-    let waiting = xinbao_core::api::Home::WAITING.map(|s| format!("'{}'", s.as_str())).join(", ");
+    let waiting = xinbao_core::home::Home::WAITING.map(|s| format!("'{}'", s.as_str())).join(", ");
     let rows = sqlx::query(&format!(
         "SELECT item_id, seq FROM ( \
            SELECT item_id, seq FROM (SELECT item_id, seq FROM change_log WHERE author_id = $1 AND seq > $3 ORDER BY seq LIMIT $4) mine \
