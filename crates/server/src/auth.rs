@@ -66,6 +66,12 @@ fn idle_ms(state: &AppState) -> i64 {
     if state.config.local_encryption { SHARED_IDLE_MS } else { IDLE_MS }
 }
 
+/// Whether a session (unexpired) last seen at `last_seen`, of an account `disabled` or not, is
+/// live at `now`: the one rule for a request and for a held announcement stream.
+fn live(state: &AppState, now: i64, last_seen: i64, disabled: i64) -> bool {
+    disabled == 0 && now - last_seen <= idle_ms(state)
+}
+
 /// The session token of a request, from the cookie its transport may carry.
 fn session_token(state: &AppState, parts: &Parts) -> Option<String> {
     cookie_token(&parts.headers, if over_https(state, &parts.extensions) { SECURE_COOKIE_NAME } else { COOKIE_NAME })
@@ -102,8 +108,7 @@ pub async fn session_still(state: &AppState, parts: &Parts, user: i64, office: i
     let Some(r) = row else { return Some(false) };
     let live = |r: &sqlx::any::AnyRow| -> Result<bool, sqlx::Error> {
         let role: String = r.try_get(3)?;
-        Ok(now - r.try_get::<i64, _>(0)? <= idle_ms(state)
-            && r.try_get::<i64, _>(1)? == 0
+        Ok(live(state, now, r.try_get(0)?, r.try_get(1)?)
             && r.try_get::<i64, _>(2)? == 0
             && matches!(Role::parse(&role), Some(Role::Editor | Role::Signer))
             && r.try_get::<i64, _>(4)? == office)
@@ -153,7 +158,7 @@ impl FromRequestParts<AppState> for SignedIn {
         .ok_or(AppError::refused(ErrorCode::Unauthenticated))?;
         let last_seen: i64 = row.try_get(8)?;
         let disabled: i64 = row.try_get(7)?;
-        if disabled != 0 || now - last_seen > idle_ms(state) {
+        if !live(state, now, last_seen, disabled) {
             return Err(AppError::refused(ErrorCode::Unauthenticated));
         }
         // Touch at most once a minute: reads stay reads.

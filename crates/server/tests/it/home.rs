@@ -4,7 +4,7 @@
 //! editor's page listens is announced to that office's editors only, and only while the
 //! session lives. Runs on SQLite and PostgreSQL.
 
-use crate::common::office::{Office, PW, admin_of, id, office, submitted};
+use crate::common::office::{Office, PW, admin_of, both_towns_in_class, id, office, submitted};
 use crate::common::{TestApp, json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -41,16 +41,7 @@ async fn the_home_page_counts_what_the_database_holds_and_names_who_is_behind() 
     let mut o: Office = office(&t).await;
     let admin = admin_of(&t).await;
     // Both townships must send 2 items a month.
-    let classes = json(
-        t.post_json("/api/admin/classes", json!({"id": 0, "name": "一类乡镇", "monthly_quota": 2, "weekly_per_person": 0}), Some(&admin))
-            .await,
-    )
-    .await;
-    let class_id = classes[0]["id"].as_i64().unwrap_or(0);
-    for town in [o.town, o.town2] {
-        let res = t.post_json(&format!("/api/admin/units/{town}/class"), json!({"class_id": class_id}), Some(&admin)).await;
-        assert_eq!(res.status(), StatusCode::OK);
-    }
+    both_towns_in_class(&t, &o, &admin, 2, 0).await;
     for n in 1..=3 {
         submitted(&t, &mut o, false, n, n == 3).await;
     }

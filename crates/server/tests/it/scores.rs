@@ -606,16 +606,7 @@ async fn a_quota_or_floor_changed_today_leaves_an_ended_month_on_its_own_rules()
     let t = TestApp::spawn().await;
     let mut o = office(&t).await;
     let admin = admin_of(&t).await;
-    let classes = json(
-        t.post_json("/api/admin/classes", json!({"id": 0, "name": "一类乡镇", "monthly_quota": 6, "weekly_per_person": 1}), Some(&admin))
-            .await,
-    )
-    .await;
-    let class_id = classes[0]["id"].as_i64().unwrap_or(0);
-    for town in [o.town, o.town2] {
-        let res = t.post_json(&format!("/api/admin/units/{town}/class"), json!({"class_id": class_id}), Some(&admin)).await;
-        assert_eq!(res.status(), StatusCode::OK);
-    }
+    let class_id = crate::common::office::both_towns_in_class(&t, &o, &admin, 6, 1).await;
     // As if all this was set up long before: no versions yet, the rules as they stand.
     sqlx::query("DELETE FROM board_rules").execute(&t.app.state.db.pool).await.ok();
     submitted(&t, &mut o, false, 1, false).await;

@@ -104,6 +104,18 @@ pub async fn admin_of(t: &TestApp) -> String {
     t.login("boss", PW).await
 }
 
+/// Puts both townships of `o` in one class 一类乡镇 with these quotas (as `admin`); its id.
+pub async fn both_towns_in_class(t: &TestApp, o: &Office, admin: &str, monthly: u32, weekly: u32) -> i64 {
+    let class = json!({"id": 0, "name": "一类乡镇", "monthly_quota": monthly, "weekly_per_person": weekly});
+    let classes = json(t.post_json("/api/admin/classes", class, Some(admin)).await).await;
+    let class_id = classes[0]["id"].as_i64().unwrap_or(0);
+    for town in [o.town, o.town2] {
+        let res = t.post_json(&format!("/api/admin/units/{town}/class"), json!({"class_id": class_id}), Some(admin)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    class_id
+}
+
 pub async fn audited(t: &TestApp, action: &str) -> Vec<String> {
     sqlx::query("SELECT detail FROM audit_log WHERE action = $1 ORDER BY id")
         .bind(action)
