@@ -122,7 +122,8 @@ lazy_pages! {
         HomeRoute(home_view) => HomePage,
         ReviewQueueRoute(review_queue_view) => ReviewQueuePage,
         ReviewItemRoute(review_item_view) => ReviewItemPage,
-        SheetRoute(sheet_view) => SheetPage,
+        SheetRoute(sheet_view) => SheetPage;
+    periodical_pages:
         PeriodicalRoute(periodical_view) => PeriodicalPage,
         IssueRoute(issue_view) => IssuePage;
     score_pages:
