@@ -2,6 +2,8 @@
 //! reset the password), the unit tree (add, rename, move), and the audit trail (filter, CSV).
 //! Online only: these are the server's records, and every change is audited there.
 
+mod signing;
+
 use crate::api::{self, ApiError};
 use crate::i18n::{Text, ui, use_i18n};
 use crate::util::date_time;
@@ -200,6 +202,7 @@ pub fn AdminPage() -> impl IntoView {
             </section>
             <ImportSection reload=reload />
             <SettingsSection />
+            <signing::SigningSection />
             <crate::scores::admin_scoring::ClassesSection units=units reload_units=reload />
             <crate::scores::admin_scoring::PublicationsSection />
             <crate::scores::admin_scoring::ScoringSection />

@@ -268,7 +268,6 @@ pub mod ui {
     pub const OTHER_ACCOUNT_BEFORE: Text = Text::new("此文件属于账号“", "This file belongs to the account “");
     pub const OTHER_ACCOUNT_AFTER: Text = Text::new("”，请用该账号登录后导入", "”: log in as that account to import it");
     pub const LOADING_ALL: Text = Text::new("正在载入全部稿件…", "Loading all drafts…");
-    pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const WRITING_ASSISTANT: Text = Text::new("写作提示", "Writing assistant");
     pub const MORE_HINTS: Text = Text::new("更多提示", "More hints");
 
@@ -435,6 +434,23 @@ pub mod ui {
     pub const REVISIONS_OFFLINE: Text = Text::new("离线时看不到修改记录", "Revisions need a connection");
     pub const ACTION_QUEUED: Text = Text::new("操作已记录，正在发送…", "Recorded; sending…");
     pub const FROM: Text = Text::new("来自", "From");
+    pub const SIGN_FOR: Text = Text::new("用于", "For");
+    pub const IMPORTANT: Text = Text::new("重要信息", "Important");
+    pub const SIGNING_PROGRESS: Text = Text::new("签发进度", "Sign-off");
+    pub const WAITS_FOR_OTHER_LEVEL: Text = Text::new("正在等待其他层级签发", "Waiting for another signing level");
+    pub const SIGNING_SETUP: Text = Text::new("签发层级", "Signing levels");
+    pub const SIGNING_SETUP_HINT: Text = Text::new(
+        "按职级从低到高列出签发层级及其签发人；规则从上到下，第一条符合的决定由哪些层级依次签发（没有符合的规则时，任一签发人签发一次）。",
+        "List the levels junior first, with their signers; rules are read top down and the first that matches decides which levels sign, in order (none matching: any signer signs once).",
+    );
+    pub const LEVEL_NAME: Text = Text::new("层级名称", "Level name");
+    pub const ADD_LEVEL: Text = Text::new("添加层级", "Add level");
+    pub const ADD_RULE: Text = Text::new("添加规则", "Add rule");
+    pub const DELETE_ROW: Text = Text::new("删除", "Remove");
+    pub const ANY: Text = Text::new("任意", "Any");
+    pub const YES: Text = Text::new("是", "Yes");
+    pub const NO: Text = Text::new("否", "No");
+    pub const ITEM_TYPE: Text = Text::new("信息类型", "Type");
     pub const REVIEW_KEYS: Text = Text::new(
         "快捷键：j/k 上下移动，Enter 打开，x 勾选，s 受理所勾选（或当前）稿件",
         "Keys: j/k move, Enter opens, x marks, s takes in the marked (or current) items",

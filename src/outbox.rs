@@ -262,7 +262,7 @@ async fn record_results(user: i64, results: &[MutationResult], with_receipts: bo
             }
             outbox.delete(key)?.await?;
             let (outcome, rev, detail) = match &r.outcome {
-                Outcome::Applied { rev } => ("applied", *rev, None),
+                Outcome::Applied { rev, .. } => ("applied", *rev, None),
                 Outcome::Conflict { server } => ("conflict", server.rev, None),
                 Outcome::Rejected { detail, .. } => ("rejected", 0, Some(detail.clone())),
             };

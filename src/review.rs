@@ -19,6 +19,7 @@ use leptos_router::hooks::use_params_map;
 use xinbao_core::api::QueueRow;
 use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
+use xinbao_core::signoff::{self, Destination, Route, SignSetup, may_sign};
 use xinbao_core::sync::{ItemSnapshot, ItemState, LocalSync};
 
 /// Items of others in this browser's store that the office reviews (never drafts): the offline
@@ -589,6 +590,8 @@ pub fn ReviewItemPage() -> impl IntoView {
         });
     }
     let note_error = RwSignal::new(None::<xinbao_core::i18n::Text>);
+    // 送签: where the item is meant to go and whether it is important choose its sign-off chain.
+    let route = RwSignal::new(Route::default());
     let act = move |action: Action| {
         let Some(d) = item.get_untracked() else { return };
         let (n, t, b) = (note.get_untracked(), title.get_untracked(), body.get_untracked());
@@ -605,6 +608,7 @@ pub fn ReviewItemPage() -> impl IntoView {
                     d.local_rev += 1;
                 }
                 d.sync.act = Some((action, n));
+                d.sync.act_route = (action == Action::SendToSignOff).then(|| route.get_untracked());
                 true
             })
             .await;
@@ -626,7 +630,12 @@ pub fn ReviewItemPage() -> impl IntoView {
         if d.sync.act.is_some() {
             return Vec::new();
         }
+        // A signer acts only at a level they hold (the server holds to the same rule).
+        let at_my_level = may_sign(d.sync.signing.as_ref(), user, &SignSetup::default());
         permitted(Actor { role, reviews_it: true }, state, d.content.item_type == ItemType::Urgent)
+            .into_iter()
+            .filter(|a| at_my_level || !signoff::moves_chain(*a) || *a == Action::SendToSignOff)
+            .collect()
     };
     let state = Memo::new(move |_| item.with(|d| d.as_ref().and_then(|d| d.sync.state)));
     let scoring_id = id.clone();
@@ -646,6 +655,18 @@ pub fn ReviewItemPage() -> impl IntoView {
                     {d.sync.act.as_ref().map(|_| view! { <span class="note" data-testid="action-queued">{i18n.t(ui::ACTION_QUEUED)}</span> })}
                 </p>
                 {d.sync.quality.clone().map(|q| view! { <p class="quality-hint" data-testid="quality-hint">{q}</p> })}
+                {d.sync.signing.clone().filter(|_| matches!(d.sync.state, Some(ItemState::AwaitingSignOff | ItemState::Signed))).map(|s| {
+                    let waits_elsewhere = d.sync.state == Some(ItemState::AwaitingSignOff)
+                        && role == Some(xinbao_core::role::Role::Signer)
+                        && !may_sign(Some(&s), user, &SignSetup::default());
+                    view! {
+                        <p class="small" data-testid="signing-progress">
+                            {format!("{}（{}）：{}", i18n.t(ui::SIGNING_PROGRESS), i18n.t(s.route.destination.label()), s.progress(i18n.lang.get()))}
+                            {s.route.important.then(|| view! { <span class="badge">{i18n.t(ui::IMPORTANT)}</span> })}
+                        </p>
+                        {waits_elsewhere.then(|| view! { <p class="note" data-testid="waits-other-level">{i18n.t(ui::WAITS_FOR_OTHER_LEVEL)}</p> })}
+                    }
+                })}
             })}
             <label for="review-title">{move || i18n.t(ui::TITLE)}</label>
             <input id="review-title" data-testid="review-title" prop:value=move || title.get() prop:readonly=move || !editing()
@@ -695,6 +716,25 @@ pub fn ReviewItemPage() -> impl IntoView {
             <textarea id="review-note" data-testid="review-note" rows="2" prop:value=move || note.get()
                 on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             {move || note_error.get().map(|e| view! { <p class="error" role="alert" data-testid="note-error">{i18n.t(e)}</p> })}
+            {move || actions().contains(&Action::SendToSignOff).then(|| view! {
+                <fieldset class="inline-form" data-testid="sign-route">
+                    <label for="sign-for">{i18n.t(ui::SIGN_FOR)}</label>
+                    <select id="sign-for" data-testid="sign-destination"
+                        on:change=move |ev| {
+                            let upward = event_target_value(&ev) == Destination::Upward.as_str();
+                            route.update(|r| r.destination = if upward { Destination::Upward } else { Destination::Periodical });
+                        }>
+                        {Destination::ALL.into_iter().map(|d| view! {
+                            <option value=d.as_str() selected=route.get_untracked().destination == d>{i18n.t(d.label())}</option>
+                        }).collect_view()}
+                    </select>
+                    <label>
+                        <input type="checkbox" data-testid="sign-important" prop:checked=move || route.get().important
+                            on:change=move |ev| route.update(|r| r.important = event_target_checked(&ev)) />
+                        {i18n.t(ui::IMPORTANT)}
+                    </label>
+                </fieldset>
+            })}
             <div class="review-actions">
                 {move || actions().into_iter().map(|a| view! {
                     <button type="button" class=if a.needs_note() { "secondary" } else { "primary" }

@@ -36,6 +36,7 @@
 //! - [`unlock`]: the offline-unlock verifier for shared PCs.
 //! - [`password`]: the password strength rule.
 //! - [`review`]: the item's states after submission, the actions, who may take each.
+//! - [`signoff`]: sign-off chains — the office's levels, who holds them, which levels sign what.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 //! - [`periodical`]: issues of the periodical: masthead, numbers, items, who composes and reads.
 //! - [`commissions`]: commissions and reporting priorities, and who answered them in time.
@@ -61,6 +62,7 @@ pub mod role;
 pub mod round;
 pub mod scores;
 pub mod setup;
+pub mod signoff;
 pub mod sheet;
 pub mod sync;
 pub mod text;

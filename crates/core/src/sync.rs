@@ -42,6 +42,10 @@ pub enum Op {
         note: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         content: Option<DraftContent>,
+        /// With 送签: where the item is meant to go and whether it is important, which choose
+        /// its sign-off chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        route: Option<crate::signoff::Route>,
     },
     /// A comment on the item, by its author or a reviewer (does not change the revision). `key`,
     /// chosen by the device when the comment is written, makes it one comment however often it
@@ -126,6 +130,9 @@ pub struct ItemSnapshot {
     /// An urgent first report sent after its deadline: by how many minutes (as scored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub late_minutes: Option<i64>,
+    /// The sign-off chain it was sent into (where it waits, who signed), once sent for sign-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::signoff::Signing>,
 }
 
 /// A review step as the author and other reviewers see it.
@@ -197,8 +204,13 @@ impl RejectReason {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    /// Applied; the item is now at `rev`.
-    Applied { rev: u64 },
+    /// Applied; the item is now at `rev`. A sign-off step (送签, 签发, 退回编辑) also says where
+    /// the item's sign-off chain stands now (none after 退回编辑).
+    Applied {
+        rev: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signing: Option<Box<crate::signoff::Signing>>,
+    },
     /// The item changed on the server since `base_rev`: nothing was overwritten; the proposal
     /// is kept on the server, and here is the server's version.
     Conflict { server: Box<ItemSnapshot> },
@@ -329,6 +341,12 @@ pub struct LocalSync {
     /// A reviewer's action waiting to be sent: (action, note).
     #[serde(default)]
     pub act: Option<(crate::review::Action, String)>,
+    /// With a queued 送签: where the item is meant to go and whether it is important.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act_route: Option<crate::signoff::Route>,
+    /// The sign-off chain, as the server last told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::signoff::Signing>,
     /// Comments waiting to be sent, oldest first (a device stored before the queue kept one).
     #[serde(default, deserialize_with = "one_or_many")]
     pub comment: Vec<QueuedComment>,
@@ -450,7 +468,8 @@ impl LocalSync {
         }
         if let Some((action, note)) = &self.act {
             let content = action.carries_text().then(|| content.clone());
-            return Some((self.rev, Op::Act { action: *action, note: note.clone(), content }));
+            let route = (*action == crate::review::Action::SendToSignOff).then(|| self.act_route.unwrap_or_default());
+            return Some((self.rev, Op::Act { action: *action, note: note.clone(), content, route }));
         }
         if let Some(c) = self.comment.first() {
             return Some((self.rev, Op::Comment { text: c.text.clone(), key: c.key.clone() }));
@@ -480,7 +499,7 @@ impl LocalSync {
                 }
                 self.acked_at = Some(now);
             }
-            Outcome::Applied { rev } => {
+            Outcome::Applied { rev, signing } => {
                 self.rev = *rev;
                 self.failed = None;
                 self.acked_at = Some(now);
@@ -494,7 +513,12 @@ impl LocalSync {
                     Op::Act { action, content, .. } => {
                         let urgent = content.as_ref().is_some_and(|c| c.item_type == crate::item::ItemType::Urgent);
                         self.act = None;
-                        crate::review::target(state, urgent, *action).unwrap_or(state)
+                        self.act_route = None;
+                        let decided = crate::review::target(state, urgent, *action).unwrap_or(state);
+                        if crate::signoff::moves_chain(*action) {
+                            self.signing = signing.as_deref().cloned();
+                        }
+                        crate::signoff::state_after(*action, decided, self.signing.as_ref())
                     }
                     Op::Comment { text, key } => {
                         self.unqueue_comment(text, key);
@@ -591,6 +615,7 @@ impl LocalSync {
     /// over when the item's sync state is replaced by the server's version.
     pub fn carry_queue(&mut self, from: &LocalSync) {
         self.act = from.act.clone();
+        self.act_route = from.act_route;
         self.comment = from.comment.clone();
     }
 }
@@ -610,6 +635,7 @@ impl LocalSync {
         self.comments = s.comments.clone();
         self.quality = s.quality.clone();
         self.late_minutes = s.late_minutes;
+        self.signing = s.signing.clone();
     }
 }
 
@@ -776,7 +802,7 @@ mod tests {
         assert_eq!(json["mid"], 7);
         let back: Mutation = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, m);
-        let r = MutationResult { mid: 7, item_id: "a".repeat(32), outcome: Outcome::Applied { rev: 4 } };
+        let r = MutationResult { mid: 7, item_id: "a".repeat(32), outcome: Outcome::Applied { rev: 4, signing: None } };
         assert_eq!(
             serde_json::to_value(&r).unwrap_or_default(),
             serde_json::json!({"mid": 7, "item_id": "a".repeat(32), "outcome": "applied", "rev": 4})
@@ -870,7 +896,7 @@ mod local_tests {
         assert_eq!(s.status(1), LocalStatus::LocalOnly);
         let (base, op) = s.next_op(&content("正文"), 1, false).unwrap_or((9, Op::Delete));
         assert_eq!((base, matches!(op, Op::Save { .. })), (0, true));
-        s.on_result(&op, 1, &Outcome::Applied { rev: 1 }, 1.0);
+        s.on_result(&op, 1, &Outcome::Applied { rev: 1, signing: None }, 1.0);
         assert_eq!(s.status(1), LocalStatus::BackedUp);
         assert_eq!(s.next_op(&content("正文"), 1, false), None);
         assert_eq!(s.status(2), LocalStatus::LocalOnly);
@@ -878,7 +904,7 @@ mod local_tests {
         assert_eq!(s.status(2), LocalStatus::Pending);
         let (base, op) = s.next_op(&content("正文改"), 2, false).unwrap_or((9, Op::Delete));
         assert_eq!((base, matches!(op, Op::Submit { .. })), (1, true));
-        s.on_result(&op, 2, &Outcome::Applied { rev: 2 }, 2.0);
+        s.on_result(&op, 2, &Outcome::Applied { rev: 2, signing: None }, 2.0);
         assert_eq!(s.status(2), LocalStatus::Sent);
         assert_eq!(s.next_op(&content("正文改"), 3, false), None, "nothing is sent after submission");
     }
@@ -889,7 +915,7 @@ mod local_tests {
         assert_eq!(s.next_op(&content("x"), 2, true), None);
         let mut s = LocalSync { rev: 3, state: Some(ItemState::Draft), synced_rev: 1, ..LocalSync::default() };
         assert_eq!(s.next_op(&content("x"), 2, true), Some((3, Op::Delete)));
-        s.on_result(&Op::Delete, 2, &Outcome::Applied { rev: 4 }, 0.0);
+        s.on_result(&Op::Delete, 2, &Outcome::Applied { rev: 4, signing: None }, 0.0);
         assert_eq!(s.next_op(&content("x"), 2, true), None);
         assert!(matches!(s.next_op(&content("x"), 2, false), Some((4, Op::Save { .. }))));
     }
@@ -1016,7 +1042,7 @@ mod local_tests {
         let (_, first) = s.next_op(&content("x"), 1, false).unwrap_or((0, Op::Delete));
         // A second comment while the first is in flight.
         s.comment.push(QueuedComment { key: "k2".into(), text: "另外请核实时间".into() });
-        s.on_result(&first, 1, &Outcome::Applied { rev: 4 }, 0.0);
+        s.on_result(&first, 1, &Outcome::Applied { rev: 4, signing: None }, 0.0);
         assert_eq!(s.rev, 3, "a comment's answer does not move the revision this text is at");
         assert_eq!(s.comment.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), vec!["另外请核实时间"], "the second is still queued");
         assert!(matches!(s.next_op(&content("x"), 1, false), Some((3, Op::Comment { .. }))), "and counts as unsent");

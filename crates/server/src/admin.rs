@@ -24,7 +24,7 @@ const UNIT_KINDS: [&str; 3] = ["office", "township", "department"];
 
 /// Audited actions whose details are administration (accounts, units, settings, logins), which
 /// an office's administrator reads in full; every other action's detail is about an item.
-const ADMINISTRATIVE: [&str; 18] = [
+const ADMINISTRATIVE: [&str; 19] = [
     "audit_exported",
     "imported",
     "login",
@@ -37,6 +37,7 @@ const ADMINISTRATIVE: [&str; 18] = [
     "scoring_table",
     "sessions_revoked",
     "settings_changed",
+    "signing_setup",
     "unit_changed",
     "unit_class_saved",
     "unit_class_set",

@@ -136,6 +136,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_instructions_office.sql"),
         include_str!("../migrations/postgres/0023_instructions_office.sql"),
     ),
+    (
+        24,
+        "sign_chains",
+        include_str!("../migrations/sqlite/0024_sign_chains.sql"),
+        include_str!("../migrations/postgres/0024_sign_chains.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

@@ -161,7 +161,7 @@ pub async fn load_demo(state: &crate::state::AppState) -> anyhow::Result<Vec<Dem
     let (mut by_editor, mut by_signer) = (Vec::new(), Vec::new());
     for (n, item) in items.iter().enumerate() {
         let id = demo_id(&item.id);
-        let act = |base: u64, action: Action, note: &str| (base, Op::Act { action, note: note.into(), content: None });
+        let act = |base: u64, action: Action, note: &str| (base, Op::Act { action, note: note.into(), content: None, route: None });
         let steps: Vec<(u64, Op)> = match n % 6 {
             0 => vec![],
             1 => vec![act(1, Action::Screen, "")],
@@ -177,7 +177,7 @@ pub async fn load_demo(state: &crate::state::AppState) -> anyhow::Result<Vec<Dem
             by_editor.push(Mutation { mid: by_editor.len() as u64 + 1, item_id: id.clone(), base_rev: base, op });
         }
         if n % 6 == 5 {
-            let op = Op::Act { action: Action::Sign, note: "同意".into(), content: None };
+            let op = Op::Act { action: Action::Sign, note: "同意".into(), content: None, route: None };
             by_signer.push(Mutation { mid: by_signer.len() as u64 + 1, item_id: id, base_rev: 4, op });
         }
     }

@@ -158,10 +158,12 @@ struct ItemRecord {
     quality: String,
     late_minutes: Option<i64>,
     office_id: Option<i64>,
+    signing: Option<String>,
 }
 
 fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
     let r: ItemRecord = decode(row, "items", "id")?;
+    let signing = r.signing.as_deref().map(|s| stored_json(s, "items.signing", &r.id)).transpose()?;
     let snap = ItemSnapshot {
         rev: r.rev as u64,
         state: r.state,
@@ -176,6 +178,7 @@ fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
         comments: Vec::new(),
         quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|q| q["summary"].as_str().map(str::to_owned)),
         late_minutes: r.late_minutes,
+        signing,
     };
     Ok((snap, r.office_id))
 }
@@ -183,7 +186,7 @@ fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
 /// An item as clients see it, with its comment thread, and the office that reviews it.
 pub(crate) async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnapshot, Option<i64>)>, AppError> {
     let row = sqlx::query(
-        "SELECT i.id, i.rev, i.state, i.content, i.author_id, i.unit_id, i.updated_at, i.review, i.office_id, i.quality, \
+        "SELECT i.id, i.rev, i.state, i.content, i.author_id, i.unit_id, i.updated_at, i.review, i.office_id, i.quality, i.signing, \
          u.display_name AS author_name, n.name AS unit_name, (SELECT s.late_minutes FROM submissions s WHERE s.item_id = i.id) AS late_minutes \
          FROM items i JOIN users u ON u.id = i.author_id JOIN units n ON n.id = i.unit_id WHERE i.id = $1",
     )

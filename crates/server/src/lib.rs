@@ -64,6 +64,7 @@ pub mod scoring;
 pub mod seed;
 pub mod setup;
 pub mod sheet;
+pub mod signing;
 pub mod state;
 pub mod sync;
 pub mod tls;
@@ -124,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(commissions::routes())
         .merge(periodical::routes())
         .merge(scoring::routes())
+        .merge(signing::routes())
         .split_for_parts();
     let (probes, probes_doc) = health::probes().split_for_parts();
     doc.merge(probes_doc);

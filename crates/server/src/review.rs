@@ -16,7 +16,8 @@ use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{check_submittable, valid_sha256};
-use xinbao_core::review::{Actor, decide, may_read_item, may_read_revision};
+use xinbao_core::review::{Action, Actor, decide, may_read_item, may_read_revision};
+use xinbao_core::signoff;
 use xinbao_core::role::Role;
 use xinbao_core::sync::{ItemSnapshot, ItemState, Mutation, Op, Outcome, RejectReason, ReviewNote, Revision};
 
@@ -53,7 +54,7 @@ pub(crate) async fn apply(
                     .fetch_optional(&mut **tx)
                     .await?;
                 if known.is_some() {
-                    return Ok(Outcome::Applied { rev: item.rev });
+                    return Ok(Outcome::Applied { rev: item.rev, signing: None });
                 }
             }
             // The unique index on (item, author, key) keeps it one even when two copies of a
@@ -70,13 +71,13 @@ pub(crate) async fn apply(
             .await?
             .rows_affected();
             if inserted == 0 {
-                return Ok(Outcome::Applied { rev: item.rev });
+                return Ok(Outcome::Applied { rev: item.rev, signing: None });
             }
             audit(tx, me.user_id, "comment", &m.item_id, text).await?;
             pending.changes.push((m.item_id.clone(), now));
-            Ok(Outcome::Applied { rev: item.rev })
+            Ok(Outcome::Applied { rev: item.rev, signing: None })
         }
-        Op::Act { action, note, content } => {
+        Op::Act { action, note, content, route } => {
             if item.rev != m.base_rev {
                 return keep_conflict(tx, me, client_id, m, &item, office).await;
             }
@@ -84,10 +85,26 @@ pub(crate) async fn apply(
                 return Ok(rejected(RejectReason::Invalid, why.zh));
             }
             let urgent = item.content.item_type == ItemType::Urgent;
-            let next = match decide(Actor::of(me, office), item.state, urgent, *action, note) {
+            let decided = match decide(Actor::of(me, office), item.state, urgent, *action, note) {
                 Ok(next) => next,
                 Err(denied) => return Ok(rejected(RejectReason::Refused, denied.text().zh)),
             };
+            // The sign-off chain: chosen by the office's rules when the item is sent in, each
+            // level signed by its own signers, started again after a send-back.
+            let signing = if signoff::moves_chain(*action) {
+                let setup = crate::signing::setup_of(&mut **tx, office.unwrap_or(me.unit_id)).await?;
+                match action {
+                    Action::SendToSignOff => Some(setup.chain(item.content.item_type, route.unwrap_or_default())),
+                    Action::Sign | Action::SendBack if !signoff::may_sign(item.signing.as_ref(), me.user_id, &setup) => {
+                        return Ok(rejected(RejectReason::Refused, signoff::not_your_level().zh));
+                    }
+                    Action::Sign => item.signing.as_ref().map(|s| s.signed(&me.display_name, now, &setup)),
+                    _ => None,
+                }
+            } else {
+                item.signing.clone()
+            };
+            let next = signoff::state_after(*action, decided, signing.as_ref());
             let text = match content {
                 Some(c) if action.carries_text() => {
                     // The editor's text is held to what the author's was held to on submission,
@@ -125,10 +142,17 @@ pub(crate) async fn apply(
             let note_json =
                 serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
                     .map_err(|e| AppError::Internal(e.into()))?;
-            sqlx::query("UPDATE items SET review = $1 WHERE id = $2").bind(note_json).bind(&m.item_id).execute(&mut **tx).await?;
+            let signing_json =
+                signing.as_ref().map(serde_json::to_string).transpose().map_err(|e| AppError::Internal(e.into()))?;
+            sqlx::query("UPDATE items SET review = $1, signing = $2 WHERE id = $3")
+                .bind(note_json)
+                .bind(signing_json)
+                .bind(&m.item_id)
+                .execute(&mut **tx)
+                .await?;
             let detail = format!("{} → {}：{}", item.state.as_str(), next.as_str(), note.trim());
             audit(tx, me.user_id, &format!("review:{}", action.as_str()), &m.item_id, &detail).await?;
-            Ok(Outcome::Applied { rev })
+            Ok(Outcome::Applied { rev, signing: signing.filter(|_| signoff::moves_chain(*action)).map(Box::new) })
         }
         _ => Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
     }

@@ -220,11 +220,11 @@ async fn apply_authors(
                 // Withdrawn, it answers no commission (submitted again, it answers anew).
                 sqlx::query("DELETE FROM commission_answers WHERE item_id = $1").bind(&m.item_id).execute(&mut **tx).await?;
             }
-            None => return Ok(Outcome::Applied { rev: 0 }),
+            None => return Ok(Outcome::Applied { rev: 0, signing: None }),
         },
         Op::Act { .. } | Op::Comment { .. } => return Ok(rejected(RejectReason::BadId, RejectReason::BadId.text().zh)),
     }
-    Ok(Outcome::Applied { rev })
+    Ok(Outcome::Applied { rev, signing: None })
 }
 
 /// `POST /api/sync/push`

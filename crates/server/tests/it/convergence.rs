@@ -293,7 +293,7 @@ impl Device {
                         d.sync.synced_rev = d.local_rev;
                     }
                 }
-                if let (Outcome::Applied { rev }, Op::Save { content } | Op::Submit { content }) = (&r.outcome, &e.op) {
+                if let (Outcome::Applied { rev, .. }, Op::Save { content } | Op::Submit { content }) = (&r.outcome, &e.op) {
                     self.acked.push((e.item_id.clone(), *rev, content.clone()));
                 }
                 if let (Outcome::Applied { .. }, Op::Comment { key, .. }) = (&r.outcome, &e.op) {
@@ -485,6 +485,7 @@ async fn server_items(t: &TestApp) -> HashMap<String, ItemSnapshot> {
                 comments: vec![],
                 quality: None,
                 late_minutes: None,
+                signing: None,
             };
             (id, snap)
         })

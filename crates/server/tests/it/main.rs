@@ -21,5 +21,6 @@ mod queue;
 mod review;
 mod scores;
 mod seeded_year;
+mod signing;
 mod startup;
 mod sync;
