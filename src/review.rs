@@ -19,7 +19,7 @@ use leptos_router::hooks::use_params_map;
 use xinbao_core::api::QueueRow;
 use xinbao_core::item::{FocusTag, ItemType};
 use xinbao_core::review::{Action, Actor, DeadlineRules, permitted};
-use xinbao_core::signoff::{self, Destination, Route, SignSetup, may_sign};
+use xinbao_core::signoff::{self, Destination, Route, Signing, may_sign};
 use xinbao_core::sync::{ItemSnapshot, ItemState, LocalSync};
 
 /// Items of others in this browser's store that the office reviews (never drafts): the offline
@@ -590,8 +590,38 @@ pub fn ReviewItemPage() -> impl IntoView {
         });
     }
     let note_error = RwSignal::new(None::<xinbao_core::i18n::Text>);
-    // 送签: where the item is meant to go and whether it is important choose its sign-off chain.
+    // 送签: where the item is meant to go and whether it is important choose its sign-off chain
+    // (after a send-back, what the editor chose before).
     let route = RwSignal::new(Route::default());
+    // Awaiting sign-off, online: who may sign where it waits, as the server works it out now
+    // (the office's setup may have changed since this device pulled the item).
+    let fresh_chain = RwSignal::new(None::<(u64, Signing)>);
+    {
+        let id = id.clone();
+        Effect::new(move |asked: Option<Option<u64>>| {
+            let waiting = item.with(|d| d.as_ref().filter(|d| d.sync.state == Some(ItemState::AwaitingSignOff)).map(|d| d.sync.rev));
+            if let Some(rev) = waiting
+                && asked.flatten() != Some(rev)
+            {
+                let id = id.clone();
+                spawn_local(async move {
+                    if let Ok(snap) = api::get_json::<ItemSnapshot>(&format!("/api/items/{id}")).await
+                        && let Some(chain) = snap.signing
+                        && !fresh_chain.is_disposed()
+                    {
+                        fresh_chain.set(Some((snap.rev, chain)));
+                    }
+                });
+            }
+            waiting
+        });
+    }
+    let stored_route = Memo::new(move |_| item.with(|d| d.as_ref().and_then(|d| d.sync.signing.as_ref().map(|s| s.route))));
+    Effect::new(move |_| {
+        if let Some(chosen) = stored_route.get() {
+            route.set(chosen);
+        }
+    });
     let act = move |action: Action| {
         let Some(d) = item.get_untracked() else { return };
         let (n, t, b) = (note.get_untracked(), title.get_untracked(), body.get_untracked());
@@ -630,11 +660,12 @@ pub fn ReviewItemPage() -> impl IntoView {
         if d.sync.act.is_some() {
             return Vec::new();
         }
-        // A signer acts only at a level they hold (the server holds to the same rule).
-        let at_my_level = may_sign(d.sync.signing.as_ref(), user, &SignSetup::default());
+        // A signer acts only at a level they may sign at (the server holds to the same rule,
+        // and told this device who may, as of its last answer).
+        let chain = fresh_chain.get().filter(|(rev, _)| *rev == d.sync.rev).map(|(_, c)| c).or(d.sync.signing.clone());
         permitted(Actor { role, reviews_it: true }, state, d.content.item_type == ItemType::Urgent)
             .into_iter()
-            .filter(|a| at_my_level || !signoff::moves_chain(*a) || *a == Action::SendToSignOff)
+            .filter(|a| !signoff::moves_chain(*a) || *a == Action::SendToSignOff || may_sign(chain.as_ref(), *a, user))
             .collect()
     };
     let state = Memo::new(move |_| item.with(|d| d.as_ref().and_then(|d| d.sync.state)));
@@ -656,9 +687,11 @@ pub fn ReviewItemPage() -> impl IntoView {
                 </p>
                 {d.sync.quality.clone().map(|q| view! { <p class="quality-hint" data-testid="quality-hint">{q}</p> })}
                 {d.sync.signing.clone().filter(|_| matches!(d.sync.state, Some(ItemState::AwaitingSignOff | ItemState::Signed))).map(|s| {
+                    let chain = fresh_chain.get().filter(|(rev, _)| *rev == d.sync.rev).map(|(_, c)| c).unwrap_or_else(|| s.clone());
                     let waits_elsewhere = d.sync.state == Some(ItemState::AwaitingSignOff)
                         && role == Some(xinbao_core::role::Role::Signer)
-                        && !may_sign(Some(&s), user, &SignSetup::default());
+                        && !may_sign(Some(&chain), Action::Sign, user)
+                        && !may_sign(Some(&chain), Action::SendBack, user);
                     view! {
                         <p class="small" data-testid="signing-progress">
                             {format!("{}（{}）：{}", i18n.t(ui::SIGNING_PROGRESS), i18n.t(s.route.destination.label()), s.progress(i18n.lang.get()))}
@@ -719,13 +752,13 @@ pub fn ReviewItemPage() -> impl IntoView {
             {move || actions().contains(&Action::SendToSignOff).then(|| view! {
                 <fieldset class="inline-form" data-testid="sign-route">
                     <label for="sign-for">{i18n.t(ui::SIGN_FOR)}</label>
-                    <select id="sign-for" data-testid="sign-destination"
+                    <select id="sign-for" data-testid="sign-destination" prop:value=move || route.get().destination.as_str()
                         on:change=move |ev| {
                             let upward = event_target_value(&ev) == Destination::Upward.as_str();
                             route.update(|r| r.destination = if upward { Destination::Upward } else { Destination::Periodical });
                         }>
                         {Destination::ALL.into_iter().map(|d| view! {
-                            <option value=d.as_str() selected=route.get_untracked().destination == d>{i18n.t(d.label())}</option>
+                            <option value=d.as_str()>{i18n.t(d.label())}</option>
                         }).collect_view()}
                     </select>
                     <label>

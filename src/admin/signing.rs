@@ -15,15 +15,29 @@ pub fn SigningSection() -> impl IntoView {
     let setup = RwSignal::new(SignSetup::default());
     let signers = RwSignal::new(Vec::<SignerInfo>::new());
     let message = RwSignal::new(None::<(bool, String)>);
-    let show = move |v: SigningView| {
+    let show = move |mut v: SigningView| {
+        // Someone who held a level and is no longer a signer of the office (disabled, moved, a
+        // new role) is not shown, and saving leaves them out.
+        for level in &mut v.setup.levels {
+            level.holders.retain(|h| v.signers.iter().any(|s| s.id == *h));
+        }
         setup.set(v.setup);
         signers.set(v.signers);
     };
+    // The form appears once the stored setup is here: saving a form that never loaded would
+    // replace the office's chains with nothing.
+    let loaded = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(v) = api::get_json::<SigningView>("/api/admin/signing").await
-            && !setup.is_disposed()
-        {
-            show(v);
+        let r = api::get_json::<SigningView>("/api/admin/signing").await;
+        if setup.is_disposed() {
+            return;
+        }
+        match r {
+            Ok(v) => {
+                show(v);
+                loaded.set(true);
+            }
+            Err(e) => message.set(Some((false, i18n.t(e.text()).to_owned()))),
         }
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -125,6 +139,7 @@ pub fn SigningSection() -> impl IntoView {
         <section aria-labelledby="signing-head">
             <h3 id="signing-head">{move || i18n.t(ui::SIGNING_SETUP)}</h3>
             <p class="muted small">{move || i18n.t(ui::SIGNING_SETUP_HINT)}</p>
+            <Show when=move || loaded.get()>
             <form on:submit=save data-testid="signing-form">
                 <ul class="plain">{levels}</ul>
                 <button type="button" class="secondary" data-testid="add-sign-level" on:click=add_level>{move || i18n.t(ui::ADD_LEVEL)}</button>
@@ -132,6 +147,7 @@ pub fn SigningSection() -> impl IntoView {
                 <button type="button" class="secondary" data-testid="add-sign-rule" on:click=add_rule>{move || i18n.t(ui::ADD_RULE)}</button>
                 <button type="submit" class="primary" data-testid="save-signing">{move || i18n.t(ui::SAVE)}</button>
             </form>
+            </Show>
             {move || message.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } data-testid="signing-message">{t}</p> })}
         </section>
     }

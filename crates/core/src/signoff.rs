@@ -163,6 +163,9 @@ impl SignSetup {
             if self.levels[..i].iter().any(|l| l.id == level.id || l.name.trim() == name) {
                 return Err(Text::new("层级名称不能重复", "Two levels have the same name"));
             }
+            if level.holders.is_empty() {
+                return Err(Text::new("每个签发层级至少要有一名签发人", "Each level needs at least one signer"));
+            }
             if level.holders.len() > MAX_HOLDERS {
                 return Err(Text::new("每个层级最多 20 名签发人", "At most 20 signers a level"));
             }
@@ -190,7 +193,8 @@ impl SignSetup {
     }
 
     /// The chain for an item of `item_type` sent with `route`, frozen as it goes for sign-off:
-    /// the first matching rule's levels, or one step any signer of the office signs.
+    /// the first matching rule's levels, or one step any signer of the office signs. Call
+    /// [`Signing::refresh`] on it for who may sign its first step.
     pub fn chain(&self, item_type: ItemType, route: Route) -> Signing {
         let steps = self
             .rules
@@ -200,7 +204,7 @@ impl SignSetup {
                 r.levels
                     .iter()
                     .filter_map(|id| self.levels.iter().find(|l| l.id == *id))
-                    .map(|l| SignStep { level: Some(l.id), name: l.name.trim().to_owned(), holders: l.holders.clone(), signed: None })
+                    .map(|l| SignStep { level: Some(l.id), name: l.name.trim().to_owned(), holders: Vec::new(), signed: None })
                     .collect::<Vec<_>>()
             })
             .filter(|steps| !steps.is_empty())
@@ -208,9 +212,17 @@ impl SignSetup {
         Signing { route, steps, at: 0 }
     }
 
-    /// The holders of level `id` now (empty when the level is gone).
-    pub fn holders(&self, id: i64) -> &[i64] {
-        self.levels.iter().find(|l| l.id == id).map(|l| l.holders.as_slice()).unwrap_or(&[])
+    /// Who may sign at `step` now: the holders of its level — the same level, by id and by name
+    /// (a level removed and another added under its id is not it) — who are still signers of
+    /// the office (`eligible`). Empty: the level is gone or nobody eligible holds it, and any
+    /// signer of the office may sign there, so no item is stranded.
+    pub fn holders_now(&self, step: &SignStep, eligible: impl Fn(i64) -> bool) -> Vec<i64> {
+        let Some(level) = step.level else { return Vec::new() };
+        self.levels
+            .iter()
+            .find(|l| l.id == level && l.name.trim() == step.name)
+            .map(|l| l.holders.iter().copied().filter(|h| eligible(*h)).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -218,6 +230,9 @@ impl SignSetup {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signed {
+    /// The account that signed (0 in chains stored before it was kept).
+    #[serde(default)]
+    pub by_id: i64,
     pub by: String,
     pub at: i64,
 }
@@ -230,8 +245,8 @@ pub struct SignStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<i64>,
     pub name: String,
-    /// Who held the level when the item reached it (the server also accepts whoever holds it
-    /// now, so a signer replaced while an item waits does not leave it stuck).
+    /// Who may sign at this step, as the server last worked it out ([`SignSetup::holders_now`];
+    /// empty: any signer of the office). Told only to the office's editors and signers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holders: Vec<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,10 +282,13 @@ pub fn moves_chain(action: crate::review::Action) -> bool {
 /// sign-off (at the next level); the last signs it.
 pub fn state_after(action: crate::review::Action, decided: crate::item::ItemState, signing: Option<&Signing>) -> crate::item::ItemState {
     use crate::item::ItemState;
-    if action == crate::review::Action::Sign && decided == ItemState::Signed && signing.is_some_and(|s| s.waiting().is_some()) {
-        ItemState::AwaitingSignOff
-    } else {
-        decided
+    let waits = signing.is_some_and(|s| s.waiting().is_some());
+    match action {
+        crate::review::Action::Sign if decided == ItemState::Signed && waits => ItemState::AwaitingSignOff,
+        // (An urgent item sent straight from screening: the device that sent it may not know
+        // the item's type from the action alone; the server's chain says where it is.)
+        crate::review::Action::SendToSignOff if waits => ItemState::AwaitingSignOff,
+        _ => decided,
     }
 }
 
@@ -290,23 +308,42 @@ impl Signing {
         self.at + 1 >= self.steps.len()
     }
 
-    /// The chain after `by` signed its waiting step at `at` (ms): on to the next level, whose
-    /// holders are taken from `setup` as it is now.
-    pub fn signed(&self, by: &str, at: i64, setup: &SignSetup) -> Signing {
+    /// The chain after `by_id` (named `by`) signed its waiting step at `at` (ms): on to the
+    /// next level. Call [`Signing::refresh`] on it for who may sign there.
+    pub fn signed(&self, by_id: i64, by: &str, at: i64) -> Signing {
         let mut next = self.clone();
         if let Some(step) = next.steps.get_mut(next.at) {
-            step.signed = Some(Signed { by: by.to_owned(), at });
+            step.signed = Some(Signed { by_id, by: by.to_owned(), at });
         }
         next.at += 1;
-        if let Some(step) = next.steps.get_mut(next.at)
-            && let Some(level) = step.level
-        {
-            let now = setup.holders(level);
-            if !now.is_empty() {
-                step.holders = now.to_vec();
-            }
-        }
         next
+    }
+
+    /// The waiting step's holders worked out again from the office's setup as it is now.
+    pub fn refresh(&mut self, setup: &SignSetup, eligible: impl Fn(i64) -> bool) {
+        if let Some(step) = self.steps.get(self.at) {
+            let now = setup.holders_now(step, eligible);
+            self.steps[self.at].holders = now;
+        }
+    }
+
+    /// The chain as someone outside the section sees it (the author, a leader's office): who
+    /// signed and where it waits, not which accounts may sign.
+    pub fn without_holders(mut self) -> Signing {
+        for step in &mut self.steps {
+            step.holders.clear();
+        }
+        self
+    }
+
+    /// After 退回编辑: no steps, the editor's route kept for the next 送签.
+    pub fn sent_back(&self) -> Signing {
+        Signing { route: self.route, steps: Vec::new(), at: 0 }
+    }
+
+    /// Whether `user` signed an earlier step of this chain (one person signs one level).
+    pub fn signed_by(&self, user: i64) -> bool {
+        self.steps.iter().any(|s| s.signed.as_ref().is_some_and(|s| s.by_id == user))
     }
 
     /// "科长 ✓ → 办公室主任（待签）→ 分管副县长" (and English).
@@ -328,23 +365,18 @@ impl Signing {
 }
 
 /// Whether `user` (a signer of the item's office: [`crate::review::decide`] has already said
-/// so) may sign or send back at the step the item waits at: any signer at a step any signer
-/// signs (and at a level the office has since removed, or left with nobody), else one who held
-/// the level when the item reached it or holds it now.
-pub fn may_sign(signing: Option<&Signing>, user: i64, setup: &SignSetup) -> bool {
-    let Some(step) = signing.and_then(Signing::waiting) else {
-        return true;
-    };
-    let Some(level) = step.level else {
-        return true;
-    };
-    let now = setup.holders(level);
-    if step.holders.is_empty() && now.is_empty() {
-        return true;
+/// so) may take `action` at the step the item waits at, with the chain's waiting holders
+/// [refreshed](Signing::refresh) from the setup as it is now: one of them, or any signer when
+/// there are none; a signature never by someone who signed an earlier level of the chain (a
+/// send-back may be). An item sent before chains existed (no chain) any signer signs.
+pub fn may_sign(signing: Option<&Signing>, action: crate::review::Action, user: i64) -> bool {
+    let Some(chain) = signing else { return true };
+    let Some(step) = chain.waiting() else { return true };
+    if action == crate::review::Action::Sign && chain.signed_by(user) {
+        return false;
     }
-    step.holders.contains(&user) || now.contains(&user)
+    step.holders.is_empty() || step.holders.contains(&user)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,35 +416,90 @@ mod tests {
         assert_eq!(none.steps[0].level, None);
     }
 
+    fn sent(s: &SignSetup, route: Route, eligible: impl Fn(i64) -> bool) -> Signing {
+        let mut chain = s.chain(ItemType::Problem, route);
+        chain.refresh(s, eligible);
+        chain
+    }
+
     #[test]
     fn each_level_is_signed_by_its_holders_in_turn() {
+        use crate::review::Action::{SendBack, Sign};
         let s = setup();
-        let mut chain = s.chain(ItemType::Problem, route(Destination::Upward, true));
+        let mut chain = sent(&s, route(Destination::Upward, true), |_| true);
         for (level, holder, other) in [(1, 10, 20), (2, 20, 10), (3, 31, 20)] {
             assert_eq!(chain.waiting().and_then(|w| w.level), Some(level));
-            assert!(may_sign(Some(&chain), holder, &s), "level {level} holder");
-            assert!(!may_sign(Some(&chain), other, &s), "level {level} non-holder");
+            assert!(may_sign(Some(&chain), Sign, holder), "level {level} holder");
+            assert!(!may_sign(Some(&chain), Sign, other), "level {level} non-holder");
+            assert!(!may_sign(Some(&chain), SendBack, other), "level {level} non-holder sends back");
             assert_eq!(chain.is_last(), level == 3);
-            chain = chain.signed("某某", 1000 + level, &s);
+            chain = chain.signed(holder, "某某", 1000 + level);
+            chain.refresh(&s, |_| true);
         }
         assert!(chain.waiting().is_none());
         assert_eq!(chain.progress(crate::i18n::Lang::Zh), "科长 ✓ 某某 → 办公室主任 ✓ 某某 → 分管副县长 ✓ 某某");
     }
 
     #[test]
-    fn a_level_removed_or_left_empty_does_not_strand_an_item() {
+    fn a_level_emptied_removed_or_reused_does_not_strand_an_item_nor_hand_it_to_another_level() {
+        use crate::review::Action::{SendBack, Sign};
         let s = setup();
-        let chain = s.chain(ItemType::Dynamic, route(Destination::Upward, false));
-        let mut changed = s.clone();
-        changed.levels[0].holders = vec![11];
-        // Held it when the item arrived, or holds it now.
-        assert!(may_sign(Some(&chain), 10, &changed));
-        assert!(may_sign(Some(&chain), 11, &changed));
-        assert!(!may_sign(Some(&chain), 12, &changed));
-        let mut empty = s.clone();
-        empty.levels[0].holders.clear();
-        let stranded = empty.chain(ItemType::Dynamic, route(Destination::Upward, false));
-        assert!(may_sign(Some(&stranded), 12, &empty));
+        let waiting = sent(&s, route(Destination::Upward, false), |_| true);
+        // The chief replaced: the new one signs, the old one no longer.
+        let mut replaced = s.clone();
+        replaced.levels[0].holders = vec![11];
+        let mut chain = waiting.clone();
+        chain.refresh(&replaced, |_| true);
+        assert!(may_sign(Some(&chain), Sign, 11));
+        assert!(!may_sign(Some(&chain), Sign, 10));
+        // The only chief disabled or moved (no longer an eligible signer): any signer.
+        let mut chain = waiting.clone();
+        chain.refresh(&s, |u| u != 10);
+        assert!(may_sign(Some(&chain), Sign, 20) && may_sign(Some(&chain), SendBack, 31));
+        // The level removed: any signer.
+        let mut removed = s.clone();
+        removed.levels.remove(0);
+        let mut chain = waiting.clone();
+        chain.refresh(&removed, |_| true);
+        assert!(may_sign(Some(&chain), Sign, 31));
+        // Its id reused for another level: that level's holders are not the chief's.
+        let mut reused = removed.clone();
+        reused.levels.push(SignLevel { id: 1, name: "科员".into(), holders: vec![40] });
+        let mut chain = waiting;
+        chain.refresh(&reused, |_| true);
+        assert!(chain.steps[0].holders.is_empty(), "not the 科员's to sign");
+    }
+
+    #[test]
+    fn one_person_signs_one_level_of_a_chain() {
+        use crate::review::Action::{SendBack, Sign};
+        let mut s = setup();
+        // 10 holds both the first and the second level.
+        s.levels[1].holders.push(10);
+        let chain = sent(&s, route(Destination::Upward, false), |_| true);
+        let mut next = chain.signed(10, "科长", 1);
+        next.refresh(&s, |_| true);
+        assert!(!may_sign(Some(&next), Sign, 10), "the same person again");
+        assert!(may_sign(Some(&next), SendBack, 10), "but may send it back");
+        assert!(may_sign(Some(&next), Sign, 20));
+    }
+
+    #[test]
+    fn a_send_back_keeps_the_route_and_ends_the_chain() {
+        let s = setup();
+        let chain = sent(&s, route(Destination::Upward, true), |_| true);
+        let back = chain.sent_back();
+        assert_eq!(back.route, route(Destination::Upward, true));
+        assert!(back.waiting().is_none());
+        assert_eq!(
+            state_after(crate::review::Action::SendBack, crate::item::ItemState::Editing, Some(&back)),
+            crate::item::ItemState::Editing
+        );
+        // 送签 answered with a chain: awaiting sign-off, whatever the device thought.
+        assert_eq!(
+            state_after(crate::review::Action::SendToSignOff, crate::item::ItemState::Screening, Some(&chain)),
+            crate::item::ItemState::AwaitingSignOff
+        );
     }
 
     #[test]
@@ -432,8 +519,11 @@ mod tests {
         let mut same = s.clone();
         same.levels[1].name = " 科长 ".into();
         assert!(same.check(|_| true).is_err());
-        let mut long = s;
+        let mut long = s.clone();
         long.levels[0].name = "长".repeat(21);
         assert!(long.check(|_| true).is_err());
+        let mut nobody = s;
+        nobody.levels[0].holders.clear();
+        assert!(nobody.check(|_| true).is_err(), "a level with nobody to sign it");
     }
 }

@@ -887,6 +887,7 @@ mod local_tests {
             comments: vec![],
             quality: None,
             late_minutes: None,
+            signing: None,
         }
     }
 

@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 use std::collections::{HashMap, HashSet};
 use xinbao_core::item::DraftContent;
+use xinbao_core::role::Role;
 use xinbao_core::review::{may_read_item, reviewing_office};
 use xinbao_core::sync::{Comment, ItemSnapshot, ItemState, Mutation, MutationResult, Outcome, RejectReason};
 
@@ -320,12 +321,31 @@ pub(crate) async fn readable(tx: &mut Tx, me: &xinbao_core::api::Me, id: &str) -
 
 /// `item` as `me` may see it ([`may_read_item`] already passed): the author sees it as it is;
 /// anyone else, while it is back with its author, sees the text the office returned.
+///
+/// Its sign-off chain: the office's editors and signers are told who may sign where it waits,
+/// worked out from the setup as it is now (what `crate::review::apply` will hold them to);
+/// anyone else sees who signed and where it waits, not which accounts may sign. Called only
+/// once `may_read_item` has passed.
 pub(crate) async fn as_seen_by(tx: &mut Tx, me: &xinbao_core::api::Me, mut item: ItemSnapshot) -> Result<ItemSnapshot, AppError> {
     if item.author_id != me.user_id && item.state == ItemState::Returned {
         match office_content(&mut **tx, &item.id, item.author_id).await? {
             Some(c) => item.content = c,
             None => item.content = DraftContent::default(),
         }
+    }
+    if let Some(chain) = item.signing.take() {
+        // (Whoever reads someone else's item as an editor or signer reviews it: `may_read_item`.)
+        let section = matches!(me.role, Role::Editor | Role::Signer) && item.author_id != me.user_id;
+        item.signing = Some(if section && item.state == ItemState::AwaitingSignOff {
+            let (setup, signers) = crate::signing::setup_and_signers(&mut **tx, me.unit_id).await?;
+            let mut chain = chain;
+            chain.refresh(&setup, |id| signers.contains(&id));
+            chain
+        } else if section {
+            chain
+        } else {
+            chain.without_holders()
+        });
     }
     Ok(item)
 }

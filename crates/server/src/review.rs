@@ -92,14 +92,28 @@ pub(crate) async fn apply(
             // The sign-off chain: chosen by the office's rules when the item is sent in, each
             // level signed by its own signers, started again after a send-back.
             let signing = if signoff::moves_chain(*action) {
-                let setup = crate::signing::setup_of(&mut **tx, office.unwrap_or(me.unit_id)).await?;
+                let office = office.unwrap_or(me.unit_id);
+                let (setup, signers) = crate::signing::setup_and_signers(&mut **tx, office).await?;
+                let eligible = |id: i64| signers.contains(&id);
+                let mut waiting = item.signing.clone();
+                if let Some(chain) = &mut waiting {
+                    chain.refresh(&setup, eligible);
+                }
                 match action {
-                    Action::SendToSignOff => Some(setup.chain(item.content.item_type, route.unwrap_or_default())),
-                    Action::Sign | Action::SendBack if !signoff::may_sign(item.signing.as_ref(), me.user_id, &setup) => {
+                    Action::SendToSignOff => {
+                        let mut chain = setup.chain(item.content.item_type, route.or(item.signing.as_ref().map(|s| s.route)).unwrap_or_default());
+                        chain.refresh(&setup, eligible);
+                        Some(chain)
+                    }
+                    Action::Sign | Action::SendBack if !signoff::may_sign(waiting.as_ref(), *action, me.user_id) => {
                         return Ok(rejected(RejectReason::Refused, signoff::not_your_level().zh));
                     }
-                    Action::Sign => item.signing.as_ref().map(|s| s.signed(&me.display_name, now, &setup)),
-                    _ => None,
+                    Action::Sign => waiting.map(|s| {
+                        let mut next = s.signed(me.user_id, &me.display_name, now);
+                        next.refresh(&setup, eligible);
+                        next
+                    }),
+                    _ => waiting.map(|s| s.sent_back()),
                 }
             } else {
                 item.signing.clone()

@@ -24,12 +24,20 @@ pub(crate) async fn setup_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex
     }
 }
 
-async fn signers<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, office: i64) -> Result<Vec<SignerInfo>, AppError> {
+pub(crate) async fn signers<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, office: i64) -> Result<Vec<SignerInfo>, AppError> {
     let rows = sqlx::query("SELECT id, display_name FROM users WHERE unit_id = $1 AND role = 'signer' AND disabled = 0 ORDER BY id")
         .bind(office)
         .fetch_all(ex)
         .await?;
     rows.into_iter().map(|r| Ok(SignerInfo { id: r.try_get(0)?, display_name: r.try_get(1)? })).collect()
+}
+
+/// The office's setup and the ids of its signers (enabled accounts with the signer's role in
+/// the office itself): what `xinbao_core::signoff` needs to say who may sign where.
+pub(crate) async fn setup_and_signers(tx: &mut sqlx::AnyConnection, office: i64) -> Result<(SignSetup, Vec<i64>), AppError> {
+    let setup = setup_of(&mut *tx, office).await?;
+    let signers = signers(&mut *tx, office).await?.into_iter().map(|s| s.id).collect();
+    Ok((setup, signers))
 }
 
 async fn view(state: &AppState, office: i64) -> Result<SigningView, AppError> {
@@ -38,10 +46,18 @@ async fn view(state: &AppState, office: i64) -> Result<SigningView, AppError> {
     Ok(SigningView { setup, signers })
 }
 
+/// The administrator's office, when they manage it (`xinbao_core::review::administers`): an
+/// administrator placed in a township under the root office does not set the root's chains.
+async fn managed_office(state: &AppState, me: &xinbao_core::api::Me) -> Result<i64, AppError> {
+    let office = my_office(state, me).await?;
+    crate::office::Scope::of(state, me).await?.check(office)?;
+    Ok(office)
+}
+
 /// `GET /api/admin/signing`: the signing setup of the administrator's office.
 #[utoipa::path(get, path = "/api/admin/signing", tag = "admin", responses((status = 200, body = SigningView), (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn signing(State(state): State<AppState>, Admin(me): Admin) -> Result<Json<SigningView>, AppError> {
-    let office = my_office(&state, &me).await?;
+    let office = managed_office(&state, &me).await?;
     Ok(Json(view(&state, office).await?))
 }
 
@@ -55,7 +71,7 @@ pub async fn change_signing(
     Admin(me): Admin,
     ApiJson(req): ApiJson<SignSetup>,
 ) -> Result<Json<SigningView>, AppError> {
-    let office = my_office(&state, &me).await?;
+    let office = managed_office(&state, &me).await?;
     let mut tx = state.db.begin_write().await?;
     let signers = signers(&mut *tx, office).await?;
     req.check(|id| signers.iter().any(|s| s.id == id)).map_err(|why| AppError::bad_request(why.zh))?;

@@ -141,16 +141,17 @@ async fn each_level_sends_back_with_a_note_and_the_chain_starts_again() {
         assert_eq!(r["outcome"], "rejected", "a send-back needs its note: {r}");
         let r = who.push(&t, 1, base, json!({"op": "act", "action": "send_back", "note": format!("第{back_at}级：数据请核实")})).await;
         assert_eq!(r["outcome"], "applied", "{r}");
-        assert!(r.get("signing").is_none(), "the chain ends with the send-back: {r}");
+        assert_eq!(r["signing"]["steps"], json!([]), "the chain ends with the send-back: {r}");
         base += 1;
         let back = item(&t, &c.o.editor, 1).await;
         assert_eq!(back["state"], "editing", "{back}");
         assert_eq!(back["review"]["note"], format!("第{back_at}级：数据请核实"));
-        assert!(back.get("signing").is_none(), "{back}");
+        assert_eq!(back["signing"]["route"], json!({"destination": "upward", "important": true}), "the editor's choice is kept: {back}");
     }
-    // Sent again, it starts at the first level.
-    let r = send_in(&t, &mut c, 1, base, "upward", true).await;
+    // Sent again, it starts at the first level; without a route it goes as it went before.
+    let r = c.o.editor.push(&t, 1, base, json!({"op": "act", "action": "send_to_sign_off"})).await;
     assert_eq!(r["signing"]["at"], 0);
+    assert_eq!(names(&r["signing"]), ["科长", "办公室主任", "分管副县长"], "{r}");
 }
 
 #[tokio::test]
@@ -221,6 +222,57 @@ async fn a_setup_is_the_office_administrators_and_holds_only_its_signers() {
     }
     assert_eq!(crate::common::office::audited(&t, "signing_setup").await.len(), 0);
     let res = t.post_json("/api/admin/signing", json!({"levels": [{"id": 1, "name": "科长", "holders": []}], "rules": [{"levels": [1]}]}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a level nobody holds");
+    let signer = view["signers"][0]["id"].clone();
+    let res = t.post_json("/api/admin/signing", json!({"levels": [{"id": 1, "name": "科长", "holders": [signer]}], "rules": [{"levels": [1]}]}), Some(&admin)).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(crate::common::office::audited(&t, "signing_setup").await.len(), 1);
+}
+
+async fn user_id(t: &TestApp, who: &Who) -> i64 {
+    json(t.get("/api/me", Some(&who.cookie)).await).await["user_id"].as_i64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_holder_replaced_disabled_or_signing_twice_while_an_item_waits() {
+    let t = TestApp::spawn().await;
+    let mut c = chain_office(&t).await;
+    let admin = t.login("boss", PW).await;
+    let root = t.root().await;
+    to_editing(&t, &mut c, 1, false).await;
+    send_in(&t, &mut c, 1, 3, "upward", false).await;
+    // The chief is replaced while the item waits at 科长: the new chief signs, the old one (a
+    // step queued offline before) is refused.
+    let new_chief = t.user_in("chief2", PW, Role::Signer, root).await;
+    let mut chief2 = Who::login(&t, "chief2", 7).await;
+    let (director, deputy) = (user_id(&t, &c.director).await, user_id(&t, &c.deputy).await);
+    let setup = |chief: i64| json!({
+        "levels": [
+            {"id": 1, "name": "科长", "holders": [chief]},
+            {"id": 2, "name": "办公室主任", "holders": [director]},
+            {"id": 3, "name": "分管副县长", "holders": [deputy]},
+        ],
+        "rules": [{"destination": "upward", "levels": [1, 2]}, {"levels": [1]}],
+    });
+    assert_eq!(t.post_json("/api/admin/signing", setup(new_chief), Some(&admin)).await.status(), StatusCode::OK);
+    let seen = item(&t, &c.director, 1).await;
+    assert_eq!(seen["signing"]["steps"][0]["holders"], json!([new_chief]), "reviewers are told who may sign now: {seen}");
+    let r = c.chief.push(&t, 1, 4, json!({"op": "act", "action": "sign"})).await;
+    assert_eq!(r["outcome"], "rejected", "{r}");
+    let r = chief2.push(&t, 1, 4, json!({"op": "act", "action": "sign"})).await;
+    assert_eq!(r["outcome"], "applied", "{r}");
+    // The author sees who signed and where it waits, never which accounts may sign.
+    let mine = item(&t, &c.o.officer, 1).await;
+    assert_eq!(mine["signing"]["steps"][0]["signed"]["by"], "chief2", "{mine}");
+    assert!(mine["signing"]["steps"].as_array().is_some_and(|s| s.iter().all(|s| s.get("holders").is_none())), "{mine}");
+
+    // The director disabled while the item waits at 办公室主任: any signer of the office may
+    // sign there — but not chief2, who signed the level before.
+    let res = t.post_json(&format!("/api/admin/users/{director}"), json!({"disabled": true}), Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let r = chief2.push(&t, 1, 5, json!({"op": "act", "action": "sign"})).await;
+    assert_eq!(r["outcome"], "rejected", "one person, one level: {r}");
+    let r = c.deputy.push(&t, 1, 5, json!({"op": "act", "action": "sign"})).await;
+    assert_eq!(r["outcome"], "applied", "nobody left at the level: any signer: {r}");
+    assert_eq!(item(&t, &c.o.editor, 1).await["state"], "signed");
 }
