@@ -64,6 +64,9 @@ pub struct ItemSheet {
     pub state: ItemState,
     pub content: DraftContent,
     pub trail: Trail,
+    /// The sign-off chain it went through, when the office signs at several levels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::signoff::Signing>,
 }
 
 impl ItemSheet {
@@ -88,9 +91,21 @@ impl ItemSheet {
             ("信息类别", kind),
             ("报送日期", when(self.trail.submitted_at)),
             ("责任编辑", self.trail.editor.clone().unwrap_or_default()),
-            ("签发人", self.trail.signer.clone().unwrap_or_default()),
+            ("签发人", self.signers().unwrap_or_else(|| self.trail.signer.clone().unwrap_or_default())),
             ("签发日期", when(self.trail.signed_at)),
         ]
+    }
+
+    /// Each level that signed, with who and when ("科长 赵某（2026年6月3日）；办公室主任 钱某（…）"),
+    /// when the item went through a chain of more than one level.
+    fn signers(&self) -> Option<String> {
+        let chain = self.signing.as_ref().filter(|s| s.steps.len() > 1)?;
+        let signed: Vec<String> = chain
+            .steps
+            .iter()
+            .filter_map(|s| s.signed.as_ref().map(|by| format!("{} {}（{}）", s.name, by.by, day_text_zh(day_of(by.at)))))
+            .collect();
+        (!signed.is_empty()).then(|| signed.join("；"))
     }
 }
 
@@ -154,5 +169,31 @@ mod tests {
         let many: Vec<String> = (0..=MAX_BATCH).map(|i| i.to_string()).collect();
         assert!(batch_ids(&many.join(",")).is_err());
         assert_eq!(batch_ids(&many[..MAX_BATCH].join(",")).map(|v| v.len()), Ok(MAX_BATCH));
+    }
+
+    #[test]
+    fn a_chain_of_levels_names_each_signature_on_the_sheet() {
+        use crate::signoff::{Route, SignStep, Signed, Signing};
+        let step = |name: &str, by: &str| SignStep {
+            level: Some(1),
+            name: name.into(),
+            holders: vec![7],
+            signed: Some(Signed { by_id: 7, by: by.into(), at: 1_780_000_000_000 }),
+        };
+        let mut sheet = ItemSheet {
+            id: "a".into(),
+            office: "林双县人民政府办公室".into(),
+            unit: "河西镇".into(),
+            author: "李建军".into(),
+            state: ItemState::Signed,
+            content: DraftContent::default(),
+            trail: Trail { submitted_at: None, editor: None, signer: Some("钱主任".into()), signed_at: Some(1_780_000_000_000) },
+            signing: None,
+        };
+        let signer = |s: &ItemSheet| s.rows().into_iter().find(|(k, _)| *k == "签发人").map(|(_, v)| v).unwrap_or_default();
+        assert_eq!(signer(&sheet), "钱主任", "one signature: the signer as before");
+        sheet.signing = Some(Signing { route: Route::default(), steps: vec![step("科长", "赵科长"), step("办公室主任", "钱主任")], at: 2 });
+        let both = signer(&sheet);
+        assert!(both.starts_with("科长 赵科长（2026年") && both.contains("；办公室主任 钱主任（"), "{both}");
     }
 }

@@ -58,6 +58,7 @@ async fn read(tx: &mut Tx, me: &xinbao_core::api::Me, id: &str) -> Result<ItemSh
         state: item.state,
         trail: steps(item.author_id, &trail),
         content: item.content,
+        signing: item.signing.map(|s| s.without_holders()),
     })
 }
 
