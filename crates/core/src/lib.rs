@@ -36,6 +36,7 @@
 //! - [`unlock`]: the offline-unlock verifier for shared PCs.
 //! - [`password`]: the password strength rule.
 //! - [`review`]: the item's states after submission, the actions, who may take each.
+//! - [`upward`]: 上报 — batches sent upward, where each item went, the statistics by level.
 //! - [`signoff`]: sign-off chains — the office's levels, who holds them, which levels sign what.
 //! - [`quality`]: the writing checks (四有, 三无, filler, style, duplicates).
 //! - [`periodical`]: issues of the periodical: masthead, numbers, items, who composes and reads.
@@ -67,4 +68,5 @@ pub mod sheet;
 pub mod sync;
 pub mod text;
 pub mod unlock;
+pub mod upward;
 pub mod urgent;

@@ -133,6 +133,9 @@ pub struct ItemSnapshot {
     /// The sign-off chain it was sent into (where it waits, who signed), once sent for sign-off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<crate::signoff::Signing>,
+    /// 已上报: where it went up, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upward: Vec<crate::upward::Mark>,
 }
 
 /// A review step as the author and other reviewers see it.
@@ -347,6 +350,9 @@ pub struct LocalSync {
     /// The sign-off chain, as the server last told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<crate::signoff::Signing>,
+    /// Where it went up, as the server last told.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upward: Vec<crate::upward::Mark>,
     /// Comments waiting to be sent, oldest first (a device stored before the queue kept one).
     #[serde(default, deserialize_with = "one_or_many")]
     pub comment: Vec<QueuedComment>,
@@ -636,6 +642,7 @@ impl LocalSync {
         self.quality = s.quality.clone();
         self.late_minutes = s.late_minutes;
         self.signing = s.signing.clone();
+        self.upward = s.upward.clone();
     }
 }
 
@@ -888,6 +895,7 @@ mod local_tests {
             quality: None,
             late_minutes: None,
             signing: None,
+            upward: Vec::new(),
         }
     }
 

@@ -196,6 +196,18 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// An editor (of some office: the handler checks which), refused before the request's body is read.
+pub struct Editor(pub Me);
+
+impl FromRequestParts<AppState> for Editor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(me) = CurrentUser::from_request_parts(parts, state).await?;
+        if me.role == Role::Editor { Ok(Editor(me)) } else { Err(AppError::refused(ErrorCode::Forbidden)) }
+    }
+}
+
 /// Loads the account row for a login attempt: (id, password hash, disabled).
 async fn find_login(state: &AppState, username: &str) -> Result<Option<(i64, String, bool)>, AppError> {
     let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")

@@ -142,6 +142,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_sign_chains.sql"),
         include_str!("../migrations/postgres/0024_sign_chains.sql"),
     ),
+    (25, "upward", include_str!("../migrations/sqlite/0025_upward.sql"), include_str!("../migrations/postgres/0025_upward.sql")),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):
@@ -239,6 +240,7 @@ stored_names!(
     Form => "form",
     PubKind => "publication kind",
     Role => "role",
+    xinbao_core::upward::Method => "upward method",
 );
 
 /// A row read as its row type (`#[derive(sqlx::FromRow)]`, enum fields through [`Stored`]):

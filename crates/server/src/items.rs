@@ -180,6 +180,7 @@ fn snapshot(row: &AnyRow) -> Result<(ItemSnapshot, Option<i64>), AppError> {
         quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|q| q["summary"].as_str().map(str::to_owned)),
         late_minutes: r.late_minutes,
         signing,
+        upward: Vec::new(),
     };
     Ok((snap, r.office_id))
 }
@@ -203,6 +204,9 @@ pub(crate) async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnaps
     .await?;
     for c in comments {
         item.comments.push(Comment { by: c.try_get(0)?, at: c.try_get(1)?, text: c.try_get(2)? });
+    }
+    if item.state == ItemState::Signed {
+        item.upward = crate::upward::marks(&mut **tx, id).await?;
     }
     Ok(Some((item, office)))
 }

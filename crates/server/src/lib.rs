@@ -68,6 +68,7 @@ pub mod signing;
 pub mod state;
 pub mod sync;
 pub mod tls;
+pub mod upward;
 pub mod web;
 
 use axum::Json;
@@ -126,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(periodical::routes())
         .merge(scoring::routes())
         .merge(signing::routes())
+        .merge(upward::routes())
         .split_for_parts();
     let (probes, probes_doc) = health::probes().split_for_parts();
     doc.merge(probes_doc);

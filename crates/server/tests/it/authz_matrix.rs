@@ -203,7 +203,8 @@ fn gate(path: &str) -> Gate {
     match path {
         // Logging out without a session has nothing to end and says so with 204.
         "/healthz" | "/readyz" | "/metrics" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
-        "/api/review/queue" | "/api/review/home" | "/api/review/announcements" | "/api/notice/issue" | "/api/commissions/units" => {
+        "/api/review/queue" | "/api/review/home" | "/api/review/announcements" | "/api/notice/issue" | "/api/commissions/units" | "/api/upward"
+        | "/api/upward/stats" => {
             Gate::Reviewer
         }
         p if p.starts_with("/api/admin/") => Gate::Admin,
@@ -238,7 +239,7 @@ fn gate(path: &str) -> Gate {
         | "/api/periodical/issues/{id}/publish"
         | "/api/periodical/issues/{id}/delete"
         | "/api/periodical/issues/{id}/docx" => Gate::Account,
-        "/api/periodical/candidates" | "/api/commissions/{id}/withdraw" => Gate::Editor,
+        "/api/periodical/candidates" | "/api/commissions/{id}/withdraw" | "/api/upward/send" => Gate::Editor,
         other => panic!("{other} has no row in the gate table"),
     }
 }

@@ -486,6 +486,7 @@ async fn server_items(t: &TestApp) -> HashMap<String, ItemSnapshot> {
                 quality: None,
                 late_minutes: None,
                 signing: None,
+                upward: Vec::new(),
             };
             (id, snap)
         })

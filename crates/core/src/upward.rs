@@ -1,0 +1,300 @@
+//! 上报: sending signed items upward, as a step of its own.
+//!
+//! The section picks signed items for a destination (the city office's information section,
+//! the province's, a named upper-level publication), sends them in that office's format (a
+//! Word file per item with the county's 报送单, or the batch in one file) and records when, how
+//! and by whom. Each item then shows 已上报 with its destinations; adoptions the upper offices
+//! make come back on the upward list ([`Stats`]: 上报数, 上级采用数, 采用率 by level and month).
+//! An urgent item goes up on its own, with its deadline shown.
+
+use crate::i18n::Text;
+use crate::item::ItemType;
+use crate::scores::Level;
+use crate::sync::ItemState;
+use serde::{Deserialize, Serialize};
+
+/// How a batch went up.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// 系统报送: through the upper office's own system (or its Xinbao).
+    #[default]
+    System,
+    /// 电子邮件
+    Email,
+    /// 传真
+    Fax,
+    /// 纸质
+    Paper,
+}
+
+impl Method {
+    pub const ALL: [Method; 4] = [Method::System, Method::Email, Method::Fax, Method::Paper];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::System => "system",
+            Method::Email => "email",
+            Method::Fax => "fax",
+            Method::Paper => "paper",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Method::System => Text::new("系统报送", "Upper office's system"),
+            Method::Email => Text::new("电子邮件", "Email"),
+            Method::Fax => Text::new("传真", "Fax"),
+            Method::Paper => Text::new("纸质", "Paper"),
+        }
+    }
+}
+
+/// Where items go up to: an upper office or one of its publications, at a level above the
+/// office's own.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    pub id: i64,
+    pub name: String,
+    pub level: Level,
+}
+
+/// The destinations an office starts with (more are added as items are sent to them).
+pub fn default_destinations() -> Vec<(&'static str, Level)> {
+    vec![("市政府办公室信息科", Level::City), ("省政府办公厅信息处", Level::Province)]
+}
+
+/// `POST /api/upward/send`: a batch sent up.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSend {
+    /// A known destination; or, when absent, `destination_name` at `level` (added to the list).
+    #[serde(default)]
+    pub destination_id: Option<i64>,
+    #[serde(default)]
+    pub destination_name: String,
+    #[serde(default = "city")]
+    pub level: Level,
+    #[serde(default)]
+    pub method: Method,
+    #[serde(default)]
+    pub note: String,
+    pub item_ids: Vec<String>,
+    /// Chosen by the page when the batch is written: sent again after a lost answer, it is
+    /// recorded once.
+    pub key: String,
+}
+
+fn city() -> Level {
+    Level::City
+}
+
+/// At most this many items in one batch.
+pub const MAX_ITEMS: usize = 100;
+
+/// An item as the send rule sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub state: ItemState,
+    pub item_type: ItemType,
+    /// Already sent to this destination.
+    pub sent_there: bool,
+}
+
+/// Whether a batch can go: a destination above the office's own level, a known key and
+/// note within bounds, one to [`MAX_ITEMS`] items, each signed and not yet sent there, and an
+/// urgent item alone (it goes up at once, never waiting for a batch).
+pub fn check_send(send: &NewSend, items: &[Candidate]) -> Result<(), Text> {
+    if send.destination_id.is_none() {
+        let name = send.destination_name.trim();
+        if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+            return Err(Text::new("请选择或填写上报去向（不超过40字）", "Choose or name the destination (at most 40 characters)"));
+        }
+        if send.level == Level::County {
+            return Err(Text::new("上报去向须为上级（市级及以上）", "A destination is above the office's own level"));
+        }
+    }
+    let key = send.key.trim();
+    if key.is_empty() || key.len() > 64 {
+        return Err(Text::new("请求缺少标识，请刷新页面后重试", "The request has no key; reload and try again"));
+    }
+    if send.note.chars().count() > 500 || send.note.contains('\0') {
+        return Err(Text::new("备注不能超过500字", "The note is at most 500 characters"));
+    }
+    if items.is_empty() {
+        return Err(Text::new("请先选择要上报的稿件", "Choose the items to send"));
+    }
+    if items.len() > MAX_ITEMS {
+        return Err(Text::new("一次最多上报100篇稿件，请分批上报", "At most 100 items a batch"));
+    }
+    if items.iter().any(|c| c.state != ItemState::Signed) {
+        return Err(Text::new("只有已签发的稿件才能上报", "Only signed items go up"));
+    }
+    if items.len() > 1 && items.iter().any(|c| c.item_type == ItemType::Urgent) {
+        return Err(Text::new("紧急信息须单独上报，不与其他稿件合批", "An urgent item goes up on its own"));
+    }
+    if items.iter().any(|c| c.sent_there) {
+        return Err(Text::new("所选稿件中有已报送至该去向的，请勿重复上报", "An item was already sent there"));
+    }
+    Ok(())
+}
+
+/// One item of a batch, as the upward list shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentItem {
+    pub id: String,
+    pub title: String,
+    pub unit_name: String,
+    pub item_type: ItemType,
+    /// 事发时间 of an urgent item (its deadline runs from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<i64>,
+    /// Adopted at the destination's level (recorded on the item).
+    pub adopted: bool,
+}
+
+/// A batch that went up.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Send {
+    pub id: i64,
+    pub destination: Destination,
+    pub method: Method,
+    pub sent_at: i64,
+    pub sent_by: String,
+    pub note: String,
+    pub items: Vec<SentItem>,
+}
+
+/// Where an item went up (on the item, for everyone who reads it).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub destination: String,
+    pub level: Level,
+    pub method: Method,
+    pub sent_at: i64,
+}
+
+/// `GET /api/upward`: the office's destinations and its latest batches.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpwardList {
+    pub destinations: Vec<Destination>,
+    pub sends: Vec<Send>,
+}
+
+/// A month of one level on the upward statistics.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsRow {
+    /// 1–12; 0 for the year.
+    pub month: u32,
+    pub level: Level,
+    /// 上报数: distinct items sent to this level in the month.
+    pub sent: u32,
+    /// 上级采用数: distinct items adopted at this level in the month.
+    pub adopted: u32,
+    /// 采用率 in tenths of a percent, rounded half up (None with nothing sent).
+    pub rate_tenths: Option<u64>,
+}
+
+/// `GET /api/upward/stats?year=`: by level and month, and for the year.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub year: i32,
+    pub rows: Vec<StatsRow>,
+}
+
+/// The statistics of `year` from what went up — (item, level, month) — and what was adopted
+/// above — (item, level, month): each item counted once a month and once in the year, per
+/// level; the rate rounded as the scoreboard rounds it.
+pub fn stats(year: i32, sent: &[(String, Level, u32)], adopted: &[(String, Level, u32)]) -> Stats {
+    let mut rows = Vec::new();
+    for level in [Level::City, Level::Province, Level::National] {
+        for month in (1..=12).chain([0]) {
+            let count = |facts: &[(String, Level, u32)]| {
+                let mut ids: Vec<&str> =
+                    facts.iter().filter(|(_, l, m)| *l == level && (month == 0 || *m == month)).map(|(id, _, _)| id.as_str()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.len() as u32
+            };
+            let (s, a) = (count(sent), count(adopted));
+            if s == 0 && a == 0 {
+                continue;
+            }
+            let tally = crate::scores::Tally { submitted: s, adopted: a, centi: 0 };
+            rows.push(StatsRow { month, level, sent: s, adopted: a, rate_tenths: tally.rate_tenths() });
+        }
+    }
+    Stats { year, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send(items: usize) -> NewSend {
+        NewSend {
+            destination_id: Some(1),
+            destination_name: String::new(),
+            level: Level::City,
+            method: Method::Email,
+            note: String::new(),
+            item_ids: (0..items).map(|i| i.to_string()).collect(),
+            key: "k1".into(),
+        }
+    }
+
+    fn signed(item_type: ItemType) -> Candidate {
+        Candidate { state: ItemState::Signed, item_type, sent_there: false }
+    }
+
+    #[test]
+    fn only_signed_items_go_up_an_urgent_one_alone_each_once_to_a_destination() {
+        let s = send(2);
+        assert!(check_send(&s, &[signed(ItemType::Dynamic), signed(ItemType::Problem)]).is_ok());
+        assert!(check_send(&s, &[signed(ItemType::Urgent)]).is_ok(), "an urgent item on its own");
+        assert!(check_send(&s, &[signed(ItemType::Urgent), signed(ItemType::Dynamic)]).is_err());
+        let editing = Candidate { state: ItemState::Editing, ..signed(ItemType::Dynamic) };
+        assert!(check_send(&s, &[editing]).is_err());
+        let again = Candidate { sent_there: true, ..signed(ItemType::Dynamic) };
+        assert!(check_send(&s, &[again]).is_err());
+        assert!(check_send(&s, &[]).is_err());
+        assert!(check_send(&s, &vec![signed(ItemType::Dynamic); MAX_ITEMS + 1]).is_err());
+        let mut named = send(1);
+        named.destination_id = None;
+        assert!(check_send(&named, &[signed(ItemType::Dynamic)]).is_err(), "no name");
+        named.destination_name = "《每日要情》".into();
+        assert!(check_send(&named, &[signed(ItemType::Dynamic)]).is_ok());
+        named.level = Level::County;
+        assert!(check_send(&named, &[signed(ItemType::Dynamic)]).is_err(), "not above");
+        let mut keyless = send(1);
+        keyless.key = " ".into();
+        assert!(check_send(&keyless, &[signed(ItemType::Dynamic)]).is_err());
+    }
+
+    #[test]
+    fn statistics_count_each_item_once_a_month_and_once_a_year_per_level() {
+        let f = |id: &str, level, month| (id.to_owned(), level, month);
+        let sent = [f("a", Level::City, 3), f("a", Level::City, 3), f("b", Level::City, 3), f("b", Level::City, 4), f("c", Level::Province, 4)];
+        let adopted = [f("a", Level::City, 4), f("c", Level::Province, 4)];
+        let s = stats(2026, &sent, &adopted);
+        let row = |level, month| s.rows.iter().find(|r| r.level == level && r.month == month).cloned();
+        assert_eq!(row(Level::City, 3).map(|r| (r.sent, r.adopted)), Some((2, 0)));
+        assert_eq!(row(Level::City, 4).map(|r| (r.sent, r.adopted, r.rate_tenths)), Some((1, 1, Some(1000))));
+        // The year: a and b sent (b twice, once), a adopted: 50.0%.
+        assert_eq!(row(Level::City, 0).map(|r| (r.sent, r.adopted, r.rate_tenths)), Some((2, 1, Some(500))));
+        assert_eq!(row(Level::Province, 0).map(|r| (r.sent, r.adopted)), Some((1, 1)));
+        assert!(row(Level::National, 0).is_none());
+    }
+}

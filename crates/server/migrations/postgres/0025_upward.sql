@@ -1,0 +1,29 @@
+-- 上报 (issue 24): where an office sends items up, each batch sent (when, how, by whom, under
+-- the key its page chose, so a batch sent again after a lost answer is recorded once) and the
+-- items in it.
+CREATE TABLE upward_destinations (
+    id BIGSERIAL PRIMARY KEY,
+    office_id BIGINT NOT NULL REFERENCES units(id),
+    name TEXT NOT NULL,
+    level TEXT NOT NULL,
+    UNIQUE (office_id, name)
+);
+CREATE TABLE upward_sends (
+    id BIGSERIAL PRIMARY KEY,
+    office_id BIGINT NOT NULL REFERENCES units(id),
+    destination_id BIGINT NOT NULL REFERENCES upward_destinations(id),
+    method TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    day BIGINT NOT NULL,
+    sent_by BIGINT NOT NULL REFERENCES users(id),
+    note TEXT NOT NULL DEFAULT '',
+    send_key TEXT NOT NULL,
+    UNIQUE (office_id, send_key)
+);
+CREATE INDEX upward_sends_office ON upward_sends(office_id, sent_at);
+CREATE TABLE upward_items (
+    send_id BIGINT NOT NULL REFERENCES upward_sends(id),
+    item_id TEXT NOT NULL REFERENCES items(id),
+    PRIMARY KEY (send_id, item_id)
+);
+CREATE INDEX upward_items_item ON upward_items(item_id);

@@ -1,0 +1,295 @@
+//! 上报 on the server (issue 24): the office's destinations, the batches its section sends up
+//! (`POST /api/upward/send`: signed items only, an urgent one alone, each once to a destination,
+//! recorded once under the page's key), the list of what went up with what came back adopted
+//! (`GET /api/upward`), and the statistics by level and month (`GET /api/upward/stats`). The
+//! rules are `xinbao_core::upward`; the Word files are the sheets (`crate::sheet`).
+
+use crate::auth::{CurrentUser, Editor};
+use crate::db::{Stored, decode, now_ms};
+use crate::error::{ApiJson, AppError};
+use crate::items::Pending;
+use crate::office::section_office;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query, State};
+use sqlx::Row;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xinbao_core::item::ItemType;
+use xinbao_core::scores::{Level, day_of, from_ymd, ymd};
+use xinbao_core::sync::ItemState;
+use xinbao_core::upward::{Candidate, Destination, Mark, Method, NewSend, Send, SentItem, Stats, UpwardList, check_send, default_destinations, stats};
+
+/// The most recent batches the list shows.
+const LIST_SENDS: i64 = 200;
+
+#[derive(sqlx::FromRow)]
+struct DestinationRecord {
+    id: i64,
+    name: String,
+    #[sqlx(try_from = "Stored<Level>")]
+    level: Level,
+}
+
+async fn destinations(tx: &mut sqlx::AnyConnection, office: i64) -> Result<Vec<Destination>, AppError> {
+    const READ: &str = "SELECT id, name, level FROM upward_destinations WHERE office_id = $1 ORDER BY id";
+    let mut rows = sqlx::query(READ).bind(office).fetch_all(&mut *tx).await?;
+    if rows.is_empty() {
+        for (name, level) in default_destinations() {
+            sqlx::query("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(office)
+                .bind(name)
+                .bind(level.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        rows = sqlx::query(READ).bind(office).fetch_all(&mut *tx).await?;
+    }
+    rows.iter()
+        .map(|r| {
+            let d: DestinationRecord = decode(r, "upward_destinations", "id")?;
+            Ok(Destination { id: d.id, name: d.name, level: d.level })
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct SendRecord {
+    id: i64,
+    destination_id: i64,
+    #[sqlx(try_from = "Stored<Method>")]
+    method: Method,
+    sent_at: i64,
+    sent_by: String,
+    note: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SentItemRecord {
+    send_id: i64,
+    id: String,
+    title: String,
+    unit_name: String,
+    #[sqlx(try_from = "Stored<ItemType>")]
+    item_type: ItemType,
+    content: String,
+    adopted: i64,
+}
+
+async fn list(tx: &mut sqlx::AnyConnection, office: i64) -> Result<UpwardList, AppError> {
+    let destinations = destinations(&mut *tx, office).await?;
+    let rows = sqlx::query(
+        "SELECT s.id, s.destination_id, s.method, s.sent_at, u.display_name AS sent_by, s.note FROM upward_sends s \
+         JOIN users u ON u.id = s.sent_by WHERE s.office_id = $1 ORDER BY s.sent_at DESC, s.id DESC LIMIT $2",
+    )
+    .bind(office)
+    .bind(LIST_SENDS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut sends = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let s: SendRecord = decode(r, "upward_sends", "id")?;
+        let Some(destination) = destinations.iter().find(|d| d.id == s.destination_id).cloned() else { continue };
+        sends.push(Send { id: s.id, destination, method: s.method, sent_at: s.sent_at, sent_by: s.sent_by, note: s.note, items: Vec::new() });
+    }
+    if let (Some(newest), Some(oldest)) = (sends.first().map(|s| s.id), sends.last().map(|s| s.id)) {
+        // Adopted at the destination's level: an adoption of the item in a publication of
+        // that level, whenever it was recorded.
+        let items = sqlx::query(
+            "SELECT ui.send_id, i.id, i.title, n.name AS unit_name, i.item_type, i.content, \
+             (SELECT COUNT(*) FROM adoption_items ai JOIN adoptions a ON a.id = ai.adoption_id JOIN publications p ON p.id = a.publication_id \
+              WHERE ai.item_id = i.id AND p.level = d.level) AS adopted \
+             FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id JOIN upward_destinations d ON d.id = s.destination_id \
+             JOIN items i ON i.id = ui.item_id JOIN units n ON n.id = i.unit_id \
+             WHERE s.office_id = $1 AND ui.send_id BETWEEN $2 AND $3 ORDER BY i.title",
+        )
+        .bind(office)
+        .bind(oldest.min(newest))
+        .bind(oldest.max(newest))
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &items {
+            let i: SentItemRecord = decode(r, "upward_items", "item_id")?;
+            let event_time = serde_json::from_str::<xinbao_core::item::DraftContent>(&i.content).ok().and_then(|c| c.event_time);
+            if let Some(send) = sends.iter_mut().find(|s| s.id == i.send_id) {
+                send.items.push(SentItem {
+                    id: i.id,
+                    title: i.title,
+                    unit_name: i.unit_name,
+                    item_type: i.item_type,
+                    event_time: event_time.filter(|_| i.item_type == ItemType::Urgent),
+                    adopted: i.adopted > 0,
+                });
+            }
+        }
+    }
+    Ok(UpwardList { destinations, sends })
+}
+
+/// `GET /api/upward`: the office's destinations and the batches it sent up, newest first (the
+/// latest 200), each item with whether the level it went to adopted it.
+#[utoipa::path(get, path = "/api/upward", tag = "review", responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn upward(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<UpwardList>, AppError> {
+    let office = section_office(&state, &me).await?;
+    let mut tx = state.db.begin_write().await?;
+    let found = list(&mut tx, office).await?;
+    tx.commit().await?;
+    Ok(Json(found))
+}
+
+/// `POST /api/upward/send`: a batch sent up by an editor of the office. The same key again (the
+/// answer was lost) is the batch already recorded.
+#[utoipa::path(post, path = "/api/upward/send", tag = "review", request_body = NewSend,
+    responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn send_up(State(state): State<AppState>, Editor(me): Editor, ApiJson(req): ApiJson<NewSend>) -> Result<Json<UpwardList>, AppError> {
+    let office = section_office(&state, &me).await?;
+    let mut tx = state.db.begin_write().await?;
+    let key = req.key.trim().to_owned();
+    let known = sqlx::query("SELECT id FROM upward_sends WHERE office_id = $1 AND send_key = $2").bind(office).bind(&key).fetch_optional(&mut *tx).await?;
+    if known.is_none() {
+        let known_destinations = destinations(&mut tx, office).await?;
+        let destination = match req.destination_id {
+            Some(id) => known_destinations.iter().find(|d| d.id == id).map(|d| d.id).ok_or_else(|| AppError::bad_request("没有这个上报去向"))?,
+            None => known_destinations.iter().find(|d| d.name == req.destination_name.trim()).map(|d| d.id).unwrap_or(0),
+        };
+        let mut items = Vec::new();
+        let mut ids: Vec<&str> = Vec::new();
+        for id in &req.item_ids {
+            if ids.contains(&id.as_str()) {
+                continue;
+            }
+            ids.push(id);
+            // Only the office's own items, as it holds them; another's is "no such item".
+            let row = sqlx::query(
+                "SELECT i.state, i.item_type, (SELECT COUNT(*) FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id \
+                 WHERE ui.item_id = i.id AND s.destination_id = $3) AS sent_there FROM items i WHERE i.id = $1 AND i.office_id = $2",
+            )
+            .bind(id)
+            .bind(office)
+            .bind(destination)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::bad_request("所选稿件中有不存在或不归本单位审核的稿件"))?;
+            let state_name: String = row.try_get(0)?;
+            let type_name: String = row.try_get(1)?;
+            let sent_there: i64 = row.try_get(2)?;
+            items.push(Candidate {
+                state: crate::db::stored(ItemState::parse(&state_name), "items.state", &state_name)?,
+                item_type: crate::db::stored(ItemType::parse(&type_name), "items.item_type", &type_name)?,
+                sent_there: sent_there > 0,
+            });
+        }
+        check_send(&req, &items).map_err(|why| AppError::bad_request(why.zh))?;
+        let destination = if destination > 0 {
+            destination
+        } else {
+            sqlx::query("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) RETURNING id")
+                .bind(office)
+                .bind(req.destination_name.trim())
+                .bind(req.level.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>(0)?
+        };
+        let now = now_ms();
+        let send: i64 = sqlx::query(
+            "INSERT INTO upward_sends (office_id, destination_id, method, sent_at, day, sent_by, note, send_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(office)
+        .bind(destination)
+        .bind(req.method.as_str())
+        .bind(now)
+        .bind(i64::from(day_of(now)))
+        .bind(me.user_id)
+        .bind(req.note.trim())
+        .bind(&key)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        let mut pending = Pending::default();
+        for id in &ids {
+            sqlx::query("INSERT INTO upward_items (send_id, item_id) VALUES ($1, $2)").bind(send).bind(*id).execute(&mut *tx).await?;
+            // The item's readers learn where it went at their next pull.
+            pending.changes.push(((*id).to_owned(), now));
+        }
+        pending.flush(&mut tx, "").await?;
+        let detail = format!("{}：{}", req.method.label().zh, ids.join(","));
+        crate::accounts::audit_in(&mut *tx, Some(me.user_id), "upward_sent", &destination.to_string(), &detail).await?;
+    }
+    let found = list(&mut tx, office).await?;
+    tx.commit().await?;
+    Ok(Json(found))
+}
+
+/// The year asked for.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct StatsQuery {
+    /// Default: this year.
+    pub year: Option<i32>,
+}
+
+/// `GET /api/upward/stats?year=`: 上报数, 上级采用数 and 采用率 of the office by level, for
+/// each month and the year.
+#[utoipa::path(get, path = "/api/upward/stats", tag = "review", params(StatsQuery), responses((status = 200, body = Stats), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn upward_stats(State(state): State<AppState>, CurrentUser(me): CurrentUser, Query(q): Query<StatsQuery>) -> Result<Json<Stats>, AppError> {
+    let office = section_office(&state, &me).await?;
+    let year = q.year.unwrap_or_else(|| ymd(day_of(now_ms())).0);
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::bad_request("年份不正确"));
+    }
+    let (first, last) = (from_ymd(year, 1, 1), from_ymd(year, 12, 31));
+    let month = |day: i64| i32::try_from(day).map(|d| ymd(d).1).unwrap_or(0);
+    let facts = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<(String, Level, u32)>, AppError> {
+        rows.iter()
+            .map(|r| {
+                let level: String = r.try_get(1)?;
+                Ok((r.try_get(0)?, crate::db::stored(Level::parse(&level), "level", &level)?, month(r.try_get(2)?)))
+            })
+            .collect()
+    };
+    let sent = sqlx::query(
+        "SELECT ui.item_id, d.level, s.day FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id \
+         JOIN upward_destinations d ON d.id = s.destination_id WHERE s.office_id = $1 AND s.day BETWEEN $2 AND $3",
+    )
+    .bind(office)
+    .bind(i64::from(first))
+    .bind(i64::from(last))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let adopted = sqlx::query(
+        "SELECT ai.item_id, p.level, a.day FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
+         JOIN publications p ON p.id = a.publication_id WHERE a.office_id = $1 AND p.level <> 'county' AND a.day BETWEEN $2 AND $3",
+    )
+    .bind(office)
+    .bind(i64::from(first))
+    .bind(i64::from(last))
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(Json(stats(year, &facts(sent)?, &facts(adopted)?)))
+}
+
+/// Where `item` went up, oldest first (on the item as everyone who reads it sees it).
+pub(crate) async fn marks(tx: &mut sqlx::AnyConnection, item: &str) -> Result<Vec<Mark>, AppError> {
+    let rows = sqlx::query(
+        "SELECT d.name, d.level, s.method, s.sent_at FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id \
+         JOIN upward_destinations d ON d.id = s.destination_id WHERE ui.item_id = $1 ORDER BY s.sent_at, s.id",
+    )
+    .bind(item)
+    .fetch_all(tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let (level, method): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+            Ok(Mark {
+                destination: r.try_get(0)?,
+                level: crate::db::stored(Level::parse(&level), "upward_destinations.level", &level)?,
+                method: crate::db::stored(Method::parse(&method), "upward_sends.method", &method)?,
+                sent_at: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(upward)).routes(routes!(send_up)).routes(routes!(upward_stats))
+}
