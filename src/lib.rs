@@ -42,6 +42,7 @@ pub mod store;
 pub mod sync;
 pub mod tabs;
 pub mod transfer;
+pub mod upward;
 pub mod util;
 pub mod vault;
 

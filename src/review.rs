@@ -686,6 +686,11 @@ pub fn ReviewItemPage() -> impl IntoView {
                     {d.sync.act.as_ref().map(|_| view! { <span class="note" data-testid="action-queued">{i18n.t(ui::ACTION_QUEUED)}</span> })}
                 </p>
                 {d.sync.quality.clone().map(|q| view! { <p class="quality-hint" data-testid="quality-hint">{q}</p> })}
+                {(!d.sync.upward.is_empty()).then(|| view! {
+                    <p class="small" data-testid="upward-marks">
+                        {crate::upward::marks_line(&d.sync.upward, i18n.lang.get())}
+                    </p>
+                })}
                 {d.sync.signing.clone().filter(|_| matches!(d.sync.state, Some(ItemState::AwaitingSignOff | ItemState::Signed))).map(|s| {
                     let chain = fresh_chain.get().filter(|(rev, _)| *rev == d.sync.rev).map(|(_, c)| c).unwrap_or_else(|| s.clone());
                     let waits_elsewhere = d.sync.state == Some(ItemState::AwaitingSignOff)

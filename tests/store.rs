@@ -209,7 +209,11 @@ async fn answers_retire_outbox_entries_and_leave_receipts_in_one_step() {
     assert!(!outbox::apply_results(user, &results).await.expect("apply"), "every answer names the item sent");
     // An answer naming another item than the one sent under its mid (the numbering went back):
     // not applied, and said.
-    let wrong = vec![MutationResult { mid: entries[2].mid, item_id: entries[0].item_id.clone(), outcome: Outcome::Applied { rev: 9, signing: None } }];
+    let wrong = vec![MutationResult {
+        mid: entries[2].mid,
+        item_id: entries[0].item_id.clone(),
+        outcome: Outcome::Applied { rev: 9, signing: None },
+    }];
     assert!(outbox::apply_results(user, &wrong).await.expect("apply"));
     let untouched = store::load_draft(user, &entries[2].item_id).await.expect("load").expect("present");
     assert_eq!(untouched.sync.rev, 0, "never 已报送 on another item's answer");

@@ -64,7 +64,8 @@ pub fn SigningSection() -> impl IntoView {
             s.levels.push(SignLevel { id, name: String::new(), holders: Vec::new() });
         })
     };
-    let add_rule = move |_| setup.update(|s| s.rules.push(ChainRule { item_type: None, important: None, destination: None, levels: Vec::new() }));
+    let add_rule =
+        move |_| setup.update(|s| s.rules.push(ChainRule { item_type: None, important: None, destination: None, levels: Vec::new() }));
     let levels = move || {
         setup.with(|s| s.levels.clone()).into_iter().enumerate().map(|(i, level)| {
             let id = level.id;

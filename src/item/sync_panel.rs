@@ -74,6 +74,8 @@ pub fn SyncPanel(
                 LocalStatus::Pending => Some(view! { <span class="muted small">{i18n.t(ui::SUBMIT_PENDING)}</span> }.into_any()),
                 LocalStatus::Sent => Some(view! {
                     <span class="muted small">{move || format!("{}（{}）", i18n.t(ui::SUBMITTED_LOCKED), sync.with(|s| s.state.map(|st| i18n.t(st.label())).unwrap_or_default()))}</span>
+                    {move || sync.with(|s| (!s.upward.is_empty()).then(|| crate::upward::marks_line(&s.upward, i18n.lang.get())))
+                        .map(|line| view! { <span class="small" data-testid="upward-marks">{line}</span> })}
                 }.into_any()),
                 LocalStatus::Returned => Some(view! {
                     <span class="error" data-testid="returned-why">{move || sync.with(|s| s.review.as_ref().map(|r| format!("{}{}（{}）", i18n.t(ui::RETURNED_PREFIX), r.note, r.by)).unwrap_or_default())}</span>

@@ -16,6 +16,7 @@ use crate::sheet::SheetPage;
 use crate::shell::{login::LoginPage, password::ChangePasswordPage, sync_bar::SyncBar, unlock::UnlockPage};
 use crate::store;
 use crate::sync::SyncState;
+use crate::upward::UpwardPage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
                 <Route path=path!("/periodical") view={Lazy::<PeriodicalRoute>::new()} />
                 <Route path=path!("/periodical/:id") view={Lazy::<IssueRoute>::new()} />
+                <Route path=path!("/upward") view={Lazy::<UpwardRoute>::new()} />
                 <Route path=path!("/commissions") view={Lazy::<CommissionsRoute>::new()} />
             </Routes>
         </Router>
@@ -125,7 +127,8 @@ lazy_pages! {
         SheetRoute(sheet_view) => SheetPage;
     periodical_pages:
         PeriodicalRoute(periodical_view) => PeriodicalPage,
-        IssueRoute(issue_view) => IssuePage;
+        IssueRoute(issue_view) => IssuePage,
+        UpwardRoute(upward_view) => UpwardPage;
     score_pages:
         ScoresRoute(scores_view) => ScoresPage,
         NoticeRoute(notice_view) => NoticePage;
@@ -249,6 +252,7 @@ fn Header() -> impl IntoView {
                 <a class="link" href="/home" data-testid="home-link">{i18n.t(ui::HOME)}</a>
                 <a class="link" href="/" data-testid="desk-link">{i18n.t(ui::MY_DRAFTS)}</a>
                 <a class="link" href="/review" data-testid="review-link">{i18n.t(ui::REVIEW_DESK)}</a>
+                <a class="link" href="/upward" data-testid="upward-link">{i18n.t(ui::UPWARD)}</a>
             })}
             {move || session.me.get().map(|_| view! {
                 <a class="link" href="/scores" data-testid="scores-nav">{i18n.t(ui::SCORES)}</a>

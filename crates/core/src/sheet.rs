@@ -192,7 +192,9 @@ mod tests {
         };
         let signer = |s: &ItemSheet| s.rows().into_iter().find(|(k, _)| *k == "签发人").map(|(_, v)| v).unwrap_or_default();
         assert_eq!(signer(&sheet), "钱主任", "one signature: the signer as before");
-        sheet.signing = Some(Signing { route: Route::default(), steps: vec![step("科长", "赵科长"), step("办公室主任", "钱主任")], at: 2 });
+        sheet.signing = Some(Signing {
+            route: Route::default(), steps: vec![step("科长", "赵科长"), step("办公室主任", "钱主任")], at: 2
+        });
         let both = signer(&sheet);
         assert!(both.starts_with("科长 赵科长（2026年") && both.contains("；办公室主任 钱主任（"), "{both}");
     }

@@ -170,10 +170,7 @@ impl SignSetup {
                 return Err(Text::new("每个层级最多 20 名签发人", "At most 20 signers a level"));
             }
             if level.holders.iter().any(|h| !is_signer(*h)) {
-                return Err(Text::new(
-                    "只有本单位的签发人才能担任签发层级",
-                    "Only signers of this office can hold a signing level",
-                ));
+                return Err(Text::new("只有本单位的签发人才能担任签发层级", "Only signers of this office can hold a signing level"));
             }
         }
         for rule in &self.rules {

@@ -286,7 +286,8 @@ mod tests {
     #[test]
     fn statistics_count_each_item_once_a_month_and_once_a_year_per_level() {
         let f = |id: &str, level, month| (id.to_owned(), level, month);
-        let sent = [f("a", Level::City, 3), f("a", Level::City, 3), f("b", Level::City, 3), f("b", Level::City, 4), f("c", Level::Province, 4)];
+        let sent =
+            [f("a", Level::City, 3), f("a", Level::City, 3), f("b", Level::City, 3), f("b", Level::City, 4), f("c", Level::Province, 4)];
         let adopted = [f("a", Level::City, 4), f("c", Level::Province, 4)];
         let s = stats(2026, &sent, &adopted);
         let row = |level, month| s.rows.iter().find(|r| r.level == level && r.month == month).cloned();

@@ -11,8 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 use std::collections::{HashMap, HashSet};
 use xinbao_core::item::DraftContent;
-use xinbao_core::role::Role;
 use xinbao_core::review::{may_read_item, reviewing_office};
+use xinbao_core::role::Role;
 use xinbao_core::sync::{Comment, ItemSnapshot, ItemState, Mutation, MutationResult, Outcome, RejectReason};
 
 /// The text of item `id` as its office last saw it: the newest revision someone other than its

@@ -17,8 +17,8 @@ use xinbao_core::api::ErrorCode;
 use xinbao_core::item::ItemType;
 use xinbao_core::item::{check_submittable, valid_sha256};
 use xinbao_core::review::{Action, Actor, decide, may_read_item, may_read_revision};
-use xinbao_core::signoff;
 use xinbao_core::role::Role;
+use xinbao_core::signoff;
 use xinbao_core::sync::{ItemSnapshot, ItemState, Mutation, Op, Outcome, RejectReason, ReviewNote, Revision};
 
 /// A reviewer's action or anyone's comment: decided by `xinbao_core::review`, recorded with
@@ -101,7 +101,8 @@ pub(crate) async fn apply(
                 }
                 match action {
                     Action::SendToSignOff => {
-                        let mut chain = setup.chain(item.content.item_type, route.or(item.signing.as_ref().map(|s| s.route)).unwrap_or_default());
+                        let mut chain =
+                            setup.chain(item.content.item_type, route.or(item.signing.as_ref().map(|s| s.route)).unwrap_or_default());
                         chain.refresh(&setup, eligible);
                         Some(chain)
                     }
@@ -156,8 +157,7 @@ pub(crate) async fn apply(
             let note_json =
                 serde_json::to_string(&ReviewNote { action: *action, note: note.trim().to_owned(), by: me.display_name.clone(), at: now })
                     .map_err(|e| AppError::Internal(e.into()))?;
-            let signing_json =
-                signing.as_ref().map(serde_json::to_string).transpose().map_err(|e| AppError::Internal(e.into()))?;
+            let signing_json = signing.as_ref().map(serde_json::to_string).transpose().map_err(|e| AppError::Internal(e.into()))?;
             sqlx::query("UPDATE items SET review = $1, signing = $2 WHERE id = $3")
                 .bind(note_json)
                 .bind(signing_json)

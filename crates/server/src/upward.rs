@@ -18,7 +18,9 @@ use utoipa_axum::routes;
 use xinbao_core::item::ItemType;
 use xinbao_core::scores::{Level, day_of, from_ymd, ymd};
 use xinbao_core::sync::ItemState;
-use xinbao_core::upward::{Candidate, Destination, Mark, Method, NewSend, Send, SentItem, Stats, UpwardList, check_send, default_destinations, stats};
+use xinbao_core::upward::{
+    Candidate, Destination, Mark, Method, NewSend, Send, SentItem, Stats, UpwardList, check_send, default_destinations, stats,
+};
 
 /// The most recent batches the list shows.
 const LIST_SENDS: i64 = 200;
@@ -90,7 +92,15 @@ async fn list(tx: &mut sqlx::AnyConnection, office: i64) -> Result<UpwardList, A
     for r in &rows {
         let s: SendRecord = decode(r, "upward_sends", "id")?;
         let Some(destination) = destinations.iter().find(|d| d.id == s.destination_id).cloned() else { continue };
-        sends.push(Send { id: s.id, destination, method: s.method, sent_at: s.sent_at, sent_by: s.sent_by, note: s.note, items: Vec::new() });
+        sends.push(Send {
+            id: s.id,
+            destination,
+            method: s.method,
+            sent_at: s.sent_at,
+            sent_by: s.sent_by,
+            note: s.note,
+            items: Vec::new(),
+        });
     }
     if let (Some(newest), Some(oldest)) = (sends.first().map(|s| s.id), sends.last().map(|s| s.id)) {
         // Adopted at the destination's level: an adoption of the item in a publication of
@@ -141,15 +151,25 @@ pub async fn upward(State(state): State<AppState>, CurrentUser(me): CurrentUser)
 /// answer was lost) is the batch already recorded.
 #[utoipa::path(post, path = "/api/upward/send", tag = "review", request_body = NewSend,
     responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
-pub async fn send_up(State(state): State<AppState>, Editor(me): Editor, ApiJson(req): ApiJson<NewSend>) -> Result<Json<UpwardList>, AppError> {
+pub async fn send_up(
+    State(state): State<AppState>,
+    Editor(me): Editor,
+    ApiJson(req): ApiJson<NewSend>,
+) -> Result<Json<UpwardList>, AppError> {
     let office = section_office(&state, &me).await?;
     let mut tx = state.db.begin_write().await?;
     let key = req.key.trim().to_owned();
-    let known = sqlx::query("SELECT id FROM upward_sends WHERE office_id = $1 AND send_key = $2").bind(office).bind(&key).fetch_optional(&mut *tx).await?;
+    let known = sqlx::query("SELECT id FROM upward_sends WHERE office_id = $1 AND send_key = $2")
+        .bind(office)
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
     if known.is_none() {
         let known_destinations = destinations(&mut tx, office).await?;
         let destination = match req.destination_id {
-            Some(id) => known_destinations.iter().find(|d| d.id == id).map(|d| d.id).ok_or_else(|| AppError::bad_request("没有这个上报去向"))?,
+            Some(id) => {
+                known_destinations.iter().find(|d| d.id == id).map(|d| d.id).ok_or_else(|| AppError::bad_request("没有这个上报去向"))?
+            }
             None => known_destinations.iter().find(|d| d.name == req.destination_name.trim()).map(|d| d.id).unwrap_or(0),
         };
         let mut items = Vec::new();
@@ -231,7 +251,11 @@ pub struct StatsQuery {
 /// `GET /api/upward/stats?year=`: 上报数, 上级采用数 and 采用率 of the office by level, for
 /// each month and the year.
 #[utoipa::path(get, path = "/api/upward/stats", tag = "review", params(StatsQuery), responses((status = 200, body = Stats), (status = 403, body = xinbao_core::api::ErrorBody)))]
-pub async fn upward_stats(State(state): State<AppState>, CurrentUser(me): CurrentUser, Query(q): Query<StatsQuery>) -> Result<Json<Stats>, AppError> {
+pub async fn upward_stats(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<Stats>, AppError> {
     let office = section_office(&state, &me).await?;
     let year = q.year.unwrap_or_else(|| ymd(day_of(now_ms())).0);
     if !(2000..=2100).contains(&year) {

@@ -203,10 +203,13 @@ fn gate(path: &str) -> Gate {
     match path {
         // Logging out without a session has nothing to end and says so with 204.
         "/healthz" | "/readyz" | "/metrics" | "/api/health" | "/api/openapi.json" | "/api/login" | "/api/logout" => Gate::Public,
-        "/api/review/queue" | "/api/review/home" | "/api/review/announcements" | "/api/notice/issue" | "/api/commissions/units" | "/api/upward"
-        | "/api/upward/stats" => {
-            Gate::Reviewer
-        }
+        "/api/review/queue"
+        | "/api/review/home"
+        | "/api/review/announcements"
+        | "/api/notice/issue"
+        | "/api/commissions/units"
+        | "/api/upward"
+        | "/api/upward/stats" => Gate::Reviewer,
         p if p.starts_with("/api/admin/") => Gate::Admin,
         "/api/me"
         | "/api/me/device-key"

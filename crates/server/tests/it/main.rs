@@ -23,5 +23,5 @@ mod scores;
 mod seeded_year;
 mod signing;
 mod startup;
-mod upward;
 mod sync;
+mod upward;

@@ -113,7 +113,8 @@ async fn an_important_item_going_up_is_signed_level_by_level_and_nobody_signs_ou
     }
     let done = item(&t, &c.o.officer, 1).await;
     assert_eq!(done["state"], "signed", "{done}");
-    let signed_by: Vec<_> = done["signing"]["steps"].as_array().map(|s| s.iter().map(|s| s["signed"]["by"].clone()).collect()).unwrap_or_default();
+    let signed_by: Vec<_> =
+        done["signing"]["steps"].as_array().map(|s| s.iter().map(|s| s["signed"]["by"].clone()).collect()).unwrap_or_default();
     assert_eq!(signed_by, [json!("signer"), json!("director"), json!("deputy")], "{done}");
 }
 
@@ -221,10 +222,22 @@ async fn a_setup_is_the_office_administrators_and_holds_only_its_signers() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
     assert_eq!(crate::common::office::audited(&t, "signing_setup").await.len(), 0);
-    let res = t.post_json("/api/admin/signing", json!({"levels": [{"id": 1, "name": "科长", "holders": []}], "rules": [{"levels": [1]}]}), Some(&admin)).await;
+    let res = t
+        .post_json(
+            "/api/admin/signing",
+            json!({"levels": [{"id": 1, "name": "科长", "holders": []}], "rules": [{"levels": [1]}]}),
+            Some(&admin),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a level nobody holds");
     let signer = view["signers"][0]["id"].clone();
-    let res = t.post_json("/api/admin/signing", json!({"levels": [{"id": 1, "name": "科长", "holders": [signer]}], "rules": [{"levels": [1]}]}), Some(&admin)).await;
+    let res = t
+        .post_json(
+            "/api/admin/signing",
+            json!({"levels": [{"id": 1, "name": "科长", "holders": [signer]}], "rules": [{"levels": [1]}]}),
+            Some(&admin),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(crate::common::office::audited(&t, "signing_setup").await.len(), 1);
 }
@@ -246,14 +259,16 @@ async fn a_holder_replaced_disabled_or_signing_twice_while_an_item_waits() {
     let new_chief = t.user_in("chief2", PW, Role::Signer, root).await;
     let mut chief2 = Who::login(&t, "chief2", 7).await;
     let (director, deputy) = (user_id(&t, &c.director).await, user_id(&t, &c.deputy).await);
-    let setup = |chief: i64| json!({
-        "levels": [
-            {"id": 1, "name": "科长", "holders": [chief]},
-            {"id": 2, "name": "办公室主任", "holders": [director]},
-            {"id": 3, "name": "分管副县长", "holders": [deputy]},
-        ],
-        "rules": [{"destination": "upward", "levels": [1, 2]}, {"levels": [1]}],
-    });
+    let setup = |chief: i64| {
+        json!({
+            "levels": [
+                {"id": 1, "name": "科长", "holders": [chief]},
+                {"id": 2, "name": "办公室主任", "holders": [director]},
+                {"id": 3, "name": "分管副县长", "holders": [deputy]},
+            ],
+            "rules": [{"destination": "upward", "levels": [1, 2]}, {"levels": [1]}],
+        })
+    };
     assert_eq!(t.post_json("/api/admin/signing", setup(new_chief), Some(&admin)).await.status(), StatusCode::OK);
     let seen = item(&t, &c.director, 1).await;
     assert_eq!(seen["signing"]["steps"][0]["holders"], json!([new_chief]), "reviewers are told who may sign now: {seen}");

@@ -21,11 +21,13 @@ async fn signed_items_go_up_once_each_shows_where_and_the_citys_adoption_comes_b
     submitted(&t, &mut o, true, 2, true).await;
     submitted(&t, &mut o, false, 3, false).await;
     let list = json(t.get("/api/upward", Some(&o.editor.cookie)).await).await;
-    let city = list["destinations"].as_array().and_then(|d| d.iter().find(|d| d["level"] == "city")).map(|d| d["id"].clone()).unwrap_or_default();
+    let city =
+        list["destinations"].as_array().and_then(|d| d.iter().find(|d| d["level"] == "city")).map(|d| d["id"].clone()).unwrap_or_default();
     assert!(city.is_i64(), "{list}");
 
     // An item not yet signed cannot go.
-    let batch = |ids: Vec<String>, key: &str| json!({"destination_id": city, "method": "email", "note": "第12批", "item_ids": ids, "key": key});
+    let batch =
+        |ids: Vec<String>, key: &str| json!({"destination_id": city, "method": "email", "note": "第12批", "item_ids": ids, "key": key});
     let res = t.post_json("/api/upward/send", batch(vec![id(1), id(3)], "k0"), Some(&o.editor.cookie)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(json(res).await["detail"].as_str().is_some_and(|d| d.contains("已签发")));
@@ -37,7 +39,10 @@ async fn signed_items_go_up_once_each_shows_where_and_the_citys_adoption_comes_b
     let list = json(t.get("/api/upward", Some(&o.signer.cookie)).await).await;
     let sends = list["sends"].as_array().cloned().unwrap_or_default();
     assert_eq!(sends.len(), 1, "{list}");
-    assert_eq!((sends[0]["method"].as_str(), sends[0]["sent_by"].as_str(), sends[0]["note"].as_str()), (Some("email"), Some("editor"), Some("第12批")));
+    assert_eq!(
+        (sends[0]["method"].as_str(), sends[0]["sent_by"].as_str(), sends[0]["note"].as_str()),
+        (Some("email"), Some("editor"), Some("第12批"))
+    );
     assert_eq!(sends[0]["items"].as_array().map(Vec::len), Some(2));
     // Not twice to the same destination.
     let res = t.post_json("/api/upward/send", batch(vec![id(1)], "k2"), Some(&o.editor.cookie)).await;
@@ -50,7 +55,11 @@ async fn signed_items_go_up_once_each_shows_where_and_the_citys_adoption_comes_b
     // The city adopts item 1: on the list and in the statistics.
     let city_pub = publication(&t, &o.editor.cookie, "市政府").await;
     let res = t
-        .post_json(&format!("/api/items/{}/adoptions", id(1)), json!({"publication_id": city_pub, "form": "full", "date": today(), "issue": "2026年第30期"}), Some(&o.editor.cookie))
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(1)),
+            json!({"publication_id": city_pub, "form": "full", "date": today(), "issue": "2026年第30期"}),
+            Some(&o.editor.cookie),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let list = json(t.get("/api/upward", Some(&o.editor.cookie)).await).await;
@@ -60,7 +69,8 @@ async fn signed_items_go_up_once_each_shows_where_and_the_citys_adoption_comes_b
         .unwrap_or_default();
     assert!(adopted.contains(&(id(1), true)) && adopted.contains(&(id(2), false)), "{adopted:?}");
     let stats = json(t.get("/api/upward/stats", Some(&o.editor.cookie)).await).await;
-    let year = stats["rows"].as_array().and_then(|r| r.iter().find(|r| r["level"] == "city" && r["month"] == 0)).cloned().unwrap_or_default();
+    let year =
+        stats["rows"].as_array().and_then(|r| r.iter().find(|r| r["level"] == "city" && r["month"] == 0)).cloned().unwrap_or_default();
     assert_eq!((year["sent"].as_i64(), year["adopted"].as_i64(), year["rate_tenths"].as_i64()), (Some(2), Some(1), Some(500)), "{stats}");
 }
 
@@ -83,7 +93,10 @@ async fn an_urgent_item_goes_up_alone_and_only_an_editor_of_the_office_sends() {
     let res = t.post_json("/api/upward/send", named(vec![id(2)], "u2"), Some(&o.editor.cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let list = json(res).await;
-    assert!(list["destinations"].as_array().is_some_and(|d| d.iter().any(|d| d["name"] == "《每日要情》" && d["level"] == "province")), "a new destination is kept: {list}");
+    assert!(
+        list["destinations"].as_array().is_some_and(|d| d.iter().any(|d| d["name"] == "《每日要情》" && d["level"] == "province")),
+        "a new destination is kept: {list}"
+    );
     assert!(list["sends"][0]["items"][0]["event_time"].is_i64(), "the deadline runs from the event: {list}");
 
     // Nobody else sends; an officer does not read the list; another office's item is no item.
