@@ -441,6 +441,7 @@ pub mod ui {
     pub const UPWARD_OTHER: Text = Text::new("其他去向…", "Another destination…");
     pub const UPWARD_OTHER_NAME: Text = Text::new("去向名称（如《每日要情》）", "Destination's name");
     pub const UPWARD_METHOD: Text = Text::new("报送方式", "How");
+    pub const UPWARD_DATE: Text = Text::new("报送日期（默认今天）", "Sent on (default today)");
     pub const UPWARD_NOTE: Text = Text::new("备注", "Note");
     pub const UPWARD_SEND: Text = Text::new("上报所选稿件", "Send the chosen items up");
     pub const UPWARD_SIGNED: Text = Text::new("可上报的已签发稿件", "Signed items to send");

@@ -13,7 +13,7 @@ use xinbao_core::api::QueueRow;
 use xinbao_core::item::ItemType;
 use xinbao_core::role::Role;
 use xinbao_core::scores::Level;
-use xinbao_core::upward::{Mark, Method, NewSend, Stats, UpwardList};
+use xinbao_core::upward::{Mark, Method, NewSend, Stats, UpwardList, urgent_not_alone};
 
 /// "已上报：市政府办公室信息科（电子邮件，2026-12-06 10:20）；…" for an item's readers.
 pub fn marks_line(marks: &[Mark], lang: xinbao_core::i18n::Lang) -> String {
@@ -32,20 +32,27 @@ pub fn UpwardPage() -> impl IntoView {
     let is_editor = session.me.get_untracked().is_some_and(|m| m.role == Role::Editor);
     let list = RwSignal::new(None::<Result<UpwardList, String>>);
     let stats = RwSignal::new(None::<Stats>);
-    let signed = RwSignal::new(Vec::<QueueRow>::new());
+    let year = RwSignal::new(js_sys::Date::new_0().get_full_year() as i32);
+    let signed = RwSignal::new(None::<Result<Vec<QueueRow>, String>>);
+    let rules = crate::item::urgent_panel::use_rules();
+    let now = crate::util::ticking_clock();
     let chosen = RwSignal::new(Vec::<String>::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let reload = move || {
         spawn_local(async move {
             let got = api::get_json::<UpwardList>("/api/upward").await;
-            let numbers = api::get_json::<Stats>("/api/upward/stats").await.ok();
-            let items = api::get_json::<Vec<QueueRow>>("/api/review/queue?state=signed&sort=recent&limit=200").await.unwrap_or_default();
+            let numbers = api::get_json::<Stats>(&format!("/api/upward/stats?year={}", year.get_untracked())).await.ok();
+            // Urgent first (they go at once), then the latest signed.
+            let items = api::get_json::<Vec<QueueRow>>("/api/review/queue?state=signed&sort=recent&limit=200").await.map(|mut rows| {
+                rows.sort_by_key(|r| r.item_type != ItemType::Urgent);
+                rows
+            });
             if list.is_disposed() {
                 return;
             }
             list.set(Some(got.map_err(|e| i18n.t(e.text()).to_owned())));
             stats.set(numbers);
-            signed.set(items);
+            signed.set(Some(items.map_err(|e| i18n.t(e.text()).to_owned())));
         });
     };
     reload();
@@ -58,6 +65,18 @@ pub fn UpwardPage() -> impl IntoView {
     let other_level = RwSignal::new(Level::City);
     let method = RwSignal::new(Method::System);
     let note = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    // A batch changed after a failed send is another batch: a key of its own.
+    Effect::new(move |first: Option<()>| {
+        chosen.track();
+        destination.track();
+        other_name.track();
+        method.track();
+        date.track();
+        if first.is_some() {
+            key.set(crate::util::random_id());
+        }
+    });
     let sending = RwSignal::new(false);
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -74,6 +93,7 @@ pub fn UpwardPage() -> impl IntoView {
             note: note.get_untracked(),
             item_ids: chosen.get_untracked(),
             key: key.get_untracked(),
+            date: date.get_untracked(),
         };
         let lang = i18n.lang.get_untracked();
         sending.set(true);
@@ -96,15 +116,34 @@ pub fn UpwardPage() -> impl IntoView {
             }
         });
     };
-    let urgent_with_others =
-        move || chosen.with(|c| c.len() > 1 && signed.with(|s| s.iter().any(|r| r.item_type == ItemType::Urgent && c.contains(&r.id))));
+    let urgent_with_others = move || {
+        chosen.with(|c| {
+            signed.with(|s| {
+                let rows = s.as_ref().and_then(|r| r.as_ref().ok()).map(Vec::as_slice).unwrap_or_default();
+                urgent_not_alone(rows.iter().filter(|r| c.contains(&r.id)).map(|r| r.item_type))
+            })
+        })
+    };
+    // An urgent item's deadline, counted from its event (the office's rule).
+    let deadline = move |item_type: ItemType, event_time: Option<i64>| {
+        (item_type == ItemType::Urgent)
+            .then(|| xinbao_core::review::urgent_minutes_left(event_time, now.get() as i64, rules.get()))
+            .flatten()
+            .map(|left| view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, i18n.lang.get())}</span> })
+    };
 
     view! {
         <main class="page upward">
             <h2>{move || i18n.t(ui::UPWARD)}</h2>
-            {move || stats.get().filter(|s| !s.rows.is_empty()).map(|s| view! {
+            {move || stats.get().map(|s| view! {
                 <section aria-labelledby="upward-stats-head">
-                    <h3 id="upward-stats-head">{format!("{} {}", s.year, i18n.t(ui::UPWARD_STATS))}</h3>
+                    <h3 id="upward-stats-head">{i18n.t(ui::UPWARD_STATS)}</h3>
+                    <select data-testid="upward-year" aria-label=i18n.t(ui::UPWARD_YEAR) on:change=move |ev| {
+                        if let Ok(y) = event_target_value(&ev).parse() { year.set(y); reload(); }
+                    }>
+                        {let this = js_sys::Date::new_0().get_full_year() as i32;
+                         (this - 4..=this).rev().map(|y| view! { <option value=y.to_string() selected=y == s.year>{format!("{y}年")}</option> }).collect_view()}
+                    </select>
                     <table class="board" data-testid="upward-stats">
                         <thead><tr>
                             <th>{i18n.t(ui::UPWARD_LEVEL)}</th><th>{i18n.t(ui::UPWARD_MONTH)}</th>
@@ -128,7 +167,11 @@ pub fn UpwardPage() -> impl IntoView {
                         <p class="muted small">{i18n.t(ui::UPWARD_SIGNED)}</p>
                         <ul class="plain" data-testid="upward-candidates">
                             {move || {
-                                let rows = signed.get();
+                                let rows = match signed.get() {
+                                    None => return ().into_any(),
+                                    Some(Err(e)) => return view! { <li class="error" role="alert">{e}</li> }.into_any(),
+                                    Some(Ok(rows)) => rows,
+                                };
                                 if rows.is_empty() {
                                     return view! { <li class="muted">{i18n.t(ui::UPWARD_NONE_SIGNED)}</li> }.into_any();
                                 }
@@ -145,6 +188,8 @@ pub fn UpwardPage() -> impl IntoView {
                                                 } />
                                                 {format!("{}（{} · {}）", r.title, r.unit_name, i18n.t(r.item_type.label()))}
                                             </label>
+                                            " "
+                                            {move || deadline(r.item_type, r.event_time)}
                                         </li>
                                     }
                                 }).collect_view().into_any()
@@ -167,6 +212,8 @@ pub fn UpwardPage() -> impl IntoView {
                                     {[Level::City, Level::Province, Level::National].into_iter().map(|l| view! { <option value=l.as_str()>{i18n.t(l.label())}</option> }).collect_view()}
                                 </select>
                             })}
+                            <label for="upward-date">{i18n.t(ui::UPWARD_DATE)}</label>
+                            <input id="upward-date" type="date" data-testid="upward-date" prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev)) />
                             <label for="upward-method">{i18n.t(ui::UPWARD_METHOD)}</label>
                             <select id="upward-method" data-testid="upward-method" on:change=move |ev| method.set(Method::parse(&event_target_value(&ev)).unwrap_or_default())>
                                 {Method::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{i18n.t(m.label())}</option> }).collect_view()}
@@ -203,6 +250,10 @@ pub fn UpwardPage() -> impl IntoView {
                                             <a href=format!("/review/{}", i.id)>{i.title.clone()}</a>
                                             {format!("（{}）", i.unit_name)}
                                             {i.event_time.map(|t| format!(" 事发 {}", date_time(t as f64)))}
+                                            " "
+                                            {deadline(i.item_type, i.event_time)}
+                                            " "
+                                            <a class="link" href=format!("/api/items/{}/sheet.docx", i.id) download="" data-testid="upward-item-word">"Word"</a>
                                             " "
                                             {if i.adopted {
                                                 view! { <span class="badge" data-testid="upward-adopted">{i18n.t(ui::UPWARD_ADOPTED)}</span> }.into_any()

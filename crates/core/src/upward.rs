@@ -89,6 +89,9 @@ pub struct NewSend {
     /// Chosen by the page when the batch is written: sent again after a lost answer, it is
     /// recorded once.
     pub key: String,
+    /// The day it went (`YYYY-MM-DD`; empty: today) — a fax sent yesterday is recorded today.
+    #[serde(default)]
+    pub date: String,
 }
 
 fn city() -> Level {
@@ -101,16 +104,20 @@ pub const MAX_ITEMS: usize = 100;
 /// An item as the send rule sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
+    pub title: String,
     pub state: ItemState,
     pub item_type: ItemType,
     /// Already sent to this destination.
     pub sent_there: bool,
 }
 
-/// Whether a batch can go: a destination above the office's own level, a known key and
-/// note within bounds, one to [`MAX_ITEMS`] items, each signed and not yet sent there, and an
-/// urgent item alone (it goes up at once, never waiting for a batch).
-pub fn check_send(send: &NewSend, items: &[Candidate]) -> Result<(), Text> {
+/// How far back a batch's day may be recorded.
+pub const BACKDATE_DAYS: i32 = 60;
+
+/// The request itself, before any item is looked at: a destination above the office's own
+/// level, a key, a note within bounds, one to [`MAX_ITEMS`] distinct items, a day not after
+/// `today` nor more than [`BACKDATE_DAYS`] before it. The day it went, and the distinct ids.
+pub fn check_request(send: &NewSend, today: crate::scores::Day) -> Result<(crate::scores::Day, Vec<String>), Text> {
     if send.destination_id.is_none() {
         let name = send.destination_name.trim();
         if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
@@ -127,20 +134,49 @@ pub fn check_send(send: &NewSend, items: &[Candidate]) -> Result<(), Text> {
     if send.note.chars().count() > 500 || send.note.contains('\0') {
         return Err(Text::new("备注不能超过500字", "The note is at most 500 characters"));
     }
-    if items.is_empty() {
+    let mut ids: Vec<String> = Vec::new();
+    for id in &send.item_ids {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+        if ids.len() > MAX_ITEMS {
+            return Err(Text::new("一次最多上报100篇稿件，请分批上报", "At most 100 items a batch"));
+        }
+    }
+    if ids.is_empty() {
         return Err(Text::new("请先选择要上报的稿件", "Choose the items to send"));
     }
-    if items.len() > MAX_ITEMS {
-        return Err(Text::new("一次最多上报100篇稿件，请分批上报", "At most 100 items a batch"));
+    let day = match send.date.trim() {
+        "" => today,
+        text => crate::scores::parse_day(text).ok_or(Text::new("报送日期格式不正确", "The date is not a date"))?,
+    };
+    if day > today || day < today - BACKDATE_DAYS {
+        return Err(Text::new("报送日期须在今天及之前60天内", "The date is today or within the 60 days before"));
     }
+    Ok((day, ids))
+}
+
+/// Whether a batch of these types puts an urgent item together with others (it goes alone).
+pub fn urgent_not_alone(types: impl IntoIterator<Item = ItemType>) -> bool {
+    let types: Vec<ItemType> = types.into_iter().collect();
+    types.len() > 1 && types.contains(&ItemType::Urgent)
+}
+
+/// Whether these items can go together: each signed and not yet sent to this destination, an
+/// urgent item alone (it goes up at once, never waiting for a batch). The refusal names the
+/// items it is about.
+pub fn check_send(items: &[Candidate]) -> Result<(), String> {
+    let titles = |which: &dyn Fn(&Candidate) -> bool| {
+        items.iter().filter(|c| which(c)).map(|c| format!("《{}》", c.title)).collect::<Vec<_>>().join("、")
+    };
     if items.iter().any(|c| c.state != ItemState::Signed) {
-        return Err(Text::new("只有已签发的稿件才能上报", "Only signed items go up"));
+        return Err(format!("只有已签发的稿件才能上报：{}尚未签发", titles(&|c| c.state != ItemState::Signed)));
     }
-    if items.len() > 1 && items.iter().any(|c| c.item_type == ItemType::Urgent) {
-        return Err(Text::new("紧急信息须单独上报，不与其他稿件合批", "An urgent item goes up on its own"));
+    if urgent_not_alone(items.iter().map(|c| c.item_type)) {
+        return Err(format!("紧急信息须单独上报，不与其他稿件合批：{}", titles(&|c| c.item_type == ItemType::Urgent)));
     }
     if items.iter().any(|c| c.sent_there) {
-        return Err(Text::new("所选稿件中有已报送至该去向的，请勿重复上报", "An item was already sent there"));
+        return Err(format!("{}已报送至该去向，请勿重复上报", titles(&|c| c.sent_there)));
     }
     Ok(())
 }
@@ -215,8 +251,8 @@ pub struct Stats {
 }
 
 /// The statistics of `year` from what went up — (item, level, month) — and what was adopted
-/// above — (item, level, month): each item counted once a month and once in the year, per
-/// level; the rate rounded as the scoreboard rounds it.
+/// above — (item, level, month), only items sent up to that level — each item counted once
+/// a month and once in the year, per level; the rate rounded as the scoreboard rounds it.
 pub fn stats(year: i32, sent: &[(String, Level, u32)], adopted: &[(String, Level, u32)]) -> Stats {
     let mut rows = Vec::new();
     for level in [Level::City, Level::Province, Level::National] {
@@ -232,8 +268,9 @@ pub fn stats(year: i32, sent: &[(String, Level, u32)], adopted: &[(String, Level
             if s == 0 && a == 0 {
                 continue;
             }
+            // (Adopted this month, sent the one before: never shown above 100%.)
             let tally = crate::scores::Tally { submitted: s, adopted: a, centi: 0 };
-            rows.push(StatsRow { month, level, sent: s, adopted: a, rate_tenths: tally.rate_tenths() });
+            rows.push(StatsRow { month, level, sent: s, adopted: a, rate_tenths: tally.rate_tenths().map(|r| r.min(1000)) });
         }
     }
     Stats { year, rows }
@@ -252,35 +289,51 @@ mod tests {
             note: String::new(),
             item_ids: (0..items).map(|i| i.to_string()).collect(),
             key: "k1".into(),
+            date: String::new(),
         }
     }
 
     fn signed(item_type: ItemType) -> Candidate {
-        Candidate { state: ItemState::Signed, item_type, sent_there: false }
+        Candidate { title: "标题".into(), state: ItemState::Signed, item_type, sent_there: false }
+    }
+
+    #[test]
+    fn a_request_is_checked_before_any_item_is_read() {
+        let today = crate::scores::from_ymd(2026, 12, 6);
+        assert_eq!(check_request(&send(2), today).map(|(d, ids)| (d, ids.len())), Ok((today, 2)));
+        let mut twice = send(1);
+        twice.item_ids.push("0".into());
+        assert_eq!(check_request(&twice, today).map(|(_, ids)| ids.len()), Ok(1), "an id twice is one item");
+        assert!(check_request(&send(0), today).is_err());
+        assert!(check_request(&send(MAX_ITEMS + 1), today).is_err());
+        let mut named = send(1);
+        named.destination_id = None;
+        assert!(check_request(&named, today).is_err(), "no name");
+        named.destination_name = "《每日要情》".into();
+        assert!(check_request(&named, today).is_ok());
+        named.level = Level::County;
+        assert!(check_request(&named, today).is_err(), "not above");
+        let mut keyless = send(1);
+        keyless.key = " ".into();
+        assert!(check_request(&keyless, today).is_err());
+        let mut dated = send(1);
+        dated.date = "2026-12-05".into();
+        assert_eq!(check_request(&dated, today).map(|(d, _)| d), Ok(today - 1), "a fax sent yesterday");
+        dated.date = "2026-12-07".into();
+        assert!(check_request(&dated, today).is_err(), "tomorrow");
+        dated.date = "2026-09-01".into();
+        assert!(check_request(&dated, today).is_err(), "too long ago");
     }
 
     #[test]
     fn only_signed_items_go_up_an_urgent_one_alone_each_once_to_a_destination() {
-        let s = send(2);
-        assert!(check_send(&s, &[signed(ItemType::Dynamic), signed(ItemType::Problem)]).is_ok());
-        assert!(check_send(&s, &[signed(ItemType::Urgent)]).is_ok(), "an urgent item on its own");
-        assert!(check_send(&s, &[signed(ItemType::Urgent), signed(ItemType::Dynamic)]).is_err());
-        let editing = Candidate { state: ItemState::Editing, ..signed(ItemType::Dynamic) };
-        assert!(check_send(&s, &[editing]).is_err());
-        let again = Candidate { sent_there: true, ..signed(ItemType::Dynamic) };
-        assert!(check_send(&s, &[again]).is_err());
-        assert!(check_send(&s, &[]).is_err());
-        assert!(check_send(&s, &vec![signed(ItemType::Dynamic); MAX_ITEMS + 1]).is_err());
-        let mut named = send(1);
-        named.destination_id = None;
-        assert!(check_send(&named, &[signed(ItemType::Dynamic)]).is_err(), "no name");
-        named.destination_name = "《每日要情》".into();
-        assert!(check_send(&named, &[signed(ItemType::Dynamic)]).is_ok());
-        named.level = Level::County;
-        assert!(check_send(&named, &[signed(ItemType::Dynamic)]).is_err(), "not above");
-        let mut keyless = send(1);
-        keyless.key = " ".into();
-        assert!(check_send(&keyless, &[signed(ItemType::Dynamic)]).is_err());
+        assert!(check_send(&[signed(ItemType::Dynamic), signed(ItemType::Problem)]).is_ok());
+        assert!(check_send(&[signed(ItemType::Urgent)]).is_ok(), "an urgent item on its own");
+        assert!(check_send(&[signed(ItemType::Urgent), signed(ItemType::Dynamic)]).is_err());
+        let editing = Candidate { state: ItemState::Editing, title: "未签".into(), ..signed(ItemType::Dynamic) };
+        assert!(check_send(&[editing]).is_err_and(|e| e.contains("《未签》")), "the refusal names the item");
+        let again = Candidate { sent_there: true, title: "已报".into(), ..signed(ItemType::Dynamic) };
+        assert!(check_send(&[signed(ItemType::Dynamic), again]).is_err_and(|e| e.contains("《已报》已报送") && !e.contains("《标题》")));
     }
 
     #[test]

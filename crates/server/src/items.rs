@@ -206,7 +206,7 @@ pub(crate) async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnaps
         item.comments.push(Comment { by: c.try_get(0)?, at: c.try_get(1)?, text: c.try_get(2)? });
     }
     if item.state == ItemState::Signed {
-        item.upward = crate::upward::marks(&mut **tx, id).await?;
+        item.upward = crate::upward::marks(tx, id).await?;
     }
     Ok(Some((item, office)))
 }
@@ -341,7 +341,7 @@ pub(crate) async fn as_seen_by(tx: &mut Tx, me: &xinbao_core::api::Me, mut item:
         // (Whoever reads someone else's item as an editor or signer reviews it: `may_read_item`.)
         let section = matches!(me.role, Role::Editor | Role::Signer) && item.author_id != me.user_id;
         item.signing = Some(if section && item.state == ItemState::AwaitingSignOff {
-            let (setup, signers) = crate::signing::setup_and_signers(&mut **tx, me.unit_id).await?;
+            let (setup, signers) = crate::signing::setup_and_signers(tx, me.unit_id).await?;
             let mut chain = chain;
             chain.refresh(&setup, |id| signers.contains(&id));
             chain

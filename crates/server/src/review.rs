@@ -93,7 +93,7 @@ pub(crate) async fn apply(
             // level signed by its own signers, started again after a send-back.
             let signing = if signoff::moves_chain(*action) {
                 let office = office.unwrap_or(me.unit_id);
-                let (setup, signers) = crate::signing::setup_and_signers(&mut **tx, office).await?;
+                let (setup, signers) = crate::signing::setup_and_signers(tx, office).await?;
                 let eligible = |id: i64| signers.contains(&id);
                 let mut waiting = item.signing.clone();
                 if let Some(chain) = &mut waiting {

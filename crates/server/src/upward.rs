@@ -19,11 +19,12 @@ use xinbao_core::item::ItemType;
 use xinbao_core::scores::{Level, day_of, from_ymd, ymd};
 use xinbao_core::sync::ItemState;
 use xinbao_core::upward::{
-    Candidate, Destination, Mark, Method, NewSend, Send, SentItem, Stats, UpwardList, check_send, default_destinations, stats,
+    Candidate, Destination, Mark, Method, NewSend, Send, SentItem, Stats, UpwardList, check_request, check_send, default_destinations,
+    stats,
 };
 
 /// The most recent batches the list shows.
-const LIST_SENDS: i64 = 200;
+const LIST_SENDS: i64 = 100;
 
 #[derive(sqlx::FromRow)]
 struct DestinationRecord {
@@ -102,20 +103,20 @@ async fn list(tx: &mut sqlx::AnyConnection, office: i64) -> Result<UpwardList, A
             items: Vec::new(),
         });
     }
-    if let (Some(newest), Some(oldest)) = (sends.first().map(|s| s.id), sends.last().map(|s| s.id)) {
+    if let (Some(low), Some(high)) = (sends.iter().map(|s| s.id).min(), sends.iter().map(|s| s.id).max()) {
         // Adopted at the destination's level: an adoption of the item in a publication of
         // that level, whenever it was recorded.
         let items = sqlx::query(
-            "SELECT ui.send_id, i.id, i.title, n.name AS unit_name, i.item_type, i.content, \
+            "SELECT ui.send_id, i.id, i.title, n.name AS unit_name, i.item_type, CASE WHEN i.item_type = 'urgent' THEN i.content ELSE '' END AS content, \
              (SELECT COUNT(*) FROM adoption_items ai JOIN adoptions a ON a.id = ai.adoption_id JOIN publications p ON p.id = a.publication_id \
               WHERE ai.item_id = i.id AND p.level = d.level) AS adopted \
-             FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id JOIN upward_destinations d ON d.id = s.destination_id \
+             FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id JOIN upward_destinations d ON d.id = ui.destination_id \
              JOIN items i ON i.id = ui.item_id JOIN units n ON n.id = i.unit_id \
              WHERE s.office_id = $1 AND ui.send_id BETWEEN $2 AND $3 ORDER BY i.title",
         )
         .bind(office)
-        .bind(oldest.min(newest))
-        .bind(oldest.max(newest))
+        .bind(low)
+        .bind(high)
         .fetch_all(&mut *tx)
         .await?;
         for r in &items {
@@ -137,18 +138,37 @@ async fn list(tx: &mut sqlx::AnyConnection, office: i64) -> Result<UpwardList, A
 }
 
 /// `GET /api/upward`: the office's destinations and the batches it sent up, newest first (the
-/// latest 200), each item with whether the level it went to adopted it.
+/// latest 100), each item with whether the level it went to adopted it.
 #[utoipa::path(get, path = "/api/upward", tag = "review", responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody)))]
 pub async fn upward(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<UpwardList>, AppError> {
     let office = section_office(&state, &me).await?;
-    let mut tx = state.db.begin_write().await?;
-    let found = list(&mut tx, office).await?;
-    tx.commit().await?;
-    Ok(Json(found))
+    // Read without holding the writer; the two default destinations written once, the first
+    // time anyone of the office looks.
+    let known: Option<i64> = sqlx::query_scalar("SELECT id FROM upward_destinations WHERE office_id = $1 LIMIT 1")
+        .bind(office)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if known.is_none() {
+        let mut tx = state.db.begin_write().await?;
+        destinations(&mut tx, office).await?;
+        tx.commit().await?;
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(list(&mut conn, office).await?))
+}
+
+/// One batch at a time per office, on every server of a database: SQLite's writer is one
+/// already; on PostgreSQL a transaction-scoped advisory lock in 上报's own key space.
+async fn lock_office(tx: &mut crate::db::Tx, office: i64) -> Result<(), AppError> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock(25, CAST($1 AS INTEGER))").bind(office).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// `POST /api/upward/send`: a batch sent up by an editor of the office. The same key again (the
-/// answer was lost) is the batch already recorded.
+/// answer was lost) is the batch already recorded, if it asks the same; a different batch
+/// under a used key is refused.
 #[utoipa::path(post, path = "/api/upward/send", tag = "review", request_body = NewSend,
     responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
 pub async fn send_up(
@@ -157,32 +177,38 @@ pub async fn send_up(
     ApiJson(req): ApiJson<NewSend>,
 ) -> Result<Json<UpwardList>, AppError> {
     let office = section_office(&state, &me).await?;
-    let mut tx = state.db.begin_write().await?;
+    let (day, ids) = check_request(&req, day_of(now_ms())).map_err(|why| AppError::bad_request(why.zh))?;
     let key = req.key.trim().to_owned();
-    let known = sqlx::query("SELECT id FROM upward_sends WHERE office_id = $1 AND send_key = $2")
+    let mut tx = state.db.begin_write().await?;
+    lock_office(&mut tx, office).await?;
+    let known_destinations = destinations(&mut tx, office).await?;
+    let destination = match req.destination_id {
+        Some(id) => {
+            known_destinations.iter().find(|d| d.id == id).map(|d| d.id).ok_or_else(|| AppError::bad_request("没有这个上报去向"))?
+        }
+        None => known_destinations.iter().find(|d| d.name == req.destination_name.trim()).map(|d| d.id).unwrap_or(0),
+    };
+    let known: Option<(i64, i64)> = sqlx::query_as("SELECT id, destination_id FROM upward_sends WHERE office_id = $1 AND send_key = $2")
         .bind(office)
         .bind(&key)
         .fetch_optional(&mut *tx)
         .await?;
-    if known.is_none() {
-        let known_destinations = destinations(&mut tx, office).await?;
-        let destination = match req.destination_id {
-            Some(id) => {
-                known_destinations.iter().find(|d| d.id == id).map(|d| d.id).ok_or_else(|| AppError::bad_request("没有这个上报去向"))?
-            }
-            None => known_destinations.iter().find(|d| d.name == req.destination_name.trim()).map(|d| d.id).unwrap_or(0),
-        };
-        let mut items = Vec::new();
-        let mut ids: Vec<&str> = Vec::new();
-        for id in &req.item_ids {
-            if ids.contains(&id.as_str()) {
-                continue;
-            }
-            ids.push(id);
+    if let Some((send, sent_to)) = known {
+        let mut held: Vec<String> =
+            sqlx::query_scalar("SELECT item_id FROM upward_items WHERE send_id = $1").bind(send).fetch_all(&mut *tx).await?;
+        let mut asked = ids.clone();
+        held.sort();
+        asked.sort();
+        if held != asked || sent_to != destination {
+            return Err(AppError::bad_request("这批上报已按原来的内容记录，请刷新页面后重新选择"));
+        }
+    } else {
+        let mut items = Vec::with_capacity(ids.len());
+        for id in &ids {
             // Only the office's own items, as it holds them; another's is "no such item".
             let row = sqlx::query(
-                "SELECT i.state, i.item_type, (SELECT COUNT(*) FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id \
-                 WHERE ui.item_id = i.id AND s.destination_id = $3) AS sent_there FROM items i WHERE i.id = $1 AND i.office_id = $2",
+                "SELECT i.title, i.state, i.item_type, (SELECT COUNT(*) FROM upward_items ui WHERE ui.item_id = i.id AND ui.destination_id = $3) AS sent_there \
+                 FROM items i WHERE i.id = $1 AND i.office_id = $2",
             )
             .bind(id)
             .bind(office)
@@ -190,47 +216,49 @@ pub async fn send_up(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| AppError::bad_request("所选稿件中有不存在或不归本单位审核的稿件"))?;
-            let state_name: String = row.try_get(0)?;
-            let type_name: String = row.try_get(1)?;
-            let sent_there: i64 = row.try_get(2)?;
+            let (state_name, type_name): (String, String) = (row.try_get(1)?, row.try_get(2)?);
             items.push(Candidate {
+                title: row.try_get(0)?,
                 state: crate::db::stored(ItemState::parse(&state_name), "items.state", &state_name)?,
                 item_type: crate::db::stored(ItemType::parse(&type_name), "items.item_type", &type_name)?,
-                sent_there: sent_there > 0,
+                sent_there: row.try_get::<i64, _>(3)? > 0,
             });
         }
-        check_send(&req, &items).map_err(|why| AppError::bad_request(why.zh))?;
+        check_send(&items).map_err(AppError::bad_request)?;
         let destination = if destination > 0 {
             destination
         } else {
-            sqlx::query("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) RETURNING id")
+            sqlx::query_scalar("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) RETURNING id")
                 .bind(office)
                 .bind(req.destination_name.trim())
                 .bind(req.level.as_str())
                 .fetch_one(&mut *tx)
                 .await?
-                .try_get::<i64, _>(0)?
         };
         let now = now_ms();
-        let send: i64 = sqlx::query(
+        let send: i64 = sqlx::query_scalar(
             "INSERT INTO upward_sends (office_id, destination_id, method, sent_at, day, sent_by, note, send_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(office)
         .bind(destination)
         .bind(req.method.as_str())
         .bind(now)
-        .bind(i64::from(day_of(now)))
+        .bind(i64::from(day))
         .bind(me.user_id)
         .bind(req.note.trim())
         .bind(&key)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         let mut pending = Pending::default();
         for id in &ids {
-            sqlx::query("INSERT INTO upward_items (send_id, item_id) VALUES ($1, $2)").bind(send).bind(*id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO upward_items (send_id, item_id, destination_id) VALUES ($1, $2, $3)")
+                .bind(send)
+                .bind(id)
+                .bind(destination)
+                .execute(&mut *tx)
+                .await?;
             // The item's readers learn where it went at their next pull.
-            pending.changes.push(((*id).to_owned(), now));
+            pending.changes.push((id.clone(), now));
         }
         pending.flush(&mut tx, "").await?;
         let detail = format!("{}：{}", req.method.label().zh, ids.join(","));
@@ -282,7 +310,8 @@ pub async fn upward_stats(
     .await?;
     let adopted = sqlx::query(
         "SELECT ai.item_id, p.level, a.day FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
-         JOIN publications p ON p.id = a.publication_id WHERE a.office_id = $1 AND p.level <> 'county' AND a.day BETWEEN $2 AND $3",
+         JOIN publications p ON p.id = a.publication_id WHERE a.office_id = $1 AND p.level <> 'county' AND a.day BETWEEN $2 AND $3 \
+         AND EXISTS (SELECT 1 FROM upward_items ui JOIN upward_destinations d ON d.id = ui.destination_id WHERE ui.item_id = ai.item_id AND d.level = p.level)",
     )
     .bind(office)
     .bind(i64::from(first))

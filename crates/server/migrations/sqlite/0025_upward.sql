@@ -21,9 +21,12 @@ CREATE TABLE upward_sends (
     UNIQUE (office_id, send_key)
 );
 CREATE INDEX upward_sends_office ON upward_sends(office_id, sent_at);
+-- An item goes to a destination once, whichever server or page sends it.
 CREATE TABLE upward_items (
     send_id INTEGER NOT NULL REFERENCES upward_sends(id),
     item_id TEXT NOT NULL REFERENCES items(id),
-    PRIMARY KEY (send_id, item_id)
+    destination_id INTEGER NOT NULL REFERENCES upward_destinations(id),
+    PRIMARY KEY (send_id, item_id),
+    UNIQUE (destination_id, item_id)
 );
 CREATE INDEX upward_items_item ON upward_items(item_id);

@@ -87,8 +87,7 @@ async fn an_important_item_going_up_is_signed_level_by_level_and_nobody_signs_ou
     assert_eq!(r["signing"]["at"], 0);
 
     // Each level in turn; the others are refused at every level, the editor too.
-    let mut base = 4;
-    for level in 0..3 {
+    for (level, base) in (0..3).zip(4..) {
         let item = item(&t, &c.o.editor, 1).await;
         assert_eq!(item["state"], "awaiting_sign_off", "level {level}: {item}");
         assert_eq!(item["signing"]["at"], level, "the item shows where it waits: {item}");
@@ -109,7 +108,6 @@ async fn an_important_item_going_up_is_signed_level_by_level_and_nobody_signs_ou
         let r = holder.push(&t, 1, base, json!({"op": "act", "action": "sign", "note": "同意"})).await;
         assert_eq!(r["outcome"], "applied", "level {level}: {r}");
         assert_eq!(r["signing"]["at"], level + 1);
-        base += 1;
     }
     let done = item(&t, &c.o.officer, 1).await;
     assert_eq!(done["state"], "signed", "{done}");

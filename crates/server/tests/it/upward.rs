@@ -44,8 +44,13 @@ async fn signed_items_go_up_once_each_shows_where_and_the_citys_adoption_comes_b
         (Some("email"), Some("editor"), Some("第12批"))
     );
     assert_eq!(sends[0]["items"].as_array().map(Vec::len), Some(2));
-    // Not twice to the same destination.
+    // Not twice to the same destination; the refusal names the item.
     let res = t.post_json("/api/upward/send", batch(vec![id(1)], "k2"), Some(&o.editor.cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().is_some_and(|d| d.contains("《第1篇") && d.contains("已报送至该去向")));
+    // The same key with another batch (the page changed after a lost answer) is refused, not
+    // taken for the batch recorded.
+    let res = t.post_json("/api/upward/send", batch(vec![id(1)], "k1"), Some(&o.editor.cookie)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The author sees where it went at the next pull.
     let mine = pulled(&t, &o.officer, 1).await;
@@ -68,6 +73,16 @@ async fn signed_items_go_up_once_each_shows_where_and_the_citys_adoption_comes_b
         .map(|i| i.iter().map(|i| (i["id"].as_str().unwrap_or_default().to_owned(), i["adopted"].as_bool().unwrap_or(false))).collect())
         .unwrap_or_default();
     assert!(adopted.contains(&(id(1), true)) && adopted.contains(&(id(2), false)), "{adopted:?}");
+    // An item adopted by the city that never went up through this list is not counted.
+    submitted(&t, &mut o, false, 4, true).await;
+    let res = t
+        .post_json(
+            &format!("/api/items/{}/adoptions", id(4)),
+            json!({"publication_id": city_pub, "form": "full", "date": today(), "issue": "2026年第30期"}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
     let stats = json(t.get("/api/upward/stats", Some(&o.editor.cookie)).await).await;
     let year =
         stats["rows"].as_array().and_then(|r| r.iter().find(|r| r["level"] == "city" && r["month"] == 0)).cloned().unwrap_or_default();
@@ -105,4 +120,40 @@ async fn an_urgent_item_goes_up_alone_and_only_an_editor_of_the_office_sends() {
     assert_eq!(t.get("/api/upward", Some(&o.officer.cookie)).await.status(), StatusCode::FORBIDDEN);
     let res = t.post_json("/api/upward/send", named(vec![id(99)], "u4"), Some(&o.editor.cookie)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn two_editors_sending_the_same_item_at_once_record_it_once_and_a_late_fax_keeps_its_day() {
+    let t = TestApp::spawn().await;
+    let mut o = office(&t).await;
+    submitted(&t, &mut o, false, 1, true).await;
+    submitted(&t, &mut o, false, 2, true).await;
+    let root = t.root().await;
+    t.user_in("editor2", crate::common::office::PW, xinbao_core::role::Role::Editor, root).await;
+    let second = t.login("editor2", crate::common::office::PW).await;
+    let list = json(t.get("/api/upward", Some(&o.editor.cookie)).await).await;
+    let city = list["destinations"][0]["id"].clone();
+    let batch = |key: &str| json!({"destination_id": city, "method": "paper", "item_ids": [id(1)], "key": key});
+    let (a, b) = tokio::join!(
+        t.post_json("/api/upward/send", batch("a"), Some(&o.editor.cookie)),
+        t.post_json("/api/upward/send", batch("b"), Some(&second))
+    );
+    let mut codes = [a.status(), b.status()];
+    codes.sort();
+    assert_eq!(codes, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY], "one records it, the other is told");
+    let list = json(t.get("/api/upward", Some(&o.editor.cookie)).await).await;
+    assert_eq!(list["sends"].as_array().map(Vec::len), Some(1), "{list}");
+    // Sent by fax yesterday, recorded today: yesterday's.
+    let yesterday = xinbao_core::scores::day_text(xinbao_core::scores::day_of(xinbao_server::db::now_ms()) - 1);
+    let res = t
+        .post_json(
+            "/api/upward/send",
+            json!({"destination_id": city, "method": "fax", "item_ids": [id(2)], "key": "c", "date": yesterday}),
+            Some(&o.editor.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let day: i64 =
+        sqlx::query_scalar("SELECT day FROM upward_sends WHERE send_key = 'c'").fetch_one(&t.app.state.db.pool).await.unwrap_or(0);
+    assert_eq!(day, i64::from(xinbao_core::scores::day_of(xinbao_server::db::now_ms()) - 1));
 }
