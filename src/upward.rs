@@ -29,6 +29,7 @@ pub fn marks_line(marks: &[Mark], lang: xinbao_core::i18n::Lang) -> String {
 pub fn UpwardPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let sync = crate::sync::use_sync();
     let is_editor = session.me.get_untracked().is_some_and(|m| m.role == Role::Editor);
     let list = RwSignal::new(None::<Result<UpwardList, String>>);
     let stats = RwSignal::new(None::<Stats>);
@@ -111,6 +112,11 @@ pub fn UpwardPage() -> impl IntoView {
                     key.set(crate::util::random_id());
                     message.set(Some((true, i18n.t(ui::UPWARD_DONE).to_owned())));
                     reload();
+                    // This device's copies of the items learn where they went now, not at the
+                    // next round.
+                    if let Some(s) = sync {
+                        s.sync_now();
+                    }
                 }
                 Err(e) => message.set(Some((false, failure(e, lang)))),
             }
