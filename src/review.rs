@@ -688,7 +688,7 @@ pub fn ReviewItemPage() -> impl IntoView {
                 {d.sync.quality.clone().map(|q| view! { <p class="quality-hint" data-testid="quality-hint">{q}</p> })}
                 {(!d.sync.upward.is_empty()).then(|| view! {
                     <p class="small" data-testid="upward-marks">
-                        {crate::upward::marks_line(&d.sync.upward, i18n.lang.get())}
+                        {crate::item::sync_panel::marks_line(&d.sync.upward, i18n.lang.get())}
                     </p>
                 })}
                 {d.sync.signing.clone().filter(|_| matches!(d.sync.state, Some(ItemState::AwaitingSignOff | ItemState::Signed))).map(|s| {

@@ -13,17 +13,7 @@ use xinbao_core::api::QueueRow;
 use xinbao_core::item::ItemType;
 use xinbao_core::role::Role;
 use xinbao_core::scores::Level;
-use xinbao_core::upward::{Mark, Method, NewSend, Stats, UpwardList, urgent_not_alone};
-
-/// "已上报：市政府办公室信息科（电子邮件，2026-12-06 10:20）；…" for an item's readers.
-pub fn marks_line(marks: &[Mark], lang: xinbao_core::i18n::Lang) -> String {
-    let each = marks
-        .iter()
-        .map(|m| format!("{}（{}，{}）", m.destination, m.method.label().get(lang), date_time(m.sent_at as f64)))
-        .collect::<Vec<_>>()
-        .join("；");
-    format!("{}：{each}", ui::UPWARD_SENT.get(lang))
-}
+use xinbao_core::upward::{Method, NewSend, Stats, UpwardList, urgent_not_alone};
 
 #[component]
 pub fn UpwardPage() -> impl IntoView {

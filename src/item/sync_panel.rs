@@ -74,7 +74,7 @@ pub fn SyncPanel(
                 LocalStatus::Pending => Some(view! { <span class="muted small">{i18n.t(ui::SUBMIT_PENDING)}</span> }.into_any()),
                 LocalStatus::Sent => Some(view! {
                     <span class="muted small">{move || format!("{}（{}）", i18n.t(ui::SUBMITTED_LOCKED), sync.with(|s| s.state.map(|st| i18n.t(st.label())).unwrap_or_default()))}</span>
-                    {move || sync.with(|s| (!s.upward.is_empty()).then(|| crate::upward::marks_line(&s.upward, i18n.lang.get())))
+                    {move || sync.with(|s| (!s.upward.is_empty()).then(|| marks_line(&s.upward, i18n.lang.get())))
                         .map(|line| view! { <span class="small" data-testid="upward-marks">{line}</span> })}
                 }.into_any()),
                 LocalStatus::Returned => Some(view! {
@@ -115,4 +115,14 @@ pub(crate) fn side(old: &str, new: &str, new_side: bool) -> impl IntoView + use<
             Change::Deleted => view! { <del>{s.text}</del> }.into_any(),
         })
         .collect_view()
+}
+
+/// "已上报：市政府办公室信息科（电子邮件，2026-12-06 10:20）；…" for an item's readers.
+pub fn marks_line(marks: &[xinbao_core::upward::Mark], lang: xinbao_core::i18n::Lang) -> String {
+    let each = marks
+        .iter()
+        .map(|m| format!("{}（{}，{}）", m.destination, m.method.label().get(lang), crate::util::date_time(m.sent_at as f64)))
+        .collect::<Vec<_>>()
+        .join("；");
+    format!("{}：{each}", ui::UPWARD_SENT.get(lang))
 }

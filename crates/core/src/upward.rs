@@ -8,9 +8,9 @@
 //! An urgent item goes up on its own, with its deadline shown.
 
 use crate::i18n::Text;
+use crate::item::ItemState;
 use crate::item::ItemType;
 use crate::scores::Level;
-use crate::sync::ItemState;
 use serde::{Deserialize, Serialize};
 
 /// How a batch went up.

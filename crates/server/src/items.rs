@@ -206,7 +206,7 @@ pub(crate) async fn load_item(tx: &mut Tx, id: &str) -> Result<Option<(ItemSnaps
         item.comments.push(Comment { by: c.try_get(0)?, at: c.try_get(1)?, text: c.try_get(2)? });
     }
     if item.state == ItemState::Signed {
-        item.upward = crate::upward::marks(tx, id).await?;
+        item.upward = upward_marks(tx, id).await?;
     }
     Ok(Some((item, office)))
 }
@@ -419,4 +419,27 @@ pub(crate) async fn keep_conflict(
 
 pub(crate) async fn audit(tx: &mut Tx, actor: i64, action: &str, subject: &str, detail: &str) -> Result<(), AppError> {
     Ok(crate::accounts::audit_in(&mut **tx, Some(actor), action, subject, detail).await?)
+}
+
+/// Where `item` went up (上报, `crate::upward`), oldest first: on the item as everyone who
+/// reads it sees it.
+async fn upward_marks(tx: &mut sqlx::AnyConnection, item: &str) -> Result<Vec<xinbao_core::upward::Mark>, AppError> {
+    let rows = sqlx::query(
+        "SELECT d.name, d.level, s.method, s.sent_at FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id \
+         JOIN upward_destinations d ON d.id = s.destination_id WHERE ui.item_id = $1 ORDER BY s.sent_at, s.id",
+    )
+    .bind(item)
+    .fetch_all(tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let (level, method): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+            Ok(xinbao_core::upward::Mark {
+                destination: r.try_get(0)?,
+                level: crate::db::stored(xinbao_core::scores::Level::parse(&level), "upward_destinations.level", &level)?,
+                method: crate::db::stored(xinbao_core::upward::Method::parse(&method), "upward_sends.method", &method)?,
+                sent_at: r.try_get(3)?,
+            })
+        })
+        .collect()
 }

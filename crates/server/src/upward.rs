@@ -19,8 +19,7 @@ use xinbao_core::item::ItemType;
 use xinbao_core::scores::{Level, day_of, from_ymd, ymd};
 use xinbao_core::sync::ItemState;
 use xinbao_core::upward::{
-    Candidate, Destination, Mark, Method, NewSend, Send, SentItem, Stats, UpwardList, check_request, check_send, default_destinations,
-    stats,
+    Candidate, Destination, Method, NewSend, Send, SentItem, Stats, UpwardList, check_request, check_send, default_destinations, stats,
 };
 
 /// The most recent batches the list shows.
@@ -319,28 +318,6 @@ pub async fn upward_stats(
     .fetch_all(&state.db.pool)
     .await?;
     Ok(Json(stats(year, &facts(sent)?, &facts(adopted)?)))
-}
-
-/// Where `item` went up, oldest first (on the item as everyone who reads it sees it).
-pub(crate) async fn marks(tx: &mut sqlx::AnyConnection, item: &str) -> Result<Vec<Mark>, AppError> {
-    let rows = sqlx::query(
-        "SELECT d.name, d.level, s.method, s.sent_at FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id \
-         JOIN upward_destinations d ON d.id = s.destination_id WHERE ui.item_id = $1 ORDER BY s.sent_at, s.id",
-    )
-    .bind(item)
-    .fetch_all(tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let (level, method): (String, String) = (r.try_get(1)?, r.try_get(2)?);
-            Ok(Mark {
-                destination: r.try_get(0)?,
-                level: crate::db::stored(Level::parse(&level), "upward_destinations.level", &level)?,
-                method: crate::db::stored(Method::parse(&method), "upward_sends.method", &method)?,
-                sent_at: r.try_get(3)?,
-            })
-        })
-        .collect()
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
