@@ -50,6 +50,7 @@ pub(crate) struct Row {
     updated_at: f64,
     quality: Option<String>,
     event_time: Option<i64>,
+    waiting_at: Option<String>,
 }
 
 impl Row {
@@ -64,6 +65,7 @@ impl Row {
             updated_at: d.updated_at,
             quality: d.sync.quality.clone(),
             event_time: d.content.event_time,
+            waiting_at: d.sync.signing.as_ref().filter(|_| d.sync.state == Some(ItemState::AwaitingSignOff)).and_then(|s| s.waiting_at()),
         }
     }
 
@@ -78,6 +80,7 @@ impl Row {
             updated_at: r.updated_at as f64,
             quality: r.quality,
             event_time: r.event_time,
+            waiting_at: r.waiting_at,
         }
     }
 }
@@ -481,6 +484,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                                     <span class="draft-meta">
                                         <span class="badge">{i18n.t(d.item_type.label())}</span>
                                         <span class="badge status" data-testid="review-state">{d.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>
+                                        {d.waiting_at.clone().map(|at| view! { <span class="muted small" data-testid="review-waiting-at">{format!("（{at}）")}</span> })}
                                         <span>{format!("{} {} · {}", i18n.t(ui::FROM), d.unit_name, d.author_name)}</span>
                                         <span>{format!("{} {}", i18n.t(ui::UPDATED), date_time(d.updated_at))}</span>
                                         {deadline(&d, now.get(), rules.get(), i18n.lang.get())}

@@ -258,6 +258,9 @@ pub struct QueueRow {
     /// An urgent item's 事发时间 (its countdown runs from it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_time: Option<i64>,
+    /// Awaiting sign-off: the level it waits at (办公室主任, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_at: Option<String>,
 }
 
 /// `POST /api/admin/import`: what a spreadsheet of units and accounts did, or would do (with

@@ -300,6 +300,12 @@ impl Signing {
         self.steps.get(self.at)
     }
 
+    /// The name of the level it waits at, when it waits at a named one ("签发人" — any signer —
+    /// says nothing the state does not).
+    pub fn waiting_at(&self) -> Option<String> {
+        self.waiting().filter(|s| s.level.is_some()).map(|s| s.name.clone())
+    }
+
     /// Whether the step after this one is the last signature: signing now signs the item.
     pub fn is_last(&self) -> bool {
         self.at + 1 >= self.steps.len()

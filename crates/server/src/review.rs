@@ -267,6 +267,7 @@ pub struct QueueRecord {
     pub updated_at: i64,
     quality: String,
     author_id: i64,
+    signing: Option<String>,
 }
 
 /// A queue row read as [`QueueRecord`]: a column that cannot be read names the item.
@@ -289,6 +290,10 @@ pub async fn shown_row(db: &crate::db::Db, r: QueueRecord) -> Result<xinbao_core
         } else {
             None
         };
+    let waiting_at = match &r.signing {
+        Some(chain) => stored_json::<xinbao_core::signoff::Signing>(chain, "items.signing", &r.id)?.waiting_at(),
+        None => None,
+    };
     Ok(xinbao_core::api::QueueRow {
         id: r.id,
         title,
@@ -299,11 +304,13 @@ pub async fn shown_row(db: &crate::db::Db, r: QueueRecord) -> Result<xinbao_core
         updated_at: r.updated_at,
         quality: serde_json::from_str::<serde_json::Value>(&r.quality).ok().and_then(|v| v["summary"].as_str().map(str::to_owned)),
         event_time,
+        waiting_at,
     })
 }
 
 /// The columns a [`QueueRecord`] reads, off `items i JOIN units n JOIN users u`.
-pub const QUEUE_COLUMNS: &str = "i.id, i.title, i.state, i.item_type, n.name AS unit_name, u.display_name AS author_name, i.updated_at, i.quality, i.author_id \
+pub const QUEUE_COLUMNS: &str = "i.id, i.title, i.state, i.item_type, n.name AS unit_name, u.display_name AS author_name, i.updated_at, i.quality, i.author_id, \
+     CASE WHEN i.state = 'awaiting_sign_off' THEN i.signing END AS signing \
      FROM items i JOIN units n ON n.id = i.unit_id JOIN users u ON u.id = i.author_id";
 
 /// `GET /api/review/queue`: the items the caller's office reviews, filtered and paged on the

@@ -85,6 +85,9 @@ async fn an_important_item_going_up_is_signed_level_by_level_and_nobody_signs_ou
     let r = send_in(&t, &mut c, 1, 3, "upward", true).await;
     assert_eq!(names(&r["signing"]), ["科长", "办公室主任", "分管副县长"], "{r}");
     assert_eq!(r["signing"]["at"], 0);
+    // The queue says where it waits.
+    let queue = json(t.get("/api/review/queue?state=awaiting_sign_off", Some(&c.o.editor.cookie)).await).await;
+    assert_eq!(queue[0]["waiting_at"], "科长", "{queue}");
 
     // Each level in turn; the others are refused at every level, the editor too.
     for (level, base) in (0..3).zip(4..) {
