@@ -202,7 +202,7 @@ fn set_moved(user: i64, moved: bool) {
 
 /// Whether the https address answers (its certificate trusted by this browser).
 async fn reachable(origin: &str) -> bool {
-    let url = format!("{}/healthz?t={}", origin.trim_end_matches('/'), js_sys::Date::now());
+    let url = format!("{}/healthz?t={}", origin.trim_end_matches('/'), js_sys::Date::now() as u64);
     gloo_net::http::Request::get(&url).mode(web_sys::RequestMode::NoCors).send().await.is_ok()
 }
 
