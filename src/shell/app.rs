@@ -122,7 +122,8 @@ lazy_pages! {
         CommissionsRoute(commissions_view) => CommissionsPage;
     section_pages:
         HomeRoute(home_view) => HomePage,
-        ReviewQueueRoute(review_queue_view) => ReviewQueuePage,
+        ReviewQueueRoute(review_queue_view) => ReviewQueuePage;
+    review_item_pages:
         ReviewItemRoute(review_item_view) => ReviewItemPage,
         SheetRoute(sheet_view) => SheetPage;
     periodical_pages:
