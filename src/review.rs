@@ -856,7 +856,17 @@ pub(crate) fn deadline(d: &Row, now: f64, rules: DeadlineRules, lang: xinbao_cor
     if d.item_type != ItemType::Urgent || !open {
         return None;
     }
-    let left = xinbao_core::review::urgent_minutes_left(d.event_time, now as i64, rules)?;
+    deadline_badge(d.event_time, now, rules, lang)
+}
+
+/// 书面报告剩余/已超时 N 分钟 for an urgent item with an event time (the queue, 上报).
+pub(crate) fn deadline_badge(
+    event_time: Option<i64>,
+    now: f64,
+    rules: DeadlineRules,
+    lang: xinbao_core::i18n::Lang,
+) -> Option<impl IntoView + use<>> {
+    let left = xinbao_core::review::urgent_minutes_left(event_time, now as i64, rules)?;
     Some(
         view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, lang)}</span> },
     )

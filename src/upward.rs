@@ -123,9 +123,8 @@ pub fn UpwardPage() -> impl IntoView {
     // An urgent item's deadline, counted from its event (the office's rule).
     let deadline = move |item_type: ItemType, event_time: Option<i64>| {
         (item_type == ItemType::Urgent)
-            .then(|| xinbao_core::review::urgent_minutes_left(event_time, now.get() as i64, rules.get()))
+            .then(|| crate::review::deadline_badge(event_time, now.get(), rules.get(), i18n.lang.get()))
             .flatten()
-            .map(|left| view! { <span class=if left < 0 { "deadline late" } else { "deadline" } data-testid="deadline">{xinbao_core::review::deadline_text(left, i18n.lang.get())}</span> })
     };
 
     view! {

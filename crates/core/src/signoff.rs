@@ -351,16 +351,14 @@ impl Signing {
 
     /// "科长 ✓ → 办公室主任（待签）→ 分管副县长" (and English).
     pub fn progress(&self, lang: crate::i18n::Lang) -> String {
-        let zh = lang == crate::i18n::Lang::Zh;
         self.steps
             .iter()
             .enumerate()
-            .map(|(i, s)| match (&s.signed, i == self.at, zh) {
-                (Some(signed), _, true) => format!("{} ✓ {}", s.name, signed.by),
-                (Some(signed), _, false) => format!("{} ✓ {}", s.name, signed.by),
-                (None, true, true) => format!("{}（待签）", s.name),
-                (None, true, false) => format!("{} (waiting)", s.name),
-                (None, false, _) => s.name.clone(),
+            .map(|(i, s)| match (&s.signed, i == self.at) {
+                (Some(signed), _) => format!("{} ✓ {}", s.name, signed.by),
+                (None, true) if lang == crate::i18n::Lang::Zh => format!("{}（待签）", s.name),
+                (None, true) => format!("{} (waiting)", s.name),
+                (None, false) => s.name.clone(),
             })
             .collect::<Vec<_>>()
             .join(" → ")

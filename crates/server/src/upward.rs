@@ -33,26 +33,34 @@ struct DestinationRecord {
     level: Level,
 }
 
-async fn destinations(tx: &mut sqlx::AnyConnection, office: i64) -> Result<Vec<Destination>, AppError> {
-    const READ: &str = "SELECT id, name, level FROM upward_destinations WHERE office_id = $1 ORDER BY id";
-    let mut rows = sqlx::query(READ).bind(office).fetch_all(&mut *tx).await?;
-    if rows.is_empty() {
-        for (name, level) in default_destinations() {
-            sqlx::query("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(office)
-                .bind(name)
-                .bind(level.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        rows = sqlx::query(READ).bind(office).fetch_all(&mut *tx).await?;
-    }
+/// The office's destinations as stored.
+async fn destinations_of(tx: &mut sqlx::AnyConnection, office: i64) -> Result<Vec<Destination>, AppError> {
+    let rows =
+        sqlx::query("SELECT id, name, level FROM upward_destinations WHERE office_id = $1 ORDER BY id").bind(office).fetch_all(tx).await?;
     rows.iter()
         .map(|r| {
             let d: DestinationRecord = decode(r, "upward_destinations", "id")?;
             Ok(Destination { id: d.id, name: d.name, level: d.level })
         })
         .collect()
+}
+
+/// The office's destinations, the two defaults written first when it has none (in a write
+/// transaction).
+async fn destinations(tx: &mut sqlx::AnyConnection, office: i64) -> Result<Vec<Destination>, AppError> {
+    let found = destinations_of(&mut *tx, office).await?;
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    for (name, level) in default_destinations() {
+        sqlx::query("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(office)
+            .bind(name)
+            .bind(level.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    destinations_of(tx, office).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -78,8 +86,7 @@ struct SentItemRecord {
     adopted: i64,
 }
 
-async fn list(tx: &mut sqlx::AnyConnection, office: i64) -> Result<UpwardList, AppError> {
-    let destinations = destinations(&mut *tx, office).await?;
+async fn list(tx: &mut sqlx::AnyConnection, office: i64, destinations: Vec<Destination>) -> Result<UpwardList, AppError> {
     let rows = sqlx::query(
         "SELECT s.id, s.destination_id, s.method, s.sent_at, u.display_name AS sent_by, s.note FROM upward_sends s \
          JOIN users u ON u.id = s.sent_by WHERE s.office_id = $1 ORDER BY s.sent_at DESC, s.id DESC LIMIT $2",
@@ -143,17 +150,14 @@ pub async fn upward(State(state): State<AppState>, CurrentUser(me): CurrentUser)
     let office = section_office(&state, &me).await?;
     // Read without holding the writer; the two default destinations written once, the first
     // time anyone of the office looks.
-    let known: Option<i64> = sqlx::query_scalar("SELECT id FROM upward_destinations WHERE office_id = $1 LIMIT 1")
-        .bind(office)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    if known.is_none() {
+    let mut conn = state.db.pool.acquire().await?;
+    let mut found = destinations_of(&mut conn, office).await?;
+    if found.is_empty() {
         let mut tx = state.db.begin_write().await?;
-        destinations(&mut tx, office).await?;
+        found = destinations(&mut tx, office).await?;
         tx.commit().await?;
     }
-    let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(list(&mut conn, office).await?))
+    Ok(Json(list(&mut conn, office, found).await?))
 }
 
 /// One batch at a time per office, on every server of a database: SQLite's writer is one
@@ -180,7 +184,7 @@ pub async fn send_up(
     let key = req.key.trim().to_owned();
     let mut tx = state.db.begin_write().await?;
     lock_office(&mut tx, office).await?;
-    let known_destinations = destinations(&mut tx, office).await?;
+    let mut known_destinations = destinations(&mut tx, office).await?;
     let destination = match req.destination_id {
         Some(id) => {
             known_destinations.iter().find(|d| d.id == id).map(|d| d.id).ok_or_else(|| AppError::bad_request("没有这个上报去向"))?
@@ -227,12 +231,15 @@ pub async fn send_up(
         let destination = if destination > 0 {
             destination
         } else {
-            sqlx::query_scalar("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) RETURNING id")
+            let name = req.destination_name.trim().to_owned();
+            let id = sqlx::query_scalar("INSERT INTO upward_destinations (office_id, name, level) VALUES ($1, $2, $3) RETURNING id")
                 .bind(office)
-                .bind(req.destination_name.trim())
+                .bind(&name)
                 .bind(req.level.as_str())
                 .fetch_one(&mut *tx)
-                .await?
+                .await?;
+            known_destinations.push(Destination { id, name, level: req.level });
+            id
         };
         let now = now_ms();
         let send: i64 = sqlx::query_scalar(
@@ -263,7 +270,7 @@ pub async fn send_up(
         let detail = format!("{}：{}", req.method.label().zh, ids.join(","));
         crate::accounts::audit_in(&mut *tx, Some(me.user_id), "upward_sent", &destination.to_string(), &detail).await?;
     }
-    let found = list(&mut tx, office).await?;
+    let found = list(&mut tx, office, known_destinations).await?;
     tx.commit().await?;
     Ok(Json(found))
 }
