@@ -194,6 +194,125 @@ pub struct SentItem {
     pub event_time: Option<i64>,
     /// Adopted at the destination's level (recorded on the item).
     pub adopted: bool,
+    /// Sent to a destination that runs Xinbao too: how the forward stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<Forward>,
+}
+
+/// Where a forward to the destination's own Xinbao stands (office to office).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardStatus {
+    /// Waiting to go (the destination is unreachable, or the next round has not run).
+    Queued,
+    /// The destination's server holds it.
+    Arrived,
+    /// The destination's server refused it for good (`detail` says why).
+    Refused,
+}
+
+impl ForwardStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForwardStatus::Queued => "queued",
+            ForwardStatus::Arrived => "arrived",
+            ForwardStatus::Refused => "refused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ForwardStatus> {
+        [ForwardStatus::Queued, ForwardStatus::Arrived, ForwardStatus::Refused].into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// An item's forward as the upward list shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forward {
+    pub status: ForwardStatus,
+    /// Why it was refused, or what could not be recorded of what came back.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    /// Its state in the destination's own workflow, once it arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_state: Option<ItemState>,
+    /// The destination's last review note (a return's reason).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remote_note: String,
+}
+
+/// The level an adoption or instruction recorded by the destination's Xinbao counts at here.
+/// The destination scores its own publications and leaders as "本级" (county, in its own
+/// terms): that is the destination's level here. A higher level it recorded (the province
+/// adopting what the city passed on) stays as high, and never counts below the destination.
+pub fn level_here(recorded_there: Level, destination: Level) -> Level {
+    if recorded_there == Level::County { destination } else { recorded_there.max(destination) }
+}
+
+/// The id the item has on the destination's server: the same for the same item and the same
+/// link whatever happens here, so an item sent again (after this server was restored from a
+/// backup, or the destination was) meets itself there instead of arriving twice.
+pub fn forward_item_id(item_id: &str, link_account: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("xinbao-forward\n{item_id}\n{link_account}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The connection to a destination's own Xinbao, as its office's administrator sets it: the
+/// destination's address and the service account it gave this office (an officer of a unit
+/// named after this office there). The password is never shown again.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLink {
+    pub destination_id: i64,
+    /// `http://10.1.2.3:8080` or `https://…`.
+    pub url: String,
+    pub username: String,
+    pub password: String,
+    /// The destination office's certificate (PEM), for its https with its own CA.
+    #[serde(default)]
+    pub ca_pem: String,
+}
+
+/// A connection as shown.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub destination_id: i64,
+    pub url: String,
+    pub username: String,
+    /// Items waiting to go.
+    pub queued: u32,
+    /// The last round's failure, in Chinese (empty when it went through).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub problem: String,
+    /// When the destination last answered (ms), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_contact: Option<i64>,
+}
+
+/// Checks a connection before anything is stored or tried; the trimmed address without a
+/// trailing slash.
+pub fn check_link(link: &NewLink) -> Result<String, Text> {
+    let url = link.url.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    if !rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace)) || url.chars().count() > 200 {
+        return Err(Text::new(
+            "地址应以 http:// 或 https:// 开头，例如 http://10.1.2.3:8080",
+            "The address must start with http:// or https://",
+        ));
+    }
+    if link.username.trim().is_empty() || link.username.chars().count() > 64 {
+        return Err(Text::new("请填写上级给本单位的系统账号", "Enter the account the destination gave this office"));
+    }
+    if link.password.is_empty() || link.password.chars().count() > 256 {
+        return Err(Text::new("请填写该账号的密码", "Enter the account's password"));
+    }
+    if link.ca_pem.len() > 20_000 {
+        return Err(Text::new("证书过长", "The certificate is too long"));
+    }
+    Ok(url.to_owned())
 }
 
 /// A batch that went up.
@@ -225,6 +344,9 @@ pub struct Mark {
 pub struct UpwardList {
     pub destinations: Vec<Destination>,
     pub sends: Vec<Send>,
+    /// The destinations that run Xinbao too, connected office to office.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
 }
 
 /// A month of one level on the upward statistics.

@@ -226,6 +226,8 @@ pub(crate) async fn record_adoption(
     for c in &fact.items {
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption", &c.item_id, &detail).await?;
     }
+    // Its author learns at the next pull (an office that forwarded it, too).
+    crate::items::log_changes(tx, fact.items.iter().map(|c| c.item_id.clone())).await?;
     Ok(adoption_id)
 }
 
@@ -246,12 +248,21 @@ pub(crate) async fn remove_adoption(tx: &mut Tx, by: i64, office: i64, adoption_
     for item in &items {
         crate::accounts::audit_in(&mut **tx, Some(by), "adoption_removed", item, &adoption_id.to_string()).await?;
     }
+    crate::items::log_changes(tx, items.iter().cloned()).await?;
     Ok(items)
+}
+
+/// [`remove_adoption`] for the tests of an office that takes an adoption back (the forwarding
+/// tests' city), which otherwise only a draft issue's composer does.
+#[doc(hidden)]
+pub async fn remove_adoption_for_tests(tx: &mut Tx, by: i64, office: i64, adoption_id: i64) -> Result<(), AppError> {
+    let items = remove_adoption(tx, by, office, adoption_id).await?;
+    crate::commissions::rescore_answers(tx, office, &items).await
 }
 
 /// Recomputes the instruction events of `item` (the same level counts once, so one new
 /// instruction can change which one scores).
-async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result<(), AppError> {
+pub(crate) async fn rescore_instructions(tx: &mut Tx, item: &Loaded, office: i64) -> Result<(), AppError> {
     let rows = sqlx::query("SELECT id, level, day, leader FROM instructions WHERE item_id = $1")
         .bind(&item.credit.item_id)
         .fetch_all(&mut **tx)
@@ -309,6 +320,7 @@ pub async fn instruct(
     .await?
     .try_get(0)?;
     rescore_instructions(&mut tx, &item, office).await?;
+    crate::items::log_changes(&mut tx, [id.clone()]).await?;
     crate::accounts::audit_in(&mut *tx, Some(me.user_id), "instruction", &id, &format!("{} {leader}", req.level.label().zh)).await?;
     tx.commit().await?;
     Ok(Json(InstructionView {

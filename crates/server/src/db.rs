@@ -143,6 +143,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0024_sign_chains.sql"),
     ),
     (25, "upward", include_str!("../migrations/sqlite/0025_upward.sql"), include_str!("../migrations/postgres/0025_upward.sql")),
+    (26, "forward", include_str!("../migrations/sqlite/0026_forward.sql"), include_str!("../migrations/postgres/0026_forward.sql")),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

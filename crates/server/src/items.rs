@@ -70,6 +70,15 @@ pub(crate) struct Pending {
     pub(crate) results: Vec<(u64, MutationResult, String, String)>,
 }
 
+/// Change-log rows for items that changed without a new revision (an adoption, an
+/// instruction, where it went up): their readers take them again at the next pull.
+pub(crate) async fn log_changes(tx: &mut Tx, ids: impl IntoIterator<Item = String>) -> Result<(), AppError> {
+    let now = now_ms();
+    let mut pending = Pending::default();
+    pending.changes.extend(ids.into_iter().map(|id| (id, now)));
+    pending.flush(tx, "").await
+}
+
 impl Pending {
     /// Writes the new items' rows gathered so far. False when one of them exists after all:
     /// nothing is answered from this attempt, and the batch runs again carefully.

@@ -45,6 +45,7 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod forward;
 pub mod health;
 pub mod home;
 pub mod housekeeping;
@@ -192,6 +193,7 @@ impl Application {
             addr_slots: Arc::default(),
             tls,
             announcer: Arc::default(),
+            forwarder: Arc::default(),
         };
         if config.demo {
             let accounts = demo::load_demo(&state).await?;
@@ -240,6 +242,8 @@ impl Application {
                 minutes += 1;
             }
         });
+        // 上报 to destinations that run Xinbao goes out, and what they did comes back.
+        let forwarder = tokio::spawn(forward::run(self.state.clone()));
         if self.state.tls.is_some() {
             println!("  https on the same port: https://{addr}  ·  单位证书安装页 office certificate: http://{addr}/ca");
         }
@@ -254,6 +258,7 @@ impl Application {
             })
             .await?;
         closer.abort();
+        forwarder.abort();
         self.state.db.pool.close().await;
         Ok(())
     }

@@ -48,7 +48,7 @@ async fn view(state: &AppState, office: i64) -> Result<SigningView, AppError> {
 
 /// The administrator's office, when they manage it (`xinbao_core::review::administers`): an
 /// administrator placed in a township under the root office does not set the root's chains.
-async fn managed_office(state: &AppState, me: &xinbao_core::api::Me) -> Result<i64, AppError> {
+pub(crate) async fn managed_office(state: &AppState, me: &xinbao_core::api::Me) -> Result<i64, AppError> {
     let office = my_office(state, me).await?;
     crate::office::Scope::of(state, me).await?.check(office)?;
     Ok(office)

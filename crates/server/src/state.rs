@@ -26,6 +26,8 @@ pub struct AppState {
     pub tls: Option<Arc<Tls>>,
     /// Urgent items announced to the section's open pages (`announce`).
     pub announcer: Arc<crate::announce::Announcer>,
+    /// Sessions at the destinations that run Xinbao, and the nudge that forwards at once.
+    pub forwarder: Arc<crate::forward::Forwarder>,
 }
 
 impl FromRef<AppState> for Db {

@@ -4,10 +4,9 @@
 //! (`GET /api/upward`), and the statistics by level and month (`GET /api/upward/stats`). The
 //! rules are `xinbao_core::upward`; the Word files are the sheets (`crate::sheet`).
 
-use crate::auth::{CurrentUser, Editor};
+use crate::auth::{Admin, CurrentUser, Editor};
 use crate::db::{Stored, decode, now_ms};
 use crate::error::{ApiJson, AppError};
-use crate::items::Pending;
 use crate::office::section_office;
 use crate::state::AppState;
 use axum::Json;
@@ -19,7 +18,8 @@ use xinbao_core::item::ItemType;
 use xinbao_core::scores::{Level, day_of, from_ymd, ymd};
 use xinbao_core::sync::ItemState;
 use xinbao_core::upward::{
-    Candidate, Destination, Method, NewSend, Send, SentItem, Stats, UpwardList, check_request, check_send, default_destinations, stats,
+    Candidate, Destination, Forward, ForwardStatus, Method, NewLink, NewSend, Send, SentItem, Stats, UpwardList, check_link, check_request,
+    check_send, default_destinations, stats,
 };
 
 /// The most recent batches the list shows.
@@ -84,6 +84,10 @@ struct SentItemRecord {
     item_type: ItemType,
     content: String,
     adopted: i64,
+    forward_status: Option<String>,
+    forward_detail: Option<String>,
+    remote_state: Option<String>,
+    remote_note: Option<String>,
 }
 
 async fn list(tx: &mut sqlx::AnyConnection, office: i64, destinations: Vec<Destination>) -> Result<UpwardList, AppError> {
@@ -115,9 +119,11 @@ async fn list(tx: &mut sqlx::AnyConnection, office: i64, destinations: Vec<Desti
         let items = sqlx::query(
             "SELECT ui.send_id, i.id, i.title, n.name AS unit_name, i.item_type, CASE WHEN i.item_type = 'urgent' THEN i.content ELSE '' END AS content, \
              (SELECT COUNT(*) FROM adoption_items ai JOIN adoptions a ON a.id = ai.adoption_id JOIN publications p ON p.id = a.publication_id \
-              WHERE ai.item_id = i.id AND p.level = d.level) AS adopted \
+              WHERE ai.item_id = i.id AND p.level = d.level) AS adopted, \
+             f.status AS forward_status, f.detail AS forward_detail, f.remote_state, f.remote_note \
              FROM upward_items ui JOIN upward_sends s ON s.id = ui.send_id JOIN upward_destinations d ON d.id = ui.destination_id \
              JOIN items i ON i.id = ui.item_id JOIN units n ON n.id = i.unit_id \
+             LEFT JOIN forwards f ON f.destination_id = ui.destination_id AND f.item_id = ui.item_id \
              WHERE s.office_id = $1 AND ui.send_id BETWEEN $2 AND $3 ORDER BY i.title",
         )
         .bind(office)
@@ -128,6 +134,15 @@ async fn list(tx: &mut sqlx::AnyConnection, office: i64, destinations: Vec<Desti
         for r in &items {
             let i: SentItemRecord = decode(r, "upward_items", "item_id")?;
             let event_time = serde_json::from_str::<xinbao_core::item::DraftContent>(&i.content).ok().and_then(|c| c.event_time);
+            let forward = match &i.forward_status {
+                Some(status) => Some(Forward {
+                    status: crate::db::stored(ForwardStatus::parse(status), "forwards.status", status)?,
+                    detail: i.forward_detail.clone().unwrap_or_default(),
+                    remote_state: i.remote_state.as_deref().and_then(ItemState::parse),
+                    remote_note: i.remote_note.clone().unwrap_or_default(),
+                }),
+                None => None,
+            };
             if let Some(send) = sends.iter_mut().find(|s| s.id == i.send_id) {
                 send.items.push(SentItem {
                     id: i.id,
@@ -136,11 +151,13 @@ async fn list(tx: &mut sqlx::AnyConnection, office: i64, destinations: Vec<Desti
                     item_type: i.item_type,
                     event_time: event_time.filter(|_| i.item_type == ItemType::Urgent),
                     adopted: i.adopted > 0,
+                    forward,
                 });
             }
         }
     }
-    Ok(UpwardList { destinations, sends })
+    let links = crate::forward::links_of(tx, office, false).await?;
+    Ok(UpwardList { destinations, sends, links })
 }
 
 /// `GET /api/upward`: the office's destinations and the batches it sent up, newest first (the
@@ -182,6 +199,7 @@ pub async fn send_up(
     let office = section_office(&state, &me).await?;
     let (day, ids) = check_request(&req, day_of(now_ms())).map_err(|why| AppError::bad_request(why.zh))?;
     let key = req.key.trim().to_owned();
+    let mut forwarding = false;
     let mut tx = state.db.begin_write().await?;
     lock_office(&mut tx, office).await?;
     let mut known_destinations = destinations(&mut tx, office).await?;
@@ -255,7 +273,6 @@ pub async fn send_up(
         .bind(&key)
         .fetch_one(&mut *tx)
         .await?;
-        let mut pending = Pending::default();
         for id in &ids {
             sqlx::query("INSERT INTO upward_items (send_id, item_id, destination_id) VALUES ($1, $2, $3)")
                 .bind(send)
@@ -263,16 +280,94 @@ pub async fn send_up(
                 .bind(destination)
                 .execute(&mut *tx)
                 .await?;
-            // The item's readers learn where it went at their next pull.
-            pending.changes.push((id.clone(), now));
         }
-        pending.flush(&mut tx, "").await?;
+        // The item's readers learn where it went at their next pull.
+        crate::items::log_changes(&mut tx, ids.iter().cloned()).await?;
+        // Sent by system to a destination that runs Xinbao: it goes there itself.
+        if req.method == Method::System {
+            forwarding = crate::forward::enqueue(&mut tx, destination, &ids).await?;
+        }
         let detail = format!("{}：{}", req.method.label().zh, ids.join(","));
         crate::accounts::audit_in(&mut *tx, Some(me.user_id), "upward_sent", &destination.to_string(), &detail).await?;
     }
     let found = list(&mut tx, office, known_destinations).await?;
     tx.commit().await?;
+    if forwarding {
+        state.forwarder.nudge();
+    }
     Ok(Json(found))
+}
+
+/// The office's destinations and which of them are connected, for its administrator.
+async fn links_view(state: &AppState, office: i64) -> Result<UpwardList, AppError> {
+    let mut tx = state.db.begin_write().await?;
+    let destinations = destinations(&mut tx, office).await?;
+    let links = crate::forward::links_of(&mut tx, office, true).await?;
+    tx.commit().await?;
+    Ok(UpwardList { destinations, sends: Vec::new(), links })
+}
+
+/// `GET /api/admin/upward-links`: the office's destinations and their connections to
+/// destinations that run Xinbao (the account named; never its password).
+#[utoipa::path(get, path = "/api/admin/upward-links", tag = "admin", responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody)))]
+pub async fn upward_links(State(state): State<AppState>, Admin(me): Admin) -> Result<Json<UpwardList>, AppError> {
+    let office = crate::signing::managed_office(&state, &me).await?;
+    Ok(Json(links_view(&state, office).await?))
+}
+
+/// `POST /api/admin/upward-links`: connects a destination that runs Xinbao, with the service
+/// account its office gave this one. The account is tried there first; a link that cannot log
+/// in is not stored.
+#[utoipa::path(post, path = "/api/admin/upward-links", tag = "admin", request_body = NewLink,
+    responses((status = 200, body = UpwardList), (status = 403, body = xinbao_core::api::ErrorBody), (status = 422, body = xinbao_core::api::ErrorBody)))]
+pub async fn link_upward(
+    State(state): State<AppState>,
+    Admin(me): Admin,
+    ApiJson(req): ApiJson<NewLink>,
+) -> Result<Json<UpwardList>, AppError> {
+    let office = crate::signing::managed_office(&state, &me).await?;
+    let url = check_link(&req).map_err(|why| AppError::bad_request(why.zh))?;
+    let destination = links_view(&state, office)
+        .await?
+        .destinations
+        .into_iter()
+        .find(|d| d.id == req.destination_id)
+        .ok_or_else(|| AppError::bad_request("没有这个上报去向"))?;
+    if let Some(why) = crate::forward::try_link(&state, destination.id, &url, &req).await? {
+        return Err(AppError::bad_request(why));
+    }
+    let mut tx = state.db.begin_write().await?;
+    // Whom what comes back is recorded by: an account of the office that cannot log in.
+    let local_user: Option<i64> = sqlx::query_scalar("SELECT local_user FROM upward_links WHERE destination_id = $1")
+        .bind(destination.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let local_user = match local_user {
+        Some(u) => u,
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO users (username, display_name, role, unit_id, password_hash, disabled, created_at) VALUES ($1, $2, 'officer', $3, '!', 1, $4) RETURNING id",
+            )
+            .bind(format!("#upward-{}", destination.id))
+            .bind(format!("{}（系统回传）", destination.name))
+            .bind(office)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    crate::forward::store_link(&mut tx, destination.id, &url, &req, local_user).await?;
+    crate::accounts::audit_in(
+        &mut *tx,
+        Some(me.user_id),
+        "upward_link",
+        &destination.id.to_string(),
+        &format!("{url} {}", req.username.trim()),
+    )
+    .await?;
+    tx.commit().await?;
+    state.forwarder.nudge();
+    Ok(Json(links_view(&state, office).await?))
 }
 
 /// The year asked for.
@@ -328,5 +423,9 @@ pub async fn upward_stats(
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default().routes(routes!(upward)).routes(routes!(send_up)).routes(routes!(upward_stats))
+    OpenApiRouter::default()
+        .routes(routes!(upward))
+        .routes(routes!(send_up))
+        .routes(routes!(upward_stats))
+        .routes(routes!(upward_links, link_upward))
 }

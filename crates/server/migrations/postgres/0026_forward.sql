@@ -1,0 +1,45 @@
+-- Office to office (issue 24): a destination that runs Xinbao too, reached as a client of its
+-- server with the service account it gave this office. Each item sent there by system is a
+-- forward, frozen as the very mutation that carries it under its mutation number, so a retry,
+-- a replay after a restart or a second server asks the destination the same thing; what comes
+-- back (its state, comments, adoptions, instructions) is recorded here once, each fact keyed
+-- by the destination's own id.
+CREATE TABLE upward_links (
+    destination_id BIGINT PRIMARY KEY REFERENCES upward_destinations(id),
+    url TEXT NOT NULL,
+    username TEXT NOT NULL,
+    password TEXT NOT NULL,
+    ca_pem TEXT NOT NULL DEFAULT '',
+    -- Whom what comes back is recorded by here: an account that cannot log in.
+    local_user BIGINT NOT NULL REFERENCES users(id),
+    client_id TEXT NOT NULL,
+    next_mid BIGINT NOT NULL,
+    pull_cursor BIGINT NOT NULL DEFAULT 0,
+    epoch TEXT NOT NULL DEFAULT '',
+    problem TEXT NOT NULL DEFAULT '',
+    last_contact BIGINT
+);
+CREATE TABLE forwards (
+    id BIGSERIAL PRIMARY KEY,
+    destination_id BIGINT NOT NULL REFERENCES upward_destinations(id),
+    item_id TEXT NOT NULL REFERENCES items(id),
+    remote_id TEXT NOT NULL,
+    mid BIGINT NOT NULL,
+    mutation TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    remote_state TEXT NOT NULL DEFAULT '',
+    remote_note TEXT NOT NULL DEFAULT '',
+    UNIQUE (destination_id, item_id),
+    UNIQUE (destination_id, remote_id)
+);
+CREATE INDEX forwards_queue ON forwards(destination_id, status, mid);
+CREATE TABLE forward_facts (
+    destination_id BIGINT NOT NULL REFERENCES upward_destinations(id),
+    kind TEXT NOT NULL,
+    remote_id BIGINT NOT NULL,
+    item_id TEXT NOT NULL,
+    local_id BIGINT NOT NULL,
+    PRIMARY KEY (destination_id, kind, remote_id)
+);
+CREATE INDEX forward_facts_item ON forward_facts(item_id);

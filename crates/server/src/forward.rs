@@ -1,0 +1,911 @@
+//! Office to office (issue 24, deliverable 4): a destination that runs Xinbao too. Its office
+//! gives this office a service account (an officer of a unit named after this office there);
+//! this server is then a client of that server over the same sync protocol a browser speaks.
+//!
+//! - **Out.** An item sent up to a connected destination by 系统报送 becomes a *forward*: the
+//!   very mutation that submits it there (`submit`, base 0, on an id derived from the item and
+//!   the account, `xinbao_core::upward::forward_item_id`), frozen under the next mutation number
+//!   of the link's client id, in the transaction that records the batch. A round pushes the
+//!   queued ones in order; a lost answer, a restart or a second server sends the same numbers
+//!   with the same content, which the destination answers from its store. When the destination
+//!   says the numbers went back (`reused`, `expected`: one side was restored) or its epoch
+//!   changed (it was restored), the link starts over under a new client id and everything goes
+//!   again — an item the destination holds already meets itself there (a conflict on its own
+//!   id), so it still arrives once.
+//! - **Back.** A round pulls the account's changes. For each forwarded item it keeps the
+//!   destination's state and last review note, copies its comments (each once, by key), and
+//!   makes the item's adoptions and instructions here match the destination's — each keyed by
+//!   the destination's own id in `forward_facts`, so it is recorded once, and taken back when
+//!   the destination took it back. Points follow from this office's scoring table, as for one
+//!   typed in by hand; the level is the destination's (`xinbao_core::upward::level_here`).
+//!
+//! Rounds run every [`EVERY`] and at once after a batch; every server of a database may run
+//! them: the frozen mutations make the pushes the same, and each fact's key lets one writer win.
+
+use crate::adoption::{publication_of, record_adoption, remove_adoption};
+use crate::db::{Tx, now_ms, random_hex};
+use crate::error::AppError;
+use crate::items::Pending;
+use crate::state::AppState;
+use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use xinbao_core::scores::{AdoptionView, InstructionView, ItemScoring, Level, PubKind};
+use xinbao_core::sync::{Mutation, Op, Outcome, PullResponse, PushResponse};
+use xinbao_core::upward::{ForwardStatus, forward_item_id, level_here};
+
+/// How often a round runs without a nudge.
+pub const EVERY: Duration = Duration::from_secs(20);
+/// Forwards pushed in one request (the protocol takes 200).
+const PUSH_BATCH: i64 = 100;
+/// Pages pulled in one round.
+const PULL_PAGES: usize = 20;
+/// The largest answer read from a destination.
+const MAX_ANSWER: u64 = 64 << 20;
+
+/// Sessions at destinations, kept between rounds (a login costs the destination a password
+/// hash and a session row), and the nudge that runs a round now.
+#[derive(Default)]
+pub struct Forwarder {
+    cookies: Mutex<HashMap<i64, String>>,
+    nudge: tokio::sync::Notify,
+}
+
+impl Forwarder {
+    /// Runs a round now (a batch was recorded).
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    fn cookie(&self, destination: i64) -> Option<String> {
+        self.cookies.lock().ok().and_then(|c| c.get(&destination).cloned())
+    }
+
+    fn set_cookie(&self, destination: i64, cookie: Option<String>) {
+        if let Ok(mut c) = self.cookies.lock() {
+            match cookie {
+                Some(v) => c.insert(destination, v),
+                None => c.remove(&destination),
+            };
+        }
+    }
+}
+
+/// Faults a test injects into a round: the answer to a push or a pull lost on the way back
+/// (the destination did the work; this side never heard).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Faults {
+    pub lose_push_answer: bool,
+    pub lose_pull_answer: bool,
+}
+
+/// Why a round stopped: the destination (unreachable, refusing) — kept on the link for the
+/// page — or this server's database.
+enum Trouble {
+    Remote(String),
+    Local(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for Trouble {
+    fn from(e: E) -> Trouble {
+        Trouble::Local(e.into())
+    }
+}
+
+/// A link as a round reads it.
+#[derive(Clone, Debug)]
+struct Link {
+    destination: i64,
+    name: String,
+    level: Level,
+    office: i64,
+    url: String,
+    username: String,
+    password: String,
+    ca_pem: String,
+    local_user: i64,
+    /// The destination's epoch as last seen ('' before the first answer).
+    epoch: String,
+}
+
+async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
+    let rows = sqlx::query(
+        "SELECT l.destination_id, d.name, d.level, d.office_id, l.url, l.username, l.password, l.ca_pem, l.local_user, l.epoch \
+         FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id ORDER BY l.destination_id",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let level: String = r.try_get(2)?;
+            Ok(Link {
+                destination: r.try_get(0)?,
+                name: r.try_get(1)?,
+                level: crate::db::stored(Level::parse(&level), "upward_destinations.level", &level)?,
+                office: r.try_get(3)?,
+                url: r.try_get(4)?,
+                username: r.try_get(5)?,
+                password: r.try_get(6)?,
+                ca_pem: r.try_get(7)?,
+                local_user: r.try_get(8)?,
+                epoch: r.try_get(9)?,
+            })
+        })
+        .collect()
+}
+
+/// Runs rounds until the server stops: every [`EVERY`], and at once when nudged.
+pub async fn run(state: AppState) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = state.forwarder.nudge.notified() => {}
+        }
+        if let Err(e) = round(&state).await {
+            tracing::warn!(error = ?e, "forwarding round");
+        }
+    }
+}
+
+/// One round over every link: push what waits, pull what came back. A destination that
+/// cannot be reached leaves its problem on the link (shown on the page) and the rest goes on.
+pub async fn round(state: &AppState) -> Result<(), AppError> {
+    round_with(state, Faults::default()).await
+}
+
+#[doc(hidden)]
+pub async fn round_with(state: &AppState, faults: Faults) -> Result<(), AppError> {
+    for link in links(state).await? {
+        let outcome = match push(state, &link, faults).await {
+            Ok(()) => pull(state, &link, faults).await,
+            Err(e) => Err(e),
+        };
+        let (problem, contact) = match outcome {
+            Ok(()) => (String::new(), Some(now_ms())),
+            Err(Trouble::Remote(why)) => (why, None),
+            Err(Trouble::Local(e)) => return Err(e),
+        };
+        sqlx::query("UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact) WHERE destination_id = $3")
+            .bind(&problem)
+            .bind(contact)
+            .bind(link.destination)
+            .execute(&state.db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wire: a blocking client, off the async threads.
+
+/// The client for a link: no kept connections (a township NAT or a restarted destination
+/// drops them), bounded waits, the destination office's own CA when it gave one.
+fn agent(ca_pem: &str) -> Result<ureq::Agent, String> {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if !ca_pem.trim().is_empty() {
+        let certs: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            return Err("上级单位证书无法读取，请粘贴 PEM 格式的证书".into());
+        }
+        tls = tls.root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs)));
+    }
+    let config = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_global(Some(Duration::from_secs(90)))
+        .http_status_as_error(false)
+        .max_idle_connections(0)
+        .tls_config(tls.build())
+        .build();
+    Ok(ureq::Agent::new_with_config(config))
+}
+
+/// An answer: status, body, the cookies it set.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    cookies: Vec<String>,
+}
+
+async fn call(link: &Link, method: &'static str, path: String, cookie: Option<String>, body: Option<Vec<u8>>) -> Result<Answer, Trouble> {
+    let (url, ca) = (format!("{}{path}", link.url), link.ca_pem.clone());
+    let answer = tokio::task::spawn_blocking(move || -> Result<Answer, String> {
+        let agent = agent(&ca)?;
+        let unreachable = |e: ureq::Error| format!("无法连接上级信报（{e}），稍后自动重试");
+        let mut response = match (method, body) {
+            ("GET", _) => {
+                let mut req = agent.get(&url);
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                req.call().map_err(unreachable)?
+            }
+            ("HEAD", _) => {
+                let mut req = agent.head(&url);
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                req.call().map_err(unreachable)?
+            }
+            (m, body) => {
+                let mut req = if m == "PUT" { agent.put(&url) } else { agent.post(&url) };
+                req = req.header(crate::CLIENT_HEADER, "forward");
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                let kind = if m == "PUT" { "application/octet-stream" } else { "application/json" };
+                req.content_type(kind).send(body.unwrap_or_default().as_slice()).map_err(unreachable)?
+            }
+        };
+        let cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(|pair| pair.trim().to_owned())
+            .collect();
+        let status = response.status().as_u16();
+        let body = if method == "HEAD" {
+            Vec::new()
+        } else {
+            response.body_mut().with_config().limit(MAX_ANSWER).read_to_vec().map_err(unreachable)?
+        };
+        Ok(Answer { status, body, cookies })
+    })
+    .await
+    .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
+    answer.map_err(Trouble::Remote)
+}
+
+/// Logs the link's account in; the session cookie is kept for the next rounds.
+async fn login(state: &AppState, link: &Link) -> Result<String, Trouble> {
+    let body = serde_json::to_vec(&xinbao_core::api::LoginRequest { username: link.username.clone(), password: link.password.clone() })
+        .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
+    let answer = call(link, "POST", "/api/login".into(), None, Some(body)).await?;
+    match answer.status {
+        200 => {}
+        401 => return Err(Trouble::Remote("上级信报拒绝登录：账号或密码不对（请向上级索取新密码后重新连接）".into())),
+        403 => return Err(Trouble::Remote("上级信报上的本单位账号已停用".into())),
+        429 => return Err(Trouble::Remote("上级信报暂时限制登录，稍后自动重试".into())),
+        s => return Err(Trouble::Remote(format!("上级信报登录失败（{s}），稍后自动重试"))),
+    }
+    let cookie = answer.cookies.join("; ");
+    if cookie.is_empty() {
+        return Err(Trouble::Remote("上级信报没有返回登录凭据".into()));
+    }
+    state.forwarder.set_cookie(link.destination, Some(cookie.clone()));
+    Ok(cookie)
+}
+
+/// A request with the link's session, logging in first or again when it has none or it ended.
+async fn with_session(state: &AppState, link: &Link, method: &'static str, path: &str, body: Option<Vec<u8>>) -> Result<Answer, Trouble> {
+    let cookie = match state.forwarder.cookie(link.destination) {
+        Some(c) => c,
+        None => login(state, link).await?,
+    };
+    let answer = call(link, method, path.to_owned(), Some(cookie), body.clone()).await?;
+    if answer.status != 401 {
+        return Ok(answer);
+    }
+    state.forwarder.set_cookie(link.destination, None);
+    let cookie = login(state, link).await?;
+    call(link, method, path.to_owned(), Some(cookie), body).await
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(answer: &Answer, what: &str) -> Result<T, Trouble> {
+    if answer.status == 503 {
+        return Err(Trouble::Remote("上级信报暂时不可用，稍后自动重试".into()));
+    }
+    if answer.status != 200 {
+        return Err(Trouble::Remote(format!("上级信报拒绝了{what}（{}），稍后自动重试", answer.status)));
+    }
+    serde_json::from_slice(&answer.body).map_err(|_| Trouble::Remote(format!("上级信报对{what}的应答无法读取")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Out.
+
+/// Freezes the forwards of a batch just recorded (`upward::send_up`, in its transaction) when
+/// its destination is connected: each item's submit mutation under the link's next numbers.
+pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Result<bool, AppError> {
+    let Some(username): Option<String> = sqlx::query_scalar("SELECT username FROM upward_links WHERE destination_id = $1")
+        .bind(destination)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(false);
+    };
+    for id in ids {
+        let Some((item, _)) = crate::items::load_item(tx, id).await? else { continue };
+        // The row lock on the link hands out numbers in commit order.
+        let mid: i64 =
+            sqlx::query_scalar("UPDATE upward_links SET next_mid = next_mid + 1 WHERE destination_id = $1 RETURNING next_mid - 1")
+                .bind(destination)
+                .fetch_one(&mut **tx)
+                .await?;
+        let remote = forward_item_id(id, &username);
+        let mutation = Mutation { mid: mid as u64, item_id: remote.clone(), base_rev: 0, op: Op::Submit { content: item.content } };
+        let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
+        sqlx::query(
+            "INSERT INTO forwards (destination_id, item_id, remote_id, mid, mutation, status) VALUES ($1, $2, $3, $4, $5, 'queued') \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(destination)
+        .bind(id)
+        .bind(&remote)
+        .bind(mid)
+        .bind(&frozen)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Pushes the link's queued forwards, in order, a batch at a time.
+async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Trouble> {
+    for _ in 0..20 {
+        let client_id: String = sqlx::query_scalar("SELECT client_id FROM upward_links WHERE destination_id = $1")
+            .bind(link.destination)
+            .fetch_one(&state.db.pool)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT id, mid, remote_id, mutation FROM forwards WHERE destination_id = $1 AND status = 'queued' ORDER BY mid LIMIT $2",
+        )
+        .bind(link.destination)
+        .bind(PUSH_BATCH)
+        .fetch_all(&state.db.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut mutations = Vec::with_capacity(rows.len());
+        let mut sent: Vec<(i64, u64, String)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let frozen: String = r.try_get(3)?;
+            let mutation: Mutation = crate::db::stored_json(&frozen, "forwards.mutation", &r.try_get::<i64, _>(0)?.to_string())?;
+            if let Op::Submit { content } = &mutation.op {
+                upload_photos(state, link, content).await?;
+            }
+            sent.push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64, r.try_get(2)?));
+            mutations.push(mutation);
+        }
+        let body = serde_json::to_vec(&xinbao_core::sync::PushRequest { client_id: client_id.clone(), mutations })
+            .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
+        let answer = with_session(state, link, "POST", "/api/sync/push", Some(body)).await?;
+        if faults.lose_push_answer {
+            return Err(Trouble::Remote("（测试）应答在途中丢失".into()));
+        }
+        if answer.status == 403 {
+            // The client id is another account's there (the link was pointed at another
+            // account): start over under a new one.
+            start_over(state, link, &client_id, false, None).await?;
+            continue;
+        }
+        let answer: PushResponse = json_body(&answer, "报送")?;
+        if !link.epoch.is_empty() && answer.epoch != link.epoch {
+            // The destination was restored from a backup: everything goes again.
+            start_over(state, link, &client_id, true, Some(&answer.epoch)).await?;
+            return Ok(());
+        }
+        let mut tx = state.db.begin_write().await?;
+        for result in &answer.results {
+            let Some((id, _, _)) = sent.iter().find(|(_, mid, remote)| *mid == result.mid && *remote == result.item_id) else { continue };
+            let (status, detail, remote_state) = match &result.outcome {
+                Outcome::Applied { .. } => (ForwardStatus::Arrived, String::new(), "submitted".to_owned()),
+                // The destination holds it already (sent before under another client id).
+                Outcome::Conflict { server } => (ForwardStatus::Arrived, String::new(), server.state.as_str().to_owned()),
+                Outcome::Rejected { detail, .. } => (ForwardStatus::Refused, format!("上级信报未接收：{detail}"), String::new()),
+            };
+            sqlx::query(
+                "UPDATE forwards SET status = $1, detail = $2, remote_state = CASE WHEN $3 = '' THEN remote_state ELSE $3 END \
+                 WHERE id = $4 AND status = 'queued'",
+            )
+            .bind(status.as_str())
+            .bind(&detail)
+            .bind(&remote_state)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        if answer.reused.is_some() || answer.expected.is_some() {
+            // One side went back in time (a restore): the numbers mean something else there now.
+            start_over(state, link, &client_id, false, None).await?;
+        } else if answer.results.len() < sent.len() {
+            return Err(Trouble::Remote("上级信报只处理了部分稿件，稍后自动重试".into()));
+        }
+    }
+    Ok(())
+}
+
+/// A new client id for the link, its queued forwards numbered again from 1; with `everything`
+/// (the destination was restored) the arrived ones go again too and the pull starts from 0.
+/// Only the server that still sees `old` does it.
+async fn start_over(state: &AppState, link: &Link, old: &str, everything: bool, epoch: Option<&str>) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await?;
+    let fresh = random_hex::<16>().map_err(AppError::Internal)?;
+    let moved = sqlx::query(
+        "UPDATE upward_links SET client_id = $1, pull_cursor = CASE WHEN $2 = 1 THEN 0 ELSE pull_cursor END, epoch = COALESCE($3, epoch) \
+         WHERE destination_id = $4 AND client_id = $5",
+    )
+    .bind(&fresh)
+    .bind(i64::from(everything))
+    .bind(epoch)
+    .bind(link.destination)
+    .bind(old)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(());
+    }
+    if everything {
+        sqlx::query("UPDATE forwards SET status = 'queued' WHERE destination_id = $1 AND status = 'arrived'")
+            .bind(link.destination)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let rows = sqlx::query("SELECT id, mutation FROM forwards WHERE destination_id = $1 AND status = 'queued' ORDER BY mid, id")
+        .bind(link.destination)
+        .fetch_all(&mut *tx)
+        .await?;
+    for (n, r) in rows.iter().enumerate() {
+        let id: i64 = r.try_get(0)?;
+        let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(1)?, "forwards.mutation", &id.to_string())?;
+        mutation.mid = n as u64 + 1;
+        let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
+        sqlx::query("UPDATE forwards SET mid = $1, mutation = $2 WHERE id = $3")
+            .bind(n as i64 + 1)
+            .bind(&frozen)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE upward_links SET next_mid = $1 WHERE destination_id = $2")
+        .bind(rows.len() as i64 + 1)
+        .bind(link.destination)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(destination = link.destination, everything, "forwarding starts over under a new client id");
+    Ok(())
+}
+
+/// Photos travel before the mutation that names them: the ones the destination lacks.
+async fn upload_photos(state: &AppState, link: &Link, content: &xinbao_core::item::DraftContent) -> Result<(), Trouble> {
+    for photo in &content.photos {
+        let path = format!("/api/attachments/{}", photo.sha256);
+        if with_session(state, link, "HEAD", &path, None).await?.status == 200 {
+            continue;
+        }
+        let data: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT data FROM attachments WHERE sha256 = $1").bind(&photo.sha256).fetch_optional(&state.db.pool).await?;
+        let Some(data) = data else { continue };
+        let answer = with_session(state, link, "PUT", &path, Some(data)).await?;
+        if !matches!(answer.status, 200 | 201) {
+            return Err(Trouble::Remote(format!("照片上传到上级信报失败（{}），稍后自动重试", answer.status)));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back.
+
+/// Pulls the account's changes and takes in each forwarded item's.
+async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Trouble> {
+    for _ in 0..PULL_PAGES {
+        let row = sqlx::query("SELECT client_id, pull_cursor, epoch FROM upward_links WHERE destination_id = $1")
+            .bind(link.destination)
+            .fetch_one(&state.db.pool)
+            .await?;
+        let (client_id, cursor, epoch): (String, i64, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let body = serde_json::to_vec(&xinbao_core::sync::PullRequest { client_id: client_id.clone(), cursor: cursor.max(0) as u64 })
+            .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
+        let answer = with_session(state, link, "POST", "/api/sync/pull", Some(body)).await?;
+        if faults.lose_pull_answer {
+            return Err(Trouble::Remote("（测试）应答在途中丢失".into()));
+        }
+        let answer: PullResponse = json_body(&answer, "回传")?;
+        if !epoch.is_empty() && answer.epoch != epoch {
+            start_over(state, link, &client_id, true, Some(&answer.epoch)).await?;
+            return Ok(());
+        }
+        if answer.reset {
+            sqlx::query("UPDATE upward_links SET pull_cursor = 0 WHERE destination_id = $1 AND client_id = $2")
+                .bind(link.destination)
+                .bind(&client_id)
+                .execute(&state.db.pool)
+                .await?;
+            continue;
+        }
+        for change in &answer.changes {
+            let forward = sqlx::query("SELECT id, item_id FROM forwards WHERE destination_id = $1 AND remote_id = $2")
+                .bind(link.destination)
+                .bind(&change.id)
+                .fetch_optional(&state.db.pool)
+                .await?;
+            if let Some(f) = forward {
+                take_in(state, link, f.try_get(0)?, &f.try_get::<String, _>(1)?, change).await?;
+            }
+        }
+        // Recorded only after what it covers (a crash before this takes the page in again,
+        // which changes nothing).
+        sqlx::query("UPDATE upward_links SET pull_cursor = $1, epoch = $2 WHERE destination_id = $3 AND client_id = $4")
+            .bind(answer.cursor as i64)
+            .bind(&answer.epoch)
+            .bind(link.destination)
+            .bind(&client_id)
+            .execute(&state.db.pool)
+            .await?;
+        if !answer.has_more {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One forwarded item as the destination has it now: its state and note, its comments, its
+/// adoptions and instructions.
+async fn take_in(state: &AppState, link: &Link, forward: i64, item: &str, change: &xinbao_core::sync::ItemSnapshot) -> Result<(), Trouble> {
+    let answer = with_session(state, link, "GET", &format!("/api/items/{}/scoring", change.id), None).await?;
+    let scoring: ItemScoring = if answer.status == 404 { ItemScoring::default() } else { json_body(&answer, "采用情况")? };
+    let mut tx = state.db.begin_write().await?;
+    let note = change.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
+    sqlx::query("UPDATE forwards SET status = 'arrived', remote_state = $1, remote_note = $2 WHERE id = $3")
+        .bind(change.state.as_str())
+        .bind(&note)
+        .bind(forward)
+        .execute(&mut *tx)
+        .await?;
+    let mut pending = Pending::default();
+    for c in &change.comments {
+        // Each once, whatever page or round brings it again.
+        let key = format!("fwd:{}:{}:{}:{}", link.destination, c.at, c.by, c.text.chars().take(20).collect::<String>());
+        let added = sqlx::query(
+            "INSERT INTO comments (item_id, author_id, at, text, comment_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(item)
+        .bind(link.local_user)
+        .bind(c.at)
+        .bind(format!("【{}】{}：{}", link.name, c.by, c.text))
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added > 0 {
+            pending.changes.push((item.to_owned(), now_ms()));
+        }
+    }
+    let mut problems = Vec::new();
+    let facts_moved = match_adoptions(&mut tx, link, item, &scoring.adoptions, &mut problems).await?
+        | match_instructions(&mut tx, link, item, &scoring.instructions, &mut problems).await?;
+    if facts_moved {
+        crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
+        pending.changes.push((item.to_owned(), now_ms()));
+    }
+    sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2").bind(problems.join("；")).bind(forward).execute(&mut *tx).await?;
+    pending.flush(&mut tx, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The facts of `kind` recorded here for the item from this destination: (its id there, ours).
+async fn facts(tx: &mut Tx, link: &Link, kind: &str, item: &str) -> Result<Vec<(i64, i64)>, AppError> {
+    Ok(sqlx::query_as("SELECT remote_id, local_id FROM forward_facts WHERE destination_id = $1 AND kind = $2 AND item_id = $3")
+        .bind(link.destination)
+        .bind(kind)
+        .bind(item)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// Claims a fact before recording it: false when another server (or an earlier round) has.
+async fn claim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "INSERT INTO forward_facts (destination_id, kind, remote_id, item_id, local_id) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING",
+    )
+    .bind(link.destination)
+    .bind(kind)
+    .bind(remote)
+    .bind(item)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+async fn settle(tx: &mut Tx, link: &Link, kind: &str, remote: i64, local: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE forward_facts SET local_id = $1 WHERE destination_id = $2 AND kind = $3 AND remote_id = $4")
+        .bind(local)
+        .bind(link.destination)
+        .bind(kind)
+        .bind(remote)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn unclaim(tx: &mut Tx, link: &Link, kind: &str, remote: i64) -> Result<bool, AppError> {
+    Ok(sqlx::query("DELETE FROM forward_facts WHERE destination_id = $1 AND kind = $2 AND remote_id = $3")
+        .bind(link.destination)
+        .bind(kind)
+        .bind(remote)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// This office's publication named as the destination's, at the level it counts at here.
+async fn publication_here(
+    tx: &mut Tx,
+    office: i64,
+    name: &str,
+    level: Level,
+) -> Result<Option<xinbao_core::scores::Publication>, AppError> {
+    sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+        .bind(office)
+        .bind(name)
+        .bind(level.as_str())
+        .bind(PubKind::Periodical.as_str())
+        .execute(&mut **tx)
+        .await?;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM publications WHERE office_id = $1 AND name = $2")
+        .bind(office)
+        .bind(name)
+        .fetch_one(&mut **tx)
+        .await?;
+    publication_of(tx, office, id).await
+}
+
+/// Makes the item's adoptions from this destination what the destination has. A fact this
+/// office cannot record (its day in a period already closed here) is named in `problems` and
+/// tried again at the item's next change.
+async fn match_adoptions(
+    tx: &mut Tx,
+    link: &Link,
+    item: &str,
+    there: &[AdoptionView],
+    problems: &mut Vec<String>,
+) -> Result<bool, AppError> {
+    let mut moved = false;
+    let here = facts(tx, link, "adoption", item).await?;
+    for (remote, local) in &here {
+        if !there.iter().any(|a| a.id == *remote) && unclaim(tx, link, "adoption", *remote).await? {
+            remove_adoption(tx, link.local_user, link.office, *local).await?;
+            moved = true;
+        }
+    }
+    for a in there.iter().filter(|a| !here.iter().any(|(r, _)| *r == a.id)) {
+        let Some(loaded) = crate::scores::load(tx, item).await? else { continue };
+        let level = level_here(a.level, link.level);
+        let Some(publication) = publication_here(tx, link.office, &a.publication, level).await? else { continue };
+        let day = match crate::scores::date(&a.date) {
+            Ok(day) => day,
+            Err(_) => continue,
+        };
+        if let Some(why) = refused(crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await)? {
+            problems.push(format!("上级采用（《{}》{}）未能记入：{why}", a.publication, a.issue));
+            continue;
+        }
+        if !claim(tx, link, "adoption", a.id, item).await? {
+            continue;
+        }
+        let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &a.issue, vec![loaded.credit]).await?;
+        settle(tx, link, "adoption", a.id, local).await?;
+        moved = true;
+    }
+    Ok(moved)
+}
+
+/// Makes the item's instructions from this destination what the destination has.
+async fn match_instructions(
+    tx: &mut Tx,
+    link: &Link,
+    item: &str,
+    there: &[InstructionView],
+    problems: &mut Vec<String>,
+) -> Result<bool, AppError> {
+    let mut moved = false;
+    let here = facts(tx, link, "instruction", item).await?;
+    for (remote, local) in &here {
+        if !there.iter().any(|i| i.id == *remote) && unclaim(tx, link, "instruction", *remote).await? {
+            sqlx::query("DELETE FROM instructions WHERE id = $1").bind(local).execute(&mut **tx).await?;
+            moved = true;
+        }
+    }
+    for i in there.iter().filter(|i| !here.iter().any(|(r, _)| *r == i.id)) {
+        let Ok(day) = crate::scores::date(&i.date) else { continue };
+        if let Some(why) = refused(crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await)? {
+            problems.push(format!("上级批示（{}）未能记入：{why}", i.leader));
+            continue;
+        }
+        if !claim(tx, link, "instruction", i.id, item).await? {
+            continue;
+        }
+        let local: i64 = sqlx::query_scalar(
+            "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at, office_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(item)
+        .bind(level_here(i.level, link.level).as_str())
+        .bind(i64::from(day))
+        .bind(&i.leader)
+        .bind(format!("{}（{}回传）", i.text, link.name))
+        .bind(link.local_user)
+        .bind(now_ms())
+        .bind(link.office)
+        .fetch_one(&mut **tx)
+        .await?;
+        settle(tx, link, "instruction", i.id, local).await?;
+        crate::accounts::audit_in(
+            &mut **tx,
+            Some(link.local_user),
+            "instruction",
+            item,
+            &format!("{} {}（回传）", i.level.label().zh, i.leader),
+        )
+        .await?;
+        moved = true;
+    }
+    if moved && let Some(loaded) = crate::scores::load(tx, item).await? {
+        crate::adoption::rescore_instructions(tx, &loaded, link.office).await?;
+    }
+    Ok(moved)
+}
+
+/// A check's refusal in words (None when it passed); a database failure stays a failure.
+fn refused(checked: Result<(), AppError>) -> Result<Option<String>, AppError> {
+    match checked {
+        Ok(()) => Ok(None),
+        Err(AppError::Refused(_, detail)) => Ok(Some(detail.unwrap_or_else(|| "不符合记分规则".into()))),
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting a link up.
+
+/// The office's links as its pages show them (`with_account`: the administrator's page names the
+/// account; the section's list does not).
+pub(crate) async fn links_of(
+    conn: &mut sqlx::AnyConnection,
+    office: i64,
+    with_account: bool,
+) -> Result<Vec<xinbao_core::upward::Link>, AppError> {
+    let rows = sqlx::query(
+        "SELECT l.destination_id, l.url, l.username, l.problem, l.last_contact, \
+         (SELECT COUNT(*) FROM forwards f WHERE f.destination_id = l.destination_id AND f.status = 'queued') AS queued \
+         FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id WHERE d.office_id = $1 ORDER BY l.destination_id",
+    )
+    .bind(office)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(xinbao_core::upward::Link {
+                destination_id: r.try_get(0)?,
+                url: r.try_get(1)?,
+                username: if with_account { r.try_get(2)? } else { String::new() },
+                problem: r.try_get(3)?,
+                last_contact: r.try_get(4)?,
+                queued: u32::try_from(r.try_get::<i64, _>(5)?).unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
+}
+
+/// Tries the account at the destination before a link is stored: the words of what failed.
+pub(crate) async fn try_link(
+    state: &AppState,
+    destination: i64,
+    url: &str,
+    new: &xinbao_core::upward::NewLink,
+) -> Result<Option<String>, AppError> {
+    agent(&new.ca_pem).map_err(AppError::bad_request)?;
+    let probe = Link {
+        destination,
+        name: String::new(),
+        level: Level::City,
+        office: 0,
+        url: url.to_owned(),
+        username: new.username.trim().to_owned(),
+        password: new.password.clone(),
+        ca_pem: new.ca_pem.clone(),
+        local_user: 0,
+        epoch: String::new(),
+    };
+    match login(state, &probe).await {
+        Ok(_) => Ok(None),
+        Err(Trouble::Remote(why)) => Ok(Some(why)),
+        Err(Trouble::Local(e)) => Err(e),
+    }
+}
+
+/// Stores a link (a new address or account for a destination already linked starts over under
+/// a new client id: what waits goes again, and arrives once).
+pub(crate) async fn store_link(
+    tx: &mut Tx,
+    destination: i64,
+    url: &str,
+    new: &xinbao_core::upward::NewLink,
+    local_user: i64,
+) -> Result<(), AppError> {
+    let client = random_hex::<16>().map_err(AppError::Internal)?;
+    let known: Option<(String, String)> = sqlx::query_as("SELECT url, username FROM upward_links WHERE destination_id = $1")
+        .bind(destination)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let username = new.username.trim();
+    match known {
+        None => {
+            sqlx::query(
+                "INSERT INTO upward_links (destination_id, url, username, password, ca_pem, local_user, client_id, next_mid) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
+            )
+            .bind(destination)
+            .bind(url)
+            .bind(username)
+            .bind(&new.password)
+            .bind(new.ca_pem.trim())
+            .bind(local_user)
+            .bind(&client)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Some((old_url, old_user)) => {
+            let moved = old_url != url || old_user != username;
+            sqlx::query(
+                "UPDATE upward_links SET url = $1, username = $2, password = $3, ca_pem = $4, problem = '', \
+                 client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, pull_cursor = CASE WHEN $5 = 1 THEN 0 ELSE pull_cursor END, \
+                 epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END WHERE destination_id = $7",
+            )
+            .bind(url)
+            .bind(username)
+            .bind(&new.password)
+            .bind(new.ca_pem.trim())
+            .bind(i64::from(moved))
+            .bind(&client)
+            .bind(destination)
+            .execute(&mut **tx)
+            .await?;
+            if moved {
+                // Another account there: the items go again under its own ids.
+                let rows = sqlx::query(
+                    "SELECT id, item_id, mutation FROM forwards WHERE destination_id = $1 AND status <> 'refused' ORDER BY mid, id",
+                )
+                .bind(destination)
+                .fetch_all(&mut **tx)
+                .await?;
+                for (n, r) in rows.iter().enumerate() {
+                    let id: i64 = r.try_get(0)?;
+                    let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(2)?, "forwards.mutation", &id.to_string())?;
+                    mutation.mid = n as u64 + 1;
+                    mutation.item_id = forward_item_id(&r.try_get::<String, _>(1)?, username);
+                    let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
+                    sqlx::query("UPDATE forwards SET mid = $1, remote_id = $2, mutation = $3, status = 'queued' WHERE id = $4")
+                        .bind(n as i64 + 1)
+                        .bind(&mutation.item_id)
+                        .bind(&frozen)
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE upward_links SET next_mid = $1 WHERE destination_id = $2")
+                    .bind(rows.len() as i64 + 1)
+                    .bind(destination)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
