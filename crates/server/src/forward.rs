@@ -28,13 +28,15 @@ use crate::error::AppError;
 use crate::items::Pending;
 use crate::state::AppState;
 use sqlx::Row;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use xinbao_core::scores::{AdoptionView, InstructionView, ItemScoring, Level, PubKind};
 use xinbao_core::sync::{Mutation, Op, Outcome, PullResponse, PushResponse};
 use xinbao_core::upward::{ForwardStatus, forward_item_id, level_here};
 
+/// The header every state-changing request carries (`crate::CLIENT_HEADER`, the server's CSRF
+/// guard), as the destination's server asks it.
+const CLIENT_HEADER: &str = "x-xinbao-client";
 /// How often a round runs without a nudge.
 pub const EVERY: Duration = Duration::from_secs(20);
 /// Forwards pushed in one request (the protocol takes 200).
@@ -43,34 +45,6 @@ const PUSH_BATCH: i64 = 100;
 const PULL_PAGES: usize = 20;
 /// The largest answer read from a destination.
 const MAX_ANSWER: u64 = 64 << 20;
-
-/// Sessions at destinations, kept between rounds (a login costs the destination a password
-/// hash and a session row), and the nudge that runs a round now.
-#[derive(Default)]
-pub struct Forwarder {
-    cookies: Mutex<HashMap<i64, String>>,
-    nudge: tokio::sync::Notify,
-}
-
-impl Forwarder {
-    /// Runs a round now (a batch was recorded).
-    pub fn nudge(&self) {
-        self.nudge.notify_one();
-    }
-
-    fn cookie(&self, destination: i64) -> Option<String> {
-        self.cookies.lock().ok().and_then(|c| c.get(&destination).cloned())
-    }
-
-    fn set_cookie(&self, destination: i64, cookie: Option<String>) {
-        if let Ok(mut c) = self.cookies.lock() {
-            match cookie {
-                Some(v) => c.insert(destination, v),
-                None => c.remove(&destination),
-            };
-        }
-    }
-}
 
 /// Faults a test injects into a round: the answer to a push or a pull lost on the way back
 /// (the destination did the work; this side never heard).
@@ -235,7 +209,7 @@ async fn call(link: &Link, method: &'static str, path: String, cookie: Option<St
             }
             (m, body) => {
                 let mut req = if m == "PUT" { agent.put(&url) } else { agent.post(&url) };
-                req = req.header(crate::CLIENT_HEADER, "forward");
+                req = req.header(CLIENT_HEADER, "forward");
                 if let Some(c) = &cookie {
                     req = req.header("cookie", c);
                 }

@@ -8,7 +8,8 @@ use crate::metrics::Metrics;
 use crate::ratelimit::AddrSlots;
 use crate::tls::Tls;
 use axum::extract::FromRef;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -27,7 +28,7 @@ pub struct AppState {
     /// Urgent items announced to the section's open pages (`announce`).
     pub announcer: Arc<crate::announce::Announcer>,
     /// Sessions at the destinations that run Xinbao, and the nudge that forwards at once.
-    pub forwarder: Arc<crate::forward::Forwarder>,
+    pub forwarder: Arc<Forwarder>,
 }
 
 impl FromRef<AppState> for Db {
@@ -51,5 +52,33 @@ impl FromRef<AppState> for Arc<Metrics> {
 impl FromRef<AppState> for Option<Arc<Tls>> {
     fn from_ref(state: &AppState) -> Option<Arc<Tls>> {
         state.tls.clone()
+    }
+}
+
+/// Sessions at the destinations `crate::forward` reaches, kept between rounds (a login costs the destination a password
+/// hash and a session row), and the nudge that runs a round now.
+#[derive(Default)]
+pub struct Forwarder {
+    cookies: Mutex<HashMap<i64, String>>,
+    pub(crate) nudge: tokio::sync::Notify,
+}
+
+impl Forwarder {
+    /// Runs a round now (a batch was recorded).
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    pub(crate) fn cookie(&self, destination: i64) -> Option<String> {
+        self.cookies.lock().ok().and_then(|c| c.get(&destination).cloned())
+    }
+
+    pub(crate) fn set_cookie(&self, destination: i64, cookie: Option<String>) {
+        if let Ok(mut c) = self.cookies.lock() {
+            match cookie {
+                Some(v) => c.insert(destination, v),
+                None => c.remove(&destination),
+            };
+        }
     }
 }
