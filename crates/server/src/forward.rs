@@ -369,12 +369,22 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             return Ok(());
         }
         let mut tx = state.db.begin_write().await?;
+        // The items that arrived, as the destination has them now: one this side sent before
+        // its restore (answered from the destination's store, or as a conflict on its own id)
+        // may have gathered adoptions there that no pull will bring again.
+        let mut met = Vec::new();
         for result in &answer.results {
             let Some((id, _, _)) = sent.iter().find(|(_, mid, remote)| *mid == result.mid && *remote == result.item_id) else { continue };
             let (status, detail, remote_state) = match &result.outcome {
-                Outcome::Applied { .. } => (ForwardStatus::Arrived, String::new(), "submitted".to_owned()),
+                Outcome::Applied { .. } => {
+                    met.push((*id, result.item_id.clone()));
+                    (ForwardStatus::Arrived, String::new(), "submitted".to_owned())
+                }
                 // The destination holds it already (sent before under another client id).
-                Outcome::Conflict { server } => (ForwardStatus::Arrived, String::new(), server.state.as_str().to_owned()),
+                Outcome::Conflict { server } => {
+                    met.push((*id, result.item_id.clone()));
+                    (ForwardStatus::Arrived, String::new(), server.state.as_str().to_owned())
+                }
                 Outcome::Rejected { detail, .. } => (ForwardStatus::Refused, format!("上级信报未接收：{detail}"), String::new()),
             };
             sqlx::query(
@@ -389,6 +399,12 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             .await?;
         }
         tx.commit().await?;
+        for (id, remote) in met {
+            let answer = with_session(state, link, "GET", &format!("/api/items/{remote}"), None).await?;
+            let now: xinbao_core::sync::ItemSnapshot = json_body(&answer, "稿件")?;
+            let item: String = sqlx::query_scalar("SELECT item_id FROM forwards WHERE id = $1").bind(id).fetch_one(&state.db.pool).await?;
+            take_in(state, link, id, &item, &now).await?;
+        }
         if answer.reused.is_some() || answer.expected.is_some() {
             // One side went back in time (a restore): the numbers mean something else there now.
             start_over(state, link, &client_id, false, None).await?;

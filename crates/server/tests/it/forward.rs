@@ -504,6 +504,37 @@ async fn forwarding_converges_under_random_faults() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let here = county_scoring(&p, n).await["adoptions"].as_array().map(Vec::len).unwrap_or(0) as i64;
+        if here != there {
+            let f = sqlx::query("SELECT status, mid, detail, remote_state FROM forwards WHERE item_id = $1")
+                .bind(id(n))
+                .fetch_one(&p.county.app.state.db.pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let l = sqlx::query("SELECT pull_cursor, client_id, epoch FROM upward_links")
+                .fetch_one(&p.county.app.state.db.pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let c: Vec<i64> = sqlx::query_scalar("SELECT seq FROM change_log WHERE item_id = $1")
+                .bind(&remote)
+                .fetch_all(&p.city.t.app.state.db.pool)
+                .await
+                .unwrap_or_default();
+            let facts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forward_facts WHERE item_id = $1")
+                .bind(id(n))
+                .fetch_one(&p.county.app.state.db.pool)
+                .await
+                .unwrap_or(0);
+            println!(
+                "forward {:?} {} {:?} {:?}; link cursor {} client {:?} epoch {:?}; city change seqs {c:?}; facts {facts}",
+                f.get::<String, _>(0),
+                f.get::<i64, _>(1),
+                f.get::<String, _>(2),
+                f.get::<String, _>(3),
+                l.get::<i64, _>(0),
+                l.get::<String, _>(1),
+                l.get::<String, _>(2)
+            );
+        }
         assert_eq!(here, there, "seed {seed}: item {n}'s adoptions at the county are the city's");
     }
 }
