@@ -3,6 +3,7 @@
 //! Online only: these are the server's records, and every change is audited there.
 
 mod signing;
+mod upward_links;
 
 use crate::api::{self, ApiError};
 use crate::i18n::{Text, ui, use_i18n};
@@ -203,6 +204,7 @@ pub fn AdminPage() -> impl IntoView {
             <ImportSection reload=reload />
             <SettingsSection />
             <signing::SigningSection />
+            <upward_links::UpwardLinksSection />
             <crate::scores::admin_scoring::ClassesSection units=units reload_units=reload />
             <crate::scores::admin_scoring::PublicationsSection />
             <crate::scores::admin_scoring::ScoringSection />

@@ -459,6 +459,25 @@ pub mod ui {
     pub const UPWARD_RATE: Text = Text::new("采用率", "Rate");
     pub const UPWARD_ADOPTED: Text = Text::new("已采用", "Adopted");
     pub const UPWARD_RECORD_ADOPTION: Text = Text::new("记录采用", "Record adoption");
+    pub const UPWARD_THERE: Text = Text::new("上级", "There");
+    pub const UPWARD_LINK_WAITING: Text = Text::new("篇等待发出", "waiting to go");
+    pub const UPWARD_LINKED: Text =
+        Text::new("已与上级信报连接，系统报送的稿件将直接送达", "Connected: items sent by system go straight there");
+    pub const LINKS_HEAD: Text = Text::new("上级信报连接", "Connections to upper offices' Xinbao");
+    pub const LINKS_HINT: Text = Text::new(
+        "上级单位也使用信报时，填写上级给本单位的系统账号。以“系统报送”上报的稿件会自动送达上级，上级的采用、批示和意见自动回传并计分。",
+        "When the upper office runs Xinbao too, enter the account it gave this office. Items sent by system go there by themselves; its adoptions, instructions and comments come back and score here.",
+    );
+    pub const LINK_DESTINATION: Text = Text::new("上报去向", "Destination");
+    pub const LINK_URL: Text = Text::new("上级信报地址", "Its address");
+    pub const LINK_USER: Text = Text::new("本单位在上级的账号", "This office's account there");
+    pub const LINK_PASSWORD: Text = Text::new("密码", "Password");
+    pub const LINK_CA: Text =
+        Text::new("上级单位证书（https 自建证书时粘贴，可不填）", "Its certificate (PEM, for https with its own CA; optional)");
+    pub const LINK_SAVE: Text = Text::new("测试并连接", "Test and connect");
+    pub const LINK_SAVED: Text = Text::new("已连接：登录上级信报成功", "Connected: logged in there");
+    pub const LINK_LAST_CONTACT: Text = Text::new("最近联系", "Last contact");
+    pub const LINK_NEVER: Text = Text::new("尚未联系", "Not yet");
     pub const UPWARD_WORD: Text = Text::new("本批报送单（Word）", "This batch as Word");
     pub const UPWARD_DONE: Text = Text::new("已记录上报", "Recorded");
     pub const IMPORTANT: Text = Text::new("重要信息", "Important");

@@ -225,6 +225,17 @@ pub fn UpwardPage() -> impl IntoView {
             })}
             <section aria-labelledby="upward-list-head">
                 <h3 id="upward-list-head">{move || i18n.t(ui::UPWARD_LIST)}</h3>
+                {move || list.get().and_then(Result::ok).map(|l| {
+                    l.links.into_iter().map(|link| {
+                        let name = l.destinations.iter().find(|d| d.id == link.destination_id).map(|d| d.name.clone()).unwrap_or_default();
+                        let waiting = if link.queued > 0 { format!(" · {} {}", link.queued, i18n.t(ui::UPWARD_LINK_WAITING)) } else { String::new() };
+                        if link.problem.is_empty() {
+                            view! { <p class="note" data-testid="upward-connection">{format!("{name}：{}{waiting}", i18n.t(ui::UPWARD_LINKED))}</p> }.into_any()
+                        } else {
+                            view! { <p class="error" role="status" data-testid="upward-connection-problem">{format!("{name}：{}{waiting}", link.problem)}</p> }.into_any()
+                        }
+                    }).collect_view()
+                })}
                 {move || match list.get() {
                     None => None,
                     Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),
@@ -255,6 +266,19 @@ pub fn UpwardPage() -> impl IntoView {
                                             } else {
                                                 view! { <a class="link" href=format!("/review/{}", i.id) data-testid="upward-record">{i18n.t(ui::UPWARD_RECORD_ADOPTION)}</a> }.into_any()
                                             }}
+                                            {i.forward.map(|f| {
+                                                let mut line = i18n.t(f.status.label()).to_owned();
+                                                if let Some(there) = f.remote_state {
+                                                    line.push_str(&format!(" · {}：{}", i18n.t(ui::UPWARD_THERE), i18n.t(there.label())));
+                                                }
+                                                for extra in [f.remote_note, f.detail] {
+                                                    if !extra.is_empty() {
+                                                        line.push_str(&format!(" · {extra}"));
+                                                    }
+                                                }
+                                                let class = if f.status == xinbao_core::upward::ForwardStatus::Refused { "error" } else { "muted" };
+                                                view! { <p class=class data-testid="upward-forward">{line}</p> }
+                                            })}
                                         </li>
                                     }).collect_view()}</ul>
                                 </li>

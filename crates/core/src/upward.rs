@@ -224,6 +224,14 @@ impl ForwardStatus {
     pub fn parse(s: &str) -> Option<ForwardStatus> {
         [ForwardStatus::Queued, ForwardStatus::Arrived, ForwardStatus::Refused].into_iter().find(|f| f.as_str() == s)
     }
+
+    pub fn label(self) -> Text {
+        match self {
+            ForwardStatus::Queued => Text::new("等待发往上级信报", "Waiting to go to the destination's Xinbao"),
+            ForwardStatus::Arrived => Text::new("已送达上级信报", "At the destination's Xinbao"),
+            ForwardStatus::Refused => Text::new("上级信报未接收", "Refused by the destination's Xinbao"),
+        }
+    }
 }
 
 /// An item's forward as the upward list shows it.

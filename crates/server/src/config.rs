@@ -27,6 +27,9 @@ pub struct Config {
     /// Serve https (and plain http on the same port, redirected) with this certificate chain
     /// and key (`--tls-cert`, `--tls-key`; `xinbao-server tls-init` makes them).
     pub tls: Option<TlsFiles>,
+    /// How often 上报 to destinations that run Xinbao is pushed and what came back pulled,
+    /// besides at once after each batch (`--forward-every`, seconds).
+    pub forward_every: std::time::Duration,
 }
 
 impl Config {
@@ -52,6 +55,7 @@ impl Config {
             local_encryption: false,
             trusted_proxies: Vec::new(),
             tls: None,
+            forward_every: std::time::Duration::from_secs(20),
         }
     }
 }

@@ -19,13 +19,12 @@
 //!   the destination took it back. Points follow from this office's scoring table, as for one
 //!   typed in by hand; the level is the destination's (`xinbao_core::upward::level_here`).
 //!
-//! Rounds run every [`EVERY`] and at once after a batch; every server of a database may run
+//! Rounds run every `--forward-every` (20 s) and at once after a batch; every server of a database may run
 //! them: the frozen mutations make the pushes the same, and each fact's key lets one writer win.
 
 use crate::adoption::{publication_of, record_adoption, remove_adoption};
 use crate::db::{Tx, now_ms, random_hex};
 use crate::error::AppError;
-use crate::items::Pending;
 use crate::state::AppState;
 use sqlx::Row;
 use std::sync::Arc;
@@ -37,10 +36,11 @@ use xinbao_core::upward::{ForwardStatus, forward_item_id, level_here};
 /// The header every state-changing request carries (`crate::CLIENT_HEADER`, the server's CSRF
 /// guard), as the destination's server asks it.
 const CLIENT_HEADER: &str = "x-xinbao-client";
-/// How often a round runs without a nudge.
-pub const EVERY: Duration = Duration::from_secs(20);
-/// Forwards pushed in one request (the protocol takes 200).
+/// Forwards pushed in one request (the protocol takes 200)…
 const PUSH_BATCH: i64 = 100;
+/// …and at most this many bytes of them (the destination takes 2 MB by default; one item is
+/// at most 60,000 characters).
+const PUSH_BYTES: usize = 1 << 20;
 /// Pages pulled in one round.
 const PULL_PAGES: usize = 20;
 /// The largest answer read from a destination.
@@ -59,6 +59,8 @@ pub struct Faults {
 /// page — or this server's database.
 enum Trouble {
     Remote(String),
+    /// The destination refused the account itself: no more tries until it is entered again.
+    Halt(String),
     Local(AppError),
 }
 
@@ -87,7 +89,7 @@ struct Link {
 async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
     let rows = sqlx::query(
         "SELECT l.destination_id, d.name, d.level, d.office_id, l.url, l.username, l.password, l.ca_pem, l.local_user, l.epoch \
-         FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id ORDER BY l.destination_id",
+         FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id WHERE l.halted = 0 ORDER BY l.destination_id",
     )
     .fetch_all(&state.db.pool)
     .await?;
@@ -110,11 +112,11 @@ async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
         .collect()
 }
 
-/// Runs rounds until the server stops: every [`EVERY`], and at once when nudged.
+/// Runs rounds until the server stops: every `--forward-every`, and at once when nudged.
 pub async fn run(state: AppState) {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(EVERY) => {}
+            _ = tokio::time::sleep(state.config.forward_every) => {}
             _ = state.forwarder.nudge.notified() => {}
         }
         if let Err(e) = round(&state).await {
@@ -136,17 +138,25 @@ pub async fn round_with(state: &AppState, faults: Faults) -> Result<(), AppError
             Ok(()) => pull(state, &link, faults).await,
             Err(e) => Err(e),
         };
-        let (problem, contact) = match outcome {
-            Ok(()) => (String::new(), Some(now_ms())),
-            Err(Trouble::Remote(why)) => (why, None),
-            Err(Trouble::Local(e)) => return Err(e),
+        let (problem, contact, halt) = match outcome {
+            Ok(()) => (String::new(), Some(now_ms()), false),
+            Err(Trouble::Remote(why)) => (why, None, false),
+            Err(Trouble::Halt(why)) => (why, None, true),
+            // This server's database: the next round tries again; the other links go on.
+            Err(Trouble::Local(e)) => {
+                tracing::warn!(destination = link.destination, error = ?e, "forwarding round");
+                ("本机处理回传时出错，稍后自动重试".to_owned(), None, false)
+            }
         };
-        sqlx::query("UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact) WHERE destination_id = $3")
-            .bind(&problem)
-            .bind(contact)
-            .bind(link.destination)
-            .execute(&state.db.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact), halted = $3 WHERE destination_id = $4",
+        )
+        .bind(&problem)
+        .bind(contact)
+        .bind(i64::from(halt))
+        .bind(link.destination)
+        .execute(&state.db.pool)
+        .await?;
     }
     Ok(())
 }
@@ -170,9 +180,12 @@ fn agent(ca_pem: &str) -> Result<ureq::Agent, String> {
         }
         tls = tls.root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs)));
     }
+    // A 400 kbit/s line sends a 10 MB photo in minutes: bodies get long, the rest is short.
     let config = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_global(Some(Duration::from_secs(90)))
+        .timeout_send_body(Some(Duration::from_secs(20 * 60)))
+        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .timeout_recv_body(Some(Duration::from_secs(20 * 60)))
         .http_status_as_error(false)
         .max_idle_connections(0)
         .tls_config(tls.build())
@@ -245,8 +258,8 @@ async fn login(state: &AppState, link: &Link) -> Result<String, Trouble> {
     let answer = call(link, "POST", "/api/login".into(), None, Some(body)).await?;
     match answer.status {
         200 => {}
-        401 => return Err(Trouble::Remote("上级信报拒绝登录：账号或密码不对（请向上级索取新密码后重新连接）".into())),
-        403 => return Err(Trouble::Remote("上级信报上的本单位账号已停用".into())),
+        401 => return Err(Trouble::Halt("上级信报拒绝登录：账号或密码不对（请向上级索取新密码后在“上级信报连接”中重新填写）".into())),
+        403 => return Err(Trouble::Halt("上级信报上的本单位账号已停用（请联系上级后在“上级信报连接”中重新填写）".into())),
         429 => return Err(Trouble::Remote("上级信报暂时限制登录，稍后自动重试".into())),
         s => return Err(Trouble::Remote(format!("上级信报登录失败（{s}），稍后自动重试"))),
     }
@@ -305,7 +318,9 @@ pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Re
                 .fetch_one(&mut **tx)
                 .await?;
         let remote = forward_item_id(id, &username);
-        let mutation = Mutation { mid: mid as u64, item_id: remote.clone(), base_rev: 0, op: Op::Submit { content: item.content } };
+        // This office's commission and first report mean nothing there.
+        let content = xinbao_core::item::DraftContent { commission: None, follows: None, ..item.content };
+        let mutation = Mutation { mid: mid as u64, item_id: remote.clone(), base_rev: 0, op: Op::Submit { content } };
         let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
         sqlx::query(
             "INSERT INTO forwards (destination_id, item_id, remote_id, mid, mutation, status) VALUES ($1, $2, $3, $4, $5, 'queued') \
@@ -341,8 +356,13 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
         }
         let mut mutations = Vec::with_capacity(rows.len());
         let mut sent: Vec<(i64, u64, String)> = Vec::with_capacity(rows.len());
+        let mut bytes = 0;
         for r in &rows {
             let frozen: String = r.try_get(3)?;
+            bytes += frozen.len();
+            if !mutations.is_empty() && bytes > PUSH_BYTES {
+                break;
+            }
             let mutation: Mutation = crate::db::stored_json(&frozen, "forwards.mutation", &r.try_get::<i64, _>(0)?.to_string())?;
             if let Op::Submit { content } = &mutation.op {
                 upload_photos(state, link, content).await?;
@@ -357,9 +377,9 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             return Err(Trouble::Remote("（测试）应答在途中丢失".into()));
         }
         if answer.status == 403 {
-            // The client id is another account's there (the link was pointed at another
-            // account): start over under a new one.
-            start_over(state, link, &client_id, false, None).await?;
+            // The client id is another account's there (its accounts were made again): start
+            // over under a new one, everything again.
+            start_over(state, link, &client_id, true, None).await?;
             continue;
         }
         let answer: PushResponse = json_body(&answer, "报送")?;
@@ -405,8 +425,13 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             let item: String = sqlx::query_scalar("SELECT item_id FROM forwards WHERE id = $1").bind(id).fetch_one(&state.db.pool).await?;
             take_in(state, link, id, &item, &now).await?;
         }
-        if answer.reused.is_some() || answer.expected.is_some() {
-            // One side went back in time (a restore): the numbers mean something else there now.
+        if answer.expected.is_some() {
+            // The destination lost mutations it had answered (restored, its epoch kept): what
+            // it answered may be gone too, so everything goes again.
+            start_over(state, link, &client_id, true, None).await?;
+        } else if answer.reused.is_some() {
+            // This side went back (restored from a backup): the numbers mean something else
+            // there now; what waits goes again under new ones.
             start_over(state, link, &client_id, false, None).await?;
         } else if answer.results.len() < sent.len() {
             return Err(Trouble::Remote("上级信报只处理了部分稿件，稍后自动重试".into()));
@@ -509,12 +534,10 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             return Ok(());
         }
         if answer.reset {
-            sqlx::query("UPDATE upward_links SET pull_cursor = 0 WHERE destination_id = $1 AND client_id = $2")
-                .bind(link.destination)
-                .bind(&client_id)
-                .execute(&state.db.pool)
-                .await?;
-            continue;
+            // The destination's log is behind the cursor: it was restored, whatever its epoch
+            // says. Everything goes again, and the pull starts from 0.
+            start_over(state, link, &client_id, true, Some(&answer.epoch)).await?;
+            return Ok(());
         }
         for change in &answer.changes {
             let forward = sqlx::query("SELECT id, item_id FROM forwards WHERE destination_id = $1 AND remote_id = $2")
@@ -546,7 +569,8 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
 /// adoptions and instructions.
 async fn take_in(state: &AppState, link: &Link, forward: i64, item: &str, change: &xinbao_core::sync::ItemSnapshot) -> Result<(), Trouble> {
     let answer = with_session(state, link, "GET", &format!("/api/items/{}/scoring", change.id), None).await?;
-    let scoring: ItemScoring = if answer.status == 404 { ItemScoring::default() } else { json_body(&answer, "采用情况")? };
+    // Not readable there (an item sent under another account): its facts are left as they are.
+    let scoring: Option<ItemScoring> = if answer.status == 404 { None } else { Some(json_body(&answer, "采用情况")?) };
     let mut tx = state.db.begin_write().await?;
     let note = change.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
     sqlx::query("UPDATE forwards SET status = 'arrived', remote_state = $1, remote_note = $2 WHERE id = $3")
@@ -555,10 +579,15 @@ async fn take_in(state: &AppState, link: &Link, forward: i64, item: &str, change
         .bind(forward)
         .execute(&mut *tx)
         .await?;
-    let mut pending = Pending::default();
+    let mut changed = false;
     for c in &change.comments {
-        // Each once, whatever page or round brings it again.
-        let key = format!("fwd:{}:{}:{}:{}", link.destination, c.at, c.by, c.text.chars().take(20).collect::<String>());
+        // Each once, whatever page or round brings it again (keyed by the item there, the time
+        // and the text: a name changed there is not a new comment).
+        let key = {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(format!("{}\n{}\n{}", change.id, c.at, c.text).as_bytes());
+            format!("fwd:{}:{}", link.destination, digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+        };
         let added = sqlx::query(
             "INSERT INTO comments (item_id, author_id, at, text, comment_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
@@ -570,19 +599,37 @@ async fn take_in(state: &AppState, link: &Link, forward: i64, item: &str, change
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if added > 0 {
-            pending.changes.push((item.to_owned(), now_ms()));
+        changed |= added > 0;
+    }
+    if changed {
+        crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
+    }
+    tx.commit().await?;
+    let Some(scoring) = scoring else { return Ok(()) };
+    // The facts in a transaction of their own: one this office may not change (a period closed
+    // here) leaves all of them as they were and says why on the item; the next change there
+    // tries again.
+    let mut tx = state.db.begin_write().await?;
+    let facts = async {
+        let moved = match_adoptions(&mut tx, link, item, &scoring.adoptions).await?
+            | match_instructions(&mut tx, link, item, &scoring.instructions).await?;
+        if moved {
+            crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
+            crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
         }
+        Ok::<(), AppError>(())
     }
-    let mut problems = Vec::new();
-    let facts_moved = match_adoptions(&mut tx, link, item, &scoring.adoptions, &mut problems).await?
-        | match_instructions(&mut tx, link, item, &scoring.instructions, &mut problems).await?;
-    if facts_moved {
-        crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
-        pending.changes.push((item.to_owned(), now_ms()));
-    }
-    sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2").bind(problems.join("；")).bind(forward).execute(&mut *tx).await?;
-    pending.flush(&mut tx, "").await?;
+    .await;
+    let problem = match facts {
+        Ok(()) => String::new(),
+        Err(AppError::Refused(_, detail)) => {
+            tx.rollback().await?;
+            tx = state.db.begin_write().await?;
+            format!("上级的采用或批示未能记入：{}", detail.unwrap_or_else(|| "不符合记分规则".into()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2").bind(&problem).bind(forward).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -597,7 +644,8 @@ async fn facts(tx: &mut Tx, link: &Link, kind: &str, item: &str) -> Result<Vec<(
         .await?)
 }
 
-/// Claims a fact before recording it: false when another server (or an earlier round) has.
+/// Claims a fact for the item before recording it: false when another server (or an earlier
+/// round) has.
 async fn claim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) -> Result<bool, AppError> {
     Ok(sqlx::query(
         "INSERT INTO forward_facts (destination_id, kind, remote_id, item_id, local_id) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING",
@@ -612,35 +660,50 @@ async fn claim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) ->
         == 1)
 }
 
-async fn settle(tx: &mut Tx, link: &Link, kind: &str, remote: i64, local: i64) -> Result<(), AppError> {
-    sqlx::query("UPDATE forward_facts SET local_id = $1 WHERE destination_id = $2 AND kind = $3 AND remote_id = $4")
+async fn settle(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str, local: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE forward_facts SET local_id = $1 WHERE destination_id = $2 AND kind = $3 AND remote_id = $4 AND item_id = $5")
         .bind(local)
         .bind(link.destination)
         .bind(kind)
         .bind(remote)
+        .bind(item)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-async fn unclaim(tx: &mut Tx, link: &Link, kind: &str, remote: i64) -> Result<bool, AppError> {
-    Ok(sqlx::query("DELETE FROM forward_facts WHERE destination_id = $1 AND kind = $2 AND remote_id = $3")
+async fn unclaim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query("DELETE FROM forward_facts WHERE destination_id = $1 AND kind = $2 AND remote_id = $3 AND item_id = $4")
         .bind(link.destination)
         .bind(kind)
         .bind(remote)
+        .bind(item)
         .execute(&mut **tx)
         .await?
         .rows_affected()
         == 1)
 }
 
-/// This office's publication named as the destination's, at the level it counts at here.
+/// This office's publication for the destination's, at the level it counts at here: the same
+/// name, or — when this office has a publication of that name at another level (every office
+/// starts with a 每日要情 of its own) — the name with the destination's after it.
 async fn publication_here(
     tx: &mut Tx,
-    office: i64,
+    link: &Link,
     name: &str,
     level: Level,
 ) -> Result<Option<xinbao_core::scores::Publication>, AppError> {
+    let office = link.office;
+    let same: Option<String> = sqlx::query_scalar("SELECT level FROM publications WHERE office_id = $1 AND name = $2")
+        .bind(office)
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let name = match same {
+        Some(l) if l != level.as_str() => format!("{name}（{}）", link.name),
+        _ => name.to_owned(),
+    };
+    let name = name.as_str();
     sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(office)
         .bind(name)
@@ -656,68 +719,46 @@ async fn publication_here(
     publication_of(tx, office, id).await
 }
 
-/// Makes the item's adoptions from this destination what the destination has. A fact this
-/// office cannot record (its day in a period already closed here) is named in `problems` and
-/// tried again at the item's next change.
-async fn match_adoptions(
-    tx: &mut Tx,
-    link: &Link,
-    item: &str,
-    there: &[AdoptionView],
-    problems: &mut Vec<String>,
-) -> Result<bool, AppError> {
+/// Makes the item's adoptions from this destination what the destination has. A refusal (a
+/// day in a period closed here) is returned, and the caller leaves every fact as it was.
+async fn match_adoptions(tx: &mut Tx, link: &Link, item: &str, there: &[AdoptionView]) -> Result<bool, AppError> {
     let mut moved = false;
     let here = facts(tx, link, "adoption", item).await?;
     for (remote, local) in &here {
-        if !there.iter().any(|a| a.id == *remote) && unclaim(tx, link, "adoption", *remote).await? {
+        if !there.iter().any(|a| a.id == *remote) && unclaim(tx, link, "adoption", *remote, item).await? {
+            // The whole adoption here: it was recorded for this item alone.
             remove_adoption(tx, link.local_user, link.office, *local).await?;
             moved = true;
         }
     }
     for a in there.iter().filter(|a| !here.iter().any(|(r, _)| *r == a.id)) {
         let Some(loaded) = crate::scores::load(tx, item).await? else { continue };
-        let level = level_here(a.level, link.level);
-        let Some(publication) = publication_here(tx, link.office, &a.publication, level).await? else { continue };
-        let day = match crate::scores::date(&a.date) {
-            Ok(day) => day,
-            Err(_) => continue,
-        };
-        if let Some(why) = refused(crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await)? {
-            problems.push(format!("上级采用（《{}》{}）未能记入：{why}", a.publication, a.issue));
-            continue;
-        }
+        let Some(publication) = publication_here(tx, link, &a.publication, level_here(a.level, link.level)).await? else { continue };
+        let day = crate::scores::date(&a.date)?;
+        crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await?;
         if !claim(tx, link, "adoption", a.id, item).await? {
             continue;
         }
         let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &a.issue, vec![loaded.credit]).await?;
-        settle(tx, link, "adoption", a.id, local).await?;
+        settle(tx, link, "adoption", a.id, item, local).await?;
         moved = true;
     }
     Ok(moved)
 }
 
 /// Makes the item's instructions from this destination what the destination has.
-async fn match_instructions(
-    tx: &mut Tx,
-    link: &Link,
-    item: &str,
-    there: &[InstructionView],
-    problems: &mut Vec<String>,
-) -> Result<bool, AppError> {
+async fn match_instructions(tx: &mut Tx, link: &Link, item: &str, there: &[InstructionView]) -> Result<bool, AppError> {
     let mut moved = false;
     let here = facts(tx, link, "instruction", item).await?;
     for (remote, local) in &here {
-        if !there.iter().any(|i| i.id == *remote) && unclaim(tx, link, "instruction", *remote).await? {
+        if !there.iter().any(|i| i.id == *remote) && unclaim(tx, link, "instruction", *remote, item).await? {
             sqlx::query("DELETE FROM instructions WHERE id = $1").bind(local).execute(&mut **tx).await?;
             moved = true;
         }
     }
     for i in there.iter().filter(|i| !here.iter().any(|(r, _)| *r == i.id)) {
-        let Ok(day) = crate::scores::date(&i.date) else { continue };
-        if let Some(why) = refused(crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await)? {
-            problems.push(format!("上级批示（{}）未能记入：{why}", i.leader));
-            continue;
-        }
+        let day = crate::scores::date(&i.date)?;
+        crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await?;
         if !claim(tx, link, "instruction", i.id, item).await? {
             continue;
         }
@@ -735,7 +776,7 @@ async fn match_instructions(
         .bind(link.office)
         .fetch_one(&mut **tx)
         .await?;
-        settle(tx, link, "instruction", i.id, local).await?;
+        settle(tx, link, "instruction", i.id, item, local).await?;
         crate::accounts::audit_in(
             &mut **tx,
             Some(link.local_user),
@@ -750,15 +791,6 @@ async fn match_instructions(
         crate::adoption::rescore_instructions(tx, &loaded, link.office).await?;
     }
     Ok(moved)
-}
-
-/// A check's refusal in words (None when it passed); a database failure stays a failure.
-fn refused(checked: Result<(), AppError>) -> Result<Option<String>, AppError> {
-    match checked {
-        Ok(()) => Ok(None),
-        Err(AppError::Refused(_, detail)) => Ok(Some(detail.unwrap_or_else(|| "不符合记分规则".into()))),
-        Err(e) => Err(e),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -815,13 +847,15 @@ pub(crate) async fn try_link(
     };
     match login(state, &probe).await {
         Ok(_) => Ok(None),
-        Err(Trouble::Remote(why)) => Ok(Some(why)),
+        Err(Trouble::Remote(why) | Trouble::Halt(why)) => Ok(Some(why)),
         Err(Trouble::Local(e)) => Err(e),
     }
 }
 
-/// Stores a link (a new address or account for a destination already linked starts over under
-/// a new client id: what waits goes again, and arrives once).
+/// Stores a link. The same account again (a new password, a new address for the same server)
+/// keeps the link's numbers and sends what the destination refused again; another account
+/// starts over under a new client id, and what has not arrived goes under that account's ids
+/// (what arrived stays where it is: it is the old account's there).
 pub(crate) async fn store_link(
     tx: &mut Tx,
     destination: i64,
@@ -830,72 +864,75 @@ pub(crate) async fn store_link(
     local_user: i64,
 ) -> Result<(), AppError> {
     let client = random_hex::<16>().map_err(AppError::Internal)?;
-    let known: Option<(String, String)> = sqlx::query_as("SELECT url, username FROM upward_links WHERE destination_id = $1")
+    let username = crate::accounts::normalize_username(&new.username);
+    let known: Option<String> = sqlx::query_scalar("SELECT username FROM upward_links WHERE destination_id = $1")
         .bind(destination)
         .fetch_optional(&mut **tx)
         .await?;
-    let username = new.username.trim();
-    match known {
-        None => {
-            sqlx::query(
-                "INSERT INTO upward_links (destination_id, url, username, password, ca_pem, local_user, client_id, next_mid) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
-            )
-            .bind(destination)
-            .bind(url)
-            .bind(username)
-            .bind(&new.password)
-            .bind(new.ca_pem.trim())
-            .bind(local_user)
-            .bind(&client)
+    let Some(old_user) = known else {
+        sqlx::query(
+            "INSERT INTO upward_links (destination_id, url, username, password, ca_pem, local_user, client_id, next_mid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
+        )
+        .bind(destination)
+        .bind(url)
+        .bind(&username)
+        .bind(&new.password)
+        .bind(new.ca_pem.trim())
+        .bind(local_user)
+        .bind(&client)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    };
+    let another = crate::accounts::normalize_username(&old_user) != username;
+    sqlx::query(
+        "UPDATE upward_links SET url = $1, username = $2, password = $3, ca_pem = $4, problem = '', halted = 0, \
+         client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, pull_cursor = CASE WHEN $5 = 1 THEN 0 ELSE pull_cursor END, \
+         epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END WHERE destination_id = $7",
+    )
+    .bind(url)
+    .bind(&username)
+    .bind(&new.password)
+    .bind(new.ca_pem.trim())
+    .bind(i64::from(another))
+    .bind(&client)
+    .bind(destination)
+    .execute(&mut **tx)
+    .await?;
+    // Those that go (again): numbered after what the link has used, or from 1 for another account.
+    let rows = sqlx::query(&format!(
+        "SELECT id, item_id, mutation FROM forwards WHERE destination_id = $1 AND status {} ORDER BY mid, id",
+        if another { "<> 'arrived'" } else { "= 'refused'" }
+    ))
+    .bind(destination)
+    .fetch_all(&mut **tx)
+    .await?;
+    let first: i64 = if another {
+        1
+    } else {
+        sqlx::query_scalar("SELECT next_mid FROM upward_links WHERE destination_id = $1").bind(destination).fetch_one(&mut **tx).await?
+    };
+    for (n, r) in rows.iter().enumerate() {
+        let id: i64 = r.try_get(0)?;
+        let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(2)?, "forwards.mutation", &id.to_string())?;
+        mutation.mid = (first + n as i64) as u64;
+        if another {
+            mutation.item_id = forward_item_id(&r.try_get::<String, _>(1)?, &username);
+        }
+        let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
+        sqlx::query("UPDATE forwards SET mid = $1, remote_id = $2, mutation = $3, status = 'queued', detail = '' WHERE id = $4")
+            .bind(mutation.mid as i64)
+            .bind(&mutation.item_id)
+            .bind(&frozen)
+            .bind(id)
             .execute(&mut **tx)
             .await?;
-        }
-        Some((old_url, old_user)) => {
-            let moved = old_url != url || old_user != username;
-            sqlx::query(
-                "UPDATE upward_links SET url = $1, username = $2, password = $3, ca_pem = $4, problem = '', \
-                 client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, pull_cursor = CASE WHEN $5 = 1 THEN 0 ELSE pull_cursor END, \
-                 epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END WHERE destination_id = $7",
-            )
-            .bind(url)
-            .bind(username)
-            .bind(&new.password)
-            .bind(new.ca_pem.trim())
-            .bind(i64::from(moved))
-            .bind(&client)
-            .bind(destination)
-            .execute(&mut **tx)
-            .await?;
-            if moved {
-                // Another account there: the items go again under its own ids.
-                let rows = sqlx::query(
-                    "SELECT id, item_id, mutation FROM forwards WHERE destination_id = $1 AND status <> 'refused' ORDER BY mid, id",
-                )
-                .bind(destination)
-                .fetch_all(&mut **tx)
-                .await?;
-                for (n, r) in rows.iter().enumerate() {
-                    let id: i64 = r.try_get(0)?;
-                    let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(2)?, "forwards.mutation", &id.to_string())?;
-                    mutation.mid = n as u64 + 1;
-                    mutation.item_id = forward_item_id(&r.try_get::<String, _>(1)?, username);
-                    let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
-                    sqlx::query("UPDATE forwards SET mid = $1, remote_id = $2, mutation = $3, status = 'queued' WHERE id = $4")
-                        .bind(n as i64 + 1)
-                        .bind(&mutation.item_id)
-                        .bind(&frozen)
-                        .bind(id)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                sqlx::query("UPDATE upward_links SET next_mid = $1 WHERE destination_id = $2")
-                    .bind(rows.len() as i64 + 1)
-                    .bind(destination)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
     }
+    sqlx::query("UPDATE upward_links SET next_mid = $1 WHERE destination_id = $2")
+        .bind(first + rows.len() as i64)
+        .bind(destination)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -67,6 +67,10 @@ enum Command {
         /// The PEM private key of --tls-cert.
         #[arg(long, env = "XINBAO_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Seconds between rounds of forwarding 上报 to destinations that run Xinbao (and
+        /// taking back what they did with it); a batch recorded goes at once.
+        #[arg(long, env = "XINBAO_FORWARD_EVERY", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        forward_every: u64,
     },
     /// Import units and accounts from a spreadsheet made from the template (the admin page's
     /// 批量导入 offers it): every row is checked first; nothing is imported unless all pass. New
@@ -201,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
             trusted_proxies,
             tls_cert,
             tls_key,
+            forward_every,
         } => {
             let tls = tls_cert.zip(tls_key).map(|(cert, key)| xinbao_server::tls::TlsFiles { cert, key });
             let config = Config {
@@ -214,6 +219,7 @@ async fn main() -> anyhow::Result<()> {
                 local_encryption,
                 trusted_proxies,
                 tls,
+                forward_every: std::time::Duration::from_secs(forward_every),
             };
             Application::build(config).await?.run().await
         }

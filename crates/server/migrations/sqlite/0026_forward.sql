@@ -17,6 +17,9 @@ CREATE TABLE upward_links (
     pull_cursor INTEGER NOT NULL DEFAULT 0,
     epoch TEXT NOT NULL DEFAULT '',
     problem TEXT NOT NULL DEFAULT '',
+    -- The destination refused the account (a password changed there): no more tries, which
+    -- would lock it, until the administrator enters it again.
+    halted INTEGER NOT NULL DEFAULT 0,
     last_contact INTEGER
 );
 CREATE TABLE forwards (
@@ -40,6 +43,7 @@ CREATE TABLE forward_facts (
     remote_id INTEGER NOT NULL,
     item_id TEXT NOT NULL,
     local_id INTEGER NOT NULL,
-    PRIMARY KEY (destination_id, kind, remote_id)
+    -- A combined adoption there credits several of this office's items: one fact each.
+    PRIMARY KEY (destination_id, kind, remote_id, item_id)
 );
 CREATE INDEX forward_facts_item ON forward_facts(item_id);

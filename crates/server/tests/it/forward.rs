@@ -105,6 +105,9 @@ struct Pair {
     city: City,
     city_office: crate::common::office::Office,
     destination: i64,
+    admin: String,
+    /// The unit the city made for the county.
+    county_unit: i64,
 }
 
 /// A county and its city: the city gives the county an account (an officer of a unit named
@@ -148,7 +151,7 @@ async fn pair() -> Pair {
     let links = json(res).await;
     assert_eq!(links["links"][0]["username"], "linshuang", "{links}");
     assert!(links.to_string().find(PW).is_none(), "the password never comes back: {links}");
-    Pair { county, county_office, city, city_office, destination }
+    Pair { county, county_office, city, city_office, destination, admin, county_unit }
 }
 
 async fn send_up(p: &mut Pair, items: &[u64], key: &str) {
@@ -185,17 +188,23 @@ async fn county_scoring(p: &Pair, n: u64) -> Value {
 #[tokio::test]
 async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_and_comment_come_back() {
     let mut p = pair().await;
+    // The county's own publications exist (its own periodical bears the same name as the
+    // city's: both offices were named by default): the city's adoption must not land in it.
+    let own_here = json(p.county.get("/api/publications", Some(&p.county_office.editor.cookie)).await).await;
+    assert!(own_here.to_string().contains("政务信息"), "{own_here}");
     submitted(&p.county, &mut p.county_office, false, 1, true).await;
-    send_up(&mut p, &[1], "b1").await;
+    submitted(&p.county, &mut p.county_office, true, 2, true).await;
+    send_up(&mut p, &[1, 2], "b1").await;
     assert_eq!(forwards(&p).await[0].1["status"], "queued");
     round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
     round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
 
     // At the city: once, in the city's queue, marked with the county.
     let held = held_by_city(&p.city.t).await;
-    assert_eq!(held.len(), 1, "{held:?}");
-    let remote = held[0].0.clone();
-    assert_eq!((held[0].1.as_str(), held[0].2.as_str()), ("submitted", "林双县政府办公室"));
+    assert_eq!(held.len(), 2, "{held:?}");
+    let remote_of = |n: u64| xinbao_core::upward::forward_item_id(&id(n), "linshuang");
+    let (remote, remote2) = (remote_of(1), remote_of(2));
+    assert!(held.iter().all(|(i, s, u)| (i == &remote || i == &remote2) && s == "submitted" && u == "林双县政府办公室"), "{held:?}");
     let queue = json(p.city.t.get("/api/review/queue", Some(&p.city_office.editor.cookie)).await).await;
     assert!(queue.to_string().contains("林双县政府办公室") && queue.to_string().contains("第1篇"), "{queue}");
     let f = forwards(&p).await;
@@ -204,6 +213,7 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
     // The city signs it, adopts it in its own periodical, its mayor instructs, its editor comments.
     let (mut ce, mut cs) = (Who::login(&p.city.t, "editor", 13).await, Who::login(&p.city.t, "signer", 14).await);
     city_signs(&p.city.t, &mut ce, &mut cs, &remote).await;
+    city_signs(&p.city.t, &mut ce, &mut cs, &remote2).await;
     let own = city_publication(&p.city.t, &ce.cookie).await;
     let res = p
         .city
@@ -211,6 +221,17 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
         .post_json(
             &format!("/api/items/{remote}/adoptions"),
             json!({"publication_id": own, "form": "full", "date": today(), "issue": "2026年第41期"}),
+            Some(&ce.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Both of the county's items in one combined piece of the city's: each gets its adoption.
+    let res = p
+        .city
+        .t
+        .post_json(
+            &format!("/api/items/{remote2}/adoptions"),
+            json!({"publication_id": own, "form": "combined", "date": today(), "issue": "2026年第42期", "with": [remote]}),
             Some(&ce.cookie),
         )
         .await;
@@ -235,9 +256,13 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
     // instruction, the comment, the points.
     let scoring = county_scoring(&p, 1).await;
     let adoptions = scoring["adoptions"].as_array().cloned().unwrap_or_default();
-    assert_eq!(adoptions.len(), 1, "{scoring}");
-    assert_eq!(adoptions[0]["level"], "city");
+    assert_eq!(adoptions.len(), 2, "{scoring}");
+    assert!(adoptions.iter().all(|a| a["level"] == "city"), "{scoring}");
     assert_eq!(adoptions[0]["issue"], "2026年第41期");
+    assert!(adoptions[0]["publication"].as_str().is_some_and(|n| n.contains("市政府办公室信息科")), "not the county's own: {scoring}");
+    let second = county_scoring(&p, 2).await;
+    assert_eq!(second["adoptions"][0]["issue"], "2026年第42期", "{second}");
+    assert_eq!(second["adoptions"][0]["form"], "combined");
     assert!(adoptions[0]["recorded_by"].as_str().is_some_and(|r| r.contains("系统回传")), "{scoring}");
     assert_eq!(scoring["instructions"][0]["level"], "city", "{scoring}");
     assert_eq!(scoring["instructions"][0]["leader"], "王市长");
@@ -246,7 +271,7 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
     let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
     assert_eq!(list["sends"][0]["items"][0]["adopted"], true, "{list}");
     let stats = json(p.county.get("/api/upward/stats", Some(&p.county_office.editor.cookie)).await).await;
-    assert!(stats.to_string().contains("\"adopted\":1"), "{stats}");
+    assert!(stats.to_string().contains("\"adopted\":2,\"level\":\"city\",\"month\":0"), "{stats}");
     // The officer sees the city's comment on their own item.
     let res = p
         .county
@@ -264,13 +289,13 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
         round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
     }
     let again = county_scoring(&p, 1).await;
-    assert_eq!(again["adoptions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(again["adoptions"].as_array().map(Vec::len), Some(2));
     assert_eq!(again["instructions"].as_array().map(Vec::len), Some(1));
     assert_eq!(again["events"], scoring["events"]);
-    assert_eq!(held_by_city(&p.city.t).await.len(), 1);
+    assert_eq!(held_by_city(&p.city.t).await.len(), 2);
 
     // The city takes its adoption back (an item removed from a draft issue): so does the county.
-    let adoption_id: i64 = sqlx::query_scalar("SELECT adoption_id FROM adoption_items WHERE item_id = $1")
+    let adoption_id: i64 = sqlx::query_scalar("SELECT adoption_id FROM adoption_items WHERE item_id = $1 ORDER BY adoption_id")
         .bind(&remote)
         .fetch_one(&p.city.t.app.state.db.pool)
         .await
@@ -285,14 +310,15 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
     }
     round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
     let after = county_scoring(&p, 1).await;
-    assert_eq!(after["adoptions"].as_array().map(Vec::len), Some(0), "{after}");
+    assert_eq!(after["adoptions"].as_array().map(Vec::len), Some(1), "{after}");
+    assert_eq!(after["adoptions"][0]["issue"], "2026年第42期", "{after}");
     assert_eq!(after["instructions"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]
 async fn forwarding_survives_the_city_down_lost_answers_restarts_and_restores_on_either_side() {
     let mut p = pair().await;
-    for n in 1..=4 {
+    for n in 1..=6 {
         submitted(&p.county, &mut p.county_office, false, n, true).await;
     }
     // The city unreachable: the item waits, the page says why.
@@ -366,6 +392,64 @@ async fn forwarding_survives_the_city_down_lost_answers_restarts_and_restores_on
     assert_eq!(res.status(), StatusCode::OK);
     round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(held_by_city(&p.city.t).await.len(), 3);
+
+    // The city's server restored for real from a backup taken before item 5 arrived: it lost
+    // item 5 (and says so with a new epoch); the county sends it again, and nothing doubles.
+    if p.city.t.app.state.db.backend == xinbao_server::db::Backend::Sqlite {
+        let night = p.city.t.dir.join("night.db");
+        xinbao_server::backup::backup(&p.city.t.app.state.db, &night).await.unwrap_or_else(|e| panic!("{e:#}"));
+        send_up(&mut p, &[5], "b5").await;
+        round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(held_by_city(&p.city.t).await.len(), 4);
+        p.city.down().await;
+        let config = (*p.city.t.app.state.config).clone();
+        p.city.t.app.state.db.pool.close().await;
+        xinbao_server::backup::restore(&night, &config.data_dir).await.unwrap_or_else(|e| panic!("{e:#}"));
+        p.city.t = TestApp::with_same_config(config).await;
+        p.city.up().await;
+        assert_eq!(held_by_city(&p.city.t).await.len(), 3, "the restored city lost item 5");
+        for _ in 0..3 {
+            round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        let held = held_by_city(&p.city.t).await;
+        assert_eq!(held.len(), 4, "{held:?}");
+        assert!(held.iter().any(|(i, _, _)| *i == xinbao_core::upward::forward_item_id(&id(5), "linshuang")));
+    }
+
+    // The city resets the account's password: the county stops trying (it would lock the
+    // account) and says so; the administrator enters the new one and it goes on.
+    let failed_logins = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'")
+            .fetch_one(&p.city.t.app.state.db.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = failed_logins().await;
+    p.city.t.user_in("linshuang", "Xinmima-2027", Role::Officer, p.county_unit).await;
+    for _ in 0..3 {
+        round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    assert_eq!(failed_logins().await, before + 1, "one refused login, then no more tries");
+    let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
+    assert!(list["links"][0]["problem"].as_str().is_some_and(|w| w.contains("账号或密码不对")), "{list}");
+    let res = p
+        .county
+        .post_json(
+            "/api/admin/upward-links",
+            json!({"destination_id": p.destination, "url": p.city.url(), "username": "LinShuang", "password": "Xinmima-2027"}),
+            Some(&p.admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    send_up(&mut p, &[6], "b6").await;
+    round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    let held = held_by_city(&p.city.t).await;
+    assert!(held.iter().any(|(i, _, _)| *i == xinbao_core::upward::forward_item_id(&id(6), "linshuang")), "{held:?}");
+    // The same account typed another way is the same account: nothing went again.
+    let expected = if p.city.t.app.state.db.backend == xinbao_server::db::Backend::Sqlite { 5 } else { 4 };
+    assert_eq!(held.len(), expected, "{held:?}");
+    let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
+    assert_eq!(list["links"][0]["problem"], Value::Null, "{list}");
 }
 
 /// xorshift64*.
