@@ -134,9 +134,12 @@ test("an item signed through two levels goes to the city's Xinbao once, and the 
     await expect(editor.getByTestId("adoption")).toHaveCount(1, { timeout: 15_000 });
     await expect(editor.getByTestId("adoption")).toContainText("2026年第41期 · 全文采用");
 
-    // The officer's desk card counts it: one submitted, one adopted at the city.
+    // The officer's desk card and the scoreboard count it: submitted (1) and adopted by the
+    // city (20, the county's table), 21 points.
     await officer.reload();
-    await expect(officer.getByTestId("card-unit")).toContainText("报送数 1 · 采用数 1", { timeout: 15_000 });
+    await expect(officer.getByTestId("card-unit")).toContainText("报送数 1 · 采用数 1 · 总分 21", { timeout: 15_000 });
+    await officer.getByTestId("scores-link").click();
+    await expect(officer.getByTestId("score-row").filter({ hasText: "兰州湾镇" }).getByTestId("score-points")).toHaveText("21", { timeout: 15_000 });
 
     // More rounds change nothing: still one adoption at the county, one item at the city.
     await editor.waitForTimeout(5_000);
