@@ -467,27 +467,7 @@ async fn start_over(state: &AppState, link: &Link, old: &str, everything: bool, 
             .execute(&mut *tx)
             .await?;
     }
-    let rows = sqlx::query("SELECT id, mutation FROM forwards WHERE destination_id = $1 AND status = 'queued' ORDER BY mid, id")
-        .bind(link.destination)
-        .fetch_all(&mut *tx)
-        .await?;
-    for (n, r) in rows.iter().enumerate() {
-        let id: i64 = r.try_get(0)?;
-        let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(1)?, "forwards.mutation", &id.to_string())?;
-        mutation.mid = n as u64 + 1;
-        let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
-        sqlx::query("UPDATE forwards SET mid = $1, mutation = $2 WHERE id = $3")
-            .bind(n as i64 + 1)
-            .bind(&frozen)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query("UPDATE upward_links SET next_mid = $1 WHERE destination_id = $2")
-        .bind(rows.len() as i64 + 1)
-        .bind(link.destination)
-        .execute(&mut *tx)
-        .await?;
+    renumber(&mut tx, link.destination, "= 'queued'", 1, None).await?;
     tx.commit().await?;
     tracing::info!(destination = link.destination, everything, "forwarding starts over under a new client id");
     Ok(())
@@ -647,17 +627,19 @@ async fn facts(tx: &mut Tx, link: &Link, kind: &str, item: &str) -> Result<Vec<(
 /// Claims a fact for the item before recording it: false when another server (or an earlier
 /// round) has.
 async fn claim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) -> Result<bool, AppError> {
-    Ok(sqlx::query(
-        "INSERT INTO forward_facts (destination_id, kind, remote_id, item_id, local_id) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING",
-    )
-    .bind(link.destination)
-    .bind(kind)
-    .bind(remote)
-    .bind(item)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected()
-        == 1)
+    let sql =
+        "INSERT INTO forward_facts (destination_id, kind, remote_id, item_id, local_id) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING";
+    Ok(on_fact(tx, sql, link, kind, remote, item).await? == 1)
+}
+
+/// Gives a fact up (the destination took it back): false when another server has.
+async fn unclaim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) -> Result<bool, AppError> {
+    let sql = "DELETE FROM forward_facts WHERE destination_id = $1 AND kind = $2 AND remote_id = $3 AND item_id = $4";
+    Ok(on_fact(tx, sql, link, kind, remote, item).await? == 1)
+}
+
+async fn on_fact(tx: &mut Tx, sql: &str, link: &Link, kind: &str, remote: i64, item: &str) -> Result<u64, AppError> {
+    Ok(sqlx::query(sql).bind(link.destination).bind(kind).bind(remote).bind(item).execute(&mut **tx).await?.rows_affected())
 }
 
 async fn settle(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str, local: i64) -> Result<(), AppError> {
@@ -670,18 +652,6 @@ async fn settle(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str, l
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-async fn unclaim(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str) -> Result<bool, AppError> {
-    Ok(sqlx::query("DELETE FROM forward_facts WHERE destination_id = $1 AND kind = $2 AND remote_id = $3 AND item_id = $4")
-        .bind(link.destination)
-        .bind(kind)
-        .bind(remote)
-        .bind(item)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1)
 }
 
 /// This office's publication for the destination's, at the level it counts at here: the same
@@ -901,24 +871,32 @@ pub(crate) async fn store_link(
     .execute(&mut **tx)
     .await?;
     // Those that go (again): numbered after what the link has used, or from 1 for another account.
-    let rows = sqlx::query(&format!(
-        "SELECT id, item_id, mutation FROM forwards WHERE destination_id = $1 AND status {} ORDER BY mid, id",
-        if another { "<> 'arrived'" } else { "= 'refused'" }
-    ))
-    .bind(destination)
-    .fetch_all(&mut **tx)
-    .await?;
-    let first: i64 = if another {
-        1
+    if another {
+        renumber(tx, destination, "<> 'arrived'", 1, Some(&username)).await
     } else {
-        sqlx::query_scalar("SELECT next_mid FROM upward_links WHERE destination_id = $1").bind(destination).fetch_one(&mut **tx).await?
-    };
+        let next: i64 = sqlx::query_scalar("SELECT next_mid FROM upward_links WHERE destination_id = $1")
+            .bind(destination)
+            .fetch_one(&mut **tx)
+            .await?;
+        renumber(tx, destination, "= 'refused'", next, None).await
+    }
+}
+
+/// Queues the link's forwards whose status is `which` (an SQL condition) again, numbered in
+/// their order from `first` — under `account`'s ids there when the account changed — and sets
+/// the link's next number after them.
+async fn renumber(tx: &mut Tx, destination: i64, which: &str, first: i64, account: Option<&str>) -> Result<(), AppError> {
+    let rows =
+        sqlx::query(&format!("SELECT id, item_id, mutation FROM forwards WHERE destination_id = $1 AND status {which} ORDER BY mid, id"))
+            .bind(destination)
+            .fetch_all(&mut **tx)
+            .await?;
     for (n, r) in rows.iter().enumerate() {
         let id: i64 = r.try_get(0)?;
         let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(2)?, "forwards.mutation", &id.to_string())?;
         mutation.mid = (first + n as i64) as u64;
-        if another {
-            mutation.item_id = forward_item_id(&r.try_get::<String, _>(1)?, &username);
+        if let Some(account) = account {
+            mutation.item_id = forward_item_id(&r.try_get::<String, _>(1)?, account);
         }
         let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
         sqlx::query("UPDATE forwards SET mid = $1, remote_id = $2, mutation = $3, status = 'queued', detail = '' WHERE id = $4")
