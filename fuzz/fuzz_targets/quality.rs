@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use xinbao_core::item::{ItemType, Title};
-use xinbao_core::quality::{Context, Input, Rules, Signature, check};
+use xinbao_core::quality::{Context, Input, Other, Rules, Signature, check};
 
 static RULES: OnceLock<Rules> = OnceLock::new();
 
@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         3 => ItemType::Research,
         _ => ItemType::Urgent,
     };
-    let others = [("0".repeat(32), Signature::of(body))];
+    let others = [Other { id: "0".repeat(32), title: title.to_owned(), signature: Signature::of_item(title, body) }];
     let ctx = Context { follows: Some(title), others: &others };
     let input = Input { title, body, item_type };
     let first = check(input, ctx, rules);

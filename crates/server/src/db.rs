@@ -144,6 +144,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (25, "upward", include_str!("../migrations/sqlite/0025_upward.sql"), include_str!("../migrations/postgres/0025_upward.sql")),
     (26, "forward", include_str!("../migrations/sqlite/0026_forward.sql"), include_str!("../migrations/postgres/0026_forward.sql")),
+    (
+        27,
+        "duplicates",
+        include_str!("../migrations/sqlite/0027_duplicates.sql"),
+        include_str!("../migrations/postgres/0027_duplicates.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

@@ -346,9 +346,16 @@ pub(crate) async fn as_seen_by(tx: &mut Tx, me: &xinbao_core::api::Me, mut item:
             None => item.content = DraftContent::default(),
         }
     }
+    // (Whoever reads someone else's item as an editor or signer reviews it: `may_read_item`.)
+    let section = matches!(me.role, Role::Editor | Role::Signer) && item.author_id != me.user_id;
+    if !section && item.quality.is_some() {
+        // The author's own hint: earlier items of other units it resembles are not named.
+        let stored: Option<String> = sqlx::query_scalar("SELECT quality FROM items WHERE id = $1").bind(&item.id).fetch_optional(&mut **tx).await?;
+        if let Some(hint) = stored.and_then(|q| serde_json::from_str::<serde_json::Value>(&q).ok()).and_then(|q| q["author_summary"].as_str().map(str::to_owned)) {
+            item.quality = Some(hint);
+        }
+    }
     if let Some(chain) = item.signing.take() {
-        // (Whoever reads someone else's item as an editor or signer reviews it: `may_read_item`.)
-        let section = matches!(me.role, Role::Editor | Role::Signer) && item.author_id != me.user_id;
         item.signing = Some(if section && item.state == ItemState::AwaitingSignOff {
             let (setup, signers) = crate::signing::setup_and_signers(tx, me.unit_id).await?;
             let mut chain = chain;

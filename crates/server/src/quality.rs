@@ -150,3 +150,97 @@ mod tests {
         assert!(table.is_none());
     }
 }
+
+/// How far back a submission is compared with the office's items, in days.
+const DUPLICATE_DAYS: i32 = 90;
+/// Most earlier items a submission is compared with (the ones sharing most band keys first).
+const MAX_CANDIDATES: i64 = 200;
+
+/// The writing checks on a submission, as stored on the item (`items.quality`): the report with
+/// the 续报 check against the author's first report, and the near-duplicate check against the
+/// office's items submitted in the last 90 days — found by their MinHash band keys, compared by
+/// their signatures. `summary` is the section's hint (each earlier item it resembles, by title);
+/// `author_summary` the author's (their own earlier items by title, anyone else's unnamed: an
+/// officer does not read other units' items). The item's signature and band keys are stored
+/// for the submissions after it.
+pub(crate) async fn on_submission(
+    tx: &mut crate::db::Tx,
+    me: &xinbao_core::api::Me,
+    item_id: &str,
+    content: &xinbao_core::item::DraftContent,
+) -> Result<String, crate::error::AppError> {
+    use crate::db::{Backend, Sql, Value};
+    use crate::error::AppError;
+    use sqlx::Row;
+    use xinbao_core::quality::{FindingKind, Other, Signature};
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(Rules::default);
+    let follows = match &content.follows {
+        Some(id) => sqlx::query("SELECT body FROM items WHERE id = $1 AND author_id = $2")
+            .bind(id)
+            .bind(me.user_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?,
+        None => None,
+    };
+    let office: Option<i64> = sqlx::query_scalar("SELECT office_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut **tx).await?.flatten();
+    let signature = Signature::of_item(&content.title, &content.body);
+    let bands = signature.bands();
+    let today = xinbao_core::scores::day_of(crate::db::now_ms());
+    let mut others = Vec::new();
+    let mut own: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Some(office) = office
+        && !bands.is_empty()
+    {
+        let mut sql = Sql::new("SELECT i.id, i.title, i.minhash, i.author_id FROM items i JOIN (SELECT item_id, COUNT(*) AS shared FROM item_bands WHERE office_id = ");
+        sql.bind(office).push(" AND day >= ").bind(i64::from(today - DUPLICATE_DAYS)).push(" AND item_id <> ").bind(item_id).push(" AND band_key IN (");
+        sql.list(bands.iter().map(|b| Value::Int(*b)));
+        sql.push(") GROUP BY item_id) c ON c.item_id = i.id WHERE i.state <> 'deleted' AND i.minhash IS NOT NULL ORDER BY c.shared DESC LIMIT ")
+            .bind(MAX_CANDIDATES);
+        for r in sql.query(Backend::of(tx)).fetch_all(&mut **tx).await? {
+            let id: String = r.try_get(0)?;
+            if content.follows.as_deref() == Some(id.as_str()) {
+                continue;
+            }
+            let Some(sig) = r.try_get::<Option<String>, _>(2)?.as_deref().and_then(Signature::from_hex) else { continue };
+            if r.try_get::<i64, _>(3)? == me.user_id {
+                own.insert(id.clone());
+            }
+            others.push(Other { id, title: r.try_get(1)?, signature: sig });
+        }
+    }
+    let report = check(
+        Input { title: &content.title, body: &content.body, item_type: content.item_type },
+        Context { follows: follows.as_deref(), others: &others },
+        rules,
+    );
+    let summary = report.hint(Lang::Zh);
+    let mut for_author = report.clone();
+    for f in &mut for_author.findings {
+        if let FindingKind::NearDuplicate { id, title, .. } = &mut f.kind
+            && !own.contains(id.as_str())
+        {
+            title.clear();
+            id.clear();
+        }
+    }
+    let author_summary = for_author.hint(Lang::Zh);
+    // This item is compared with from now on (a revised one under its new text).
+    sqlx::query("UPDATE items SET minhash = $1 WHERE id = $2").bind(signature.to_hex()).bind(item_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM item_bands WHERE item_id = $1").bind(item_id).execute(&mut **tx).await?;
+    if let Some(office) = office
+        && !bands.is_empty()
+    {
+        let rows: Vec<Vec<Value>> = bands
+            .iter()
+            .map(|b| vec![Value::Int(office), Value::Int(*b), Value::from(item_id), Value::Int(i64::from(today))])
+            .collect();
+        crate::db::insert_many(tx, "item_bands", &["office_id", "band_key", "item_id", "day"], &rows).await?;
+    }
+    let mut json = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.into()))?;
+    json["summary"] = serde_json::Value::String(summary);
+    json["author_summary"] = serde_json::Value::String(author_summary);
+    Ok(json.to_string())
+}

@@ -15,8 +15,7 @@ use sqlx::Row;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinbao_core::api::ErrorCode;
-use xinbao_core::item::{DraftContent, check_storable, check_submittable, valid_sha256};
-use xinbao_core::quality::{self, Rules};
+use xinbao_core::item::{check_storable, check_submittable, valid_sha256};
 use xinbao_core::review::{may_read_item, submission_office};
 use xinbao_core::sync::{
     ItemSnapshot, ItemState, MAX_BATCH, Mutation, MutationResult, Op, Outcome, PULL_PAGE, PullRequest, PullResponse, PushRequest,
@@ -64,30 +63,6 @@ async fn lock_client(tx: &mut Tx, client_id: &str, user_id: i64) -> Result<u64, 
 
 /// The writing checks' report on `content` as JSON, with the report it follows (for a 续报)
 /// as context — the very function the officer's editor runs.
-async fn quality_report(tx: &mut Tx, me: &xinbao_core::api::Me, content: &DraftContent) -> Result<String, AppError> {
-    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
-    let rules = RULES.get_or_init(Rules::default);
-    let follows = match &content.follows {
-        Some(id) => sqlx::query("SELECT body FROM items WHERE id = $1 AND author_id = $2")
-            .bind(id)
-            .bind(me.user_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .map(|r| r.try_get::<String, _>(0))
-            .transpose()?,
-        None => None,
-    };
-    let report = quality::check(
-        quality::Input { title: &content.title, body: &content.body, item_type: content.item_type },
-        quality::Context { follows: follows.as_deref(), others: &[] },
-        rules,
-    );
-    let summary = report.summary(xinbao_core::i18n::Lang::Zh);
-    let mut json = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.into()))?;
-    json["summary"] = serde_json::Value::String(summary);
-    Ok(json.to_string())
-}
-
 fn check_client_id(id: &str) -> Result<(), AppError> {
     if valid_client_id(id) { Ok(()) } else { Err(AppError::bad_request("client_id must be 32 hex digits")) }
 }
@@ -203,7 +178,7 @@ async fn apply_authors(
                 }
             }
             // The editor's queue shows what the officer saw while writing: the same checks.
-            let report = quality_report(tx, me, content).await?;
+            let report = crate::quality::on_submission(tx, me, &m.item_id, content).await?;
             sqlx::query("UPDATE items SET quality = $1 WHERE id = $2").bind(report).bind(&m.item_id).execute(&mut **tx).await?;
             audit(tx, me.user_id, "submit", &m.item_id, &content.title).await?;
             // A submitted item counts as a submission (报送数) whatever becomes of it.

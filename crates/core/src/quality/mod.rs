@@ -31,8 +31,18 @@ pub struct Input<'a> {
 pub struct Context<'a> {
     /// For a 续报/终报: the body of the report it follows.
     pub follows: Option<&'a str>,
-    /// The officer's other items and items already submitted: (id, signature of title + body).
-    pub others: &'a [(String, Signature)],
+    /// Items it might repeat: the officer's other items on the device, or on the server the
+    /// office's items of the last 90 days.
+    pub others: &'a [Other],
+}
+
+/// An item the checked one is compared with: its id, its title (named in the finding) and the
+/// signature of its title and body ([`Signature::of_item`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Other {
+    pub id: String,
+    pub title: String,
+    pub signature: Signature,
 }
 
 /// The labels, named as in `fixtures/corpus.jsonl`.
@@ -139,7 +149,12 @@ pub enum FindingKind {
     Length { count: usize, min: usize, max: usize },
     FollowUpRepeats { percent: u32 },
     RepeatedSentence,
-    NearDuplicate { id: String, percent: u32 },
+    NearDuplicate {
+        id: String,
+        #[serde(default)]
+        title: String,
+        percent: u32,
+    },
     Classified { word: String },
 }
 
@@ -200,8 +215,17 @@ impl Finding {
             K::FollowUpRepeats { percent } => format!("About {percent}% repeats the earlier report: a follow-up gives only what is new"),
             K::RepeatedSentence if zh => "这句与前一次报告重复".into(),
             K::RepeatedSentence => "This sentence repeats the earlier report".into(),
-            K::NearDuplicate { percent, .. } if zh => format!("与已有稿件相似度约{percent}%，请确认不是重复报送"),
-            K::NearDuplicate { percent, .. } => format!("About {percent}% similar to an existing item: make sure it is not a duplicate"),
+            // Unnamed: an item the reader may not open (another unit's, told to an author).
+            K::NearDuplicate { percent, title, .. } if zh && title.is_empty() => {
+                format!("与本办近期已收到的另一篇稿件相似度约{percent}%，请与编辑部核实是否重复报送")
+            }
+            K::NearDuplicate { percent, title, .. } if title.is_empty() => {
+                format!("About {percent}% similar to another item the office received recently: check with the section that it is not a duplicate")
+            }
+            K::NearDuplicate { percent, title, .. } if zh => format!("与已有稿件《{title}》相似度约{percent}%，请确认不是重复报送"),
+            K::NearDuplicate { percent, title, .. } => {
+                format!("About {percent}% similar to the existing item “{title}”: make sure it is not a duplicate")
+            }
             K::Classified { word } if zh => format!("出现“{word}”：涉密信息严禁录入本系统，请确认内容不涉密"),
             K::Classified { word } => format!("“{word}”: classified material must never be entered here; make sure this is not"),
         }
@@ -228,6 +252,20 @@ impl Report {
         let parts: Vec<String> =
             Element::ALL.iter().map(|e| format!("{}{}", e.short(lang), if self.has(*e) { "✓" } else { "✗" })).collect();
         format!("{head}{}", parts.join(" "))
+    }
+
+    /// The screening hint the editor's queue and the author's item show after submission: the
+    /// summary, then each earlier item it resembles and whether a follow-up repeats its first
+    /// report.
+    pub fn hint(&self, lang: Lang) -> String {
+        let mut out = self.summary(lang);
+        for f in &self.findings {
+            if matches!(f.kind, FindingKind::NearDuplicate { .. } | FindingKind::FollowUpRepeats { .. }) {
+                out.push_str(if lang == Lang::Zh { "；" } else { "; " });
+                out.push_str(&f.message(lang));
+            }
+        }
+        out
     }
 }
 
@@ -503,12 +541,12 @@ pub fn check(input: Input<'_>, ctx: Context<'_>, rules: &Rules) -> Report {
         }
     }
     if !ctx.others.is_empty() {
-        let mine = Signature::of(&format!("{}\n{}", input.title, input.body));
-        for (id, sig) in ctx.others {
-            let sim = mine.similarity(sig);
+        let mine = Signature::of_item(input.title, input.body);
+        for other in ctx.others {
+            let sim = mine.similarity(&other.signature);
             if sim >= rules.near_duplicate_similarity {
                 findings.push(finding(
-                    FindingKind::NearDuplicate { id: id.clone(), percent: (sim * 100.0).round() as u32 },
+                    FindingKind::NearDuplicate { id: other.id.clone(), title: other.title.clone(), percent: (sim * 100.0).round() as u32 },
                     Severity::Warning,
                     Field::Body,
                     None,

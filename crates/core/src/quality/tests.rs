@@ -125,9 +125,10 @@ fn a_follow_up_that_repeats_the_first_report_is_flagged() {
 #[test]
 fn near_duplicates_of_other_items_are_named() {
     let body = "7月8日凌晨，河西镇遭遇强降雨，东沟村、西沟村、南湾村3个村农田受淹4200亩，倒塌圈舍12间，无人员伤亡。";
+    let other = |id: &str, title: &str, body: &str| Other { id: id.into(), title: title.into(), signature: Signature::of_item(title, body) };
     let others = vec![
-        ("item-1".to_owned(), Signature::of(&format!("河西镇暴雨受灾\n{body}"))),
-        ("item-2".to_owned(), Signature::of("县人社局举办招聘会\n2月18日，县人社局举办专场招聘会，达成就业意向1260人。")),
+        other("item-1", "河西镇暴雨受灾", body),
+        other("item-2", "县人社局举办招聘会", "2月18日，县人社局举办专场招聘会，达成就业意向1260人。"),
     ];
     let ctx = Context { follows: None, others: &others };
     let r = check(Input { title: "河西镇暴雨受灾情况", body, item_type: ItemType::Dynamic }, ctx, &Rules::default());
@@ -140,6 +141,11 @@ fn near_duplicates_of_other_items_are_named() {
         })
         .collect();
     assert_eq!(dups, vec!["item-1"]);
+    // The hint after submission names it; the signature survives being stored.
+    assert!(r.hint(Lang::Zh).contains("与已有稿件《河西镇暴雨受灾》相似度约"), "{}", r.hint(Lang::Zh));
+    let sig = Signature::of_item("河西镇暴雨受灾", body);
+    assert_eq!(Signature::from_hex(&sig.to_hex()), Some(sig));
+    assert_eq!(Signature::from_hex("not a signature"), None);
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod commissions;
 mod concurrency;
 mod convergence;
 mod documents;
+mod duplicates;
 mod forward;
 mod home;
 mod migrate;
