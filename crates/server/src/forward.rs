@@ -82,13 +82,11 @@ struct Link {
     password: String,
     ca_pem: String,
     local_user: i64,
-    /// The destination's epoch as last seen ('' before the first answer).
-    epoch: String,
 }
 
 async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
     let rows = sqlx::query(
-        "SELECT l.destination_id, d.name, d.level, d.office_id, l.url, l.username, l.password, l.ca_pem, l.local_user, l.epoch \
+        "SELECT l.destination_id, d.name, d.level, d.office_id, l.url, l.username, l.password, l.ca_pem, l.local_user \
          FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id WHERE l.halted = 0 ORDER BY l.destination_id",
     )
     .fetch_all(&state.db.pool)
@@ -106,7 +104,6 @@ async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
                 password: r.try_get(6)?,
                 ca_pem: r.try_get(7)?,
                 local_user: r.try_get(8)?,
-                epoch: r.try_get(9)?,
             })
         })
         .collect()
@@ -148,13 +145,17 @@ pub async fn round_with(state: &AppState, faults: Faults) -> Result<(), AppError
                 ("本机处理回传时出错，稍后自动重试".to_owned(), None, false)
             }
         };
+        // Not over what the administrator entered meanwhile.
         sqlx::query(
-            "UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact), halted = $3 WHERE destination_id = $4",
+            "UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact), halted = $3 \
+             WHERE destination_id = $4 AND username = $5 AND password = $6",
         )
         .bind(&problem)
         .bind(contact)
         .bind(i64::from(halt))
         .bind(link.destination)
+        .bind(&link.username)
+        .bind(&link.password)
         .execute(&state.db.pool)
         .await?;
     }
@@ -251,6 +252,12 @@ async fn call(link: &Link, method: &'static str, path: String, cookie: Option<St
     answer.map_err(Trouble::Remote)
 }
 
+/// A session is the link's account's at its address: a link entered again with another account
+/// (on this server or another of the database) never uses the old account's session.
+fn session_key(link: &Link) -> String {
+    format!("{}\n{}\n{}", link.destination, link.url, link.username)
+}
+
 /// Logs the link's account in; the session cookie is kept for the next rounds.
 async fn login(state: &AppState, link: &Link) -> Result<String, Trouble> {
     let body = serde_json::to_vec(&xinbao_core::api::LoginRequest { username: link.username.clone(), password: link.password.clone() })
@@ -267,13 +274,13 @@ async fn login(state: &AppState, link: &Link) -> Result<String, Trouble> {
     if cookie.is_empty() {
         return Err(Trouble::Remote("上级信报没有返回登录凭据".into()));
     }
-    state.forwarder.set_cookie(link.destination, Some(cookie.clone()));
+    state.forwarder.set_cookie(&session_key(link), Some(cookie.clone()));
     Ok(cookie)
 }
 
 /// A request with the link's session, logging in first or again when it has none or it ended.
 async fn with_session(state: &AppState, link: &Link, method: &'static str, path: &str, body: Option<Vec<u8>>) -> Result<Answer, Trouble> {
-    let cookie = match state.forwarder.cookie(link.destination) {
+    let cookie = match state.forwarder.cookie(&session_key(link)) {
         Some(c) => c,
         None => login(state, link).await?,
     };
@@ -281,12 +288,20 @@ async fn with_session(state: &AppState, link: &Link, method: &'static str, path:
     if answer.status != 401 {
         return Ok(answer);
     }
-    state.forwarder.set_cookie(link.destination, None);
+    state.forwarder.set_cookie(&session_key(link), None);
     let cookie = login(state, link).await?;
     call(link, method, path.to_owned(), Some(cookie), body).await
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(answer: &Answer, what: &str) -> Result<T, Trouble> {
+    if answer.status == 403 {
+        // The account may not act: it must change its one-time password there first, or the
+        // client id is another account's. Nothing is tried again until the administrator has
+        // sorted it out and enters the connection again (no start over, no lock-out).
+        return Err(Trouble::Halt(
+            "上级信报不接受本单位账号（账号须先在上级信报登录并修改初始密码，或账号已变更）：处理后请在“上级信报连接”中重新填写".into(),
+        ));
+    }
     if answer.status == 503 {
         return Err(Trouble::Remote("上级信报暂时不可用，稍后自动重试".into()));
     }
@@ -318,8 +333,20 @@ pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Re
                 .fetch_one(&mut **tx)
                 .await?;
         let remote = forward_item_id(id, &username);
-        // This office's commission and first report mean nothing there.
-        let content = xinbao_core::item::DraftContent { commission: None, follows: None, ..item.content };
+        // This office's commission means nothing there; a 续报's first report is named by its
+        // id there when it went there too, or else the 续报 arrives as a first report.
+        let mut content = xinbao_core::item::DraftContent { commission: None, ..item.content };
+        if let Some(first) = content.follows.take() {
+            let went: Option<i64> = sqlx::query_scalar("SELECT id FROM forwards WHERE destination_id = $1 AND item_id = $2")
+                .bind(destination)
+                .bind(&first)
+                .fetch_optional(&mut **tx)
+                .await?;
+            match went {
+                Some(_) => content.follows = Some(forward_item_id(&first, &username)),
+                None => content.stage = xinbao_core::item::ReportStage::Initial,
+            }
+        }
         let mutation = Mutation { mid: mid as u64, item_id: remote.clone(), base_rev: 0, op: Op::Submit { content } };
         let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
         sqlx::query(
@@ -340,7 +367,8 @@ pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Re
 /// Pushes the link's queued forwards, in order, a batch at a time.
 async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Trouble> {
     for _ in 0..20 {
-        let client_id: String = sqlx::query_scalar("SELECT client_id FROM upward_links WHERE destination_id = $1")
+        // As stored now: another server may have started the link over since the round began.
+        let (client_id, epoch): (String, String) = sqlx::query_as("SELECT client_id, epoch FROM upward_links WHERE destination_id = $1")
             .bind(link.destination)
             .fetch_one(&state.db.pool)
             .await?;
@@ -376,54 +404,38 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
         if faults.lose_push_answer {
             return Err(Trouble::Remote("（测试）应答在途中丢失".into()));
         }
-        if answer.status == 403 {
-            // The client id is another account's there (its accounts were made again): start
-            // over under a new one, everything again.
-            start_over(state, link, &client_id, true, None).await?;
-            continue;
-        }
         let answer: PushResponse = json_body(&answer, "报送")?;
-        if !link.epoch.is_empty() && answer.epoch != link.epoch {
+        if !epoch.is_empty() && answer.epoch != epoch {
             // The destination was restored from a backup: everything goes again.
             start_over(state, link, &client_id, true, Some(&answer.epoch)).await?;
             return Ok(());
         }
         let mut tx = state.db.begin_write().await?;
-        // The items that arrived, as the destination has them now: one this side sent before
-        // its restore (answered from the destination's store, or as a conflict on its own id)
-        // may have gathered adoptions there that no pull will bring again.
+        // The items that arrived (applied, or held there already — sent before under another
+        // client id, or before this side's restore) are marked so only once read back as the
+        // destination has them now, with what they gathered there, which no pull may bring
+        // again. Until then they stay queued, and a failure sends the same numbers again.
         let mut met = Vec::new();
         for result in &answer.results {
             let Some((id, _, _)) = sent.iter().find(|(_, mid, remote)| *mid == result.mid && *remote == result.item_id) else { continue };
-            let (status, detail, remote_state) = match &result.outcome {
-                Outcome::Applied { .. } => {
-                    met.push((*id, result.item_id.clone()));
-                    (ForwardStatus::Arrived, String::new(), "submitted".to_owned())
+            match &result.outcome {
+                Outcome::Applied { .. } | Outcome::Conflict { .. } => met.push((*id, result.item_id.clone())),
+                Outcome::Rejected { detail, .. } => {
+                    sqlx::query("UPDATE forwards SET status = $1, detail = $2 WHERE id = $3 AND status = 'queued'")
+                        .bind(ForwardStatus::Refused.as_str())
+                        .bind(format!("上级信报未接收：{detail}"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
-                // The destination holds it already (sent before under another client id).
-                Outcome::Conflict { server } => {
-                    met.push((*id, result.item_id.clone()));
-                    (ForwardStatus::Arrived, String::new(), server.state.as_str().to_owned())
-                }
-                Outcome::Rejected { detail, .. } => (ForwardStatus::Refused, format!("上级信报未接收：{detail}"), String::new()),
-            };
-            sqlx::query(
-                "UPDATE forwards SET status = $1, detail = $2, remote_state = CASE WHEN $3 = '' THEN remote_state ELSE $3 END \
-                 WHERE id = $4 AND status = 'queued'",
-            )
-            .bind(status.as_str())
-            .bind(&detail)
-            .bind(&remote_state)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            }
         }
         tx.commit().await?;
         for (id, remote) in met {
             let answer = with_session(state, link, "GET", &format!("/api/items/{remote}"), None).await?;
             let now: xinbao_core::sync::ItemSnapshot = json_body(&answer, "稿件")?;
             let item: String = sqlx::query_scalar("SELECT item_id FROM forwards WHERE id = $1").bind(id).fetch_one(&state.db.pool).await?;
-            take_in(state, link, id, &item, &now).await?;
+            take_in(state, link, id, &item, &now, true).await?;
         }
         if answer.expected.is_some() {
             // The destination lost mutations it had answered (restored, its epoch kept): what
@@ -526,7 +538,7 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
                 .fetch_optional(&state.db.pool)
                 .await?;
             if let Some(f) = forward {
-                take_in(state, link, f.try_get(0)?, &f.try_get::<String, _>(1)?, change).await?;
+                take_in(state, link, f.try_get(0)?, &f.try_get::<String, _>(1)?, change, false).await?;
             }
         }
         // Recorded only after what it covers (a crash before this takes the page in again,
@@ -546,17 +558,29 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
 }
 
 /// One forwarded item as the destination has it now: its state and note, its comments, its
-/// adoptions and instructions.
-async fn take_in(state: &AppState, link: &Link, forward: i64, item: &str, change: &xinbao_core::sync::ItemSnapshot) -> Result<(), Trouble> {
+/// adoptions and instructions; with `arrived`, a push's answer says the destination holds it
+/// (a pull does not move a queued forward: its push will say so, without a gap in its numbers).
+async fn take_in(
+    state: &AppState,
+    link: &Link,
+    forward: i64,
+    item: &str,
+    change: &xinbao_core::sync::ItemSnapshot,
+    arrived: bool,
+) -> Result<(), Trouble> {
     let answer = with_session(state, link, "GET", &format!("/api/items/{}/scoring", change.id), None).await?;
     // Not readable there (an item sent under another account): its facts are left as they are.
     let scoring: Option<ItemScoring> = if answer.status == 404 { None } else { Some(json_body(&answer, "采用情况")?) };
     let mut tx = state.db.begin_write().await?;
     let note = change.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
-    sqlx::query("UPDATE forwards SET status = 'arrived', remote_state = $1, remote_note = $2 WHERE id = $3")
-        .bind(change.state.as_str())
-        .bind(&note)
-        .bind(forward)
+    sqlx::query(
+        "UPDATE forwards SET status = CASE WHEN $1 = 1 AND status = 'queued' THEN 'arrived' ELSE status END, remote_state = $2, remote_note = $3 \
+         WHERE id = $4",
+    )
+    .bind(i64::from(arrived))
+    .bind(change.state.as_str())
+    .bind(&note)
+    .bind(forward)
         .execute(&mut *tx)
         .await?;
     let mut changed = false;
@@ -586,29 +610,18 @@ async fn take_in(state: &AppState, link: &Link, forward: i64, item: &str, change
     }
     tx.commit().await?;
     let Some(scoring) = scoring else { return Ok(()) };
-    // The facts in a transaction of their own: one this office may not change (a period closed
-    // here) leaves all of them as they were and says why on the item; the next change there
-    // tries again.
+    // The facts in a transaction of their own, each in a savepoint: one this office may not
+    // change (a period closed here) is left out and named on the item; the link's next entry
+    // (which pulls everything again) or the item's next change there tries it again.
     let mut tx = state.db.begin_write().await?;
-    let facts = async {
-        let moved = match_adoptions(&mut tx, link, item, &scoring.adoptions).await?
-            | match_instructions(&mut tx, link, item, &scoring.instructions).await?;
-        if moved {
-            crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
-            crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
-        }
-        Ok::<(), AppError>(())
+    let mut problems = Vec::new();
+    let moved = match_adoptions(&mut tx, link, item, &scoring.adoptions, &mut problems).await?
+        | match_instructions(&mut tx, link, item, &scoring.instructions, &mut problems).await?;
+    if moved {
+        crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
+        crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
     }
-    .await;
-    let problem = match facts {
-        Ok(()) => String::new(),
-        Err(AppError::Refused(_, detail)) => {
-            tx.rollback().await?;
-            tx = state.db.begin_write().await?;
-            format!("上级的采用或批示未能记入：{}", detail.unwrap_or_else(|| "不符合记分规则".into()))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let problem = problems.join("；");
     sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2").bind(&problem).bind(forward).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
@@ -689,78 +702,151 @@ async fn publication_here(
     publication_of(tx, office, id).await
 }
 
-/// Makes the item's adoptions from this destination what the destination has. A refusal (a
-/// day in a period closed here) is returned, and the caller leaves every fact as it was.
-async fn match_adoptions(tx: &mut Tx, link: &Link, item: &str, there: &[AdoptionView]) -> Result<bool, AppError> {
+/// Makes the item's adoptions from this destination what the destination has, each fact in a
+/// savepoint of its own: one this office may not change (its day in a period closed here) is
+/// named in `problems` and the others go on.
+async fn match_adoptions(
+    tx: &mut Tx,
+    link: &Link,
+    item: &str,
+    there: &[AdoptionView],
+    problems: &mut Vec<String>,
+) -> Result<bool, AppError> {
     let mut moved = false;
     let here = facts(tx, link, "adoption", item).await?;
     for (remote, local) in &here {
-        if !there.iter().any(|a| a.id == *remote) && unclaim(tx, link, "adoption", *remote, item).await? {
-            // The whole adoption here: it was recorded for this item alone.
-            remove_adoption(tx, link.local_user, link.office, *local).await?;
-            moved = true;
+        if !there.iter().any(|a| a.id == *remote) {
+            savepoint(tx).await?;
+            let outcome = take_back_adoption(tx, link, item, *remote, *local).await;
+            moved |= kept(tx, outcome, problems, "上级撤回的采用").await?;
         }
     }
     for a in there.iter().filter(|a| !here.iter().any(|(r, _)| *r == a.id)) {
-        let Some(loaded) = crate::scores::load(tx, item).await? else { continue };
-        let Some(publication) = publication_here(tx, link, &a.publication, level_here(a.level, link.level)).await? else { continue };
-        let day = crate::scores::date(&a.date)?;
-        crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await?;
-        if !claim(tx, link, "adoption", a.id, item).await? {
-            continue;
-        }
-        let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &a.issue, vec![loaded.credit]).await?;
-        settle(tx, link, "adoption", a.id, item, local).await?;
-        moved = true;
+        savepoint(tx).await?;
+        let outcome = add_adoption(tx, link, item, a).await;
+        moved |= kept(tx, outcome, problems, &format!("上级采用（《{}》{}）", a.publication, a.issue)).await?;
     }
     Ok(moved)
 }
 
-/// Makes the item's instructions from this destination what the destination has.
-async fn match_instructions(tx: &mut Tx, link: &Link, item: &str, there: &[InstructionView]) -> Result<bool, AppError> {
+async fn take_back_adoption(tx: &mut Tx, link: &Link, item: &str, remote: i64, local: i64) -> Result<bool, AppError> {
+    if !unclaim(tx, link, "adoption", remote, item).await? {
+        return Ok(false);
+    }
+    // The whole adoption here: it was recorded for this item alone.
+    remove_adoption(tx, link.local_user, link.office, local).await?;
+    Ok(true)
+}
+
+async fn add_adoption(tx: &mut Tx, link: &Link, item: &str, a: &AdoptionView) -> Result<bool, AppError> {
+    let Some(loaded) = crate::scores::load(tx, item).await? else { return Ok(false) };
+    let Some(publication) = publication_here(tx, link, &a.publication, level_here(a.level, link.level)).await? else { return Ok(false) };
+    let day = crate::scores::date(&a.date)?;
+    crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await?;
+    if !claim(tx, link, "adoption", a.id, item).await? {
+        return Ok(false);
+    }
+    let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &a.issue, vec![loaded.credit]).await?;
+    settle(tx, link, "adoption", a.id, item, local).await?;
+    Ok(true)
+}
+
+/// Makes the item's instructions from this destination what the destination has, as
+/// [`match_adoptions`] does.
+async fn match_instructions(
+    tx: &mut Tx,
+    link: &Link,
+    item: &str,
+    there: &[InstructionView],
+    problems: &mut Vec<String>,
+) -> Result<bool, AppError> {
     let mut moved = false;
     let here = facts(tx, link, "instruction", item).await?;
     for (remote, local) in &here {
-        if !there.iter().any(|i| i.id == *remote) && unclaim(tx, link, "instruction", *remote, item).await? {
-            sqlx::query("DELETE FROM instructions WHERE id = $1").bind(local).execute(&mut **tx).await?;
-            moved = true;
+        if !there.iter().any(|i| i.id == *remote) {
+            savepoint(tx).await?;
+            let outcome = take_back_instruction(tx, link, item, *remote, *local).await;
+            moved |= kept(tx, outcome, problems, "上级撤回的批示").await?;
         }
     }
     for i in there.iter().filter(|i| !here.iter().any(|(r, _)| *r == i.id)) {
-        let day = crate::scores::date(&i.date)?;
-        crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await?;
-        if !claim(tx, link, "instruction", i.id, item).await? {
-            continue;
-        }
-        let local: i64 = sqlx::query_scalar(
-            "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at, office_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(item)
-        .bind(level_here(i.level, link.level).as_str())
-        .bind(i64::from(day))
-        .bind(&i.leader)
-        .bind(format!("{}（{}回传）", i.text, link.name))
-        .bind(link.local_user)
-        .bind(now_ms())
-        .bind(link.office)
-        .fetch_one(&mut **tx)
-        .await?;
-        settle(tx, link, "instruction", i.id, item, local).await?;
-        crate::accounts::audit_in(
-            &mut **tx,
-            Some(link.local_user),
-            "instruction",
-            item,
-            &format!("{} {}（回传）", i.level.label().zh, i.leader),
-        )
-        .await?;
-        moved = true;
-    }
-    if moved && let Some(loaded) = crate::scores::load(tx, item).await? {
-        crate::adoption::rescore_instructions(tx, &loaded, link.office).await?;
+        savepoint(tx).await?;
+        let outcome = add_instruction(tx, link, item, i).await;
+        moved |= kept(tx, outcome, problems, &format!("上级批示（{}）", i.leader)).await?;
     }
     Ok(moved)
+}
+
+async fn take_back_instruction(tx: &mut Tx, link: &Link, item: &str, remote: i64, local: i64) -> Result<bool, AppError> {
+    if !unclaim(tx, link, "instruction", remote, item).await? {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM instructions WHERE id = $1").bind(local).execute(&mut **tx).await?;
+    rescore_instructions_of(tx, link, item).await?;
+    Ok(true)
+}
+
+async fn add_instruction(tx: &mut Tx, link: &Link, item: &str, i: &InstructionView) -> Result<bool, AppError> {
+    let day = crate::scores::date(&i.date)?;
+    crate::scores::check_fact_day(tx, link.office, day, &[item.to_owned()]).await?;
+    if !claim(tx, link, "instruction", i.id, item).await? {
+        return Ok(false);
+    }
+    let local: i64 = sqlx::query_scalar(
+        "INSERT INTO instructions (item_id, level, day, leader, text, recorded_by, recorded_at, office_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(item)
+    .bind(level_here(i.level, link.level).as_str())
+    .bind(i64::from(day))
+    .bind(&i.leader)
+    .bind(format!("{}（{}回传）", i.text, link.name))
+    .bind(link.local_user)
+    .bind(now_ms())
+    .bind(link.office)
+    .fetch_one(&mut **tx)
+    .await?;
+    settle(tx, link, "instruction", i.id, item, local).await?;
+    crate::accounts::audit_in(
+        &mut **tx,
+        Some(link.local_user),
+        "instruction",
+        item,
+        &format!("{} {}（回传）", i.level.label().zh, i.leader),
+    )
+    .await?;
+    rescore_instructions_of(tx, link, item).await?;
+    Ok(true)
+}
+
+async fn rescore_instructions_of(tx: &mut Tx, link: &Link, item: &str) -> Result<(), AppError> {
+    if let Some(loaded) = crate::scores::load(tx, item).await? {
+        crate::adoption::rescore_instructions(tx, &loaded, link.office).await?;
+    }
+    Ok(())
+}
+
+async fn savepoint(tx: &mut Tx) -> Result<(), AppError> {
+    sqlx::query("SAVEPOINT forward_fact").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Ends a fact's savepoint: kept when it went through; rolled back, and named in `problems`,
+/// when this office refused it; a database failure stays a failure.
+async fn kept(tx: &mut Tx, outcome: Result<bool, AppError>, problems: &mut Vec<String>, what: &str) -> Result<bool, AppError> {
+    match outcome {
+        Ok(moved) => {
+            sqlx::query("RELEASE SAVEPOINT forward_fact").execute(&mut **tx).await?;
+            Ok(moved)
+        }
+        Err(AppError::Refused(_, detail)) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT forward_fact").execute(&mut **tx).await?;
+            sqlx::query("RELEASE SAVEPOINT forward_fact").execute(&mut **tx).await?;
+            problems.push(format!("{what}未能记入：{}", detail.unwrap_or_else(|| "不符合记分规则".into())));
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -813,7 +899,6 @@ pub(crate) async fn try_link(
         password: new.password.clone(),
         ca_pem: new.ca_pem.clone(),
         local_user: 0,
-        epoch: String::new(),
     };
     match login(state, &probe).await {
         Ok(_) => Ok(None),
@@ -857,9 +942,8 @@ pub(crate) async fn store_link(
     };
     let another = crate::accounts::normalize_username(&old_user) != username;
     sqlx::query(
-        "UPDATE upward_links SET url = $1, username = $2, password = $3, ca_pem = $4, problem = '', halted = 0, \
-         client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, pull_cursor = CASE WHEN $5 = 1 THEN 0 ELSE pull_cursor END, \
-         epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END WHERE destination_id = $7",
+        "UPDATE upward_links SET url = $1, username = $2, password = $3, ca_pem = $4, problem = '', halted = 0, pull_cursor = 0, \
+         client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END WHERE destination_id = $7",
     )
     .bind(url)
     .bind(&username)

@@ -350,8 +350,12 @@ pub(crate) async fn as_seen_by(tx: &mut Tx, me: &xinbao_core::api::Me, mut item:
     let section = matches!(me.role, Role::Editor | Role::Signer) && item.author_id != me.user_id;
     if !section && item.quality.is_some() {
         // The author's own hint: earlier items of other units it resembles are not named.
-        let stored: Option<String> = sqlx::query_scalar("SELECT quality FROM items WHERE id = $1").bind(&item.id).fetch_optional(&mut **tx).await?;
-        if let Some(hint) = stored.and_then(|q| serde_json::from_str::<serde_json::Value>(&q).ok()).and_then(|q| q["author_summary"].as_str().map(str::to_owned)) {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT quality FROM items WHERE id = $1").bind(&item.id).fetch_optional(&mut **tx).await?;
+        if let Some(hint) = stored
+            .and_then(|q| serde_json::from_str::<serde_json::Value>(&q).ok())
+            .and_then(|q| q["author_summary"].as_str().map(str::to_owned))
+        {
             item.quality = Some(hint);
         }
     }

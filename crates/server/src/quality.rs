@@ -130,27 +130,6 @@ pub fn run(file: &std::path::Path, rules_file: Option<&std::path::Path>) -> anyh
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bad_line_is_reported_with_its_number() {
-        let err = parse_corpus("{\"id\":\"a\",\"type\":\"dynamic\",\"title\":\"t\",\"body\":\"b\"}\n\nnot json\n").err();
-        assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("line 3"));
-    }
-
-    #[test]
-    fn items_without_labels_get_no_agreement_table() {
-        let items = parse_corpus("{\"id\":\"a\",\"type\":\"urgent\",\"title\":\"河西镇冰雹\",\"body\":\"6月3日，河西镇遭受冰雹。\"}")
-            .unwrap_or_default();
-        let (lines, table) = evaluate(&items, &Rules::default());
-        assert_eq!(lines.len(), 1);
-        assert!(lines[0].contains("\"id\":\"a\"") && lines[0].contains("四有"));
-        assert!(table.is_none());
-    }
-}
-
 /// How far back a submission is compared with the office's items, in days.
 const DUPLICATE_DAYS: i32 = 90;
 /// Most earlier items a submission is compared with (the ones sharing most band keys first).
@@ -185,7 +164,8 @@ pub(crate) async fn on_submission(
             .transpose()?,
         None => None,
     };
-    let office: Option<i64> = sqlx::query_scalar("SELECT office_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut **tx).await?.flatten();
+    let office: Option<i64> =
+        sqlx::query_scalar("SELECT office_id FROM items WHERE id = $1").bind(item_id).fetch_optional(&mut **tx).await?.flatten();
     let signature = Signature::of_item(&content.title, &content.body);
     let bands = signature.bands();
     let today = xinbao_core::scores::day_of(crate::db::now_ms());
@@ -194,11 +174,20 @@ pub(crate) async fn on_submission(
     if let Some(office) = office
         && !bands.is_empty()
     {
-        let mut sql = Sql::new("SELECT i.id, i.title, i.minhash, i.author_id FROM items i JOIN (SELECT item_id, COUNT(*) AS shared FROM item_bands WHERE office_id = ");
-        sql.bind(office).push(" AND day >= ").bind(i64::from(today - DUPLICATE_DAYS)).push(" AND item_id <> ").bind(item_id).push(" AND band_key IN (");
+        let mut sql = Sql::new(
+            "SELECT i.id, i.title, i.minhash, i.author_id FROM items i JOIN (SELECT item_id, COUNT(*) AS shared FROM item_bands WHERE office_id = ",
+        );
+        sql.bind(office)
+            .push(" AND day >= ")
+            .bind(i64::from(today - DUPLICATE_DAYS))
+            .push(" AND item_id <> ")
+            .bind(item_id)
+            .push(" AND band_key IN (");
         sql.list(bands.iter().map(|b| Value::Int(*b)));
-        sql.push(") GROUP BY item_id) c ON c.item_id = i.id WHERE i.state <> 'deleted' AND i.minhash IS NOT NULL ORDER BY c.shared DESC LIMIT ")
-            .bind(MAX_CANDIDATES);
+        sql.push(
+            ") GROUP BY item_id) c ON c.item_id = i.id WHERE i.state <> 'deleted' AND i.minhash IS NOT NULL ORDER BY c.shared DESC LIMIT ",
+        )
+        .bind(MAX_CANDIDATES);
         for r in sql.query(Backend::of(tx)).fetch_all(&mut **tx).await? {
             let id: String = r.try_get(0)?;
             if content.follows.as_deref() == Some(id.as_str()) {
@@ -233,14 +222,33 @@ pub(crate) async fn on_submission(
     if let Some(office) = office
         && !bands.is_empty()
     {
-        let rows: Vec<Vec<Value>> = bands
-            .iter()
-            .map(|b| vec![Value::Int(office), Value::Int(*b), Value::from(item_id), Value::Int(i64::from(today))])
-            .collect();
+        let rows: Vec<Vec<Value>> =
+            bands.iter().map(|b| vec![Value::Int(office), Value::Int(*b), Value::from(item_id), Value::Int(i64::from(today))]).collect();
         crate::db::insert_many(tx, "item_bands", &["office_id", "band_key", "item_id", "day"], &rows).await?;
     }
     let mut json = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.into()))?;
     json["summary"] = serde_json::Value::String(summary);
     json["author_summary"] = serde_json::Value::String(author_summary);
     Ok(json.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_line_is_reported_with_its_number() {
+        let err = parse_corpus("{\"id\":\"a\",\"type\":\"dynamic\",\"title\":\"t\",\"body\":\"b\"}\n\nnot json\n").err();
+        assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("line 3"));
+    }
+
+    #[test]
+    fn items_without_labels_get_no_agreement_table() {
+        let items = parse_corpus("{\"id\":\"a\",\"type\":\"urgent\",\"title\":\"河西镇冰雹\",\"body\":\"6月3日，河西镇遭受冰雹。\"}")
+            .unwrap_or_default();
+        let (lines, table) = evaluate(&items, &Rules::default());
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].contains("\"id\":\"a\"") && lines[0].contains("四有"));
+        assert!(table.is_none());
+    }
 }

@@ -59,7 +59,7 @@ impl FromRef<AppState> for Option<Arc<Tls>> {
 /// hash and a session row), and the nudge that runs a round now.
 #[derive(Default)]
 pub struct Forwarder {
-    cookies: Mutex<HashMap<i64, String>>,
+    cookies: Mutex<HashMap<String, String>>,
     pub(crate) nudge: tokio::sync::Notify,
 }
 
@@ -69,15 +69,15 @@ impl Forwarder {
         self.nudge.notify_one();
     }
 
-    pub(crate) fn cookie(&self, destination: i64) -> Option<String> {
-        self.cookies.lock().ok().and_then(|c| c.get(&destination).cloned())
+    pub(crate) fn cookie(&self, key: &str) -> Option<String> {
+        self.cookies.lock().ok().and_then(|c| c.get(key).cloned())
     }
 
-    pub(crate) fn set_cookie(&self, destination: i64, cookie: Option<String>) {
+    pub(crate) fn set_cookie(&self, key: &str, cookie: Option<String>) {
         if let Ok(mut c) = self.cookies.lock() {
             match cookie {
-                Some(v) => c.insert(destination, v),
-                None => c.remove(&destination),
+                Some(v) => c.insert(key.to_owned(), v),
+                None => c.remove(key),
             };
         }
     }

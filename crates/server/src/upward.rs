@@ -366,8 +366,6 @@ pub async fn link_upward(
     )
     .await?;
     tx.commit().await?;
-    // The next round logs in with what was entered now.
-    state.forwarder.set_cookie(destination.id, None);
     state.forwarder.nudge();
     Ok(Json(links_view(&state, office).await?))
 }

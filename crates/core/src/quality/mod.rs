@@ -133,21 +133,40 @@ pub enum Field {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FindingKind {
-    Missing { element: Element },
+    Missing {
+        element: Element,
+    },
     ThreeNo,
-    Filler { phrase: String },
-    FillerHeavy { percent: u32 },
-    Literary { phrase: String },
+    Filler {
+        phrase: String,
+    },
+    FillerHeavy {
+        percent: u32,
+    },
+    Literary {
+        phrase: String,
+    },
     LiteraryStyle,
-    LongSentence { chars: usize },
+    LongSentence {
+        chars: usize,
+    },
     HollowAnalysis,
     HollowSuggestion,
     TitleNoUnit,
     TitleSlogan,
-    TitleTooLong { chars: usize, max: usize },
+    TitleTooLong {
+        chars: usize,
+        max: usize,
+    },
     TitleNoEvent,
-    Length { count: usize, min: usize, max: usize },
-    FollowUpRepeats { percent: u32 },
+    Length {
+        count: usize,
+        min: usize,
+        max: usize,
+    },
+    FollowUpRepeats {
+        percent: u32,
+    },
     RepeatedSentence,
     NearDuplicate {
         id: String,
@@ -155,7 +174,9 @@ pub enum FindingKind {
         title: String,
         percent: u32,
     },
-    Classified { word: String },
+    Classified {
+        word: String,
+    },
 }
 
 /// One thing the officer (and the editor) should know, with where it is.
@@ -220,7 +241,9 @@ impl Finding {
                 format!("与本办近期已收到的另一篇稿件相似度约{percent}%，请与编辑部核实是否重复报送")
             }
             K::NearDuplicate { percent, title, .. } if title.is_empty() => {
-                format!("About {percent}% similar to another item the office received recently: check with the section that it is not a duplicate")
+                format!(
+                    "About {percent}% similar to another item the office received recently: check with the section that it is not a duplicate"
+                )
             }
             K::NearDuplicate { percent, title, .. } if zh => format!("与已有稿件《{title}》相似度约{percent}%，请确认不是重复报送"),
             K::NearDuplicate { percent, title, .. } => {

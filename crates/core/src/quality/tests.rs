@@ -125,7 +125,8 @@ fn a_follow_up_that_repeats_the_first_report_is_flagged() {
 #[test]
 fn near_duplicates_of_other_items_are_named() {
     let body = "7月8日凌晨，河西镇遭遇强降雨，东沟村、西沟村、南湾村3个村农田受淹4200亩，倒塌圈舍12间，无人员伤亡。";
-    let other = |id: &str, title: &str, body: &str| Other { id: id.into(), title: title.into(), signature: Signature::of_item(title, body) };
+    let other =
+        |id: &str, title: &str, body: &str| Other { id: id.into(), title: title.into(), signature: Signature::of_item(title, body) };
     let others = vec![
         other("item-1", "河西镇暴雨受灾", body),
         other("item-2", "县人社局举办招聘会", "2月18日，县人社局举办专场招聘会，达成就业意向1260人。"),

@@ -69,6 +69,13 @@ async fn held_by_city(city: &TestApp) -> Vec<(String, String, String)> {
     rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
 }
 
+async fn failed_logins(city: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'")
+        .fetch_one(&city.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// One mutation on an item named by its full id.
 async fn act(t: &TestApp, who: &mut Who, item: &str, base: u64, op: Value) -> Value {
     who.mid += 1;
@@ -418,18 +425,12 @@ async fn forwarding_survives_the_city_down_lost_answers_restarts_and_restores_on
 
     // The city resets the account's password: the county stops trying (it would lock the
     // account) and says so; the administrator enters the new one and it goes on.
-    let failed_logins = || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'")
-            .fetch_one(&p.city.t.app.state.db.pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    let before = failed_logins().await;
+    let before = failed_logins(&p.city.t).await;
     p.city.t.user_in("linshuang", "Xinmima-2027", Role::Officer, p.county_unit).await;
     for _ in 0..3 {
         round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
     }
-    assert_eq!(failed_logins().await, before + 1, "one refused login, then no more tries");
+    assert_eq!(failed_logins(&p.city.t).await, before + 1, "one refused login, then no more tries");
     let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
     assert!(list["links"][0]["problem"].as_str().is_some_and(|w| w.contains("账号或密码不对")), "{list}");
     let res = p
@@ -450,6 +451,32 @@ async fn forwarding_survives_the_city_down_lost_answers_restarts_and_restores_on
     assert_eq!(held.len(), expected, "{held:?}");
     let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
     assert_eq!(list["links"][0]["problem"], Value::Null, "{list}");
+
+    // The city hands out a one-time password the account must change at its first login: the
+    // login works, every push is refused. The county stops and says what to do, and does not
+    // start over again and again.
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE username = 'linshuang'")
+        .execute(&p.city.t.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("DELETE FROM sessions").execute(&p.city.t.app.state.db.pool).await.unwrap_or_else(|e| panic!("{e}"));
+    let client_before: String = sqlx::query_scalar("SELECT client_id FROM upward_links")
+        .fetch_one(&p.county.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let logins_before = failed_logins(&p.city.t).await;
+    for _ in 0..3 {
+        round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
+    assert!(list["links"][0]["problem"].as_str().is_some_and(|w| w.contains("修改初始密码")), "{list}");
+    let client_after: String = sqlx::query_scalar("SELECT client_id FROM upward_links")
+        .fetch_one(&p.county.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(client_before, client_after, "no start over for a refused account");
+    assert_eq!(failed_logins(&p.city.t).await, logins_before);
+    assert!(forwards(&p).await.iter().all(|(_, f)| f["status"] != "queued"), "nothing went back to waiting");
 }
 
 /// xorshift64*.
