@@ -401,6 +401,7 @@ impl Scanned {
 fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     let gap = rules.gap_chars;
     let negations = find_any(&s.chars, &rules.analysis_negations, gap);
+    let consequences = find_any(&s.chars, &rules.analysis_consequences, gap);
     let mut seen_marker = false;
     let strong = find_any(&s.chars, &rules.analysis_strong, gap).into_iter().map(|(_, sp)| (sp, true));
     let weak = find_any(&s.chars, &rules.analysis_weak, gap).into_iter().map(|(_, sp)| {
@@ -417,9 +418,29 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         if s.hollow(w, true) {
             continue;
         }
-        if is_strong || Scanned::count_in(&s.causal, w) > 0 {
+        // A weak marker needs a cause or reason beside it, not itself: "造成1人受伤", "引发山洪"
+        // report what happened (an incident's first report), they do not explain it.
+        let reasons = s.causal.iter().filter(|(_, c)| {
+            !c.overlaps(marker) && !negations.iter().any(|(_, n)| n.overlaps(*c)) && !consequences.iter().any(|(_, q)| q.overlaps(*c))
+        });
+        if is_strong || reasons.filter(|(_, c)| w.overlaps(*c)).count() > 0 {
             return (true, true);
         }
+    }
+    // Causal structure carried by connectives: why (得益于, 一方面…另一方面, 三方面原因：) in a
+    // sentence that is not hollow; to what effect (使得, 带动, 从而) in a sentence that says it
+    // with a figure — "带动群众增收" alone is a formula.
+    let structural = find_any(&s.chars, &rules.analysis_connectives, gap).into_iter().map(|(_, sp)| (sp, false));
+    let effects = find_any(&s.chars, &rules.analysis_connectives_with_figure, gap).into_iter().map(|(_, sp)| (sp, true));
+    for (marker, needs_figure) in structural.chain(effects) {
+        if negations.iter().any(|(_, n)| n.overlaps(marker)) {
+            continue;
+        }
+        let w = s.window(marker.start, 0);
+        if s.hollow(w, true) || (needs_figure && s.quantities_in(w) == 0) {
+            continue;
+        }
+        return (true, true);
     }
     (false, seen_marker)
 }
@@ -450,7 +471,12 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let t = Scanned::new(title, rules);
     let len = t.chars.len();
     let mut problems = Vec::new();
-    let couplet = t.chars.windows(3).any(|w| scan::is_han(w[0]) && matches!(w[1], ' ' | '\u{3000}') && scan::is_han(w[2]));
+    // Two halves split by a space: a slogan couplet (党建引领聚合力 产业振兴谱新篇), unless the
+    // title names a unit and carries a figure — unit, event and number in two parts
+    // (某镇春播进度过半 北斗导航播种占比82%).
+    let split = t.chars.windows(3).any(|w| scan::is_han(w[0]) && matches!(w[1], ' ' | '\u{3000}') && scan::is_han(w[2]));
+    let factual = !t.units.is_empty() && t.quantities_in(Span { start: 0, end: len }) > 0;
+    let couplet = split && !factual;
     if couplet || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
     }
@@ -580,9 +606,11 @@ pub fn check(input: Input<'_>, ctx: Context<'_>, rules: &Rules) -> Report {
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 
     let light_filler = body.filler.len() >= rules.filler_light_hits;
+    // A follow-up that mostly repeats its first report tells the reader little that is new.
+    let repeats = findings.iter().any(|f| matches!(f.kind, FindingKind::FollowUpRepeats { .. }));
     let verdict = if filler_heavy || literary_style || (!situation && !data) {
         Verdict::Poor
-    } else if needed.iter().all(has) && !long_sentence && title_ok && !light_filler {
+    } else if needed.iter().all(has) && !long_sentence && title_ok && !light_filler && !repeats {
         Verdict::Good
     } else {
         Verdict::Fair

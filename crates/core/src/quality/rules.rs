@@ -25,6 +25,15 @@ struct RawRules {
     analysis_weak: Vec<String>,
     analysis_negations: Vec<String>,
     analysis_reflective: Vec<String>,
+    /// Causal structure without the word 原因: a connective that states why or to what effect
+    /// (得益于, 一方面…另一方面, 使得 with a figure). Optional in a rules file.
+    #[serde(default)]
+    analysis_connectives: Vec<String>,
+    #[serde(default)]
+    analysis_connectives_with_figure: Vec<String>,
+    /// Words that report a consequence (造成, 引发): not a reason for one another.
+    #[serde(default)]
+    analysis_consequences: Vec<String>,
     causal_signals: Vec<String>,
     suggestion_strong: Vec<String>,
     suggestion_weak: Vec<String>,
@@ -87,6 +96,9 @@ pub struct Rules {
     pub analysis_negations: Vec<Pattern>,
     /// Words that make "从…看" introduce a conclusion (从实践看) rather than a breakdown.
     pub analysis_reflective: Vec<String>,
+    pub analysis_connectives: Vec<Pattern>,
+    pub analysis_connectives_with_figure: Vec<Pattern>,
+    pub analysis_consequences: Vec<Pattern>,
     pub causal_signals: Vec<Pattern>,
     pub suggestion_strong: Vec<Pattern>,
     pub suggestion_weak: Vec<Pattern>,
@@ -141,6 +153,9 @@ impl Rules {
             analysis_weak: patterns(r.analysis_weak),
             analysis_negations: patterns(r.analysis_negations),
             analysis_reflective: r.analysis_reflective,
+            analysis_connectives: patterns(r.analysis_connectives),
+            analysis_connectives_with_figure: patterns(r.analysis_connectives_with_figure),
+            analysis_consequences: patterns(r.analysis_consequences),
             causal_signals: patterns(r.causal_signals),
             suggestion_strong: patterns(r.suggestion_strong),
             suggestion_weak: patterns(r.suggestion_weak),

@@ -207,9 +207,11 @@ fn label_pairs(want: &Labels, got: &Labels) -> [(&'static str, bool, bool); 8] {
     ]
 }
 
-#[test]
-fn agreement_with_the_labelled_corpus_does_not_regress() {
-    let items = corpus();
+/// Agreement of the checks with the labels of a corpus file: per label and for the verdict,
+/// with the items that disagree.
+fn agreement(text: &str) -> ([usize; 8], usize, usize, Vec<String>) {
+    let items: Vec<CorpusItem> =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     let rules = Rules::default();
     let mut agree = [0usize; 8];
     let mut verdicts = 0;
@@ -230,12 +232,97 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
             misses.push(format!("{} verdict: want {:?}, got {:?}", item.id, item.verdict, r.verdict));
         }
     }
-    let n = items.len();
+    (agree, verdicts, items.len(), misses)
+}
+
+/// Asserts every label agrees on at least `label_pct`% of the file's items and the verdict on
+/// `verdict_pct`%.
+fn assert_agreement(file: &str, text: &str, label_pct: usize, verdict_pct: usize) {
+    let (agree, verdicts, n, misses) = agreement(text);
     let names = label_pairs(&Labels::default(), &Labels::default()).map(|p| p.0);
     let table: Vec<String> = names.iter().zip(agree).map(|(name, a)| format!("{name} {a}/{n}")).collect();
-    println!("agreement: {} · verdict {verdicts}/{n}\nmisses:\n  {}", table.join(" · "), misses.join("\n  "));
+    println!("{file}: {} · verdict {verdicts}/{n}\nmisses:\n  {}", table.join(" · "), misses.join("\n  "));
     for (name, a) in names.iter().zip(agree) {
-        assert!(a * 100 >= n * 90, "{name}: {a}/{n} below 90%\n{}", misses.join("\n"));
+        assert!(a * 100 >= n * label_pct, "{file} {name}: {a}/{n} below {label_pct}%\n{}", misses.join("\n"));
     }
-    assert!(verdicts * 100 >= n * 85, "verdict: {verdicts}/{n} below 85%\n{}", misses.join("\n"));
+    assert!(verdicts * 100 >= n * verdict_pct, "{file} verdict: {verdicts}/{n} below {verdict_pct}%\n{}", misses.join("\n"));
+}
+
+/// The items the rules were written against (the first 30, and two sets of 40 written by two
+/// other writers, labels first): every label at least 90%, the verdict 85% (docs/quality.md).
+#[test]
+fn agreement_with_the_labelled_corpus_does_not_regress() {
+    assert_agreement("corpus.jsonl", CORPUS, 90, 85);
+    assert_agreement("corpus-tuning-a.jsonl", include_str!("../../../../fixtures/corpus-tuning-a.jsonl"), 90, 85);
+    assert_agreement("corpus-tuning-b.jsonl", include_str!("../../../../fixtures/corpus-tuning-b.jsonl"), 90, 85);
+}
+
+#[test]
+fn causes_carried_by_connectives_are_analysis_and_an_incidents_consequences_are_not() {
+    let rules = Rules::default();
+    let labels =
+        |body: &str, t: ItemType| check(Input { title: "河西镇春播进度过半", body, item_type: t }, Context::default(), &rules).labels;
+    // Why, without the word 原因.
+    let why = "截至4月20日，河西镇完成春播8.6万亩，占计划的56%。进度加快，一方面得益于镇农机站提前检修机具120台；另一方面是气温回升较快，适播期提前了一周。";
+    assert!(labels(why, ItemType::Dynamic).analysis);
+    // To what effect, said with a figure.
+    let effect = "4月，县供水公司更换老旧管网12公里，使得县城管网漏损率由18%下降到11%。";
+    assert!(labels(effect, ItemType::Dynamic).analysis);
+    // "使得" with nothing checkable is a formula.
+    assert!(!labels("4月，县供水公司更换老旧管网，使得群众满意度进一步提升。", ItemType::Dynamic).analysis);
+    // An incident's first report: what happened, its consequences and the response.
+    let first =
+        "7月12日6时许，柳河镇杨家沟村突发山洪，造成2人受伤、房屋倒塌3间，引发道路中断1.2公里。镇政府立即转移群众86人，起火原因正在调查。";
+    assert!(!labels(first, ItemType::Urgent).analysis);
+    // A predicted impact is analysis.
+    let impact = "全镇23所小学有7所缺英语教师，如得不到补充，可能导致3个年级无法开齐课程。";
+    assert!(labels(impact, ItemType::Problem).analysis);
+}
+
+#[test]
+fn a_two_part_title_with_unit_and_figure_is_factual_and_a_slogan_couplet_is_not() {
+    let rules = Rules::default();
+    let ok = |title: &str| check(Input { title, body: "", item_type: ItemType::Dynamic }, Context::default(), &rules).labels.title_ok;
+    assert!(ok("河西镇春播进度过半 北斗导航播种面积占比82%"));
+    assert!(ok("县供销社开展土地托管服务 托管面积达4.6万亩"));
+    assert!(!ok("党建引领聚合力 产业振兴谱新篇"));
+    assert!(!ok("支部建在产业链 党员带富走前列"));
+}
+
+#[test]
+fn stock_phrases_in_one_run_on_sentence_are_filler_and_a_title_promising_suggestions_is_not_one() {
+    let rules = Rules::default();
+    let run_on = "今年以来我局坚持把优化营商环境作为一把手工程来抓认真落实各项决策部署持续优化政务服务流程不断加大政策宣传力度积极搭建政企沟通平台充分发挥职能作用努力营造良好发展环境坚持以人民为中心的发展思想不断提升服务质效切实增强企业和群众的获得感满意度取得了明显成效";
+    assert!(run_on.chars().count() > 120);
+    let r = check(Input { title: "县商务局优化营商环境工作", body: run_on, item_type: ItemType::Dynamic }, Context::default(), &rules);
+    assert!(r.labels.filler_heavy && r.labels.long_sentence, "{:?}", r.labels);
+    let empty = "近年来，我县农村快递代收点发展较快，方便了群众。但也存在收费不规范等问题，群众反映较多，需要引起重视。";
+    let r = check(
+        Input { title: "关于规范农村快递代收点收费的几点建议", body: empty, item_type: ItemType::Problem },
+        Context::default(),
+        &rules,
+    );
+    assert!(!r.labels.suggestion);
+    let proposed = format!("{empty}建议：一是县邮政管理局牵头，于6月底前制定代收点收费标准；二是县市场监管局每季度抽查代收点20个以上。");
+    let r = check(
+        Input { title: "关于规范农村快递代收点收费的几点建议", body: &proposed, item_type: ItemType::Problem },
+        Context::default(),
+        &rules,
+    );
+    assert!(r.labels.suggestion);
+}
+
+#[test]
+fn a_follow_up_that_repeats_its_first_report_is_not_good() {
+    let first = "6月3日16时，河西镇东沟村、西沟村遭受冰雹袭击，冰雹最大直径3厘米，受灾农田约5000亩，其中小麦3200亩，无人员伤亡。镇政府组织农技人员查灾。";
+    let repeat = format!("{first}截至6月4日，核定受灾面积5200亩。");
+    let rules = Rules::default();
+    let r = check(
+        Input { title: "河西镇冰雹灾害续报", body: &repeat, item_type: ItemType::Urgent },
+        Context { follows: Some(first), others: &[] },
+        &rules,
+    );
+    assert_ne!(r.verdict, Verdict::Good);
+    let alone = check(Input { title: "河西镇冰雹灾害续报", body: &repeat, item_type: ItemType::Urgent }, Context::default(), &rules);
+    assert_eq!(alone.verdict, Verdict::Good, "{:?}", alone.labels);
 }
