@@ -189,9 +189,6 @@ struct CorpusItem {
     verdict: Verdict,
 }
 
-fn corpus() -> Vec<CorpusItem> {
-    CORPUS.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
-}
 
 /// (label name, expected, got) for one item.
 fn label_pairs(want: &Labels, got: &Labels) -> [(&'static str, bool, bool); 8] {
