@@ -460,6 +460,7 @@ pub mod ui {
     pub const UPWARD_ADOPTED: Text = Text::new("已采用", "Adopted");
     pub const UPWARD_RECORD_ADOPTION: Text = Text::new("记录采用", "Record adoption");
     pub const UPWARD_THERE: Text = Text::new("上级", "There");
+    pub const SERVER_CHECKS: Text = Text::new("报送时检查：", "Checked at submission: ");
     pub const UPWARD_LINK_WAITING: Text = Text::new("篇等待发出", "waiting to go");
     pub const UPWARD_LINKED: Text =
         Text::new("已与上级信报连接，系统报送的稿件将直接送达", "Connected: items sent by system go straight there");

@@ -1,6 +1,6 @@
 // The writing assistant: findings update while the officer types, offline-capable because the
 // checks are the same Rust code compiled into the app.
-import { test, expect, logIn } from "./fixtures";
+import { test, expect, logIn, writeItem } from "./fixtures";
 
 test("formula without facts is flagged as 三无 and poor; a concrete report is good", async ({ page, server }) => {
   await logIn(page, server, "officer", "Chunfeng-2026");
@@ -49,4 +49,44 @@ test("the item type changes what the checks require", async ({ page, server }) =
   await expect(page.getByTestId("save-state")).toContainText("已保存");
   await page.reload();
   await expect(page.getByTestId("item-type")).toHaveValue("problem");
+});
+
+// Issue 25: the duplicate checks switched on. Offline, a new draft is compared with the officer's
+// other items on the device and named; a 续报 is checked against its 初报 there too. On
+// submission the server compares with the office's items of the last 90 days: another township's
+// officer is told only that the office has received a similar item, the editor which one.
+test("a draft repeating an earlier item is named offline, and the server tells the author and the editor on submission", async ({ browser, server }) => {
+  server.addUser("editor", "Chunfeng-2026", "editor", undefined, "王编辑");
+  const ctx = { locale: "zh-CN" };
+  const officer = await (await browser.newContext(ctx)).newPage();
+  const officer2 = await (await browser.newContext(ctx)).newPage();
+  const editor = await (await browser.newContext(ctx)).newPage();
+  await logIn(officer, server, "officer", "Chunfeng-2026");
+  await logIn(officer2, server, "officer2", "Dafeng-2026");
+  await logIn(editor, server, "editor", "Chunfeng-2026");
+  const body =
+    "7月8日凌晨，兰州湾镇遭遇强降雨，4小时降雨量达86毫米。东沟村、西沟村、南湾村3个村农田受淹4200亩，倒塌圈舍12间，无人员伤亡。镇政府已组织机械疏通渠道2.6公里。";
+  await writeItem(officer, "兰州湾镇暴雨致3个村农田受淹4200亩", body, true);
+
+  // The officer's second draft says the same: named at once, on the device.
+  const ctxOffline = officer.context();
+  await ctxOffline.setOffline(true);
+  await officer.getByTestId("new-draft").click();
+  await officer.getByTestId("title").fill("兰州湾镇强降雨受灾情况");
+  await officer.getByTestId("body").fill(body.replace("无人员伤亡", "未造成人员伤亡"));
+  await expect(officer.getByTestId("quality")).toContainText("与已有稿件《兰州湾镇暴雨致3个村农田受淹4200亩》相似度约", { timeout: 10_000 });
+  await ctxOffline.setOffline(false);
+
+  // Another township's officer submits nearly the same text.
+  await writeItem(officer2, "大丰镇暴雨受灾情况", body.replace("兰州湾镇", "大丰镇"), true);
+  await expect(async () => {
+    await officer2.reload();
+    await officer2.getByText("大丰镇暴雨受灾情况").first().click();
+    await expect(officer2.getByTestId("server-checks")).toContainText("与本办近期已收到的另一篇稿件相似度约", { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(officer2.getByTestId("server-checks")).not.toContainText("兰州湾镇暴雨致3个村");
+  // The editor sees which item it resembles in the queue.
+  await editor.getByTestId("review-link").click();
+  const row = editor.getByTestId("review-item").filter({ hasText: "大丰镇暴雨受灾情况" });
+  await expect(row.getByTestId("quality-hint")).toContainText("与已有稿件《兰州湾镇暴雨致3个村农田受淹4200亩》相似度约", { timeout: 15_000 });
 });

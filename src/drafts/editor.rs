@@ -7,7 +7,7 @@
 use crate::i18n::{Text, ui, use_i18n};
 use crate::item::fields::ItemFields;
 use crate::item::photos_field::PhotosField;
-use crate::item::quality_panel::{QualityPanel, check_draft};
+use crate::item::quality_panel::{Compare, QualityPanel, check_draft};
 use crate::item::sync_panel::SyncPanel;
 use crate::outbox;
 use crate::pwa::use_pwa;
@@ -93,11 +93,10 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
     let initial_title = draft.content.title.clone();
     let initial_body = draft.content.body.clone();
     let initial_type = draft.content.item_type;
-    let report = RwSignal::new(Some((
-        check_draft(&draft.content.title, &draft.content.body, draft.content.item_type),
-        draft.content.title.clone(),
-        draft.content.body.clone(),
-    )));
+    // The officer's other items on this device, compared with offline (filled in below).
+    let compare = StoredValue::new(Compare::default());
+    let report =
+        RwSignal::new(Some((check_draft(&draft.content, &Compare::default()), draft.content.title.clone(), draft.content.body.clone())));
     let count = RwSignal::new(char_count(&draft.content.body));
     // The content as last checked (after a pause in typing), for the urgent-report panel.
     let checked = RwSignal::new(draft.content.clone());
@@ -139,11 +138,7 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
             el.set_value(&d.content.body);
         }
         count.set(char_count(&d.content.body));
-        report.set(Some((
-            check_draft(&d.content.title, &d.content.body, d.content.item_type),
-            d.content.title.clone(),
-            d.content.body.clone(),
-        )));
+        report.set(Some((compare.with_value(|c| check_draft(&d.content, c)), d.content.title.clone(), d.content.body.clone())));
         autosave.update_value(|a| a.took(d.local_rev, d.updated_at));
         shown();
         local_rev.set(d.local_rev);
@@ -224,10 +219,24 @@ fn DraftForm(draft: LocalDraft) -> impl IntoView {
                 let d = current.get_value().content;
                 missing.set(check_submittable(&d).into_iter().map(|e| e.message).collect());
                 checked.set(d.clone());
-                report.set(Some((check_draft(&d.title, &d.body, d.item_type), d.title, d.body)));
+                let r = compare.with_value(|c| check_draft(&d, c));
+                report.set(Some((r, d.title, d.body)));
             }));
         });
     };
+    // Offline, the draft is compared with the officer's other items on this device (their
+    // drafts and what they pulled): loaded once, then checked again.
+    spawn_local(async move {
+        let Ok(drafts) = store::list_drafts(owner).await else { return };
+        if compare.is_disposed() {
+            return;
+        }
+        let this = current.with_value(|d| d.id.clone());
+        compare.set_value(Compare::of(&this, &drafts));
+        let d = current.get_value().content;
+        let r = compare.with_value(|c| check_draft(&d, c));
+        report.set(Some((r, d.title, d.body)));
+    });
     let schedule = move || {
         recheck();
         set_unsaved(true);

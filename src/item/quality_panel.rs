@@ -4,21 +4,79 @@
 //! the server uses.
 
 use crate::i18n::{Text, ui, use_i18n};
+use crate::store::LocalDraft;
 use leptos::prelude::*;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use xinbao_core::i18n::Lang;
-use xinbao_core::item::ItemType;
-use xinbao_core::quality::{self, Context, Field, Finding, Input, Report, Rules, Severity, Verdict};
+use xinbao_core::item::DraftContent;
+use xinbao_core::quality::{self, Context, Field, Finding, Input, Other, Report, Rules, Severity, Signature, Verdict};
+use xinbao_core::text::char_count;
 
 thread_local! {
     static RULES: OnceCell<Rules> = const { OnceCell::new() };
+    /// Signatures of the device's items, by id, with the local revision they were made from:
+    /// made once per item and revision, not at every check.
+    static SIGNATURES: RefCell<HashMap<String, (u32, Signature)>> = RefCell::new(HashMap::new());
 }
 
-/// Checks a draft with the built-in rules (parsed once per page).
-pub fn check_draft(title: &str, body: &str, item_type: ItemType) -> Report {
+/// What a draft is compared with on the device, offline: the officer's other items here (their
+/// drafts and what they pulled), and the bodies a 续报 may follow.
+#[derive(Clone, Debug, Default)]
+pub struct Compare {
+    others: Vec<Other>,
+    bodies: HashMap<String, String>,
+}
+
+impl Compare {
+    /// From the device's items, leaving out `this` one and items in the trash.
+    pub fn of(this: &str, drafts: &[LocalDraft]) -> Compare {
+        let mut compare = Compare::default();
+        SIGNATURES.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            for d in drafts.iter().filter(|d| d.id != this && d.deleted_at.is_none()) {
+                compare.bodies.insert(d.id.clone(), d.content.body.clone());
+                if char_count(&d.content.body) < MIN_COMPARED_CHARS {
+                    continue;
+                }
+                let signature = match cache.get(&d.id) {
+                    Some((rev, sig)) if *rev == d.local_rev => sig.clone(),
+                    _ => {
+                        let sig = Signature::of_item(&d.content.title, &d.content.body);
+                        cache.insert(d.id.clone(), (d.local_rev, sig.clone()));
+                        sig
+                    }
+                };
+                compare.others.push(Other { id: d.id.clone(), title: d.content.title.clone(), signature });
+            }
+        });
+        compare
+    }
+}
+
+/// Shorter bodies are not compared (an empty new draft resembles every other).
+const MIN_COMPARED_CHARS: usize = 30;
+
+/// Checks a draft with the built-in rules (parsed once per page), against what is on the
+/// device: near-duplicates of the officer's other items and, for a 续报, repetition of the
+/// report it follows (which is not called a duplicate of it).
+pub fn check_draft(content: &DraftContent, compare: &Compare) -> Report {
     RULES.with(|cell| {
         let rules = cell.get_or_init(Rules::default);
-        quality::check(Input { title, body, item_type }, Context::default(), rules)
+        let follows = content.follows.as_ref().and_then(|id| compare.bodies.get(id)).map(String::as_str);
+        let others: Vec<Other>;
+        let others: &[Other] = match &content.follows {
+            Some(first) => {
+                others = compare.others.iter().filter(|o| &o.id != first).cloned().collect();
+                &others
+            }
+            None => &compare.others,
+        };
+        quality::check(
+            Input { title: &content.title, body: &content.body, item_type: content.item_type },
+            Context { follows, others },
+            rules,
+        )
     })
 }
 

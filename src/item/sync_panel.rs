@@ -76,6 +76,10 @@ pub fn SyncPanel(
                     <span class="muted small">{move || format!("{}（{}）", i18n.t(ui::SUBMITTED_LOCKED), sync.with(|s| s.state.map(|st| i18n.t(st.label())).unwrap_or_default()))}</span>
                     {move || sync.with(|s| (!s.upward.is_empty()).then(|| marks_line(&s.upward, i18n.lang.get())))
                         .map(|line| view! { <span class="small" data-testid="upward-marks">{line}</span> })}
+                    // What the server's checks found at submission: an earlier item of the
+                    // office it resembles, a 续报 repeating its first report.
+                    {move || sync.with(|s| s.quality.clone())
+                        .map(|q| view! { <span class="small" data-testid="server-checks">{format!("{}{q}", i18n.t(ui::SERVER_CHECKS))}</span> })}
                 }.into_any()),
                 LocalStatus::Returned => Some(view! {
                     <span class="error" data-testid="returned-why">{move || sync.with(|s| s.review.as_ref().map(|r| format!("{}{}（{}）", i18n.t(ui::RETURNED_PREFIX), r.note, r.by)).unwrap_or_default())}</span>

@@ -189,7 +189,6 @@ struct CorpusItem {
     verdict: Verdict,
 }
 
-
 /// (label name, expected, got) for one item.
 fn label_pairs(want: &Labels, got: &Labels) -> [(&'static str, bool, bool); 8] {
     [
@@ -252,6 +251,14 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus.jsonl", CORPUS, 90, 85);
     assert_agreement("corpus-tuning-a.jsonl", include_str!("../../../../fixtures/corpus-tuning-a.jsonl"), 90, 85);
     assert_agreement("corpus-tuning-b.jsonl", include_str!("../../../../fixtures/corpus-tuning-b.jsonl"), 90, 85);
+}
+
+/// The held-out set: 36 items by a third writer, labels first, opened only after the rules
+/// were final (docs/quality.md). Its floors are what it measured then (two labels at 32/36,
+/// below the 90% target), so no change may lower them.
+#[test]
+fn agreement_on_the_held_out_items_does_not_drop() {
+    assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 88, 85);
 }
 
 #[test]
