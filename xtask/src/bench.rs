@@ -519,7 +519,9 @@ pub fn run(part: Option<Part>, county_only: bool) -> Result<()> {
             let timed = matches!(key, "p50_ms" | "p95_ms");
             let target = if timed { String::from("≤ 5 ms") } else { String::from("–") };
             let ratio = if timed { format!("{:.2}", v / 5.0) } else { String::from("–") };
-            md.push_str(&format!("| checks on a 1,500-character body, the duplicate check on against 200 items, {label} | {v:.2} ms | {target} | {ratio} |\n"));
+            md.push_str(&format!(
+                "| checks on a 1,500-character body, the duplicate check on against 200 items, {label} | {v:.2} ms | {target} | {ratio} |\n"
+            ));
         }
     }
     md.push_str("\n## The officer's desk (headless Chromium, release build, real server)\n\n| measure | value | target | ratio |\n|---|---:|---:|---:|\n");
