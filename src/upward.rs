@@ -229,8 +229,11 @@ pub fn UpwardPage() -> impl IntoView {
                     l.links.into_iter().map(|link| {
                         let name = l.destinations.iter().find(|d| d.id == link.destination_id).map(|d| d.name.clone()).unwrap_or_default();
                         let waiting = if link.queued > 0 { format!(" · {} {}", link.queued, i18n.t(ui::UPWARD_LINK_WAITING)) } else { String::new() };
+                        let standing = link.standing.as_ref().map(|s| {
+                            view! { <p class="note" data-testid="upward-standing">{format!("{name}：{}", s.line(i18n.lang.get()))}</p> }
+                        });
                         if link.problem.is_empty() {
-                            view! { <p class="note" data-testid="upward-connection">{format!("{name}：{}{waiting}", i18n.t(ui::UPWARD_LINKED))}</p> }.into_any()
+                            view! { <p class="note" data-testid="upward-connection">{format!("{name}：{}{waiting}", i18n.t(ui::UPWARD_LINKED))}</p> {standing} }.into_any()
                         } else {
                             view! { <p class="error" role="status" data-testid="upward-connection-problem">{format!("{name}：{}{waiting}", link.problem)}</p> }.into_any()
                         }

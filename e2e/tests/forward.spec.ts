@@ -129,6 +129,9 @@ test("an item signed through two levels goes to the city's Xinbao once, and the 
       await expect(editor.getByTestId("upward-adopted")).toHaveCount(1, { timeout: 2_000 });
     }).toPass({ timeout: 45_000 });
     await expect(editor.getByTestId("upward-forward")).toContainText("上级：已签发");
+    // The county's own standing on the city's board this year.
+    await expect(editor.getByTestId("upward-standing")).toContainText("在上级排名第1名");
+    await expect(editor.getByTestId("upward-standing")).toContainText("报送1篇、采用1篇");
     await expect(editor.getByTestId("upward-stats-year").filter({ hasText: "市级" })).toContainText("100.0%");
     await editor.getByTestId("upward-item").getByRole("link", { name: /村集体/ }).click();
     await expect(editor.getByTestId("adoption")).toHaveCount(1, { timeout: 15_000 });

@@ -298,6 +298,53 @@ pub struct Link {
     /// When the destination last answered (ms), if ever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_contact: Option<i64>,
+    /// This office's standing on the destination's own scoreboard this year, as last read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standing: Option<Standing>,
+}
+
+/// Where this office stands among the units reporting to the destination (its board, the year
+/// so far): the county's own standing at the city.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub rank: u32,
+    /// Units ranked in the same group.
+    pub of: u32,
+    /// The group (unit class) it is ranked in there; empty when there are none.
+    #[serde(default)]
+    pub group: String,
+    pub submitted: u32,
+    pub adopted: u32,
+    /// Points, in hundredths.
+    pub centi: i64,
+    /// The period, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+}
+
+impl Standing {
+    /// 「在上级排名第2名（共14个单位）· 今年报送36篇、采用9篇、得分128」
+    pub fn line(&self, lang: crate::i18n::Lang) -> String {
+        let points = format!("{}", self.centi as f64 / 100.0);
+        let group = if self.group.is_empty() { String::new() } else { format!("，{}", self.group) };
+        match lang {
+            crate::i18n::Lang::Zh => format!(
+                "在上级排名第{}名（共{}个单位{group}）· {}至{}报送{}篇、采用{}篇、得分{points}",
+                self.rank, self.of, self.from, self.to, self.submitted, self.adopted
+            ),
+            crate::i18n::Lang::En => format!(
+                "Ranked {} of {} there{} · {} to {}: {} sent, {} adopted, {points} points",
+                self.rank,
+                self.of,
+                if self.group.is_empty() { String::new() } else { format!(" ({})", self.group) },
+                self.from,
+                self.to,
+                self.submitted,
+                self.adopted
+            ),
+        }
+    }
 }
 
 /// Checks a connection before anything is stored or tried; the trimmed address without a

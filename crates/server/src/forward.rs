@@ -132,7 +132,10 @@ pub async fn round(state: &AppState) -> Result<(), AppError> {
 pub async fn round_with(state: &AppState, faults: Faults) -> Result<(), AppError> {
     for link in links(state).await? {
         let outcome = match push(state, &link, faults).await {
-            Ok(()) => pull(state, &link, faults).await,
+            Ok(()) => match pull(state, &link, faults).await {
+                Ok(()) => standing(state, &link).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         let (problem, contact, halt) = match outcome {
@@ -506,6 +509,35 @@ async fn upload_photos(state: &AppState, link: &Link, content: &xinbao_core::ite
 // ---------------------------------------------------------------------------------------------
 // Back.
 
+/// This office's row on the destination's own scoreboard, the year so far (every account there
+/// reads the board, as every office here does): kept on the link for the 上报 page.
+async fn standing(state: &AppState, link: &Link) -> Result<(), Trouble> {
+    let me: xinbao_core::api::Me = json_body(&with_session(state, link, "GET", "/api/me", None).await?, "账号信息")?;
+    let today = xinbao_core::scores::day_of(now_ms());
+    let from = xinbao_core::scores::day_text(xinbao_core::scores::from_ymd(xinbao_core::scores::ymd(today).0, 1, 1));
+    let to = xinbao_core::scores::day_text(today);
+    let board: xinbao_core::scores::Scoreboard =
+        json_body(&with_session(state, link, "GET", &format!("/api/scores?from={from}&to={to}"), None).await?, "积分排名")?;
+    let Some(row) = board.rows.iter().find(|r| r.id == me.unit_id) else { return Ok(()) };
+    let standing = xinbao_core::upward::Standing {
+        rank: row.rank,
+        of: board.rows.iter().filter(|r| r.group == row.group).count() as u32,
+        group: row.group.clone(),
+        submitted: row.tally.submitted,
+        adopted: row.tally.adopted,
+        centi: row.tally.centi,
+        from,
+        to,
+    };
+    let stored = serde_json::to_string(&standing).map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
+    sqlx::query("UPDATE upward_links SET standing = $1 WHERE destination_id = $2")
+        .bind(stored)
+        .bind(link.destination)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
+}
+
 /// Pulls the account's changes and takes in each forwarded item's.
 async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Trouble> {
     for _ in 0..PULL_PAGES {
@@ -860,7 +892,7 @@ pub(crate) async fn links_of(
     with_account: bool,
 ) -> Result<Vec<xinbao_core::upward::Link>, AppError> {
     let rows = sqlx::query(
-        "SELECT l.destination_id, l.url, l.username, l.problem, l.last_contact, \
+        "SELECT l.destination_id, l.url, l.username, l.problem, l.last_contact, l.standing, \
          (SELECT COUNT(*) FROM forwards f WHERE f.destination_id = l.destination_id AND f.status = 'queued') AS queued \
          FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id WHERE d.office_id = $1 ORDER BY l.destination_id",
     )
@@ -875,7 +907,8 @@ pub(crate) async fn links_of(
                 username: if with_account { r.try_get(2)? } else { String::new() },
                 problem: r.try_get(3)?,
                 last_contact: r.try_get(4)?,
-                queued: u32::try_from(r.try_get::<i64, _>(5)?).unwrap_or(u32::MAX),
+                standing: serde_json::from_str(&r.try_get::<String, _>(5)?).ok(),
+                queued: u32::try_from(r.try_get::<i64, _>(6)?).unwrap_or(u32::MAX),
             })
         })
         .collect()

@@ -20,6 +20,8 @@ CREATE TABLE upward_links (
     -- The destination refused the account (a password changed there): no more tries, which
     -- would lock it, until the administrator enters it again.
     halted INTEGER NOT NULL DEFAULT 0,
+    -- This office's row on the destination's scoreboard, the year so far (JSON), as last read.
+    standing TEXT NOT NULL DEFAULT '',
     last_contact INTEGER
 );
 CREATE TABLE forwards (

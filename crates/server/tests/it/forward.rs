@@ -277,6 +277,15 @@ async fn a_county_item_goes_to_the_city_once_and_the_citys_adoption_instruction_
     assert!(events.iter().any(|e| e["rule"].as_str().is_some_and(|r| r.starts_with("city"))), "points at the city's level: {scoring}");
     let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
     assert_eq!(list["sends"][0]["items"][0]["adopted"], true, "{list}");
+    // The county's own standing on the city's board, the year so far: first of the city's
+    // units, both items sent and adopted there.
+    let standing = &list["links"][0]["standing"];
+    assert_eq!(
+        (standing["rank"].as_u64(), standing["submitted"].as_u64(), standing["adopted"].as_u64()),
+        (Some(1), Some(2), Some(2)),
+        "{list}"
+    );
+    assert!(standing["of"].as_u64().is_some_and(|n| n >= 3), "the county among the city's units: {list}");
     let stats = json(p.county.get("/api/upward/stats", Some(&p.county_office.editor.cookie)).await).await;
     assert!(stats.to_string().contains("\"adopted\":2,\"level\":\"city\",\"month\":0"), "{stats}");
     // The officer sees the city's comment on their own item.
