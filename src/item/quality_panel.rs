@@ -17,7 +17,7 @@ thread_local! {
     static RULES: OnceCell<Rules> = const { OnceCell::new() };
     /// Signatures of the device's items, by id, with the local revision they were made from:
     /// made once per item and revision, not at every check.
-    static SIGNATURES: RefCell<HashMap<String, (u32, Signature)>> = RefCell::new(HashMap::new());
+    static SIGNATURES: RefCell<HashMap<String, ((u32, u64), Signature)>> = RefCell::new(HashMap::new());
 }
 
 /// What a draft is compared with on the device, offline: the officer's other items here (their
@@ -39,15 +39,18 @@ impl Compare {
                 if char_count(&d.content.body) < MIN_COMPARED_CHARS {
                     continue;
                 }
+                // A pulled copy starts again at revision 1: its time tells it apart.
+                let version = (d.local_rev, d.updated_at.to_bits());
                 let signature = match cache.get(&d.id) {
-                    Some((rev, sig)) if *rev == d.local_rev => sig.clone(),
+                    Some((v, sig)) if *v == version => sig.clone(),
                     _ => {
                         let sig = Signature::of_item(&d.content.title, &d.content.body);
-                        cache.insert(d.id.clone(), (d.local_rev, sig.clone()));
+                        cache.insert(d.id.clone(), (version, sig.clone()));
                         sig
                     }
                 };
-                compare.others.push(Other { id: d.id.clone(), title: d.content.title.clone(), signature });
+                let title = if d.content.title.trim().is_empty() { "（无标题）".to_owned() } else { d.content.title.clone() };
+                compare.others.push(Other { id: d.id.clone(), title, signature });
             }
         });
         compare

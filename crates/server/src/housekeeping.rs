@@ -21,6 +21,8 @@ pub struct Swept {
     pub photos: u64,
     pub conflicts: u64,
     pub login_rows: u64,
+    /// Near-duplicate band keys older than the 90 days a submission is compared with.
+    pub bands: u64,
 }
 
 pub async fn sweep(db: &Db) -> Result<Swept, sqlx::Error> {
@@ -49,5 +51,11 @@ pub async fn sweep(db: &Db) -> Result<Swept, sqlx::Error> {
             .execute(&db.pool)
             .await?
             .rows_affected();
-    Ok(Swept { photos, conflicts, login_rows })
+    // A submission is compared with the office's items of the last 90 days only.
+    let bands = sqlx::query("DELETE FROM item_bands WHERE day < $1")
+        .bind(i64::from(xinbao_core::scores::day_of(now) - 91))
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    Ok(Swept { photos, conflicts, login_rows, bands })
 }

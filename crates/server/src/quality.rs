@@ -185,7 +185,7 @@ pub(crate) async fn on_submission(
             .push(" AND band_key IN (");
         sql.list(bands.iter().map(|b| Value::Int(*b)));
         sql.push(
-            ") GROUP BY item_id) c ON c.item_id = i.id WHERE i.state <> 'deleted' AND i.minhash IS NOT NULL ORDER BY c.shared DESC LIMIT ",
+            ") GROUP BY item_id) c ON c.item_id = i.id WHERE i.state NOT IN ('draft', 'deleted', 'returned') AND i.minhash IS NOT NULL ORDER BY c.shared DESC LIMIT ",
         )
         .bind(MAX_CANDIDATES);
         for r in sql.query(Backend::of(tx)).fetch_all(&mut **tx).await? {

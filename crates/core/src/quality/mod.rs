@@ -255,6 +255,9 @@ impl Finding {
     }
 }
 
+/// Most earlier items a hint names.
+pub const HINT_DUPLICATES: usize = 3;
+
 /// The result of checking one item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -280,13 +283,28 @@ impl Report {
     /// The screening hint the editor's queue and the author's item show after submission: the
     /// summary, then each earlier item it resembles and whether a follow-up repeats its first
     /// report.
+    /// At most [`HINT_DUPLICATES`] earlier items, the most alike first, each said once.
     pub fn hint(&self, lang: Lang) -> String {
         let mut out = self.summary(lang);
-        for f in &self.findings {
-            if matches!(f.kind, FindingKind::NearDuplicate { .. } | FindingKind::FollowUpRepeats { .. }) {
-                out.push_str(if lang == Lang::Zh { "；" } else { "; " });
-                out.push_str(&f.message(lang));
+        let mut dups: Vec<(u32, String)> = self
+            .findings
+            .iter()
+            .filter_map(|f| match &f.kind {
+                FindingKind::NearDuplicate { percent, .. } => Some((*percent, f.message(lang))),
+                _ => None,
+            })
+            .collect();
+        dups.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut said: Vec<String> = Vec::new();
+        for (_, m) in dups {
+            if said.len() < HINT_DUPLICATES && !said.iter().any(|s| s.split('约').next() == m.split('约').next()) {
+                said.push(m);
             }
+        }
+        let repeats = self.findings.iter().filter(|f| matches!(f.kind, FindingKind::FollowUpRepeats { .. })).map(|f| f.message(lang));
+        for m in repeats.chain(said) {
+            out.push_str(if lang == Lang::Zh { "；" } else { "; " });
+            out.push_str(&m);
         }
         out
     }

@@ -9,7 +9,7 @@ pub const SHINGLE: usize = 3;
 /// Hash functions in a signature; the estimate's standard error is about 1/√64 ≈ 0.125.
 pub const SIGNATURE_LEN: usize = 64;
 /// Hashes per band of [`Signature::bands`]…
-pub const ROWS: usize = 4;
+pub const ROWS: usize = 3;
 /// …and bands per signature.
 pub const BANDS: usize = SIGNATURE_LEN / ROWS;
 
@@ -97,16 +97,17 @@ impl Signature {
         (0..SIGNATURE_LEN).map(|k| u64::from_str_radix(&text[k * 16..k * 16 + 16], 16).ok()).collect::<Option<Vec<_>>>().map(Signature)
     }
 
-    /// Locality-sensitive buckets: the signature cut into [`BANDS`] bands of [`ROWS`] hashes,
-    /// each band hashed to one key. Two items whose similarity is 0.6 share a key with
-    /// probability 0.89, at 0.7 with 0.99, at 0.3 with 0.12: a store finds the candidates by
-    /// their keys and compares only those ([`Signature::similarity`]).
+    /// Locality-sensitive buckets: the signature cut into [`BANDS`] bands of [`ROWS`] hashes
+    /// (the last hash left over), each band hashed to one key. Two items whose similarity is
+    /// 0.5 (the near-duplicate threshold) share a key with probability 0.94, at 0.6 with 0.99,
+    /// at 0.3 with 0.44: a store finds the candidates by their keys and compares only those
+    /// ([`Signature::similarity`]).
     pub fn bands(&self) -> Vec<i64> {
         if self.0.first().is_none_or(|h| *h == u64::MAX) {
             return Vec::new();
         }
         self.0
-            .chunks(ROWS)
+            .chunks_exact(ROWS)
             .enumerate()
             .map(|(band, rows)| {
                 let mut h = 0xcbf2_9ce4_8422_2325u64 ^ band as u64;
