@@ -294,7 +294,7 @@ impl Report {
                 _ => None,
             })
             .collect();
-        dups.sort_by(|a, b| b.0.cmp(&a.0));
+        dups.sort_by_key(|d| std::cmp::Reverse(d.0));
         let mut said: Vec<String> = Vec::new();
         for (_, m) in dups {
             if said.len() < HINT_DUPLICATES && !said.iter().any(|s| s.split('约').next() == m.split('约').next()) {
