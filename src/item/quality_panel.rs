@@ -17,8 +17,11 @@ thread_local! {
     static RULES: OnceCell<Rules> = const { OnceCell::new() };
     /// Signatures of the device's items, by id, with the local revision they were made from:
     /// made once per item and revision, not at every check.
-    static SIGNATURES: RefCell<HashMap<String, ((u32, u64), Signature)>> = RefCell::new(HashMap::new());
+    static SIGNATURES: RefCell<HashMap<String, (Version, Signature)>> = RefCell::new(HashMap::new());
 }
+
+/// A stored item's local revision and the bits of its last save time.
+type Version = (u32, u64);
 
 /// What a draft is compared with on the device, offline: the officer's other items here (their
 /// drafts and what they pulled), and the bodies a 续报 may follow.
