@@ -463,6 +463,36 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     (false, seen_marker)
 }
 
+/// What the item reports, as opposed to what it proposes: the unit, deadline and figures of
+/// "建议由县数据局在9月底前…" say who should act, not what happened, so sentences that carry a
+/// proposal (建议, 对策) count towards neither 有情况 nor 有数据.
+struct Reported {
+    /// A named unit or place.
+    named: bool,
+    /// A specific date or time (6月14日, 截至).
+    timed: bool,
+    /// Distinct figures.
+    quantities: usize,
+}
+
+fn reported(s: &Scanned, rules: &Rules) -> Reported {
+    let gap = rules.gap_chars;
+    let mut text: Vec<char> = Vec::with_capacity(s.chars.len());
+    for sentence in &s.sentences {
+        let sentence = &s.chars[sentence.start..sentence.end];
+        if !rules.suggestion_strong.iter().any(|p| !p.find_all(sentence, gap).is_empty()) {
+            text.extend_from_slice(sentence);
+            text.push('。');
+        }
+    }
+    let numbers = scan::numbers(&text, rules);
+    Reported {
+        named: !unit_names(&text, rules).is_empty(),
+        timed: has_specific_time(&text, &numbers, rules),
+        quantities: distinct_quantities(&numbers).len(),
+    }
+}
+
 /// Whether a marker's window holds a concrete proposal: 建议 and 对策 need only not be
 /// hollow; 下一步, 将于, 计划 also need something checkable — a figure, a date or a deadline
 /// (a named place alone does not make "下一步将继续加大力度" a plan).
@@ -517,14 +547,13 @@ pub fn check(input: Input<'_>, ctx: Context<'_>, rules: &Rules) -> Report {
     let mut findings = Vec::new();
     let finding = |kind, severity, field, span| Finding { kind, severity, field, span };
 
-    // Figures, time, place.
-    let quantities = distinct_quantities(&body.numbers).len();
-    let data = quantities >= rules.min_distinct_quantities;
-    let specific_time = has_specific_time(&body.chars, &body.numbers, rules);
+    // Figures, time, place: in what the item reports.
+    let facts = reported(&body, rules);
+    let data = facts.quantities >= rules.min_distinct_quantities;
     let filler_share = body.filler_share();
     let literary_style = body.literary_hits() >= rules.literary_min_hits;
     let plain = filler_share <= rules.plain_prose_max_filler_share && !literary_style;
-    let situation = !body.units.is_empty() && (specific_time || quantities > 0 || plain);
+    let situation = facts.named && (facts.timed || facts.quantities > 0 || plain);
     let (analysis, analysis_marked) = analysis_present(&body, rules);
     let (suggestion, suggestion_marked) = suggestion_present(&body, rules);
 

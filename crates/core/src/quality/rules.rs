@@ -40,6 +40,10 @@ struct RawRules {
     deadline_words: Vec<String>,
     unit_suffixes: Vec<String>,
     generic_places: Vec<String>,
+    /// Words that name one place on their own, with no name before them (县城, the county
+    /// seat). Optional in a rules file.
+    #[serde(default)]
+    standalone_places: Vec<String>,
     measure_words: Vec<String>,
     measure_exclusions: Vec<String>,
     date_units: String,
@@ -106,6 +110,7 @@ pub struct Rules {
     /// Longest first, so 监管局 wins over 局.
     pub unit_suffixes: Vec<Vec<char>>,
     pub generic_places: Vec<Pattern>,
+    pub standalone_places: Vec<Pattern>,
     /// Longest first, so 万元 wins over 万.
     pub measure_words: Vec<Vec<char>>,
     pub measure_exclusions: Vec<Vec<char>>,
@@ -162,6 +167,7 @@ impl Rules {
             deadline_words: patterns(r.deadline_words),
             unit_suffixes: longest_first(r.unit_suffixes),
             generic_places: patterns(r.generic_places),
+            standalone_places: patterns(r.standalone_places),
             measure_words: longest_first(r.measure_words),
             measure_exclusions: longest_first(r.measure_exclusions),
             date_units: r.date_units.chars().collect(),

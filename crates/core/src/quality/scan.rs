@@ -84,7 +84,9 @@ pub fn numbers(text: &[char], rules: &Rules) -> Vec<Number> {
         }
         i = j.max(start + 1);
         let digits: String = masked[start..j].iter().collect();
-        if !arabic && digits.chars().all(|d| d == '一') {
+        // A lone 一 (一批) or a lone magnitude with no digit before it (惠万家, 千亩良田) is a
+        // manner of speaking, not a count.
+        if !arabic && (digits.chars().all(|d| d == '一') || (digits.chars().count() == 1 && matches!(c, '百' | '千' | '万' | '亿'))) {
             continue;
         }
         if start > 0 && masked[start - 1] == '第' {
@@ -177,7 +179,9 @@ const NAME_STOP: &str = "的和与及在各全本我该此每等个了对其向�
 /// part of a name, and not a generic word (我镇, 全县, 农村, 市场…). Returns the suffix spans.
 pub fn unit_names(text: &[char], rules: &Rules) -> Vec<Span> {
     let generic: Vec<Span> = rules.generic_places.iter().flat_map(|g| g.find_all(text, 0)).collect();
-    let mut out = Vec::new();
+    // A name in quotes is a label or a concept (“空心村”, “网红村”), not the unit reported on.
+    let quotes = quoted(text);
+    let mut out: Vec<Span> = rules.standalone_places.iter().flat_map(|p| p.find_all(text, 0)).collect();
     let mut i = 1;
     while i < text.len() {
         let Some(suffix) = rules.unit_suffixes.iter().find(|s| text[i..].starts_with(s)) else {
@@ -186,12 +190,17 @@ pub fn unit_names(text: &[char], rules: &Rules) -> Vec<Span> {
         };
         let span = Span { start: i, end: i + suffix.len() };
         let prev = text[i - 1];
-        let named = is_han(prev) && !NAME_STOP.contains(prev) && !generic.iter().any(|g| g.overlaps(span));
+        let named = is_han(prev)
+            && !NAME_STOP.contains(prev)
+            && !generic.iter().any(|g| g.overlaps(span))
+            && !quotes.iter().any(|q| q.overlaps(span))
+            && !out.iter().any(|o| o.overlaps(span));
         if named {
             out.push(span);
         }
         i = span.end;
     }
+    out.sort_by_key(|s| s.start);
     out
 }
 
