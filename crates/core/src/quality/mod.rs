@@ -427,11 +427,17 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         let reflective = s.chars.get(sp.start) == Some(&'从') && rules.analysis_reflective.iter().any(|r| inner.ends_with(r.as_str()));
         (sp, reflective)
     });
+    // "原因正在调查": the writer says the cause is not known yet, so "因制动失效…导致" narrates
+    // how the incident unfolded rather than explaining it.
+    let cause_open = negations.iter().any(|(k, _)| rules.analysis_negations.get(*k).is_some_and(|p| p.source.contains("原因")));
     for (marker, is_strong) in strong.chain(weak) {
         if negations.iter().any(|(_, n)| n.overlaps(marker)) {
             continue;
         }
         seen_marker = true;
+        if cause_open && !is_strong {
+            continue;
+        }
         let w = s.window(marker.start, 1);
         if s.hollow(w, true) {
             continue;
@@ -500,8 +506,12 @@ fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     let gap = rules.gap_chars;
     let strong = find_any(&s.chars, &rules.suggestion_strong, gap).into_iter().map(|(_, sp)| (sp, true));
     let weak = find_any(&s.chars, &rules.suggestion_weak, gap).into_iter().map(|(_, sp)| (sp, false));
+    let negations = find_any(&s.chars, &rules.suggestion_negations, gap);
     let mut seen = false;
     for (marker, is_strong) in strong.chain(weak) {
+        if negations.iter().any(|(_, n)| n.overlaps(marker)) {
+            continue;
+        }
         seen = true;
         let w = s.window(marker.start, 2);
         if s.hollow(w, false) {
@@ -519,12 +529,15 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let t = Scanned::new(title, rules);
     let len = t.chars.len();
     let mut problems = Vec::new();
-    // Two halves split by a space: a slogan couplet (党建引领聚合力 产业振兴谱新篇), unless the
-    // title names a unit and carries a figure — unit, event and number in two parts
-    // (某镇春播进度过半 北斗导航播种占比82%).
-    let split = t.chars.windows(3).any(|w| scan::is_han(w[0]) && matches!(w[1], ' ' | '\u{3000}') && scan::is_han(w[2]));
+    // A slogan couplet (对仗): two parts of the same length side by side, split by a space or a
+    // colon (党建引领聚合力 产业振兴谱新篇; 白鹭湾镇：守护一湾碧水 留住万羽精灵) — unless the title
+    // names a unit and carries a figure. Factual titles in parts are rarely matched in length
+    // (某镇春播进度过半 北斗导航播种占比82%; 某小学疾病续报 检测结果为诺如病毒 留观学生均已出院).
+    let parts: Vec<usize> =
+        title.split(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '—')).map(|p| p.chars().count()).filter(|n| *n > 0).collect();
+    let matched = parts.windows(2).any(|w| w[0] == w[1] && w[0] >= 3);
     let factual = !t.units.is_empty() && t.quantities_in(Span { start: 0, end: len }) > 0;
-    let couplet = split && !factual;
+    let couplet = matched && !factual;
     if couplet || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
     }

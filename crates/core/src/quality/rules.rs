@@ -37,6 +37,10 @@ struct RawRules {
     causal_signals: Vec<String>,
     suggestion_strong: Vec<String>,
     suggestion_weak: Vec<String>,
+    /// A marker used as a noun, not a proposal: 占计划的55%, 完成年度计划. Optional in a rules
+    /// file.
+    #[serde(default)]
+    suggestion_negations: Vec<String>,
     deadline_words: Vec<String>,
     unit_suffixes: Vec<String>,
     generic_places: Vec<String>,
@@ -106,6 +110,7 @@ pub struct Rules {
     pub causal_signals: Vec<Pattern>,
     pub suggestion_strong: Vec<Pattern>,
     pub suggestion_weak: Vec<Pattern>,
+    pub suggestion_negations: Vec<Pattern>,
     pub deadline_words: Vec<Pattern>,
     /// Longest first, so 监管局 wins over 局.
     pub unit_suffixes: Vec<Vec<char>>,
@@ -164,6 +169,7 @@ impl Rules {
             causal_signals: patterns(r.causal_signals),
             suggestion_strong: patterns(r.suggestion_strong),
             suggestion_weak: patterns(r.suggestion_weak),
+            suggestion_negations: patterns(r.suggestion_negations),
             deadline_words: patterns(r.deadline_words),
             unit_suffixes: longest_first(r.unit_suffixes),
             generic_places: patterns(r.generic_places),

@@ -330,3 +330,68 @@ fn a_follow_up_that_repeats_its_first_report_is_not_good() {
     let alone = check(Input { title: "河西镇冰雹灾害续报", body: &repeat, item_type: ItemType::Urgent }, Context::default(), &rules);
     assert_eq!(alone.verdict, Verdict::Good, "{:?}", alone.labels);
 }
+
+#[test]
+fn agreement_on_the_second_held_out_set() {
+    assert_agreement("corpus-heldout-2.jsonl", include_str!("../../../../fixtures/corpus-heldout-2.jsonl"), 0, 0);
+}
+
+#[test]
+fn what_an_item_proposes_is_not_what_it_reports() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Problem }, Context::default(), &rules).labels;
+    // The unit, deadline and figures are all in the proposal: who should act, not what happened.
+    let proposed = "部分村干部对网上平台操作不熟悉，群众办事仍习惯跑腿。建议由县数据局在9月底前整合村级平台5个，每季度培训村干部1次。";
+    let l = labels(proposed);
+    assert!(!l.situation && !l.data && l.suggestion, "{l:?}");
+    // The same facts reported are 情况 and 数据.
+    let reported = "县数据局9月整合村级平台5个，培训村干部320人次。建议每季度培训1次。";
+    let l = labels(reported);
+    assert!(l.situation && l.data && l.suggestion, "{l:?}");
+}
+
+#[test]
+fn names_in_quotes_verbs_before_village_and_lone_magnitudes_are_not_units_or_figures() {
+    let rules = Rules::default();
+    let named = |s: &str| !scan::unit_names(&s.chars().collect::<Vec<_>>(), &rules).is_empty();
+    assert!(!named("别让“空心村”的叹息越来越长"));
+    assert!(!named("快递进村通民心"));
+    assert!(!named("部分乡镇承担的属地责任过多"));
+    assert!(named("县城新建充电端口1200个"));
+    assert!(named("龙湾镇枫树湾村发生山体滑坡"));
+    let figures = |s: &str| distinct_quantities(&scan::numbers(&s.chars().collect::<Vec<_>>(), &rules)).len();
+    assert_eq!(figures("物流下乡惠万家，千亩良田"), 0);
+    assert_eq!(figures("带动1万户增收，新增八百四十万元"), 2);
+}
+
+#[test]
+fn a_cause_still_under_investigation_leaves_the_narrated_cause_unexplained() {
+    let rules = Rules::default();
+    let analysis = |body: &str| check(Input { title: "", body, item_type: ItemType::Urgent }, Context::default(), &rules).labels.analysis;
+    let narrated = "11月8日9时许，一辆货车因制动失效冲出路面侧翻，导致该路段交通中断2小时。事故具体原因正在进一步调查。";
+    assert!(!analysis(narrated));
+    let found = "经县交警大队勘查，事故系驾驶员在下坡弯道处车速过快导致车辆侧翻。县交通运输局将于8月底前增设减速带12处。";
+    assert!(analysis(found));
+    let why = "截至17日12时累计发病31人。由于诺如病毒传染性强，16日新增的8例中有6例集中在四年级两个班。";
+    assert!(analysis(why));
+    // Harm that did not happen is no consequence, and 因 beside it no explanation.
+    assert!(!analysis("因监测员提前组织2户7人转移，未造成人员伤亡。"));
+    // A category, not an explanation.
+    assert!(!analysis("全县因婚姻家庭、邻里纠纷引发的信访件数比上年下降31%。"));
+}
+
+#[test]
+fn a_couplet_is_two_matched_parts_and_a_plan_is_not_a_noun() {
+    let rules = Rules::default();
+    let ok = |title: &str| check(Input { title, body: "", item_type: ItemType::Urgent }, Context::default(), &rules).labels.title_ok;
+    assert!(ok("青岗镇中心小学食源性疾病续报 检测结果为诺如病毒 留观学生均已出院"));
+    assert!(ok("县城新建电动自行车充电端口1200个 楼道违规充电明显减少"));
+    assert!(!ok("快递进村通民心 物流下乡惠万家"));
+    assert!(!ok("白鹭湾镇：守护一湾碧水 留住万羽精灵"));
+    assert!(!ok("小网格撬动大治理 龙湾镇网格化管理见实效"));
+    assert!(!ok("县税务局持续优化税收营商环境"));
+    let suggestion =
+        |body: &str| check(Input { title: "", body, item_type: ItemType::Dynamic }, Context::default(), &rules).labels.suggestion;
+    assert!(!suggestion("截至4月18日，柳塘镇早稻机插2.1万亩，占计划面积3.8万亩的55.3%。"));
+    assert!(suggestion("镇粮站计划在11月25日前收购剩余玉米3000吨。"));
+}
