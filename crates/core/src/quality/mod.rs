@@ -466,6 +466,19 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         }
         return (true, true);
     }
+    // Impact: a change in a figure tied to what brought it about, in one sentence —
+    // "实行共同配送后，单件成本由2.1元降至1.3元", "通过示范带动，亩产提高24%". A list of results
+    // with nothing saying what produced them is not analysis.
+    let changes = find_any(&s.chars, &rules.analysis_changes, 0);
+    for (_, cause) in find_any(&s.chars, &rules.analysis_attributions, gap) {
+        let w = s.window(cause.start, 0);
+        if s.hollow(w, true) || s.quantities_in(w) == 0 {
+            continue;
+        }
+        if changes.iter().any(|(_, c)| w.overlaps(*c) && c.start >= cause.end) {
+            return (true, true);
+        }
+    }
     (false, seen_marker)
 }
 
@@ -531,12 +544,12 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let mut problems = Vec::new();
     // A slogan couplet (对仗): two parts of the same length side by side, split by a space or a
     // colon (党建引领聚合力 产业振兴谱新篇; 白鹭湾镇：守护一湾碧水 留住万羽精灵) — unless the title
-    // names a unit and carries a figure. Factual titles in parts are rarely matched in length
+    // names a unit and carries a figure or a time. Factual titles in parts are rarely matched in length
     // (某镇春播进度过半 北斗导航播种占比82%; 某小学疾病续报 检测结果为诺如病毒 留观学生均已出院).
     let parts: Vec<usize> =
         title.split(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '—')).map(|p| p.chars().count()).filter(|n| *n > 0).collect();
     let matched = parts.windows(2).any(|w| w[0] == w[1] && w[0] >= 3);
-    let factual = !t.units.is_empty() && t.quantities_in(Span { start: 0, end: len }) > 0;
+    let factual = !t.units.is_empty() && !t.numbers.is_empty();
     let couplet = matched && !factual;
     if couplet || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);

@@ -31,6 +31,12 @@ struct RawRules {
     analysis_connectives: Vec<String>,
     #[serde(default)]
     analysis_connectives_with_figure: Vec<String>,
+    /// Impact: what brought a change about (通过, 实行…后), and the change (降至, 提高), said
+    /// with a figure in one sentence. Optional in a rules file.
+    #[serde(default)]
+    analysis_attributions: Vec<String>,
+    #[serde(default)]
+    analysis_changes: Vec<String>,
     /// Words that report a consequence (造成, 引发): not a reason for one another.
     #[serde(default)]
     analysis_consequences: Vec<String>,
@@ -107,6 +113,8 @@ pub struct Rules {
     pub analysis_connectives: Vec<Pattern>,
     pub analysis_connectives_with_figure: Vec<Pattern>,
     pub analysis_consequences: Vec<Pattern>,
+    pub analysis_attributions: Vec<Pattern>,
+    pub analysis_changes: Vec<Pattern>,
     pub causal_signals: Vec<Pattern>,
     pub suggestion_strong: Vec<Pattern>,
     pub suggestion_weak: Vec<Pattern>,
@@ -166,6 +174,8 @@ impl Rules {
             analysis_connectives: patterns(r.analysis_connectives),
             analysis_connectives_with_figure: patterns(r.analysis_connectives_with_figure),
             analysis_consequences: patterns(r.analysis_consequences),
+            analysis_attributions: patterns(r.analysis_attributions),
+            analysis_changes: patterns(r.analysis_changes),
             causal_signals: patterns(r.causal_signals),
             suggestion_strong: patterns(r.suggestion_strong),
             suggestion_weak: patterns(r.suggestion_weak),

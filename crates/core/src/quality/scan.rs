@@ -102,7 +102,9 @@ pub fn numbers(text: &[char], rules: &Rules) -> Vec<Number> {
             k += 1;
         }
         let rest = &masked[k..];
-        if let Some(&unit) = rest.first().filter(|u| rules.date_units.contains(u)) {
+        // 30分钟 is a duration (a measure word that starts like a date unit), 30分 a time.
+        let duration = rules.measure_words.iter().any(|m| m.len() > 1 && rest.starts_with(m) && rules.date_units.contains(&m[0]));
+        if let Some(&unit) = rest.first().filter(|u| rules.date_units.contains(u) && !duration) {
             let four = arabic && digits.chars().filter(|d| is_arabic(*d)).count() == 4;
             out.push(Number { span: Span { start, end: k + 1 }, kind: NumberKind::Time { unit, four_digit_year: four } });
             i = k + 1;

@@ -392,3 +392,36 @@ fn a_couplet_is_two_matched_parts_and_a_plan_is_not_a_noun() {
     assert!(!suggestion("截至4月18日，柳塘镇早稻机插2.1万亩，占计划面积3.8万亩的55.3%。"));
     assert!(suggestion("镇粮站计划在11月25日前收购剩余玉米3000吨。"));
 }
+
+#[test]
+fn a_change_tied_to_what_brought_it_about_is_impact_and_a_list_of_results_is_not() {
+    let rules = Rules::default();
+    let analysis =
+        |body: &str| check(Input { title: "", body, item_type: ItemType::Experience }, Context::default(), &rules).labels.analysis;
+    assert!(analysis("实行共同配送后，快递企业单件进村成本由2.1元降至1.3元左右。"));
+    assert!(analysis("通过示范带动，2025年全镇花椒平均亩产达到186公斤，比2023年提高24%。"));
+    assert!(analysis("三合村过去一年操办酒席四十多场，积分制实行后减少到十二场。"));
+    // Results side by side, nothing saying what produced them.
+    assert!(!analysis("全年调解纠纷1290起，调解成功1207起。信访件数比上年下降31%。"));
+    // A means with no change, or a change with no figure.
+    assert!(!analysis("通过微信群推送缴费链接1.2万条。"));
+    assert!(!analysis("通过开展培训，群众满意度不断提升。"));
+}
+
+#[test]
+fn generic_institutions_and_duty_rosters_are_not_names_or_figures() {
+    let rules = Rules::default();
+    let named = |s: &str| !scan::unit_names(&s.chars().collect::<Vec<_>>(), &rules).is_empty();
+    assert!(!named("关于解决农村学校教师结构性缺编问题的几点建议"));
+    assert!(!named("乡镇卫生院心电报告"));
+    assert!(!named("丰收喜悦满山乡"));
+    assert!(named("县市场监管局推行小餐饮明厨亮灶"));
+    let figures = |s: &str| distinct_quantities(&scan::numbers(&s.chars().collect::<Vec<_>>(), &rules)).len();
+    assert_eq!(figures("严格落实24小时值班值守制度"), 0);
+    assert_eq!(figures("常规报告30分钟内出具，危急值5分钟内反馈"), 2);
+    let ok = |title: &str| check(Input { title, body: "", item_type: ItemType::Experience }, Context::default(), &rules).labels.title_ok;
+    // Two matched parts, but a unit and a time: factual.
+    assert!(ok("岷川县医共体建立远程心电诊断中心 乡镇卫生院心电报告30分钟内出具"));
+    assert!(!ok("金秋十月稻花香 丰收喜悦满山乡"));
+    assert!(!ok("让沉睡的土地苏醒——白马镇撂荒地复耕复种调研"));
+}
