@@ -253,6 +253,7 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus-tuning-b.jsonl", include_str!("../../../../fixtures/corpus-tuning-b.jsonl"), 90, 85);
     assert_agreement("corpus-tuning-c.jsonl", include_str!("../../../../fixtures/corpus-tuning-c.jsonl"), 90, 85);
     assert_agreement("corpus-tuning-d.jsonl", include_str!("../../../../fixtures/corpus-tuning-d.jsonl"), 90, 85);
+    assert_agreement("corpus-tuning-e.jsonl", include_str!("../../../../fixtures/corpus-tuning-e.jsonl"), 85, 85);
 }
 
 /// The held-out set: 36 items by a third writer, labels first, opened only after the rules
@@ -260,7 +261,7 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
 /// below the 90% target), so no change may lower them.
 #[test]
 fn agreement_on_the_held_out_items_does_not_drop() {
-    assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 77, 85);
+    assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 88, 85);
 }
 
 #[test]
