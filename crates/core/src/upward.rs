@@ -358,6 +358,14 @@ pub fn check_link(link: &NewLink) -> Result<String, Text> {
             "The address must start with http:// or https://",
         ));
     }
+    // user:password@host would carry a password in the address, which pages and the audit
+    // log show; the account goes in its own fields.
+    if rest.is_some_and(|r| r.split(['/', '?', '#']).next().is_some_and(|authority| authority.contains('@'))) {
+        return Err(Text::new(
+            "地址中不要包含账号或密码（请填在下面的账号、密码栏）",
+            "Do not put an account or password in the address (use the fields below)",
+        ));
+    }
     if link.username.trim().is_empty() || link.username.chars().count() > 64 {
         return Err(Text::new("请填写上级给本单位的系统账号", "Enter the account the destination gave this office"));
     }
@@ -527,5 +535,31 @@ mod tests {
         assert_eq!(row(Level::City, 0).map(|r| (r.sent, r.adopted, r.rate_tenths)), Some((2, 1, Some(500))));
         assert_eq!(row(Level::Province, 0).map(|r| (r.sent, r.adopted)), Some((1, 1)));
         assert!(row(Level::National, 0).is_none());
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    fn link(url: &str) -> NewLink {
+        NewLink {
+            destination_id: 1,
+            url: url.into(),
+            username: "linshuang".into(),
+            password: "pw-long-enough".into(),
+            ca_pem: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_link_is_an_address_and_an_account_never_a_password_in_the_address() {
+        assert_eq!(check_link(&link(" http://10.12.3.4:8080/ ")).as_deref().ok(), Some("http://10.12.3.4:8080"));
+        assert!(check_link(&link("10.12.3.4:8080")).is_err());
+        assert!(check_link(&link("http://linshuang:secret@10.12.3.4:8080")).is_err());
+        assert!(check_link(&link("https://user@city.example")).is_err());
+        // An @ after the host is part of a path, not an account.
+        assert!(check_link(&link("http://10.12.3.4:8080/xinbao/@city")).is_ok());
+        assert!(check_link(&NewLink { password: String::new(), ..link("http://10.1.1.1") }).is_err());
     }
 }

@@ -144,6 +144,7 @@ pub async fn create_user(
     ApiJson(req): ApiJson<NewAccount>,
 ) -> Result<Json<OneTimePassword>, AppError> {
     let username = accounts::normalize_username(&accounts::clean_name(&req.username)?);
+    refuse_system_account(&username)?;
     let display_name = accounts::clean_name(&req.display_name)?;
     if !unit_exists(&state, req.unit_id).await? || !Scope::of(&state, &me).await?.manages(req.unit_id) {
         return Err(AppError::bad_request("所选单位不存在"));
@@ -184,6 +185,7 @@ pub async fn change_user(
     let before = account(&state, id).await?;
     let scope = Scope::of(&state, &me).await?;
     scope.check(before.unit_id)?;
+    refuse_system_account(&before.username)?;
     if id == me.user_id && (req.disabled == Some(true) || req.role.is_some_and(|r| r != Role::Admin)) {
         return Err(AppError::bad_request("不能停用自己的账号或取消自己的管理员身份"));
     }
@@ -225,6 +227,15 @@ pub async fn change_user(
     Ok(Json(account(&state, id).await?))
 }
 
+/// The accounts the system records by (`#upward-N`: what a destination sent back) cannot log
+/// in, and no administrator may make them: what they recorded must stay the destination's.
+fn refuse_system_account(username: &str) -> Result<(), AppError> {
+    if username.starts_with('#') {
+        return Err(AppError::bad_request("这是系统回传使用的账号，不能修改或重置密码"));
+    }
+    Ok(())
+}
+
 /// `POST /api/admin/users/{id}/reset-password`: a new one-time password (shown once), to be
 /// changed at next login; the account's sessions end.
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin",
@@ -238,6 +249,7 @@ pub async fn reset_password(
     let Some(row) = row else { return Err(AppError::refused(ErrorCode::NotFound)) };
     let username: String = row.try_get(0)?;
     Scope::of(&state, &me).await?.check(row.try_get(1)?)?;
+    refuse_system_account(&username)?;
     let password = random_password().map_err(AppError::Internal)?;
     let plain = password.clone();
     let hash = accounts::hashing(move || accounts::hash_password(&plain)).await?.map_err(AppError::Internal)?;

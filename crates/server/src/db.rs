@@ -150,6 +150,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0027_duplicates.sql"),
         include_str!("../migrations/postgres/0027_duplicates.sql"),
     ),
+    (
+        28,
+        "forward_rounds",
+        include_str!("../migrations/sqlite/0028_forward_rounds.sql"),
+        include_str!("../migrations/postgres/0028_forward_rounds.sql"),
+    ),
 ];
 
 /// A value read from a column that holds one of a type's values (`parse` is the type's own):

@@ -19,8 +19,15 @@
 //!   the destination took it back. Points follow from this office's scoring table, as for one
 //!   typed in by hand; the level is the destination's (`xinbao_core::upward::level_here`).
 //!
-//! Rounds run every `--forward-every` (20 s) and at once after a batch; every server of a database may run
-//! them: the frozen mutations make the pushes the same, and each fact's key lets one writer win.
+//! Rounds run every `--forward-every` (20 s) and at once after a batch. Every server of a
+//! database runs them, but one at a time works a link: it holds the link's lease (`round_owner`,
+//! `round_until`) and renews it before each request, in the statement that reads the link's
+//! client id — so the numbers it sends are the account's it logs in with. Entering the link
+//! again ends the lease: a round begun under the old account stops before its next request. The
+//! frozen mutations make a retry the same, and each fact's key lets one writer win. After the
+//! destination failed, the timer waits longer (`--forward-every` doubling, up to 16 times it and
+//! at most 10 min) before the link's next
+//! try; a batch recorded or the link entered again tries at once.
 
 use crate::adoption::{publication_of, record_adoption, remove_adoption};
 use crate::db::{Tx, now_ms, random_hex};
@@ -45,6 +52,13 @@ const PUSH_BYTES: usize = 1 << 20;
 const PULL_PAGES: usize = 20;
 /// The largest answer read from a destination.
 const MAX_ANSWER: u64 = 64 << 20;
+/// How long a server holds a link's round without renewing it (a server that died mid-round
+/// lets go after this).
+const LEASE_MS: i64 = 10 * 60 * 1000;
+/// The longest wait between tries after the destination failed.
+const MAX_BACKOFF_MS: i64 = 10 * 60 * 1000;
+/// How often the office's standing at the destination is read.
+const STANDING_EVERY_MS: i64 = 60 * 60 * 1000;
 
 /// Faults a test injects into a round: the answer to a push or a pull lost on the way back
 /// (the destination did the work; this side never heard).
@@ -53,6 +67,9 @@ const MAX_ANSWER: u64 = 64 << 20;
 pub struct Faults {
     pub lose_push_answer: bool,
     pub lose_pull_answer: bool,
+    /// The round stops after reading what it will push: it says so on the first, and goes on
+    /// when told on the second (a test enters the link again meanwhile).
+    pub pause_before_push: Option<&'static (tokio::sync::Notify, tokio::sync::Notify)>,
 }
 
 /// Why a round stopped: the destination (unreachable, refusing) — kept on the link for the
@@ -61,6 +78,9 @@ enum Trouble {
     Remote(String),
     /// The destination refused the account itself: no more tries until it is entered again.
     Halt(String),
+    /// Another server works the link now, or the link was entered again: this round stops and
+    /// leaves the link as it is.
+    Yield,
     Local(AppError),
 }
 
@@ -82,7 +102,18 @@ struct Link {
     password: String,
     ca_pem: String,
     local_user: i64,
+    /// The longest a request other than a photo's may take, start to end: a destination that
+    /// answers a byte a minute must not hold the round (or, when a link is tried, the
+    /// administrator's page behind nginx's 60 s).
+    deadline: Duration,
 }
+
+/// A round's requests: long enough for a page of changes over 400 kbit/s.
+const ROUND_DEADLINE: Duration = Duration::from_secs(180);
+/// A photo's upload: 10 MB over 400 kbit/s takes minutes.
+const PHOTO_DEADLINE: Duration = Duration::from_secs(25 * 60);
+/// Trying a link from the administrator's page.
+const TRY_DEADLINE: Duration = Duration::from_secs(30);
 
 async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
     let rows = sqlx::query(
@@ -104,19 +135,22 @@ async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
                 password: r.try_get(6)?,
                 ca_pem: r.try_get(7)?,
                 local_user: r.try_get(8)?,
+                deadline: ROUND_DEADLINE,
             })
         })
         .collect()
 }
 
-/// Runs rounds until the server stops: every `--forward-every`, and at once when nudged.
+/// Runs rounds until the server stops: every `--forward-every`, and at once when nudged (a
+/// batch recorded, a link entered). A link whose destination failed waits out its backoff on
+/// the timer.
 pub async fn run(state: AppState) {
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(state.config.forward_every) => {}
-            _ = state.forwarder.nudge.notified() => {}
-        }
-        if let Err(e) = round(&state).await {
+        let nudged = tokio::select! {
+            _ = tokio::time::sleep(state.config.forward_every) => false,
+            _ = state.forwarder.nudge.notified() => true,
+        };
+        if let Err(e) = rounds(&state, Faults::default(), !nudged).await {
             tracing::warn!(error = ?e, "forwarding round");
         }
     }
@@ -130,39 +164,125 @@ pub async fn round(state: &AppState) -> Result<(), AppError> {
 
 #[doc(hidden)]
 pub async fn round_with(state: &AppState, faults: Faults) -> Result<(), AppError> {
+    rounds(state, faults, false).await
+}
+
+async fn rounds(state: &AppState, faults: Faults, on_timer: bool) -> Result<(), AppError> {
     for link in links(state).await? {
+        if !take_lease(state, &link, on_timer).await? {
+            continue;
+        }
         let outcome = match push(state, &link, faults).await {
             Ok(()) => match pull(state, &link, faults).await {
-                Ok(()) => standing(state, &link).await,
+                Ok(came_back) => standing(state, &link, came_back).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
         };
-        let (problem, contact, halt) = match outcome {
-            Ok(()) => (String::new(), Some(now_ms()), false),
-            Err(Trouble::Remote(why)) => (why, None, false),
-            Err(Trouble::Halt(why)) => (why, None, true),
+        let (problem, contact, halt, failed) = match outcome {
+            Ok(()) => (String::new(), Some(now_ms()), false, false),
+            Err(Trouble::Remote(why)) => (why, None, false, true),
+            Err(Trouble::Halt(why)) => (why, None, true, false),
+            // Entered again meanwhile, or another server holds it: as that left it.
+            Err(Trouble::Yield) => continue,
             // This server's database: the next round tries again; the other links go on.
             Err(Trouble::Local(e)) => {
                 tracing::warn!(destination = link.destination, error = ?e, "forwarding round");
-                ("本机处理回传时出错，稍后自动重试".to_owned(), None, false)
+                ("本机处理回传时出错，稍后自动重试".to_owned(), None, false, true)
             }
         };
-        // Not over what the administrator entered meanwhile.
+        // Not over what the administrator entered meanwhile; the lease let go.
+        let now = now_ms();
         sqlx::query(
-            "UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact), halted = $3 \
-             WHERE destination_id = $4 AND username = $5 AND password = $6",
+            "UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact), halted = $3, \
+             failures = CASE WHEN $4 = 1 THEN failures + 1 ELSE 0 END, \
+             next_try = CASE WHEN $4 = 1 THEN $5 + $6 * (CASE failures WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 8 ELSE 16 END) ELSE 0 END, \
+             round_owner = '', round_until = 0 \
+             WHERE destination_id = $7 AND username = $8 AND password = $9 AND round_owner = $10",
         )
         .bind(&problem)
         .bind(contact)
         .bind(i64::from(halt))
+        .bind(i64::from(failed))
+        .bind(now)
+        .bind((state.config.forward_every.as_millis() as i64).clamp(1_000, MAX_BACKOFF_MS / 16))
         .bind(link.destination)
         .bind(&link.username)
         .bind(&link.password)
+        .bind(state.forwarder.instance())
         .execute(&state.db.pool)
         .await?;
     }
     Ok(())
+}
+
+/// Takes the link's round for this server: false when another server holds it, the link was
+/// entered again since it was read, or (`on_timer`) it waits out a backoff.
+async fn take_lease(state: &AppState, link: &Link, on_timer: bool) -> Result<bool, AppError> {
+    let now = now_ms();
+    let taken = sqlx::query(
+        "UPDATE upward_links SET round_owner = $1, round_until = $2 \
+         WHERE destination_id = $3 AND username = $4 AND password = $5 AND url = $6 AND halted = 0 \
+         AND (round_until < $7 OR round_owner = $1) AND ($8 = 0 OR next_try <= $7)",
+    )
+    .bind(state.forwarder.instance())
+    .bind(now + LEASE_MS)
+    .bind(link.destination)
+    .bind(&link.username)
+    .bind(&link.password)
+    .bind(&link.url)
+    .bind(now)
+    .bind(i64::from(on_timer))
+    .execute(&state.db.pool)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
+/// What a round works with, read in the statement that renews its lease: the numbers it sends
+/// are the client id's of the account it logs in as.
+struct Held {
+    client_id: String,
+    epoch: String,
+    cursor: i64,
+}
+
+/// The numbers a forward went with.
+struct Sent {
+    mid: i64,
+    remote: String,
+}
+
+/// The longest text taken from a destination for one note, comment, name or reason: this
+/// office's own limits (a misbehaving destination must not fill every township's device).
+const MAX_REMOTE_TEXT: usize = 2_000;
+const MAX_REMOTE_NAME: usize = 100;
+/// The most comments taken for one item.
+const MAX_REMOTE_COMMENTS: usize = 200;
+
+/// `text` cut to `max` characters, without NUL (which PostgreSQL refuses).
+fn bounded(text: &str, max: usize) -> String {
+    text.chars().filter(|c| *c != '\0').take(max).collect()
+}
+
+/// Renews this server's lease on the link and reads it: `Yield` when the lease is gone (the
+/// link entered again, or a server that outwaited a stalled round took it).
+async fn renew(state: &AppState, link: &Link) -> Result<Held, Trouble> {
+    let row = sqlx::query(
+        "UPDATE upward_links SET round_until = $1 \
+         WHERE destination_id = $2 AND round_owner = $3 AND username = $4 AND password = $5 AND url = $6 \
+         RETURNING client_id, epoch, pull_cursor",
+    )
+    .bind(now_ms() + LEASE_MS)
+    .bind(link.destination)
+    .bind(state.forwarder.instance())
+    .bind(&link.username)
+    .bind(&link.password)
+    .bind(&link.url)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else { return Err(Trouble::Yield) };
+    Ok(Held { client_id: row.try_get(0)?, epoch: row.try_get(1)?, cursor: row.try_get(2)? })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +290,7 @@ pub async fn round_with(state: &AppState, faults: Faults) -> Result<(), AppError
 
 /// The client for a link: no kept connections (a township NAT or a restarted destination
 /// drops them), bounded waits, the destination office's own CA when it gave one.
-fn agent(ca_pem: &str) -> Result<ureq::Agent, String> {
+fn agent(ca_pem: &str, deadline: Duration) -> Result<ureq::Agent, String> {
     let mut tls = ureq::tls::TlsConfig::builder();
     if !ca_pem.trim().is_empty() {
         let certs: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
@@ -190,6 +310,8 @@ fn agent(ca_pem: &str) -> Result<ureq::Agent, String> {
         .timeout_send_body(Some(Duration::from_secs(20 * 60)))
         .timeout_recv_response(Some(Duration::from_secs(120)))
         .timeout_recv_body(Some(Duration::from_secs(20 * 60)))
+        .timeout_global(Some(deadline))
+        .max_redirects(0)
         .http_status_as_error(false)
         .max_idle_connections(0)
         .tls_config(tls.build())
@@ -206,8 +328,9 @@ struct Answer {
 
 async fn call(link: &Link, method: &'static str, path: String, cookie: Option<String>, body: Option<Vec<u8>>) -> Result<Answer, Trouble> {
     let (url, ca) = (format!("{}{path}", link.url), link.ca_pem.clone());
+    let deadline = if method == "PUT" { PHOTO_DEADLINE } else { link.deadline };
     let answer = tokio::task::spawn_blocking(move || -> Result<Answer, String> {
-        let agent = agent(&ca)?;
+        let agent = agent(&ca, deadline)?;
         let unreachable = |e: ureq::Error| format!("无法连接上级信报（{e}），稍后自动重试");
         let mut response = match (method, body) {
             ("GET", _) => {
@@ -282,7 +405,10 @@ async fn login(state: &AppState, link: &Link) -> Result<String, Trouble> {
 }
 
 /// A request with the link's session, logging in first or again when it has none or it ended.
+/// Every request of a round renews its lease first: none goes out after the link was entered
+/// again.
 async fn with_session(state: &AppState, link: &Link, method: &'static str, path: &str, body: Option<Vec<u8>>) -> Result<Answer, Trouble> {
+    renew(state, link).await?;
     let cookie = match state.forwarder.cookie(&session_key(link)) {
         Some(c) => c,
         None => login(state, link).await?,
@@ -370,11 +496,9 @@ pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Re
 /// Pushes the link's queued forwards, in order, a batch at a time.
 async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Trouble> {
     for _ in 0..20 {
-        // As stored now: another server may have started the link over since the round began.
-        let (client_id, epoch): (String, String) = sqlx::query_as("SELECT client_id, epoch FROM upward_links WHERE destination_id = $1")
-            .bind(link.destination)
-            .fetch_one(&state.db.pool)
-            .await?;
+        // As stored now (the link may have started over since the round began), with the
+        // lease renewed in the same statement.
+        let Held { client_id, epoch, .. } = renew(state, link).await?;
         let rows = sqlx::query(
             "SELECT id, mid, remote_id, mutation FROM forwards WHERE destination_id = $1 AND status = 'queued' ORDER BY mid LIMIT $2",
         )
@@ -401,6 +525,10 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             sent.push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64, r.try_get(2)?));
             mutations.push(mutation);
         }
+        if let Some((reached, go)) = faults.pause_before_push {
+            reached.notify_one();
+            go.notified().await;
+        }
         let body = serde_json::to_vec(&xinbao_core::sync::PushRequest { client_id: client_id.clone(), mutations })
             .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
         let answer = with_session(state, link, "POST", "/api/sync/push", Some(body)).await?;
@@ -418,27 +546,37 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
         // client id, or before this side's restore) are marked so only once read back as the
         // destination has them now, with what they gathered there, which no pull may bring
         // again. Until then they stay queued, and a failure sends the same numbers again.
+        // A forward marked only under the numbers it went with: one renumbered meanwhile (the
+        // link started over or was entered again) waits for its new ones.
         let mut met = Vec::new();
         for result in &answer.results {
-            let Some((id, _, _)) = sent.iter().find(|(_, mid, remote)| *mid == result.mid && *remote == result.item_id) else { continue };
+            let Some((id, mid, _)) = sent.iter().find(|(_, mid, remote)| *mid == result.mid && *remote == result.item_id) else { continue };
+            let sent_as = Sent { mid: *mid as i64, remote: result.item_id.clone() };
             match &result.outcome {
-                Outcome::Applied { .. } | Outcome::Conflict { .. } => met.push((*id, result.item_id.clone())),
+                Outcome::Applied { .. } | Outcome::Conflict { .. } => met.push((*id, sent_as)),
                 Outcome::Rejected { detail, .. } => {
-                    sqlx::query("UPDATE forwards SET status = $1, detail = $2 WHERE id = $3 AND status = 'queued'")
-                        .bind(ForwardStatus::Refused.as_str())
-                        .bind(format!("上级信报未接收：{detail}"))
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE forwards SET status = $1, detail = $2 WHERE id = $3 AND status = 'queued' AND mid = $4 AND remote_id = $5",
+                    )
+                    .bind(ForwardStatus::Refused.as_str())
+                    .bind(format!("上级信报未接收：{}", bounded(detail, MAX_REMOTE_TEXT)))
+                    .bind(id)
+                    .bind(sent_as.mid)
+                    .bind(&sent_as.remote)
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
         }
         tx.commit().await?;
-        for (id, remote) in met {
-            let answer = with_session(state, link, "GET", &format!("/api/items/{remote}"), None).await?;
+        for (id, sent_as) in met {
+            let answer = with_session(state, link, "GET", &format!("/api/items/{}", sent_as.remote), None).await?;
             let now: xinbao_core::sync::ItemSnapshot = json_body(&answer, "稿件")?;
+            if now.id != sent_as.remote {
+                return Err(Trouble::Remote("上级信报返回的稿件与所送稿件不符，稍后自动重试".into()));
+            }
             let item: String = sqlx::query_scalar("SELECT item_id FROM forwards WHERE id = $1").bind(id).fetch_one(&state.db.pool).await?;
-            take_in(state, link, id, &item, &now, true).await?;
+            contained(state, id, take_in(state, link, id, &item, &now, Some(&sent_as)).await).await?;
         }
         if answer.expected.is_some() {
             // The destination lost mutations it had answered (restored, its epoch kept): what
@@ -511,7 +649,16 @@ async fn upload_photos(state: &AppState, link: &Link, content: &xinbao_core::ite
 
 /// This office's row on the destination's own scoreboard, the year so far (every account there
 /// reads the board, as every office here does): kept on the link for the 上报 page.
-async fn standing(state: &AppState, link: &Link) -> Result<(), Trouble> {
+/// The office's row on the destination's scoreboard, the year so far: read when something came
+/// back, and otherwise at most hourly (it is the destination's whole board).
+async fn standing(state: &AppState, link: &Link, came_back: bool) -> Result<(), Trouble> {
+    let read_at: i64 = sqlx::query_scalar("SELECT standing_at FROM upward_links WHERE destination_id = $1")
+        .bind(link.destination)
+        .fetch_one(&state.db.pool)
+        .await?;
+    if !came_back && now_ms() - read_at < STANDING_EVERY_MS {
+        return Ok(());
+    }
     let me: xinbao_core::api::Me = json_body(&with_session(state, link, "GET", "/api/me", None).await?, "账号信息")?;
     let today = xinbao_core::scores::day_of(now_ms());
     let from = xinbao_core::scores::day_text(xinbao_core::scores::from_ymd(xinbao_core::scores::ymd(today).0, 1, 1));
@@ -530,22 +677,20 @@ async fn standing(state: &AppState, link: &Link) -> Result<(), Trouble> {
         to,
     };
     let stored = serde_json::to_string(&standing).map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
-    sqlx::query("UPDATE upward_links SET standing = $1 WHERE destination_id = $2")
+    sqlx::query("UPDATE upward_links SET standing = $1, standing_at = $3 WHERE destination_id = $2")
         .bind(stored)
         .bind(link.destination)
+        .bind(now_ms())
         .execute(&state.db.pool)
         .await?;
     Ok(())
 }
 
 /// Pulls the account's changes and takes in each forwarded item's.
-async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Trouble> {
+async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<bool, Trouble> {
+    let mut came_back = false;
     for _ in 0..PULL_PAGES {
-        let row = sqlx::query("SELECT client_id, pull_cursor, epoch FROM upward_links WHERE destination_id = $1")
-            .bind(link.destination)
-            .fetch_one(&state.db.pool)
-            .await?;
-        let (client_id, cursor, epoch): (String, i64, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let Held { client_id, epoch, cursor } = renew(state, link).await?;
         let body = serde_json::to_vec(&xinbao_core::sync::PullRequest { client_id: client_id.clone(), cursor: cursor.max(0) as u64 })
             .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
         let answer = with_session(state, link, "POST", "/api/sync/pull", Some(body)).await?;
@@ -555,13 +700,13 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
         let answer: PullResponse = json_body(&answer, "回传")?;
         if !epoch.is_empty() && answer.epoch != epoch {
             start_over(state, link, &client_id, true, Some(&answer.epoch)).await?;
-            return Ok(());
+            return Ok(came_back);
         }
         if answer.reset {
             // The destination's log is behind the cursor: it was restored, whatever its epoch
             // says. Everything goes again, and the pull starts from 0.
             start_over(state, link, &client_id, true, Some(&answer.epoch)).await?;
-            return Ok(());
+            return Ok(came_back);
         }
         for change in &answer.changes {
             let forward = sqlx::query("SELECT id, item_id FROM forwards WHERE destination_id = $1 AND remote_id = $2")
@@ -570,7 +715,9 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
                 .fetch_optional(&state.db.pool)
                 .await?;
             if let Some(f) = forward {
-                take_in(state, link, f.try_get(0)?, &f.try_get::<String, _>(1)?, change, false).await?;
+                came_back = true;
+                let id: i64 = f.try_get(0)?;
+                contained(state, id, take_in(state, link, id, &f.try_get::<String, _>(1)?, change, None).await).await?;
             }
         }
         // Recorded only after what it covers (a crash before this takes the page in again,
@@ -586,7 +733,26 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
             break;
         }
     }
-    Ok(())
+    Ok(came_back)
+}
+
+/// One item's failure here (what the destination sent cannot be stored: a constraint, a
+/// deadlock) stays that item's, named on it: the link's other items go on, and the item is taken
+/// in again at its next change there or when the link is entered again. The destination's own
+/// troubles end the round as before.
+async fn contained(state: &AppState, forward: i64, outcome: Result<(), Trouble>) -> Result<(), Trouble> {
+    match outcome {
+        Err(Trouble::Local(e)) => {
+            tracing::warn!(forward, error = ?e, "taking in what a destination sent back");
+            sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2")
+                .bind("本机记录上级回传时出错，将在该稿件下次变动时重试")
+                .bind(forward)
+                .execute(&state.db.pool)
+                .await?;
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// One forwarded item as the destination has it now: its state and note, its comments, its
@@ -598,25 +764,28 @@ async fn take_in(
     forward: i64,
     item: &str,
     change: &xinbao_core::sync::ItemSnapshot,
-    arrived: bool,
+    arrived: Option<&Sent>,
 ) -> Result<(), Trouble> {
     let answer = with_session(state, link, "GET", &format!("/api/items/{}/scoring", change.id), None).await?;
     // Not readable there (an item sent under another account): its facts are left as they are.
     let scoring: Option<ItemScoring> = if answer.status == 404 { None } else { Some(json_body(&answer, "采用情况")?) };
     let mut tx = state.db.begin_write().await?;
     let note = change.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
+    let (mid, remote) = arrived.map(|s| (s.mid, s.remote.as_str())).unwrap_or((-1, ""));
     sqlx::query(
-        "UPDATE forwards SET status = CASE WHEN $1 = 1 AND status = 'queued' THEN 'arrived' ELSE status END, remote_state = $2, remote_note = $3 \
-         WHERE id = $4",
+        "UPDATE forwards SET status = CASE WHEN $1 = 1 AND status = 'queued' AND mid = $5 AND remote_id = $6 THEN 'arrived' ELSE status END, \
+         remote_state = $2, remote_note = $3 WHERE id = $4",
     )
-    .bind(i64::from(arrived))
+    .bind(i64::from(arrived.is_some()))
     .bind(change.state.as_str())
-    .bind(&note)
+    .bind(bounded(&note, MAX_REMOTE_TEXT))
     .bind(forward)
-        .execute(&mut *tx)
-        .await?;
+    .bind(mid)
+    .bind(remote)
+    .execute(&mut *tx)
+    .await?;
     let mut changed = false;
-    for c in &change.comments {
+    for c in change.comments.iter().take(MAX_REMOTE_COMMENTS) {
         // Each once, whatever page or round brings it again (keyed by the item there, the time
         // and the text: a name changed there is not a new comment).
         let key = {
@@ -630,7 +799,7 @@ async fn take_in(
         .bind(item)
         .bind(link.local_user)
         .bind(c.at)
-        .bind(format!("【{}】{}：{}", link.name, c.by, c.text))
+        .bind(format!("【{}】{}：{}", link.name, bounded(&c.by, MAX_REMOTE_NAME), bounded(&c.text, MAX_REMOTE_TEXT)))
         .bind(&key)
         .execute(&mut *tx)
         .await?
@@ -700,8 +869,10 @@ async fn settle(tx: &mut Tx, link: &Link, kind: &str, remote: i64, item: &str, l
 }
 
 /// This office's publication for the destination's, at the level it counts at here: the same
-/// name, or — when this office has a publication of that name at another level (every office
-/// starts with a 每日要情 of its own) — the name with the destination's after it.
+/// name at that level, or — when this office has a publication of that name at another level
+/// (every office starts with a 每日要情 of its own) — the name with the destination's after it.
+/// Found by name and level together, so a provincial 每日要情 the city recorded is never taken
+/// for the city's own.
 async fn publication_here(
     tx: &mut Tx,
     link: &Link,
@@ -709,29 +880,41 @@ async fn publication_here(
     level: Level,
 ) -> Result<Option<xinbao_core::scores::Publication>, AppError> {
     let office = link.office;
-    let same: Option<String> = sqlx::query_scalar("SELECT level FROM publications WHERE office_id = $1 AND name = $2")
-        .bind(office)
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let name = match same {
-        Some(l) if l != level.as_str() => format!("{name}（{}）", link.name),
-        _ => name.to_owned(),
-    };
-    let name = name.as_str();
-    sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-        .bind(office)
-        .bind(name)
-        .bind(level.as_str())
-        .bind(PubKind::Periodical.as_str())
-        .execute(&mut **tx)
-        .await?;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM publications WHERE office_id = $1 AND name = $2")
-        .bind(office)
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await?;
-    publication_of(tx, office, id).await
+    let name = bounded(name, MAX_REMOTE_NAME);
+    let mut candidates = vec![name.clone(), format!("{name}（{}）", link.name)];
+    // A third spelling should both of those be taken at other levels.
+    candidates.push(format!("{name}（{}·{}）", link.name, level.label().zh));
+    for candidate in candidates {
+        let found: Option<(i64, String)> = sqlx::query_as("SELECT id, level FROM publications WHERE office_id = $1 AND name = $2")
+            .bind(office)
+            .bind(&candidate)
+            .fetch_optional(&mut **tx)
+            .await?;
+        match found {
+            Some((id, l)) if l == level.as_str() => return publication_of(tx, office, id).await,
+            Some(_) => continue,
+            None => {
+                sqlx::query("INSERT INTO publications (office_id, name, level, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                    .bind(office)
+                    .bind(&candidate)
+                    .bind(level.as_str())
+                    .bind(PubKind::Periodical.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM publications WHERE office_id = $1 AND name = $2 AND level = $3")
+                    .bind(office)
+                    .bind(&candidate)
+                    .bind(level.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                match id {
+                    Some(id) => return publication_of(tx, office, id).await,
+                    None => continue,
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Makes the item's adoptions from this destination what the destination has, each fact in a
@@ -765,7 +948,16 @@ async fn take_back_adoption(tx: &mut Tx, link: &Link, item: &str, remote: i64, l
     if !unclaim(tx, link, "adoption", remote, item).await? {
         return Ok(false);
     }
-    // The whole adoption here: it was recorded for this item alone.
+    // The whole adoption here when it was recorded for this item alone, by the link; one an
+    // editor typed in stays theirs to take back.
+    let by_link: Option<i64> = sqlx::query_scalar("SELECT id FROM adoptions WHERE id = $1 AND recorded_by = $2")
+        .bind(local)
+        .bind(link.local_user)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if by_link.is_none() {
+        return Ok(false);
+    }
     remove_adoption(tx, link.local_user, link.office, local).await?;
     Ok(true)
 }
@@ -778,9 +970,41 @@ async fn add_adoption(tx: &mut Tx, link: &Link, item: &str, a: &AdoptionView) ->
     if !claim(tx, link, "adoption", a.id, item).await? {
         return Ok(false);
     }
-    let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &a.issue, vec![loaded.credit]).await?;
+    // The editor may have typed it in already from the destination's notice: the same item, a
+    // publication at the same level, the same issue. That record stands for it (its points are
+    // counted once); nothing is added.
+    if let Some(typed) = typed_in(tx, link, item, publication.level, &a.issue).await? {
+        settle(tx, link, "adoption", a.id, item, typed).await?;
+        return Ok(false);
+    }
+    let issue = bounded(&a.issue, MAX_REMOTE_NAME);
+    let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &issue, vec![loaded.credit]).await?;
     settle(tx, link, "adoption", a.id, item, local).await?;
     Ok(true)
+}
+
+/// An adoption of the item typed in here by hand at `level` and the same issue (its digits:
+/// 第12期 is 12), not yet standing for another of the destination's facts.
+async fn typed_in(tx: &mut Tx, link: &Link, item: &str, level: Level, issue: &str) -> Result<Option<i64>, AppError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT a.id, a.issue FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
+         JOIN publications p ON p.id = a.publication_id \
+         WHERE ai.item_id = $1 AND a.office_id = $2 AND p.level = $3 AND a.recorded_by <> $4 \
+         AND NOT EXISTS (SELECT 1 FROM forward_facts f WHERE f.destination_id = $5 AND f.kind = 'adoption' AND f.local_id = a.id) \
+         ORDER BY a.id",
+    )
+    .bind(item)
+    .bind(link.office)
+    .bind(level.as_str())
+    .bind(link.local_user)
+    .bind(link.destination)
+    .fetch_all(&mut **tx)
+    .await?;
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>().trim_start_matches('0').to_owned();
+    Ok(rows
+        .into_iter()
+        .find(|(_, typed)| typed.trim() == issue.trim() || (!digits(issue).is_empty() && digits(typed) == digits(issue)))
+        .map(|(id, _)| id))
 }
 
 /// Makes the item's instructions from this destination what the destination has, as
@@ -831,8 +1055,8 @@ async fn add_instruction(tx: &mut Tx, link: &Link, item: &str, i: &InstructionVi
     .bind(item)
     .bind(level_here(i.level, link.level).as_str())
     .bind(i64::from(day))
-    .bind(&i.leader)
-    .bind(format!("{}（{}回传）", i.text, link.name))
+    .bind(bounded(&i.leader, MAX_REMOTE_NAME))
+    .bind(format!("{}（{}回传）", bounded(&i.text, MAX_REMOTE_TEXT), link.name))
     .bind(link.local_user)
     .bind(now_ms())
     .bind(link.office)
@@ -844,7 +1068,7 @@ async fn add_instruction(tx: &mut Tx, link: &Link, item: &str, i: &InstructionVi
         Some(link.local_user),
         "instruction",
         item,
-        &format!("{} {}（回传）", i.level.label().zh, i.leader),
+        &format!("{} {}（回传）", i.level.label().zh, bounded(&i.leader, MAX_REMOTE_NAME)),
     )
     .await?;
     rescore_instructions_of(tx, link, item).await?;
@@ -885,7 +1109,7 @@ async fn kept(tx: &mut Tx, outcome: Result<bool, AppError>, problems: &mut Vec<S
 // Setting a link up.
 
 /// The office's links as its pages show them (`with_account`: the administrator's page names the
-/// account; the section's list does not).
+/// address and the account; the section's list shows only whether it is connected and how).
 pub(crate) async fn links_of(
     conn: &mut sqlx::AnyConnection,
     office: i64,
@@ -903,7 +1127,8 @@ pub(crate) async fn links_of(
         .map(|r| {
             Ok(xinbao_core::upward::Link {
                 destination_id: r.try_get(0)?,
-                url: r.try_get(1)?,
+                // The address and the account are the administrator's to see.
+                url: if with_account { r.try_get(1)? } else { String::new() },
                 username: if with_account { r.try_get(2)? } else { String::new() },
                 problem: r.try_get(3)?,
                 last_contact: r.try_get(4)?,
@@ -921,7 +1146,7 @@ pub(crate) async fn try_link(
     url: &str,
     new: &xinbao_core::upward::NewLink,
 ) -> Result<Option<String>, AppError> {
-    agent(&new.ca_pem).map_err(AppError::bad_request)?;
+    agent(&new.ca_pem, TRY_DEADLINE).map_err(AppError::bad_request)?;
     let probe = Link {
         destination,
         name: String::new(),
@@ -932,10 +1157,12 @@ pub(crate) async fn try_link(
         password: new.password.clone(),
         ca_pem: new.ca_pem.clone(),
         local_user: 0,
+        deadline: TRY_DEADLINE,
     };
     match login(state, &probe).await {
         Ok(_) => Ok(None),
         Err(Trouble::Remote(why) | Trouble::Halt(why)) => Ok(Some(why)),
+        Err(Trouble::Yield) => Ok(None),
         Err(Trouble::Local(e)) => Err(e),
     }
 }
@@ -953,11 +1180,11 @@ pub(crate) async fn store_link(
 ) -> Result<(), AppError> {
     let client = random_hex::<16>().map_err(AppError::Internal)?;
     let username = crate::accounts::normalize_username(&new.username);
-    let known: Option<String> = sqlx::query_scalar("SELECT username FROM upward_links WHERE destination_id = $1")
+    let known: Option<(String, i64)> = sqlx::query_as("SELECT username, halted FROM upward_links WHERE destination_id = $1")
         .bind(destination)
         .fetch_optional(&mut **tx)
         .await?;
-    let Some(old_user) = known else {
+    let Some((old_user, halted)) = known else {
         sqlx::query(
             "INSERT INTO upward_links (destination_id, url, username, password, ca_pem, local_user, client_id, next_mid) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
@@ -974,22 +1201,31 @@ pub(crate) async fn store_link(
         return Ok(());
     };
     let another = crate::accounts::normalize_username(&old_user) != username;
+    // A link halted because the destination refused the account starts afresh under a new
+    // client id as well: whatever the refusal was about, the numbers carry none of it.
+    let fresh = another || halted != 0;
+    // The round of any server under the old entry ends at its next request (its lease is gone);
+    // the next round tries at once.
     sqlx::query(
         "UPDATE upward_links SET url = $1, username = $2, password = $3, ca_pem = $4, problem = '', halted = 0, pull_cursor = 0, \
-         client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END WHERE destination_id = $7",
+         client_id = CASE WHEN $5 = 1 THEN $6 ELSE client_id END, epoch = CASE WHEN $5 = 1 THEN '' ELSE epoch END, \
+         round_owner = '', round_until = 0, failures = 0, next_try = 0 WHERE destination_id = $7",
     )
     .bind(url)
     .bind(&username)
     .bind(&new.password)
     .bind(new.ca_pem.trim())
-    .bind(i64::from(another))
+    .bind(i64::from(fresh))
     .bind(&client)
     .bind(destination)
     .execute(&mut **tx)
     .await?;
-    // Those that go (again): numbered after what the link has used, or from 1 for another account.
+    // Those that go (again): numbered after what the link has used, or from 1 under a new
+    // client id (under another account's ids for another account).
     if another {
         renumber(tx, destination, "<> 'arrived'", 1, Some(&username)).await
+    } else if fresh {
+        renumber(tx, destination, "<> 'arrived'", 1, None).await
     } else {
         let next: i64 = sqlx::query_scalar("SELECT next_mid FROM upward_links WHERE destination_id = $1")
             .bind(destination)
@@ -1003,17 +1239,33 @@ pub(crate) async fn store_link(
 /// their order from `first` — under `account`'s ids there when the account changed — and sets
 /// the link's next number after them.
 async fn renumber(tx: &mut Tx, destination: i64, which: &str, first: i64, account: Option<&str>) -> Result<(), AppError> {
-    let rows =
-        sqlx::query(&format!("SELECT id, item_id, mutation FROM forwards WHERE destination_id = $1 AND status {which} ORDER BY mid, id"))
-            .bind(destination)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT id, item_id, mutation, remote_id FROM forwards WHERE destination_id = $1 AND status {which} ORDER BY mid, id"
+    ))
+    .bind(destination)
+    .fetch_all(&mut **tx)
+    .await?;
+    // What goes again, by its id there before: a 续报 among them finds its first report.
+    let mut going = std::collections::HashMap::new();
+    for r in &rows {
+        going.insert(r.try_get::<String, _>(3)?, r.try_get::<String, _>(1)?);
+    }
     for (n, r) in rows.iter().enumerate() {
         let id: i64 = r.try_get(0)?;
         let mut mutation: Mutation = crate::db::stored_json(&r.try_get::<String, _>(2)?, "forwards.mutation", &id.to_string())?;
         mutation.mid = (first + n as i64) as u64;
         if let Some(account) = account {
             mutation.item_id = forward_item_id(&r.try_get::<String, _>(1)?, account);
+            // A 续报 names its first report by the first report's id there: under the new
+            // account's when that one goes (again) too, or else it goes as a first report.
+            if let Op::Submit { content } = &mut mutation.op
+                && let Some(follows) = content.follows.take()
+            {
+                match going.get(&follows) {
+                    Some(first) => content.follows = Some(forward_item_id(first, account)),
+                    None => content.stage = xinbao_core::item::ReportStage::Initial,
+                }
+            }
         }
         let frozen = serde_json::to_string(&mutation).map_err(|e| AppError::Internal(e.into()))?;
         sqlx::query("UPDATE forwards SET mid = $1, remote_id = $2, mutation = $3, status = 'queued', detail = '' WHERE id = $4")

@@ -193,7 +193,7 @@ impl Application {
             addr_slots: Arc::default(),
             tls,
             announcer: Arc::default(),
-            forwarder: Arc::default(),
+            forwarder: Arc::new(state::Forwarder::for_server(&config)),
         };
         if config.demo {
             let accounts = demo::load_demo(&state).await?;

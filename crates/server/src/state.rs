@@ -61,9 +61,31 @@ impl FromRef<AppState> for Option<Arc<Tls>> {
 pub struct Forwarder {
     cookies: Mutex<HashMap<String, String>>,
     pub(crate) nudge: tokio::sync::Notify,
+    /// This server among those of one database: who holds a link's round.
+    instance: std::sync::OnceLock<String>,
 }
 
 impl Forwarder {
+    /// A forwarder for the server `config` describes. Its name for the leases of links' rounds
+    /// is the same each time this server starts (its host, data directory and address), so a
+    /// server restarted mid-round takes its link up again at once; two servers of one database
+    /// have different names.
+    pub fn for_server(config: &Config) -> Forwarder {
+        use sha2::{Digest, Sha256};
+        let host =
+            std::fs::read_to_string("/etc/hostname").or_else(|_| std::env::var("HOSTNAME")).or_else(|_| std::env::var("COMPUTERNAME"));
+        let seed = format!("{}\n{}\n{}", host.unwrap_or_default().trim(), config.data_dir.display(), config.addr);
+        let name = Sha256::digest(seed.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect::<String>();
+        let forwarder = Forwarder::default();
+        let _ = forwarder.instance.set(name);
+        forwarder
+    }
+
+    /// This server's name for the leases of links' rounds.
+    pub(crate) fn instance(&self) -> &str {
+        self.instance.get_or_init(|| crate::db::random_hex::<12>().unwrap_or_else(|_| format!("{:x}", crate::db::now_ms())))
+    }
+
     /// Runs a round now (a batch was recorded).
     pub fn nudge(&self) {
         self.nudge.notify_one();

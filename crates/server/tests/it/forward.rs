@@ -57,11 +57,11 @@ impl City {
     }
 }
 
-/// What the city holds from the county's account: (its id there, state, unit name).
+/// What the city holds from the county's accounts: (its id there, state, unit name).
 async fn held_by_city(city: &TestApp) -> Vec<(String, String, String)> {
     let rows = sqlx::query(
         "SELECT i.id, i.state, n.name FROM items i JOIN users u ON u.id = i.author_id JOIN units n ON n.id = i.unit_id \
-         WHERE u.username = 'linshuang' ORDER BY i.id",
+         WHERE u.username LIKE 'linshuang%' ORDER BY i.id",
     )
     .fetch_all(&city.app.state.db.pool)
     .await
@@ -657,4 +657,112 @@ async fn forwarding_converges_under_random_faults() {
         }
         assert_eq!(here, there, "seed {seed}: item {n}'s adoptions at the county are the city's");
     }
+}
+
+/// Two county servers on one database (both run rounds every 20 s): one at a time works the
+/// link. Each item arrives once and the city's adoption comes back once, with both rounds run
+/// at the same moment; a link another server holds is left to it until its lease runs out.
+#[tokio::test]
+async fn two_county_servers_work_a_link_one_at_a_time() {
+    let mut p = pair().await;
+    for n in 1..=3 {
+        submitted(&p.county, &mut p.county_office, false, n, true).await;
+    }
+    // The second server: the same database, another address (another server's name).
+    let mut config = (*p.county.app.state.config).clone();
+    config.addr = SocketAddr::from(([127, 0, 0, 2], 8080));
+    let second = TestApp::with_same_config(config).await;
+    send_up(&mut p, &[1, 2], "b1").await;
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(round(&p.county.app.state), round(&second.app.state));
+        a.unwrap_or_else(|e| panic!("{e:?}"));
+        b.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    assert_eq!(held_by_city(&p.city.t).await.len(), 2);
+    assert!(forwards(&p).await.iter().all(|(_, f)| f["status"] == "arrived"), "{:?}", forwards(&p).await);
+
+    // The city adopts item 1; both servers take it in at once: recorded once.
+    let (mut ce, mut cs) = (Who::login(&p.city.t, "editor", 33).await, Who::login(&p.city.t, "signer", 34).await);
+    let remote = xinbao_core::upward::forward_item_id(&id(1), "linshuang");
+    city_signs(&p.city.t, &mut ce, &mut cs, &remote).await;
+    let own = city_publication(&p.city.t, &ce.cookie).await;
+    let res = p
+        .city
+        .t
+        .post_json(
+            &format!("/api/items/{remote}/adoptions"),
+            json!({"publication_id": own, "form": "full", "date": today(), "issue": "第7期"}),
+            Some(&ce.cookie),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for _ in 0..2 {
+        let (a, b) = tokio::join!(round(&p.county.app.state), round(&second.app.state));
+        a.unwrap_or_else(|e| panic!("{e:?}"));
+        b.unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    let scoring = county_scoring(&p, 1).await;
+    assert_eq!(scoring["adoptions"].as_array().map(Vec::len), Some(1), "{scoring}");
+
+    // A server elsewhere holds the link (mid-round): neither of these sends anything…
+    let now = xinbao_server::db::now_ms();
+    sqlx::query("UPDATE upward_links SET round_owner = 'elsewhere', round_until = $1")
+        .bind(now + 600_000)
+        .execute(&p.county.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    send_up(&mut p, &[3], "b3").await;
+    round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    round(&second.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(held_by_city(&p.city.t).await.len(), 2);
+    // …until its lease runs out (it died mid-round): then the link is taken up again.
+    sqlx::query("UPDATE upward_links SET round_until = $1")
+        .bind(now - 1)
+        .execute(&p.county.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    round(&second.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(held_by_city(&p.city.t).await.len(), 3);
+    let owner: String = sqlx::query_scalar("SELECT round_owner FROM upward_links")
+        .fetch_one(&p.county.app.state.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(owner, "", "the lease is let go after the round");
+}
+
+/// The administrator enters another account while a round is under way (its pushes read,
+/// not yet sent): that round sends nothing more, so nothing lands under the old account and
+/// the new one is not refused; the next round sends every waiting item under the new account.
+#[tokio::test]
+async fn an_account_entered_during_a_round_ends_that_round() {
+    let mut p = pair().await;
+    p.city.t.user_in("linshuang2", PW, Role::Officer, p.county_unit).await;
+    for n in 1..=2 {
+        submitted(&p.county, &mut p.county_office, false, n, true).await;
+    }
+    send_up(&mut p, &[1, 2], "b1").await;
+    let pause: &'static (tokio::sync::Notify, tokio::sync::Notify) = Box::leak(Box::default());
+    let state = p.county.app.state.clone();
+    let stalled = tokio::spawn(async move { round_with(&state, Faults { pause_before_push: Some(pause), ..Faults::default() }).await });
+    pause.0.notified().await;
+    let res = p
+        .county
+        .post_json(
+            "/api/admin/upward-links",
+            json!({"destination_id": p.destination, "url": p.city.url(), "username": "linshuang2", "password": PW}),
+            Some(&p.admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    pause.1.notify_one();
+    stalled.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(held_by_city(&p.city.t).await.is_empty(), "the old round sent nothing");
+    round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    let held = held_by_city(&p.city.t).await;
+    let new_ids: Vec<String> = (1..=2).map(|n| xinbao_core::upward::forward_item_id(&id(n), "linshuang2")).collect();
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(held.iter().all(|(i, _, _)| new_ids.contains(i)), "{held:?}");
+    let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
+    assert_eq!(list["links"][0]["problem"], Value::Null, "{list}");
+    assert!(forwards(&p).await.iter().all(|(_, f)| f["status"] == "arrived"), "{:?}", forwards(&p).await);
 }
