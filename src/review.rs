@@ -480,7 +480,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
                                         });
                                     } />
                                 <a href=format!("/review/{}", d.id) class="draft-row">
-                                    <span class="draft-title">{d.title.clone()}</span>
+                                    <span class="draft-title" data-testid="review-item-title">{d.title.clone()}</span>
                                     <span class="draft-meta">
                                         <span class="badge">{i18n.t(d.item_type.label())}</span>
                                         <span class="badge status" data-testid="review-state">{d.state.map(|s| i18n.t(s.label())).unwrap_or_default()}</span>

@@ -93,7 +93,8 @@ test("an item signed through two levels goes to the city's Xinbao once, and the 
     await expect(async () => {
       await editor.reload();
       await expect(editor.getByTestId("upward-forward")).toContainText("已送达上级信报", { timeout: 2_000 });
-    }).toPass({ timeout: 30_000 });
+      // The county waits longer between tries while the city is down (up to 16 rounds).
+    }).toPass({ timeout: 60_000 });
     const cityEditor = await page();
     const citySigner = await page();
     await logIn(cityEditor, city, "cityeditor", PW);

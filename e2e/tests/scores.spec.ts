@@ -33,7 +33,8 @@ test("an adoption recorded on the review desk reaches the officer's desk card an
   // The editor opens the signed item and records a full-text adoption and an instruction.
   await editor.getByTestId("review-link").click();
   await expect(editor.getByTestId("review-item")).toHaveCount(3, { timeout: 15_000 });
-  await editor.getByText(titles[0]).click();
+  // By the title: a row's duplicate hint names the similar items' titles too.
+  await editor.getByTestId("review-item-title").filter({ hasText: titles[0] }).click();
   await expect(editor.getByTestId("review-item-state")).toHaveText("已签发", { timeout: 15_000 });
   const form = editor.getByTestId("adoption-form");
   await expect(form.getByTestId("adopt-publication").locator("option")).not.toHaveCount(0);

@@ -244,8 +244,9 @@ fn assert_agreement(file: &str, text: &str, label_pct: usize, verdict_pct: usize
     assert!(verdicts * 100 >= n * verdict_pct, "{file} verdict: {verdicts}/{n} below {verdict_pct}%\n{}", misses.join("\n"));
 }
 
-/// The items the rules were written against (the first 30, and two sets of 40 written by two
-/// other writers, labels first): every label at least 90%, the verdict 85% (docs/quality.md).
+/// The items the rules were written against: the first 30, a second writer's 40, and four sets
+/// each held out once and then tuned on (labels first): every label at least 90%, the verdict
+/// 85% — the sixth writer's analysis at the 85% it reached (docs/quality.md).
 #[test]
 fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus.jsonl", CORPUS, 90, 85);
@@ -256,9 +257,9 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus-tuning-e.jsonl", include_str!("../../../../fixtures/corpus-tuning-e.jsonl"), 85, 85);
 }
 
-/// The held-out set: 36 items by a third writer, labels first, opened only after the rules
-/// were final (docs/quality.md). Its floors are what it measured then (two labels at 32/36,
-/// below the 90% target), so no change may lower them.
+/// The held-out set: 80 items by a seventh and an eighth writer, labels first, opened once after
+/// the rules were final (docs/quality.md). Its floor is what it measured then (analysis at 71/80,
+/// below the 90% target), so no change may lower it.
 #[test]
 fn agreement_on_the_held_out_items_does_not_drop() {
     assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 88, 85);
