@@ -347,6 +347,14 @@ impl Standing {
     }
 }
 
+/// Whether two issues of a publication are the same issue as people type them: the same text,
+/// or the same number in it (第12期, 12, 2026年第012期). An empty issue is no issue.
+pub fn same_issue(a: &str, b: &str) -> bool {
+    let number = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>().trim_start_matches('0').to_owned();
+    let (a, b) = (a.trim(), b.trim());
+    !a.is_empty() && !b.is_empty() && (a == b || (!number(a).is_empty() && number(a) == number(b)))
+}
+
 /// Checks a connection before anything is stored or tried; the trimmed address without a
 /// trailing slash.
 pub fn check_link(link: &NewLink) -> Result<String, Text> {
@@ -550,6 +558,16 @@ mod link_tests {
             password: "pw-long-enough".into(),
             ca_pem: String::new(),
         }
+    }
+
+    #[test]
+    fn an_issue_is_the_same_by_its_text_or_its_number() {
+        assert!(same_issue("第12期", "12"));
+        assert!(same_issue(" 第12期", "第012期"));
+        assert!(!same_issue("第12期", "第13期"));
+        assert!(!same_issue("", ""));
+        assert!(same_issue("增刊", "增刊"));
+        assert!(!same_issue("增刊", "第1期"));
     }
 
     #[test]

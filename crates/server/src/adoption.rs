@@ -108,6 +108,23 @@ pub(crate) async fn publications_of(state: &AppState, office: i64) -> Result<Vec
     read().await
 }
 
+/// An adoption of the item at `level` with the same issue (or the same number in it) that a
+/// destination running Xinbao sent back (`forward.rs`): typing it in again would count it twice.
+async fn came_back(tx: &mut crate::db::Tx, item: &str, office: i64, level: Level, issue: &str) -> Result<Option<String>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.name, a.issue FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
+         JOIN publications p ON p.id = a.publication_id \
+         WHERE ai.item_id = $1 AND a.office_id = $2 AND p.level = $3 \
+         AND EXISTS (SELECT 1 FROM forward_facts f WHERE f.kind = 'adoption' AND f.local_id = a.id)",
+    )
+    .bind(item)
+    .bind(office)
+    .bind(level.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().find(|(_, other)| xinbao_core::upward::same_issue(other, issue)).map(|(name, other)| format!("《{name}》{other}")))
+}
+
 /// `POST /api/items/{id}/adoptions`: records that the item (and, for a combined piece, the
 /// items in `with`) was used in a publication; the points follow at once.
 #[utoipa::path(post, path = "/api/items/{id}/adoptions", tag = "scores", request_body = NewAdoption,
@@ -149,6 +166,9 @@ pub async fn adopt(
     let publication = publication_of(&mut tx, office, req.publication_id).await?.ok_or_else(|| AppError::bad_request("没有这个刊物"))?;
     let (pub_name, level) = (publication.name.clone(), publication.level);
     crate::scores::check_fact_day(&mut tx, office, day, &ids).await?;
+    if let Some(already) = came_back(&mut tx, &id, office, level, &issue).await? {
+        return Err(AppError::bad_request(format!("上级信报已回传这次采用（{already}），无需再登记")));
+    }
     let adoption_id = record_adoption(&mut tx, me.user_id, office, &publication, req.form, day, &issue, credits).await?;
     crate::commissions::rescore_answers(&mut tx, office, &ids).await?;
     tx.commit().await?;

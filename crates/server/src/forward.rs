@@ -55,6 +55,8 @@ const MAX_ANSWER: u64 = 64 << 20;
 /// How long a server holds a link's round without renewing it (a server that died mid-round
 /// lets go after this).
 const LEASE_MS: i64 = 10 * 60 * 1000;
+/// How often a long request renews the lease while it runs.
+const RENEW_EVERY: Duration = Duration::from_secs(60);
 /// The longest wait between tries after the destination failed.
 const MAX_BACKOFF_MS: i64 = 10 * 60 * 1000;
 /// How often the office's standing at the destination is read.
@@ -174,7 +176,23 @@ async fn rounds(state: &AppState, faults: Faults, on_timer: bool) -> Result<(), 
         }
         let outcome = match push(state, &link, faults).await {
             Ok(()) => match pull(state, &link, faults).await {
-                Ok(came_back) => standing(state, &link, came_back).await,
+                Ok(came_back) => match retake(state, &link).await {
+                    // The standing is a courtesy: failing to read it is not the link's failure.
+                    Ok(()) => match standing(state, &link, came_back).await {
+                        Err(Trouble::Yield) => Err(Trouble::Yield),
+                        Err(Trouble::Halt(why)) => Err(Trouble::Halt(why)),
+                        Err(Trouble::Remote(why)) => {
+                            tracing::info!(destination = link.destination, why, "reading the standing");
+                            Ok(())
+                        }
+                        Err(Trouble::Local(e)) => {
+                            tracing::warn!(destination = link.destination, error = ?e, "reading the standing");
+                            Ok(())
+                        }
+                        Ok(()) => Ok(()),
+                    },
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -193,7 +211,7 @@ async fn rounds(state: &AppState, faults: Faults, on_timer: bool) -> Result<(), 
         };
         // Not over what the administrator entered meanwhile; the lease let go.
         let now = now_ms();
-        sqlx::query(
+        let ended = sqlx::query(
             "UPDATE upward_links SET problem = $1, last_contact = COALESCE($2, last_contact), halted = $3, \
              failures = CASE WHEN $4 = 1 THEN failures + 1 ELSE 0 END, \
              next_try = CASE WHEN $4 = 1 THEN $5 + $6 * (CASE failures WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 8 ELSE 16 END) ELSE 0 END, \
@@ -211,7 +229,10 @@ async fn rounds(state: &AppState, faults: Faults, on_timer: bool) -> Result<(), 
         .bind(&link.password)
         .bind(state.forwarder.instance())
         .execute(&state.db.pool)
-        .await?;
+        .await;
+        if let Err(e) = ended {
+            tracing::warn!(destination = link.destination, error = ?e, "recording a forwarding round");
+        }
     }
     Ok(())
 }
@@ -411,15 +432,27 @@ async fn with_session(state: &AppState, link: &Link, method: &'static str, path:
     renew(state, link).await?;
     let cookie = match state.forwarder.cookie(&session_key(link)) {
         Some(c) => c,
-        None => login(state, link).await?,
+        None => held(state, link, login(state, link)).await?,
     };
-    let answer = call(link, method, path.to_owned(), Some(cookie), body.clone()).await?;
+    let answer = held(state, link, call(link, method, path.to_owned(), Some(cookie), body.clone())).await?;
     if answer.status != 401 {
         return Ok(answer);
     }
     state.forwarder.set_cookie(&session_key(link), None);
-    let cookie = login(state, link).await?;
-    call(link, method, path.to_owned(), Some(cookie), body).await
+    let cookie = held(state, link, login(state, link)).await?;
+    held(state, link, call(link, method, path.to_owned(), Some(cookie), body)).await
+}
+
+/// A request that may outlast the lease (a photo over 400 kbit/s): the lease is renewed every
+/// minute while it runs, and the request is given up when the lease is gone.
+async fn held<T>(state: &AppState, link: &Link, work: impl std::future::Future<Output = Result<T, Trouble>>) -> Result<T, Trouble> {
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = tokio::time::sleep(RENEW_EVERY) => { renew(state, link).await?; }
+        }
+    }
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(answer: &Answer, what: &str) -> Result<T, Trouble> {
@@ -446,18 +479,19 @@ fn json_body<T: serde::de::DeserializeOwned>(answer: &Answer, what: &str) -> Res
 /// Freezes the forwards of a batch just recorded (`upward::send_up`, in its transaction) when
 /// its destination is connected: each item's submit mutation under the link's next numbers.
 pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Result<bool, AppError> {
-    let Some(username): Option<String> = sqlx::query_scalar("SELECT username FROM upward_links WHERE destination_id = $1")
+    let linked: Option<i64> = sqlx::query_scalar("SELECT destination_id FROM upward_links WHERE destination_id = $1")
         .bind(destination)
         .fetch_optional(&mut **tx)
-        .await?
-    else {
+        .await?;
+    if linked.is_none() {
         return Ok(false);
-    };
+    }
     for id in ids {
         let Some((item, _)) = crate::items::load_item(tx, id).await? else { continue };
-        // The row lock on the link hands out numbers in commit order.
-        let mid: i64 =
-            sqlx::query_scalar("UPDATE upward_links SET next_mid = next_mid + 1 WHERE destination_id = $1 RETURNING next_mid - 1")
+        // The row lock on the link hands out numbers in commit order, with the account they
+        // are that account's numbers under (an entry made meanwhile waits for this).
+        let (mid, username): (i64, String) =
+            sqlx::query_as("UPDATE upward_links SET next_mid = next_mid + 1 WHERE destination_id = $1 RETURNING next_mid - 1, username")
                 .bind(destination)
                 .fetch_one(&mut **tx)
                 .await?;
@@ -466,14 +500,19 @@ pub(crate) async fn enqueue(tx: &mut Tx, destination: i64, ids: &[String]) -> Re
         // id there when it went there too, or else the 续报 arrives as a first report.
         let mut content = xinbao_core::item::DraftContent { commission: None, ..item.content };
         if let Some(first) = content.follows.take() {
-            let went: Option<i64> = sqlx::query_scalar("SELECT id FROM forwards WHERE destination_id = $1 AND item_id = $2")
-                .bind(destination)
-                .bind(&first)
-                .fetch_optional(&mut **tx)
-                .await?;
+            // Named only when it went, or goes, under this account and was not refused there.
+            let went: Option<(String, String)> =
+                sqlx::query_as("SELECT remote_id, status FROM forwards WHERE destination_id = $1 AND item_id = $2")
+                    .bind(destination)
+                    .bind(&first)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let there = forward_item_id(&first, &username);
             match went {
-                Some(_) => content.follows = Some(forward_item_id(&first, &username)),
-                None => content.stage = xinbao_core::item::ReportStage::Initial,
+                Some((remote_first, status)) if remote_first == there && status != ForwardStatus::Refused.as_str() => {
+                    content.follows = Some(there)
+                }
+                _ => content.stage = xinbao_core::item::ReportStage::Initial,
             }
         }
         let mutation = Mutation { mid: mid as u64, item_id: remote.clone(), base_rev: 0, op: Op::Submit { content } };
@@ -571,6 +610,17 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
         tx.commit().await?;
         for (id, sent_as) in met {
             let answer = with_session(state, link, "GET", &format!("/api/items/{}", sent_as.remote), None).await?;
+            if answer.status == 404 {
+                // Held there under another account (sent before the account changed): it
+                // arrived, and what happens to it there is that account's.
+                sqlx::query("UPDATE forwards SET status = 'arrived' WHERE id = $1 AND status = 'queued' AND mid = $2 AND remote_id = $3")
+                    .bind(id)
+                    .bind(sent_as.mid)
+                    .bind(&sent_as.remote)
+                    .execute(&state.db.pool)
+                    .await?;
+                continue;
+            }
             let now: xinbao_core::sync::ItemSnapshot = json_body(&answer, "稿件")?;
             if now.id != sent_as.remote {
                 return Err(Trouble::Remote("上级信报返回的稿件与所送稿件不符，稍后自动重试".into()));
@@ -601,13 +651,14 @@ async fn start_over(state: &AppState, link: &Link, old: &str, everything: bool, 
     let fresh = random_hex::<16>().map_err(AppError::Internal)?;
     let moved = sqlx::query(
         "UPDATE upward_links SET client_id = $1, pull_cursor = CASE WHEN $2 = 1 THEN 0 ELSE pull_cursor END, epoch = COALESCE($3, epoch) \
-         WHERE destination_id = $4 AND client_id = $5",
+         WHERE destination_id = $4 AND client_id = $5 AND round_owner = $6",
     )
     .bind(&fresh)
     .bind(i64::from(everything))
     .bind(epoch)
     .bind(link.destination)
     .bind(old)
+    .bind(state.forwarder.instance())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -615,10 +666,18 @@ async fn start_over(state: &AppState, link: &Link, old: &str, everything: bool, 
         return Ok(());
     }
     if everything {
-        sqlx::query("UPDATE forwards SET status = 'queued' WHERE destination_id = $1 AND status = 'arrived'")
-            .bind(link.destination)
-            .execute(&mut *tx)
-            .await?;
+        // What arrived under this account goes again; what arrived under an earlier one is
+        // that account's there and stays as it is.
+        let arrived: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, item_id, remote_id FROM forwards WHERE destination_id = $1 AND status = 'arrived'")
+                .bind(link.destination)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (id, item, remote) in arrived {
+            if remote == forward_item_id(&item, &link.username) {
+                sqlx::query("UPDATE forwards SET status = 'queued' WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            }
+        }
     }
     renumber(&mut tx, link.destination, "= 'queued'", 1, None).await?;
     tx.commit().await?;
@@ -665,7 +724,15 @@ async fn standing(state: &AppState, link: &Link, came_back: bool) -> Result<(), 
     let to = xinbao_core::scores::day_text(today);
     let board: xinbao_core::scores::Scoreboard =
         json_body(&with_session(state, link, "GET", &format!("/api/scores?from={from}&to={to}"), None).await?, "积分排名")?;
-    let Some(row) = board.rows.iter().find(|r| r.id == me.unit_id) else { return Ok(()) };
+    let Some(row) = board.rows.iter().find(|r| r.id == me.unit_id) else {
+        sqlx::query("UPDATE upward_links SET standing_at = $1 WHERE destination_id = $2 AND round_owner = $3")
+            .bind(now_ms())
+            .bind(link.destination)
+            .bind(state.forwarder.instance())
+            .execute(&state.db.pool)
+            .await?;
+        return Ok(());
+    };
     let standing = xinbao_core::upward::Standing {
         rank: row.rank,
         of: board.rows.iter().filter(|r| r.group == row.group).count() as u32,
@@ -677,10 +744,11 @@ async fn standing(state: &AppState, link: &Link, came_back: bool) -> Result<(), 
         to,
     };
     let stored = serde_json::to_string(&standing).map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
-    sqlx::query("UPDATE upward_links SET standing = $1, standing_at = $3 WHERE destination_id = $2")
+    sqlx::query("UPDATE upward_links SET standing = $1, standing_at = $3 WHERE destination_id = $2 AND round_owner = $4")
         .bind(stored)
         .bind(link.destination)
         .bind(now_ms())
+        .bind(state.forwarder.instance())
         .execute(&state.db.pool)
         .await?;
     Ok(())
@@ -722,13 +790,16 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<bool, Tro
         }
         // Recorded only after what it covers (a crash before this takes the page in again,
         // which changes nothing).
-        sqlx::query("UPDATE upward_links SET pull_cursor = $1, epoch = $2 WHERE destination_id = $3 AND client_id = $4")
-            .bind(answer.cursor as i64)
-            .bind(&answer.epoch)
-            .bind(link.destination)
-            .bind(&client_id)
-            .execute(&state.db.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE upward_links SET pull_cursor = $1, epoch = $2 WHERE destination_id = $3 AND client_id = $4 AND round_owner = $5",
+        )
+        .bind(answer.cursor as i64)
+        .bind(&answer.epoch)
+        .bind(link.destination)
+        .bind(&client_id)
+        .bind(state.forwarder.instance())
+        .execute(&state.db.pool)
+        .await?;
         if !answer.has_more {
             break;
         }
@@ -736,16 +807,40 @@ async fn pull(state: &AppState, link: &Link, faults: Faults) -> Result<bool, Tro
     Ok(came_back)
 }
 
+/// Reads again from the destination the items whose taking-in failed here, a few a round.
+async fn retake(state: &AppState, link: &Link) -> Result<(), Trouble> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, item_id, remote_id FROM forwards WHERE destination_id = $1 AND retake = 1 AND status = 'arrived' ORDER BY id LIMIT 20",
+    )
+    .bind(link.destination)
+    .fetch_all(&state.db.pool)
+    .await?;
+    for (id, item, remote) in rows {
+        let answer = with_session(state, link, "GET", &format!("/api/items/{remote}"), None).await?;
+        if answer.status == 404 {
+            // No longer this account's there: nothing more to take in.
+            sqlx::query("UPDATE forwards SET retake = 0 WHERE id = $1").bind(id).execute(&state.db.pool).await?;
+            continue;
+        }
+        let now: xinbao_core::sync::ItemSnapshot = json_body(&answer, "稿件")?;
+        if now.id != remote {
+            return Err(Trouble::Remote("上级信报返回的稿件与所送稿件不符，稍后自动重试".into()));
+        }
+        contained(state, id, take_in(state, link, id, &item, &now, None).await).await?;
+    }
+    Ok(())
+}
+
 /// One item's failure here (what the destination sent cannot be stored: a constraint, a
-/// deadlock) stays that item's, named on it: the link's other items go on, and the item is taken
-/// in again at its next change there or when the link is entered again. The destination's own
-/// troubles end the round as before.
+/// deadlock) stays that item's, named on it and flagged: the link's other items go on, and each
+/// round reads the flagged items from the destination again ([`retake`]) until they are in. The
+/// destination's own troubles end the round as before.
 async fn contained(state: &AppState, forward: i64, outcome: Result<(), Trouble>) -> Result<(), Trouble> {
     match outcome {
         Err(Trouble::Local(e)) => {
             tracing::warn!(forward, error = ?e, "taking in what a destination sent back");
-            sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2")
-                .bind("本机记录上级回传时出错，将在该稿件下次变动时重试")
+            sqlx::query("UPDATE forwards SET detail = $1, retake = 1 WHERE id = $2")
+                .bind("本机记录上级回传时出错，稍后自动重试")
                 .bind(forward)
                 .execute(&state.db.pool)
                 .await?;
@@ -769,21 +864,16 @@ async fn take_in(
     let answer = with_session(state, link, "GET", &format!("/api/items/{}/scoring", change.id), None).await?;
     // Not readable there (an item sent under another account): its facts are left as they are.
     let scoring: Option<ItemScoring> = if answer.status == 404 { None } else { Some(json_body(&answer, "采用情况")?) };
+    // All of it in one transaction, the forward marked arrived (and its retake cleared) last:
+    // whatever fails here leaves it queued (its push goes again) or to be taken in again.
     let mut tx = state.db.begin_write().await?;
     let note = change.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
-    let (mid, remote) = arrived.map(|s| (s.mid, s.remote.as_str())).unwrap_or((-1, ""));
-    sqlx::query(
-        "UPDATE forwards SET status = CASE WHEN $1 = 1 AND status = 'queued' AND mid = $5 AND remote_id = $6 THEN 'arrived' ELSE status END, \
-         remote_state = $2, remote_note = $3 WHERE id = $4",
-    )
-    .bind(i64::from(arrived.is_some()))
-    .bind(change.state.as_str())
-    .bind(bounded(&note, MAX_REMOTE_TEXT))
-    .bind(forward)
-    .bind(mid)
-    .bind(remote)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE forwards SET remote_state = $1, remote_note = $2 WHERE id = $3")
+        .bind(change.state.as_str())
+        .bind(bounded(&note, MAX_REMOTE_TEXT))
+        .bind(forward)
+        .execute(&mut *tx)
+        .await?;
     let mut changed = false;
     for c in change.comments.iter().take(MAX_REMOTE_COMMENTS) {
         // Each once, whatever page or round brings it again (keyed by the item there, the time
@@ -809,21 +899,30 @@ async fn take_in(
     if changed {
         crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
     }
-    tx.commit().await?;
-    let Some(scoring) = scoring else { return Ok(()) };
-    // The facts in a transaction of their own, each in a savepoint: one this office may not
-    // change (a period closed here) is left out and named on the item; the link's next entry
-    // (which pulls everything again) or the item's next change there tries it again.
-    let mut tx = state.db.begin_write().await?;
-    let mut problems = Vec::new();
-    let moved = match_adoptions(&mut tx, link, item, &scoring.adoptions, &mut problems).await?
-        | match_instructions(&mut tx, link, item, &scoring.instructions, &mut problems).await?;
-    if moved {
-        crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
-        crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
+    // The facts, each in a savepoint: one this office may not change (a period closed here)
+    // is left out and named on the item; the link's next entry (which pulls everything again)
+    // or the item's next change there tries it again.
+    if let Some(scoring) = scoring {
+        let mut problems = Vec::new();
+        let moved = match_adoptions(&mut tx, link, item, &scoring.adoptions, &mut problems).await?
+            | match_instructions(&mut tx, link, item, &scoring.instructions, &mut problems).await?;
+        if moved {
+            crate::commissions::rescore_answers(&mut tx, link.office, &[item.to_owned()]).await?;
+            crate::items::log_changes(&mut tx, [item.to_owned()]).await?;
+        }
+        sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2").bind(problems.join("；")).bind(forward).execute(&mut *tx).await?;
     }
-    let problem = problems.join("；");
-    sqlx::query("UPDATE forwards SET detail = $1 WHERE id = $2").bind(&problem).bind(forward).execute(&mut *tx).await?;
+    let (mid, remote) = arrived.map(|s| (s.mid, s.remote.as_str())).unwrap_or((-1, ""));
+    sqlx::query(
+        "UPDATE forwards SET status = CASE WHEN $1 = 1 AND status = 'queued' AND mid = $2 AND remote_id = $3 THEN 'arrived' ELSE status END, \
+         retake = 0 WHERE id = $4",
+    )
+    .bind(i64::from(arrived.is_some()))
+    .bind(mid)
+    .bind(remote)
+    .bind(forward)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -973,7 +1072,7 @@ async fn add_adoption(tx: &mut Tx, link: &Link, item: &str, a: &AdoptionView) ->
     // The editor may have typed it in already from the destination's notice: the same item, a
     // publication at the same level, the same issue. That record stands for it (its points are
     // counted once); nothing is added.
-    if let Some(typed) = typed_in(tx, link, item, publication.level, &a.issue).await? {
+    if let Some(typed) = typed_in(tx, item, link.office, publication.level, &a.issue).await? {
         settle(tx, link, "adoption", a.id, item, typed).await?;
         return Ok(false);
     }
@@ -983,28 +1082,25 @@ async fn add_adoption(tx: &mut Tx, link: &Link, item: &str, a: &AdoptionView) ->
     Ok(true)
 }
 
-/// An adoption of the item typed in here by hand at `level` and the same issue (its digits:
-/// 第12期 is 12), not yet standing for another of the destination's facts.
-async fn typed_in(tx: &mut Tx, link: &Link, item: &str, level: Level, issue: &str) -> Result<Option<i64>, AppError> {
+/// An adoption of the item typed in here by hand — for this item alone, in a publication at
+/// `level`, with the same issue (or the same number in it: 第12期 is 12) — that stands for no
+/// destination's fact yet. A combined piece, an adoption without an issue, or one the system
+/// recorded is never taken for it.
+async fn typed_in(tx: &mut Tx, item: &str, office: i64, level: Level, issue: &str) -> Result<Option<i64>, AppError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT a.id, a.issue FROM adoptions a JOIN adoption_items ai ON ai.adoption_id = a.id \
-         JOIN publications p ON p.id = a.publication_id \
-         WHERE ai.item_id = $1 AND a.office_id = $2 AND p.level = $3 AND a.recorded_by <> $4 \
-         AND NOT EXISTS (SELECT 1 FROM forward_facts f WHERE f.destination_id = $5 AND f.kind = 'adoption' AND f.local_id = a.id) \
+         JOIN publications p ON p.id = a.publication_id JOIN users u ON u.id = a.recorded_by \
+         WHERE ai.item_id = $1 AND a.office_id = $2 AND p.level = $3 AND u.username NOT LIKE '#%' \
+         AND (SELECT COUNT(*) FROM adoption_items x WHERE x.adoption_id = a.id) = 1 \
+         AND NOT EXISTS (SELECT 1 FROM forward_facts f WHERE f.kind = 'adoption' AND f.local_id = a.id) \
          ORDER BY a.id",
     )
     .bind(item)
-    .bind(link.office)
+    .bind(office)
     .bind(level.as_str())
-    .bind(link.local_user)
-    .bind(link.destination)
     .fetch_all(&mut **tx)
     .await?;
-    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>().trim_start_matches('0').to_owned();
-    Ok(rows
-        .into_iter()
-        .find(|(_, typed)| typed.trim() == issue.trim() || (!digits(issue).is_empty() && digits(typed) == digits(issue)))
-        .map(|(id, _)| id))
+    Ok(rows.into_iter().find(|(_, typed)| xinbao_core::upward::same_issue(typed, issue)).map(|(id, _)| id))
 }
 
 /// Makes the item's instructions from this destination what the destination has, as

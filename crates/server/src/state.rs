@@ -67,14 +67,22 @@ pub struct Forwarder {
 
 impl Forwarder {
     /// A forwarder for the server `config` describes. Its name for the leases of links' rounds
-    /// is the same each time this server starts (its host, data directory and address), so a
-    /// server restarted mid-round takes its link up again at once; two servers of one database
-    /// have different names.
+    /// is the same each time this server starts — a random id kept in its data directory
+    /// (`server-id`), with its address — so a server restarted mid-round takes its link up
+    /// again at once, and two servers of one database have different names. (A copied data
+    /// directory copies the id: delete `server-id` in the copy.)
     pub fn for_server(config: &Config) -> Forwarder {
         use sha2::{Digest, Sha256};
-        let host =
-            std::fs::read_to_string("/etc/hostname").or_else(|_| std::env::var("HOSTNAME")).or_else(|_| std::env::var("COMPUTERNAME"));
-        let seed = format!("{}\n{}\n{}", host.unwrap_or_default().trim(), config.data_dir.display(), config.addr);
+        let file = config.data_dir.join("server-id");
+        let kept = std::fs::read_to_string(&file).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let id = kept.unwrap_or_else(|| {
+            let fresh = crate::db::random_hex::<16>().unwrap_or_else(|_| format!("{:x}", crate::db::now_ms()));
+            if let Err(e) = std::fs::write(&file, &fresh) {
+                tracing::warn!(file = %file.display(), error = %e, "keeping this server's id (a restart waits out its leases)");
+            }
+            fresh
+        });
+        let seed = format!("{id}\n{}", config.addr);
         let name = Sha256::digest(seed.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect::<String>();
         let forwarder = Forwarder::default();
         let _ = forwarder.instance.set(name);

@@ -766,3 +766,53 @@ async fn an_account_entered_during_a_round_ends_that_round() {
     assert_eq!(list["links"][0]["problem"], Value::Null, "{list}");
     assert!(forwards(&p).await.iter().all(|(_, f)| f["status"] == "arrived"), "{:?}", forwards(&p).await);
 }
+
+/// The county's editor types in the city's adoption from the city's notice before it comes
+/// back: that record stands for it, counted once. And one that came back is not typed in again.
+#[tokio::test]
+async fn an_adoption_typed_in_by_hand_and_the_same_one_come_back_count_once() {
+    let mut p = pair().await;
+    for n in 1..=2 {
+        submitted(&p.county, &mut p.county_office, false, n, true).await;
+    }
+    send_up(&mut p, &[1, 2], "b1").await;
+    round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    let editor = p.county_office.editor.cookie.clone();
+    let pubs = json(p.county.get("/api/publications", Some(&editor)).await).await;
+    let city_level = pubs
+        .as_array()
+        .and_then(|l| l.iter().find(|p| p["level"] == "city"))
+        .and_then(|p| p["id"].as_i64())
+        .unwrap_or_else(|| panic!("no city-level publication in {pubs}"));
+    let typed = |issue: &str| json!({"publication_id": city_level, "form": "full", "date": today(), "issue": issue, "with": []});
+    let res = p.county.post_json(&format!("/api/items/{}/adoptions", id(1)), typed("第7期"), Some(&editor)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", json(res).await);
+
+    let (mut ce, mut cs) = (Who::login(&p.city.t, "editor", 33).await, Who::login(&p.city.t, "signer", 34).await);
+    let own = city_publication(&p.city.t, &ce.cookie).await;
+    for (n, issue) in [(1, "7"), (2, "第9期")] {
+        let remote = xinbao_core::upward::forward_item_id(&id(n), "linshuang");
+        city_signs(&p.city.t, &mut ce, &mut cs, &remote).await;
+        let res = p
+            .city
+            .t
+            .post_json(
+                &format!("/api/items/{remote}/adoptions"),
+                json!({"publication_id": own, "form": "full", "date": today(), "issue": issue}),
+                Some(&ce.cookie),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
+    let one = county_scoring(&p, 1).await;
+    assert_eq!(one["adoptions"].as_array().map(Vec::len), Some(1), "the typed one stands for the city's: {one}");
+    let two = county_scoring(&p, 2).await;
+    assert_eq!(two["adoptions"].as_array().map(Vec::len), Some(1), "{two}");
+    // Typing in the one that came back is refused, with where it came from.
+    let res = p.county.post_json(&format!("/api/items/{}/adoptions", id(2)), typed("9"), Some(&editor)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(res).await["detail"].as_str().is_some_and(|d| d.contains("上级信报已回传")));
+    assert_eq!(county_scoring(&p, 2).await["adoptions"].as_array().map(Vec::len), Some(1));
+}
