@@ -495,19 +495,15 @@ struct Reported {
 }
 
 fn reported(s: &Scanned, rules: &Rules) -> Reported {
-    let gap = rules.gap_chars;
-    let mut text: Vec<char> = Vec::with_capacity(s.chars.len());
-    for sentence in &s.sentences {
-        let sentence = &s.chars[sentence.start..sentence.end];
-        if !rules.suggestion_strong.iter().any(|p| !p.find_all(sentence, gap).is_empty()) {
-            text.extend_from_slice(sentence);
-            text.push('。');
-        }
-    }
-    let numbers = scan::numbers(&text, rules);
+    // The sentences that propose, found once; what was scanned is kept outside them.
+    let proposals = find_any(&s.chars, &rules.suggestion_strong, rules.gap_chars);
+    let proposing: Vec<Span> =
+        s.sentences.iter().copied().filter(|sentence| proposals.iter().any(|(_, p)| sentence.overlaps(*p))).collect();
+    let told = |span: Span| !proposing.iter().any(|p| p.overlaps(span));
+    let numbers: Vec<Number> = s.numbers.iter().filter(|n| told(n.span)).cloned().collect();
     Reported {
-        named: !unit_names(&text, rules).is_empty(),
-        timed: has_specific_time(&text, &numbers, rules),
+        named: s.units.iter().any(|u| told(*u)),
+        timed: has_specific_time(&s.chars, &numbers, rules, told),
         quantities: distinct_quantities(&numbers).len(),
     }
 }

@@ -153,13 +153,13 @@ fn mask(text: &[char], words: &[Vec<char>]) -> Vec<char> {
     out
 }
 
-/// Whether `numbers` (and keywords such as 截至) pin the text to a specific date or time,
-/// rather than "近日" or "今年以来".
-pub fn has_specific_time(text: &[char], numbers: &[Number], rules: &Rules) -> bool {
+/// Whether `numbers` (and keywords such as 截至, where `keep` takes them) pin the text to a
+/// specific date or time, rather than "近日" or "今年以来".
+pub fn has_specific_time(text: &[char], numbers: &[Number], rules: &Rules, keep: impl Fn(Span) -> bool) -> bool {
     numbers.iter().any(|n| match n.kind {
         NumberKind::Time { unit, four_digit_year } => matches!(unit, '月' | '日' | '号' | '时') || four_digit_year,
         NumberKind::Quantity(_) => false,
-    }) || rules.specific_time.iter().any(|p| !p.find_all(text, rules.gap_chars).is_empty())
+    }) || rules.specific_time.iter().any(|p| p.find_all(text, rules.gap_chars).into_iter().any(&keep))
 }
 
 /// Distinct figures (quantities, not dates).
@@ -271,7 +271,7 @@ mod tests {
         let rules = Rules::default();
         let specific = |s: &str| {
             let t = chars(s);
-            has_specific_time(&t, &numbers(&t, &rules), &rules)
+            has_specific_time(&t, &numbers(&t, &rules), &rules, |_| true)
         };
         assert!(specific("6月14日18时20分"));
         assert!(specific("十月二十八日，道路通车"));
