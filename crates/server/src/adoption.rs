@@ -19,9 +19,10 @@ use xinbao_core::scores::{
     PubKind, Publication, adoption_events, day_text, default_publications, instruction_events,
 };
 
-/// Longest publication name, issue, leader and instruction text accepted.
-const MAX_SHORT: usize = 100;
-const MAX_TEXT: usize = 2000;
+/// Longest publication name, issue, leader and instruction text accepted (also what is taken
+/// from a destination that sends them back, `forward.rs`).
+pub(crate) const MAX_SHORT: usize = 100;
+pub(crate) const MAX_TEXT: usize = 2000;
 
 /// `GET /api/publications`: the publications of the caller's office (the defaults, the first
 /// time anyone asks).

@@ -29,7 +29,7 @@
 //! at most 10 min) before the link's next
 //! try; a batch recorded or the link entered again tries at once.
 
-use crate::adoption::{publication_of, record_adoption, remove_adoption};
+use crate::adoption::{MAX_SHORT, MAX_TEXT, publication_of, record_adoption, remove_adoption};
 use crate::db::{Tx, now_ms, random_hex};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -104,6 +104,8 @@ struct Link {
     password: String,
     ca_pem: String,
     local_user: i64,
+    /// When the office's standing there was last read.
+    standing_at: i64,
     /// The longest a request other than a photo's may take, start to end: a destination that
     /// answers a byte a minute must not hold the round (or, when a link is tried, the
     /// administrator's page behind nginx's 60 s).
@@ -119,7 +121,7 @@ const TRY_DEADLINE: Duration = Duration::from_secs(30);
 
 async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
     let rows = sqlx::query(
-        "SELECT l.destination_id, d.name, d.level, d.office_id, l.url, l.username, l.password, l.ca_pem, l.local_user \
+        "SELECT l.destination_id, d.name, d.level, d.office_id, l.url, l.username, l.password, l.ca_pem, l.local_user, l.standing_at \
          FROM upward_links l JOIN upward_destinations d ON d.id = l.destination_id WHERE l.halted = 0 ORDER BY l.destination_id",
     )
     .fetch_all(&state.db.pool)
@@ -137,6 +139,7 @@ async fn links(state: &AppState) -> Result<Vec<Link>, AppError> {
                 password: r.try_get(6)?,
                 ca_pem: r.try_get(7)?,
                 local_user: r.try_get(8)?,
+                standing_at: r.try_get(9)?,
                 deadline: ROUND_DEADLINE,
             })
         })
@@ -274,15 +277,14 @@ struct Sent {
     remote: String,
 }
 
-/// The longest text taken from a destination for one note, comment, name or reason: this
-/// office's own limits (a misbehaving destination must not fill every township's device).
-const MAX_REMOTE_TEXT: usize = 2_000;
-const MAX_REMOTE_NAME: usize = 100;
-/// The most comments taken for one item.
+/// The most comments taken for one item. Text is taken within this office's own limits
+/// (`adoption::MAX_TEXT`, `MAX_SHORT`): a misbehaving destination must not fill every
+/// township's device.
 const MAX_REMOTE_COMMENTS: usize = 200;
 
-/// `text` cut to `max` characters, without NUL (which PostgreSQL refuses).
-fn bounded(text: &str, max: usize) -> String {
+/// `text` from a destination cut to `max` characters, without NUL (which PostgreSQL refuses):
+/// taken, not refused as [`crate::scores::bounded`] refuses what a person types.
+fn clipped(text: &str, max: usize) -> String {
     text.chars().filter(|c| *c != '\0').take(max).collect()
 }
 
@@ -598,7 +600,7 @@ async fn push(state: &AppState, link: &Link, faults: Faults) -> Result<(), Troub
                         "UPDATE forwards SET status = $1, detail = $2 WHERE id = $3 AND status = 'queued' AND mid = $4 AND remote_id = $5",
                     )
                     .bind(ForwardStatus::Refused.as_str())
-                    .bind(format!("上级信报未接收：{}", bounded(detail, MAX_REMOTE_TEXT)))
+                    .bind(format!("上级信报未接收：{}", clipped(detail, MAX_TEXT)))
                     .bind(id)
                     .bind(sent_as.mid)
                     .bind(&sent_as.remote)
@@ -711,11 +713,7 @@ async fn upload_photos(state: &AppState, link: &Link, content: &xinbao_core::ite
 /// The office's row on the destination's scoreboard, the year so far: read when something came
 /// back, and otherwise at most hourly (it is the destination's whole board).
 async fn standing(state: &AppState, link: &Link, came_back: bool) -> Result<(), Trouble> {
-    let read_at: i64 = sqlx::query_scalar("SELECT standing_at FROM upward_links WHERE destination_id = $1")
-        .bind(link.destination)
-        .fetch_one(&state.db.pool)
-        .await?;
-    if !came_back && now_ms() - read_at < STANDING_EVERY_MS {
+    if !came_back && now_ms() - link.standing_at < STANDING_EVERY_MS {
         return Ok(());
     }
     let me: xinbao_core::api::Me = json_body(&with_session(state, link, "GET", "/api/me", None).await?, "账号信息")?;
@@ -870,7 +868,7 @@ async fn take_in(
     let note = change.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
     sqlx::query("UPDATE forwards SET remote_state = $1, remote_note = $2 WHERE id = $3")
         .bind(change.state.as_str())
-        .bind(bounded(&note, MAX_REMOTE_TEXT))
+        .bind(clipped(&note, MAX_TEXT))
         .bind(forward)
         .execute(&mut *tx)
         .await?;
@@ -889,7 +887,7 @@ async fn take_in(
         .bind(item)
         .bind(link.local_user)
         .bind(c.at)
-        .bind(format!("【{}】{}：{}", link.name, bounded(&c.by, MAX_REMOTE_NAME), bounded(&c.text, MAX_REMOTE_TEXT)))
+        .bind(format!("【{}】{}：{}", link.name, clipped(&c.by, MAX_SHORT), clipped(&c.text, MAX_TEXT)))
         .bind(&key)
         .execute(&mut *tx)
         .await?
@@ -979,7 +977,7 @@ async fn publication_here(
     level: Level,
 ) -> Result<Option<xinbao_core::scores::Publication>, AppError> {
     let office = link.office;
-    let name = bounded(name, MAX_REMOTE_NAME);
+    let name = clipped(name, MAX_SHORT);
     let mut candidates = vec![name.clone(), format!("{name}（{}）", link.name)];
     // A third spelling should both of those be taken at other levels.
     candidates.push(format!("{name}（{}·{}）", link.name, level.label().zh));
@@ -1076,7 +1074,7 @@ async fn add_adoption(tx: &mut Tx, link: &Link, item: &str, a: &AdoptionView) ->
         settle(tx, link, "adoption", a.id, item, typed).await?;
         return Ok(false);
     }
-    let issue = bounded(&a.issue, MAX_REMOTE_NAME);
+    let issue = clipped(&a.issue, MAX_SHORT);
     let local = record_adoption(tx, link.local_user, link.office, &publication, a.form, day, &issue, vec![loaded.credit]).await?;
     settle(tx, link, "adoption", a.id, item, local).await?;
     Ok(true)
@@ -1151,8 +1149,8 @@ async fn add_instruction(tx: &mut Tx, link: &Link, item: &str, i: &InstructionVi
     .bind(item)
     .bind(level_here(i.level, link.level).as_str())
     .bind(i64::from(day))
-    .bind(bounded(&i.leader, MAX_REMOTE_NAME))
-    .bind(format!("{}（{}回传）", bounded(&i.text, MAX_REMOTE_TEXT), link.name))
+    .bind(clipped(&i.leader, MAX_SHORT))
+    .bind(format!("{}（{}回传）", clipped(&i.text, MAX_TEXT), link.name))
     .bind(link.local_user)
     .bind(now_ms())
     .bind(link.office)
@@ -1164,7 +1162,7 @@ async fn add_instruction(tx: &mut Tx, link: &Link, item: &str, i: &InstructionVi
         Some(link.local_user),
         "instruction",
         item,
-        &format!("{} {}（回传）", i.level.label().zh, bounded(&i.leader, MAX_REMOTE_NAME)),
+        &format!("{} {}（回传）", i.level.label().zh, clipped(&i.leader, MAX_SHORT)),
     )
     .await?;
     rescore_instructions_of(tx, link, item).await?;
@@ -1253,6 +1251,7 @@ pub(crate) async fn try_link(
         password: new.password.clone(),
         ca_pem: new.ca_pem.clone(),
         local_user: 0,
+        standing_at: 0,
         deadline: TRY_DEADLINE,
     };
     match login(state, &probe).await {
