@@ -354,7 +354,7 @@ async fn call(link: &Link, method: &'static str, path: String, cookie: Option<St
     let deadline = if method == "PUT" { PHOTO_DEADLINE } else { link.deadline };
     let answer = tokio::task::spawn_blocking(move || -> Result<Answer, String> {
         let agent = agent(&ca, deadline)?;
-        let unreachable = |e: ureq::Error| format!("无法连接上级信报（{e}），稍后自动重试");
+        let unreachable = |e: ureq::Error| unreachable_words(&e);
         let mut response = match (method, body) {
             ("GET", _) => {
                 let mut req = agent.get(&url);
@@ -399,6 +399,28 @@ async fn call(link: &Link, method: &'static str, path: String, cookie: Option<St
     .await
     .map_err(|e| Trouble::Local(AppError::Internal(e.into())))?;
     answer.map_err(Trouble::Remote)
+}
+
+/// What the section's page says when the destination cannot be reached: the kind of trouble in
+/// words, never the error's own text (it may name the destination's host, which only the
+/// administrator sees). The whole error goes to the server's log.
+fn unreachable_words(e: &ureq::Error) -> String {
+    tracing::info!(error = %e, "reaching a destination");
+    let text = e.to_string().to_lowercase();
+    let kind = if text.contains("timeout") || text.contains("timed out") {
+        "上级信报无应答"
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("rustls") {
+        "上级信报的证书不被信任或与地址不符"
+    } else if text.contains("redirect") {
+        "上级信报地址发生跳转，请核对地址"
+    } else if text.contains("refused") {
+        "上级信报拒绝连接"
+    } else if text.contains("resolve") || text.contains("not found") || text.contains("dns") {
+        "找不到上级信报地址"
+    } else {
+        "网络中断"
+    };
+    format!("无法连接上级信报（{kind}），稍后自动重试")
 }
 
 /// A session is the link's account's at its address: a link entered again with another account

@@ -343,6 +343,8 @@ async fn forwarding_survives_the_city_down_lost_answers_restarts_and_restores_on
     round(&p.county.app.state).await.unwrap_or_else(|e| panic!("{e:?}"));
     let list = json(p.county.get("/api/upward", Some(&p.county_office.editor.cookie)).await).await;
     assert!(list["links"][0]["problem"].as_str().is_some_and(|w| w.contains("无法连接上级信报")), "{list}");
+    // The section learns that, not where the city is: the address is the administrator's.
+    assert!(!list.to_string().contains("127.0.0.1"), "{list}");
     assert_eq!(list["links"][0]["queued"], 1);
     assert_eq!(forwards(&p).await[0].1["status"], "queued");
     p.city.up().await;
