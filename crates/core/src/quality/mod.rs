@@ -497,8 +497,7 @@ struct Reported {
 fn reported(s: &Scanned, rules: &Rules) -> Reported {
     // The sentences that propose, found once; what was scanned is kept outside them.
     let proposals = find_any(&s.chars, &rules.suggestion_strong, rules.gap_chars);
-    let proposing: Vec<Span> =
-        s.sentences.iter().copied().filter(|sentence| proposals.iter().any(|(_, p)| sentence.overlaps(*p))).collect();
+    let proposing = proposing_sentences(s, &proposals);
     let told = |span: Span| !proposing.iter().any(|p| p.overlaps(span));
     let numbers: Vec<Number> = s.numbers.iter().filter(|n| told(n.span)).cloned().collect();
     Reported {
@@ -506,6 +505,42 @@ fn reported(s: &Scanned, rules: &Rules) -> Reported {
         timed: has_specific_time(&s.chars, &numbers, rules, told),
         quantities: distinct_quantities(&numbers).len(),
     }
+}
+
+/// The sentences that carry a proposal. A heading (三、对策建议) or a lead-in (建议：) opens a
+/// block: the numbered points after it (一是由团县委…) propose too, up to the next section
+/// heading (四、) — after a lead-in, up to the end of its paragraph.
+fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
+    const HEADING_MAX_CHARS: usize = 10;
+    let section_start = |sp: &Span| {
+        let c = &s.chars[sp.start..sp.end];
+        c.len() > 1 && scan::is_cn_digit(c[0]) && c[1] == '、'
+    };
+    let mut out = Vec::new();
+    let mut open: Option<bool> = None; // Some(true): to the next heading; Some(false): to the paragraph's end
+    for (i, sentence) in s.sentences.iter().enumerate() {
+        if open.is_some() && section_start(sentence) {
+            open = None;
+        }
+        let marker = proposals.iter().find(|(_, p)| sentence.overlaps(*p)).map(|(_, p)| *p);
+        if let Some(p) = marker {
+            out.push(*sentence);
+            if sentence.len() <= HEADING_MAX_CHARS {
+                open = Some(true);
+            } else if matches!(s.chars.get(p.end), Some('：' | ':')) {
+                open = Some(false);
+            }
+        } else if open.is_some() {
+            out.push(*sentence);
+        }
+        // A lead-in's block ends with its paragraph.
+        let next = s.sentences.get(i + 1).map_or(s.chars.len(), |n| n.start);
+        let ends_paragraph = s.chars[sentence.end.saturating_sub(1)..next].contains(&'\n');
+        if open == Some(false) && ends_paragraph {
+            open = None;
+        }
+    }
+    out
 }
 
 /// Whether a marker's window holds a concrete proposal: 建议 and 对策 need only not be

@@ -16,7 +16,7 @@ fn is_arabic(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
-fn is_cn_digit(c: char) -> bool {
+pub(super) fn is_cn_digit(c: char) -> bool {
     CN_DIGITS.contains(c)
 }
 
@@ -202,7 +202,43 @@ pub fn unit_names(text: &[char], rules: &Rules) -> Vec<Span> {
         }
         i = span.end;
     }
+    let roads: Vec<Span> = road_names(text).into_iter().filter(|r| !out.iter().any(|o| o.overlaps(*r))).collect();
+    out.extend(roads);
     out.sort_by_key(|s| s.start);
+    out
+}
+
+/// Roads named by their number, where road accidents and closures happen: 县道X312线, 国道348线,
+/// G210国道, 省道S205. A road class (国道, 省道, 县道, 乡道) next to a route number in Latin
+/// letters or digits.
+fn road_names(text: &[char]) -> Vec<Span> {
+    const CLASSES: &[char] = &['国', '省', '县', '乡'];
+    let code_at = |i: usize| {
+        let mut j = i;
+        while j < text.len() && text[j].is_ascii_alphanumeric() {
+            j += 1;
+        }
+        (j > i && text[i..j].iter().any(char::is_ascii_digit)).then_some(j)
+    };
+    let mut out = Vec::new();
+    for i in 0..text.len().saturating_sub(2) {
+        if !(CLASSES.contains(&text[i]) && text[i + 1] == '道') {
+            continue;
+        }
+        // 县道X312线: the class, then the code.
+        if let Some(end) = code_at(i + 2) {
+            out.push(Span { start: i, end });
+            continue;
+        }
+        // G210国道: the code, then the class.
+        let mut start = i;
+        while start > 0 && text[start - 1].is_ascii_alphanumeric() {
+            start -= 1;
+        }
+        if start < i && text[start..i].iter().any(char::is_ascii_digit) {
+            out.push(Span { start, end: i + 2 });
+        }
+    }
     out
 }
 
@@ -288,6 +324,11 @@ mod tests {
         assert!(named("县人社局举办招聘会"));
         assert!(named("兰州湾镇遭受冰雹"));
         assert!(named("北五岔镇中心学校"));
+        assert!(named("县道X312线石塘段交通事故续报"));
+        assert!(named("G210国道发生拥堵"));
+        assert!(named("县政府召开全县安全生产工作会议"));
+        assert!(!named("各级政府要高度重视"));
+        assert!(!named("县道养护资金不足"));
         assert!(!named("我镇扎实推进各项工作"));
         assert!(!named("让乡村好物走出去"));
         assert!(!named("关于当前农村工作的思考"));

@@ -427,3 +427,62 @@ fn generic_institutions_and_duty_rosters_are_not_names_or_figures() {
     assert!(!ok("金秋十月稻花香 丰收喜悦满山乡"));
     assert!(!ok("让沉睡的土地苏醒——白马镇撂荒地复耕复种调研"));
 }
+
+#[test]
+fn added_causes_forecasts_and_diagnoses_are_analysis() {
+    let rules = Rules::default();
+    let labels =
+        |body: &str, t: ItemType| check(Input { title: "柳河镇自来水管网漏损情况", body, item_type: t }, Context::default(), &rules).labels;
+    // One cause added to another (加之, 加上), no 原因 or 由于 anywhere.
+    let added = "柳河镇供水管网建于2003年，全长46公里，铸铁管占七成，多处锈蚀；加之今年1月连续低温，管道冻裂，漏损率升至31%。";
+    assert!(labels(added, ItemType::Problem).analysis);
+    // A forecast in an urgent report: where it is heading.
+    let forecast = "8月3日16时，柳河镇杨家沟水库坝体出现渗水点3处，已转移下游群众210人。据气象部门预报，今晚仍有暴雨，险情仍有加重可能。";
+    assert!(labels(forecast, ItemType::Urgent).analysis);
+    // What an expert found set it off (诱发).
+    let diagnosis = "8月4日，经县自然资源局专家现场研判，柳河镇王家湾滑坡为持续降雨诱发的土质滑坡，威胁农户11户43人。";
+    assert!(labels(diagnosis, ItemType::Urgent).analysis);
+    // The same report without the forecast or the diagnosis only states what happened.
+    let bare = "8月3日16时，柳河镇杨家沟水库坝体出现渗水点3处，已转移下游群众210人，镇里组织抢险人员60人在现场值守。";
+    assert!(!labels(bare, ItemType::Urgent).analysis);
+}
+
+#[test]
+fn roads_by_number_and_the_county_government_name_a_place_and_imagery_titles_are_not_plain() {
+    let rules = Rules::default();
+    let ok = |title: &str| check(Input { title, body: "", item_type: ItemType::Urgent }, Context::default(), &rules).labels.title_ok;
+    assert!(ok("县道X312线石塘段交通事故续报"));
+    assert!(ok("G210国道白石乡段发生货车追尾 致1人受伤"));
+    assert!(ok("县政府召开全县安全生产暨消防工作会议"));
+    // Imagery in front of a factual part: the title opens with a slogan.
+    assert!(!ok("春风送岗进万家 县人社局举办春季专场招聘会"));
+    assert!(!ok("文化礼堂点亮渔村夜空——沙港镇农村文化礼堂建设调研"));
+    assert!(!ok("白石乡推动农业产业提质增效"));
+}
+
+#[test]
+fn the_numbered_points_under_a_proposal_heading_propose_and_report_nothing() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Research }, Context::default(), &rules).labels;
+    // Every unit and figure sits in the points under 对策建议 or after 建议：.
+    let heading = "一些地方婚嫁彩礼攀比之风盛行，群众反映较多。\n三、对策建议\n一是由团县委每季度组织青年联谊活动1次。二是由县妇联评选婚事新办家庭20户。";
+    let l = labels(heading);
+    assert!(!l.situation && !l.data && l.suggestion, "{l:?}");
+    let lead_in = "部分村垃圾收集点冬季冻结，清运不及时。建议：一是由县住建局按每50户1个桶补齐收集设施。二是保洁员工资由每月800元提高到1200元，由县乡两级分担。";
+    let l = labels(lead_in);
+    assert!(!l.situation && !l.data && l.suggestion, "{l:?}");
+    // A lead-in's block ends with its paragraph: what follows is reported again.
+    let after = "建议：由县住建局补齐收集设施。\n10月，白石乡清运垃圾860吨，新增收集点24个。";
+    let l = labels(after);
+    assert!(l.situation && l.data, "{l:?}");
+}
+
+#[test]
+fn a_task_with_a_deadline_is_a_next_step_and_a_plan_beaten_is_a_report() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Urgent }, Context::default(), &rules).labels;
+    let task = "12月9日，北柳乡腰屯村发生一氧化碳中毒，3人经抢救脱离危险。乡里已下发防范提示，要求各村12月15日前完成一轮排查。";
+    assert!(labels(task).suggestion);
+    let beaten = "10月20日，全县23所农村学校供暖改造全部完工，比计划提前10天，总投资1460万元。";
+    assert!(!labels(beaten).suggestion);
+}
