@@ -420,6 +420,7 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     let gap = rules.gap_chars;
     let negations = find_any(&s.chars, &rules.analysis_negations, gap);
     let consequences = find_any(&s.chars, &rules.analysis_consequences, gap);
+    let proposals = find_any(&s.chars, &rules.suggestion_strong, gap);
     let mut seen_marker = false;
     let strong = find_any(&s.chars, &rules.analysis_strong, gap).into_iter().map(|(_, sp)| (sp, true));
     let weak = find_any(&s.chars, &rules.analysis_weak, gap).into_iter().map(|(_, sp)| {
@@ -438,7 +439,12 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         if cause_open && !is_strong {
             continue;
         }
+        // The reasons may follow in the next sentence, unless it proposes: formula in a hollow
+        // proposal after the causes does not empty them.
+        let own = s.window(marker.start, 0);
         let w = s.window(marker.start, 1);
+        let next = Span { start: own.end, end: w.end };
+        let w = if proposals.iter().any(|(_, p)| next.overlaps(*p)) { own } else { w };
         if s.hollow(w, true) {
             continue;
         }
@@ -569,6 +575,17 @@ fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     (false, seen)
 }
 
+/// A numbered slogan standing for the work: 三抓三促, 五抓五促, 四比四看 — the same numeral (not
+/// 一) before two verbs. A count of real things (三级联调, 四个一) and a programme (一村一品) are not.
+fn numbered_slogan(text: &[char]) -> bool {
+    text.windows(4).any(|w| {
+        w[0] == w[2]
+            && w[0] != '一'
+            && scan::is_cn_digit(w[0])
+            && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && *c != '个')
+    })
+}
+
 fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let t = Scanned::new(title, rules);
     let len = t.chars.len();
@@ -582,7 +599,7 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let matched = parts.windows(2).any(|w| w[0] == w[1] && w[0] >= 3);
     let factual = !t.units.is_empty() && !t.numbers.is_empty();
     let couplet = matched && !factual;
-    if couplet || !t.literary.is_empty() || !t.filler.is_empty() {
+    if couplet || numbered_slogan(&t.chars) || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
     }
     match t.units.first() {

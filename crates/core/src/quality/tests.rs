@@ -487,3 +487,44 @@ fn a_task_with_a_deadline_is_a_next_step_and_a_plan_beaten_is_a_report() {
     let beaten = "10月20日，全县23所农村学校供暖改造全部完工，比计划提前10天，总投资1460万元。";
     assert!(!labels(beaten).suggestion);
 }
+
+#[test]
+fn causes_named_as_the_main_reason_survive_a_hollow_proposal_after_them() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Problem }, Context::default(), &rules).labels;
+    let body = "杨桥镇有留守儿童1136名，厌学的有73名。造成这种情况的主要原因，一是父母常年在外，缺少陪伴；二是祖辈文化程度低，管不了学习。\
+                为此建议：一要进一步提高思想认识，二要压实责任，形成工作合力。";
+    let l = labels(body);
+    assert!(l.analysis && !l.suggestion, "{l:?}");
+    // The formula itself is still no analysis.
+    let hollow = "杨桥镇有留守儿童1136名。造成这种情况的主要原因，既有主观原因，也有客观原因。";
+    assert!(!labels(hollow).analysis);
+}
+
+#[test]
+fn what_a_reform_did_what_it_avoided_and_where_problems_lie_are_analysis() {
+    let rules = Rules::default();
+    let labels = |body: &str, t: ItemType| check(Input { title: "", body, item_type: t }, Context::default(), &rules).labels;
+    let reform = "过去开办便利店需跑4个窗口，办结时间22个工作日。改革后，申请人一次提交材料，办结时间压缩至5个工作日。";
+    assert!(labels(reform, ItemType::Experience).analysis);
+    let avoided = "东滩镇活畜市场配备电子地磅12台，实行过磅称重，避免了过去经纪人估重压价。今年交易牛3.1万头。";
+    assert!(labels(avoided, ItemType::Experience).analysis);
+    let located = "石泉镇今年接到停水反映37件。经过排查，问题主要集中在3个村入户管网老化，漏损率在30%以上。";
+    assert!(labels(located, ItemType::Problem).analysis);
+    // A long cause between 系 and 引起 is still one cause.
+    let long_cause = "3月27日，马莲乡王家湾村南山草场发生火情，过火面积约120亩。经初步询问，火情系王家湾村一村民在地头焚烧杂草引起。";
+    assert!(labels(long_cause, ItemType::Urgent).analysis);
+}
+
+#[test]
+fn generic_villages_stations_and_levels_name_nothing_and_numbered_slogans_are_slogans() {
+    let rules = Rules::default();
+    let check_ = |title: &str, body: &str| check(Input { title, body, item_type: ItemType::Dynamic }, Context::default(), &rules);
+    let vague = "很多村的保洁员工资靠项目资金解决，偏远山村离垃圾中转站远，进山路口设了防火检查站，经费列入县级预算。";
+    assert!(!check_("", vague).labels.situation);
+    assert!(!check_("白沙镇“三抓三促”推动矛盾纠纷化解", "").labels.title_ok);
+    assert!(check_("大丰镇“三级联调”化解土地承包纠纷的做法", "").labels.title_ok);
+    assert!(check_("白沙镇推行“一村一品”发展特色种植", "").labels.title_ok);
+    let scenery = "初夏时节，河水清澈见底，白鹭翩翩起舞，欢声笑语洒满河岸，柳河镇正阔步前行。";
+    assert!(check_("", scenery).labels.literary_style);
+}
