@@ -439,12 +439,13 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         if cause_open && !is_strong {
             continue;
         }
-        // The reasons may follow in the next sentence, unless it proposes: formula in a hollow
-        // proposal after the causes does not empty them.
+        // The reasons may follow in the next sentence, unless it proposes or the marker's own
+        // sentence already gives them with figures: formula after the causes (a hollow
+        // proposal, 我们认为要高度重视…) does not empty them.
         let own = s.window(marker.start, 0);
         let w = s.window(marker.start, 1);
         let next = Span { start: own.end, end: w.end };
-        let w = if proposals.iter().any(|(_, p)| next.overlaps(*p)) { own } else { w };
+        let w = if proposals.iter().any(|(_, p)| next.overlaps(*p)) || s.quantities_in(own) > 0 { own } else { w };
         if s.hollow(w, true) {
             continue;
         }

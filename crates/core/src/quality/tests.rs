@@ -529,3 +529,30 @@ fn generic_villages_stations_and_levels_name_nothing_and_numbered_slogans_are_sl
     let scenery = "初夏时节，河水清澈见底，白鹭翩翩起舞，欢声笑语洒满河岸，柳河镇正阔步前行。";
     assert!(check_("", scenery).labels.literary_style);
 }
+
+#[test]
+fn a_clause_opened_by_because_a_forecast_and_a_diagnosis_are_analysis_and_a_list_of_faults_is_not() {
+    let rules = Rules::default();
+    let labels = |body: &str, t: ItemType| check(Input { title: "", body, item_type: t }, Context::default(), &rules).labels;
+    let because = "花坡乡推行院坝协商会，到6月共召开186场，议定事项243件。因为议事就在家门口，很多矛盾在组里就化解了。";
+    assert!(labels(because, ItemType::Experience).analysis);
+    // 因为 inside a noun phrase tells what a dispute was about, not why anything happened.
+    let about = "石门村调解员刘建华今年调解了12起纠纷，其中一起是两家人因为宅基地界线吵了好几年的纠纷。";
+    assert!(!labels(about, ItemType::Experience).analysis);
+    let forecast = "截至4月22日，花坡乡已连续52天无有效降雨，3100余人饮水困难。5月上旬前仍以晴热天气为主，旱情可能进一步加重。";
+    assert!(labels(forecast, ItemType::Urgent).analysis);
+    let diagnosis = "86个项目平均审批用时68个工作日，超出23个工作日。审批时间超标，问题主要出在三个方面。一是部门之间数据不共享，每个项目重复提交材料40余份。";
+    assert!(labels(diagnosis, ItemType::Research).analysis);
+    // What an inspection found, listed: no explanation.
+    let faults = "9月，县市场监管局检查学校食堂127家，发现问题31个，主要是食品留样不规范、健康证过期，已全部责令整改。";
+    assert!(!labels(faults, ItemType::Dynamic).analysis);
+}
+
+#[test]
+fn causes_given_with_figures_survive_an_exhortation_after_them() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Problem }, Context::default(), &rules).labels;
+    let body = "全县有百人以下农村小规模学校37所，教师412人。问题形成的原因，一是去年招聘的86名新教师中只有6人分到村小；二是近三年调出或辞职的年轻教师有23人。\
+                对此，我们认为，要高度重视，多措并举，切实解决教师老化问题。";
+    assert!(labels(body).analysis);
+}
