@@ -558,3 +558,17 @@ fn causes_given_with_figures_survive_an_exhortation_after_them() {
                 对此，我们认为，要高度重视，多措并举，切实解决教师老化问题。";
     assert!(labels(body).analysis);
 }
+
+#[test]
+fn the_textbook_connectives_of_cause_and_result_are_analysis() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Dynamic }, Context::default(), &rules).labels;
+    for connective in ["因此", "所以", "因而"] {
+        let body = format!(
+            "3月5日，县人社局举办招聘会，进场企业86家。今年企业普遍提高了月薪，与外省的差距缩小，{connective}到场咨询的人比去年多了近一倍。"
+        );
+        assert!(labels(&body).analysis, "{connective}");
+    }
+    let compared = "藕池镇全镇亩均纯收入1720元。相比之下，荷叶湾村合作社错开上市期，亩均纯收入达到2600元。";
+    assert!(labels(compared).analysis);
+}
