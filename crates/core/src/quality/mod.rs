@@ -569,7 +569,7 @@ fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
             continue;
         }
         let checkable = s.quantities_in(w) > 0 || s.times_in(w) > 0 || Scanned::count_in(&s.deadlines, w) > 0;
-        if is_strong || checkable {
+        if checkable || (is_strong && s.concrete(w)) {
             return (true, true);
         }
     }

@@ -572,3 +572,32 @@ fn the_textbook_connectives_of_cause_and_result_are_analysis() {
     let compared = "藕池镇全镇亩均纯收入1720元。相比之下，荷叶湾村合作社错开上市期，亩均纯收入达到2600元。";
     assert!(labels(compared).analysis);
 }
+
+#[test]
+fn a_proposal_must_say_who_when_or_how_much_and_why_may_be_asked_outright() {
+    let rules = Rules::default();
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Problem }, Context::default(), &rules).labels;
+    let vague = "有的屯垃圾没人清运，群众意见大。建议：一是上级多给一些保洁经费；二是加强宣传教育，改变群众不良习惯；三是建立长效机制。";
+    assert!(!labels(vague).suggestion);
+    let concrete = "有的屯垃圾没人清运，群众意见大。建议：一是由县住建局在明年3月底前为每个屯配齐垃圾桶；二是保洁员工资每月提高400元。";
+    assert!(labels(concrete).suggestion);
+    let why =
+        "今年柳湾乡苹果总产量约3.2万吨，每斤收购价由2.6元掉到1.9元。为什么价格低，一个是外地客商收购的地方多了，再一个是乡里没有大的冷库。";
+    assert!(labels(why).analysis);
+}
+
+#[test]
+fn slogans_of_the_revitalisation_kind_are_formula() {
+    let rules = Rules::default();
+    let r = check(
+        Input {
+            title: "",
+            body: "峪口镇坚持以党建为引领，以产业为支撑，着力在产业振兴上求突破，在人才振兴上下功夫，在文化振兴上做文章。\
+                   我县历史文化底蕴深厚，发展旅游具有得天独厚的优势，要树立大旅游理念，整合资源，突出特色。",
+            item_type: ItemType::Research,
+        },
+        Context::default(),
+        &rules,
+    );
+    assert!(r.labels.filler_heavy, "{:?}", r.labels);
+}
