@@ -244,7 +244,7 @@ fn assert_agreement(file: &str, text: &str, label_pct: usize, verdict_pct: usize
     assert!(verdicts * 100 >= n * verdict_pct, "{file} verdict: {verdicts}/{n} below {verdict_pct}%\n{}", misses.join("\n"));
 }
 
-/// The items the rules were written against: the first 30, a second writer's 40, and seven sets
+/// The items the rules were written against: the first 30, a second writer's 40, and eight sets
 /// each held out once and then tuned on (labels first): every label at least 90%, the verdict
 /// 85% — the twelfth writer's set (tuning-h), whose analysis reached 85% after tuning, at 85%
 /// (docs/quality.md).
@@ -259,14 +259,15 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus-tuning-f.jsonl", include_str!("../../../../fixtures/corpus-tuning-f.jsonl"), 90, 85);
     assert_agreement("corpus-tuning-g.jsonl", include_str!("../../../../fixtures/corpus-tuning-g.jsonl"), 90, 85);
     assert_agreement("corpus-tuning-h.jsonl", include_str!("../../../../fixtures/corpus-tuning-h.jsonl"), 85, 85);
+    assert_agreement("corpus-tuning-i.jsonl", include_str!("../../../../fixtures/corpus-tuning-i.jsonl"), 90, 85);
 }
 
-/// The held-out set: 80 items by a thirteenth and a fourteenth writer, labels first, opened once after the
-/// rules were final (docs/quality.md). Its floor is what it measured then (analysis at 70/80,
-/// below the 90% target), so no change may lower it.
+/// The held-out set: 80 items by a fifteenth and a sixteenth writer, labels first, opened once after the
+/// rules were final (docs/quality.md). Its floor is what it measured then (analysis at 69/80 and titles at
+/// 67/80, below the 90% target), so no change may lower it.
 #[test]
 fn agreement_on_the_held_out_items_does_not_drop() {
-    assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 87, 85);
+    assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 83, 85);
 }
 
 #[test]
