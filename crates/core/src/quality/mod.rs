@@ -577,14 +577,21 @@ fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
 }
 
 /// A numbered slogan standing for the work: 三抓三促, 五抓五促, 四比四看 — the same numeral (not
-/// 一) before two verbs. A count of real things (三级联调, 四个一) and a programme (一村一品) are not.
+/// 一) before two verbs — or a count of verbs (四个聚焦). A count of real things (三级联调, 四个一)
+/// and a programme (一村一品) are not.
 fn numbered_slogan(text: &[char]) -> bool {
-    text.windows(4).any(|w| {
-        w[0] == w[2]
-            && w[0] != '一'
-            && scan::is_cn_digit(w[0])
-            && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && *c != '个')
-    })
+    // 四个聚焦, 三个强化: a count of verbs is a slogan; 四个一 counts things.
+    const SLOGAN_VERBS: [&str; 10] = ["聚焦", "强化", "坚持", "突出", "着力", "注重", "推进", "抓好", "加强", "提升"];
+    let counted_verbs = text.windows(4).any(|w| {
+        scan::is_cn_digit(w[0]) && w[0] != '一' && w[1] == '个' && SLOGAN_VERBS.iter().any(|v| v.chars().eq(w[2..].iter().copied()))
+    });
+    counted_verbs
+        || text.windows(4).any(|w| {
+            w[0] == w[2]
+                && w[0] != '一'
+                && scan::is_cn_digit(w[0])
+                && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && *c != '个')
+        })
 }
 
 fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
@@ -600,7 +607,9 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let matched = parts.windows(2).any(|w| w[0] == w[1] && w[0] >= 3);
     let factual = !t.units.is_empty() && !t.numbers.is_empty();
     let couplet = matched && !factual;
-    if couplet || numbered_slogan(&t.chars) || !t.literary.is_empty() || !t.filler.is_empty() {
+    // An exclamation (突发！) is a headline's shout, not an information title.
+    let shouted = t.chars.iter().any(|c| matches!(c, '！' | '!'));
+    if couplet || shouted || numbered_slogan(&t.chars) || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
     }
     match t.units.first() {

@@ -244,10 +244,11 @@ fn assert_agreement(file: &str, text: &str, label_pct: usize, verdict_pct: usize
     assert!(verdicts * 100 >= n * verdict_pct, "{file} verdict: {verdicts}/{n} below {verdict_pct}%\n{}", misses.join("\n"));
 }
 
-/// The items the rules were written against: the first 30, a second writer's 40, and eight sets
-/// each held out once and then tuned on (labels first): every label at least 90%, the verdict
-/// 85% — the twelfth writer's set (tuning-h), whose analysis reached 85% after tuning, at 85%
-/// (docs/quality.md).
+/// The items the rules were written against: the first 30, a second writer's 40, and nine sets
+/// each held out once and then tuned on (labels first; docs/quality.md): every label at least
+/// 90% and the verdict 85%, except the sets of the twelfth and the sixteenth writer (tuning-h,
+/// tuning-j), whose analysis reached 85–88% after tuning, at 85%. No set is held out now: the
+/// last one was opened, measured once and tuned on; the next measurement needs new writers.
 #[test]
 fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus.jsonl", CORPUS, 90, 85);
@@ -260,14 +261,7 @@ fn agreement_with_the_labelled_corpus_does_not_regress() {
     assert_agreement("corpus-tuning-g.jsonl", include_str!("../../../../fixtures/corpus-tuning-g.jsonl"), 90, 85);
     assert_agreement("corpus-tuning-h.jsonl", include_str!("../../../../fixtures/corpus-tuning-h.jsonl"), 85, 85);
     assert_agreement("corpus-tuning-i.jsonl", include_str!("../../../../fixtures/corpus-tuning-i.jsonl"), 90, 85);
-}
-
-/// The held-out set: 80 items by a fifteenth and a sixteenth writer, labels first, opened once after the
-/// rules were final (docs/quality.md). Its floor is what it measured then (analysis at 69/80 and titles at
-/// 67/80, below the 90% target), so no change may lower it.
-#[test]
-fn agreement_on_the_held_out_items_does_not_drop() {
-    assert_agreement("corpus-heldout.jsonl", include_str!("../../../../fixtures/corpus-heldout.jsonl"), 83, 85);
+    assert_agreement("corpus-tuning-j.jsonl", include_str!("../../../../fixtures/corpus-tuning-j.jsonl"), 85, 85);
 }
 
 #[test]
@@ -601,4 +595,22 @@ fn slogans_of_the_revitalisation_kind_are_formula() {
         &rules,
     );
     assert!(r.labels.filler_heavy, "{:?}", r.labels);
+}
+
+#[test]
+fn pastoral_units_shouted_and_counted_slogans_and_an_effect_of_the_weather() {
+    let rules = Rules::default();
+    let ok = |title: &str| check(Input { title, body: "", item_type: ItemType::Urgent }, Context::default(), &rules).labels.title_ok;
+    assert!(ok("巴彦宝力格苏木发生一起草原火情"));
+    assert!(ok("乌兰嘎查完成草场确权 涉及牧户86户"));
+    assert!(ok("正蓝旗举办冬季那达慕 接待游客1.2万人次"));
+    assert!(!ok("突发！X359县道古塘段一辆面包车坠入山沟"));
+    assert!(!ok("县人社局“四个聚焦”打造就业服务新品牌"));
+    assert!(ok("三河口镇“四个一”工作法推动信访积案化解"));
+    let labels = |body: &str| check(Input { title: "", body, item_type: ItemType::Dynamic }, Context::default(), &rules).labels;
+    let weather = "截至5月20日，敖伦诺尔镇完成马铃薯播种3.1万亩，占计划的62%。受4月下旬两次降温影响，播期比去年推后5天左右。";
+    assert!(labels(weather).analysis);
+    // The trigger of an incident is not an explanation of it.
+    let trigger = "6月21日凌晨4时许，受持续强降雨影响，龙湾镇枫树湾村3组后山发生山体滑坡，滑坡体约2000立方米，已转移群众36人。";
+    assert!(!labels(trigger).analysis);
 }
