@@ -154,6 +154,8 @@ pub enum FindingKind {
     HollowSuggestion,
     TitleNoUnit,
     TitleSlogan,
+    /// An exclamation mark in the title (突发！).
+    TitleShout,
     TitleTooLong {
         chars: usize,
         max: usize,
@@ -226,6 +228,8 @@ impl Finding {
             K::TitleNoUnit => "The title does not name the unit or place".into(),
             K::TitleSlogan if zh => "标题是口号或对仗句：标题应写明单位和具体事件".into(),
             K::TitleSlogan => "The title is a slogan: name the unit and the event".into(),
+            K::TitleShout if zh => "标题不用感叹号：信息标题平实写明单位和事件".into(),
+            K::TitleShout => "No exclamation mark in a title: state the unit and the event plainly".into(),
             K::TitleTooLong { chars, max } if zh => format!("标题{chars}字，偏长（建议不超过{max}字）"),
             K::TitleTooLong { chars, max } => format!("The title has {chars} characters (keep it under {max})"),
             K::TitleNoEvent if zh => "标题没有说明具体事件".into(),
@@ -431,6 +435,14 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     // "原因正在调查": the writer says the cause is not known yet, so "因制动失效…导致" narrates
     // how the incident unfolded rather than explaining it.
     let cause_open = negations.iter().any(|(k, _)| rules.analysis_negations.get(*k).is_some_and(|p| p.source.contains("原因")));
+    // The causes and reasons that may stand beside a weak marker, found once (a pasted register
+    // of a thousand incidents has as many markers as reasons).
+    let reasons: Vec<Span> = s
+        .causal
+        .iter()
+        .map(|(_, c)| *c)
+        .filter(|c| !negations.iter().any(|(_, n)| n.overlaps(*c)) && !consequences.iter().any(|(_, q)| q.overlaps(*c)))
+        .collect();
     for (marker, is_strong) in strong.chain(weak) {
         if negations.iter().any(|(_, n)| n.overlaps(marker)) {
             continue;
@@ -442,19 +454,18 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         // The reasons may follow in the next sentence, unless it proposes or the marker's own
         // sentence already gives them with figures: formula after the causes (a hollow
         // proposal, 我们认为要高度重视…) does not empty them.
+        // A hollow pattern there (既有主观原因，也有客观原因) still empties them.
         let own = s.window(marker.start, 0);
         let w = s.window(marker.start, 1);
         let next = Span { start: own.end, end: w.end };
-        let w = if proposals.iter().any(|(_, p)| next.overlaps(*p)) || s.quantities_in(own) > 0 { own } else { w };
+        let hollow_next = Scanned::count_in(&s.hollow, next) > 0;
+        let w = if !hollow_next && (proposals.iter().any(|(_, p)| next.overlaps(*p)) || s.quantities_in(own) > 0) { own } else { w };
         if s.hollow(w, true) {
             continue;
         }
         // A weak marker needs a cause or reason beside it, not itself: "造成1人受伤", "引发山洪"
         // report what happened (an incident's first report), they do not explain it.
-        let reasons = s.causal.iter().filter(|(_, c)| {
-            !c.overlaps(marker) && !negations.iter().any(|(_, n)| n.overlaps(*c)) && !consequences.iter().any(|(_, q)| q.overlaps(*c))
-        });
-        if is_strong || reasons.filter(|(_, c)| w.overlaps(*c)).count() > 0 {
+        if is_strong || reasons.iter().any(|c| !c.overlaps(marker) && w.overlaps(*c)) {
             return (true, true);
         }
     }
@@ -467,7 +478,8 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         if negations.iter().any(|(_, n)| n.overlaps(marker)) {
             continue;
         }
-        let w = s.window(marker.start, 0);
+        // The sentence the connective opens or sits in: 。因为 begins at the stop before it.
+        let w = s.window(marker.end.saturating_sub(1), 0);
         if s.hollow(w, true) || (needs_figure && s.quantities_in(w) == 0) {
             continue;
         }
@@ -514,36 +526,68 @@ fn reported(s: &Scanned, rules: &Rules) -> Reported {
     }
 }
 
-/// The sentences that carry a proposal. A heading (三、对策建议) or a lead-in (建议：) opens a
-/// block: the numbered points after it (一是由团县委…) propose too, up to the next section
-/// heading (四、) — after a lead-in, up to the end of its paragraph.
+/// The sentences that carry a proposal. A proposal heading (三、对策建议; a line of its own such
+/// as 几点建议) opens a block up to the next section heading (四、): everything under it proposes.
+/// A lead-in (建议：) opens a block of the numbered points that follow it (一是由团县委…。二是…),
+/// ending at the first sentence that is not one or at the end of its paragraph.
 fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
-    const HEADING_MAX_CHARS: usize = 10;
-    let section_start = |sp: &Span| {
-        let c = &s.chars[sp.start..sp.end];
-        c.len() > 1 && scan::is_cn_digit(c[0]) && c[1] == '、'
+    const HEADING_MAX_CHARS: usize = 14;
+    const HEADING_ENDS: [&str; 3] = ["建议", "对策", "措施"];
+    let text = |sp: &Span| &s.chars[sp.start..sp.end];
+    // 三、 or （三） at the start: a section of the item.
+    let numbered = |c: &[char]| {
+        (c.len() > 1 && scan::is_cn_digit(c[0]) && c[1] == '、')
+            || (c.len() > 2 && matches!(c[0], '（' | '(') && scan::is_cn_digit(c[1]) && matches!(c[2], '）' | ')'))
     };
+    // 一是, 二要, 第三, 1. — a point in a list.
+    let point = |c: &[char]| {
+        numbered(c)
+            || (c.len() > 1 && scan::is_cn_digit(c[0]) && matches!(c[1], '是' | '要' | '抓' | '强'))
+            || (c.len() > 1 && c[0] == '第' && scan::is_cn_digit(c[1]))
+            || (c.len() > 1 && c[0].is_ascii_digit() && matches!(c[1], '.' | '、' | '．'))
+    };
+    let own_line = |sp: &Span| {
+        (sp.start == 0 || s.chars[..sp.start].iter().rev().find(|c| !c.is_whitespace() || **c == '\n') == Some(&'\n'))
+            && s.chars[sp.end..].iter().find(|c| !matches!(c, ' ' | '\t' | '\r' | '\u{3000}')).is_none_or(|c| *c == '\n')
+    };
+    let heading = |sp: &Span| {
+        let c = text(sp);
+        let words: String = c.iter().filter(|c| !c.is_ascii_punctuation() && !"。：，；！？、（）".contains(**c)).collect();
+        let words = words.trim_start_matches(|c: char| scan::is_cn_digit(c) || c.is_whitespace());
+        c.len() <= HEADING_MAX_CHARS
+            && (numbered(c) || own_line(sp))
+            && HEADING_ENDS.iter().any(|e| words.ends_with(e))
+            && !words.contains("问题")
+            && !words.contains("情况")
+    };
+    #[derive(PartialEq)]
+    enum Block {
+        Section,
+        Points,
+    }
     let mut out = Vec::new();
-    let mut open: Option<bool> = None; // Some(true): to the next heading; Some(false): to the paragraph's end
+    let mut open: Option<Block> = None;
     for (i, sentence) in s.sentences.iter().enumerate() {
-        if open.is_some() && section_start(sentence) {
-            open = None;
+        let c = text(sentence);
+        match open {
+            Some(Block::Section) if numbered(c) => open = None,
+            Some(Block::Points) if !point(c) => open = None,
+            _ => {}
         }
         let marker = proposals.iter().find(|(_, p)| sentence.overlaps(*p)).map(|(_, p)| *p);
         if let Some(p) = marker {
             out.push(*sentence);
-            if sentence.len() <= HEADING_MAX_CHARS {
-                open = Some(true);
+            if heading(sentence) {
+                open = Some(Block::Section);
             } else if matches!(s.chars.get(p.end), Some('：' | ':')) {
-                open = Some(false);
+                open = Some(Block::Points);
             }
         } else if open.is_some() {
             out.push(*sentence);
         }
-        // A lead-in's block ends with its paragraph.
+        // A lead-in's points end with its paragraph.
         let next = s.sentences.get(i + 1).map_or(s.chars.len(), |n| n.start);
-        let ends_paragraph = s.chars[sentence.end.saturating_sub(1)..next].contains(&'\n');
-        if open == Some(false) && ends_paragraph {
+        if open == Some(Block::Points) && s.chars[sentence.end.saturating_sub(1)..next].contains(&'\n') {
             open = None;
         }
     }
@@ -590,7 +634,8 @@ fn numbered_slogan(text: &[char]) -> bool {
             w[0] == w[2]
                 && w[0] != '一'
                 && scan::is_cn_digit(w[0])
-                && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && *c != '个')
+                // 三天三夜, 三月三 (a festival): time and counts, not verbs.
+                && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && !"个月日天夜年时次村户人".contains(*c))
         })
 }
 
@@ -609,8 +654,14 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let couplet = matched && !factual;
     // An exclamation (突发！) is a headline's shout, not an information title.
     let shouted = t.chars.iter().any(|c| matches!(c, '！' | '!'));
-    if couplet || shouted || numbered_slogan(&t.chars) || !t.literary.is_empty() || !t.filler.is_empty() {
+    // A word of imagery in a title that names a unit and carries a figure is the policy's own
+    // word (以1200万元撬动社会资本3.6亿元), not a slogan.
+    let imagery = !t.literary.is_empty() && !factual;
+    if couplet || numbered_slogan(&t.chars) || imagery || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
+    }
+    if shouted {
+        problems.push(FindingKind::TitleShout);
     }
     match t.units.first() {
         None => problems.push(FindingKind::TitleNoUnit),

@@ -51,17 +51,32 @@ fn push_trimmed(text: &[char], mut start: usize, mut end: usize, out: &mut Vec<S
 }
 
 /// A phrase pattern: literal parts separated by `…`, each gap up to `gap` characters that do
-/// not end a sentence.
+/// not end a sentence; `……` allows twice that (事故系……所致, where the cause is a whole clause).
 #[derive(Clone, Debug)]
 pub struct Pattern {
     pub source: String,
     parts: Vec<Vec<char>>,
+    /// For each part after the first, how many gaps of `gap` characters may come before it.
+    widths: Vec<usize>,
 }
 
 impl Pattern {
     pub fn new(source: &str) -> Pattern {
-        let parts = source.split('…').filter(|p| !p.is_empty()).map(|p| p.chars().collect()).collect();
-        Pattern { source: source.to_owned(), parts }
+        let mut parts: Vec<Vec<char>> = Vec::new();
+        let mut widths = Vec::new();
+        let mut ellipses = 0;
+        for piece in source.split('…') {
+            if piece.is_empty() {
+                ellipses += 1;
+                continue;
+            }
+            if !parts.is_empty() {
+                widths.push(ellipses.max(1));
+            }
+            parts.push(piece.chars().collect());
+            ellipses = 1;
+        }
+        Pattern { source: source.to_owned(), parts, widths }
     }
 
     /// Every non-overlapping match in `text`, left to right.
@@ -82,8 +97,8 @@ impl Pattern {
     }
 
     fn match_rest(&self, text: &[char], mut at: usize, gap: usize) -> Option<usize> {
-        for part in &self.parts[1..] {
-            let limit = (at + gap + part.len()).min(text.len());
+        for (part, width) in self.parts[1..].iter().zip(&self.widths) {
+            let limit = (at + gap * width + part.len()).min(text.len());
             let window = &text[at..limit];
             let stop = window.iter().position(|c| SENTENCE_END.contains(c)).unwrap_or(window.len());
             let found = find_from(&window[..stop], part, 0)?;
@@ -131,6 +146,16 @@ mod tests {
             return None;
         }
         (from..=text.len() - needle.len()).find(|&i| text[i..i + needle.len()] == *needle)
+    }
+
+    #[test]
+    fn a_double_ellipsis_allows_twice_the_gap() {
+        let text: Vec<char> = "火情系王家湾村一村民在地头焚烧杂草引起".chars().collect();
+        assert!(Pattern::new("系…引起").find_all(&text, 12).is_empty());
+        assert_eq!(Pattern::new("系……引起").find_all(&text, 12).len(), 1);
+        // Each gap still stops at the end of a sentence.
+        let split: Vec<char> = "火情系王家湾村。村民焚烧杂草引起".chars().collect();
+        assert!(Pattern::new("系……引起").find_all(&split, 12).is_empty());
     }
 
     #[test]

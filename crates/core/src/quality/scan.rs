@@ -175,6 +175,9 @@ pub fn distinct_quantities(numbers: &[Number]) -> Vec<&str> {
     out
 }
 
+/// Verbs that come before a place word without naming it: 组织村干部, 发挥村调解, 进村, 到乡.
+const VERB_BEFORE_PLACE: &str = "织挥进到入驻下回返访走帮包联去来给找靠抓面有";
+
 const NAME_STOP: &str = "的和与及在各全本我该此每等个了对其向从为由是、，。；：“”（）《》 \n";
 
 /// Named units or places: a unit suffix (镇, 村, 局, 中心…) preceded by a Han character that is
@@ -192,9 +195,18 @@ pub fn unit_names(text: &[char], rules: &Rules) -> Vec<Span> {
         };
         let span = Span { start: i, end: i + suffix.len() };
         let prev = text[i - 1];
+        // A village word that begins at 村 itself (村干部, 村集体, 村道) makes it generic only after
+        // a verb (组织村干部, 发挥村调解); after a name it is that village's (柳河村干部, 青石村集体
+        // 经济). A generic word that begins before the suffix (部分村, 农村), or any other
+        // (市场, 所有), always does.
+        let village_word = suffix.as_slice() == ['村'];
+        let vetoes = |g: &Span| g.overlaps(span) && (g.start < span.start || !village_word || VERB_BEFORE_PLACE.contains(prev));
+        // One-character suffixes that are also common words (旗, 盟) need a name of two.
+        let short_name = matches!(suffix.as_slice(), ['旗'] | ['盟']) && (i < 2 || !is_han(text[i - 2]) || NAME_STOP.contains(text[i - 2]));
         let named = is_han(prev)
             && !NAME_STOP.contains(prev)
-            && !generic.iter().any(|g| g.overlaps(span))
+            && !short_name
+            && !generic.iter().any(vetoes)
             && !quotes.iter().any(|q| q.overlaps(span))
             && !out.iter().any(|o| o.overlaps(span));
         if named {
@@ -209,33 +221,36 @@ pub fn unit_names(text: &[char], rules: &Rules) -> Vec<Span> {
 }
 
 /// Roads named by their number, where road accidents and closures happen: 县道X312线, 国道348线,
-/// G210国道, 省道S205. A road class (国道, 省道, 县道, 乡道) next to a route number in Latin
-/// letters or digits.
+/// G210国道, 省道S205, Ｇ２１０国道 (typed full-width). A road class (国道, 省道, 县道, 乡道)
+/// followed by a route code that starts with a letter or ends in 线, or preceded by a code. A
+/// class followed by a bare number is a length (乡道120公里), not a road.
 fn road_names(text: &[char]) -> Vec<Span> {
     const CLASSES: &[char] = &['国', '省', '县', '乡'];
-    let code_at = |i: usize| {
-        let mut j = i;
-        while j < text.len() && text[j].is_ascii_alphanumeric() {
-            j += 1;
-        }
-        (j > i && text[i..j].iter().any(char::is_ascii_digit)).then_some(j)
-    };
+    let code_char =
+        |c: char| c.is_ascii_alphanumeric() || ('０'..='９').contains(&c) || ('Ａ'..='Ｚ').contains(&c) || ('ａ'..='ｚ').contains(&c);
+    let digit = |c: &char| c.is_ascii_digit() || ('０'..='９').contains(c);
+    let letter = |c: char| code_char(c) && !digit(&c);
     let mut out = Vec::new();
-    for i in 0..text.len().saturating_sub(2) {
+    for i in 0..text.len().saturating_sub(1) {
         if !(CLASSES.contains(&text[i]) && text[i + 1] == '道') {
             continue;
         }
-        // 县道X312线: the class, then the code.
-        if let Some(end) = code_at(i + 2) {
-            out.push(Span { start: i, end });
+        // 县道X312线: the class, then a lettered code, or a number and 线.
+        let mut end = i + 2;
+        while end < text.len() && code_char(text[end]) {
+            end += 1;
+        }
+        let code = &text[i + 2..end];
+        if code.iter().any(digit) && (letter(code[0]) || text.get(end) == Some(&'线')) {
+            out.push(Span { start: i, end: if text.get(end) == Some(&'线') { end + 1 } else { end } });
             continue;
         }
         // G210国道: the code, then the class.
         let mut start = i;
-        while start > 0 && text[start - 1].is_ascii_alphanumeric() {
+        while start > 0 && code_char(text[start - 1]) {
             start -= 1;
         }
-        if start < i && text[start..i].iter().any(char::is_ascii_digit) {
+        if start < i && text[start..i].iter().any(digit) {
             out.push(Span { start, end: i + 2 });
         }
     }
