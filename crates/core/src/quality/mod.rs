@@ -418,6 +418,14 @@ impl Scanned {
     }
 }
 
+/// Whether a negation covers a marker's first or last character: 未造成 cancels 造成, 村委会
+/// cancels the 会 of 一旦…会. A negation that a marker's gap merely passes over (the 社会 in
+/// 受社会资本投资放缓影响…下降) does not.
+fn cancels(negation: Span, marker: Span) -> bool {
+    let covers = |i: usize| negation.start <= i && i < negation.end;
+    covers(marker.start) || covers(marker.end.saturating_sub(1))
+}
+
 /// Whether a marker's window holds real analysis. "从…看" introduces a conclusion when what is
 /// looked from is a reflective word (从实践看, 从运行情况看), a breakdown otherwise (从品种看).
 fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
@@ -444,7 +452,7 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         .filter(|c| !negations.iter().any(|(_, n)| n.overlaps(*c)) && !consequences.iter().any(|(_, q)| q.overlaps(*c)))
         .collect();
     for (marker, is_strong) in strong.chain(weak) {
-        if negations.iter().any(|(_, n)| n.overlaps(marker)) {
+        if negations.iter().any(|(_, n)| cancels(*n, marker)) {
             continue;
         }
         seen_marker = true;
@@ -458,8 +466,11 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
         let own = s.window(marker.start, 0);
         let w = s.window(marker.start, 1);
         let next = Span { start: own.end, end: w.end };
-        let hollow_next = Scanned::count_in(&s.hollow, next) > 0;
-        let w = if !hollow_next && (proposals.iter().any(|(_, p)| next.overlaps(*p)) || s.quantities_in(own) > 0) { own } else { w };
+        // A lead-in (究其原因，) that the next sentence answers with a hollow pattern is hollow.
+        let leads_in = matches!(s.chars.get(marker.end), Some('，' | '：' | ':'));
+        let hollow_next = leads_in && Scanned::count_in(&s.hollow, next) > 0;
+        let proposes_next = proposals.iter().any(|(_, p)| next.overlaps(*p));
+        let w = if proposes_next || (!hollow_next && s.quantities_in(own) > 0) { own } else { w };
         if s.hollow(w, true) {
             continue;
         }
@@ -475,7 +486,7 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     let structural = find_any(&s.chars, &rules.analysis_connectives, gap).into_iter().map(|(_, sp)| (sp, false));
     let effects = find_any(&s.chars, &rules.analysis_connectives_with_figure, gap).into_iter().map(|(_, sp)| (sp, true));
     for (marker, needs_figure) in structural.chain(effects) {
-        if negations.iter().any(|(_, n)| n.overlaps(marker)) {
+        if negations.iter().any(|(_, n)| cancels(*n, marker)) {
             continue;
         }
         // The sentence the connective opens or sits in: 。因为 begins at the stop before it.
@@ -526,22 +537,28 @@ fn reported(s: &Scanned, rules: &Rules) -> Reported {
     }
 }
 
-/// The sentences that carry a proposal. A proposal heading (三、对策建议; a line of its own such
-/// as 几点建议) opens a block up to the next section heading (四、): everything under it proposes.
-/// A lead-in (建议：) opens a block of the numbered points that follow it (一是由团县委…。二是…),
-/// ending at the first sentence that is not one or at the end of its paragraph.
+/// The sentences that carry a proposal. A proposal heading opens a block up to the next heading
+/// of its level or higher: a numbered one (三、对策建议 up to 四、; （三）几点建议 up to （四） or
+/// 四、), or a short line of its own (对策建议) up to the next numbered section. A lead-in
+/// followed by a point (建议：一是由团县委…) opens a block to the end of its paragraph.
 fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
     const HEADING_MAX_CHARS: usize = 14;
+    const OWN_LINE_HEADING_MAX_CHARS: usize = 8;
     const HEADING_ENDS: [&str; 3] = ["建议", "对策", "措施"];
     let text = |sp: &Span| &s.chars[sp.start..sp.end];
-    // 三、 or （三） at the start: a section of the item.
-    let numbered = |c: &[char]| {
-        (c.len() > 1 && scan::is_cn_digit(c[0]) && c[1] == '、')
-            || (c.len() > 2 && matches!(c[0], '（' | '(') && scan::is_cn_digit(c[1]) && matches!(c[2], '）' | ')'))
+    // The level of a section number at the start: 三、 is 1, （三） is 2.
+    let level = |c: &[char]| {
+        if c.len() > 1 && scan::is_cn_digit(c[0]) && c[1] == '、' {
+            Some(1)
+        } else if c.len() > 2 && matches!(c[0], '（' | '(') && scan::is_cn_digit(c[1]) && matches!(c[2], '）' | ')') {
+            Some(2)
+        } else {
+            None
+        }
     };
     // 一是, 二要, 第三, 1. — a point in a list.
     let point = |c: &[char]| {
-        numbered(c)
+        level(c).is_some()
             || (c.len() > 1 && scan::is_cn_digit(c[0]) && matches!(c[1], '是' | '要' | '抓' | '强'))
             || (c.len() > 1 && c[0] == '第' && scan::is_cn_digit(c[1]))
             || (c.len() > 1 && c[0].is_ascii_digit() && matches!(c[1], '.' | '、' | '．'))
@@ -550,36 +567,43 @@ fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
         (sp.start == 0 || s.chars[..sp.start].iter().rev().find(|c| !c.is_whitespace() || **c == '\n') == Some(&'\n'))
             && s.chars[sp.end..].iter().find(|c| !matches!(c, ' ' | '\t' | '\r' | '\u{3000}')).is_none_or(|c| *c == '\n')
     };
-    let heading = |sp: &Span| {
+    // The level a proposal heading closes at, if the sentence is one: a pasted title line
+    // (关于…的几点建议) is not a heading.
+    let heading = |sp: &Span| -> Option<usize> {
         let c = text(sp);
         let words: String = c.iter().filter(|c| !c.is_ascii_punctuation() && !"。：，；！？、（）".contains(**c)).collect();
         let words = words.trim_start_matches(|c: char| scan::is_cn_digit(c) || c.is_whitespace());
-        c.len() <= HEADING_MAX_CHARS
-            && (numbered(c) || own_line(sp))
-            && HEADING_ENDS.iter().any(|e| words.ends_with(e))
-            && !words.contains("问题")
-            && !words.contains("情况")
+        let proposal_words = HEADING_ENDS.iter().any(|e| words.ends_with(e)) && !words.contains("问题") && !words.contains("情况");
+        if !proposal_words || c.len() > HEADING_MAX_CHARS {
+            return None;
+        }
+        match level(c) {
+            Some(l) => Some(l),
+            None if own_line(sp) && c.len() <= OWN_LINE_HEADING_MAX_CHARS && !words.starts_with("关于") && !words.starts_with('对') => {
+                Some(1)
+            }
+            None => None,
+        }
     };
-    #[derive(PartialEq)]
     enum Block {
-        Section,
+        Section(usize),
         Points,
     }
     let mut out = Vec::new();
     let mut open: Option<Block> = None;
     for (i, sentence) in s.sentences.iter().enumerate() {
         let c = text(sentence);
-        match open {
-            Some(Block::Section) if numbered(c) => open = None,
-            Some(Block::Points) if !point(c) => open = None,
-            _ => {}
+        if let (Some(Block::Section(at)), Some(l)) = (&open, level(c))
+            && l <= *at
+        {
+            open = None;
         }
         let marker = proposals.iter().find(|(_, p)| sentence.overlaps(*p)).map(|(_, p)| *p);
         if let Some(p) = marker {
             out.push(*sentence);
-            if heading(sentence) {
-                open = Some(Block::Section);
-            } else if matches!(s.chars.get(p.end), Some('：' | ':')) {
+            if let Some(l) = heading(sentence) {
+                open = Some(Block::Section(l));
+            } else if matches!(s.chars.get(p.end), Some('：' | ':')) && point(s.chars.get(p.end + 1..).unwrap_or_default()) {
                 open = Some(Block::Points);
             }
         } else if open.is_some() {
@@ -587,7 +611,7 @@ fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
         }
         // A lead-in's points end with its paragraph.
         let next = s.sentences.get(i + 1).map_or(s.chars.len(), |n| n.start);
-        if open == Some(Block::Points) && s.chars[sentence.end.saturating_sub(1)..next].contains(&'\n') {
+        if matches!(open, Some(Block::Points)) && s.chars[sentence.end.saturating_sub(1)..next].contains(&'\n') {
             open = None;
         }
     }
@@ -654,10 +678,7 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let couplet = matched && !factual;
     // An exclamation (突发！) is a headline's shout, not an information title.
     let shouted = t.chars.iter().any(|c| matches!(c, '！' | '!'));
-    // A word of imagery in a title that names a unit and carries a figure is the policy's own
-    // word (以1200万元撬动社会资本3.6亿元), not a slogan.
-    let imagery = !t.literary.is_empty() && !factual;
-    if couplet || numbered_slogan(&t.chars) || imagery || !t.filler.is_empty() {
+    if couplet || numbered_slogan(&t.chars) || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
     }
     if shouted {

@@ -176,7 +176,7 @@ pub fn distinct_quantities(numbers: &[Number]) -> Vec<&str> {
 }
 
 /// Verbs that come before a place word without naming it: 组织村干部, 发挥村调解, 进村, 到乡.
-const VERB_BEFORE_PLACE: &str = "织挥进到入驻下回返访走帮包联去来给找靠抓面有";
+const VERB_BEFORE_PLACE: &str = "织挥进到入驻下回返访走帮包联去来给找靠抓面有开导动员领大强训育务善化范灾地镇乡县全各广";
 
 const NAME_STOP: &str = "的和与及在各全本我该此每等个了对其向从为由是、，。；：“”（）《》 \n";
 
