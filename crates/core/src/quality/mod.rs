@@ -325,6 +325,9 @@ struct Scanned {
     hollow: Vec<(usize, Span)>,
     deadlines: Vec<(usize, Span)>,
     causal: Vec<(usize, Span)>,
+    /// Where the text proposes (建议, 对策): read by what it reports, its analysis and its
+    /// suggestion alike, so found once.
+    proposals: Vec<(usize, Span)>,
 }
 
 impl Scanned {
@@ -350,6 +353,7 @@ impl Scanned {
             hollow: find_any(&chars, &rules.hollow, gap),
             deadlines: find_any(&chars, &rules.deadline_words, 0),
             causal: find_any(&chars, &rules.causal_signals, 0),
+            proposals: find_any(&chars, &rules.suggestion_strong, gap),
             chars,
         }
     }
@@ -432,7 +436,7 @@ fn analysis_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     let gap = rules.gap_chars;
     let negations = find_any(&s.chars, &rules.analysis_negations, gap);
     let consequences = find_any(&s.chars, &rules.analysis_consequences, gap);
-    let proposals = find_any(&s.chars, &rules.suggestion_strong, gap);
+    let proposals = &s.proposals;
     let mut seen_marker = false;
     let strong = find_any(&s.chars, &rules.analysis_strong, gap).into_iter().map(|(_, sp)| (sp, true));
     let weak = find_any(&s.chars, &rules.analysis_weak, gap).into_iter().map(|(_, sp)| {
@@ -525,9 +529,8 @@ struct Reported {
 }
 
 fn reported(s: &Scanned, rules: &Rules) -> Reported {
-    // The sentences that propose, found once; what was scanned is kept outside them.
-    let proposals = find_any(&s.chars, &rules.suggestion_strong, rules.gap_chars);
-    let proposing = proposing_sentences(s, &proposals);
+    // What was scanned is kept outside the sentences that propose.
+    let proposing = proposing_sentences(s, rules);
     let told = |span: Span| !proposing.iter().any(|p| p.overlaps(span));
     let numbers: Vec<Number> = s.numbers.iter().filter(|n| told(n.span)).cloned().collect();
     Reported {
@@ -541,10 +544,10 @@ fn reported(s: &Scanned, rules: &Rules) -> Reported {
 /// of its level or higher: a numbered one (三、对策建议 up to 四、; （三）几点建议 up to （四） or
 /// 四、), or a short line of its own (对策建议) up to the next numbered section. A lead-in
 /// followed by a point (建议：一是由团县委…) opens a block to the end of its paragraph.
-fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
+fn proposing_sentences(s: &Scanned, rules: &Rules) -> Vec<Span> {
     const HEADING_MAX_CHARS: usize = 14;
     const OWN_LINE_HEADING_MAX_CHARS: usize = 8;
-    const HEADING_ENDS: [&str; 3] = ["建议", "对策", "措施"];
+    let proposals = &s.proposals;
     let text = |sp: &Span| &s.chars[sp.start..sp.end];
     // The level of a section number at the start: 三、 is 1, （三） is 2.
     let level = |c: &[char]| {
@@ -573,7 +576,8 @@ fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
         let c = text(sp);
         let words: String = c.iter().filter(|c| !c.is_ascii_punctuation() && !"。：，；！？、（）".contains(**c)).collect();
         let words = words.trim_start_matches(|c: char| scan::is_cn_digit(c) || c.is_whitespace());
-        let proposal_words = HEADING_ENDS.iter().any(|e| words.ends_with(e)) && !words.contains("问题") && !words.contains("情况");
+        let proposal_words =
+            rules.proposal_heading_ends.iter().any(|e| words.ends_with(e.as_str())) && !words.contains("问题") && !words.contains("情况");
         if !proposal_words || c.len() > HEADING_MAX_CHARS {
             return None;
         }
@@ -623,7 +627,7 @@ fn proposing_sentences(s: &Scanned, proposals: &[(usize, Span)]) -> Vec<Span> {
 /// (a named place alone does not make "下一步将继续加大力度" a plan).
 fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
     let gap = rules.gap_chars;
-    let strong = find_any(&s.chars, &rules.suggestion_strong, gap).into_iter().map(|(_, sp)| (sp, true));
+    let strong = s.proposals.iter().map(|(_, sp)| (*sp, true));
     let weak = find_any(&s.chars, &rules.suggestion_weak, gap).into_iter().map(|(_, sp)| (sp, false));
     let negations = find_any(&s.chars, &rules.suggestion_negations, gap);
     let mut seen = false;
@@ -647,19 +651,18 @@ fn suggestion_present(s: &Scanned, rules: &Rules) -> (bool, bool) {
 /// A numbered slogan standing for the work: 三抓三促, 五抓五促, 四比四看 — the same numeral (not
 /// 一) before two verbs — or a count of verbs (四个聚焦). A count of real things (三级联调, 四个一)
 /// and a programme (一村一品) are not.
-fn numbered_slogan(text: &[char]) -> bool {
+fn numbered_slogan(text: &[char], rules: &Rules) -> bool {
     // 四个聚焦, 三个强化: a count of verbs is a slogan; 四个一 counts things.
-    const SLOGAN_VERBS: [&str; 10] = ["聚焦", "强化", "坚持", "突出", "着力", "注重", "推进", "抓好", "加强", "提升"];
-    let counted_verbs = text.windows(4).any(|w| {
-        scan::is_cn_digit(w[0]) && w[0] != '一' && w[1] == '个' && SLOGAN_VERBS.iter().any(|v| v.chars().eq(w[2..].iter().copied()))
-    });
+    let counted_verbs = text
+        .windows(4)
+        .any(|w| scan::is_cn_digit(w[0]) && w[0] != '一' && w[1] == '个' && rules.slogan_verbs.iter().any(|v| v[..] == w[2..]));
     counted_verbs
         || text.windows(4).any(|w| {
             w[0] == w[2]
                 && w[0] != '一'
                 && scan::is_cn_digit(w[0])
                 // 三天三夜, 三月三 (a festival): time and counts, not verbs.
-                && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && !"个月日天夜年时次村户人".contains(*c))
+                && [w[1], w[3]].iter().all(|c| scan::is_han(*c) && !scan::is_cn_digit(*c) && !rules.slogan_not_verbs.contains(c))
         })
 }
 
@@ -678,7 +681,7 @@ fn title_findings(title: &str, rules: &Rules) -> (bool, Vec<FindingKind>) {
     let couplet = matched && !factual;
     // An exclamation (突发！) is a headline's shout, not an information title.
     let shouted = t.chars.iter().any(|c| matches!(c, '！' | '!'));
-    if couplet || numbered_slogan(&t.chars) || !t.literary.is_empty() || !t.filler.is_empty() {
+    if couplet || numbered_slogan(&t.chars, rules) || !t.literary.is_empty() || !t.filler.is_empty() {
         problems.push(FindingKind::TitleSlogan);
     }
     if shouted {

@@ -48,7 +48,14 @@ struct RawRules {
     #[serde(default)]
     suggestion_negations: Vec<String>,
     deadline_words: Vec<String>,
+    /// The last words of a proposal heading (三、对策建议). Optional in a rules file.
+    #[serde(default)]
+    proposal_heading_ends: Vec<String>,
     unit_suffixes: Vec<String>,
+    /// Characters after which a village word (村干部, 村集体) names no village: verbs and levels
+    /// (组织村干部, 全镇村干部). Optional in a rules file.
+    #[serde(default)]
+    verbs_before_place: String,
     generic_places: Vec<String>,
     /// Words that name one place on their own, with no name before them (县城, the county
     /// seat). Optional in a rules file.
@@ -61,6 +68,12 @@ struct RawRules {
     specific_time: Vec<String>,
     classified: Vec<String>,
     reduplication_heads: String,
+    /// Verbs counted in a numbered slogan (四个聚焦), and what is no verb in 三X三Y (三天三夜,
+    /// 三月三). Optional in a rules file.
+    #[serde(default)]
+    slogan_verbs: Vec<String>,
+    #[serde(default)]
+    slogan_not_verbs: String,
     length_bands: LengthBands,
     title_max_chars: usize,
     title_min_event_chars: usize,
@@ -120,8 +133,10 @@ pub struct Rules {
     pub suggestion_weak: Vec<Pattern>,
     pub suggestion_negations: Vec<Pattern>,
     pub deadline_words: Vec<Pattern>,
+    pub proposal_heading_ends: Vec<String>,
     /// Longest first, so 监管局 wins over 局.
     pub unit_suffixes: Vec<Vec<char>>,
+    pub verbs_before_place: Vec<char>,
     pub generic_places: Vec<Pattern>,
     pub standalone_places: Vec<Pattern>,
     /// Longest first, so 万元 wins over 万.
@@ -132,6 +147,8 @@ pub struct Rules {
     pub specific_time: Vec<Pattern>,
     pub classified: Vec<Pattern>,
     pub reduplication_heads: Vec<char>,
+    pub slogan_verbs: Vec<Vec<char>>,
+    pub slogan_not_verbs: Vec<char>,
     pub length_bands: LengthBands,
     pub title_max_chars: usize,
     pub title_min_event_chars: usize,
@@ -181,7 +198,9 @@ impl Rules {
             suggestion_weak: patterns(r.suggestion_weak),
             suggestion_negations: patterns(r.suggestion_negations),
             deadline_words: patterns(r.deadline_words),
+            proposal_heading_ends: r.proposal_heading_ends,
             unit_suffixes: longest_first(r.unit_suffixes),
+            verbs_before_place: r.verbs_before_place.chars().collect(),
             generic_places: patterns(r.generic_places),
             standalone_places: patterns(r.standalone_places),
             measure_words: longest_first(r.measure_words),
@@ -191,6 +210,8 @@ impl Rules {
             specific_time: patterns(r.specific_time),
             classified: patterns(r.classified),
             reduplication_heads: r.reduplication_heads.chars().collect(),
+            slogan_verbs: r.slogan_verbs.iter().map(|v| v.chars().collect()).collect(),
+            slogan_not_verbs: r.slogan_not_verbs.chars().collect(),
             length_bands: r.length_bands,
             title_max_chars: r.title_max_chars,
             title_min_event_chars: r.title_min_event_chars,

@@ -175,9 +175,6 @@ pub fn distinct_quantities(numbers: &[Number]) -> Vec<&str> {
     out
 }
 
-/// Verbs that come before a place word without naming it: 组织村干部, 发挥村调解, 进村, 到乡.
-const VERB_BEFORE_PLACE: &str = "织挥进到入驻下回返访走帮包联去来给找靠抓面有开导动员领大强训育务善化范灾地镇乡县全各广";
-
 const NAME_STOP: &str = "的和与及在各全本我该此每等个了对其向从为由是、，。；：“”（）《》 \n";
 
 /// Named units or places: a unit suffix (镇, 村, 局, 中心…) preceded by a Han character that is
@@ -200,7 +197,7 @@ pub fn unit_names(text: &[char], rules: &Rules) -> Vec<Span> {
         // 经济). A generic word that begins before the suffix (部分村, 农村), or any other
         // (市场, 所有), always does.
         let village_word = suffix.as_slice() == ['村'];
-        let vetoes = |g: &Span| g.overlaps(span) && (g.start < span.start || !village_word || VERB_BEFORE_PLACE.contains(prev));
+        let vetoes = |g: &Span| g.overlaps(span) && (g.start < span.start || !village_word || rules.verbs_before_place.contains(&prev));
         // One-character suffixes that are also common words (旗, 盟) need a name of two.
         let short_name = matches!(suffix.as_slice(), ['旗'] | ['盟']) && (i < 2 || !is_han(text[i - 2]) || NAME_STOP.contains(text[i - 2]));
         let named = is_han(prev)
