@@ -6,15 +6,13 @@ const ASSETS = __XINBAO_ASSETS__;
 const PREFIX = "xinbao-shell-";
 const CACHE = PREFIX + VERSION;
 
-// What the worker never answers goes straight to the network without waking it: the API and
-// /healthz (Chrome 123 and later; elsewhere the fetch handler below lets them pass). This is
-// what lets "更新" take effect at once: Chrome asks the old worker to stop a single time, and a
-// sync request that woke it in that moment would hold the new version back until the old one
-// had been idle for half a minute, or five minutes while the tabs keep syncing.
-const ROUTES = [
-  { condition: { urlPattern: { pathname: "/api/*" } }, source: "network" },
-  { condition: { urlPattern: { pathname: "/healthz" } }, source: "network" },
-];
+// API requests go straight to the network without waking the worker (the static routing API,
+// Chrome 123 and later; elsewhere the fetch handler below lets them pass). This is what lets
+// "更新" take effect at once: Chrome asks the old worker to stop a single time, and a sync
+// request that woke it in that moment held the new version back until the old worker had been
+// idle for half a minute (five minutes at most). The routes are the retiring worker's: a
+// browser benefits from the update after the one that brings them.
+const ROUTES = [{ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }];
 
 self.addEventListener("install", (event) => {
   // A browser that knows the routing API but refuses these rules still installs the worker.
