@@ -34,12 +34,19 @@ export function register_service_worker(on_update_ready, on_taken_over, on_faile
     });
 }
 
+// Resolves true once the waiting version has been asked to take over (the page reloads when it
+// has), false when there was none to ask.
 export function apply_update() {
-  navigator.serviceWorker.getRegistration().then((reg) => {
-    if (!reg || !reg.waiting) return;
-    navigator.serviceWorker.addEventListener("controllerchange", () => window.location.reload(), { once: true });
-    reg.waiting.postMessage("skip-waiting");
-  });
+  if (!("serviceWorker" in navigator)) return Promise.resolve(false);
+  return navigator.serviceWorker
+    .getRegistration()
+    .then((reg) => {
+      if (!reg || !reg.waiting) return false;
+      navigator.serviceWorker.addEventListener("controllerchange", () => window.location.reload(), { once: true });
+      reg.waiting.postMessage("skip-waiting");
+      return true;
+    })
+    .catch(() => false);
 }
 
 export function check_for_update() {

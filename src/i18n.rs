@@ -158,6 +158,7 @@ pub mod ui {
     pub const SAVE_PASSWORD: Text = Text::new("保存新密码", "Save the new password");
     pub const UPDATE_READY: Text = Text::new("信报有新版本。", "A new version of Xinbao is ready.");
     pub const UPDATE: Text = Text::new("更新", "Update");
+    pub const UPDATING: Text = Text::new("正在切换到新版本…", "Switching to the new version…");
     pub const SCHEMA_CHANGED: Text = Text::new(
         "信报已在其他窗口升级了本机数据，请刷新本页后继续。",
         "Xinbao upgraded its local data in another window: reload this page to go on.",

@@ -11,7 +11,7 @@ extern "C" {
         on_taken_over: &Closure<dyn FnMut()>,
         on_failed: &Closure<dyn FnMut(String)>,
     );
-    fn apply_update();
+    fn apply_update() -> js_sys::Promise;
     fn check_for_update();
 }
 
@@ -20,6 +20,9 @@ extern "C" {
 pub struct Pwa {
     /// A new version is installed and waiting for the person to take it.
     pub update_ready: RwSignal<bool>,
+    /// The person pressed 更新 and the new version has not taken over yet. In browsers before
+    /// Chrome 123 that can take half a minute (see `public/sw.js`): the banner says so.
+    pub switching: RwSignal<bool>,
     /// Some text typed here has not reached IndexedDB yet: no reload now.
     pub unsaved: RwSignal<bool>,
     /// Another tab upgraded the local database: this page must reload (after a last save).
@@ -35,6 +38,7 @@ impl Pwa {
     pub fn start(session: crate::session::Session) -> Pwa {
         let pwa = Pwa {
             update_ready: RwSignal::new(false),
+            switching: RwSignal::new(false),
             unsaved: RwSignal::new(false),
             schema_stale: RwSignal::new(false),
             taken_over: RwSignal::new(false),
@@ -72,9 +76,18 @@ impl Pwa {
     /// Takes the waiting version: the page reloads once the new worker is in control. Refused
     /// while text is unsaved.
     pub fn update(&self) {
-        if !self.unsaved.get_untracked() {
-            apply_update();
+        if self.unsaved.get_untracked() || self.switching.get_untracked() {
+            return;
         }
+        self.switching.set(true);
+        let switching = self.switching;
+        leptos::task::spawn_local(async move {
+            let asked = wasm_bindgen_futures::JsFuture::from(apply_update()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+            // Nothing was waiting after all: the button is the person's again.
+            if !asked {
+                switching.set(false);
+            }
+        });
     }
 
     /// Reloads the page for a schema change, unless text is still being saved.

@@ -126,3 +126,28 @@ test("a new version takes over at once while the tabs keep talking to the server
     }
   });
 });
+
+test("while the old version is held up, 更新 says it is switching instead of doing nothing", async ({ context }) => {
+  // Browsers before Chrome 123 (older 360/QQ/Sogou kernels) send API requests through the
+  // worker, so the switch can wait up to half a minute or more. Requests for the app's own files
+  // do the same on any Chrome; they stand in for that here.
+  await withOwnBuild(async (server, dist) => {
+    const [a, b] = await twoTabs(context, server);
+    await b.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await deploy(dist, "0000000000000005", a);
+    for (const p of [a, b]) {
+      await p.evaluate(() => {
+        (window as any).__before_update = true;
+        for (let i = 0; i < 3; i++) setInterval(() => fetch("/icon.svg").catch(() => {}), 10);
+      });
+    }
+    const button = a.getByTestId("update-banner").getByRole("button");
+    await button.click();
+    // Never the banner as it was: either the switch happened, or the button says it is under way
+    // and cannot be pressed again.
+    const shown = () =>
+      a.evaluate(() => ((window as any).__before_update === true ? document.querySelector('[data-testid="update-banner"] button')?.textContent ?? "" : "reloaded")).catch(() => "reloaded");
+    await expect.poll(shown).toMatch(/^(正在切换到新版本…|reloaded)$/);
+    if ((await shown()) !== "reloaded") await expect(button).toBeDisabled();
+  });
+});

@@ -338,8 +338,16 @@ fn UpdateBanner() -> impl IntoView {
             view! {
                 <div class="update-banner" role="status" data-testid="update-banner">
                     <span>{move || i18n.t(ui::UPDATE_READY)}</span>
-                    <button type="button" class="primary" prop:disabled=move || pwa.unsaved.get() on:click=move |_| pwa.update()>
-                        {move || i18n.t(if pwa.unsaved.get() { ui::SAVING } else { ui::UPDATE })}
+                    <button type="button" class="primary" prop:disabled=move || pwa.unsaved.get() || pwa.switching.get() on:click=move |_| pwa.update()>
+                        {move || {
+                            i18n.t(if pwa.switching.get() {
+                                ui::UPDATING
+                            } else if pwa.unsaved.get() {
+                                ui::SAVING
+                            } else {
+                                ui::UPDATE
+                            })
+                        }}
                     </button>
                 </div>
             }
