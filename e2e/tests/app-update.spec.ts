@@ -44,6 +44,21 @@ async function twoTabs(context: BrowserContext, server: XinbaoServer): Promise<[
   return [a, b];
 }
 
+/** Both tabs controlled by the worker, a new version deployed, and from then on both tabs
+ * asking for `url` three times every 10 ms, as a busy office's would. */
+async function busyTabsWithNewVersion(context: BrowserContext, server: XinbaoServer, dist: string, version: string, url: string): Promise<[Page, Page]> {
+  const [a, b] = await twoTabs(context, server);
+  await b.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await deploy(dist, version, a);
+  for (const p of [a, b]) {
+    await p.evaluate((url) => {
+      (window as any).__before_update = true;
+      for (let i = 0; i < 3; i++) setInterval(() => fetch(url).catch(() => {}), 10);
+    }, url);
+  }
+  return [a, b];
+}
+
 /** Waits until `page` has reloaded since `__before_update` was set on it. */
 async function reloaded(page: Page, timeout: number) {
   await expect.poll(() => page.evaluate(() => (window as any).__before_update === true).catch(() => true), { timeout }).toBe(false);
@@ -104,18 +119,8 @@ test("a new version takes over at once while the tabs keep talking to the server
   // idle for half a minute (five minutes at most). The app's API traffic (sync, the inbox,
   // the scores) must not reach the worker at all.
   await withOwnBuild(async (server, dist) => {
-    const [a, b] = await twoTabs(context, server);
-    await b.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await deploy(dist, "0000000000000004", a);
-
-    // Both tabs ask the server something every few milliseconds, as a busy office's would:
-    // without the routes a request reaches the old worker in the moment it is asked to stop.
-    for (const p of [a, b]) {
-      await p.evaluate(() => {
-        (window as any).__before_update = true;
-        for (let i = 0; i < 3; i++) setInterval(() => fetch("/api/settings").catch(() => {}), 10);
-      });
-    }
+    // Without the routes an API request reaches the old worker in the moment it is asked to stop.
+    const [a, b] = await busyTabsWithNewVersion(context, server, dist, "0000000000000004", "/api/settings");
     await a.getByTestId("update-banner").getByRole("button", { name: "更新" }).click();
 
     // Both reload onto the new version within seconds, not minutes.
@@ -132,15 +137,7 @@ test("while the old version is held up, 更新 says it is switching instead of d
   // worker, so the switch can wait up to half a minute or more. Requests for the app's own files
   // do the same on any Chrome; they stand in for that here.
   await withOwnBuild(async (server, dist) => {
-    const [a, b] = await twoTabs(context, server);
-    await b.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await deploy(dist, "0000000000000005", a);
-    for (const p of [a, b]) {
-      await p.evaluate(() => {
-        (window as any).__before_update = true;
-        for (let i = 0; i < 3; i++) setInterval(() => fetch("/icon.svg").catch(() => {}), 10);
-      });
-    }
+    const [a] = await busyTabsWithNewVersion(context, server, dist, "0000000000000005", "/icon.svg");
     const button = a.getByTestId("update-banner").getByRole("button");
     await button.click();
     // Never the banner as it was: either the switch happened, or the button says it is under way
